@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SocialCare Hub developer entry point: one command to run the hub, one to test it.
+#   ./infra/dev.sh deps   install missing packages, start throwaway PostgreSQL + RabbitMQ
+#   ./infra/dev.sh run    deps, then the hub in the foreground
+#   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
+#   ./infra/dev.sh openapi  regenerate contracts/openapi/v1.json from the running code
+#   ./infra/dev.sh stop   stop what deps started
+# Everything is idempotent: a second `deps` finds both servers running and returns at once.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA=${SOCIALCARE_DATA_DIR:-$ROOT/.data}
+PG_PORT=${SOCIALCARE_PG_PORT:-55432}
+RABBIT_PORT=${SOCIALCARE_RABBIT_PORT:-55672}
+RABBIT_DIST_PORT=${SOCIALCARE_RABBIT_DIST_PORT:-$((RABBIT_PORT + 1))}
+RABBIT_NODE=${SOCIALCARE_RABBIT_NODE:-socialcare-$RABBIT_PORT@localhost}
+# PostgreSQL runs as the postgres user, which may not be able to reach a checkout under a
+# root-only directory: its cluster lives outside the checkout, one directory per port.
+PG_HOME=${SOCIALCARE_PG_DIR:-/var/tmp/socialcare-pg-$PG_PORT}
+PG_DB=${SOCIALCARE_PG_DATABASE:-socialcare}
+RABBIT_HOME=$DATA/rabbitmq-$RABBIT_PORT
+
+log() { printf '\033[1;34m[dev]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[dev]\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+rabbit_sbin() { ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin 2>/dev/null | sort -V | tail -n 1; }
+
+install_packages() {
+  local missing=()
+  [ -n "$(pg_bin)" ] || missing+=(postgresql)
+  [ -n "$(rabbit_sbin)" ] || missing+=(rabbitmq-server)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null ||
+      die "missing ${missing[*]}; this script installs them with apt-get on Debian/Ubuntu only. Install them yourself, or use infra/docker-compose.yml."
+    log "installing ${missing[*]} (apt-get)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Debian starts the packaged broker/cluster on the default ports; ours are separate, leave them be.
+  fi
+  command -v dotnet >/dev/null || die "the .NET SDK (10.0) is not on PATH: https://dot.net"
+}
+
+pg_ctl_as_postgres() { as_root su postgres -s /bin/sh -c "$*"; }
+
+start_postgres() {
+  local bin; bin=$(pg_bin)
+  if pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' status" >/dev/null 2>&1; then
+    log "PostgreSQL already running on port $PG_PORT"
+  else
+    as_root mkdir -p "$PG_HOME"
+    as_root chown postgres:postgres "$PG_HOME"
+    as_root chmod 700 "$PG_HOME"
+    if [ ! -f "$PG_HOME/data/PG_VERSION" ]; then
+      log "initialising PostgreSQL cluster in $PG_HOME/data"
+      pg_ctl_as_postgres "'$bin/initdb' -D '$PG_HOME/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+    fi
+    rm -f "$PG_HOME/data/postmaster.pid" 2>/dev/null || true
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -l '$PG_HOME/server.log' -w -t 60 start -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB\"" >/dev/null ||
+      { tail -n 20 "$PG_HOME/server.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$PG_DB'" | grep -q 1; then
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "create database \"$PG_DB\"" >/dev/null
+  fi
+}
+
+rabbit_env() {
+  export RABBITMQ_NODENAME=$RABBIT_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT=$RABBIT_PORT RABBITMQ_DIST_PORT=$RABBIT_DIST_PORT \
+    RABBITMQ_MNESIA_BASE=$RABBIT_HOME/mnesia RABBITMQ_LOG_BASE=$RABBIT_HOME/log \
+    RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_HOME/enabled_plugins RABBITMQ_PID_FILE=$RABBIT_HOME/rabbit.pid \
+    RABBITMQ_CONFIG_FILE=$RABBIT_HOME/rabbitmq HOME=$RABBIT_HOME/home
+}
+
+rabbit_running() {
+  [ -f "$RABBIT_HOME/rabbit.pid" ] && kill -0 "$(cat "$RABBIT_HOME/rabbit.pid")" 2>/dev/null &&
+    (exec 3<>"/dev/tcp/127.0.0.1/$RABBIT_PORT") 2>/dev/null
+}
+
+start_rabbitmq() {
+  local sbin; sbin=$(rabbit_sbin)
+  if rabbit_running; then
+    log "RabbitMQ already running on port $RABBIT_PORT"
+    return
+  fi
+  mkdir -p "$RABBIT_HOME"/{mnesia,log,home}
+  echo '[].' >"$RABBIT_HOME/enabled_plugins"
+  # Our own (empty) config file so that /etc/rabbitmq never leaks into the throwaway node.
+  printf 'loopback_users.guest = true\n' >"$RABBIT_HOME/rabbitmq.conf"
+  rm -f "$RABBIT_HOME/rabbit.pid"
+  ( rabbit_env; log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT"
+    "$sbin/rabbitmq-server" -detached
+    "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" wait "$RABBITMQ_PID_FILE" --timeout 90 >/dev/null ) ||
+    { tail -n 30 "$RABBIT_HOME"/log/*.log >&2 2>/dev/null; die "RabbitMQ did not start"; }
+}
+
+stop_all() {
+  local bin sbin; bin=$(pg_bin); sbin=$(rabbit_sbin)
+  if [ -n "$bin" ] && [ -d "$PG_HOME/data" ]; then
+    pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -m fast stop" >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+  fi
+  if [ -n "$sbin" ] && rabbit_running; then
+    ( rabbit_env; "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 ) && log "RabbitMQ stopped" || true
+  fi
+}
+
+deps() {
+  install_packages
+  mkdir -p "$DATA"
+  start_postgres
+  start_rabbitmq
+}
+
+export_connection_settings() {
+  export ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-"Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$PG_DB"}
+  export RabbitMq__Host=${RabbitMq__Host:-127.0.0.1} RabbitMq__Port=${RabbitMq__Port:-$RABBIT_PORT}
+  export RabbitMq__Username=${RabbitMq__Username:-guest} RabbitMq__Password=${RabbitMq__Password:-guest}
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
+
+# A key kept under .data/ so that the same dev key works across restarts.
+persistent_key() {
+  local file=$DATA/$1 prefix=$2
+  [ -s "$file" ] || { printf '%s%s' "$prefix" "$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)" >"$file"; chmod 600 "$file"; }
+  cat "$file"
+}
+
+run_hub() {
+  deps
+  export_connection_settings
+  export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:8080}
+  export Admin__ApiKey=${Admin__ApiKey:-$(persistent_key admin-key sch_admin_)}
+  export Demo__ApiKey=${Demo__ApiKey:-$(persistent_key demo-key sch_)}
+  local url=${ASPNETCORE_URLS%%;*}
+  url=${url/0.0.0.0/127.0.0.1}; url=${url/\[::\]/127.0.0.1}; url=${url/+/127.0.0.1}; url=${url/\*/127.0.0.1}
+  log "building the hub"
+  dotnet build "$ROOT/src/SocialCare.Api" -c Release -v q -nologo >/dev/null || dotnet build "$ROOT/src/SocialCare.Api" -c Release -nologo
+  dotnet run --project "$ROOT/src/SocialCare.Api" -c Release --no-build --no-launch-profile &
+  local hub=$!
+  trap 'kill -TERM $hub 2>/dev/null; wait $hub 2>/dev/null' INT TERM
+  for _ in $(seq 1 120); do
+    kill -0 $hub 2>/dev/null || { wait $hub; exit $?; }
+    if curl -fsS "$url/health/ready" >/dev/null 2>&1; then
+      cat <<EOF
+
+  SocialCare Hub is ready at $url
+    Swagger UI      $url/swagger
+    OpenAPI         $url/swagger/v1/swagger.json
+    Admin key       $Admin__ApiKey
+    Demo API key    $Demo__ApiKey   (workspace "Demo", every scope)
+
+  Try:  curl -H "Authorization: Bearer $Demo__ApiKey" $url/v1/me
+
+EOF
+      break
+    fi
+    sleep 0.5
+  done
+  wait $hub
+}
+
+run_tests() {
+  deps
+  export_connection_settings
+  local out; out=$(mktemp)
+  set +e
+  dotnet test "$ROOT/SocialCareApi.sln" -nologo "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  # Sum the per-assembly lines: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
+  local summary
+  summary=$(grep -E '^(Passed|Failed)! +- +Failed:' "$out" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
+    awk '{f+=$1; p+=$2; s+=$3} END {printf "%d %d %d", p, f, s}')
+  rm -f "$out"
+  read -r passed failed skipped <<<"${summary:-0 0 0}"
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error or crashed run counts as a failure
+  if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+  [ "$rc" -eq 0 ]
+}
+
+regenerate_openapi() {
+  deps
+  export_connection_settings
+  UPDATE_OPENAPI=1 dotnet test "$ROOT/tests/SocialCare.Api.Tests" -nologo --filter "FullyQualifiedName~OpenApiContract"
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+  deps) deps ;;
+  run) run_hub ;;
+  test) run_tests "$@" ;;
+  openapi) regenerate_openapi ;;
+  stop) stop_all ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
+esac

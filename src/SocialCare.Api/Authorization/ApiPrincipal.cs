@@ -1,0 +1,37 @@
+using System.Security.Claims;
+
+namespace SocialCare.Api.Authorization;
+
+/// <summary>The claims an authenticated caller carries, and typed access to them.</summary>
+public static class ApiPrincipal
+{
+    public const string WorkspaceClaim = "workspace_id";
+    public const string KeyIdClaim = "key_id";
+    public const string KeyNameClaim = "key_name";
+    public const string ScopeClaim = "scope";
+    public const string BrandClaim = "brand";
+    public const string AdminRole = "admin";
+
+    public static Guid? WorkspaceId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(WorkspaceClaim), out var id) ? id : null;
+
+    /// <summary>The workspace of an endpoint that requires a workspace key (the policy guarantees it).</summary>
+    public static Guid RequiredWorkspaceId(this ClaimsPrincipal user) =>
+        user.WorkspaceId() ?? throw new InvalidOperationException("The endpoint requires a workspace key but its policy let another caller in.");
+
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(AdminRole);
+
+    public static string? KeyId(this ClaimsPrincipal user) => user.FindFirstValue(KeyIdClaim);
+
+    public static string? KeyName(this ClaimsPrincipal user) => user.FindFirstValue(KeyNameClaim);
+
+    public static IReadOnlyList<string> Scopes(this ClaimsPrincipal user) =>
+        user.FindAll(ScopeClaim).Select(c => c.Value).ToList();
+
+    /// <summary>The brands a key is limited to, or null when it may act on every brand.</summary>
+    public static IReadOnlyList<string>? Brands(this ClaimsPrincipal user)
+    {
+        var brands = user.FindAll(BrandClaim).Select(c => c.Value).ToList();
+        return brands.Count == 0 ? null : brands;
+    }
+}

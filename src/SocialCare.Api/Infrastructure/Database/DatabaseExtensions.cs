@@ -1,0 +1,28 @@
+using Npgsql;
+
+namespace SocialCare.Api.Infrastructure.Database;
+
+public static class DatabaseExtensions
+{
+    public const string ConnectionStringName = "Postgres";
+
+    /// <summary>One pooled <see cref="NpgsqlDataSource"/> for the process, and the schema migrated at start-up.</summary>
+    public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} is not set (environment ConnectionStrings__{ConnectionStringName}).");
+        }
+
+        services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "socialcare-hub";
+            return builder.Build();
+        });
+        services.AddHostedService<MigrationHostedService>();
+        return services;
+    }
+}

@@ -1,0 +1,41 @@
+namespace SocialCare.Api.Infrastructure.Problems;
+
+/// <summary>
+/// The stable problem codes of the API. Each becomes the problem's <c>type</c>
+/// (<c>urn:socialcare:problem:{code}</c>) and its <c>code</c> member; clients switch on them,
+/// so a code is never renamed once shipped. docs/problems.md lists them.
+/// </summary>
+public static class ProblemCodes
+{
+    public const string TypePrefix = "urn:socialcare:problem:";
+
+    public const string BadRequest = "bad-request";
+    public const string MalformedJson = "malformed-json";
+    public const string ValidationFailed = "validation-failed";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string NotFound = "not-found";
+    public const string MethodNotAllowed = "method-not-allowed";
+    public const string Conflict = "conflict";
+    public const string PayloadTooLarge = "payload-too-large";
+    public const string UnsupportedMediaType = "unsupported-media-type";
+    public const string RateLimited = "rate-limited";
+    public const string InternalError = "internal-error";
+    public const string ServiceUnavailable = "service-unavailable";
+
+    public static string ForStatus(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => BadRequest,
+        StatusCodes.Status401Unauthorized => Unauthorized,
+        StatusCodes.Status403Forbidden => Forbidden,
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status409Conflict => Conflict,
+        StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
+        >= 500 => InternalError,
+        _ => BadRequest,
+    };
+}

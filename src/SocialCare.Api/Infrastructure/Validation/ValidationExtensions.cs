@@ -1,0 +1,46 @@
+using FluentValidation;
+using SocialCare.Api.Infrastructure.Problems;
+
+namespace SocialCare.Api.Infrastructure.Validation;
+
+public static class ValidationExtensions
+{
+    /// <summary>Registers every FluentValidation validator of this assembly (the DI extensions package is not available).</summary>
+    public static IServiceCollection AddValidators(this IServiceCollection services)
+    {
+        // Field errors name fields the way the JSON does: "author.platformUserId", not "Author.PlatformUserId".
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        var validators = typeof(ValidationExtensions).Assembly.GetTypes()
+            .Where(t => t is { IsAbstract: false, IsGenericTypeDefinition: false })
+            .SelectMany(t => t.GetInterfaces()
+                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>))
+                .Select(i => (Service: i, Implementation: t)));
+        foreach (var (service, implementation) in validators)
+        {
+            services.AddSingleton(service, implementation);
+        }
+
+        return services;
+    }
+
+    /// <summary>Validates the <typeparamref name="T"/> argument before the handler runs; 400 problem with field errors otherwise.</summary>
+    public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var argument = context.Arguments.OfType<T>().FirstOrDefault();
+            if (argument is null)
+            {
+                return Problem.Validation(new Dictionary<string, string[]> { [""] = ["A JSON request body is required."] });
+            }
+
+            var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
+            var result = await validator.ValidateAsync(argument, context.HttpContext.RequestAborted);
+            if (!result.IsValid)
+            {
+                return Problem.Validation(result.ToDictionary());
+            }
+
+            return await next(context);
+        }).ProducesValidationProblem();
+}

@@ -1,0 +1,36 @@
+using SocialCare.Api.Authorization;
+using SocialCare.Api.Infrastructure.Database;
+using SocialCare.Api.Infrastructure.Health;
+using SocialCare.Api.Infrastructure.Messaging;
+using SocialCare.Api.Infrastructure.OpenApi;
+using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Workspaces;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddProblemHandling();
+builder.Services.AddDatabase(builder.Configuration);
+builder.Services.AddMessaging();
+builder.Services.AddHealth();
+builder.Services.AddApiKeyAuthentication();
+builder.Services.AddApiRateLimiting(builder.Configuration);
+builder.Services.AddOpenApiDocs();
+builder.Services.AddValidators();
+builder.Services.AddWorkspaces();
+
+var app = builder.Build();
+
+app.UseProblemHandling();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapOpenApiDocs();
+app.MapHealth();
+app.MapGroup("/v1").MapWorkspaces();
+
+await app.RunAsync();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,39 @@
+using FluentValidation;
+
+namespace SocialCare.Api.Workspaces;
+
+public sealed record CreateWorkspaceRequest(string Name);
+
+public sealed record WorkspaceResponse(Guid Id, string Name, DateTimeOffset CreatedAt);
+
+public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Scopes, IReadOnlyList<string>? Brands);
+
+/// <summary>An API key as listed: never its secret.</summary>
+public sealed record ApiKeyResponse(
+    Guid Id, Guid WorkspaceId, string Name, IReadOnlyList<string> Scopes, IReadOnlyList<string>? Brands,
+    string Hint, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>An API key just created: the only time its secret <c>key</c> is shown.</summary>
+public sealed record CreatedApiKeyResponse(
+    Guid Id, Guid WorkspaceId, string Name, IReadOnlyList<string> Scopes, IReadOnlyList<string>? Brands,
+    string Hint, DateTimeOffset CreatedAt, string Key);
+
+/// <summary>What the calling key is: its workspace, name, scopes and brands.</summary>
+public sealed record CurrentKeyResponse(WorkspaceResponse Workspace, Guid KeyId, string KeyName, IReadOnlyList<string> Scopes, IReadOnlyList<string>? Brands);
+
+internal sealed class CreateWorkspaceRequestValidator : AbstractValidator<CreateWorkspaceRequest>
+{
+    public CreateWorkspaceRequestValidator() => RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+}
+
+internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKeyRequest>
+{
+    public CreateApiKeyRequestValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Scopes).NotEmpty().WithMessage("Give the key at least one scope.");
+        RuleForEach(r => r.Scopes).Must(Authorization.Scopes.IsKnown)
+            .WithMessage((_, scope) => $"Unknown scope '{scope}'. Known scopes: {string.Join(", ", Authorization.Scopes.All)}.");
+        RuleForEach(r => r.Brands).NotEmpty().MaximumLength(200);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+
+namespace SocialCare.Api.Tests.Support;
+
+/// <summary>The hub in-process, against the run's database and the real broker, with settings a test may override.</summary>
+public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "sch_admin_test_0123456789abcdefghijklmnop";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var defaults = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = TestRun.ConnectionString,
+            ["RabbitMq:Host"] = TestEnvironment.RabbitHost,
+            ["RabbitMq:Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Admin:ApiKey"] = AdminKey,
+            ["Demo:ApiKey"] = null,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            defaults[key] = value;
+        }
+
+        foreach (var (key, value) in defaults)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.UseEnvironment("Testing");
+    }
+
+    public HttpClient ClientWithKey(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public HttpClient AdminClient() => ClientWithKey(AdminKey);
+
+    /// <summary>Starts the hub and waits until /health/ready says both dependencies answer.</summary>
+    public async Task<HubFactory> StartAsync()
+    {
+        using var client = CreateClient();
+        await Eventually.Until(
+            async () => (await client.GetAsync("/health/ready")).StatusCode, status => status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60), "/health/ready to answer 200");
+        return this;
+    }
+}
