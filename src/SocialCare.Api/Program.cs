@@ -1,4 +1,9 @@
 using SocialCare.Api.Authorization;
+using SocialCare.Api.Channels;
+using SocialCare.Api.Conversations;
+using SocialCare.Api.Customers;
+using SocialCare.Api.Engagements;
+using SocialCare.Api.Events;
 using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.Health;
 using SocialCare.Api.Infrastructure.Messaging;
@@ -18,6 +23,11 @@ builder.Services.AddApiRateLimiting(builder.Configuration);
 builder.Services.AddOpenApiDocs();
 builder.Services.AddValidators();
 builder.Services.AddWorkspaces();
+builder.Services.AddChannels();
+builder.Services.AddEngagements();
+builder.Services.AddConversations();
+builder.Services.AddEvents();
+builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
 
@@ -28,7 +38,13 @@ app.UseRateLimiter();
 
 app.MapOpenApiDocs();
 app.MapHealth();
-app.MapGroup("/v1").MapWorkspaces();
+app.MapGroup("/v1")
+    .MapWorkspaces()
+    .MapChannels()
+    .MapEngagements()
+    .MapConversations()
+    .MapCustomers()
+    .MapEvents();
 
 await app.RunAsync();
 

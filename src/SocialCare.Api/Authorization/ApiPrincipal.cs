@@ -34,4 +34,8 @@ public static class ApiPrincipal
         var brands = user.FindAll(BrandClaim).Select(c => c.Value).ToList();
         return brands.Count == 0 ? null : brands;
     }
+
+    /// <summary>Whether a key limited to some brands may act on <paramref name="brand"/>.</summary>
+    public static bool MayActOnBrand(this ClaimsPrincipal user, string brand) =>
+        user.Brands() is not { } brands || brands.Contains(brand, StringComparer.Ordinal);
 }

@@ -2,12 +2,16 @@ using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SocialCare.Api.Infrastructure.Health;
+using SocialCare.Api.Infrastructure.Relay;
 
 namespace SocialCare.Api.Infrastructure.Messaging;
 
 public static class MessagingExtensions
 {
-    /// <summary>MassTransit over RabbitMQ. Its bus health check is the "rabbitmq" entry of /health/ready.</summary>
+    /// <summary>
+    /// MassTransit over RabbitMQ (its bus health check is the "rabbitmq" entry of /health/ready), the event
+    /// store, and the relay that publishes the store's events.
+    /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
@@ -30,9 +34,17 @@ public static class MessagingExtensions
                     host.Username(options.Username);
                     host.Password(options.Password);
                 });
+                rabbit.MessageTopology.SetEntityNameFormatter(new HubEntityNameFormatter(rabbit.MessageTopology.EntityNameFormatter));
                 rabbit.ConfigureEndpoints(context);
             });
         });
+        services.AddOptions<RelayOptions>().BindConfiguration(RelayOptions.Section)
+            .Validate(o => o.BatchSize > 0 && o.PollIntervalMs > 0 && o.LeaderRetryMs > 0, "Relay settings must be positive.")
+            .ValidateOnStart();
+        services.AddHostedService<EventRelay>();
+        services.AddSingleton<SequencedSignal>();
+        services.AddHostedService(sp => sp.GetRequiredService<SequencedSignal>());
+        services.AddSingleton<EventStore.EventStore>();
         return services;
     }
 }

@@ -25,6 +25,9 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => Problem.Details(
                 StatusCodes.Status409Conflict, ProblemCodes.Conflict, "Conflict",
                 "The resource already exists or was changed concurrently; fetch it and retry."),
+            EventStore.ConcurrencyException => Problem.Details(
+                StatusCodes.Status409Conflict, ProblemCodes.Conflict, "Conflict",
+                "The conversation changed while the request ran; fetch it and retry."),
             _ => null,
         };
         if (problem is null)

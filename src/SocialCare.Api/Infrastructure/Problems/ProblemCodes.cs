@@ -20,6 +20,8 @@ public static class ProblemCodes
     public const string PayloadTooLarge = "payload-too-large";
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string RateLimited = "rate-limited";
+    public const string UnknownChannel = "unknown-channel";
+    public const string VersionMismatch = "version-mismatch";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 

@@ -1,0 +1,10 @@
+namespace SocialCare.Contracts;
+
+/// <summary>A new conversation started with a customer, for a brand, on a channel.</summary>
+[EventType(EventTypes.ConversationOpened)]
+public sealed record ConversationOpened : HubEvent
+{
+    public Guid ChannelId { get; init; }
+    public string ChannelType { get; init; } = string.Empty;
+    public string? ThreadKey { get; init; }
+}

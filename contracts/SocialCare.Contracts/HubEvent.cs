@@ -1,0 +1,30 @@
+namespace SocialCare.Contracts;
+
+/// <summary>
+/// What every event of the hub carries, so that a consumer can act without a second call:
+/// which workspace and brand, which conversation and customer, who did it, when, and where it
+/// stands in the workspace's global order. Published on the RabbitMQ exchange
+/// <c>socialcare.events</c> (every event) and on one exchange per type (<c>socialcare.&lt;type&gt;</c>).
+/// </summary>
+public abstract record HubEvent
+{
+    /// <summary>Unique per event; also the broker message id and the webhook id. Consumers dedupe on it.</summary>
+    public Guid EventId { get; init; }
+
+    /// <summary>The global sequence: gapless and increasing in publication order. 0 until the event is published.</summary>
+    public long Sequence { get; init; }
+
+    public Guid WorkspaceId { get; init; }
+
+    public string? Brand { get; init; }
+
+    public Guid? ConversationId { get; init; }
+
+    public Guid? CustomerId { get; init; }
+
+    /// <summary>When the hub recorded the event.</summary>
+    public DateTimeOffset RecordedAt { get; init; }
+
+    /// <summary>Who caused it: a department app's API key (and optional person), a platform webhook, or the hub itself.</summary>
+    public EventActor Actor { get; init; } = EventActor.System;
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SocialCare.Api.Channels;
+
+/// <summary>A channel account as the hub uses it internally, secrets included.</summary>
+public sealed record Channel(Guid Id, Guid WorkspaceId, string Type, string Name, string Brand,
+    Dictionary<string, JsonElement> Settings, Dictionary<string, JsonElement> Secrets, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public ChannelResponse ToResponse() =>
+        new(Id, Type, Name, Brand, Settings, Secrets.Keys.Order(StringComparer.Ordinal).ToList(), CreatedAt, UpdatedAt);
+}
+
+public sealed class ChannelStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets::text, created_at, updated_at";
+
+    public async Task<Channel> CreateAsync(Guid workspaceId, CreateChannelRequest request, CancellationToken cancellationToken)
+    {
+        var (settings, secrets) = Split(request.Settings ?? []);
+        await using var command = dataSource.CreateCommand($"""
+            insert into channels (id, workspace_id, type, name, brand, settings, secrets)
+            values ($1, $2, $3, $4, $5, $6, $7) returning {Columns}
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = Guid.CreateVersion7() });
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Type });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Name.Trim() });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Brand.Trim() });
+        command.Parameters.Add(Jsonb(settings));
+        command.Parameters.Add(Jsonb(secrets));
+        return (await ReadAsync(command, cancellationToken)).Single();
+    }
+
+    public async Task<Channel?> FindAsync(Guid workspaceId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"select {Columns} from channels where workspace_id = $1 and id = $2 and deleted_at is null");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Channel>> ListAsync(Guid workspaceId, string? type, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            select {Columns} from channels
+            where workspace_id = $1 and deleted_at is null and ($2::text is null or type = $2) and ($3::uuid is null or id > $3)
+            order by id limit $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = type });
+        command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<Channel?> UpdateAsync(Channel current, UpdateChannelRequest request, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, JsonElement>(current.Settings);
+        var secrets = new Dictionary<string, JsonElement>(current.Secrets);
+        foreach (var (name, value) in request.Settings ?? [])
+        {
+            var target = ChannelTypes.IsSecret(name) ? secrets : settings;
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                target.Remove(name);
+            }
+            else
+            {
+                target[name] = value;
+            }
+        }
+
+        await using var command = dataSource.CreateCommand($"""
+            update channels set name = $3, brand = $4, settings = $5, secrets = $6, updated_at = now()
+            where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = current.WorkspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = current.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Name?.Trim() ?? current.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Brand?.Trim() ?? current.Brand });
+        command.Parameters.Add(Jsonb(settings));
+        command.Parameters.Add(Jsonb(secrets));
+        return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
+    /// <summary>Soft delete: history keeps pointing at the account, new traffic on it is refused.</summary>
+    public async Task<bool> DeleteAsync(Guid workspaceId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update channels set deleted_at = now() where workspace_id = $1 and id = $2 and deleted_at is null");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static (Dictionary<string, JsonElement> Settings, Dictionary<string, JsonElement> Secrets) Split(Dictionary<string, JsonElement> all) =>
+        (all.Where(p => !ChannelTypes.IsSecret(p.Key) && p.Value.ValueKind != JsonValueKind.Null).ToDictionary(),
+         all.Where(p => ChannelTypes.IsSecret(p.Key) && p.Value.ValueKind != JsonValueKind.Null).ToDictionary());
+
+    private static NpgsqlParameter Jsonb(Dictionary<string, JsonElement> value) =>
+        new() { Value = JsonSerializer.Serialize(value), NpgsqlDbType = NpgsqlDbType.Jsonb };
+
+    private static async Task<List<Channel>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var channels = new List<Channel>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            channels.Add(new Channel(
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(reader.GetString(5))!,
+                JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(reader.GetString(6))!,
+                reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+
+        return channels;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Conversations;
+
+public sealed record ChannelRef(Guid Id, string Type, string Name);
+
+public sealed record CustomerSummary(Guid Id, string? DisplayName, IReadOnlyList<CustomerIdentity> Identities);
+
+public sealed record EngagementView(
+    Guid Id, Guid ChannelId, string ChannelType, string PlatformMessageId, string? ThreadKey, EngagementAuthor Author,
+    string? Text, IReadOnlyList<Attachment> Attachments, string Visibility, string? Language, JsonElement? Metadata,
+    DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt);
+
+/// <summary>A conversation in a list: enough to choose one.</summary>
+public sealed record ConversationSummary(
+    Guid Id, string Brand, string Status, Guid CustomerId, Guid CurrentChannelId, IReadOnlyList<string> ChannelTypes,
+    DateTimeOffset OpenedAt, DateTimeOffset LastActivityAt, DateTimeOffset? ResolvedAt, int EngagementCount, long Version);
+
+/// <summary>The whole context of a conversation, now, in one call. <c>version</c> is also the ETag.</summary>
+public sealed record ConversationView(
+    Guid Id, string Brand, string Status, CustomerSummary Customer, IReadOnlyList<ChannelRef> Channels, Guid CurrentChannelId,
+    DateTimeOffset OpenedAt, DateTimeOffset LastActivityAt, DateTimeOffset? LastInboundAt, DateTimeOffset? ResolvedAt,
+    int EngagementCount, long Version, IReadOnlyList<EngagementView> LatestEngagements);
+
+/// <summary>One event of a conversation's own stream.</summary>
+public sealed record TimelineEntry(long Version, long? Sequence, Guid Id, string Type, DateTimeOffset Time, EventActor Actor, JsonNode Data);
+
+public sealed record Timeline(IReadOnlyList<TimelineEntry> Items, string? Next);

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Conversations;
+
+public sealed record ConversationFilter(string? Status, string? Brand, Guid? ChannelId, Guid? CustomerId, IReadOnlyList<string>? AllowedBrands);
+
+/// <summary>Queries over the conversation projections. Every query is scoped to one workspace.</summary>
+public sealed class ConversationReader(NpgsqlDataSource dataSource)
+{
+    public const int LatestEngagements = 20;
+
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(Guid workspaceId, ConversationFilter filter, Guid? after, int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select id, brand, status, customer_id, current_channel_id, channel_types, opened_at, last_activity_at, resolved_at, engagement_count, version
+            from conversations
+            where workspace_id = $1
+              and ($2::text is null or status = $2) and ($3::text is null or brand = $3)
+              and ($4::uuid is null or $4 = any(channel_ids)) and ($5::uuid is null or customer_id = $5)
+              and ($6::text[] is null or brand = any($6)) and ($7::uuid is null or id < $7)
+            order by id desc limit $8
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Status });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Brand });
+        command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = filter.ChannelId });
+        command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = filter.CustomerId });
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = filter.AllowedBrands?.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var items = new List<ConversationSummary>();
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add(new ConversationSummary(
+                reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetGuid(3), reader.GetGuid(4),
+                reader.GetFieldValue<string[]>(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7),
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt32(9), reader.GetInt64(10)));
+        }
+
+        return items;
+    }
+
+    /// <summary>The conversation with its customer, channels and latest engagements, read in one round trip.</summary>
+    public async Task<ConversationView?> GetAsync(Guid workspaceId, Guid id, CancellationToken ct)
+    {
+        await using var batch = dataSource.CreateBatch();
+        foreach (var command in new[]
+        {
+                Command("""
+                    select c.id, c.brand, c.status, c.customer_id, cu.display_name, c.current_channel_id, c.opened_at, c.last_activity_at,
+                           c.last_inbound_at, c.resolved_at, c.engagement_count, c.version
+                    from conversations c join customers cu on cu.id = c.customer_id
+                    where c.workspace_id = $1 and c.id = $2
+                    """, workspaceId, id),
+                Command("""
+                    select i.channel_type, i.platform_user_id, i.display_name, i.handle
+                    from customer_identities i join conversations c on c.customer_id = i.customer_id
+                    where c.workspace_id = $1 and c.id = $2 order by i.created_at
+                    """, workspaceId, id),
+                Command("""
+                    select ch.id, ch.type, ch.name from conversations c join channels ch on ch.id = any(c.channel_ids)
+                    where c.workspace_id = $1 and c.id = $2 order by array_position(c.channel_ids, ch.id)
+                    """, workspaceId, id),
+                Command($"""
+                    select e.id, e.channel_id, ch.type, e.platform_message_id, e.thread_key, e.author::text, e.text, e.attachments::text,
+                           e.visibility, e.language, e.metadata::text, e.occurred_at, e.received_at
+                    from engagements e join channels ch on ch.id = e.channel_id
+                    where e.workspace_id = $1 and e.conversation_id = $2
+                    order by e.occurred_at desc, e.id desc limit {LatestEngagements}
+                    """, workspaceId, id),
+        })
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        var (brand, status, customerId, displayName, current) = (reader.GetString(1), reader.GetString(2), reader.GetGuid(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetGuid(5));
+        var (openedAt, lastActivityAt, lastInboundAt, resolvedAt) = (reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7),
+            reader.IsDBNull(8) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(8),
+            reader.IsDBNull(9) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(9));
+        var (count, version) = (reader.GetInt32(10), reader.GetInt64(11));
+
+        await reader.NextResultAsync(ct);
+        var identities = new List<CustomerIdentity>();
+        while (await reader.ReadAsync(ct))
+        {
+            identities.Add(new CustomerIdentity(reader.GetString(0), reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var channels = new List<ChannelRef>();
+        while (await reader.ReadAsync(ct))
+        {
+            channels.Add(new ChannelRef(reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var engagements = new List<EngagementView>();
+        while (await reader.ReadAsync(ct))
+        {
+            engagements.Add(new EngagementView(
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), NullableString(reader, 4),
+                JsonSerializer.Deserialize<EngagementAuthor>(reader.GetString(5), EventTypeRegistry.Json)!, NullableString(reader, 6),
+                JsonSerializer.Deserialize<List<Attachment>>(reader.GetString(7), EventTypeRegistry.Json)!, reader.GetString(8),
+                NullableString(reader, 9), reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(10)),
+                reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12)));
+        }
+
+        return new ConversationView(id, brand, status, new CustomerSummary(customerId, displayName, identities), channels, current,
+            openedAt, lastActivityAt, lastInboundAt, resolvedAt, count, version, engagements);
+    }
+
+    /// <summary>The conversation's own events in stream order, after <paramref name="afterVersion"/>.</summary>
+    public async Task<IReadOnlyList<TimelineEntry>> TimelineAsync(Guid workspaceId, Guid id, long afterVersion, int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select stream_version, seq, id, type, recorded_at, data::text from events
+            where workspace_id = $1 and stream_id = $2 and stream_version > $3
+            order by stream_version limit $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = afterVersion });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var items = new List<TimelineEntry>();
+        while (await reader.ReadAsync(ct))
+        {
+            long? seq = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            var data = JsonNode.Parse(reader.GetString(5))!.AsObject();
+            data["sequence"] = seq ?? 0;
+            var actor = data["actor"].Deserialize<EventActor>(EventTypeRegistry.Json) ?? EventActor.System;
+            items.Add(new TimelineEntry(reader.GetInt64(0), seq, reader.GetGuid(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), actor, data));
+        }
+
+        return items;
+    }
+
+    /// <summary>The conversation's brand, or null when it is not in the workspace.</summary>
+    public async Task<string?> FindBrandAsync(Guid workspaceId, Guid id, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("select brand from conversations where workspace_id = $1 and id = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static NpgsqlBatchCommand Command(string sql, Guid workspaceId, Guid id) =>
+        new(sql) { Parameters = { new NpgsqlParameter { Value = workspaceId }, new NpgsqlParameter { Value = id } } };
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using FluentValidation;
+
+namespace SocialCare.Api.Engagements;
+
+public sealed record AuthorRequest(string PlatformUserId, string? DisplayName, string? Handle);
+
+public sealed record AttachmentRequest(string Url, string MediaType, long? SizeBytes);
+
+/// <summary>One inbound message, post or comment from any source, in the hub's normalised shape.</summary>
+public sealed record IngestEngagementRequest(
+    Guid ChannelId,
+    string PlatformMessageId,
+    string? ThreadKey,
+    AuthorRequest Author,
+    string? Text,
+    IReadOnlyList<AttachmentRequest>? Attachments,
+    string Visibility,
+    string? Language,
+    DateTimeOffset? OccurredAt,
+    JsonElement? Metadata);
+
+public sealed record IngestEngagementResponse(Guid EngagementId, Guid ConversationId, Guid CustomerId);
+
+internal sealed class IngestEngagementRequestValidator : AbstractValidator<IngestEngagementRequest>
+{
+    /// <summary>Clocks disagree a little; a timestamp further ahead than this is a bug in the sender.</summary>
+    public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
+
+    public IngestEngagementRequestValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.ChannelId).NotEmpty();
+        RuleFor(r => r.PlatformMessageId).NotEmpty().MaximumLength(256);
+        RuleFor(r => r.ThreadKey).MaximumLength(256);
+        RuleFor(r => r.Author).NotNull().DependentRules(() =>
+        {
+            RuleFor(r => r.Author.PlatformUserId).NotEmpty().MaximumLength(256);
+            RuleFor(r => r.Author.DisplayName).MaximumLength(512).Must(NoNul).WithMessage(NulMessage);
+            RuleFor(r => r.Author.Handle).MaximumLength(256);
+        });
+        RuleFor(r => r.Text).MaximumLength(65_536).Must(NoNul).WithMessage(NulMessage);
+        RuleFor(r => r).Must(r => !string.IsNullOrEmpty(r.Text) || r.Attachments is { Count: > 0 })
+            .WithName("text").WithMessage("An engagement needs 'text' or at least one attachment.");
+        RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 20).WithMessage("At most 20 attachments.");
+        RuleForEach(r => r.Attachments).ChildRules(a =>
+        {
+            a.RuleFor(x => x.Url).NotEmpty().MaximumLength(2048)
+                .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
+                .WithMessage("'url' must be an absolute http(s) URL.");
+            a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
+            a.RuleFor(x => x.SizeBytes).GreaterThanOrEqualTo(0);
+        });
+        RuleFor(r => r.Visibility).NotEmpty().Must(v => v is "public" or "private").WithMessage("'visibility' is 'public' or 'private'.");
+        RuleFor(r => r.Language).MaximumLength(35);
+        RuleFor(r => r.OccurredAt).NotNull()
+            .Must(t => t <= clock.GetUtcNow() + AllowedClockSkew).WithMessage("'occurredAt' is in the future.");
+        RuleFor(r => r.Metadata).Must(m => m is null || m.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
+            .WithMessage("'metadata' must be a JSON object.");
+    }
+
+    private const string NulMessage = "Text may not contain the NUL character.";
+
+    private static bool NoNul(string? text) => text is null || !text.Contains('\0', StringComparison.Ordinal);
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace SocialCare.Api.Events;
+
+/// <summary>One event as the changefeed shows it. <c>subject</c> is the conversation (or, for customer events, the customer).</summary>
+public sealed record FeedItem(long Sequence, Guid Id, string Type, DateTimeOffset Time, string Subject, JsonNode Data);
+
+public sealed record FeedPage(IReadOnlyList<FeedItem> Items, string Next);
+
+/// <summary>
+/// Reads the workspace's events in global sequence order. Only sequenced events are visible, and sequence
+/// numbers are given only to final events, so a reader that resumes from its last sequence misses nothing.
+/// </summary>
+public sealed class EventFeed(NpgsqlDataSource dataSource)
+{
+    public async Task<IReadOnlyList<FeedItem>> ReadAsync(Guid workspaceId, long after, IReadOnlyList<string>? types, IReadOnlyList<string>? brands, int limit, CancellationToken ct)
+    {
+        var (exact, prefixes) = SplitTypes(types);
+        await using var command = dataSource.CreateCommand("""
+            select seq, id, type, recorded_at, stream_id, data::text from events
+            where workspace_id = $1 and seq > $2
+              and ($3::text[] is null or type = any($3) or type like any($4))
+              and ($5::text[] is null or data->>'brand' = any($5))
+            order by seq limit $6
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = exact });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = prefixes ?? [] });
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = brands?.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var items = new List<FeedItem>();
+        while (await reader.ReadAsync(ct))
+        {
+            var seq = reader.GetInt64(0);
+            var data = JsonNode.Parse(reader.GetString(5))!.AsObject();
+            data["sequence"] = seq;
+            items.Add(new FeedItem(seq, reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetGuid(4).ToString(), data));
+        }
+
+        return items;
+    }
+
+    /// <summary><c>conversation.*</c> style wildcards become LIKE prefixes; <c>*</c> (or nothing) means every type.</summary>
+    internal static (string[]? Exact, string[]? Prefixes) SplitTypes(IReadOnlyList<string>? types)
+    {
+        var cleaned = types?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (cleaned is null || cleaned.Count == 0 || cleaned.Contains("*"))
+        {
+            return (null, null);
+        }
+
+        return (cleaned.Where(t => !t.EndsWith(".*", StringComparison.Ordinal)).ToArray(),
+                cleaned.Where(t => t.EndsWith(".*", StringComparison.Ordinal)).Select(t => t[..^1].Replace("_", "\\_", StringComparison.Ordinal) + "%").ToArray());
+    }
+}
