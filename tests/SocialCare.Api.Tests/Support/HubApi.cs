@@ -61,4 +61,31 @@ public static class HubApi
     public static StringContent Json(string raw) => new(raw, System.Text.Encoding.UTF8, "application/json");
 
     public static JsonSerializerOptions Web { get; } = new(JsonSerializerDefaults.Web);
+
+    public static async Task<Guid> CreateChannelAsync(this HttpClient client, string type, string brand, object? settings = null)
+    {
+        var created = await ReadJson(await client.PostAsJsonAsync("/v1/channels", new { type, name = $"{brand} {type}", brand, settings }), HttpStatusCode.Created);
+        return created["id"]!.GetValue<Guid>();
+    }
+
+    /// <summary>An engagement body in the documented field names, with overridable parts.</summary>
+    public static object Engagement(Guid channelId, string messageId, string userId, string? text = "Hello", string visibility = "private",
+        string? threadKey = null, string? displayName = null, DateTimeOffset? occurredAt = null) => new
+    {
+        channelId, platformMessageId = messageId, threadKey,
+        author = new { platformUserId = userId, displayName, handle = (string?)null },
+        text, visibility, occurredAt = occurredAt ?? DateTimeOffset.UtcNow.AddSeconds(-1),
+    };
+
+    public static async Task<JsonNode> IngestAsync(this HttpClient client, object engagement, HttpStatusCode expected = HttpStatusCode.Accepted) =>
+        await ReadJson(await client.PostAsJsonAsync("/v1/engagements", engagement), expected);
+
+    /// <summary>Waits until the changefeed shows <paramref name="count"/> events: the relay has sequenced them.</summary>
+    public static async Task<JsonArray> WaitForEventsAsync(this HttpClient client, int count, string? types = null)
+    {
+        var query = $"/v1/events?limit=500{(types is null ? string.Empty : "&types=" + types)}";
+        var page = await Eventually.Until(async () => await ReadJson(await client.GetAsync(query), HttpStatusCode.OK),
+            p => p["items"]!.AsArray().Count >= count, what: $"{count} events in the changefeed");
+        return page["items"]!.AsArray();
+    }
 }

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.DependencyInjection;
+using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.Tests.Support;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Tests.ConversationContext;
+
+/// <summary>The outbox relay: committed events reach RabbitMQ, in order, at least once, none missing.</summary>
+public sealed class Event_relay
+{
+    [Test]
+    public async Task Plain_rabbitmq_consumer_receives_engagement_received_with_the_right_ids()
+    {
+        await using var tap = await RabbitTap.BindAsync("socialcare.engagement.received");
+        await using var hub = await new HubFactory().StartAsync();
+        var (workspaceId, client) = await hub.CreateTenantAsync("bus");
+        using (client)
+        {
+            var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
+            var ids = await client.IngestAsync(HubApi.Engagement(channel, "wamid.bus", "447700900123", "Hi from WhatsApp"));
+
+            var message = (await tap.WaitForAsync(workspaceId, 1)).Single();
+            var envelope = tap.Envelopes.Single(e => e["message"]!["workspaceId"]!.GetValue<Guid>() == workspaceId);
+            Assert.Multiple(() =>
+            {
+                Assert.That(message["engagementId"]!.GetValue<Guid>(), Is.EqualTo(ids["engagementId"]!.GetValue<Guid>()));
+                Assert.That(message["conversationId"]!.GetValue<Guid>(), Is.EqualTo(ids["conversationId"]!.GetValue<Guid>()));
+                Assert.That(message["customerId"]!.GetValue<Guid>(), Is.EqualTo(ids["customerId"]!.GetValue<Guid>()));
+                Assert.That(message["channelId"]!.GetValue<Guid>(), Is.EqualTo(channel));
+                Assert.That(message["brand"]!.GetValue<string>(), Is.EqualTo("Namshi"));
+                Assert.That(message["text"]!.GetValue<string>(), Is.EqualTo("Hi from WhatsApp"));
+                Assert.That(message["sequence"]!.GetValue<long>(), Is.GreaterThan(0));
+                Assert.That(envelope["messageId"]!.GetValue<Guid>(), Is.EqualTo(message["eventId"]!.GetValue<Guid>()), "the event id is the message id");
+            });
+        }
+    }
+
+    [Test]
+    public async Task Transaction_that_commits_late_is_published_in_its_place_not_skipped()
+    {
+        var database = await TestEnvironment.CreateDatabaseAsync("latecommit");
+        try
+        {
+            await using var tap = await RabbitTap.BindAsync("socialcare.events");
+            await using var hub = await new HubFactory(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database }).StartAsync();
+            var workspaceId = await hub.CreateWorkspaceAsync("late commit");
+            var store = hub.Services.GetRequiredService<EventStore>();
+            var appended = new TaskCompletionSource();
+            var release = new TaskCompletionSource();
+            HubEvent Event() => new ConversationOpened
+            {
+                EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, ConversationId = Guid.CreateVersion7(), RecordedAt = DateTimeOffset.UtcNow,
+            };
+            var early = Event();
+            var late = Event();
+
+            // A takes its sequence position first but commits last; B commits in between.
+            var a = Task.Run(() => store.WriteAsync(async writer =>
+            {
+                await writer.AppendAsync(early.ConversationId!.Value, "conversation", workspaceId, 0, [early], CancellationToken.None);
+                appended.SetResult();
+                await release.Task;
+                return 0;
+            }, CancellationToken.None));
+            await appended.Task;
+            await store.WriteAsync(writer => writer.AppendAsync(late.ConversationId!.Value, "conversation", workspaceId, 0, [late], CancellationToken.None), CancellationToken.None);
+            release.SetResult();
+            await a;
+
+            var messages = await tap.WaitForAsync(workspaceId, 2);
+            var sequences = messages.ToDictionary(m => m["eventId"]!.GetValue<Guid>(), m => m["sequence"]!.GetValue<long>());
+            Assert.Multiple(() =>
+            {
+                Assert.That(sequences.Keys, Is.EquivalentTo(new[] { early.EventId, late.EventId }), "neither event is lost");
+                Assert.That(sequences[early.EventId], Is.EqualTo(1), "the transaction that began first is ordered first");
+                Assert.That(sequences[late.EventId], Is.EqualTo(2), "the sequence has no gap");
+            });
+        }
+        finally
+        {
+            await TestEnvironment.DropDatabaseAsync(database);
+        }
+    }
+
+    [Test]
+    public async Task Relay_stopped_mid_stream_and_restarted_publishes_every_committed_event()
+    {
+        var database = await TestEnvironment.CreateDatabaseAsync("restart");
+        try
+        {
+            await using var tap = await RabbitTap.BindAsync("socialcare.engagement.received");
+            var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database, ["Relay:BatchSize"] = "5" };
+            var relaying = await new HubFactory(settings).StartAsync();
+            await using var writerOnly = await new HubFactory(new Dictionary<string, string?>(settings) { ["Relay:Enabled"] = "false" }).StartAsync();
+            var (workspaceId, client) = await writerOnly.CreateTenantAsync("restart");
+            var ingested = new List<Guid>();
+            using (client)
+            {
+                var channel = await client.CreateChannelAsync("sms", "Al Tayer");
+                for (var i = 0; i < 40; i++)
+                {
+                    ingested.Add((await client.IngestAsync(HubApi.Engagement(channel, $"sms-{i}", $"user-{i % 7}")))["engagementId"]!.GetValue<Guid>());
+                    if (i == 15)
+                    {
+                        await tap.WaitForAsync(workspaceId, 1);
+                        await relaying.DisposeAsync(); // the relay dies mid-stream
+                    }
+                }
+            }
+
+            await using var restarted = await new HubFactory(settings).StartAsync();
+            await tap.WaitForAsync(workspaceId, 40);
+            var received = tap.Messages(workspaceId).Select(m => m["engagementId"]!.GetValue<Guid>()).ToHashSet();
+            Assert.That(received, Is.EquivalentTo(ingested), "every committed engagement was published at least once");
+        }
+        finally
+        {
+            await TestEnvironment.DropDatabaseAsync(database);
+        }
+    }
+
+    [Test]
+    public async Task Another_instance_takes_over_when_the_leader_dies()
+    {
+        var database = await TestEnvironment.CreateDatabaseAsync("failover");
+        try
+        {
+            await using var tap = await RabbitTap.BindAsync("socialcare.engagement.received");
+            var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database, ["Relay:LeaderRetryMs"] = "200" };
+            var first = await new HubFactory(settings).StartAsync();
+            var (workspaceId, firstClient) = await first.CreateTenantAsync("failover");
+            var channel = await firstClient.CreateChannelAsync("x", "KLM");
+            await firstClient.IngestAsync(HubApi.Engagement(channel, "before", "flyer"));
+            await tap.WaitForAsync(workspaceId, 1); // published, so the first instance leads
+
+            await using var second = await new HubFactory(settings).StartAsync();
+            var (_, key) = await second.CreateKeyAsync(workspaceId, "second app", ["engagements:write"]);
+            firstClient.Dispose();
+            await first.DisposeAsync(); // the leader dies; its advisory lock goes with its connection
+            using var client = second.ClientWithKey(key);
+            await client.IngestAsync(HubApi.Engagement(channel, "after", "flyer"));
+            var messages = await tap.WaitForAsync(workspaceId, 2);
+            Assert.That(messages.Select(m => m["platformMessageId"]!.GetValue<string>()), Is.SupersetOf(new[] { "before", "after" }));
+        }
+        finally
+        {
+            await TestEnvironment.DropDatabaseAsync(database);
+        }
+    }
+
+    [Test]
+    public async Task Stale_expected_version_is_refused_and_writes_nothing()
+    {
+        await using var hub = await new HubFactory().StartAsync();
+        var workspaceId = await hub.CreateWorkspaceAsync("versions");
+        var store = hub.Services.GetRequiredService<EventStore>();
+        var stream = Guid.CreateVersion7();
+        HubEvent Event() => new ConversationOpened { EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, ConversationId = stream, RecordedAt = DateTimeOffset.UtcNow };
+
+        await store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 0, [Event()], CancellationToken.None), CancellationToken.None);
+        await store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 1, [Event()], CancellationToken.None), CancellationToken.None);
+        Assert.ThrowsAsync<ConcurrencyException>(() =>
+            store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 1, [Event()], CancellationToken.None), CancellationToken.None));
+        Assert.ThrowsAsync<ConcurrencyException>(() =>
+            store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 0, [Event()], CancellationToken.None), CancellationToken.None));
+        Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(2));
+    }
+}
