@@ -3,7 +3,7 @@
 #   ./infra/dev.sh deps   install missing packages, start throwaway PostgreSQL + RabbitMQ
 #   ./infra/dev.sh run    deps, then the hub in the foreground
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
-#   ./infra/dev.sh openapi  regenerate contracts/openapi/v1.json from the running code
+#   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas) from the code
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` finds both servers running and returns at once.
 set -euo pipefail
@@ -182,10 +182,10 @@ run_tests() {
   [ "$rc" -eq 0 ]
 }
 
-regenerate_openapi() {
+regenerate_contracts() {
   deps
   export_connection_settings
-  UPDATE_OPENAPI=1 dotnet test "$ROOT/tests/SocialCare.Api.Tests" -nologo --filter "FullyQualifiedName~OpenApiContract"
+  UPDATE_CONTRACTS=1 dotnet test "$ROOT/tests/SocialCare.Api.Tests" -nologo --filter "FullyQualifiedName~OpenApiContract|FullyQualifiedName~Event_schemas"
 }
 
 cmd=${1:-help}
@@ -194,7 +194,7 @@ case "$cmd" in
   deps) deps ;;
   run) run_hub ;;
   test) run_tests "$@" ;;
-  openapi) regenerate_openapi ;;
+  contracts) regenerate_contracts ;;
   stop) stop_all ;;
   *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
 esac

@@ -14,6 +14,7 @@ public static class EventTypeRegistry
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     private static readonly Dictionary<string, Type> ByName = typeof(HubEvent).Assembly.GetTypes()
