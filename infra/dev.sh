@@ -3,6 +3,7 @@
 #   ./infra/dev.sh deps   install missing packages, start throwaway PostgreSQL + RabbitMQ
 #   ./infra/dev.sh run    deps, then the hub in the foreground
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
+#   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R)
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas) from the code
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` finds both servers running and returns at once.
@@ -60,7 +61,7 @@ start_postgres() {
     fi
     rm -f "$PG_HOME/data/postmaster.pid" 2>/dev/null || true
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -l '$PG_HOME/server.log' -w -t 60 start -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB\"" >/dev/null ||
+    pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -l '$PG_HOME/server.log' -w -t 60 start -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements\"" >/dev/null ||
       { tail -n 20 "$PG_HOME/server.log" >&2; die "PostgreSQL did not start"; }
   fi
   if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$PG_DB'" | grep -q 1; then
@@ -182,6 +183,12 @@ run_tests() {
   [ "$rc" -eq 0 ]
 }
 
+run_bench() {
+  deps
+  export_connection_settings
+  dotnet run --project "$ROOT/tests/SocialCare.Benchmarks" -c Release -- "$@"
+}
+
 regenerate_contracts() {
   deps
   export_connection_settings
@@ -194,7 +201,8 @@ case "$cmd" in
   deps) deps ;;
   run) run_hub ;;
   test) run_tests "$@" ;;
+  bench) run_bench "$@" ;;
   contracts) regenerate_contracts ;;
   stop) stop_all ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
 esac

@@ -57,13 +57,14 @@ public sealed class Event_relay
             // A takes its sequence position first but commits last; B commits in between.
             var a = Task.Run(() => store.WriteAsync(async writer =>
             {
-                await writer.AppendAsync(early.ConversationId!.Value, "conversation", workspaceId, 0, [early], CancellationToken.None);
+                writer.Append(early.ConversationId!.Value, "conversation", workspaceId, 0, [early]);
+                await writer.FlushAsync(CancellationToken.None);
                 appended.SetResult();
                 await release.Task;
                 return 0;
             }, CancellationToken.None));
             await appended.Task;
-            await store.WriteAsync(writer => writer.AppendAsync(late.ConversationId!.Value, "conversation", workspaceId, 0, [late], CancellationToken.None), CancellationToken.None);
+            await store.WriteAsync(writer => Append(writer, late.ConversationId!.Value, workspaceId, 0, late), CancellationToken.None);
             release.SetResult();
             await a;
 
@@ -157,12 +158,16 @@ public sealed class Event_relay
         var stream = Guid.CreateVersion7();
         HubEvent Event() => new ConversationOpened { EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, ConversationId = stream, RecordedAt = DateTimeOffset.UtcNow };
 
-        await store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 0, [Event()], CancellationToken.None), CancellationToken.None);
-        await store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 1, [Event()], CancellationToken.None), CancellationToken.None);
-        Assert.ThrowsAsync<ConcurrencyException>(() =>
-            store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 1, [Event()], CancellationToken.None), CancellationToken.None));
-        Assert.ThrowsAsync<ConcurrencyException>(() =>
-            store.WriteAsync(w => w.AppendAsync(stream, "conversation", workspaceId, 0, [Event()], CancellationToken.None), CancellationToken.None));
+        await store.WriteAsync(w => Append(w, stream, workspaceId, 0, Event()), CancellationToken.None);
+        await store.WriteAsync(w => Append(w, stream, workspaceId, 1, Event()), CancellationToken.None);
+        Assert.ThrowsAsync<ConcurrencyException>(() => store.WriteAsync(w => Append(w, stream, workspaceId, 1, Event()), CancellationToken.None));
+        Assert.ThrowsAsync<ConcurrencyException>(() => store.WriteAsync(w => Append(w, stream, workspaceId, 0, Event()), CancellationToken.None));
         Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(2));
+    }
+
+    private static Task<int> Append(EventWriter writer, Guid stream, Guid workspaceId, long expected, HubEvent e)
+    {
+        writer.Append(stream, "conversation", workspaceId, expected, [e]);
+        return Task.FromResult(0);
     }
 }

@@ -20,6 +20,13 @@ public static class DatabaseExtensions
         {
             var builder = new NpgsqlDataSourceBuilder(connectionString);
             builder.ConnectionStringBuilder.ApplicationName ??= "socialcare-hub";
+            // The hot paths run the same few statements thousands of times: prepare them once per connection
+            // instead of having PostgreSQL parse and plan each one every time (unless configured otherwise).
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 100;
+                builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            }
             return builder.Build();
         });
         services.AddHostedService<MigrationHostedService>();

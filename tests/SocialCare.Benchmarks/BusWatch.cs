@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace SocialCare.Benchmarks;
+
+/// <summary>A plain RabbitMQ consumer that notes, per engagement.received, the delay since the hub recorded it.</summary>
+internal sealed class BusWatch : IAsyncDisposable
+{
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+    private ConcurrentBag<double> _latencies = [];
+
+    private BusWatch(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
+
+    public static async Task<BusWatch> StartAsync(string host, int port, Guid workspaceId)
+    {
+        var connection = await new ConnectionFactory { HostName = host, Port = port }.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync();
+        var watch = new BusWatch(connection, channel);
+        const string exchange = "socialcare.engagement.received";
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue.QueueName, exchange, string.Empty);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var message = JsonNode.Parse(delivery.Body.Span)!["message"]!;
+            if (message["workspaceId"]!.GetValue<Guid>() == workspaceId)
+            {
+                watch._latencies.Add((now - message["recordedAt"]!.GetValue<DateTimeOffset>()).TotalMilliseconds);
+            }
+
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
+        return watch;
+    }
+
+    public void Reset() => _latencies = [];
+
+    /// <summary>Waits (up to 30 s) until <paramref name="expected"/> events arrived, then returns their latencies.</summary>
+    public async Task<IReadOnlyList<double>> LatenciesAsync(int expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (_latencies.Count < expected && DateTime.UtcNow < deadline)
+        {
+            await poll.WaitForNextTickAsync();
+        }
+
+        return _latencies.ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.CloseAsync();
+        await _connection.CloseAsync();
+        _channel.Dispose();
+        _connection.Dispose();
+    }
+}

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using SocialCare.Benchmarks;
+
+// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R]
+// Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
+// on this machine, in a database of its own, and prints what it measured.
+var seconds = Arg("--seconds", 10);
+var rate = Arg("--rate", 1000);
+var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=socialcare";
+var rabbitHost = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
+var rabbitPort = int.Parse(Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "55672", CultureInfo.InvariantCulture);
+
+var database = $"sc_bench_{Guid.NewGuid():N}";
+await Sql(baseConnection, $"create database \"{database}\"");
+var connectionString = new NpgsqlConnectionStringBuilder(baseConnection) { Database = database, MaxPoolSize = 200 }.ConnectionString;
+try
+{
+    Console.WriteLine($"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target {rate} engagements/s");
+    await using var hub = await HubProcess.StartAsync(connectionString, rabbitHost, rabbitPort);
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = hub.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    var (workspaceId, channelId) = await Bench.ArrangeAsync(http);
+    await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId);
+
+    await Bench.ClosedLoopAsync(http, channelId, 2, 64, "warm-up");
+    var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
+    Console.WriteLine($"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}");
+
+    bus.Reset();
+    var paced = await Bench.OpenLoopAsync(http, channelId, seconds, rate);
+    var relay = await bus.LatenciesAsync(paced.Accepted);
+    Console.WriteLine($"paced at {rate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; " +
+                      $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}");
+    Console.WriteLine($"commit → RabbitMQ (recordedAt inside the transaction → delivered to a consumer): {relay.Count} events, " +
+                      $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}");
+
+    var baseline = await Baseline.RunAsync(connectionString, seconds);
+    Console.WriteLine($"raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): {Stats.Rate(baseline)}");
+    Console.WriteLine($"hub max throughput / raw baseline: {(max.Rate / baseline).ToString("0.00", CultureInfo.InvariantCulture)}");
+}
+finally
+{
+    NpgsqlConnection.ClearAllPools();
+    await Sql(baseConnection, $"drop database if exists \"{database}\" with (force)");
+}
+
+static async Task Sql(string connectionString, string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+int Arg(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+internal sealed record PhaseResult(double Rate, int Accepted, int Failed, double P50, double P95, double P99);
+
+internal static class Bench
+{
+    private static int _messageNumber;
+
+    public static async Task<(Guid WorkspaceId, Guid ChannelId)> ArrangeAsync(HttpClient http)
+    {
+        using var admin = new HttpRequestMessage(HttpMethod.Post, "/v1/workspaces") { Content = JsonContent.Create(new { name = "bench" }) };
+        admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HubProcess.AdminKey);
+        var workspace = JsonNode.Parse(await (await http.SendAsync(admin)).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
+        var workspaceId = workspace["id"]!.GetValue<Guid>();
+        using var keyRequest = new HttpRequestMessage(HttpMethod.Post, $"/v1/workspaces/{workspaceId}/api-keys")
+        {
+            Content = JsonContent.Create(new { name = "bench partner", scopes = new[] { "engagements:write", "channels:manage" } }),
+        };
+        keyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HubProcess.AdminKey);
+        var key = JsonNode.Parse(await (await http.SendAsync(keyRequest)).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var channel = await http.PostAsJsonAsync("/v1/channels", new { type = "app-chat", name = "bench", brand = "Bench" });
+        return (workspaceId, JsonNode.Parse(await channel.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>());
+    }
+
+    public static async Task<PhaseResult> ClosedLoopAsync(HttpClient http, Guid channelId, int seconds, int concurrency, string label)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var failed = 0;
+        var clock = Stopwatch.StartNew();
+        var end = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < end)
+            {
+                var (ok, ms) = await PostAsync(http, channelId);
+                if (ok) { latencies.Add(ms); } else { Interlocked.Increment(ref failed); }
+            }
+        }));
+        return Summarise(latencies.ToList(), failed, clock.Elapsed.TotalSeconds);
+    }
+
+    public static async Task<PhaseResult> OpenLoopAsync(HttpClient http, Guid channelId, int seconds, int rate)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var failed = 0;
+        var inFlight = new List<Task>();
+        var clock = Stopwatch.StartNew();
+        var total = seconds * rate;
+        var issued = 0;
+        // Open loop: every millisecond, send whatever is due by then, whether or not earlier requests have answered.
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
+        while (issued < total && await tick.WaitForNextTickAsync())
+        {
+            var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
+            for (; issued < due; issued++)
+            {
+                inFlight.Add(Task.Run(async () =>
+                {
+                    var (ok, ms) = await PostAsync(http, channelId);
+                    if (ok) { latencies.Add(ms); } else { Interlocked.Increment(ref failed); }
+                }));
+            }
+        }
+
+        await Task.WhenAll(inFlight);
+        return Summarise(latencies.ToList(), failed, clock.Elapsed.TotalSeconds);
+    }
+
+    private static async Task<(bool Ok, double Ms)> PostAsync(HttpClient http, Guid channelId)
+    {
+        var n = Interlocked.Increment(ref _messageNumber);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await http.PostAsJsonAsync("/v1/engagements", new
+            {
+                channelId, platformMessageId = $"bench-{n}",
+                author = new { platformUserId = $"customer-{n % 5000}", displayName = "عميل" },
+                text = $"Order {n} is late 😡 — طلبي متأخر", visibility = "private", occurredAt = DateTimeOffset.UtcNow,
+            });
+            return (response.IsSuccessStatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (HttpRequestException)
+        {
+            return (false, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (TaskCanceledException)
+        {
+            return (false, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private static PhaseResult Summarise(List<double> latencies, int failed, double elapsedSeconds) => new(
+        latencies.Count / elapsedSeconds, latencies.Count, failed,
+        Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 95), Stats.Percentile(latencies, 99));
+}
