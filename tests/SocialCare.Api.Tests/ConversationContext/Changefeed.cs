@@ -5,20 +5,12 @@ using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.ConversationContext;
 
-public sealed class Changefeed
+public sealed class Changefeed : HubFixture
 {
-    private HubFactory _hub = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _hub = await new HubFactory().StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _hub.DisposeAsync();
-
     [Test]
     public async Task Feed_pages_in_sequence_order_and_filters_by_type_with_wildcards()
     {
-        var (_, client) = await _hub.CreateTenantAsync("feed");
+        var (_, client) = await Hub.CreateTenantAsync("feed");
         using (client)
         {
             var channel = await client.CreateChannelAsync("messenger", "Alshaya");
@@ -52,8 +44,8 @@ public sealed class Changefeed
     [Test]
     public async Task Another_workspaces_events_never_appear_in_the_feed()
     {
-        var (_, mine) = await _hub.CreateTenantAsync("mine");
-        var (_, theirs) = await _hub.CreateTenantAsync("theirs");
+        var (_, mine) = await Hub.CreateTenantAsync("mine");
+        var (_, theirs) = await Hub.CreateTenantAsync("theirs");
         using (mine)
         using (theirs)
         {
@@ -70,7 +62,7 @@ public sealed class Changefeed
     [Test]
     public async Task Server_sent_events_resume_after_last_event_id_and_tail_new_events()
     {
-        var (_, client) = await _hub.CreateTenantAsync("sse");
+        var (_, client) = await Hub.CreateTenantAsync("sse");
         using (client)
         {
             var channel = await client.CreateChannelAsync("app-chat", "Careem");

@@ -4,20 +4,12 @@ using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.ConversationContext;
 
-public sealed class Channel_accounts
+public sealed class Channel_accounts : HubFixture
 {
-    private HubFactory _hub = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _hub = await new HubFactory().StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _hub.DisposeAsync();
-
     [Test]
     public async Task Secrets_are_write_only_and_patch_merges_settings()
     {
-        var (_, client) = await _hub.CreateTenantAsync("channels", "channels:manage");
+        var (_, client) = await Hub.CreateTenantAsync("channels", "channels:manage");
         using (client)
         {
             var created = await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/channels", new
@@ -53,7 +45,7 @@ public sealed class Channel_accounts
     [TestCase("")]
     public async Task Channel_type_must_be_a_lower_case_name(string type)
     {
-        var (_, client) = await _hub.CreateTenantAsync("bad type", "channels:manage");
+        var (_, client) = await Hub.CreateTenantAsync("bad type", "channels:manage");
         using (client)
         {
             var problem = await HubApi.ReadProblem(await client.PostAsJsonAsync("/v1/channels", new { type, name = "x", brand = "b" }),
@@ -65,7 +57,7 @@ public sealed class Channel_accounts
     [Test]
     public async Task Custom_channel_types_are_open_ended()
     {
-        var (_, client) = await _hub.CreateTenantAsync("custom types", "channels:manage");
+        var (_, client) = await Hub.CreateTenantAsync("custom types", "channels:manage");
         using (client)
         {
             foreach (var type in new[] { "linkedin", "youtube", "snapchat", "sms", "app-chat" })
@@ -81,7 +73,7 @@ public sealed class Channel_accounts
     [Test]
     public async Task Key_without_the_scope_gets_403_naming_it()
     {
-        var (_, client) = await _hub.CreateTenantAsync("no scope", "conversations:read");
+        var (_, client) = await Hub.CreateTenantAsync("no scope", "conversations:read");
         using (client)
         {
             var problem = await HubApi.ReadProblem(await client.GetAsync("/v1/channels"), HttpStatusCode.Forbidden, "forbidden");
@@ -92,8 +84,8 @@ public sealed class Channel_accounts
     [Test]
     public async Task Another_workspaces_channel_is_a_404()
     {
-        var (_, owner) = await _hub.CreateTenantAsync("owner", "channels:manage");
-        var (_, other) = await _hub.CreateTenantAsync("other", "channels:manage");
+        var (_, owner) = await Hub.CreateTenantAsync("owner", "channels:manage");
+        var (_, other) = await Hub.CreateTenantAsync("other", "channels:manage");
         using (owner)
         using (other)
         {
@@ -108,7 +100,7 @@ public sealed class Channel_accounts
     [Test]
     public async Task Deleted_channel_refuses_new_engagements()
     {
-        var (_, client) = await _hub.CreateTenantAsync("deleting");
+        var (_, client) = await Hub.CreateTenantAsync("deleting");
         using (client)
         {
             var id = await client.CreateChannelAsync("sms", "Al Tayer");
@@ -122,11 +114,11 @@ public sealed class Channel_accounts
     [Test]
     public async Task Key_limited_to_a_brand_cannot_use_another_brands_channel()
     {
-        var workspaceId = await _hub.CreateWorkspaceAsync("brands");
-        var (_, adminKey) = await _hub.CreateKeyAsync(workspaceId, "all brands", ["channels:manage", "engagements:write"]);
-        var (_, hmKey) = await _hub.CreateKeyAsync(workspaceId, "H&M only", ["channels:manage", "engagements:write"], ["H&M"]);
-        using var all = _hub.ClientWithKey(adminKey);
-        using var hm = _hub.ClientWithKey(hmKey);
+        var workspaceId = await Hub.CreateWorkspaceAsync("brands");
+        var (_, adminKey) = await Hub.CreateKeyAsync(workspaceId, "all brands", ["channels:manage", "engagements:write"]);
+        var (_, hmKey) = await Hub.CreateKeyAsync(workspaceId, "H&M only", ["channels:manage", "engagements:write"], ["H&M"]);
+        using var all = Hub.ClientWithKey(adminKey);
+        using var hm = Hub.ClientWithKey(hmKey);
         var zara = await all.CreateChannelAsync("instagram", "Zara");
         await HubApi.ReadProblem(await hm.GetAsync($"/v1/channels/{zara}"), HttpStatusCode.NotFound, "not-found");
         await HubApi.ReadProblem(await hm.PostAsJsonAsync("/v1/engagements", HubApi.Engagement(zara, "m1", "u1")), HttpStatusCode.UnprocessableEntity, "unknown-channel");

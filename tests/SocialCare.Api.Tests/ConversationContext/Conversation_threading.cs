@@ -4,20 +4,12 @@ using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.ConversationContext;
 
-public sealed class Conversation_threading
+public sealed class Conversation_threading : HubFixture
 {
-    private HubFactory _hub = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _hub = await new HubFactory().StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _hub.DisposeAsync();
-
     [Test]
     public async Task Same_customer_on_two_accounts_of_one_brand_is_one_conversation()
     {
-        var (_, client) = await _hub.CreateTenantAsync("two numbers");
+        var (_, client) = await Hub.CreateTenantAsync("two numbers");
         using (client)
         {
             var riyadh = await client.CreateChannelAsync("whatsapp", "Namshi");
@@ -38,7 +30,7 @@ public sealed class Conversation_threading
     [Test]
     public async Task Another_brand_is_another_conversation()
     {
-        var (_, client) = await _hub.CreateTenantAsync("franchise");
+        var (_, client) = await Hub.CreateTenantAsync("franchise");
         using (client)
         {
             var zara = await client.CreateChannelAsync("instagram", "Zara");
@@ -56,7 +48,7 @@ public sealed class Conversation_threading
     [Test]
     public async Task Public_replies_in_one_thread_join_its_conversation()
     {
-        var (_, client) = await _hub.CreateTenantAsync("thread");
+        var (_, client) = await Hub.CreateTenantAsync("thread");
         using (client)
         {
             var x = await client.CreateChannelAsync("x", "KLM");
@@ -75,7 +67,7 @@ public sealed class Conversation_threading
     [Test]
     public async Task Concurrent_writers_on_one_conversation_never_lose_an_event()
     {
-        var (_, client) = await _hub.CreateTenantAsync("concurrency");
+        var (_, client) = await Hub.CreateTenantAsync("concurrency");
         using (client)
         {
             var channel = await client.CreateChannelAsync("messenger", "Alshaya");

@@ -5,20 +5,12 @@ using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.ConversationContext;
 
-public sealed class Engagement_ingestion
+public sealed class Engagement_ingestion : HubFixture
 {
-    private HubFactory _hub = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _hub = await new HubFactory().StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _hub.DisposeAsync();
-
     [Test]
     public async Task New_engagement_becomes_a_customer_a_conversation_and_events()
     {
-        var (_, client) = await _hub.CreateTenantAsync("ingest");
+        var (_, client) = await Hub.CreateTenantAsync("ingest");
         using (client)
         {
             var channel = await client.CreateChannelAsync("app-chat", "Alshaya");
@@ -61,7 +53,7 @@ public sealed class Engagement_ingestion
     [Test]
     public async Task Duplicate_platform_message_creates_nothing_new()
     {
-        var (_, client) = await _hub.CreateTenantAsync("dupes");
+        var (_, client) = await Hub.CreateTenantAsync("dupes");
         using (client)
         {
             var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
@@ -90,7 +82,7 @@ public sealed class Engagement_ingestion
     [TestCase("""{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","attachments":[{"url":"javascript:alert(1)","mediaType":"image/png"}],"occurredAt":"2026-01-01T00:00:00Z"}""", "attachments[0].url", TestName = "Attachment URL that is not http")]
     public async Task Invalid_engagement_is_a_400_with_the_field_and_writes_nothing(string body, string field)
     {
-        var (workspaceId, client) = await _hub.CreateTenantAsync("invalid");
+        var (workspaceId, client) = await Hub.CreateTenantAsync("invalid");
         using (client)
         {
             var channel = await client.CreateChannelAsync("sms", "Al Tayer");
@@ -105,7 +97,7 @@ public sealed class Engagement_ingestion
     [Test]
     public async Task Five_megabytes_of_json_is_a_413_and_writes_nothing()
     {
-        var (workspaceId, client) = await _hub.CreateTenantAsync("huge");
+        var (workspaceId, client) = await Hub.CreateTenantAsync("huge");
         using (client)
         {
             var channel = await client.CreateChannelAsync("sms", "Al Tayer");
@@ -119,7 +111,7 @@ public sealed class Engagement_ingestion
     [Test]
     public async Task Channel_id_that_is_not_a_uuid_is_a_malformed_json_problem()
     {
-        var (workspaceId, client) = await _hub.CreateTenantAsync("not a uuid");
+        var (workspaceId, client) = await Hub.CreateTenantAsync("not a uuid");
         using (client)
         {
             await HubApi.ReadProblem(await client.PostAsync("/v1/engagements", HubApi.Json("""{"channelId":"nope","platformMessageId":"m"}""")),
@@ -131,7 +123,7 @@ public sealed class Engagement_ingestion
     [Test]
     public async Task Key_without_engagements_write_cannot_ingest()
     {
-        var (_, client) = await _hub.CreateTenantAsync("read only", "conversations:read");
+        var (_, client) = await Hub.CreateTenantAsync("read only", "conversations:read");
         using (client)
         {
             await HubApi.ReadProblem(await client.PostAsJsonAsync("/v1/engagements", HubApi.Engagement(Guid.NewGuid(), "m", "u")), HttpStatusCode.Forbidden, "forbidden");

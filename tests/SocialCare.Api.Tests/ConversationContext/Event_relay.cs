@@ -38,8 +38,7 @@ public sealed class Event_relay
     [Test]
     public async Task Transaction_that_commits_late_is_published_in_its_place_not_skipped()
     {
-        var database = await TestEnvironment.CreateDatabaseAsync("latecommit");
-        try
+        await TestEnvironment.WithDatabaseAsync("latecommit", async database =>
         {
             await using var tap = await RabbitTap.BindAsync("socialcare.events");
             await using var hub = await new HubFactory(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database }).StartAsync();
@@ -76,18 +75,13 @@ public sealed class Event_relay
                 Assert.That(sequences[early.EventId], Is.EqualTo(1), "the transaction that began first is ordered first");
                 Assert.That(sequences[late.EventId], Is.EqualTo(2), "the sequence has no gap");
             });
-        }
-        finally
-        {
-            await TestEnvironment.DropDatabaseAsync(database);
-        }
+        });
     }
 
     [Test]
     public async Task Relay_stopped_mid_stream_and_restarted_publishes_every_committed_event()
     {
-        var database = await TestEnvironment.CreateDatabaseAsync("restart");
-        try
+        await TestEnvironment.WithDatabaseAsync("restart", async database =>
         {
             await using var tap = await RabbitTap.BindAsync("socialcare.engagement.received");
             var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database, ["Relay:BatchSize"] = "5" };
@@ -113,18 +107,13 @@ public sealed class Event_relay
             await tap.WaitForAsync(workspaceId, 40);
             var received = tap.Messages(workspaceId).Select(m => m["engagementId"]!.GetValue<Guid>()).ToHashSet();
             Assert.That(received, Is.EquivalentTo(ingested), "every committed engagement was published at least once");
-        }
-        finally
-        {
-            await TestEnvironment.DropDatabaseAsync(database);
-        }
+        });
     }
 
     [Test]
     public async Task Another_instance_takes_over_when_the_leader_dies()
     {
-        var database = await TestEnvironment.CreateDatabaseAsync("failover");
-        try
+        await TestEnvironment.WithDatabaseAsync("failover", async database =>
         {
             await using var tap = await RabbitTap.BindAsync("socialcare.engagement.received");
             var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database, ["Relay:LeaderRetryMs"] = "200" };
@@ -142,11 +131,7 @@ public sealed class Event_relay
             await client.IngestAsync(HubApi.Engagement(channel, "after", "flyer"));
             var messages = await tap.WaitForAsync(workspaceId, 2);
             Assert.That(messages.Select(m => m["platformMessageId"]!.GetValue<string>()), Is.SupersetOf(new[] { "before", "after" }));
-        }
-        finally
-        {
-            await TestEnvironment.DropDatabaseAsync(database);
-        }
+        });
     }
 
     [Test]

@@ -4,29 +4,20 @@ using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Foundation;
 
-public sealed class Api_keys_and_workspaces
+public sealed class Api_keys_and_workspaces : HubFixture
 {
-    private HubFactory _hub = null!;
     private HttpClient _admin = null!;
 
     [OneTimeSetUp]
-    public async Task Start()
-    {
-        _hub = await new HubFactory().StartAsync();
-        _admin = _hub.AdminClient();
-    }
+    public void CreateAdminClient() => _admin = Hub.AdminClient();
 
     [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _admin.Dispose();
-        await _hub.DisposeAsync();
-    }
+    public void DisposeAdminClient() => _admin.Dispose();
 
     [Test]
     public async Task Admin_creates_a_workspace_and_a_key_whose_secret_is_shown_once()
     {
-        var workspaceId = await _hub.CreateWorkspaceAsync("Alshaya care");
+        var workspaceId = await Hub.CreateWorkspaceAsync("Alshaya care");
         var created = await HubApi.ReadJson(await _admin.PostAsJsonAsync($"/v1/workspaces/{workspaceId}/api-keys",
             new { name = "billing-app", scopes = new[] { "conversations:read", "events:read" }, brands = new[] { "H&M" } }), HttpStatusCode.Created);
         var key = created["key"]!.GetValue<string>();
@@ -41,7 +32,7 @@ public sealed class Api_keys_and_workspaces
             Assert.That(listed[0]!["brands"]![0]!.GetValue<string>(), Is.EqualTo("H&M"));
         });
 
-        using var client = _hub.ClientWithKey(key);
+        using var client = Hub.ClientWithKey(key);
         var me = await HubApi.ReadJson(await client.GetAsync("/v1/me"), HttpStatusCode.OK);
         Assert.Multiple(() =>
         {
@@ -54,8 +45,8 @@ public sealed class Api_keys_and_workspaces
     [Test]
     public async Task Stored_key_is_a_hash_not_the_secret()
     {
-        var workspaceId = await _hub.CreateWorkspaceAsync("hash check");
-        var (keyId, key) = await _hub.CreateKeyAsync(workspaceId, "app", ["events:read"]);
+        var workspaceId = await Hub.CreateWorkspaceAsync("hash check");
+        var (keyId, key) = await Hub.CreateKeyAsync(workspaceId, "app", ["events:read"]);
         await using var connection = new Npgsql.NpgsqlConnection(TestRun.ConnectionString);
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand("select key_hash from api_keys where id = $1", connection);
@@ -67,7 +58,7 @@ public sealed class Api_keys_and_workspaces
     [Test]
     public async Task Unknown_scope_is_a_validation_problem()
     {
-        var workspaceId = await _hub.CreateWorkspaceAsync("bad scope");
+        var workspaceId = await Hub.CreateWorkspaceAsync("bad scope");
         var problem = await HubApi.ReadProblem(
             await _admin.PostAsJsonAsync($"/v1/workspaces/{workspaceId}/api-keys", new { name = "x", scopes = new[] { "everything:all" } }),
             HttpStatusCode.BadRequest, "validation-failed");
@@ -83,7 +74,7 @@ public sealed class Api_keys_and_workspaces
     [Test]
     public async Task Missing_key_is_a_401_problem_with_a_bearer_challenge()
     {
-        using var anonymous = _hub.CreateClient();
+        using var anonymous = Hub.CreateClient();
         var response = await anonymous.GetAsync("/v1/me");
         await HubApi.ReadProblem(response, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer"));
@@ -93,7 +84,7 @@ public sealed class Api_keys_and_workspaces
     [TestCase("Basic dXNlcjpwYXNz")]
     public async Task Invalid_key_is_a_401_problem(string key)
     {
-        using var client = _hub.CreateClient();
+        using var client = Hub.CreateClient();
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", key.StartsWith("Basic", StringComparison.Ordinal) ? key : "Bearer " + key);
         await HubApi.ReadProblem(await client.GetAsync("/v1/me"), HttpStatusCode.Unauthorized, "unauthorized");
     }
@@ -101,9 +92,9 @@ public sealed class Api_keys_and_workspaces
     [Test]
     public async Task Revoked_key_stops_working_on_the_next_request()
     {
-        var workspaceId = await _hub.CreateWorkspaceAsync("revocation");
-        var (keyId, key) = await _hub.CreateKeyAsync(workspaceId, "soon gone", ["events:read"]);
-        using var client = _hub.ClientWithKey(key);
+        var workspaceId = await Hub.CreateWorkspaceAsync("revocation");
+        var (keyId, key) = await Hub.CreateKeyAsync(workspaceId, "soon gone", ["events:read"]);
+        using var client = Hub.ClientWithKey(key);
         await HubApi.ReadJson(await client.GetAsync("/v1/me"), HttpStatusCode.OK);
 
         var revoked = await _admin.DeleteAsync($"/v1/workspaces/{workspaceId}/api-keys/{keyId}");
@@ -117,18 +108,18 @@ public sealed class Api_keys_and_workspaces
     [Test]
     public async Task Revoking_another_workspaces_key_is_a_404()
     {
-        var owner = await _hub.CreateWorkspaceAsync("owner");
-        var other = await _hub.CreateWorkspaceAsync("other");
-        var (keyId, key) = await _hub.CreateKeyAsync(owner, "app", ["events:read"]);
+        var owner = await Hub.CreateWorkspaceAsync("owner");
+        var other = await Hub.CreateWorkspaceAsync("other");
+        var (keyId, key) = await Hub.CreateKeyAsync(owner, "app", ["events:read"]);
         await HubApi.ReadProblem(await _admin.DeleteAsync($"/v1/workspaces/{other}/api-keys/{keyId}"), HttpStatusCode.NotFound, "not-found");
-        using var client = _hub.ClientWithKey(key);
+        using var client = Hub.ClientWithKey(key);
         await HubApi.ReadJson(await client.GetAsync("/v1/me"), HttpStatusCode.OK);
     }
 
     [Test]
     public async Task Workspace_key_may_not_use_admin_operations()
     {
-        var (_, client) = await _hub.CreateTenantAsync("not admin");
+        var (_, client) = await Hub.CreateTenantAsync("not admin");
         using (client)
         {
             var problem = await HubApi.ReadProblem(await client.PostAsJsonAsync("/v1/workspaces", new { name = "mine" }), HttpStatusCode.Forbidden, "forbidden");
@@ -139,8 +130,8 @@ public sealed class Api_keys_and_workspaces
     [Test]
     public async Task Another_workspaces_resource_answers_404_never_its_data()
     {
-        var (ownId, client) = await _hub.CreateTenantAsync("tenant A", "events:read");
-        var otherId = await _hub.CreateWorkspaceAsync("tenant B");
+        var (ownId, client) = await Hub.CreateTenantAsync("tenant A", "events:read");
+        var otherId = await Hub.CreateWorkspaceAsync("tenant B");
         using (client)
         {
             await HubApi.ReadJson(await client.GetAsync($"/v1/workspaces/{ownId}"), HttpStatusCode.OK);
@@ -153,7 +144,7 @@ public sealed class Api_keys_and_workspaces
     public async Task Arabic_and_emoji_names_round_trip_exactly()
     {
         const string name = "الشايع — care 👩‍👩‍👧 שלום\u200F";
-        var id = await _hub.CreateWorkspaceAsync(name);
+        var id = await Hub.CreateWorkspaceAsync(name);
         var fetched = await HubApi.ReadJson(await _admin.GetAsync($"/v1/workspaces/{id}"), HttpStatusCode.OK);
         Assert.That(fetched["name"]!.GetValue<string>(), Is.EqualTo(name));
     }

@@ -4,24 +4,17 @@ using SocialCare.Api.Tests.Support;
 namespace SocialCare.Api.Tests.Foundation;
 
 /// <summary>Every error the host can produce is an RFC 9457 problem with a stable code.</summary>
-public sealed class Problem_responses
+public sealed class Problem_responses : HubFixture
 {
-    private HubFactory _hub = null!;
     private HttpClient _admin = null!;
 
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Api:MaxRequestBodyBytes"] = "4096" };
+
     [OneTimeSetUp]
-    public async Task Start()
-    {
-        _hub = await new HubFactory(new Dictionary<string, string?> { ["Api:MaxRequestBodyBytes"] = "4096" }).StartAsync();
-        _admin = _hub.AdminClient();
-    }
+    public void CreateAdminClient() => _admin = Hub.AdminClient();
 
     [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _admin.Dispose();
-        await _hub.DisposeAsync();
-    }
+    public void DisposeAdminClient() => _admin.Dispose();
 
     [Test]
     public async Task Unknown_route_is_a_404_problem()

@@ -9,8 +9,7 @@ public sealed class Schema_migrations
     [Test]
     public async Task Two_migrators_racing_on_a_fresh_database_apply_each_script_exactly_once()
     {
-        var connectionString = await TestEnvironment.CreateDatabaseAsync("race");
-        try
+        await TestEnvironment.WithDatabaseAsync("race", async connectionString =>
         {
             await using var first = NpgsqlDataSource.Create(connectionString);
             await using var second = NpgsqlDataSource.Create(connectionString);
@@ -34,18 +33,13 @@ public sealed class Schema_migrations
                 Assert.That(results.Sum(r => r.Count), Is.EqualTo(Migrator.Scripts.Count), "one racer applied everything, the other nothing");
             });
             Assert.That(await Migrator.MigrateAsync(first, CancellationToken.None), Is.Empty, "a third run has nothing to do");
-        }
-        finally
-        {
-            await TestEnvironment.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Test]
     public async Task Two_hubs_starting_at_once_on_a_fresh_database_both_become_ready()
     {
-        var connectionString = await TestEnvironment.CreateDatabaseAsync("hubs");
-        try
+        await TestEnvironment.WithDatabaseAsync("hubs", async connectionString =>
         {
             var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = connectionString };
             await using var one = new HubFactory(settings);
@@ -54,10 +48,6 @@ public sealed class Schema_migrations
             var workspaceId = await one.CreateWorkspaceAsync("made on one");
             using var viaTwo = two.AdminClient();
             await HubApi.ReadJson(await viaTwo.GetAsync($"/v1/workspaces/{workspaceId}"), System.Net.HttpStatusCode.OK);
-        }
-        finally
-        {
-            await TestEnvironment.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 }

@@ -39,4 +39,18 @@ public static class TestEnvironment
         await using var drop = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", admin);
         await drop.ExecuteNonQueryAsync();
     }
+
+    /// <summary>Runs <paramref name="test"/> against a database of its own, dropped afterwards whatever happens.</summary>
+    public static async Task WithDatabaseAsync(string purpose, Func<string, Task> test)
+    {
+        var connectionString = await CreateDatabaseAsync(purpose);
+        try
+        {
+            await test(connectionString);
+        }
+        finally
+        {
+            await DropDatabaseAsync(connectionString);
+        }
+    }
 }
