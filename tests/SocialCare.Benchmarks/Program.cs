@@ -7,11 +7,14 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using SocialCare.Benchmarks;
 
-// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R]
+// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A]
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);
 var rate = Arg("--rate", 1000);
+// Distinct customers writing: fewer means more follow-up messages in open conversations (one event each),
+// more means more first contacts (a new customer and conversation: three events each).
+Bench.Authors = Arg("--authors", 1000);
 var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=socialcare";
 var rabbitHost = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
 var rabbitPort = int.Parse(Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "55672", CultureInfo.InvariantCulture);
@@ -21,7 +24,7 @@ await Sql(baseConnection, $"create database \"{database}\"");
 var connectionString = new NpgsqlConnectionStringBuilder(baseConnection) { Database = database, MaxPoolSize = 200 }.ConnectionString;
 try
 {
-    Console.WriteLine($"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target {rate} engagements/s");
+    Console.WriteLine($"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target {rate} engagements/s, {Bench.Authors} customers");
     await using var hub = await HubProcess.StartAsync(connectionString, rabbitHost, rabbitPort);
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = hub.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     var (workspaceId, channelId) = await Bench.ArrangeAsync(http);
@@ -72,6 +75,8 @@ internal sealed record PhaseResult(double Rate, int Accepted, int Failed, double
 internal static class Bench
 {
     private static int _messageNumber;
+
+    public static int Authors { get; set; } = 1000;
 
     public static async Task<(Guid WorkspaceId, Guid ChannelId)> ArrangeAsync(HttpClient http)
     {
@@ -143,7 +148,7 @@ internal static class Bench
             using var response = await http.PostAsJsonAsync("/v1/engagements", new
             {
                 channelId, platformMessageId = $"bench-{n}",
-                author = new { platformUserId = $"customer-{n % 5000}", displayName = "عميل" },
+                author = new { platformUserId = $"customer-{n % Authors}", displayName = "عميل" },
                 text = $"Order {n} is late 😡 — طلبي متأخر", visibility = "private", occurredAt = DateTimeOffset.UtcNow,
             });
             return (response.IsSuccessStatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
