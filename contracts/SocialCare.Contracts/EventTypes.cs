@@ -7,4 +7,12 @@ public static class EventTypes
     public const string ConversationOpened = "conversation.opened";
     public const string ConversationReopened = "conversation.reopened";
     public const string CustomerCreated = "customer.created";
+    public const string ConversationAcknowledged = "conversation.acknowledged";
+    public const string ConversationAssigned = "conversation.assigned";
+    public const string ConversationTagged = "conversation.tagged";
+    public const string ConversationNoteAdded = "conversation.note_added";
+    public const string ConversationPriorityChanged = "conversation.priority_changed";
+    public const string ConversationLinked = "conversation.linked";
+    public const string ConversationContextUpdated = "conversation.context_updated";
+    public const string ConversationResolved = "conversation.resolved";
 }

@@ -43,6 +43,7 @@ app.MapGroup("/v1")
     .MapChannels()
     .MapEngagements()
     .MapConversations()
+    .MapConversationCommands()
     .MapCustomers()
     .MapEvents();
 

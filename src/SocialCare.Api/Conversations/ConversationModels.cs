@@ -18,10 +18,22 @@ public sealed record ConversationSummary(
     Guid Id, string Brand, string Status, Guid CustomerId, Guid CurrentChannelId, IReadOnlyList<string> ChannelTypes,
     DateTimeOffset OpenedAt, DateTimeOffset LastActivityAt, DateTimeOffset? ResolvedAt, int EngagementCount, long Version);
 
+public sealed record Assignment(string? Team, string? Agent);
+
+public sealed record Priority(string Level, string? Reason);
+
+public sealed record LinkView(string System, string RecordType, string RecordId, string? Url, string? LinkedBy, DateTimeOffset LinkedAt);
+
+/// <summary>The two response times care is measured by, in seconds; null until they happen.</summary>
+public sealed record Durations(double? TimeToAcknowledgeSeconds, double? TimeToResolveSeconds);
+
 /// <summary>The whole context of a conversation, now, in one call. <c>version</c> is also the ETag.</summary>
 public sealed record ConversationView(
     Guid Id, string Brand, string Status, CustomerSummary Customer, IReadOnlyList<ChannelRef> Channels, Guid CurrentChannelId,
-    DateTimeOffset OpenedAt, DateTimeOffset LastActivityAt, DateTimeOffset? LastInboundAt, DateTimeOffset? ResolvedAt,
+    DateTimeOffset OpenedAt, DateTimeOffset LastActivityAt, DateTimeOffset? LastInboundAt,
+    DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt, Durations Durations,
+    Assignment Assignment, IReadOnlyList<string> Tags, Priority Priority, IReadOnlyList<LinkView> Links,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Context,
     int EngagementCount, long Version, IReadOnlyList<EngagementView> LatestEngagements);
 
 /// <summary>One event of a conversation's own stream.</summary>

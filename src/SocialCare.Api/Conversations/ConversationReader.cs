@@ -53,7 +53,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
         {
                 Command("""
                     select c.id, c.brand, c.status, c.customer_id, cu.display_name, c.current_channel_id, c.opened_at, c.last_activity_at,
-                           c.last_inbound_at, c.resolved_at, c.engagement_count, c.version
+                           c.last_inbound_at, c.resolved_at, c.engagement_count, c.version, c.acknowledged_at,
+                           c.assigned_team, c.assigned_agent, c.tags, c.priority, c.priority_reason
                     from conversations c join customers cu on cu.id = c.customer_id
                     where c.workspace_id = $1 and c.id = $2
                     """, workspaceId, id),
@@ -73,6 +74,14 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
                     where e.workspace_id = $1 and e.conversation_id = $2
                     order by e.occurred_at desc, e.id desc limit {LatestEngagements}
                     """, workspaceId, id),
+                Command("""
+                    select l.system, l.record_type, l.record_id, l.url, l.linked_by, l.linked_at
+                    from conversation_links l where l.workspace_id = $1 and l.conversation_id = $2 order by l.linked_at
+                    """, workspaceId, id),
+                Command("""
+                    select x.namespace, x.key, x.value::text from conversation_context x join conversations c on c.id = x.conversation_id
+                    where c.workspace_id = $1 and x.conversation_id = $2 order by x.namespace, x.key
+                    """, workspaceId, id),
         })
         {
             batch.BatchCommands.Add(command);
@@ -90,6 +99,9 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
             reader.IsDBNull(8) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(8),
             reader.IsDBNull(9) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(9));
         var (count, version) = (reader.GetInt32(10), reader.GetInt64(11));
+        var acknowledgedAt = reader.IsDBNull(12) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(12);
+        var assignment = new Assignment(NullableString(reader, 13), NullableString(reader, 14));
+        var (tags, priority) = (reader.GetFieldValue<string[]>(15), new Priority(reader.GetString(16), NullableString(reader, 17)));
 
         await reader.NextResultAsync(ct);
         var identities = new List<CustomerIdentity>();
@@ -117,8 +129,29 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
                 reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12)));
         }
 
+        await reader.NextResultAsync(ct);
+        var links = new List<LinkView>();
+        while (await reader.ReadAsync(ct))
+        {
+            links.Add(new LinkView(reader.GetString(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3),
+                NullableString(reader, 4), reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var context = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            var values = context.TryGetValue(reader.GetString(0), out var existing) ? existing : context[reader.GetString(0)] = new(StringComparer.Ordinal);
+            values[reader.GetString(1)] = JsonSerializer.Deserialize<JsonElement>(reader.GetString(2));
+        }
+
+        var durations = new Durations(
+            acknowledgedAt is { } ack ? Math.Round((ack - openedAt).TotalSeconds, 3) : null,
+            resolvedAt is { } res ? Math.Round((res - openedAt).TotalSeconds, 3) : null);
         return new ConversationView(id, brand, status, new CustomerSummary(customerId, displayName, identities), channels, current,
-            openedAt, lastActivityAt, lastInboundAt, resolvedAt, count, version, engagements);
+            openedAt, lastActivityAt, lastInboundAt, acknowledgedAt, resolvedAt, durations, assignment, tags, priority, links,
+            context.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, JsonElement>)p.Value, StringComparer.Ordinal),
+            count, version, engagements);
     }
 
     /// <summary>The conversation's own events in stream order, after <paramref name="afterVersion"/>.</summary>

@@ -9,7 +9,8 @@ namespace SocialCare.Api.Conversations;
 
 public static class ConversationsApi
 {
-    public static IServiceCollection AddConversations(this IServiceCollection services) => services.AddSingleton<ConversationReader>();
+    public static IServiceCollection AddConversations(this IServiceCollection services) =>
+        services.AddSingleton<ConversationReader>().AddSingleton<CommandRunner>();
 
     public static RouteGroupBuilder MapConversations(this RouteGroupBuilder v1)
     {

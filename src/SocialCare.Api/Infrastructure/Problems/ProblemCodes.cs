@@ -21,7 +21,12 @@ public static class ProblemCodes
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string RateLimited = "rate-limited";
     public const string UnknownChannel = "unknown-channel";
-    public const string VersionMismatch = "version-mismatch";
+    public const string PreconditionFailed = "precondition-failed";
+    public const string IdempotencyKeyReused = "idempotency-key-reused";
+    public const string AlreadyAcknowledged = "already-acknowledged";
+    public const string AlreadyResolved = "already-resolved";
+    public const string NotResolved = "not-resolved";
+    public const string ConversationResolved = "conversation-resolved";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
@@ -33,6 +38,7 @@ public static class ProblemCodes
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status409Conflict => Conflict,
+        StatusCodes.Status412PreconditionFailed => PreconditionFailed,
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
         StatusCodes.Status429TooManyRequests => RateLimited,

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using FluentValidation;
+
+namespace SocialCare.Api.Conversations;
+
+public sealed record AcknowledgeRequest;
+
+public sealed record AssignRequest(string? Team, string? Agent);
+
+public sealed record TagsRequest(IReadOnlyList<string>? Add, IReadOnlyList<string>? Remove);
+
+public sealed record NoteRequest(string Text);
+
+public sealed record PriorityRequest(string Level, string? Reason);
+
+public sealed record LinkRequest(string System, string RecordType, string RecordId, string? Url);
+
+public sealed record ContextRequest(Dictionary<string, JsonElement> Values);
+
+public sealed record ResolveRequest(string? Reason);
+
+public sealed record ReopenRequest;
+
+internal sealed class AssignRequestValidator : AbstractValidator<AssignRequest>
+{
+    public AssignRequestValidator()
+    {
+        RuleFor(r => r.Team).MaximumLength(200);
+        RuleFor(r => r.Agent).MaximumLength(200);
+    }
+}
+
+internal sealed class TagsRequestValidator : AbstractValidator<TagsRequest>
+{
+    public TagsRequestValidator()
+    {
+        RuleFor(r => r).Must(r => r.Add is { Count: > 0 } || r.Remove is { Count: > 0 }).WithName("add").WithMessage("Give tags to 'add' or 'remove'.");
+        RuleForEach(r => r.Add).NotEmpty().MaximumLength(64);
+        RuleForEach(r => r.Remove).NotEmpty().MaximumLength(64);
+        RuleFor(r => r.Add).Must(a => a is null || a.Count <= 50).WithMessage("At most 50 tags at once.");
+    }
+}
+
+internal sealed class NoteRequestValidator : AbstractValidator<NoteRequest>
+{
+    public NoteRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(10_000)
+        .Must(t => !t.Contains('\0', StringComparison.Ordinal)).WithMessage("Text may not contain the NUL character.");
+}
+
+internal sealed class PriorityRequestValidator : AbstractValidator<PriorityRequest>
+{
+    public PriorityRequestValidator()
+    {
+        RuleFor(r => r.Level).NotEmpty().Must(PriorityLevels.All.Contains).WithMessage("'level' is low, normal, high or urgent.");
+        RuleFor(r => r.Reason).MaximumLength(1000);
+    }
+}
+
+internal sealed class LinkRequestValidator : AbstractValidator<LinkRequest>
+{
+    public LinkRequestValidator()
+    {
+        RuleFor(r => r.System).NotEmpty().MaximumLength(64);
+        RuleFor(r => r.RecordType).NotEmpty().MaximumLength(64);
+        RuleFor(r => r.RecordId).NotEmpty().MaximumLength(256);
+        RuleFor(r => r.Url).MaximumLength(2048)
+            .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
+            .WithMessage("'url' must be an absolute http(s) URL.");
+    }
+}
+
+internal sealed class ContextRequestValidator : AbstractValidator<ContextRequest>
+{
+    public ContextRequestValidator()
+    {
+        RuleFor(r => r.Values).NotNull().Must(v => v.Count is > 0 and <= 50).WithMessage("Give between 1 and 50 values.");
+        RuleFor(r => r.Values).Must(v => v.Keys.All(k => k.Length is > 0 and <= 100))
+            .When(r => r.Values is not null).WithMessage("Keys are 1 to 100 characters.");
+    }
+}
+
+internal sealed class ResolveRequestValidator : AbstractValidator<ResolveRequest>
+{
+    public ResolveRequestValidator() => RuleFor(r => r.Reason).MaximumLength(1000);
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using SocialCare.Api.Authorization;
+using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Conversations;
+
+public sealed record EventRef(Guid Id, string Type);
+
+/// <summary>What a conversation command answers: the conversation's version after it (also the ETag) and the events it caused.</summary>
+public sealed record CommandResult(Guid ConversationId, long Version, IReadOnlyList<EventRef> Events);
+
+/// <summary>
+/// Runs a conversation command: honours <c>Idempotency-Key</c> (the first response is replayed, nothing new
+/// happens) and <c>If-Match</c> (412 on a stale version), loads the state under a row lock, decides, appends,
+/// projects and records the idempotent response — all in one transaction.
+/// </summary>
+public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDataSource dataSource)
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public async Task<Results<Ok<CommandResult>, ProblemHttpResult>> RunAsync<TRequest>(
+        HttpContext http, Guid conversationId, TRequest? request, Func<ConversationState, EventActor, DateTimeOffset, Decision> decide)
+    {
+        var ct = http.RequestAborted;
+        var user = http.User;
+        var workspaceId = user.RequiredWorkspaceId();
+        if (!TryReadIfMatch(http, out var expected))
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Invalid If-Match",
+                "If-Match must be the conversation's ETag, e.g. \"7\".");
+        }
+
+        var idempotency = IdempotencyKey(http, request);
+        if (idempotency is not null && await ReplayAsync(http, workspaceId, idempotency, ct) is { } replay)
+        {
+            return replay;
+        }
+
+        var actor = Actors.FromRequest(http);
+        Outcome outcome;
+        try
+        {
+            outcome = await store.WriteAsync(async writer =>
+            {
+                var state = await LoadAsync(writer, workspaceId, conversationId, ct);
+                if (state is null || !user.MayActOnBrand(state.Brand))
+                {
+                    return new Outcome(null, Problem.NotFound("The conversation"));
+                }
+
+                if (expected is { } version && version != state.Version)
+                {
+                    return new Outcome(null, Problem.Of(StatusCodes.Status412PreconditionFailed, ProblemCodes.PreconditionFailed,
+                        "The conversation has changed", $"If-Match names version {version}, but the conversation is at version {state.Version}."));
+                }
+
+                var now = clock.GetUtcNow();
+                var decision = decide(state, actor, now);
+                if (decision.Rejected is { } no)
+                {
+                    return new Outcome(null, Problem.Of(no.Status, no.Code, "The command is not allowed now", no.Detail));
+                }
+
+                var events = decision.Events.Select(e => e with
+                {
+                    EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, Brand = state.Brand, ConversationId = conversationId,
+                    CustomerId = state.CustomerId, RecordedAt = now, Actor = actor,
+                }).ToList();
+                if (events.Count > 0)
+                {
+                    writer.Append(conversationId, "conversation", workspaceId, state.Version, events);
+                    ConversationProjection.Apply(writer, conversationId, events, now);
+                }
+
+                var result = new CommandResult(conversationId, state.Version + events.Count,
+                    events.Select(e => new EventRef(e.EventId, EventTypeRegistry.NameOf(e))).ToList());
+                if (idempotency is { } k)
+                {
+                    writer.Execute("""
+                        insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, etag, body)
+                        values ($1, $2, $3, $4, 200, $5, $6)
+                        """, workspaceId, k.ApiKeyId, k.Key, k.RequestHash, ConversationsApi.ETag(result.Version),
+                        JsonSerializer.Serialize(result, EventTypeRegistry.Json));
+                }
+
+                return new Outcome(result, null);
+            }, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "idempotency_keys_pkey" && idempotency is not null)
+        {
+            // The same key raced us and won; its transaction is committed, ours rolled back. Answer as it did.
+            return await ReplayAsync(http, workspaceId, idempotency, ct) ?? throw new InvalidOperationException("Idempotency record vanished.", e);
+        }
+        catch (ConcurrencyException)
+        {
+            return Problem.Of(StatusCodes.Status412PreconditionFailed, ProblemCodes.PreconditionFailed, "The conversation has changed",
+                "The conversation changed while the command ran; fetch it and retry.");
+        }
+
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        http.Response.Headers.ETag = ConversationsApi.ETag(outcome.Result!.Version);
+        return TypedResults.Ok(outcome.Result);
+    }
+
+    private sealed record Outcome(CommandResult? Result, ProblemHttpResult? Problem);
+
+    private sealed record Idempotency(string ApiKeyId, string Key, byte[] RequestHash);
+
+    private static Idempotency? IdempotencyKey<TRequest>(HttpContext http, TRequest? request)
+    {
+        string? key = http.Request.Headers[IdempotencyHeader];
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            return null;
+        }
+
+        // The same key with a different request is a client bug, not a retry: it must not replay.
+        var fingerprint = $"{http.Request.Method} {http.Request.Path}\n{JsonSerializer.Serialize(request, EventTypeRegistry.Json)}";
+        return new Idempotency(http.User.KeyId()!, key.Trim(), SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)));
+    }
+
+    private static ProblemHttpResult? Reused(byte[] storedHash, Idempotency key) =>
+        storedHash.AsSpan().SequenceEqual(key.RequestHash) ? null : Problem.Of(
+            StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "Idempotency-Key reused",
+            $"The Idempotency-Key '{key.Key}' was used before with a different request.");
+
+    private async Task<Results<Ok<CommandResult>, ProblemHttpResult>?> ReplayAsync(HttpContext http, Guid workspaceId, Idempotency key, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select request_hash, etag, body from idempotency_keys where workspace_id = $1 and api_key_id = $2 and key = $3");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.ApiKeyId });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.Key });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        if (Reused(reader.GetFieldValue<byte[]>(0), key) is { } reused)
+        {
+            return reused;
+        }
+
+        http.Response.Headers.ETag = reader.IsDBNull(1) ? null : reader.GetString(1);
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Ok(JsonSerializer.Deserialize<CommandResult>(reader.GetString(2), EventTypeRegistry.Json)!);
+    }
+
+    private static bool TryReadIfMatch(HttpContext http, out long? expected)
+    {
+        expected = null;
+        string? header = http.Request.Headers.IfMatch;
+        if (string.IsNullOrWhiteSpace(header) || header.Trim() == "*")
+        {
+            return true;
+        }
+
+        var tag = header.Trim();
+        if (tag.StartsWith("W/", StringComparison.Ordinal))
+        {
+            tag = tag[2..];
+        }
+
+        if (long.TryParse(tag.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            expected = version;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static async Task<ConversationState?> LoadAsync(EventWriter writer, Guid workspaceId, Guid conversationId, CancellationToken ct)
+    {
+        var rows = await writer.QueryAsync("""
+            select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at, c.acknowledged_at, c.resolved_at,
+                   c.assigned_team, c.assigned_agent, c.tags, c.priority, c.current_channel_id, ch.type,
+                   array(select l.system || '|' || l.record_type || '|' || l.record_id from conversation_links l where l.conversation_id = c.id)
+            from conversations c join channels ch on ch.id = c.current_channel_id
+            where c.workspace_id = $1 and c.id = $2
+            for update of c
+            """, r => new ConversationState(
+                r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetGuid(3), r.GetString(4), r.GetInt64(5),
+                r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
+                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetString(9),
+                r.IsDBNull(10) ? null : r.GetString(10), r.GetFieldValue<string[]>(11), r.GetString(12), r.GetGuid(13), r.GetString(14),
+                r.GetFieldValue<string[]>(15).ToHashSet(StringComparer.Ordinal)),
+            ct, workspaceId, conversationId);
+        return rows.SingleOrDefault();
+    }
+}

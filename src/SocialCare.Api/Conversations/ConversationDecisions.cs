@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Conversations;
+
+/// <summary>A command's outcome: the events it causes (none = nothing to change), or why it is refused.</summary>
+public sealed record Decision(IReadOnlyList<HubEvent> Events, Rejection? Rejected = null)
+{
+    public static Decision Accept(params HubEvent[] events) => new(events);
+
+    public static Decision Unchanged { get; } = new([]);
+
+    public static Decision Refuse(int status, string code, string detail) => new([], new Rejection(status, code, detail));
+}
+
+public sealed record Rejection(int Status, string Code, string Detail);
+
+/// <summary>
+/// The conversation workflow as pure functions: state and command in, events (or a refusal) out.
+/// No I/O here; <see cref="CommandRunner"/> loads the state, appends the events and projects them.
+/// </summary>
+public static partial class ConversationDecisions
+{
+    public static Decision Acknowledge(ConversationState s, DateTimeOffset now)
+    {
+        if (s.IsResolved)
+        {
+            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ConversationResolved, "The conversation is resolved; reopen it first.");
+        }
+
+        return s.AcknowledgedAt is { } at
+            ? Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.AlreadyAcknowledged, $"The conversation was acknowledged at {at:O}.")
+            : Decision.Accept(new ConversationAcknowledged { AcknowledgedAt = now, TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now) });
+    }
+
+    public static Decision Assign(ConversationState s, string? team, string? agent)
+    {
+        (team, agent) = (Clean(team), Clean(agent));
+        return team == s.Team && agent == s.Agent
+            ? Decision.Unchanged
+            : Decision.Accept(new ConversationAssigned { Team = team, Agent = agent, PreviousTeam = s.Team, PreviousAgent = s.Agent });
+    }
+
+    public static Decision Tag(ConversationState s, IEnumerable<string>? add, IEnumerable<string>? remove)
+    {
+        var current = s.Tags.ToHashSet(StringComparer.Ordinal);
+        var added = (add ?? []).Select(NormaliseTag).Where(t => t.Length > 0 && !current.Contains(t)).Distinct(StringComparer.Ordinal).ToList();
+        var removed = (remove ?? []).Select(NormaliseTag).Where(current.Contains).Distinct(StringComparer.Ordinal).ToList();
+        if (added.Count == 0 && removed.Count == 0)
+        {
+            return Decision.Unchanged;
+        }
+
+        var tags = s.Tags.Except(removed, StringComparer.Ordinal).Concat(added).ToList();
+        return Decision.Accept(new ConversationTagged { Added = added, Removed = removed, Tags = tags });
+    }
+
+    public static Decision Note(string text) => Decision.Accept(new ConversationNoteAdded { NoteId = Guid.CreateVersion7(), Text = text });
+
+    public static Decision Prioritise(ConversationState s, string level, string? reason) =>
+        level == s.Priority
+            ? Decision.Unchanged
+            : Decision.Accept(new ConversationPriorityChanged { Level = level, PreviousLevel = s.Priority, Reason = Clean(reason) });
+
+    public static Decision Link(ConversationState s, string system, string recordType, string recordId, string? url)
+    {
+        (system, recordType) = (system.Trim().ToLowerInvariant(), recordType.Trim().ToLowerInvariant());
+        recordId = recordId.Trim();
+        return s.Links.Contains(ConversationState.LinkKey(system, recordType, recordId))
+            ? Decision.Unchanged
+            : Decision.Accept(new ConversationLinked { System = system, RecordType = recordType, RecordId = recordId, Url = Clean(url) });
+    }
+
+    public static Decision UpdateContext(string @namespace, IReadOnlyDictionary<string, JsonElement> values) =>
+        values.Count == 0 ? Decision.Unchanged : Decision.Accept(new ConversationContextUpdated { Namespace = @namespace, Values = values });
+
+    public static Decision Resolve(ConversationState s, string? reason, DateTimeOffset now) =>
+        s.IsResolved
+            ? Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.AlreadyResolved, $"The conversation was resolved at {s.ResolvedAt:O}.")
+            : Decision.Accept(new ConversationResolved
+            {
+                Reason = Clean(reason), ResolvedAt = now, TimeToResolveSeconds = Seconds(s.OpenedAt, now),
+                TimeToAcknowledgeSeconds = s.AcknowledgedAt is { } at ? Seconds(s.OpenedAt, at) : null,
+                ChannelId = s.CurrentChannelId, ChannelType = s.CurrentChannelType,
+            });
+
+    public static Decision Reopen(ConversationState s) =>
+        s.IsResolved
+            ? Decision.Accept(new ConversationReopened
+            {
+                ChannelId = s.CurrentChannelId, ChannelType = s.CurrentChannelType, PreviouslyResolvedAt = s.ResolvedAt, Reason = "app",
+            })
+            : Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.NotResolved, "The conversation is open; only a resolved conversation can be reopened.");
+
+    /// <summary>Tags compare case-insensitively and without stray spaces: " VIP  customer " is "vip-customer".</summary>
+    public static string NormaliseTag(string tag) => Spaces().Replace(tag.Trim().ToLowerInvariant(), "-");
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static double Seconds(DateTimeOffset from, DateTimeOffset to) => Math.Round((to - from).TotalSeconds, 3);
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using NpgsqlTypes;
+using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Conversations;
+
+/// <summary>Keeps the conversation read model in step with its events, in the transaction that appends them.</summary>
+public static class ConversationProjection
+{
+    public static void Apply(EventWriter writer, Guid conversationId, IReadOnlyList<HubEvent> events, DateTimeOffset now)
+    {
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case ConversationAcknowledged a:
+                    writer.Execute("update conversations set acknowledged_at = $2 where id = $1", conversationId, a.AcknowledgedAt);
+                    break;
+                case ConversationAssigned a:
+                    writer.Execute("update conversations set assigned_team = $2, assigned_agent = $3 where id = $1",
+                        conversationId, a.Team, a.Agent);
+                    break;
+                case ConversationTagged t:
+                    writer.Execute("update conversations set tags = $2 where id = $1", conversationId, t.Tags.ToArray());
+                    break;
+                case ConversationPriorityChanged p:
+                    writer.Execute("update conversations set priority = $2, priority_reason = $3 where id = $1", conversationId, p.Level, p.Reason);
+                    break;
+                case ConversationLinked l:
+                    writer.Execute("""
+                        insert into conversation_links (conversation_id, workspace_id, system, record_type, record_id, url, linked_by, linked_at)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing
+                        """, conversationId, l.WorkspaceId, l.System, l.RecordType, l.RecordId, l.Url, l.Actor.Name, l.RecordedAt);
+                    break;
+                case ConversationContextUpdated c:
+                    foreach (var (key, value) in c.Values)
+                    {
+                        if (value.ValueKind == JsonValueKind.Null)
+                        {
+                            writer.Execute("delete from conversation_context where conversation_id = $1 and namespace = $2 and key = $3",
+                                conversationId, c.Namespace, key);
+                        }
+                        else
+                        {
+                            writer.Execute("""
+                                insert into conversation_context (conversation_id, namespace, key, value, updated_at) values ($1, $2, $3, $4, $5)
+                                on conflict (conversation_id, namespace, key) do update set value = excluded.value, updated_at = excluded.updated_at
+                                """, conversationId, c.Namespace, key,
+                                new Npgsql.NpgsqlParameter { Value = value.GetRawText(), NpgsqlDbType = NpgsqlDbType.Jsonb }, c.RecordedAt);
+                        }
+                    }
+
+                    break;
+                case ConversationResolved r:
+                    writer.Execute("update conversations set status = 'resolved', resolved_at = $2 where id = $1", conversationId, r.ResolvedAt);
+                    break;
+                case ConversationReopened:
+                    writer.Execute("update conversations set status = 'open', resolved_at = null where id = $1", conversationId);
+                    break;
+            }
+        }
+
+        writer.Execute("update conversations set version = version + $2, last_activity_at = $3 where id = $1",
+            conversationId, (long)events.Count, now);
+    }
+}
