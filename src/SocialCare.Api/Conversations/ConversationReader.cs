@@ -6,23 +6,73 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
 
-public sealed record ConversationFilter(string? Status, string? Brand, Guid? ChannelId, Guid? CustomerId, IReadOnlyList<string>? AllowedBrands);
+public sealed record ConversationFilter(string? Status, string? Brand, Guid? ChannelId, Guid? CustomerId, IReadOnlyList<string>? AllowedBrands)
+{
+    public string? Team { get; init; }
+    public string? Agent { get; init; }
+    public string? Tag { get; init; }
+    public string? Priority { get; init; }
+
+    /// <summary>A linked record as <c>system:recordType:recordId</c>, e.g. <c>billing:invoice:INV-1</c>.</summary>
+    public (string System, string RecordType, string RecordId)? Link { get; init; }
+
+    /// <summary>Most recently active first, instead of newest first.</summary>
+    public bool ByLastActivity { get; init; }
+}
+
+/// <summary>Where a page ends: the last row's sort key, opaque to clients.</summary>
+public sealed record ConversationCursor(DateTimeOffset? LastActivityAt, Guid Id)
+{
+    public override string ToString() => LastActivityAt is { } at
+        ? $"{(at - DateTimeOffset.UnixEpoch).Ticks / 10}_{Id}"
+        : Id.ToString();
+
+    public static bool TryParse(string? text, bool byLastActivity, out ConversationCursor? cursor)
+    {
+        cursor = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        var parts = text.Split('_');
+        if (!byLastActivity)
+        {
+            return parts.Length == 1 && Guid.TryParse(parts[0], out var id) && (cursor = new ConversationCursor(null, id)) is not null;
+        }
+
+        if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var micros) && Guid.TryParse(parts[1], out var after))
+        {
+            cursor = new ConversationCursor(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), after);
+            return true;
+        }
+
+        return false;
+    }
+}
 
 /// <summary>Queries over the conversation projections. Every query is scoped to one workspace.</summary>
 public sealed class ConversationReader(NpgsqlDataSource dataSource)
 {
     public const int LatestEngagements = 20;
 
-    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(Guid workspaceId, ConversationFilter filter, Guid? after, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(Guid workspaceId, ConversationFilter filter, ConversationCursor? after, int limit, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("""
+        var (order, page) = filter.ByLastActivity
+            ? ("last_activity_at desc, id desc", "($9::timestamptz is null or (last_activity_at, id) < ($9, $7))")
+            : ("id desc", "($7::uuid is null or id < $7)");
+        await using var command = dataSource.CreateCommand($"""
             select id, brand, status, customer_id, current_channel_id, channel_types, opened_at, last_activity_at, resolved_at, engagement_count, version
-            from conversations
+            from conversations c
             where workspace_id = $1
               and ($2::text is null or status = $2) and ($3::text is null or brand = $3)
               and ($4::uuid is null or $4 = any(channel_ids)) and ($5::uuid is null or customer_id = $5)
-              and ($6::text[] is null or brand = any($6)) and ($7::uuid is null or id < $7)
-            order by id desc limit $8
+              and ($6::text[] is null or brand = any($6)) and {page}
+              and ($10::text is null or assigned_team = $10) and ($11::text is null or assigned_agent = $11)
+              and ($12::text is null or tags @> array[$12]) and ($13::text is null or priority = $13)
+              and ($14::text is null or exists (select 1 from conversation_links l where l.conversation_id = c.id
+                                                 and l.system = $14 and l.record_type = $15 and l.record_id = $16))
+            order by {order} limit $8
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Status });
@@ -30,8 +80,16 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = filter.ChannelId });
         command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = filter.CustomerId });
         command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = filter.AllowedBrands?.ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = after });
+        command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = after?.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?> { TypedValue = after?.LastActivityAt });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Team });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Agent });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Tag is null ? null : ConversationDecisions.NormaliseTag(filter.Tag) });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Priority });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Link?.System });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Link?.RecordType });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Link?.RecordId });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var items = new List<ConversationSummary>();
         while (await reader.ReadAsync(ct))

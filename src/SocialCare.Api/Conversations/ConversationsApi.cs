@@ -16,7 +16,7 @@ public static class ConversationsApi
     {
         var read = v1.MapGroup("/conversations").WithTags("Conversations").RequireScope(Scopes.ConversationsRead);
         read.MapGet("/", List).WithName("ListConversations")
-            .WithSummary("Conversations, newest first; filter by status, brand, channel or customer.");
+            .WithSummary("Conversations, newest first (or sort=lastActivity); filter by status, brand, channel, customer, team, agent, tag, priority or link=system:type:id.");
         read.MapGet("/{id:guid}", Get).WithName("GetConversation")
             .WithSummary("The whole context of one conversation now. The ETag is the conversation's version.");
         read.MapGet("/{id:guid}/timeline", GetTimeline).WithName("GetConversationTimeline")
@@ -24,13 +24,41 @@ public static class ConversationsApi
         return v1;
     }
 
-    private static async Task<Ok<Page<ConversationSummary>>> List(
+    private static async Task<Results<Ok<Page<ConversationSummary>>, ProblemHttpResult>> List(
         ClaimsPrincipal user, ConversationReader reader, string? status, string? brand, Guid? channel, Guid? customer,
-        Guid? after, int? limit, CancellationToken ct)
+        string? team, string? agent, string? tag, string? priority, string? link, string? sort, string? after, int? limit, CancellationToken ct)
     {
+        var byLastActivity = sort switch
+        {
+            null or "created" => false,
+            "lastActivity" => true,
+            _ => (bool?)null,
+        };
+        if (byLastActivity is null)
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Unknown sort", "sort is 'created' (newest first) or 'lastActivity' (most recently active first).");
+        }
+
+        var linkParts = link?.Split(':', 3);
+        if (link is not null && (linkParts!.Length != 3 || linkParts.Any(string.IsNullOrWhiteSpace)))
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Invalid link filter", "link is system:recordType:recordId, e.g. billing:invoice:INV-1.");
+        }
+
+        if (!ConversationCursor.TryParse(after, byLastActivity.Value, out var cursor))
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Invalid cursor", "Pass back the 'next' value of the previous page, with the same sort.");
+        }
+
+        var filter = new ConversationFilter(status, brand, channel, customer, user.Brands())
+        {
+            Team = team, Agent = agent, Tag = tag, Priority = priority, ByLastActivity = byLastActivity.Value,
+            Link = linkParts is null ? null : (linkParts[0].ToLowerInvariant(), linkParts[1].ToLowerInvariant(), linkParts[2]),
+        };
         var take = Paging.ClampLimit(limit);
-        var items = await reader.ListAsync(user.RequiredWorkspaceId(), new ConversationFilter(status, brand, channel, customer, user.Brands()), after, take, ct);
-        return TypedResults.Ok(new Page<ConversationSummary>(items, items.Count == take ? items[^1].Id.ToString() : null));
+        var items = await reader.ListAsync(user.RequiredWorkspaceId(), filter, cursor, take, ct);
+        var next = items.Count == take ? new ConversationCursor(byLastActivity.Value ? items[^1].LastActivityAt : null, items[^1].Id).ToString() : null;
+        return TypedResults.Ok(new Page<ConversationSummary>(items, next));
     }
 
     private static async Task<Results<Ok<ConversationView>, ProblemHttpResult>> Get(
