@@ -15,4 +15,6 @@ public static class EventTypes
     public const string ConversationLinked = "conversation.linked";
     public const string ConversationContextUpdated = "conversation.context_updated";
     public const string ConversationResolved = "conversation.resolved";
+    public const string ConversationClaimed = "conversation.claimed";
+    public const string ConversationReleased = "conversation.released";
 }

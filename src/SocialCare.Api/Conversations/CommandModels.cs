@@ -17,7 +17,11 @@ public sealed record LinkRequest(string System, string RecordType, string Record
 
 public sealed record ContextRequest(Dictionary<string, JsonElement> Values);
 
-public sealed record ResolveRequest(string? Reason);
+public sealed record ResolveRequest(string? Reason, bool? Force);
+
+public sealed record ClaimRequest(int? TtlSeconds);
+
+public sealed record ReleaseRequest;
 
 public sealed record ReopenRequest;
 
@@ -77,6 +81,11 @@ internal sealed class ContextRequestValidator : AbstractValidator<ContextRequest
         RuleFor(r => r.Values).Must(v => v.Keys.All(k => k.Length is > 0 and <= 100))
             .When(r => r.Values is not null).WithMessage("Keys are 1 to 100 characters.");
     }
+}
+
+internal sealed class ClaimRequestValidator : AbstractValidator<ClaimRequest>
+{
+    public ClaimRequestValidator() => RuleFor(r => r.TtlSeconds).InclusiveBetween(1, 86_400);
 }
 
 internal sealed class ResolveRequestValidator : AbstractValidator<ResolveRequest>

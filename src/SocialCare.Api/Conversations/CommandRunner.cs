@@ -187,7 +187,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
         var rows = await writer.QueryAsync("""
             select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at, c.acknowledged_at, c.resolved_at,
                    c.assigned_team, c.assigned_agent, c.tags, c.priority, c.current_channel_id, ch.type,
-                   array(select l.system || '|' || l.record_type || '|' || l.record_id from conversation_links l where l.conversation_id = c.id)
+                   array(select l.system || '|' || l.record_type || '|' || l.record_id from conversation_links l where l.conversation_id = c.id),
+                   c.claim_key_id, c.claim_app, c.claim_person, c.claim_expires_at
             from conversations c join channels ch on ch.id = c.current_channel_id
             where c.workspace_id = $1 and c.id = $2
             for update of c
@@ -196,7 +197,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
                 r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
                 r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetString(9),
                 r.IsDBNull(10) ? null : r.GetString(10), r.GetFieldValue<string[]>(11), r.GetString(12), r.GetGuid(13), r.GetString(14),
-                r.GetFieldValue<string[]>(15).ToHashSet(StringComparer.Ordinal)),
+                r.GetFieldValue<string[]>(15).ToHashSet(StringComparer.Ordinal),
+                r.IsDBNull(16) ? null : new Claim(r.GetString(16), r.GetString(17), r.IsDBNull(18) ? null : r.GetString(18), r.GetFieldValue<DateTimeOffset>(19))),
             ct, workspaceId, conversationId);
         return rows.SingleOrDefault();
     }

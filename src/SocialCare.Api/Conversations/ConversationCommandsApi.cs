@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Validation;
 
@@ -44,8 +45,19 @@ public static class ConversationCommandsApi
             .Validate<ContextRequest>();
 
         commands.MapPost("/resolve", (Guid id, ResolveRequest? request, HttpContext http, CommandRunner runner) =>
-                runner.RunAsync(http, id, request, (s, _, now) => ConversationDecisions.Resolve(s, request?.Reason, now)))
-            .WithName("ResolveConversation").WithSummary("Step two: the issue is resolved. Resolving twice is a 409.");
+                runner.RunAsync(http, id, request, (s, actor, now) => ConversationDecisions.Resolve(s, actor, request?.Reason, request?.Force ?? false, now)))
+            .WithName("ResolveConversation")
+            .WithSummary("Step two: the issue is resolved. Resolving twice is a 409; so is resolving while another app holds the claim, unless force (recorded).");
+
+        commands.MapPost("/claim", (Guid id, ClaimRequest? request, HttpContext http, CommandRunner runner, IOptions<ConversationOptions> options) =>
+                runner.RunAsync(http, id, request, (s, actor, now) => ConversationDecisions.Claim(s, actor,
+                    request?.TtlSeconds is { } ttl ? TimeSpan.FromSeconds(ttl) : options.Value.ClaimTtl, now)))
+            .WithName("ClaimConversation")
+            .WithSummary("Take the conversation so no other department answers the customer at the same time; claim again to renew.");
+
+        commands.MapPost("/release", (Guid id, ReleaseRequest? request, HttpContext http, CommandRunner runner) =>
+                runner.RunAsync(http, id, request, (s, actor, now) => ConversationDecisions.Release(s, actor, now)))
+            .WithName("ReleaseConversation").WithSummary("Give up your claim.");
 
         commands.MapPost("/reopen", (Guid id, ReopenRequest? request, HttpContext http, CommandRunner runner) =>
                 runner.RunAsync(http, id, request, (s, _, _) => ConversationDecisions.Reopen(s)))

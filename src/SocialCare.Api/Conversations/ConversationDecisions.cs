@@ -76,15 +76,57 @@ public static partial class ConversationDecisions
     public static Decision UpdateContext(string @namespace, IReadOnlyDictionary<string, JsonElement> values) =>
         values.Count == 0 ? Decision.Unchanged : Decision.Accept(new ConversationContextUpdated { Namespace = @namespace, Values = values });
 
-    public static Decision Resolve(ConversationState s, string? reason, DateTimeOffset now) =>
-        s.IsResolved
-            ? Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.AlreadyResolved, $"The conversation was resolved at {s.ResolvedAt:O}.")
-            : Decision.Accept(new ConversationResolved
-            {
-                Reason = Clean(reason), ResolvedAt = now, TimeToResolveSeconds = Seconds(s.OpenedAt, now),
-                TimeToAcknowledgeSeconds = s.AcknowledgedAt is { } at ? Seconds(s.OpenedAt, at) : null,
-                ChannelId = s.CurrentChannelId, ChannelType = s.CurrentChannelType,
-            });
+    public static Decision Resolve(ConversationState s, EventActor actor, string? reason, bool force, DateTimeOffset now)
+    {
+        if (s.IsResolved)
+        {
+            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.AlreadyResolved, $"The conversation was resolved at {s.ResolvedAt:O}.");
+        }
+
+        var claim = s.ActiveClaim(now);
+        var othersClaim = claim is not null && claim.KeyId != actor.KeyId;
+        if (othersClaim && !force)
+        {
+            return ClaimedByOther(claim!);
+        }
+
+        var resolved = new ConversationResolved
+        {
+            Reason = Clean(reason), ResolvedAt = now, TimeToResolveSeconds = Seconds(s.OpenedAt, now),
+            TimeToAcknowledgeSeconds = s.AcknowledgedAt is { } at ? Seconds(s.OpenedAt, at) : null,
+            ChannelId = s.CurrentChannelId, ChannelType = s.CurrentChannelType, Forced = othersClaim,
+        };
+        return claim is null ? Decision.Accept(resolved) : Decision.Accept(resolved, new ConversationReleased { App = claim.App, Reason = "resolved" });
+    }
+
+    public static Decision Claim(ConversationState s, EventActor actor, TimeSpan ttl, DateTimeOffset now)
+    {
+        if (s.IsResolved)
+        {
+            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ConversationResolved, "A resolved conversation cannot be claimed; reopen it first.");
+        }
+
+        var claim = s.ActiveClaim(now);
+        return claim is not null && claim.KeyId != actor.KeyId
+            ? ClaimedByOther(claim)
+            : Decision.Accept(new ConversationClaimed { App = actor.Name ?? "app", Person = actor.Person, ExpiresAt = now + ttl, Renewed = claim is not null });
+    }
+
+    public static Decision Release(ConversationState s, EventActor actor, DateTimeOffset now) =>
+        s.ActiveClaim(now) switch
+        {
+            null => Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.NotClaimed, "Nobody holds a claim on this conversation."),
+            { } claim when claim.KeyId != actor.KeyId => ClaimedByOther(claim),
+            { } claim => Decision.Accept(new ConversationReleased { App = claim.App, Reason = "released" }),
+        };
+
+    /// <summary>Whether <paramref name="actor"/> may speak to the customer now; null when it may.</summary>
+    public static Decision? RefuseIfClaimedByOther(ConversationState s, EventActor actor, bool force, DateTimeOffset now) =>
+        s.ActiveClaim(now) is { } claim && claim.KeyId != actor.KeyId && !force ? ClaimedByOther(claim) : null;
+
+    private static Decision ClaimedByOther(Claim claim) => Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ClaimedByOther,
+        $"'{claim.App}'{(claim.Person is null ? string.Empty : $" ({claim.Person})")} holds this conversation until {claim.ExpiresAt:O}. " +
+        "Wait for its release or expiry, or send \"force\": true (recorded).");
 
     public static Decision Reopen(ConversationState s) =>
         s.IsResolved

@@ -22,6 +22,9 @@ public sealed record Assignment(string? Team, string? Agent);
 
 public sealed record Priority(string Level, string? Reason);
 
+/// <summary>The app (and person) that holds the conversation, until when; null when nobody does.</summary>
+public sealed record ClaimView(string App, string? Person, DateTimeOffset ExpiresAt);
+
 public sealed record LinkView(string System, string RecordType, string RecordId, string? Url, string? LinkedBy, DateTimeOffset LinkedAt);
 
 /// <summary>The two response times care is measured by, in seconds; null until they happen.</summary>
@@ -29,7 +32,7 @@ public sealed record Durations(double? TimeToAcknowledgeSeconds, double? TimeToR
 
 /// <summary>The whole context of a conversation, now, in one call. <c>version</c> is also the ETag.</summary>
 public sealed record ConversationView(
-    Guid Id, string Brand, string Status, CustomerSummary Customer, IReadOnlyList<ChannelRef> Channels, Guid CurrentChannelId,
+    Guid Id, string Brand, string Status, ClaimView? Claim, CustomerSummary Customer, IReadOnlyList<ChannelRef> Channels, Guid CurrentChannelId,
     DateTimeOffset OpenedAt, DateTimeOffset LastActivityAt, DateTimeOffset? LastInboundAt,
     DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt, Durations Durations,
     Assignment Assignment, IReadOnlyList<string> Tags, Priority Priority, IReadOnlyList<LinkView> Links,

@@ -52,6 +52,14 @@ public static class ConversationProjection
                     }
 
                     break;
+                case ConversationClaimed c:
+                    writer.Execute("update conversations set claim_key_id = $2, claim_app = $3, claim_person = $4, claim_expires_at = $5 where id = $1",
+                        conversationId, c.Actor.KeyId, c.App, c.Person, c.ExpiresAt);
+                    break;
+                case ConversationReleased:
+                    writer.Execute("update conversations set claim_key_id = null, claim_app = null, claim_person = null, claim_expires_at = null where id = $1",
+                        conversationId);
+                    break;
                 case ConversationResolved r:
                     writer.Execute("update conversations set status = 'resolved', resolved_at = $2 where id = $1", conversationId, r.ResolvedAt);
                     break;

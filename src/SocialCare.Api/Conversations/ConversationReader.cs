@@ -52,7 +52,7 @@ public sealed record ConversationCursor(DateTimeOffset? LastActivityAt, Guid Id)
 }
 
 /// <summary>Queries over the conversation projections. Every query is scoped to one workspace.</summary>
-public sealed class ConversationReader(NpgsqlDataSource dataSource)
+public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const int LatestEngagements = 20;
 
@@ -112,7 +112,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
                 Command("""
                     select c.id, c.brand, c.status, c.customer_id, cu.display_name, c.current_channel_id, c.opened_at, c.last_activity_at,
                            c.last_inbound_at, c.resolved_at, c.engagement_count, c.version, c.acknowledged_at,
-                           c.assigned_team, c.assigned_agent, c.tags, c.priority, c.priority_reason
+                           c.assigned_team, c.assigned_agent, c.tags, c.priority, c.priority_reason,
+                           c.claim_app, c.claim_person, c.claim_expires_at
                     from conversations c join customers cu on cu.id = c.customer_id
                     where c.workspace_id = $1 and c.id = $2
                     """, workspaceId, id),
@@ -160,6 +161,9 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
         var acknowledgedAt = reader.IsDBNull(12) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(12);
         var assignment = new Assignment(NullableString(reader, 13), NullableString(reader, 14));
         var (tags, priority) = (reader.GetFieldValue<string[]>(15), new Priority(reader.GetString(16), NullableString(reader, 17)));
+        var claim = reader.IsDBNull(20) || reader.GetFieldValue<DateTimeOffset>(20) <= clock.GetUtcNow()
+            ? null
+            : new ClaimView(reader.GetString(18), NullableString(reader, 19), reader.GetFieldValue<DateTimeOffset>(20));
 
         await reader.NextResultAsync(ct);
         var identities = new List<CustomerIdentity>();
@@ -206,7 +210,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource)
         var durations = new Durations(
             acknowledgedAt is { } ack ? Math.Round((ack - openedAt).TotalSeconds, 3) : null,
             resolvedAt is { } res ? Math.Round((res - openedAt).TotalSeconds, 3) : null);
-        return new ConversationView(id, brand, status, new CustomerSummary(customerId, displayName, identities), channels, current,
+        return new ConversationView(id, brand, status, claim, new CustomerSummary(customerId, displayName, identities), channels, current,
             openedAt, lastActivityAt, lastInboundAt, acknowledgedAt, resolvedAt, durations, assignment, tags, priority, links,
             context.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, JsonElement>)p.Value, StringComparer.Ordinal),
             count, version, engagements);

@@ -10,7 +10,7 @@ namespace SocialCare.Api.Conversations;
 public static class ConversationsApi
 {
     public static IServiceCollection AddConversations(this IServiceCollection services) =>
-        services.AddSingleton<ConversationReader>().AddSingleton<CommandRunner>();
+        services.AddSingleton<ConversationReader>().AddSingleton<CommandRunner>().AddHostedService<ClaimExpiry>();
 
     public static RouteGroupBuilder MapConversations(this RouteGroupBuilder v1)
     {

@@ -14,6 +14,7 @@ public static class EngagementsApi
     {
         services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section)
             .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Conversations:ReopenWindow may not be negative.")
+            .Validate(o => o.ClaimTtl > TimeSpan.Zero && o.ClaimSweepInterval > TimeSpan.Zero, "Conversations:ClaimTtl and ClaimSweepInterval must be positive.")
             .ValidateOnStart();
         services.AddSingleton<EngagementIngestor>();
         return services;

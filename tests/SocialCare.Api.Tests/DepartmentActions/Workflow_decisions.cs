@@ -23,7 +23,7 @@ public sealed class Workflow_decisions
     [Test]
     public void Resolving_carries_both_response_times()
     {
-        var resolved = (ConversationResolved)ConversationDecisions.Resolve(State(acknowledged: Opened.AddMinutes(9)), "done", Opened.AddHours(9).AddMinutes(3)).Events.Single();
+        var resolved = (ConversationResolved)ConversationDecisions.Resolve(State(acknowledged: Opened.AddMinutes(9)), EventActor.System, "done", false, Opened.AddHours(9).AddMinutes(3)).Events.Single();
         Assert.Multiple(() =>
         {
             Assert.That(resolved.TimeToAcknowledgeSeconds, Is.EqualTo(540));

@@ -27,6 +27,8 @@ public static class ProblemCodes
     public const string AlreadyResolved = "already-resolved";
     public const string NotResolved = "not-resolved";
     public const string ConversationResolved = "conversation-resolved";
+    public const string ClaimedByOther = "claimed-by-other";
+    public const string NotClaimed = "not-claimed";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
