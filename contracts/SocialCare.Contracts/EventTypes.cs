@@ -17,4 +17,10 @@ public static class EventTypes
     public const string ConversationResolved = "conversation.resolved";
     public const string ConversationClaimed = "conversation.claimed";
     public const string ConversationReleased = "conversation.released";
+    public const string ConversationChannelChanged = "conversation.channel_changed";
+    public const string ReplyRequested = "reply.requested";
+    public const string ReplySent = "reply.sent";
+    public const string ReplyDelivered = "reply.delivered";
+    public const string ReplyRead = "reply.read";
+    public const string ReplyFailed = "reply.failed";
 }

@@ -44,6 +44,7 @@ app.MapGroup("/v1")
     .MapEngagements()
     .MapConversations()
     .MapConversationCommands()
+    .MapReplies()
     .MapCustomers()
     .MapEvents();
 

@@ -25,6 +25,45 @@ public sealed record ReleaseRequest;
 
 public sealed record ReopenRequest;
 
+public sealed record ReplyAttachment(string Url, string MediaType, long? SizeBytes);
+
+public sealed record ReplyRequest(string? Text, IReadOnlyList<ReplyAttachment>? Attachments, Guid? ChannelId, string? Visibility, bool? Force);
+
+public sealed record ReplyError(string Code, string Message);
+
+/// <summary>A connector's report of how far a reply got: sent, delivered, read or failed (with the platform's error).</summary>
+public sealed record ReplyStatusRequest(string Status, string? PlatformMessageId, ReplyError? Error, DateTimeOffset? OccurredAt);
+
+internal sealed class ReplyRequestValidator : AbstractValidator<ReplyRequest>
+{
+    public ReplyRequestValidator()
+    {
+        RuleFor(r => r.Text).MaximumLength(4096).Must(t => t is null || !t.Contains('\0', StringComparison.Ordinal)).WithMessage("Text may not contain the NUL character.");
+        RuleFor(r => r).Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 })
+            .WithName("text").WithMessage("A reply needs 'text' or at least one attachment.");
+        RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 10).WithMessage("At most 10 attachments.");
+        RuleForEach(r => r.Attachments).ChildRules(a =>
+        {
+            a.RuleFor(x => x.Url).NotEmpty().Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == "https")
+                .WithMessage("'url' must be an absolute https URL the platform can fetch.");
+            a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
+        });
+        RuleFor(r => r.Visibility).Must(v => v is null or "public" or "private").WithMessage("'visibility' is 'public' or 'private'.");
+    }
+}
+
+internal sealed class ReplyStatusRequestValidator : AbstractValidator<ReplyStatusRequest>
+{
+    public ReplyStatusRequestValidator()
+    {
+        RuleFor(r => r.Status).NotEmpty().Must(ReplyStatuses.Reportable.Contains).WithMessage("'status' is sent, delivered, read or failed.");
+        RuleFor(r => r.PlatformMessageId).MaximumLength(256);
+        RuleFor(r => r.Error).NotNull().When(r => r.Status == ReplyStatuses.Failed).WithMessage("A failure needs an 'error' with the platform's code and message.");
+        RuleFor(r => r.Error!.Code).NotEmpty().MaximumLength(100).When(r => r.Error is not null);
+        RuleFor(r => r.Error!.Message).NotEmpty().MaximumLength(2000).When(r => r.Error is not null);
+    }
+}
+
 internal sealed class AssignRequestValidator : AbstractValidator<AssignRequest>
 {
     public AssignRequestValidator()

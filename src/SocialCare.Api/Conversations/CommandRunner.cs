@@ -13,8 +13,11 @@ namespace SocialCare.Api.Conversations;
 
 public sealed record EventRef(Guid Id, string Type);
 
-/// <summary>What a conversation command answers: the conversation's version after it (also the ETag) and the events it caused.</summary>
-public sealed record CommandResult(Guid ConversationId, long Version, IReadOnlyList<EventRef> Events);
+/// <summary>
+/// What a conversation command answers: the conversation's version after it (also the ETag), the events it
+/// caused and, for a reply, the reply's id.
+/// </summary>
+public sealed record CommandResult(Guid ConversationId, long Version, IReadOnlyList<EventRef> Events, Guid? ReplyId = null);
 
 /// <summary>
 /// Runs a conversation command: honours <c>Idempotency-Key</c> (the first response is replayed, nothing new
@@ -25,8 +28,18 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
-    public async Task<Results<Ok<CommandResult>, ProblemHttpResult>> RunAsync<TRequest>(
-        HttpContext http, Guid conversationId, TRequest? request, Func<ConversationState, EventActor, DateTimeOffset, Decision> decide)
+    public Task<Results<Ok<CommandResult>, Accepted<CommandResult>, ProblemHttpResult>> RunAsync<TRequest>(
+        HttpContext http, Guid conversationId, TRequest? request, Func<ConversationState, EventActor, DateTimeOffset, Decision> decide) =>
+        RunAsync(http, conversationId, request, (_, _) => Task.FromResult(0), (state, _, actor, now) => decide(state, actor, now), accepted: false);
+
+    /// <summary>
+    /// The general form: <paramref name="load"/> reads whatever else the decision needs (a reply, a target channel)
+    /// inside the transaction, after the conversation row is locked, so the decision sees a stable state.
+    /// <paramref name="accepted"/> answers 202 instead of 200 (work continues after the response, e.g. sending a reply).
+    /// </summary>
+    public async Task<Results<Ok<CommandResult>, Accepted<CommandResult>, ProblemHttpResult>> RunAsync<TRequest, TExtra>(
+        HttpContext http, Guid conversationId, TRequest? request, Func<EventWriter, ConversationState, Task<TExtra>> load,
+        Func<ConversationState, TExtra, EventActor, DateTimeOffset, Decision> decide, bool accepted)
     {
         var ct = http.RequestAborted;
         var user = http.User;
@@ -61,8 +74,9 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
                         "The conversation has changed", $"If-Match names version {version}, but the conversation is at version {state.Version}."));
                 }
 
+                var extra = await load(writer, state);
                 var now = clock.GetUtcNow();
-                var decision = decide(state, actor, now);
+                var decision = decide(state, extra, actor, now);
                 if (decision.Rejected is { } no)
                 {
                     return new Outcome(null, Problem.Of(no.Status, no.Code, "The command is not allowed now", no.Detail));
@@ -80,13 +94,14 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
                 }
 
                 var result = new CommandResult(conversationId, state.Version + events.Count,
-                    events.Select(e => new EventRef(e.EventId, EventTypeRegistry.NameOf(e))).ToList());
+                    events.Select(e => new EventRef(e.EventId, EventTypeRegistry.NameOf(e))).ToList(),
+                    events.OfType<ReplyRequested>().FirstOrDefault()?.ReplyId);
                 if (idempotency is { } k)
                 {
                     writer.Execute("""
                         insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, etag, body)
-                        values ($1, $2, $3, $4, 200, $5, $6)
-                        """, workspaceId, k.ApiKeyId, k.Key, k.RequestHash, ConversationsApi.ETag(result.Version),
+                        values ($1, $2, $3, $4, $5, $6, $7)
+                        """, workspaceId, k.ApiKeyId, k.Key, k.RequestHash, accepted ? 202 : 200, ConversationsApi.ETag(result.Version),
                         JsonSerializer.Serialize(result, EventTypeRegistry.Json));
                 }
 
@@ -110,7 +125,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
         }
 
         http.Response.Headers.ETag = ConversationsApi.ETag(outcome.Result!.Version);
-        return TypedResults.Ok(outcome.Result);
+        return accepted ? TypedResults.Accepted((string?)null, outcome.Result) : TypedResults.Ok(outcome.Result);
     }
 
     private sealed record Outcome(CommandResult? Result, ProblemHttpResult? Problem);
@@ -135,10 +150,10 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
             StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "Idempotency-Key reused",
             $"The Idempotency-Key '{key.Key}' was used before with a different request.");
 
-    private async Task<Results<Ok<CommandResult>, ProblemHttpResult>?> ReplayAsync(HttpContext http, Guid workspaceId, Idempotency key, CancellationToken ct)
+    private async Task<Results<Ok<CommandResult>, Accepted<CommandResult>, ProblemHttpResult>?> ReplayAsync(HttpContext http, Guid workspaceId, Idempotency key, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "select request_hash, etag, body from idempotency_keys where workspace_id = $1 and api_key_id = $2 and key = $3");
+            "select request_hash, etag, body, status from idempotency_keys where workspace_id = $1 and api_key_id = $2 and key = $3");
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = key.ApiKeyId });
         command.Parameters.Add(new NpgsqlParameter { Value = key.Key });
@@ -155,7 +170,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
 
         http.Response.Headers.ETag = reader.IsDBNull(1) ? null : reader.GetString(1);
         http.Response.Headers["Idempotent-Replayed"] = "true";
-        return TypedResults.Ok(JsonSerializer.Deserialize<CommandResult>(reader.GetString(2), EventTypeRegistry.Json)!);
+        var body = JsonSerializer.Deserialize<CommandResult>(reader.GetString(2), EventTypeRegistry.Json)!;
+        return reader.GetInt32(3) == StatusCodes.Status202Accepted ? TypedResults.Accepted((string?)null, body) : TypedResults.Ok(body);
     }
 
     private static bool TryReadIfMatch(HttpContext http, out long? expected)

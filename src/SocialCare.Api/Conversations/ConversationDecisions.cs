@@ -120,9 +120,86 @@ public static partial class ConversationDecisions
             { } claim => Decision.Accept(new ConversationReleased { App = claim.App, Reason = "released" }),
         };
 
-    /// <summary>Whether <paramref name="actor"/> may speak to the customer now; null when it may.</summary>
-    public static Decision? RefuseIfClaimedByOther(ConversationState s, EventActor actor, bool force, DateTimeOffset now) =>
-        s.ActiveClaim(now) is { } claim && claim.KeyId != actor.KeyId && !force ? ClaimedByOther(claim) : null;
+    /// <summary>
+    /// Answer the customer, on the conversation's channel or on another one (a hand-off), if the customer can be
+    /// reached there and no other app holds the claim. A first reply also acknowledges the conversation.
+    /// </summary>
+    public static Decision Reply(ConversationState s, ReplyTarget? target, EventActor actor, ReplyDraft draft, DateTimeOffset now)
+    {
+        if (s.IsResolved)
+        {
+            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ConversationResolved, "The conversation is resolved; reopen it first.");
+        }
+
+        if (target is null)
+        {
+            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.UnknownChannel, "There is no such channel account in this workspace that this key may use.");
+        }
+
+        var claim = s.ActiveClaim(now);
+        var othersClaim = claim is not null && claim.KeyId != actor.KeyId;
+        if (othersClaim && !draft.Force)
+        {
+            return ClaimedByOther(claim!);
+        }
+
+        if (target.Recipient is null)
+        {
+            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.CustomerUnreachable,
+                $"The customer has no {target.ChannelType} identity, so this channel cannot reach them. Link one to the customer first.");
+        }
+
+        var events = new List<HubEvent>(3);
+        var handoff = target.ChannelId != s.CurrentChannelId;
+        if (handoff)
+        {
+            events.Add(new ConversationChannelChanged
+            {
+                FromChannelId = s.CurrentChannelId, FromChannelType = s.CurrentChannelType, ToChannelId = target.ChannelId, ToChannelType = target.ChannelType,
+            });
+        }
+
+        events.Add(new ReplyRequested
+        {
+            ReplyId = Guid.CreateVersion7(), ChannelId = target.ChannelId, ChannelType = target.ChannelType, Recipient = target.Recipient,
+            Text = draft.Text, Attachments = draft.Attachments, Visibility = draft.Visibility ?? target.DefaultVisibility, Handoff = handoff, Forced = othersClaim,
+        });
+        if (s.AcknowledgedAt is null)
+        {
+            events.Add(new ConversationAcknowledged { AcknowledgedAt = now, TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now) });
+        }
+
+        return new Decision(events);
+    }
+
+    /// <summary>
+    /// A reply's progress on the platform. Statuses only move forward (requested → sent → delivered → read; failed
+    /// ends a reply not yet delivered): late or repeated reports are accepted and change nothing.
+    /// </summary>
+    public static Decision ReplyStatus(ReplyState reply, string status, string? platformMessageId, PlatformError? error, DateTimeOffset occurredAt)
+    {
+        var current = ReplyStatuses.Rank(reply.Status);
+        var next = ReplyStatuses.Rank(status);
+        var moves = status == ReplyStatuses.Failed ? current < ReplyStatuses.Rank(ReplyStatuses.Delivered) : current < next && reply.Status != ReplyStatuses.Failed;
+        if (!moves)
+        {
+            return Decision.Unchanged;
+        }
+
+        var messageId = platformMessageId ?? reply.PlatformMessageId;
+        HubEvent progress = status switch
+        {
+            ReplyStatuses.Sent => new ReplySent { ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt },
+            ReplyStatuses.Delivered => new ReplyDelivered { ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt },
+            ReplyStatuses.Read => new ReplyRead { ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt },
+            _ => new ReplyFailed
+            {
+                ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt,
+                Error = error ?? new PlatformError("unknown", "The connector reported a failure without details."),
+            },
+        };
+        return Decision.Accept(progress);
+    }
 
     private static Decision ClaimedByOther(Claim claim) => Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ClaimedByOther,
         $"'{claim.App}'{(claim.Person is null ? string.Empty : $" ({claim.Person})")} holds this conversation until {claim.ExpiresAt:O}. " +

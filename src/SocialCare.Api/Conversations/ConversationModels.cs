@@ -27,6 +27,12 @@ public sealed record ClaimView(string App, string? Person, DateTimeOffset Expire
 
 public sealed record LinkView(string System, string RecordType, string RecordId, string? Url, string? LinkedBy, DateTimeOffset LinkedAt);
 
+/// <summary>A reply and how far it got on the platform.</summary>
+public sealed record ReplyView(
+    Guid Id, Guid ChannelId, string Recipient, string? Text, IReadOnlyList<Attachment> Attachments, string Visibility, string Status,
+    string? PlatformMessageId, JsonElement? Error, string? RequestedBy, DateTimeOffset RequestedAt,
+    DateTimeOffset? SentAt, DateTimeOffset? DeliveredAt, DateTimeOffset? ReadAt, DateTimeOffset? FailedAt);
+
 /// <summary>The two response times care is measured by, in seconds; null until they happen.</summary>
 public sealed record Durations(double? TimeToAcknowledgeSeconds, double? TimeToResolveSeconds);
 
@@ -37,7 +43,7 @@ public sealed record ConversationView(
     DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt, Durations Durations,
     Assignment Assignment, IReadOnlyList<string> Tags, Priority Priority, IReadOnlyList<LinkView> Links,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Context,
-    int EngagementCount, long Version, IReadOnlyList<EngagementView> LatestEngagements);
+    int EngagementCount, long Version, IReadOnlyList<EngagementView> LatestEngagements, IReadOnlyList<ReplyView> LatestReplies);
 
 /// <summary>One event of a conversation's own stream.</summary>
 public sealed record TimelineEntry(long Version, long? Sequence, Guid Id, string Type, DateTimeOffset Time, EventActor Actor, JsonNode Data);

@@ -60,6 +60,38 @@ public static class ConversationProjection
                     writer.Execute("update conversations set claim_key_id = null, claim_app = null, claim_person = null, claim_expires_at = null where id = $1",
                         conversationId);
                     break;
+                case ConversationChannelChanged c:
+                    writer.Execute("""
+                        update conversations set current_channel_id = $2,
+                            channel_ids = case when $2 = any(channel_ids) then channel_ids else channel_ids || $2 end,
+                            channel_types = case when $3 = any(channel_types) then channel_types else channel_types || $3 end
+                        where id = $1
+                        """, conversationId, c.ToChannelId, c.ToChannelType);
+                    break;
+                case ReplyRequested r:
+                    writer.Execute("""
+                        insert into replies (id, workspace_id, conversation_id, channel_id, recipient, text, attachments, visibility, status, requested_by, requested_at)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10)
+                        """, r.ReplyId, r.WorkspaceId, conversationId, r.ChannelId, r.Recipient, r.Text,
+                        new Npgsql.NpgsqlParameter { Value = JsonSerializer.Serialize(r.Attachments, EventTypeRegistry.Json), NpgsqlDbType = NpgsqlDbType.Jsonb },
+                        r.Visibility, r.Actor.Name, r.RecordedAt);
+                    break;
+                case ReplyFailed f:
+                    writer.Execute("update replies set status = 'failed', failed_at = $2, error = $3, platform_message_id = coalesce($4, platform_message_id) where id = $1",
+                        f.ReplyId, f.OccurredAt,
+                        new Npgsql.NpgsqlParameter { Value = JsonSerializer.Serialize(f.Error, EventTypeRegistry.Json), NpgsqlDbType = NpgsqlDbType.Jsonb }, f.PlatformMessageId);
+                    break;
+                case ReplyProgress p:
+                    // read implies delivered, delivered implies sent: fill the earlier times that were never reported.
+                    var status = EventTypeRegistry.NameOf(p)["reply.".Length..];
+                    writer.Execute("""
+                        update replies set status = $2, platform_message_id = coalesce($3, platform_message_id),
+                            sent_at = coalesce(sent_at, $4),
+                            delivered_at = case when $2 in ('delivered', 'read') then coalesce(delivered_at, $4) else delivered_at end,
+                            read_at = case when $2 = 'read' then $4 else read_at end
+                        where id = $1
+                        """, p.ReplyId, status, p.PlatformMessageId, p.OccurredAt);
+                    break;
                 case ConversationResolved r:
                     writer.Execute("update conversations set status = 'resolved', resolved_at = $2 where id = $1", conversationId, r.ResolvedAt);
                     break;

@@ -137,6 +137,11 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                     select l.system, l.record_type, l.record_id, l.url, l.linked_by, l.linked_at
                     from conversation_links l where l.workspace_id = $1 and l.conversation_id = $2 order by l.linked_at
                     """, workspaceId, id),
+                Command($"""
+                    select r.id, r.channel_id, r.recipient, r.text, r.attachments::text, r.visibility, r.status, r.platform_message_id, r.error::text,
+                           r.requested_by, r.requested_at, r.sent_at, r.delivered_at, r.read_at, r.failed_at
+                    from replies r where r.workspace_id = $1 and r.conversation_id = $2 order by r.requested_at desc limit {LatestEngagements}
+                    """, workspaceId, id),
                 Command("""
                     select x.namespace, x.key, x.value::text from conversation_context x join conversations c on c.id = x.conversation_id
                     where c.workspace_id = $1 and x.conversation_id = $2 order by x.namespace, x.key
@@ -200,6 +205,17 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         }
 
         await reader.NextResultAsync(ct);
+        var replies = new List<ReplyView>();
+        while (await reader.ReadAsync(ct))
+        {
+            DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+            replies.Add(new ReplyView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), NullableString(reader, 3),
+                JsonSerializer.Deserialize<List<Attachment>>(reader.GetString(4), EventTypeRegistry.Json)!, reader.GetString(5), reader.GetString(6),
+                NullableString(reader, 7), reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(8)),
+                NullableString(reader, 9), reader.GetFieldValue<DateTimeOffset>(10), At(11), At(12), At(13), At(14)));
+        }
+
+        await reader.NextResultAsync(ct);
         var context = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))
         {
@@ -213,7 +229,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         return new ConversationView(id, brand, status, claim, new CustomerSummary(customerId, displayName, identities), channels, current,
             openedAt, lastActivityAt, lastInboundAt, acknowledgedAt, resolvedAt, durations, assignment, tags, priority, links,
             context.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, JsonElement>)p.Value, StringComparer.Ordinal),
-            count, version, engagements);
+            count, version, engagements, replies);
     }
 
     /// <summary>The conversation's own events in stream order, after <paramref name="afterVersion"/>.</summary>

@@ -28,3 +28,32 @@ public static class PriorityLevels
 {
     public static IReadOnlyList<string> All { get; } = ["low", "normal", "high", "urgent"];
 }
+
+/// <summary>Where a reply goes: the channel account, the customer's id there (null: unreachable), and the usual visibility there.</summary>
+public sealed record ReplyTarget(Guid ChannelId, string ChannelType, string? Recipient, string DefaultVisibility);
+
+/// <summary>What a department wants to send.</summary>
+public sealed record ReplyDraft(string? Text, IReadOnlyList<SocialCare.Contracts.Attachment> Attachments, string? Visibility, bool Force);
+
+/// <summary>A reply as its status updates see it.</summary>
+public sealed record ReplyState(Guid Id, Guid ChannelId, string Status, string? PlatformMessageId);
+
+public static class ReplyStatuses
+{
+    public const string Requested = "requested";
+    public const string Sent = "sent";
+    public const string Delivered = "delivered";
+    public const string Read = "read";
+    public const string Failed = "failed";
+
+    public static IReadOnlyList<string> Reportable { get; } = [Sent, Delivered, Read, Failed];
+
+    public static int Rank(string status) => status switch
+    {
+        Requested => 0,
+        Sent => 1,
+        Delivered => 2,
+        Read => 3,
+        _ => 4,
+    };
+}

@@ -29,6 +29,7 @@ public static class ProblemCodes
     public const string ConversationResolved = "conversation-resolved";
     public const string ClaimedByOther = "claimed-by-other";
     public const string NotClaimed = "not-claimed";
+    public const string CustomerUnreachable = "customer-unreachable";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
