@@ -7,6 +7,8 @@ public static class EventTypes
     public const string ConversationOpened = "conversation.opened";
     public const string ConversationReopened = "conversation.reopened";
     public const string CustomerCreated = "customer.created";
+    public const string CustomerIdentityLinked = "customer.identity_linked";
+    public const string CustomerMerged = "customer.merged";
     public const string ConversationAcknowledged = "conversation.acknowledged";
     public const string ConversationAssigned = "conversation.assigned";
     public const string ConversationTagged = "conversation.tagged";

@@ -26,6 +26,7 @@ builder.Services.AddWorkspaces();
 builder.Services.AddChannels();
 builder.Services.AddEngagements();
 builder.Services.AddConversations();
+builder.Services.AddCustomers();
 builder.Services.AddEvents();
 builder.Services.AddSingleton(TimeProvider.System);
 

@@ -30,6 +30,8 @@ public static class ProblemCodes
     public const string ClaimedByOther = "claimed-by-other";
     public const string NotClaimed = "not-claimed";
     public const string CustomerUnreachable = "customer-unreachable";
+    public const string IdentityTaken = "identity-taken";
+    public const string AlreadyMerged = "already-merged";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 

@@ -1,0 +1,155 @@
+using FluentValidation;
+using SocialCare.Api.Conversations;
+using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Customers;
+
+public sealed record LinkIdentityRequest(string ChannelType, string PlatformUserId, string? DisplayName, string? Handle);
+
+public sealed record MergeRequest(Guid CustomerId);
+
+public sealed record LinkIdentityResult(Guid CustomerId, CustomerIdentity Identity, bool Linked);
+
+public sealed record MergeResult(Guid CustomerId, Guid MergedCustomerId, IReadOnlyList<CustomerIdentity> MovedIdentities,
+    IReadOnlyList<Guid> MovedConversationIds, IReadOnlyList<Guid> ResolvedConversationIds);
+
+internal sealed class LinkIdentityRequestValidator : AbstractValidator<LinkIdentityRequest>
+{
+    public LinkIdentityRequestValidator()
+    {
+        RuleFor(r => r.ChannelType).NotEmpty().Matches(Channels.ChannelTypes.Pattern()).WithMessage("'channelType' is a lower-case channel type such as whatsapp or x.");
+        RuleFor(r => r.PlatformUserId).NotEmpty().MaximumLength(256);
+        RuleFor(r => r.DisplayName).MaximumLength(512);
+        RuleFor(r => r.Handle).MaximumLength(256);
+    }
+}
+
+internal sealed class MergeRequestValidator : AbstractValidator<MergeRequest>
+{
+    public MergeRequestValidator() => RuleFor(r => r.CustomerId).NotEmpty();
+}
+
+/// <summary>
+/// Identity linking and merging: how one person's tweets, WhatsApp messages and DMs become one customer, and
+/// so one conversation per brand. Both take the same per-identity locks as ingestion, so they cannot race it.
+/// </summary>
+public sealed class CustomerCommands(EventStore store, TimeProvider clock)
+{
+    public Task<(LinkIdentityResult? Result, Rejection? Rejected)> LinkAsync(Guid workspaceId, Guid customerId, LinkIdentityRequest request, EventActor actor, CancellationToken ct) =>
+        store.WriteAsync<(LinkIdentityResult?, Rejection?)>(async writer =>
+        {
+            var identity = new CustomerIdentity(request.ChannelType, request.PlatformUserId.Trim(), request.DisplayName, request.Handle);
+            writer.Execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", $"identity|{workspaceId}|{identity.ChannelType}|{identity.PlatformUserId}");
+            var rows = await writer.QueryAsync("""
+                select c.id, (select i.customer_id from customer_identities i where i.workspace_id = $1 and i.channel_type = $3 and i.platform_user_id = $4)
+                from customers c where c.workspace_id = $1 and c.id = $2 and c.merged_into is null for update
+                """, r => (Id: r.GetGuid(0), Owner: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1)), ct, workspaceId, customerId, identity.ChannelType, identity.PlatformUserId);
+            if (rows.Count == 0)
+            {
+                return (null, new Rejection(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The customer does not exist."));
+            }
+
+            if (rows[0].Owner == customerId)
+            {
+                return (new LinkIdentityResult(customerId, identity, Linked: false), null);
+            }
+
+            if (rows[0].Owner is { } owner)
+            {
+                return (null, new Rejection(StatusCodes.Status409Conflict, ProblemCodes.IdentityTaken,
+                    $"{identity.ChannelType}:{identity.PlatformUserId} belongs to customer {owner}. If they are the same person, merge the two customers."));
+            }
+
+            var now = clock.GetUtcNow();
+            writer.Execute("""
+                insert into customer_identities (workspace_id, channel_type, platform_user_id, customer_id, display_name, handle, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7)
+                """, workspaceId, identity.ChannelType, identity.PlatformUserId, customerId, identity.DisplayName, identity.Handle, now);
+            writer.Append(customerId, "customer", workspaceId, null, [new CustomerIdentityLinked
+            {
+                EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, CustomerId = customerId, RecordedAt = now, Actor = actor, Identity = identity,
+            }]);
+            return (new LinkIdentityResult(customerId, identity, Linked: true), null);
+        }, ct);
+
+    public Task<(MergeResult? Result, Rejection? Rejected)> MergeAsync(Guid workspaceId, Guid survivorId, Guid mergedId, EventActor actor, CancellationToken ct) =>
+        store.WriteAsync<(MergeResult?, Rejection?)>(async writer =>
+        {
+            if (survivorId == mergedId)
+            {
+                return (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.BadRequest, "A customer cannot be merged into itself."));
+            }
+
+            // Ingestion for the merged customer's identities waits while they move.
+            var identityKeys = await writer.QueryAsync("""
+                select 'identity|' || workspace_id || '|' || channel_type || '|' || platform_user_id from customer_identities
+                where workspace_id = $1 and customer_id = $2 order by 1
+                """, r => r.GetString(0), ct, workspaceId, mergedId);
+            foreach (var key in identityKeys)
+            {
+                writer.Execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", key);
+            }
+
+            var customers = await writer.QueryAsync(
+                "select id, merged_into from customers where workspace_id = $1 and id = any($2) order by id for update",
+                r => (Id: r.GetGuid(0), MergedInto: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1)), ct, workspaceId, new[] { survivorId, mergedId });
+            if (customers.Count != 2)
+            {
+                return (null, new Rejection(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Both customers must exist in this workspace."));
+            }
+
+            if (customers.Any(c => c.MergedInto is not null))
+            {
+                return (null, new Rejection(StatusCodes.Status409Conflict, ProblemCodes.AlreadyMerged, "One of the customers was already merged into another."));
+            }
+
+            var now = clock.GetUtcNow();
+            HubEvent Stamp(HubEvent e, Guid? conversationId, string? brand) => e with
+            {
+                EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, CustomerId = survivorId, ConversationId = conversationId, Brand = brand,
+                RecordedAt = now, Actor = actor,
+            };
+
+            // An open conversation of the merged customer for a brand where the survivor already has one would break
+            // "one open conversation per customer and brand": it is resolved, and its next inbound joins the survivor's.
+            var duplicates = await writer.QueryAsync("""
+                select m.id, m.brand, m.version, m.opened_at, m.acknowledged_at, m.current_channel_id, ch.type
+                from conversations m join channels ch on ch.id = m.current_channel_id
+                where m.workspace_id = $1 and m.customer_id = $2 and m.status = 'open'
+                  and exists (select 1 from conversations s where s.workspace_id = $1 and s.customer_id = $3 and s.brand = m.brand and s.status = 'open')
+                for update of m
+                """, r => (Id: r.GetGuid(0), Brand: r.GetString(1), Version: r.GetInt64(2), OpenedAt: r.GetFieldValue<DateTimeOffset>(3),
+                    AcknowledgedAt: r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(4), ChannelId: r.GetGuid(5), ChannelType: r.GetString(6)),
+                ct, workspaceId, mergedId, survivorId);
+            foreach (var d in duplicates)
+            {
+                var resolved = Stamp(new ConversationResolved
+                {
+                    Reason = $"merged into customer {survivorId}", ResolvedAt = now, TimeToResolveSeconds = Math.Round((now - d.OpenedAt).TotalSeconds, 3),
+                    TimeToAcknowledgeSeconds = d.AcknowledgedAt is { } at ? Math.Round((at - d.OpenedAt).TotalSeconds, 3) : null,
+                    ChannelId = d.ChannelId, ChannelType = d.ChannelType,
+                }, d.Id, d.Brand);
+                writer.Append(d.Id, "conversation", workspaceId, d.Version, [resolved]);
+                ConversationProjection.Apply(writer, d.Id, [resolved], now);
+            }
+
+            var moved = await writer.QueryAsync("""
+                update customer_identities set customer_id = $3 where workspace_id = $1 and customer_id = $2
+                returning channel_type, platform_user_id, display_name, handle
+                """, r => new CustomerIdentity(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)),
+                ct, workspaceId, mergedId, survivorId);
+            var conversations = await writer.QueryAsync(
+                "update conversations set customer_id = $3 where workspace_id = $1 and customer_id = $2 returning id",
+                r => r.GetGuid(0), ct, workspaceId, mergedId, survivorId);
+            writer.Execute("update engagements set customer_id = $3 where workspace_id = $1 and customer_id = $2", workspaceId, mergedId, survivorId);
+            writer.Execute("update customers set merged_into = $2 where id = $1", mergedId, survivorId);
+            var resolvedIds = duplicates.Select(d => d.Id).ToList();
+            writer.Append(survivorId, "customer", workspaceId, null, [Stamp(new CustomerMerged
+            {
+                MergedCustomerId = mergedId, MovedIdentities = moved, MovedConversationIds = conversations, ResolvedConversationIds = resolvedIds,
+            }, null, null)]);
+            return (new MergeResult(survivorId, mergedId, moved, conversations, resolvedIds), null);
+        }, ct);
+}
