@@ -90,14 +90,17 @@ public static partial class ConversationDecisions
             return ClaimedByOther(claim!);
         }
 
-        var resolved = new ConversationResolved
-        {
-            Reason = Clean(reason), ResolvedAt = now, TimeToResolveSeconds = Seconds(s.OpenedAt, now),
-            TimeToAcknowledgeSeconds = s.AcknowledgedAt is { } at ? Seconds(s.OpenedAt, at) : null,
-            ChannelId = s.CurrentChannelId, ChannelType = s.CurrentChannelType, Forced = othersClaim,
-        };
+        var resolved = Resolution(s.OpenedAt, s.AcknowledgedAt, s.CurrentChannelId, s.CurrentChannelType, Clean(reason), now) with { Forced = othersClaim };
         return claim is null ? Decision.Accept(resolved) : Decision.Accept(resolved, new ConversationReleased { App = claim.App, Reason = "resolved" });
     }
+
+    /// <summary>The resolution event with the response times reports are made of.</summary>
+    public static ConversationResolved Resolution(DateTimeOffset openedAt, DateTimeOffset? acknowledgedAt, Guid channelId, string channelType, string? reason, DateTimeOffset now) => new()
+    {
+        Reason = reason, ResolvedAt = now, TimeToResolveSeconds = Seconds(openedAt, now),
+        TimeToAcknowledgeSeconds = acknowledgedAt is { } at ? Seconds(openedAt, at) : null,
+        ChannelId = channelId, ChannelType = channelType,
+    };
 
     public static Decision Claim(ConversationState s, EventActor actor, TimeSpan ttl, DateTimeOffset now)
     {

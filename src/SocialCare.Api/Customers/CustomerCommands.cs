@@ -125,12 +125,8 @@ public sealed class CustomerCommands(EventStore store, TimeProvider clock)
                 ct, workspaceId, mergedId, survivorId);
             foreach (var d in duplicates)
             {
-                var resolved = Stamp(new ConversationResolved
-                {
-                    Reason = $"merged into customer {survivorId}", ResolvedAt = now, TimeToResolveSeconds = Math.Round((now - d.OpenedAt).TotalSeconds, 3),
-                    TimeToAcknowledgeSeconds = d.AcknowledgedAt is { } at ? Math.Round((at - d.OpenedAt).TotalSeconds, 3) : null,
-                    ChannelId = d.ChannelId, ChannelType = d.ChannelType,
-                }, d.Id, d.Brand);
+                var resolved = Stamp(ConversationDecisions.Resolution(d.OpenedAt, d.AcknowledgedAt, d.ChannelId, d.ChannelType,
+                    $"merged into customer {survivorId}", now), d.Id, d.Brand);
                 writer.Append(d.Id, "conversation", workspaceId, d.Version, [resolved]);
                 ConversationProjection.Apply(writer, d.Id, [resolved], now);
             }
