@@ -81,16 +81,18 @@ internal sealed partial class EventRelay(
             }
 
             var published = await PublishAfterAsync(connection, checkpoint, stoppingToken);
-            if (published.Count > 0)
+            if (published.Count > 0 || sequenced > 0)
             {
-                checkpoint = published.Last;
+                checkpoint = published.Count > 0 ? published.Last : checkpoint;
+                idleRounds = 0;
                 continue;
             }
 
             if (morePending)
             {
-                // Committed events wait behind a transaction that is still running: look again shortly.
-                idleRounds = Math.Min(idleRounds + 1, 6);
+                // Committed events wait behind a transaction that is still running (ingestion transactions last
+                // milliseconds): look again soon, backing off to at most 8 ms so the wait never dominates latency.
+                idleRounds = Math.Min(idleRounds + 1, 3);
                 await Task.Delay(1 << idleRounds, stoppingToken);
                 continue;
             }
