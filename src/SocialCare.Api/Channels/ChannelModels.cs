@@ -24,6 +24,9 @@ public static partial class ChannelTypes
     public const string Instagram = "instagram";
     public const string X = "x";
 
+    /// <summary>Channels with no public side (a public reply there is refused); every other type may have both.</summary>
+    public static IReadOnlySet<string> PrivateOnly { get; } = new HashSet<string>(StringComparer.Ordinal) { WhatsApp, Messenger };
+
     /// <summary>Lower-case, starting with a letter: <c>linkedin</c>, <c>app-chat</c>, <c>sms</c> …</summary>
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     public static partial Regex Pattern();

@@ -152,6 +152,13 @@ public static partial class ConversationDecisions
                 $"The customer has no {target.ChannelType} identity, so this channel cannot reach them. Link one to the customer first.");
         }
 
+        var visibility = draft.Visibility ?? target.DefaultVisibility;
+        if (visibility == "public" && Channels.ChannelTypes.PrivateOnly.Contains(target.ChannelType))
+        {
+            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.VisibilityNotSupported,
+                $"{target.ChannelType} has only private messages; send the reply as private.");
+        }
+
         var events = new List<HubEvent>(3);
         var handoff = target.ChannelId != s.CurrentChannelId;
         if (handoff)
@@ -165,7 +172,7 @@ public static partial class ConversationDecisions
         events.Add(new ReplyRequested
         {
             ReplyId = Guid.CreateVersion7(), ChannelId = target.ChannelId, ChannelType = target.ChannelType, Recipient = target.Recipient,
-            Text = draft.Text, Attachments = draft.Attachments, Visibility = draft.Visibility ?? target.DefaultVisibility, Handoff = handoff, Forced = othersClaim,
+            Text = draft.Text, Attachments = draft.Attachments, Visibility = visibility, Handoff = handoff, Forced = othersClaim,
         });
         if (s.AcknowledgedAt is null)
         {

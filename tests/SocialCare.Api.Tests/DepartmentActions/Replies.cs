@@ -130,6 +130,16 @@ public sealed class Replies : HubFixture
     }
 
     [Test]
+    public async Task Public_reply_on_a_private_only_channel_is_refused()
+    {
+        using var a = await ArrangeAsync("private only", "whatsapp");
+        await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "Hi", visibility = "public" }),
+            HttpStatusCode.UnprocessableEntity, "visibility-not-supported");
+        var accepted = await HubApi.ReadJson(await Reply(a.Care, a.ConversationId, new { text = "Hi" }), HttpStatusCode.Accepted);
+        Assert.That(accepted["replyId"], Is.Not.Null);
+    }
+
+    [Test]
     public async Task Claim_by_care_makes_billings_reply_a_409_until_released_and_force_is_recorded()
     {
         using var a = await ArrangeAsync("claimed reply");
