@@ -113,6 +113,11 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
             // The same key raced us and won; its transaction is committed, ours rolled back. Answer as it did.
             return await ReplayAsync(http, workspaceId, idempotency, ct) ?? throw new InvalidOperationException("Idempotency record vanished.", e);
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "conversations_one_open")
+        {
+            return Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.CustomerHasOpenConversation, "The customer has another open conversation",
+                "The customer already has an open conversation for this brand; continue there, or resolve it before reopening this one.");
+        }
         catch (ConcurrencyException)
         {
             return Problem.Of(StatusCodes.Status412PreconditionFailed, ProblemCodes.PreconditionFailed, "The conversation has changed",

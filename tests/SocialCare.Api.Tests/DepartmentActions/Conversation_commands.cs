@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.DepartmentActions;
@@ -203,6 +204,27 @@ public sealed class Conversation_commands : HubFixture
                 Is.EqualTo(new[] { "conversation.reopened", "engagement.received" }));
             var conversation = await HubApi.ReadJson(await care.GetAsync($"/v1/conversations/{id}"), HttpStatusCode.OK);
             Assert.That(conversation["status"]!.GetValue<string>(), Is.EqualTo("open"));
+        }
+    }
+
+    [Test]
+    public async Task Reopening_while_the_customer_has_another_open_conversation_for_the_brand_is_a_409()
+    {
+        var (_, id, care, billing) = await ArrangeAsync("second open");
+        using (care)
+        using (billing)
+        {
+            await Act(care, id, "resolve");
+            var channel = (await HubApi.ReadJson(await care.GetAsync($"/v1/conversations/{id}"), HttpStatusCode.OK))["currentChannelId"]!.GetValue<Guid>();
+            // Time passes: the resolution is a month old, beyond the reopen window.
+            await using (var age = Hub.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+                $"update conversations set resolved_at = now() - interval '30 days' where id = '{id}'"))
+            {
+                await age.ExecuteNonQueryAsync();
+            }
+            var fresh = await care.IngestAsync(HubApi.Engagement(channel, "wamid.late", "447700900123", "New problem"));
+            Assert.That(fresh["conversationId"]!.GetValue<Guid>(), Is.Not.EqualTo(id), "past the reopen window a new conversation starts");
+            await HubApi.ReadProblem(await billing.PostAsJsonAsync($"/v1/conversations/{id}/reopen", new { }), HttpStatusCode.Conflict, "customer-has-open-conversation");
         }
     }
 

@@ -31,6 +31,7 @@ public static class ProblemCodes
     public const string NotClaimed = "not-claimed";
     public const string CustomerUnreachable = "customer-unreachable";
     public const string IdentityTaken = "identity-taken";
+    public const string CustomerHasOpenConversation = "customer-has-open-conversation";
     public const string VisibilityNotSupported = "visibility-not-supported";
     public const string AlreadyMerged = "already-merged";
     public const string InternalError = "internal-error";
