@@ -10,6 +10,7 @@ using SocialCare.Api.Infrastructure.Messaging;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Subscriptions;
 using SocialCare.Api.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +28,7 @@ builder.Services.AddChannels();
 builder.Services.AddEngagements();
 builder.Services.AddConversations();
 builder.Services.AddCustomers();
+builder.Services.AddSubscriptions();
 builder.Services.AddEvents();
 builder.Services.AddSingleton(TimeProvider.System);
 
@@ -47,7 +49,8 @@ app.MapGroup("/v1")
     .MapConversationCommands()
     .MapReplies()
     .MapCustomers()
-    .MapEvents();
+    .MapEvents()
+    .MapSubscriptions();
 
 await app.RunAsync();
 

@@ -33,6 +33,7 @@ public static class ProblemCodes
     public const string IdentityTaken = "identity-taken";
     public const string CustomerHasOpenConversation = "customer-has-open-conversation";
     public const string VisibilityNotSupported = "visibility-not-supported";
+    public const string TargetNotAllowed = "target-not-allowed";
     public const string AlreadyMerged = "already-merged";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";

@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using SocialCare.Api.Conversations;
+
+namespace SocialCare.Api.Subscriptions;
+
+/// <summary>Which events of the subscribed types to deliver; every list is "any of", an omitted one matches all.</summary>
+public sealed record SubscriptionFilters(IReadOnlyList<string>? Brands, IReadOnlyList<string>? ChannelTypes, IReadOnlyList<string>? Tags, string? MinPriority);
+
+public sealed record CreateSubscriptionRequest(string Url, IReadOnlyList<string>? EventTypes, SubscriptionFilters? Filters, string? Description, bool? Enabled);
+
+public sealed record UpdateSubscriptionRequest(string? Url, IReadOnlyList<string>? EventTypes, SubscriptionFilters? Filters, string? Description, bool? Enabled);
+
+/// <summary>A subscription as listed: never its secret.</summary>
+public sealed record SubscriptionResponse(
+    Guid Id, string Url, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string? Description, bool Enabled,
+    string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>A subscription just created, or its secret just rotated: the only time <c>secret</c> is shown.</summary>
+public sealed record SubscriptionWithSecret(
+    Guid Id, string Url, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string? Description, bool Enabled,
+    DateTimeOffset CreatedAt, string Secret, DateTimeOffset? PreviousSecretExpiresAt);
+
+internal static partial class SubscriptionRules
+{
+    /// <summary>An exact type (<c>conversation.assigned</c>), a family (<c>conversation.*</c>) or everything (<c>*</c>).</summary>
+    [GeneratedRegex(@"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")]
+    public static partial Regex EventType();
+
+    public static void Apply<T>(AbstractValidator<T> validator, Func<T, string?> url, Func<T, IReadOnlyList<string>?> types, Func<T, SubscriptionFilters?> filters, Func<T, string?> description)
+    {
+        validator.RuleFor(r => url(r)).MaximumLength(2048)
+            .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && string.IsNullOrEmpty(uri.UserInfo)))
+            .WithName("url").WithMessage("'url' must be an absolute https URL without credentials.");
+        validator.RuleFor(r => types(r)).Must(t => t is null || (t.Count <= 100 && t.All(EventType().IsMatch)))
+            .WithName("eventTypes").WithMessage("Event types are exact names (conversation.assigned), families (conversation.*) or *.");
+        validator.RuleFor(r => filters(r)!.MinPriority).Must(p => p is null || PriorityLevels.All.Contains(p))
+            .When(r => filters(r) is not null).WithName("filters.minPriority").WithMessage("'minPriority' is low, normal, high or urgent.");
+        validator.RuleFor(r => description(r)).MaximumLength(500).WithName("description");
+    }
+}
+
+internal sealed class CreateSubscriptionRequestValidator : AbstractValidator<CreateSubscriptionRequest>
+{
+    public CreateSubscriptionRequestValidator()
+    {
+        RuleFor(r => r.Url).NotEmpty();
+        SubscriptionRules.Apply(this, r => r.Url, r => r.EventTypes, r => r.Filters, r => r.Description);
+    }
+}
+
+internal sealed class UpdateSubscriptionRequestValidator : AbstractValidator<UpdateSubscriptionRequest>
+{
+    public UpdateSubscriptionRequestValidator() => SubscriptionRules.Apply(this, r => r.Url, r => r.EventTypes, r => r.Filters, r => r.Description);
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using SocialCare.Api.Infrastructure.EventStore;
+
+namespace SocialCare.Api.Subscriptions;
+
+/// <summary>A subscription as the hub uses it: with its secrets.</summary>
+public sealed record Subscription(
+    Guid Id, Guid WorkspaceId, string Url, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string? Description, bool Enabled,
+    string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt, string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public SubscriptionResponse ToResponse() => new(Id, Url, EventTypes, Filters, Description, Enabled, DisabledReason, CreatedAt, UpdatedAt);
+
+    public SubscriptionWithSecret WithSecret() => new(Id, Url, EventTypes, Filters, Description, Enabled, CreatedAt, Secret, PreviousSecretExpiresAt);
+
+    /// <summary>The secrets to sign with now: the current one, and the previous one while its overlap lasts.</summary>
+    public IEnumerable<string> SigningSecrets(DateTimeOffset now) =>
+        PreviousSecret is { } previous && PreviousSecretExpiresAt > now ? [Secret, previous] : [Secret];
+}
+
+public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns = """
+        id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret, previous_secret_expires_at,
+        disabled_reason, created_at, updated_at
+        """;
+
+    public async Task<Subscription> CreateAsync(Guid workspaceId, CreateSubscriptionRequest request, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret)
+            values ($1, $2, $3, $4, $5, $6, $7, $8) returning {Columns}
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = Guid.CreateVersion7() });
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Url });
+        command.Parameters.Add(new NpgsqlParameter { Value = NormaliseTypes(request.EventTypes) });
+        command.Parameters.Add(Jsonb(request.Filters ?? Empty));
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? true });
+        command.Parameters.Add(new NpgsqlParameter { Value = WebhookSigner.NewSecret() });
+        return (await ReadAsync(command, ct)).Single();
+    }
+
+    public async Task<Subscription?> FindAsync(Guid workspaceId, Guid id, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"select {Columns} from subscriptions where workspace_id = $1 and id = $2 and deleted_at is null");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return (await ReadAsync(command, ct)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Subscription>> ListAsync(Guid workspaceId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"select {Columns} from subscriptions where workspace_id = $1 and deleted_at is null order by id");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        return await ReadAsync(command, ct);
+    }
+
+    public async Task<Subscription?> UpdateAsync(Subscription current, UpdateSubscriptionRequest request, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            update subscriptions set url = $3, event_types = $4, filters = $5, description = $6, enabled = $7,
+                disabled_reason = case when $7 then null else disabled_reason end, updated_at = now()
+            where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = current.WorkspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = current.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Url ?? current.Url });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.EventTypes is null ? current.EventTypes.ToArray() : NormaliseTypes(request.EventTypes) });
+        command.Parameters.Add(Jsonb(request.Filters ?? current.Filters));
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description ?? current.Description });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? current.Enabled });
+        return (await ReadAsync(command, ct)).SingleOrDefault();
+    }
+
+    /// <summary>A new secret; the old one keeps signing (alongside) until <paramref name="overlapUntil"/>.</summary>
+    public async Task<Subscription?> RotateSecretAsync(Guid workspaceId, Guid id, DateTimeOffset overlapUntil, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            update subscriptions set previous_secret = secret, previous_secret_expires_at = $3, secret = $4, updated_at = now()
+            where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = overlapUntil });
+        command.Parameters.Add(new NpgsqlParameter { Value = WebhookSigner.NewSecret() });
+        return (await ReadAsync(command, ct)).SingleOrDefault();
+    }
+
+    public async Task<bool> DeleteAsync(Guid workspaceId, Guid id, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update subscriptions set deleted_at = now(), enabled = false where workspace_id = $1 and id = $2 and deleted_at is null");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    private static readonly SubscriptionFilters Empty = new(null, null, null, null);
+
+    /// <summary>No list, an empty list or <c>*</c> all mean every event.</summary>
+    private static string[] NormaliseTypes(IReadOnlyList<string>? types) =>
+        types is null || types.Count == 0 || types.Contains("*") ? ["*"] : types.Distinct(StringComparer.Ordinal).ToArray();
+
+    private static NpgsqlParameter Jsonb(SubscriptionFilters filters) =>
+        new() { Value = JsonSerializer.Serialize(filters, EventTypeRegistry.Json), NpgsqlDbType = NpgsqlDbType.Jsonb };
+
+    private static async Task<List<Subscription>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var items = new List<Subscription>();
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add(new Subscription(
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<string[]>(3),
+                JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), EventTypeRegistry.Json)!,
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6), reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12)));
+        }
+
+        return items;
+    }
+}
