@@ -14,7 +14,27 @@ public static class SubscriptionsApi
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
             .Validate(o => o.SecretRotationOverlap >= TimeSpan.Zero, "Webhooks:SecretRotationOverlap may not be negative.")
+            .PostConfigure(o =>
+            {
+                // Configured lists are appended to initial items by the binder, so the default is applied afterwards.
+                if (o.RetrySchedule.Count == 0)
+                {
+                    o.RetrySchedule.AddRange(WebhookOptions.DefaultRetrySchedule);
+                }
+            })
+            .Validate(o => o.RetrySchedule.All(t => t >= TimeSpan.Zero), "Webhooks:RetrySchedule delays may not be negative.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.FanOutQueue), "Webhooks:FanOutQueue must be set.")
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.MaxConcurrentDeliveries > 0 && o.ResponseBodyLimit > 0, "Webhooks: AttemptTimeout, MaxConcurrentDeliveries and ResponseBodyLimit must be positive.")
             .ValidateOnStart();
+        services.AddHttpClient(WebhookDeliveryWorker.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // A redirect is a failed delivery, never followed: it could point anywhere.
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = 16,
+            });
+        services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddHostedService<WebhookDeliveryWorker>();
         return services.AddSingleton<SubscriptionStore>().AddSingleton<TargetGuard>();
     }
 
@@ -29,6 +49,8 @@ public static class SubscriptionsApi
         subscriptions.MapPatch("/{id:guid}", Update).WithName("UpdateSubscription")
             .WithSummary("Change the URL, event types, filters, description, or enable/disable it.").Validate<UpdateSubscriptionRequest>();
         subscriptions.MapDelete("/{id:guid}", Delete).WithName("DeleteSubscription").WithSummary("Stop delivering to this endpoint.");
+        subscriptions.MapGet("/{id:guid}/deliveries", Deliveries).WithName("ListSubscriptionDeliveries")
+            .WithSummary("The delivery log: each delivery with every attempt (time, status code, latency, first 1 KB of the body, error); filter by status, page with after.");
         subscriptions.MapPost("/{id:guid}/rotate-secret", Rotate).WithName("RotateSubscriptionSecret")
             .WithSummary("A new signing secret; deliveries carry signatures with both secrets for the overlap (24 h by default).");
         return v1;
@@ -76,6 +98,19 @@ public static class SubscriptionsApi
         await store.RotateSecretAsync(user.RequiredWorkspaceId(), id, clock.GetUtcNow() + options.CurrentValue.SecretRotationOverlap, ct) is { } rotated
             ? TypedResults.Ok(rotated.WithSecret())
             : Problem.NotFound("The subscription");
+
+    private static async Task<Results<Ok<Page<DeliveryView>>, ProblemHttpResult>> Deliveries(
+        Guid id, ClaimsPrincipal user, SubscriptionStore store, DeliveryLog log, string? status, Guid? after, int? limit, CancellationToken ct)
+    {
+        if (await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is null)
+        {
+            return Problem.NotFound("The subscription");
+        }
+
+        var take = Paging.ClampLimit(limit);
+        var items = await log.ListAsync(id, status, after, take, ct);
+        return TypedResults.Ok(new Page<DeliveryView>(items, items.Count == take ? items[^1].Id.ToString() : null));
+    }
 
     private static ProblemHttpResult TargetRefused(string reason) =>
         Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TargetNotAllowed, "The webhook URL is not allowed", reason);

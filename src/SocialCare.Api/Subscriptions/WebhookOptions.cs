@@ -10,4 +10,35 @@ public sealed class WebhookOptions
 
     /// <summary>After a rotation, deliveries are signed with the old secret too for this long.</summary>
     public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// When to try after each attempt: the first entry is the first attempt's delay, the rest the waits after each
+    /// failure; after the last the delivery is dead. Empty means <see cref="DefaultRetrySchedule"/>. Tests compress it.
+    /// </summary>
+    public List<TimeSpan> RetrySchedule { get; set; } = [];
+
+    /// <summary>The Standard Webhooks recommendation: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (about three days).</summary>
+    public static IReadOnlyList<TimeSpan> DefaultRetrySchedule { get; } =
+    [
+        TimeSpan.Zero, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
+        TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(14), TimeSpan.FromHours(20), TimeSpan.FromHours(24),
+    ];
+
+    /// <summary>How long one attempt may take before it counts as failed.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Deliveries in flight at once per hub instance; a slow endpoint holds one slot, never the others.</summary>
+    public int MaxConcurrentDeliveries { get; set; } = 32;
+
+    /// <summary>
+    /// The queue the fan-out consumes, bound to every event exchange. Every instance of one hub deployment shares it
+    /// (competing consumers); a hub on another database must not, or it would take events it cannot see.
+    /// </summary>
+    public string FanOutQueue { get; set; } = "socialcare-webhooks";
+
+    /// <summary>A non-durable queue deleted when the hub stops: for throwaway hubs (tests), never for a deployment.</summary>
+    public bool FanOutQueueTemporary { get; set; }
+
+    /// <summary>How much of a response body the delivery log keeps.</summary>
+    public int ResponseBodyLimit { get; set; } = 1024;
 }

@@ -20,6 +20,9 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
             ["RabbitMq:Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Admin:ApiKey"] = AdminKey,
             ["Demo:ApiKey"] = null,
+            // Test hubs run against different databases on one broker: each fans out from a queue of its own.
+            ["Webhooks:FanOutQueue"] = $"socialcare-webhooks-test-{Guid.NewGuid():N}",
+            ["Webhooks:FanOutQueueTemporary"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

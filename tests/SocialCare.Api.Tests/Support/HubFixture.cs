@@ -3,14 +3,36 @@ namespace SocialCare.Api.Tests.Support;
 /// <summary>A fixture whose tests share one running hub; each test isolates itself in workspaces of its own.</summary>
 public abstract class HubFixture
 {
+    private string? _ownDatabase;
+
     protected HubFactory Hub { get; private set; } = null!;
 
     /// <summary>Settings this fixture's hub runs with, over the test defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
+    /// <summary>Whether this fixture gets a database of its own instead of the run's shared one.</summary>
+    protected virtual bool OwnDatabase => false;
+
     [OneTimeSetUp]
-    public async Task StartHub() => Hub = await new HubFactory(Settings).StartAsync();
+    public async Task StartHub()
+    {
+        var settings = new Dictionary<string, string?>(Settings ?? new Dictionary<string, string?>());
+        if (OwnDatabase)
+        {
+            _ownDatabase = await TestEnvironment.CreateDatabaseAsync(GetType().Name);
+            settings["ConnectionStrings:Postgres"] = _ownDatabase;
+        }
+
+        Hub = await new HubFactory(settings).StartAsync();
+    }
 
     [OneTimeTearDown]
-    public async Task StopHub() => await Hub.DisposeAsync();
+    public async Task StopHub()
+    {
+        await Hub.DisposeAsync();
+        if (_ownDatabase is not null)
+        {
+            await TestEnvironment.DropDatabaseAsync(_ownDatabase);
+        }
+    }
 }

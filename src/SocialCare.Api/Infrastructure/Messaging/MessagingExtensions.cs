@@ -20,6 +20,11 @@ public static class MessagingExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            foreach (var consumer in Subscriptions.WebhookFanOutEndpoint.ConsumerTypes)
+            {
+                bus.AddConsumer(consumer).ExcludeFromConfigureEndpoints();
+            }
+
             bus.ConfigureHealthCheckOptions(health =>
             {
                 health.Name = "rabbitmq";
@@ -35,6 +40,7 @@ public static class MessagingExtensions
                     host.Password(options.Password);
                 });
                 rabbit.MessageTopology.SetEntityNameFormatter(new HubEntityNameFormatter(rabbit.MessageTopology.EntityNameFormatter));
+                Subscriptions.WebhookFanOutEndpoint.Configure(rabbit, context);
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Npgsql;
+using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Subscriptions;
+
+/// <summary>
+/// Fans each published event out into durable delivery rows, one per matching subscription, as a CloudEvents 1.0
+/// envelope. The bus delivers at least once; (subscription, event) is unique, so a redelivered message adds nothing.
+/// </summary>
+public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, DeliverySignal signal, TimeProvider clock) : IConsumer<T> where T : HubEvent
+{
+    public async Task Consume(ConsumeContext<T> context)
+    {
+        var e = context.Message;
+        var ct = context.CancellationToken;
+        var type = EventTypeRegistry.NameOf(e);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "select id, event_types, filters::text from subscriptions where workspace_id = $1 and enabled and deleted_at is null")
+        { Parameters = { new NpgsqlParameter { Value = e.WorkspaceId } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "select channel_types, tags, priority from conversations where workspace_id = $1 and id = $2")
+        { Parameters = { new NpgsqlParameter { Value = e.WorkspaceId }, new NpgsqlParameter<Guid?> { TypedValue = e.ConversationId } } });
+
+        var candidates = new List<(Guid Id, string[] Types, SubscriptionFilters Filters)>();
+        var facts = new EventFacts(type, e.Brand, [], [], null);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                candidates.Add((reader.GetGuid(0), reader.GetFieldValue<string[]>(1),
+                    JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(2), EventTypeRegistry.Json)!));
+            }
+
+            await reader.NextResultAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                facts = facts with { ChannelTypes = reader.GetFieldValue<string[]>(0), Tags = reader.GetFieldValue<string[]>(1), Priority = reader.GetString(2) };
+            }
+        }
+
+        var matching = candidates.Where(s => EventMatcher.Matches(s.Types, s.Filters, facts)).Select(s => s.Id).ToArray();
+        if (matching.Length == 0)
+        {
+            return;
+        }
+
+        await using var insert = dataSource.CreateCommand("""
+            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, payload, status, next_attempt_at)
+            select gen_random_uuid(), s, $2, $3, $4, $5, $6, 'pending', $7 from unnest($1::uuid[]) s
+            on conflict (subscription_id, event_id) do nothing
+            """);
+        insert.Parameters.Add(new NpgsqlParameter { Value = matching });
+        insert.Parameters.Add(new NpgsqlParameter { Value = e.WorkspaceId });
+        insert.Parameters.Add(new NpgsqlParameter { Value = e.EventId });
+        insert.Parameters.Add(new NpgsqlParameter { Value = type });
+        insert.Parameters.Add(new NpgsqlParameter { Value = e.Sequence });
+        insert.Parameters.Add(new NpgsqlParameter { Value = CloudEvents.Envelope(e, type) });
+        insert.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+        await insert.ExecuteNonQueryAsync(ct);
+        signal.Pulse();
+    }
+}
+
+public static class CloudEvents
+{
+    /// <summary>The CloudEvents 1.0 JSON envelope, with the global sequence as an extension for ordering and dedupe.</summary>
+    public static string Envelope(HubEvent e, string type) => new JsonObject
+    {
+        ["specversion"] = "1.0",
+        ["id"] = e.EventId.ToString(),
+        ["type"] = type,
+        ["source"] = $"/v1/workspaces/{e.WorkspaceId}",
+        ["subject"] = (e.ConversationId ?? e.CustomerId)?.ToString(),
+        ["time"] = e.RecordedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["datacontenttype"] = "application/json",
+        ["sequence"] = e.Sequence,
+        ["data"] = JsonSerializer.SerializeToNode(e, e.GetType(), EventTypeRegistry.Json),
+    }.ToJsonString(EventTypeRegistry.Json);
+}
+
+/// <summary>Wakes the delivery worker when new deliveries are due, so the first attempt does not wait for its poll.</summary>
+public sealed class DeliverySignal : IDisposable
+{
+    private readonly SemaphoreSlim _pending = new(0, 1);
+
+    public void Pulse()
+    {
+        try
+        {
+            _pending.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken ct) => await _pending.WaitAsync(timeout, ct);
+
+    public void Dispose() => _pending.Dispose();
+}

@@ -1,0 +1,34 @@
+using MassTransit;
+using SocialCare.Api.Infrastructure.EventStore;
+
+namespace SocialCare.Api.Subscriptions;
+
+/// <summary>
+/// One durable queue (<see cref="WebhookOptions.FanOutQueue"/>), bound to every event type's exchange, with a fan-out consumer per
+/// type. Competing consumers across hub instances; a failing database is retried with backoff before a message is
+/// parked in <c>socialcare-webhooks_error</c> (from where it can be moved back).
+/// </summary>
+public static class WebhookFanOutEndpoint
+{
+    public static IReadOnlyList<Type> ConsumerTypes { get; } =
+        EventTypeRegistry.All.Values.Select(t => typeof(WebhookFanOut<>).MakeGenericType(t)).ToList();
+
+    public static void Configure(IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context)
+    {
+        var options = context.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value;
+        rabbit.ReceiveEndpoint(options.FanOutQueue, endpoint =>
+        {
+            if (options.FanOutQueueTemporary)
+            {
+                endpoint.Durable = false;
+                endpoint.AutoDelete = true;
+            }
+
+            endpoint.UseMessageRetry(retry => retry.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(500)));
+            foreach (var consumer in ConsumerTypes)
+            {
+                endpoint.ConfigureConsumer(context, consumer);
+            }
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SocialCare.Api.Tests.Support;
+
+/// <summary>A real HTTP endpoint on Kestrel (loopback, a free port) that records every webhook it receives.</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    public sealed record Received(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int AnsweredWith);
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Received> _received = new();
+
+    /// <summary>Decides the status for each request (the path and how many times this webhook-id was seen before).</summary>
+    public Func<string, int, int> Respond { get; set; } = (_, _) => 200;
+
+    private WebhookReceiver(WebApplication app) => _app = app;
+
+    public string Url(string path = "/hook") => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + path;
+
+    public IReadOnlyList<Received> All => _received.ToList();
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        var seen = new ConcurrentDictionary<string, int>();
+        app.Run(async context =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            var id = context.Request.Headers["webhook-id"].ToString();
+            var previous = seen.AddOrUpdate(id, 0, (_, n) => n + 1);
+            var status = receiver.Respond(context.Request.Path, previous);
+            receiver._received.Enqueue(new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+                body.ToArray(), status));
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync(status == 200 ? "ok" : "nope");
+        });
+        await app.StartAsync();
+        return receiver;
+    }
+
+    public Task<IReadOnlyList<Received>> WaitForAsync(Func<Received, bool> which, int count, TimeSpan? timeout = null) =>
+        Eventually.Until(() => Task.FromResult<IReadOnlyList<Received>>(All.Where(which).ToList()), r => r.Count >= count,
+            timeout ?? TimeSpan.FromSeconds(30), $"{count} webhook requests");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using SocialCare.Api.Tests.Support;
+
+namespace SocialCare.Api.Tests.Webhooks;
+
+/// <summary>Deliveries to a real local HTTP receiver: signed, retried, logged, isolated, filtered.</summary>
+public sealed class Webhook_delivery : HubFixture
+{
+    protected override bool OwnDatabase => true;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Webhooks:RetrySchedule:0"] = "00:00:00",
+        ["Webhooks:RetrySchedule:1"] = "00:00:00.100",
+        ["Webhooks:RetrySchedule:2"] = "00:00:00.100",
+        ["Webhooks:RetrySchedule:3"] = "00:00:00.100",
+    };
+
+    private static async Task<(Guid Id, string Secret)> Subscribe(HttpClient client, string url, string[]? eventTypes = null, object? filters = null)
+    {
+        var created = await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url, eventTypes, filters }), HttpStatusCode.Created);
+        return (created["id"]!.GetValue<Guid>(), created["secret"]!.GetValue<string>());
+    }
+
+    /// <summary>The Standard Webhooks verification, written from the spec independently of the hub's signer.</summary>
+    private static bool Verifies(string secret, WebhookReceiver.Received r)
+    {
+        var key = Convert.FromBase64String(secret.Split('_', 2)[1]);
+        var signedContent = Encoding.UTF8.GetBytes($"{r.Headers["webhook-id"]}.{r.Headers["webhook-timestamp"]}.").Concat(r.Body).ToArray();
+        var expected = Convert.ToBase64String(new HMACSHA256(key).ComputeHash(signedContent));
+        var fresh = Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - long.Parse(r.Headers["webhook-timestamp"], System.Globalization.CultureInfo.InvariantCulture)) < 300;
+        return fresh && r.Headers["webhook-signature"].Split(' ').Any(s => s.StartsWith("v1,", StringComparison.Ordinal)
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(s[3..]), Encoding.ASCII.GetBytes(expected)));
+    }
+
+    [Test]
+    public async Task Delivery_is_a_cloudevent_signed_so_an_independent_verifier_accepts_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (workspaceId, client) = await Hub.CreateTenantAsync("signed");
+        using (client)
+        {
+            var (_, secret) = await Subscribe(client, receiver.Url("/signed"), ["engagement.received"]);
+            var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
+            var ids = await client.IngestAsync(HubApi.Engagement(channel, "wamid.hook", "447700900123", "مرحبا 👋"));
+
+            var request = (await receiver.WaitForAsync(r => r.Path == "/signed", 1)).Single();
+            var cloudEvent = JsonNode.Parse(request.Body)!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(Verifies(secret, request), Is.True, "an independent Standard Webhooks verifier accepts the signature");
+                Assert.That(Verifies(secret, request with { Body = Encoding.UTF8.GetBytes("{\"tampered\":true}") }), Is.False);
+                Assert.That(request.Headers["content-type"], Does.StartWith("application/cloudevents+json"));
+                Assert.That(cloudEvent["specversion"]!.GetValue<string>(), Is.EqualTo("1.0"));
+                Assert.That(cloudEvent["type"]!.GetValue<string>(), Is.EqualTo("engagement.received"));
+                Assert.That(cloudEvent["id"]!.GetValue<string>(), Is.EqualTo(request.Headers["webhook-id"]));
+                Assert.That(cloudEvent["source"]!.GetValue<string>(), Is.EqualTo($"/v1/workspaces/{workspaceId}"));
+                Assert.That(cloudEvent["subject"]!.GetValue<string>(), Is.EqualTo(ids["conversationId"]!.GetValue<string>()));
+                Assert.That(cloudEvent["sequence"]!.GetValue<long>(), Is.GreaterThan(0));
+                Assert.That(cloudEvent["data"]!["text"]!.GetValue<string>(), Is.EqualTo("مرحبا 👋"));
+                Assert.That(cloudEvent["data"]!["engagementId"]!.GetValue<Guid>(), Is.EqualTo(ids["engagementId"]!.GetValue<Guid>()));
+            });
+        }
+    }
+
+    [Test]
+    public async Task Receiver_failing_its_first_attempts_gets_every_event_once_and_the_log_shows_the_failures()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, seenBefore) => seenBefore < 2 ? 500 : 200;
+        var (_, client) = await Hub.CreateTenantAsync("flaky");
+        using (client)
+        {
+            var (subscriptionId, _) = await Subscribe(client, receiver.Url("/flaky"), ["conversation.opened", "engagement.received"]);
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await client.IngestAsync(HubApi.Engagement(channel, "s-1", "+971500000009"));
+
+            var delivered = await receiver.WaitForAsync(r => r.Path == "/flaky" && r.AnsweredWith == 200, 2);
+            var log = await Eventually.Until(async () => await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscriptionId}/deliveries"), HttpStatusCode.OK),
+                l => l["items"]!.AsArray().All(d => d!["status"]!.GetValue<string>() == "delivered"), what: "both deliveries to be marked delivered");
+            Assert.Multiple(() =>
+            {
+                Assert.That(delivered.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(2), "each event succeeded exactly once");
+                Assert.That(receiver.All.Count(r => r.Path == "/flaky"), Is.EqualTo(6), "two failures and one success per event");
+                Assert.That(log["items"]!.AsArray().Select(d => d!["attempts"]!.GetValue<int>()), Is.All.EqualTo(3));
+                Assert.That(log["items"]![0]!["attemptLog"]!.AsArray().Select(a => a!["statusCode"]!.GetValue<int>()), Is.EqualTo(new[] { 500, 500, 200 }));
+                Assert.That(log["items"]![0]!["attemptLog"]![0]!["responseBody"]!.GetValue<string>(), Is.EqualTo("nope"));
+            });
+        }
+    }
+
+    [Test]
+    public async Task Subscriptions_get_exactly_their_workspaces_events_that_match_types_and_filters()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, mine) = await Hub.CreateTenantAsync("filters mine");
+        var (_, theirs) = await Hub.CreateTenantAsync("filters theirs");
+        using (mine)
+        using (theirs)
+        {
+            var (all, _) = await Subscribe(mine, receiver.Url("/all"), null);
+            var (family, _) = await Subscribe(mine, receiver.Url("/conversation-family"), ["conversation.*"], new { brands = new[] { "Zara" } });
+            var (urgent, _) = await Subscribe(mine, receiver.Url("/urgent"), ["conversation.priority_changed", "conversation.tagged"], new { minPriority = "high" });
+            await Subscribe(theirs, receiver.Url("/theirs"), ["*"]);
+            var zara = await mine.CreateChannelAsync("instagram", "Zara");
+            var hm = await mine.CreateChannelAsync("instagram", "H&M");
+            var zaraConversation = (await mine.IngestAsync(HubApi.Engagement(zara, "ig-1", "noura")))["conversationId"]!.GetValue<Guid>();
+            await mine.IngestAsync(HubApi.Engagement(hm, "ig-2", "noura"));
+            await mine.PostAsJsonAsync($"/v1/conversations/{zaraConversation}/tags", new { add = new[] { "before-urgent" } });
+            await mine.PostAsJsonAsync($"/v1/conversations/{zaraConversation}/priority", new { level = "urgent" });
+
+            async Task<List<string>> DeliveredTypes(Guid subscription) =>
+                (await HubApi.ReadJson(await mine.GetAsync($"/v1/subscriptions/{subscription}/deliveries?status=delivered"), HttpStatusCode.OK))["items"]!.AsArray()
+                .Select(d => d!["eventType"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+
+            // The catch-all subscription gets all 7 events (customer, 2 × opened, 2 × received, tagged, priority). The
+            // fan-out writes every subscription's deliveries for an event in one statement, so once the catch-all has
+            // all 7 rows, so has every other subscription: what they hold then is all they will ever get.
+            await Eventually.Until(() => DeliveredTypes(all), t => t.Count == 7, what: "7 deliveries to the catch-all subscription");
+            var familyTypes = await Eventually.Until(() => DeliveredTypes(family), t => t.Count >= 3, what: "the conversation.* deliveries");
+            var urgentTypes = await Eventually.Until(() => DeliveredTypes(urgent), t => t.Count >= 1, what: "the urgent deliveries");
+            Assert.Multiple(() =>
+            {
+                Assert.That(familyTypes, Is.EqualTo(new[] { "conversation.opened", "conversation.priority_changed", "conversation.tagged" }));
+                Assert.That(urgentTypes, Is.SubsetOf(new[] { "conversation.priority_changed", "conversation.tagged" }).And.Contains("conversation.priority_changed"));
+                Assert.That(receiver.All.Where(r => r.Path == "/conversation-family").Select(r => JsonNode.Parse(r.Body)!["type"]!.GetValue<string>()).Order(StringComparer.Ordinal),
+                    Is.EqualTo(familyTypes), "what the endpoint received is what the log says was delivered");
+                Assert.That(receiver.All.Any(r => r.Path == "/theirs"), Is.False, "another workspace's subscription never receives these events");
+            });
+        }
+    }
+
+    [Test]
+    public async Task Endpoint_answering_410_gets_its_subscription_disabled()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, _) => 410;
+        var (_, client) = await Hub.CreateTenantAsync("gone");
+        using (client)
+        {
+            var (subscriptionId, _) = await Subscribe(client, receiver.Url("/gone"), ["engagement.received"]);
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await client.IngestAsync(HubApi.Engagement(channel, "s-1", "+971500000010"));
+            var subscription = await Eventually.Until(async () => await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscriptionId}"), HttpStatusCode.OK),
+                s => !s["enabled"]!.GetValue<bool>(), what: "the subscription to be disabled");
+            Assert.That(subscription["disabledReason"]!.GetValue<string>(), Does.Contain("410"));
+            Assert.That(receiver.All.Count(r => r.Path == "/gone"), Is.EqualTo(1), "410 is not retried");
+        }
+    }
+}
