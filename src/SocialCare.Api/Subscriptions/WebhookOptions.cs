@@ -12,8 +12,9 @@ public sealed class WebhookOptions
     public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// When to try after each attempt: the first entry is the first attempt's delay, the rest the waits after each
-    /// failure; after the last the delivery is dead. Empty means <see cref="DefaultRetrySchedule"/>. Tests compress it.
+    /// The attempts: entry 0 stands for the first attempt, made as soon as the event is fanned out; entry N is the wait
+    /// after the N-th failed attempt. After as many attempts as entries the delivery is dead. Empty means
+    /// <see cref="DefaultRetrySchedule"/>. Tests compress it.
     /// </summary>
     public List<TimeSpan> RetrySchedule { get; set; } = [];
 
