@@ -14,7 +14,8 @@ namespace SocialCare.Api.Subscriptions;
 /// worker's lease simply runs out and the row is tried again), each attempt is signed and bounded by a Polly timeout,
 /// and each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
 /// 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the schedule
-/// (with jitter) until it is exhausted and the delivery is dead.
+/// (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
+/// deliveries wait untouched (re-enabling resumes them).
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
     NpgsqlDataSource dataSource, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal,
@@ -84,9 +85,9 @@ internal sealed partial class WebhookDeliveryWorker(
     {
         await using var command = dataSource.CreateCommand("""
             with due as (
-                select d.id from webhook_deliveries d
-                where d.status = 'pending' and d.next_attempt_at <= $1
-                order by d.next_attempt_at limit $2 for update skip locked)
+                select d.id from webhook_deliveries d join subscriptions s on s.id = d.subscription_id
+                where d.status = 'pending' and d.next_attempt_at <= $1 and s.enabled and s.deleted_at is null
+                order by d.next_attempt_at limit $2 for update of d skip locked)
             update webhook_deliveries d set next_attempt_at = $1 + $3
             from due, subscriptions s
             where d.id = due.id and s.id = d.subscription_id

@@ -136,6 +136,30 @@ public sealed class Webhook_delivery : HubFixture
     }
 
     [Test]
+    public async Task Disabled_subscriptions_pending_deliveries_wait_and_resume_when_it_is_enabled_again()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, client) = await Hub.CreateTenantAsync("paused");
+        using (client)
+        {
+            var (subscriptionId, _) = await Subscribe(client, receiver.Url("/paused"), ["engagement.received"]);
+            await HubApi.ReadJson(await client.PatchAsJsonAsync($"/v1/subscriptions/{subscriptionId}", new { enabled = false }), HttpStatusCode.OK);
+            await Subscribe(client, receiver.Url("/probe"), ["engagement.received"]);
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await client.IngestAsync(HubApi.Engagement(channel, "s-1", "+971500000011"));
+
+            // The probe subscription's delivery is the clock: once it arrived, the disabled one had every chance.
+            await receiver.WaitForAsync(r => r.Path == "/probe", 1);
+            Assert.That(receiver.All.Any(r => r.Path == "/paused"), Is.False, "a disabled subscription gets no fan-out");
+            await HubApi.ReadJson(await client.PatchAsJsonAsync($"/v1/subscriptions/{subscriptionId}", new { enabled = true }), HttpStatusCode.OK);
+            await client.IngestAsync(HubApi.Engagement(channel, "s-2", "+971500000011"));
+            var resumed = await receiver.WaitForAsync(r => r.Path == "/paused", 1);
+            Assert.That(resumed.Select(r => JsonNode.Parse(r.Body)!["data"]!["platformMessageId"]!.GetValue<string>()), Is.EqualTo(new[] { "s-2" }),
+                "only the event after re-enabling is delivered");
+        }
+    }
+
+    [Test]
     public async Task Endpoint_answering_410_gets_its_subscription_disabled()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
