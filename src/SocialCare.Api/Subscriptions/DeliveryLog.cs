@@ -9,8 +9,64 @@ public sealed record DeliveryView(
     Guid Id, Guid EventId, string EventType, long Sequence, string Status, int Attempts, DateTimeOffset? NextAttemptAt,
     DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, IReadOnlyList<AttemptView> AttemptLog);
 
-public sealed class DeliveryLog(NpgsqlDataSource dataSource)
+public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal signal, TimeProvider clock)
 {
+    public const string TestEventType = "webhook.test";
+
+    /// <summary>Queues a <c>webhook.test</c> delivery to the subscription, signed and retried like any other.</summary>
+    public async Task<Guid> QueueTestAsync(Subscription subscription, CancellationToken ct)
+    {
+        var eventId = Guid.CreateVersion7();
+        var now = clock.GetUtcNow();
+        var payload = new System.Text.Json.Nodes.JsonObject
+        {
+            ["specversion"] = "1.0",
+            ["id"] = eventId.ToString(),
+            ["type"] = TestEventType,
+            ["source"] = $"/v1/workspaces/{subscription.WorkspaceId}",
+            ["subject"] = subscription.Id.ToString(),
+            ["time"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["datacontenttype"] = "application/json",
+            ["sequence"] = 0,
+            ["data"] = new System.Text.Json.Nodes.JsonObject { ["subscriptionId"] = subscription.Id.ToString(), ["message"] = "A test delivery from SocialCare Hub." },
+        }.ToJsonString();
+        var deliveryId = Guid.CreateVersion7();
+        await using var command = dataSource.CreateCommand("""
+            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, payload, status, next_attempt_at)
+            values ($1, $2, $3, $4, $5, 0, $6, 'pending', $7)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = deliveryId });
+        command.Parameters.Add(new NpgsqlParameter { Value = subscription.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = subscription.WorkspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = eventId });
+        command.Parameters.Add(new NpgsqlParameter { Value = TestEventType });
+        command.Parameters.Add(new NpgsqlParameter { Value = payload });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        await command.ExecuteNonQueryAsync(ct);
+        signal.Pulse();
+        return deliveryId;
+    }
+
+    /// <summary>
+    /// Sends a delivery again, now, with a fresh retry schedule; its attempt log is kept. The same <c>webhook-id</c>
+    /// goes out, so a receiver that already processed it can recognise it.
+    /// </summary>
+    public async Task<bool> RedeliverAsync(Guid subscriptionId, Guid deliveryId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = $3 where subscription_id = $1 and id = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = subscriptionId });
+        command.Parameters.Add(new NpgsqlParameter { Value = deliveryId });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+        var found = await command.ExecuteNonQueryAsync(ct) == 1;
+        if (found)
+        {
+            signal.Pulse();
+        }
+
+        return found;
+    }
+
     public async Task<IReadOnlyList<DeliveryView>> ListAsync(Guid subscriptionId, string? status, Guid? after, int limit, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""

@@ -51,6 +51,10 @@ public static class SubscriptionsApi
         subscriptions.MapDelete("/{id:guid}", Delete).WithName("DeleteSubscription").WithSummary("Stop delivering to this endpoint.");
         subscriptions.MapGet("/{id:guid}/deliveries", Deliveries).WithName("ListSubscriptionDeliveries")
             .WithSummary("The delivery log: each delivery with every attempt (time, status code, latency, first 1 KB of the body, error); filter by status, page with after.");
+        subscriptions.MapPost("/{id:guid}/test", SendTest).WithName("TestSubscription")
+            .WithSummary("Send a webhook.test event to the endpoint (signed and retried like any delivery); 202 with the delivery id.");
+        subscriptions.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/redeliver", Redeliver).WithName("RedeliverWebhook")
+            .WithSummary("Send a delivery again now, with a fresh retry schedule (same webhook-id); its attempt log is kept.");
         subscriptions.MapPost("/{id:guid}/rotate-secret", Rotate).WithName("RotateSubscriptionSecret")
             .WithSummary("A new signing secret; deliveries carry signatures with both secrets for the overlap (24 h by default).");
         return v1;
@@ -111,6 +115,20 @@ public static class SubscriptionsApi
         var items = await log.ListAsync(id, status, after, take, ct);
         return TypedResults.Ok(new Page<DeliveryView>(items, items.Count == take ? items[^1].Id.ToString() : null));
     }
+
+    public sealed record QueuedDelivery(Guid DeliveryId);
+
+    private static async Task<Results<Accepted<QueuedDelivery>, ProblemHttpResult>> SendTest(
+        Guid id, ClaimsPrincipal user, SubscriptionStore store, DeliveryLog log, CancellationToken ct) =>
+        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } subscription
+            ? TypedResults.Accepted($"/v1/subscriptions/{id}/deliveries", new QueuedDelivery(await log.QueueTestAsync(subscription, ct)))
+            : Problem.NotFound("The subscription");
+
+    private static async Task<Results<Accepted<QueuedDelivery>, ProblemHttpResult>> Redeliver(
+        Guid id, Guid deliveryId, ClaimsPrincipal user, SubscriptionStore store, DeliveryLog log, CancellationToken ct) =>
+        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is not null && await log.RedeliverAsync(id, deliveryId, ct)
+            ? TypedResults.Accepted($"/v1/subscriptions/{id}/deliveries", new QueuedDelivery(deliveryId))
+            : Problem.NotFound("The delivery");
 
     private static ProblemHttpResult TargetRefused(string reason) =>
         Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TargetNotAllowed, "The webhook URL is not allowed", reason);

@@ -160,6 +160,32 @@ public sealed class Webhook_delivery : HubFixture
     }
 
     [Test]
+    public async Task Test_event_and_redelivery_reach_the_endpoint_signed_with_the_same_webhook_id()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, client) = await Hub.CreateTenantAsync("test and redeliver");
+        using (client)
+        {
+            var (subscriptionId, secret) = await Subscribe(client, receiver.Url("/ping"), ["engagement.received"]);
+            var queued = await HubApi.ReadJson(await client.PostAsync($"/v1/subscriptions/{subscriptionId}/test", null), HttpStatusCode.Accepted);
+            var first = (await receiver.WaitForAsync(r => r.Path == "/ping", 1)).Single();
+            Assert.Multiple(() =>
+            {
+                Assert.That(JsonNode.Parse(first.Body)!["type"]!.GetValue<string>(), Is.EqualTo("webhook.test"));
+                Assert.That(Verifies(secret, first), Is.True);
+            });
+
+            var deliveryId = queued["deliveryId"]!.GetValue<Guid>();
+            await Eventually.Until(async () => await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscriptionId}/deliveries?status=delivered"), HttpStatusCode.OK),
+                l => l["items"]!.AsArray().Count == 1, what: "the test delivery to be marked delivered");
+            await HubApi.ReadJson(await client.PostAsync($"/v1/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver", null), HttpStatusCode.Accepted);
+            var both = await receiver.WaitForAsync(r => r.Path == "/ping", 2);
+            Assert.That(both.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(1), "a redelivery keeps its webhook-id");
+            await HubApi.ReadProblem(await client.PostAsync($"/v1/subscriptions/{subscriptionId}/deliveries/{Guid.NewGuid()}/redeliver", null), HttpStatusCode.NotFound, "not-found");
+        }
+    }
+
+    [Test]
     public async Task Endpoint_answering_410_gets_its_subscription_disabled()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
