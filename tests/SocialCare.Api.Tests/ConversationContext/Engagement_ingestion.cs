@@ -94,6 +94,21 @@ public sealed class Engagement_ingestion : HubFixture
         }
     }
 
+    [TestCase("""{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z","metadata":{"k":"a\u0000b"}}""", TestName = "NUL in metadata")]
+    [TestCase("""{"channelId":"CHANNEL","platformMessageId":"m\u0000","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""", TestName = "NUL in an id")]
+    public async Task NUL_character_anywhere_is_a_400_and_writes_nothing(string body)
+    {
+        var (workspaceId, client) = await Hub.CreateTenantAsync("nul");
+        using (client)
+        {
+            var channel = await client.CreateChannelAsync("sms", "Al Tayer");
+            var problem = await HubApi.ReadProblem(await client.PostAsync("/v1/engagements", HubApi.Json(body.Replace("CHANNEL", channel.ToString(), StringComparison.Ordinal))),
+                HttpStatusCode.BadRequest, "bad-request");
+            Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("NUL"));
+            await AssertNothingWritten(workspaceId);
+        }
+    }
+
     [Test]
     public async Task Five_megabytes_of_json_is_a_413_and_writes_nothing()
     {

@@ -6,7 +6,7 @@ namespace SocialCare.Api.Infrastructure.Problems;
 
 /// <summary>
 /// Turns exceptions into problems. Bad input (malformed JSON, wrong media type, an oversized body)
-/// is the client's fault and answers 4xx; a unique violation that slipped past a check answers 409;
+/// is the client's fault and answers 4xx, as does a NUL character PostgreSQL refuses to store; a unique violation that slipped past a check answers 409;
 /// anything else is our fault: 500, logged, with no internals in the body.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -22,6 +22,10 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "A request body is required", "Send a JSON request body."),
             BadHttpRequestException bad => Problem.Details(
                 bad.StatusCode, ProblemCodes.ForStatus(bad.StatusCode), TitleFor(bad.StatusCode), bad.Message),
+            // PostgreSQL stores no NUL character, in text or in jsonb: whichever field carried one, it is bad input.
+            PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } => Problem.Details(
+                StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Unsupported character",
+                "Text and JSON values may not contain the NUL character (U+0000)."),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => Problem.Details(
                 StatusCodes.Status409Conflict, ProblemCodes.Conflict, "Conflict",
                 "The resource already exists or was changed concurrently; fetch it and retry."),
