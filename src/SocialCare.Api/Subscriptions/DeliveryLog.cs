@@ -18,18 +18,8 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
     {
         var eventId = Guid.CreateVersion7();
         var now = clock.GetUtcNow();
-        var payload = new System.Text.Json.Nodes.JsonObject
-        {
-            ["specversion"] = "1.0",
-            ["id"] = eventId.ToString(),
-            ["type"] = TestEventType,
-            ["source"] = $"/v1/workspaces/{subscription.WorkspaceId}",
-            ["subject"] = subscription.Id.ToString(),
-            ["time"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            ["datacontenttype"] = "application/json",
-            ["sequence"] = 0,
-            ["data"] = new System.Text.Json.Nodes.JsonObject { ["subscriptionId"] = subscription.Id.ToString(), ["message"] = "A test delivery from SocialCare Hub." },
-        }.ToJsonString();
+        var payload = CloudEvents.Envelope(eventId, TestEventType, subscription.WorkspaceId, subscription.Id.ToString(), now, 0,
+            new System.Text.Json.Nodes.JsonObject { ["subscriptionId"] = subscription.Id.ToString(), ["message"] = "A test delivery from SocialCare Hub." });
         var deliveryId = Guid.CreateVersion7();
         await using var command = dataSource.CreateCommand("""
             insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, payload, status, next_attempt_at)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MassTransit;
 using Npgsql;
 using SocialCare.Api.Infrastructure.EventStore;
@@ -64,23 +63,6 @@ public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, DeliverySignal
         await insert.ExecuteNonQueryAsync(ct);
         signal.Pulse();
     }
-}
-
-public static class CloudEvents
-{
-    /// <summary>The CloudEvents 1.0 JSON envelope, with the global sequence as an extension for ordering and dedupe.</summary>
-    public static string Envelope(HubEvent e, string type) => new JsonObject
-    {
-        ["specversion"] = "1.0",
-        ["id"] = e.EventId.ToString(),
-        ["type"] = type,
-        ["source"] = $"/v1/workspaces/{e.WorkspaceId}",
-        ["subject"] = (e.ConversationId ?? e.CustomerId)?.ToString(),
-        ["time"] = e.RecordedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        ["datacontenttype"] = "application/json",
-        ["sequence"] = e.Sequence,
-        ["data"] = JsonSerializer.SerializeToNode(e, e.GetType(), EventTypeRegistry.Json),
-    }.ToJsonString(EventTypeRegistry.Json);
 }
 
 /// <summary>Wakes the delivery worker when new deliveries are due, so the first attempt does not wait for its poll.</summary>
