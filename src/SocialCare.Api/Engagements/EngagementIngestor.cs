@@ -16,39 +16,86 @@ public sealed record InboundEngagement(
 
 public sealed record IngestResult(Guid EngagementId, Guid ConversationId, Guid CustomerId, bool Duplicate);
 
+/// <summary>One engagement to ingest, as it arrived on its channel account, with who sent it in.</summary>
+public sealed record IngestionItem(Channel Channel, InboundEngagement Engagement, EventActor Actor)
+{
+    /// <summary>
+    /// The advisory lock keys this item takes: its author's identity, and its public thread. Two items that share a key,
+    /// or the same platform message, never go in one batch (see <see cref="IngestionBatcher"/>).
+    /// </summary>
+    public IEnumerable<string> LockKeys()
+    {
+        yield return $"identity|{Channel.WorkspaceId}|{Channel.Type}|{Engagement.Author.PlatformUserId}";
+        if (Engagement.ThreadKey is { } thread)
+        {
+            yield return $"thread|{Channel.Id}|{thread}";
+        }
+    }
+
+    public string DedupeKey => $"message|{Channel.Id}|{Engagement.PlatformMessageId}";
+}
+
 /// <summary>
-/// Turns an engagement into customer, conversation and events in one transaction: deduplicated on
+/// Turns engagements into customers, conversations and events in one transaction: deduplicated on
 /// (workspace, channel account, platform message id), threaded, appended, projected — or nothing at all.
-/// Ingestion for one author (and one public thread) is serialised with transaction advisory locks, so
-/// two deliveries racing each other cannot create two customers or two open conversations.
+/// Several engagements share a transaction (group commit): one statement takes every lock, one reads every
+/// state, one round trip writes them all. The advisory locks (author identity, public thread) are taken in
+/// one sorted pass, so concurrent batches, here or on other instances, serialise per author and never deadlock.
 /// </summary>
 public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOptions<ConversationOptions> options)
 {
-    public Task<IngestResult> IngestAsync(Channel channel, InboundEngagement engagement, EventActor actor, CancellationToken cancellationToken) =>
-        store.WriteAsync(writer => IngestAsync(writer, channel, engagement, actor, cancellationToken), cancellationToken);
+    /// <summary>
+    /// Ingests <paramref name="items"/> together. An item whose customer another item of the batch also touches is left
+    /// out (null result): two decisions about one customer's conversations must see each other, so it goes in a later batch.
+    /// </summary>
+    public Task<IngestResult?[]> IngestAsync(IReadOnlyList<IngestionItem> items, CancellationToken cancellationToken) =>
+        store.WriteAsync(writer => IngestAsync(writer, items, cancellationToken), cancellationToken);
 
-    private async Task<IngestResult> IngestAsync(EventWriter writer, Channel channel, InboundEngagement engagement, EventActor actor, CancellationToken ct)
+    private async Task<IngestResult?[]> IngestAsync(EventWriter writer, IReadOnlyList<IngestionItem> items, CancellationToken ct)
     {
-        var workspaceId = channel.WorkspaceId;
-        // Always identity first, then thread: one order everywhere, so two ingestions cannot deadlock.
-        var identityLock = $"identity|{workspaceId}|{channel.Type}|{engagement.Author.PlatformUserId}";
-        if (engagement.ThreadKey is null)
-        {
-            writer.Execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", identityLock);
-        }
-        else
-        {
-            writer.Execute("select pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
-                identityLock, $"thread|{channel.Id}|{engagement.ThreadKey}");
-        }
-
-        var state = await ReadStateAsync(writer, channel, engagement, ct);
-        if (state.Duplicate is { } duplicate)
-        {
-            return duplicate;
-        }
-
+        writer.Execute("""
+            select count(pg_advisory_xact_lock(h))
+            from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by h) as keys
+            """, (object)items.SelectMany(i => i.LockKeys()).ToArray());
+        var states = await ReadStatesAsync(writer, items, ct);
         var now = clock.GetUtcNow();
+        var results = new IngestResult?[items.Count];
+        var customers = new HashSet<Guid>();
+        var writes = new BatchWrites();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var state = states[i];
+            if (state.Duplicate is { } duplicate)
+            {
+                results[i] = duplicate;
+            }
+            else if (state.CustomerId is not { } known || customers.Add(known))
+            {
+                results[i] = Ingest(writer, writes, items[i], state, now);
+            }
+        }
+
+        // Set-based, after every conversation row they refer to exists: one insert for all engagements, one for all events.
+        if (writes.Engagements.Count > 0)
+        {
+            InsertEngagements(writer, writes.Engagements, now);
+            writer.Append(writes.Appends);
+        }
+
+        return results;
+    }
+
+    private sealed class BatchWrites
+    {
+        public List<StreamAppend> Appends { get; } = [];
+
+        public List<(Guid Id, IngestionItem Item, Guid ConversationId, Guid CustomerId)> Engagements { get; } = [];
+    }
+
+    private IngestResult Ingest(EventWriter writer, BatchWrites writes, IngestionItem item, State state, DateTimeOffset now)
+    {
+        var (channel, engagement, actor) = item;
+        var workspaceId = channel.WorkspaceId;
         var customerId = state.CustomerId ?? Guid.CreateVersion7();
         var decision = Threading.Decide(state.Thread, state.Open, state.LastResolved, now, options.Value.ReopenWindow);
         var conversationId = decision switch
@@ -68,11 +115,11 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         if (state.CustomerId is null)
         {
             CreateCustomer(writer, workspaceId, customerId, channel.Type, engagement.Author, now);
-            writer.Append(customerId, "customer", workspaceId, 0, [Stamp(new CustomerCreated
+            writes.Appends.Add(new StreamAppend(customerId, "customer", workspaceId, 0, [Stamp(new CustomerCreated
             {
                 DisplayName = engagement.Author.DisplayName,
                 Identity = new CustomerIdentity(channel.Type, engagement.Author.PlatformUserId, engagement.Author.DisplayName, engagement.Author.Handle),
-            })]);
+            })]));
         }
 
         var events = new List<HubEvent>(2);
@@ -102,13 +149,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                 """, workspaceId, channel.Id, engagement.ThreadKey, conversationId);
         }
 
-        writer.Execute("""
-            insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
-                                     author, text, attachments, visibility, language, metadata, occurred_at, received_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            """, engagementId, workspaceId, channel.Id, engagement.PlatformMessageId, conversationId, customerId, engagement.ThreadKey,
-            Jsonb(engagement.Author), engagement.Text, Jsonb(engagement.Attachments), engagement.Visibility, engagement.Language,
-            engagement.Metadata is { ValueKind: JsonValueKind.Object } m ? Jsonb(m) : DBNull.Value, engagement.OccurredAt, now);
+        writes.Engagements.Add((engagementId, item, conversationId, customerId));
 
         events.Add(Stamp(new EngagementReceived
         {
@@ -118,7 +159,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
             Language = engagement.Language, OccurredAt = engagement.OccurredAt,
             Metadata = engagement.Metadata is { ValueKind: JsonValueKind.Object } ? engagement.Metadata : null,
         }));
-        writer.Append(conversationId, "conversation", workspaceId, decision is ThreadingDecision.Open ? 0 : null, events);
+        writes.Appends.Add(new StreamAppend(conversationId, "conversation", workspaceId, decision is ThreadingDecision.Open ? 0 : null, events));
 
         // The projection's version moves with the stream's: both change only together, in this transaction.
         writer.Execute("""
@@ -134,62 +175,70 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
 
     private sealed record State(IngestResult? Duplicate, Guid? CustomerId, ConversationCandidate? Thread, ConversationCandidate? Open, ConversationCandidate? LastResolved);
 
-    private static async Task<State> ReadStateAsync(EventWriter writer, Channel channel, InboundEngagement engagement, CancellationToken ct)
+    private static async Task<State[]> ReadStatesAsync(EventWriter writer, IReadOnlyList<IngestionItem> items, CancellationToken ct)
     {
         var rows = await writer.QueryAsync(StateQuery,
-            r => (Kind: r.GetString(0), Id: r.IsDBNull(1) ? Guid.Empty : r.GetGuid(1), Conversation: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
-                  Customer: r.GetGuid(3), ResolvedAt: r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(4)),
-            ct, channel.WorkspaceId, channel.Id, channel.Type, engagement.Author.PlatformUserId, engagement.PlatformMessageId,
-            new NpgsqlParameter<string?> { TypedValue = engagement.ThreadKey }, channel.Brand);
-        IngestResult? duplicate = null;
-        Guid? customerId = null;
-        ConversationCandidate? thread = null, open = null, resolved = null;
+            r => (Item: (int)r.GetInt64(0) - 1, Kind: r.GetString(1), Id: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
+                  Conversation: r.IsDBNull(3) ? Guid.Empty : r.GetGuid(3), Customer: r.GetGuid(4),
+                  ResolvedAt: r.IsDBNull(5) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(5)),
+            ct,
+            items.Select(i => i.Channel.WorkspaceId).ToArray(),
+            items.Select(i => i.Channel.Id).ToArray(),
+            items.Select(i => i.Channel.Type).ToArray(),
+            items.Select(i => i.Channel.Brand).ToArray(),
+            items.Select(i => i.Engagement.Author.PlatformUserId).ToArray(),
+            items.Select(i => i.Engagement.PlatformMessageId).ToArray(),
+            new NpgsqlParameter<string?[]> { TypedValue = items.Select(i => i.Engagement.ThreadKey).ToArray() });
+        var states = Enumerable.Repeat(new State(null, null, null, null, null), items.Count).ToArray();
         foreach (var row in rows)
         {
-            switch (row.Kind)
+            var state = states[row.Item];
+            states[row.Item] = row.Kind switch
             {
-                case "duplicate":
-                    duplicate = new IngestResult(row.Id, row.Conversation, row.Customer, Duplicate: true);
-                    break;
-                case "customer":
-                    customerId = row.Customer;
-                    break;
-                case "thread":
-                    thread = new ConversationCandidate(row.Id, true, null);
-                    break;
-                case "open":
-                    open = new ConversationCandidate(row.Id, true, null);
-                    break;
-                case "resolved":
-                    resolved = new ConversationCandidate(row.Id, false, row.ResolvedAt);
-                    break;
-            }
+                "duplicate" => state with { Duplicate = new IngestResult(row.Id, row.Conversation, row.Customer, Duplicate: true) },
+                "customer" => state with { CustomerId = row.Customer },
+                "thread" => state with { Thread = new ConversationCandidate(row.Id, true, null) },
+                "open" => state with { Open = new ConversationCandidate(row.Id, true, null) },
+                _ => state with { LastResolved = new ConversationCandidate(row.Id, false, row.ResolvedAt) },
+            };
         }
 
-        return new State(duplicate, customerId, thread, open, resolved);
+        return states;
     }
 
-    /// <summary>Everything ingestion needs to decide, in one query: a duplicate, the author's customer, and the candidate conversations.</summary>
+    /// <summary>
+    /// Everything ingestion needs to decide, for every item of a batch in one query (rows tagged with the item's
+    /// ordinal): a duplicate, the author's customer, and the candidate conversations.
+    /// </summary>
     private const string StateQuery = """
-        with identity as (
-            select customer_id from customer_identities where workspace_id = $1 and channel_type = $3 and platform_user_id = $4)
-        select 'duplicate' as kind, e.id, e.conversation_id, e.customer_id, null::timestamptz
-            from engagements e where e.workspace_id = $1 and e.channel_id = $2 and e.platform_message_id = $5
+        with items as (
+            select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                with ordinality as i(workspace_id, channel_id, channel_type, brand, platform_user_id, platform_message_id, thread_key, n)),
+        identity as (
+            select i.n, i.workspace_id, i.brand, ci.customer_id
+            from items i join customer_identities ci
+                on ci.workspace_id = i.workspace_id and ci.channel_type = i.channel_type and ci.platform_user_id = i.platform_user_id)
+        select i.n, 'duplicate' as kind, e.id, e.conversation_id, e.customer_id, null::timestamptz
+            from items i join engagements e
+                on e.workspace_id = i.workspace_id and e.channel_id = i.channel_id and e.platform_message_id = i.platform_message_id
         union all
-        select 'customer', null, null, customer_id, null from identity
+        select n, 'customer', null, null, customer_id, null from identity
         union all
-        select 'thread', c.id, c.id, c.customer_id, c.resolved_at
-            from conversation_threads t join conversations c on c.id = t.conversation_id
-            where t.workspace_id = $1 and t.channel_id = $2 and t.thread_key = $6 and c.status = 'open'
+        select i.n, 'thread', c.id, c.id, c.customer_id, c.resolved_at
+            from items i
+            join conversation_threads t on t.workspace_id = i.workspace_id and t.channel_id = i.channel_id and t.thread_key = i.thread_key
+            join conversations c on c.id = t.conversation_id
+            where c.status = 'open'
         union all
-        select 'open', c.id, c.id, c.customer_id, null
-            from conversations c where c.workspace_id = $1 and c.brand = $7 and c.status = 'open'
-            and c.customer_id = (select customer_id from identity)
+        select d.n, 'open', c.id, c.id, c.customer_id, null
+            from identity d join conversations c
+                on c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'open' and c.customer_id = d.customer_id
         union all
-        (select 'resolved', c.id, c.id, c.customer_id, c.resolved_at
-            from conversations c where c.workspace_id = $1 and c.brand = $7 and c.status = 'resolved'
-            and c.customer_id = (select customer_id from identity)
-            order by c.resolved_at desc limit 1)
+        select d.n, 'resolved', r.id, r.id, r.customer_id, r.resolved_at
+            from identity d cross join lateral (
+                select c.id, c.customer_id, c.resolved_at from conversations c
+                where c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'resolved' and c.customer_id = d.customer_id
+                order by c.resolved_at desc limit 1) r
         """;
 
     private static void CreateCustomer(EventWriter writer, Guid workspaceId, Guid customerId, string channelType, EngagementAuthor author, DateTimeOffset now)
@@ -202,6 +251,32 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
             """, workspaceId, channelType, author.PlatformUserId, customerId, author.DisplayName, author.Handle, now);
     }
 
-    private static NpgsqlParameter Jsonb<T>(T value) =>
-        new() { Value = JsonSerializer.Serialize(value, EventTypeRegistry.Json), NpgsqlDbType = NpgsqlDbType.Jsonb };
+    private static void InsertEngagements(EventWriter writer, List<(Guid Id, IngestionItem Item, Guid ConversationId, Guid CustomerId)> rows, DateTimeOffset now)
+    {
+        writer.Execute("""
+            insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
+                                     author, text, attachments, visibility, language, metadata, occurred_at, received_at)
+            select id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
+                   author, text, attachments, visibility, language, metadata, occurred_at, $14
+            from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::jsonb[], $9::text[],
+                        $10::jsonb[], $11::text[], $12::text[], $13::jsonb[], $15::timestamptz[])
+                as e(id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key, author, text,
+                     attachments, visibility, language, metadata, occurred_at)
+            """,
+            rows.Select(r => r.Id).ToArray(), rows.Select(r => r.Item.Channel.WorkspaceId).ToArray(), rows.Select(r => r.Item.Channel.Id).ToArray(),
+            rows.Select(r => r.Item.Engagement.PlatformMessageId).ToArray(), rows.Select(r => r.ConversationId).ToArray(),
+            rows.Select(r => r.CustomerId).ToArray(), new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Item.Engagement.ThreadKey).ToArray() },
+            JsonbArray(rows.Select(r => Json(r.Item.Engagement.Author))),
+            new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Item.Engagement.Text).ToArray() },
+            JsonbArray(rows.Select(r => Json(r.Item.Engagement.Attachments))),
+            rows.Select(r => r.Item.Engagement.Visibility).ToArray(),
+            new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Item.Engagement.Language).ToArray() },
+            JsonbArray(rows.Select(r => r.Item.Engagement.Metadata is { ValueKind: JsonValueKind.Object } m ? Json(m) : null)),
+            now, rows.Select(r => r.Item.Engagement.OccurredAt).ToArray());
+    }
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, EventTypeRegistry.Json);
+
+    private static NpgsqlParameter JsonbArray(IEnumerable<string?> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
 }

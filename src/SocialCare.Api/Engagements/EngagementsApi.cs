@@ -16,7 +16,12 @@ public static class EngagementsApi
             .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Conversations:ReopenWindow may not be negative.")
             .Validate(o => o.ClaimTtl > TimeSpan.Zero && o.ClaimSweepInterval > TimeSpan.Zero, "Conversations:ClaimTtl and ClaimSweepInterval must be positive.")
             .ValidateOnStart();
+        services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section)
+            .Validate(o => o.Writers is > 0 and <= 64 && o.MaxBatch is > 0 and <= 1000, "Ingestion:Writers must be 1–64 and Ingestion:MaxBatch 1–1000.")
+            .ValidateOnStart();
         services.AddSingleton<EngagementIngestor>();
+        services.AddSingleton<IngestionBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestionBatcher>());
         return services;
     }
 
@@ -30,7 +35,7 @@ public static class EngagementsApi
     }
 
     private static async Task<Results<Accepted<IngestEngagementResponse>, Ok<IngestEngagementResponse>, ProblemHttpResult>> Ingest(
-        IngestEngagementRequest request, HttpContext http, ChannelStore channels, EngagementIngestor ingestor, CancellationToken ct)
+        IngestEngagementRequest request, HttpContext http, ChannelStore channels, IngestionBatcher ingestion, CancellationToken ct)
     {
         var user = http.User;
         if (await channels.FindAsync(user.RequiredWorkspaceId(), request.ChannelId, ct) is not { } channel || !user.MayActOnBrand(channel.Brand))
@@ -38,7 +43,7 @@ public static class EngagementsApi
             return UnknownChannel(request.ChannelId);
         }
 
-        var result = await ingestor.IngestAsync(channel, ToInbound(request), Actors.FromRequest(http), ct);
+        var result = await ingestion.IngestAsync(channel, ToInbound(request), Actors.FromRequest(http), ct);
         var body = new IngestEngagementResponse(result.EngagementId, result.ConversationId, result.CustomerId);
         return result.Duplicate
             ? TypedResults.Ok(body)

@@ -4,8 +4,11 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Infrastructure.EventStore;
 
+/// <summary>Events to append to one stream; <see cref="ExpectedVersion"/> as in <see cref="EventWriter.Append(Guid, string, Guid, long?, IReadOnlyList{HubEvent})"/>.</summary>
+public sealed record StreamAppend(Guid StreamId, string StreamType, Guid WorkspaceId, long? ExpectedVersion, IReadOnlyList<HubEvent> Events);
+
 /// <summary>
-/// One write transaction. Writes (<see cref="Execute"/>, <see cref="Append"/>) are queued and sent to
+/// One write transaction. Writes (<see cref="Execute"/>, the appends) are queued and sent to
 /// PostgreSQL together, pipelined in one round trip, when a read needs them (<see cref="QueryAsync"/>)
 /// or when <see cref="EventStore"/> commits. On a loaded machine round trips, not SQL, are the cost of
 /// an ingestion, so a whole ingestion is two of them plus the commit.
@@ -26,32 +29,71 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     /// exist yet); without it, appends serialise on the stream row. The stream's version after the append is its
     /// version before plus <c>events.Count</c>.
     /// </summary>
-    public void Append(Guid streamId, string streamType, Guid workspaceId, long? expectedVersion, IReadOnlyList<HubEvent> events)
+    public void Append(Guid streamId, string streamType, Guid workspaceId, long? expectedVersion, IReadOnlyList<HubEvent> events) =>
+        Append([new StreamAppend(streamId, streamType, workspaceId, expectedVersion, events)]);
+
+    /// <summary>
+    /// Queues several appends as one statement per run of distinct streams (a stream appended to twice starts a new
+    /// statement, so its second append numbers on from the first). Each behaves as <see cref="Append(Guid, string, Guid, long?, IReadOnlyList{HubEvent})"/>.
+    /// </summary>
+    public void Append(IReadOnlyList<StreamAppend> appends)
     {
-        if (events.Count == 0)
+        var group = new List<StreamAppend>();
+        var streams = new HashSet<Guid>();
+        foreach (var append in appends)
         {
-            throw new ArgumentException("Nothing to append.", nameof(events));
+            if (append.Events.Count == 0)
+            {
+                throw new ArgumentException($"Nothing to append to stream {append.StreamId}.", nameof(appends));
+            }
+
+            if (!streams.Add(append.StreamId))
+            {
+                QueueAppend(group);
+                group = [];
+                streams = [append.StreamId];
+            }
+
+            group.Add(append);
         }
 
-        // One statement: bump the stream row (checking the expected version), then insert the events numbered from
-        // the new version. A stale version leaves the CTE empty, so no event is inserted and the flush reports it.
+        if (group.Count > 0)
+        {
+            QueueAppend(group);
+        }
+    }
+
+    private void QueueAppend(List<StreamAppend> group)
+    {
+        // One statement: bump each stream row (checking its expected version), then insert the events numbered from the
+        // new versions. A stale version leaves that stream out of the CTE, so its events are not inserted and the flush
+        // reports it.
+        var events = group.SelectMany(a => a.Events.Select((e, i) => (a.StreamId, Ord: (long)i + 1, Event: e))).ToList();
         var command = Command("""
-            with stream as (
-                insert into streams as s (id, workspace_id, type, version) values ($1, $2, $3, $4)
-                on conflict (id) do update set version = s.version + $4, updated_at = now()
-                    where $5::bigint is null or s.version = $5
-                returning version)
+            with input as (
+                select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[]) as i(id, workspace_id, type, count, expected)),
+            stream as (
+                insert into streams as s (id, workspace_id, type, version)
+                select id, workspace_id, type, count from input
+                on conflict (id) do update set version = s.version + excluded.version, updated_at = now()
+                    where s.version = coalesce((select i.expected from input i where i.id = s.id), s.version)
+                returning s.id, s.version)
             insert into events (id, stream_id, stream_version, workspace_id, type, data, recorded_at)
-            select e.id, $1, stream.version - $4 + e.ord, $2, e.type, e.data, e.recorded_at
-            from stream, unnest($6::uuid[], $7::text[], $8::jsonb[], $9::timestamptz[]) with ordinality as e(id, type, data, recorded_at, ord)
+            select e.id, e.stream_id, stream.version - i.count + e.ord, i.workspace_id, e.type, e.data, e.recorded_at
+            from unnest($6::uuid[], $7::uuid[], $8::bigint[], $9::text[], $10::jsonb[], $11::timestamptz[])
+                as e(id, stream_id, ord, type, data, recorded_at)
+            join stream on stream.id = e.stream_id
+            join input i on i.id = e.stream_id
             """,
-            streamId, workspaceId, streamType, (long)events.Count, new NpgsqlParameter<long?> { TypedValue = expectedVersion },
-            events.Select(e => e.EventId).ToArray(),
-            events.Select(EventTypeRegistry.NameOf).ToArray(),
-            new NpgsqlParameter { Value = events.Select(EventTypeRegistry.Serialize).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
-            events.Select(e => e.RecordedAt).ToArray());
+            group.Select(a => a.StreamId).ToArray(), group.Select(a => a.WorkspaceId).ToArray(), group.Select(a => a.StreamType).ToArray(),
+            group.Select(a => (long)a.Events.Count).ToArray(),
+            new NpgsqlParameter<long?[]> { TypedValue = group.Select(a => a.ExpectedVersion).ToArray() },
+            events.Select(e => e.Event.EventId).ToArray(), events.Select(e => e.StreamId).ToArray(), events.Select(e => e.Ord).ToArray(),
+            events.Select(e => EventTypeRegistry.NameOf(e.Event)).ToArray(),
+            new NpgsqlParameter { Value = events.Select(e => EventTypeRegistry.Serialize(e.Event)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+            events.Select(e => e.Event.RecordedAt).ToArray());
         _pending.BatchCommands.Add(command);
-        _appends.Add((command, streamId, expectedVersion, events.Count));
+        _appends.Add((command, group[0].StreamId, group[0].ExpectedVersion, events.Count));
         Appended += events.Count;
     }
 
