@@ -75,6 +75,9 @@ rabbit_env() {
     RABBITMQ_MNESIA_BASE=$RABBIT_HOME/mnesia RABBITMQ_LOG_BASE=$RABBIT_HOME/log \
     RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_HOME/enabled_plugins RABBITMQ_PID_FILE=$RABBIT_HOME/rabbit.pid \
     RABBITMQ_CONFIG_FILE=$RABBIT_HOME/rabbitmq HOME=$RABBIT_HOME/home
+  # Erlang schedulers spin while idle by default; on a small machine shared with PostgreSQL and the hub that
+  # spinning takes CPU the others need.
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
 }
 
 rabbit_running() {

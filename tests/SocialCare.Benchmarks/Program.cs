@@ -30,7 +30,7 @@ try
     var (workspaceId, channelId) = await Bench.ArrangeAsync(http);
     await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId);
 
-    await Bench.ClosedLoopAsync(http, channelId, 2, 64, "warm-up");
+    await Bench.ClosedLoopAsync(http, channelId, 8, 64, "warm-up");
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
     Console.WriteLine($"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}");
 

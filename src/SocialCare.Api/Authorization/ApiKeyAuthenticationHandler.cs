@@ -5,18 +5,21 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SocialCare.Api.Infrastructure.Caching;
 
 namespace SocialCare.Api.Authorization;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;key&gt;</c>. The admin key comes from configuration; workspace keys are
-/// looked up by hash on every request, so a revoked key stops working on the very next call.
+/// <c>Authorization: Bearer &lt;key&gt;</c>. The admin key comes from configuration; workspace keys are looked up by
+/// hash, through a cache that every revocation empties on every instance (at once on the revoking instance, within
+/// milliseconds elsewhere), so a revoked key stops working on the very next call.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     NpgsqlDataSource dataSource,
+    ReadThroughCache<string, ApiKeyRecord> cache,
     IOptionsMonitor<AdminOptions> admin) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -46,28 +49,32 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Success(identity);
         }
 
-        await using var command = dataSource.CreateCommand(
-            "select id, workspace_id, name, scopes, brands from api_keys where key_hash = $1 and revoked_at is null");
-        command.Parameters.Add(new NpgsqlParameter { Value = ApiKeys.Hash(key) });
-        await using var reader = await command.ExecuteReaderAsync(Context.RequestAborted);
-        if (!await reader.ReadAsync(Context.RequestAborted))
+        if (await cache.GetAsync(Convert.ToHexString(ApiKeys.Hash(key)), LoadAsync, Context.RequestAborted) is not { } record)
         {
             return Fail("The API key is not valid or has been revoked.");
         }
 
         var claims = new List<Claim>
         {
-            new(ApiPrincipal.KeyIdClaim, reader.GetGuid(0).ToString()),
-            new(ApiPrincipal.WorkspaceClaim, reader.GetGuid(1).ToString()),
-            new(ApiPrincipal.KeyNameClaim, reader.GetString(2)),
+            new(ApiPrincipal.KeyIdClaim, record.Id.ToString()),
+            new(ApiPrincipal.WorkspaceClaim, record.WorkspaceId.ToString()),
+            new(ApiPrincipal.KeyNameClaim, record.Name),
         };
-        claims.AddRange(reader.GetFieldValue<string[]>(3).Select(s => new Claim(ApiPrincipal.ScopeClaim, s)));
-        if (!reader.IsDBNull(4))
-        {
-            claims.AddRange(reader.GetFieldValue<string[]>(4).Select(b => new Claim(ApiPrincipal.BrandClaim, b)));
-        }
-
+        claims.AddRange(record.Scopes.Select(s => new Claim(ApiPrincipal.ScopeClaim, s)));
+        claims.AddRange((record.Brands ?? []).Select(b => new Claim(ApiPrincipal.BrandClaim, b)));
         return Success(new ClaimsIdentity(claims, SchemeName, ApiPrincipal.KeyNameClaim, ClaimTypes.Role));
+    }
+
+    private async Task<ApiKeyRecord?> LoadAsync(string hexHash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select id, workspace_id, name, scopes, brands from api_keys where key_hash = $1 and revoked_at is null");
+        command.Parameters.Add(new NpgsqlParameter { Value = Convert.FromHexString(hexHash) });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new ApiKeyRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<string[]>(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<string[]>(4))
+            : null;
     }
 
     private static AuthenticateResult Success(ClaimsIdentity identity) =>
@@ -78,4 +85,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         Context.Items[FailureItem] = reason;
         return AuthenticateResult.Fail(reason);
     }
+}
+
+/// <summary>A workspace API key as authentication needs it (cached by key hash).</summary>
+public sealed record ApiKeyRecord(Guid Id, Guid WorkspaceId, string Name, string[] Scopes, string[]? Brands)
+{
+    public const string CacheScope = "api-keys";
 }

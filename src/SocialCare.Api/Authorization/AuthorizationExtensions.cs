@@ -1,3 +1,4 @@
+using SocialCare.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Authentication;
 
 namespace SocialCare.Api.Authorization;
@@ -12,6 +13,8 @@ public static class AuthorizationExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
             .Validate(o => o.ApiKey is null || o.ApiKey.Length >= 24, "Admin:ApiKey must be at least 24 characters.")
             .ValidateOnStart();
+        services.AddSingleton(sp => new ReadThroughCache<string, ApiKeyRecord>(
+            ApiKeyRecord.CacheScope, sp.GetRequiredService<CacheInvalidation>(), sp.GetRequiredService<TimeProvider>()));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();

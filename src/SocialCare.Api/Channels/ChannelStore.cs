@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using SocialCare.Api.Infrastructure.Caching;
 
 namespace SocialCare.Api.Channels;
 
@@ -12,8 +13,11 @@ public sealed record Channel(Guid Id, Guid WorkspaceId, string Type, string Name
         new(Id, Type, Name, Brand, Settings, Secrets.Keys.Order(StringComparer.Ordinal).ToList(), CreatedAt, UpdatedAt);
 }
 
-public sealed class ChannelStore(NpgsqlDataSource dataSource)
+public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation invalidation, TimeProvider clock)
 {
+    private const string CacheScope = "channels";
+    private readonly ReadThroughCache<(Guid WorkspaceId, Guid Id), Channel> _cache = new(CacheScope, invalidation, clock);
+
     private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets::text, created_at, updated_at";
 
     public async Task<Channel> CreateAsync(Guid workspaceId, CreateChannelRequest request, CancellationToken cancellationToken)
@@ -33,7 +37,11 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource)
         return (await ReadAsync(command, cancellationToken)).Single();
     }
 
-    public async Task<Channel?> FindAsync(Guid workspaceId, Guid id, CancellationToken cancellationToken)
+    /// <summary>A live channel account of the workspace (cached: every ingestion asks).</summary>
+    public ValueTask<Channel?> FindAsync(Guid workspaceId, Guid id, CancellationToken cancellationToken) =>
+        _cache.GetAsync((workspaceId, id), (key, ct) => LoadAsync(key.WorkspaceId, key.Id, ct), cancellationToken);
+
+    private async Task<Channel?> LoadAsync(Guid workspaceId, Guid id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"select {Columns} from channels where workspace_id = $1 and id = $2 and deleted_at is null");
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
@@ -82,7 +90,10 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter { Value = request.Brand?.Trim() ?? current.Brand });
         command.Parameters.Add(Jsonb(settings));
         command.Parameters.Add(Jsonb(secrets));
-        return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
+        var updated = (await ReadAsync(command, cancellationToken)).SingleOrDefault();
+        // Other instances hear of it from the table's trigger; this one must not answer the next request from its cache.
+        invalidation.Clear(CacheScope);
+        return updated;
     }
 
     /// <summary>Soft delete: history keeps pointing at the account, new traffic on it is refused.</summary>
@@ -92,7 +103,9 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource)
             "update channels set deleted_at = now() where workspace_id = $1 and id = $2 and deleted_at is null");
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        invalidation.Clear(CacheScope);
+        return deleted;
     }
 
     private static (Dictionary<string, JsonElement> Settings, Dictionary<string, JsonElement> Secrets) Split(Dictionary<string, JsonElement> all) =>

@@ -19,7 +19,7 @@ public sealed record Subscription(
         PreviousSecret is { } previous && PreviousSecretExpiresAt > now ? [Secret, previous] : [Secret];
 }
 
-public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
+public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionTargets targets)
 {
     private const string Columns = """
         id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret, previous_secret_expires_at,
@@ -40,7 +40,9 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? true });
         command.Parameters.Add(new NpgsqlParameter { Value = WebhookSigner.NewSecret() });
-        return (await ReadAsync(command, ct)).Single();
+        var created = (await ReadAsync(command, ct)).Single();
+        targets.Changed();
+        return created;
     }
 
     public async Task<Subscription?> FindAsync(Guid workspaceId, Guid id, CancellationToken ct)
@@ -72,7 +74,9 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(Jsonb(request.Filters ?? current.Filters));
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description ?? current.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? current.Enabled });
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        var updated = (await ReadAsync(command, ct)).SingleOrDefault();
+        targets.Changed();
+        return updated;
     }
 
     /// <summary>A new secret; the old one keeps signing (alongside) until <paramref name="overlapUntil"/>.</summary>
@@ -95,7 +99,9 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
             "update subscriptions set deleted_at = now(), enabled = false where workspace_id = $1 and id = $2 and deleted_at is null");
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+        var deleted = await command.ExecuteNonQueryAsync(ct) == 1;
+        targets.Changed();
+        return deleted;
     }
 
     private static readonly SubscriptionFilters Empty = new(null, null, null, null);

@@ -35,7 +35,7 @@ public static class SubscriptionsApi
                 MaxConnectionsPerServer = 16,
             });
         services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddHostedService<WebhookDeliveryWorker>();
-        return services.AddSingleton<SubscriptionStore>().AddSingleton<TargetGuard>();
+        return services.AddSingleton<SubscriptionStore>().AddSingleton<SubscriptionTargets>().AddSingleton<TargetGuard>();
     }
 
     public static RouteGroupBuilder MapSubscriptions(this RouteGroupBuilder v1)

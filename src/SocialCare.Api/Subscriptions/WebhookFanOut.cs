@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using Npgsql;
 using SocialCare.Api.Infrastructure.EventStore;
@@ -10,39 +9,34 @@ namespace SocialCare.Api.Subscriptions;
 /// Fans each published event out into durable delivery rows, one per matching subscription, as a CloudEvents 1.0
 /// envelope. The bus delivers at least once; (subscription, event) is unique, so a redelivered message adds nothing.
 /// </summary>
-public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, DeliverySignal signal, TimeProvider clock) : IConsumer<T> where T : HubEvent
+public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTargets targets, DeliverySignal signal, TimeProvider clock)
+    : IConsumer<T> where T : HubEvent
 {
     public async Task Consume(ConsumeContext<T> context)
     {
         var e = context.Message;
         var ct = context.CancellationToken;
         var type = EventTypeRegistry.NameOf(e);
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "select id, event_types, filters::text from subscriptions where workspace_id = $1 and enabled and deleted_at is null")
-        { Parameters = { new NpgsqlParameter { Value = e.WorkspaceId } } });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "select channel_types, tags, priority from conversations where workspace_id = $1 and id = $2")
-        { Parameters = { new NpgsqlParameter { Value = e.WorkspaceId }, new NpgsqlParameter<Guid?> { TypedValue = e.ConversationId } } });
-
-        var candidates = new List<(Guid Id, string[] Types, SubscriptionFilters Filters)>();
-        var facts = new EventFacts(type, e.Brand, [], [], null);
-        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct)).Where(s => EventMatcher.TypeMatches(s.EventTypes, type)).ToList();
+        if (candidates.Count == 0)
         {
-            while (await reader.ReadAsync(ct))
-            {
-                candidates.Add((reader.GetGuid(0), reader.GetFieldValue<string[]>(1),
-                    JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(2), EventTypeRegistry.Json)!));
-            }
+            return;
+        }
 
-            await reader.NextResultAsync(ct);
+        var facts = new EventFacts(type, e.Brand, [], [], null);
+        if (e.ConversationId is { } conversationId && candidates.Any(s => s.FiltersOnConversation))
+        {
+            await using var command = dataSource.CreateCommand("select channel_types, tags, priority from conversations where workspace_id = $1 and id = $2");
+            command.Parameters.Add(new NpgsqlParameter { Value = e.WorkspaceId });
+            command.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+            await using var reader = await command.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {
                 facts = facts with { ChannelTypes = reader.GetFieldValue<string[]>(0), Tags = reader.GetFieldValue<string[]>(1), Priority = reader.GetString(2) };
             }
         }
 
-        var matching = candidates.Where(s => EventMatcher.Matches(s.Types, s.Filters, facts)).Select(s => s.Id).ToArray();
+        var matching = candidates.Where(s => EventMatcher.Matches(s.EventTypes, s.Filters, facts)).Select(s => s.Id).ToArray();
         if (matching.Length == 0)
         {
             return;

@@ -1,10 +1,11 @@
 using Npgsql;
 using SocialCare.Api.Authorization;
+using SocialCare.Api.Infrastructure.Caching;
 
 namespace SocialCare.Api.Workspaces;
 
 /// <summary>Workspaces and API keys in PostgreSQL.</summary>
-public sealed class WorkspaceStore(NpgsqlDataSource dataSource)
+public sealed class WorkspaceStore(NpgsqlDataSource dataSource, CacheInvalidation invalidation)
 {
     public async Task<WorkspaceResponse> CreateAsync(string name, CancellationToken cancellationToken)
     {
@@ -90,7 +91,10 @@ public sealed class WorkspaceStore(NpgsqlDataSource dataSource)
             "update api_keys set revoked_at = coalesce(revoked_at, now()) where workspace_id = $1 and id = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = keyId });
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var revoked = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        // Other instances hear of it from the table's trigger; this one must not answer the next request from its cache.
+        invalidation.Clear(ApiKeyRecord.CacheScope);
+        return revoked;
     }
 
     /// <summary>

@@ -6,7 +6,10 @@ public static class DatabaseExtensions
 {
     public const string ConnectionStringName = "Postgres";
 
-    /// <summary>One pooled <see cref="NpgsqlDataSource"/> for the process, and the schema migrated at start-up.</summary>
+    /// <summary>
+    /// One pooled <see cref="NpgsqlDataSource"/> for the process, unpooled <see cref="SessionConnections"/> for session
+    /// state, and the schema migrated at start-up.
+    /// </summary>
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
@@ -27,9 +30,22 @@ public static class DatabaseExtensions
                 builder.ConnectionStringBuilder.MaxAutoPrepare = 100;
                 builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
             }
+
+            // Pooled connections are used only for statements and transactions, which end before the connection goes
+            // back; no request leaves session state behind (see SessionConnections), so skip the reset round.
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
             return builder.Build();
         });
+        services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "socialcare-hub";
+            builder.ConnectionStringBuilder.Pooling = false;
+            return new SessionConnections(builder.Build());
+        });
         services.AddHostedService<MigrationHostedService>();
+        services.AddSingleton<Caching.CacheInvalidation>();
+        services.AddHostedService(sp => sp.GetRequiredService<Caching.CacheInvalidation>());
         return services;
     }
 }

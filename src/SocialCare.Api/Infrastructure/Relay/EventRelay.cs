@@ -13,7 +13,7 @@ namespace SocialCare.Api.Infrastructure.Relay;
 /// At least once: after a crash between confirm and checkpoint, the tail is published again.
 /// </summary>
 internal sealed partial class EventRelay(
-    NpgsqlDataSource dataSource,
+    Database.SessionConnections sessions,
     IBus bus,
     IOptions<RelayOptions> options,
     ILogger<EventRelay> logger) : BackgroundService
@@ -33,7 +33,7 @@ internal sealed partial class EventRelay(
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = await sessions.OpenAsync(stoppingToken);
                 if (!await TryLeadAsync(connection, stoppingToken))
                 {
                     await Task.Delay(_options.LeaderRetryMs, stoppingToken);

@@ -6,7 +6,7 @@ namespace SocialCare.Api.Infrastructure.Relay;
 /// Every instance LISTENs for the leader's "sequenced" notification and wakes whoever waits here
 /// (Server-Sent Events tails), so a tail on any instance sees new events within milliseconds.
 /// </summary>
-public sealed partial class SequencedSignal(NpgsqlDataSource dataSource, ILogger<SequencedSignal> logger) : BackgroundService
+public sealed partial class SequencedSignal(Database.SessionConnections sessions, ILogger<SequencedSignal> logger) : BackgroundService
 {
     private TaskCompletionSource _next = NewSource();
 
@@ -29,7 +29,7 @@ public sealed partial class SequencedSignal(NpgsqlDataSource dataSource, ILogger
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = await sessions.OpenAsync(stoppingToken);
                 connection.Notification += (_, _) => Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
                 await using (var listen = new NpgsqlCommand($"listen {EventSequencer.SequencedChannel}", connection))
                 {
