@@ -11,6 +11,7 @@ internal sealed class BusWatch : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _channel;
     private ConcurrentBag<double> _latencies = [];
+    private long _lastReceived = Environment.TickCount64;
 
     private BusWatch(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
 
@@ -27,6 +28,7 @@ internal sealed class BusWatch : IAsyncDisposable
         consumer.ReceivedAsync += (_, delivery) =>
         {
             var now = DateTimeOffset.UtcNow;
+            Interlocked.Exchange(ref watch._lastReceived, Environment.TickCount64);
             var message = JsonNode.Parse(delivery.Body.Span)!["message"]!;
             if (message["workspaceId"]!.GetValue<Guid>() == workspaceId)
             {
@@ -40,6 +42,17 @@ internal sealed class BusWatch : IAsyncDisposable
     }
 
     public void Reset() => _latencies = [];
+
+    /// <summary>Waits (up to 60 s) until nothing has arrived for a second: the relay has published the earlier phases' backlog.</summary>
+    public async Task DrainAsync()
+    {
+        var deadline = Environment.TickCount64 + 60_000;
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (Environment.TickCount64 - Interlocked.Read(ref _lastReceived) < 1000 && Environment.TickCount64 < deadline)
+        {
+            await poll.WaitForNextTickAsync();
+        }
+    }
 
     /// <summary>Waits (up to 30 s) until <paramref name="expected"/> events arrived, then returns their latencies.</summary>
     public async Task<IReadOnlyList<double>> LatenciesAsync(int expected)

@@ -41,6 +41,9 @@ internal sealed class HubProcess : IAsyncDisposable
                 ["RabbitMq__Host"] = rabbitHost,
                 ["RabbitMq__Port"] = rabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Admin__ApiKey"] = AdminKey,
+                // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
+                ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
+                ["Webhooks__FanOutQueueTemporary"] = "true",
                 ["RateLimiting__PermitsPerSecond"] = "1000000",
                 ["RateLimiting__Burst"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Warning",

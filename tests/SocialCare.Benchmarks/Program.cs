@@ -37,6 +37,7 @@ try
     // Paced at the target, then at 60% of the measured maximum: latency under overload and under a load the machine sustains.
     foreach (var pacedRate in new[] { rate, Math.Max(10, (int)(max.Rate * 0.6)) }.Distinct())
     {
+        await bus.DrainAsync();
         bus.Reset();
         var paced = await Bench.OpenLoopAsync(http, channelId, seconds, pacedRate);
         var relay = await bus.LatenciesAsync(paced.Accepted);
