@@ -25,4 +25,6 @@ public static class EventTypes
     public const string ReplyDelivered = "reply.delivered";
     public const string ReplyRead = "reply.read";
     public const string ReplyFailed = "reply.failed";
+    public const string WebhookDeliveryExhausted = "webhook.delivery_exhausted";
+    public const string SubscriptionDisabled = "subscription.disabled";
 }

@@ -10,8 +10,16 @@ namespace SocialCare.Api.Subscriptions;
 public static class CloudEvents
 {
     public static string Envelope(HubEvent e, string type) =>
-        Envelope(e.EventId, type, e.WorkspaceId, (e.ConversationId ?? e.CustomerId)?.ToString(), e.RecordedAt, e.Sequence,
+        Envelope(e.EventId, type, e.WorkspaceId, SubjectOf(e)?.ToString(), e.RecordedAt, e.Sequence,
             JsonSerializer.SerializeToNode(e, e.GetType(), EventTypeRegistry.Json));
+
+    /// <summary>What the event is about: the subscription for webhook events, else the conversation, else the customer.</summary>
+    public static Guid? SubjectOf(HubEvent e) => e switch
+    {
+        WebhookDeliveryExhausted x => x.SubscriptionId,
+        SubscriptionDisabled x => x.SubscriptionId,
+        _ => e.ConversationId ?? e.CustomerId,
+    };
 
     public static string Envelope(Guid id, string type, Guid workspaceId, string? subject, DateTimeOffset time, long sequence, JsonNode? data) => new JsonObject
     {

@@ -53,3 +53,22 @@ internal sealed class UpdateSubscriptionRequestValidator : AbstractValidator<Upd
 {
     public UpdateSubscriptionRequestValidator() => SubscriptionRules.Apply(this, r => r.Url, r => r.EventTypes, r => r.Filters, r => r.Description);
 }
+
+/// <summary>Re-send the log's events to a subscription from a point: exactly one of a sequence (inclusive) or a time.</summary>
+public sealed record ReplayRequest(long? FromSequence, DateTimeOffset? FromTime);
+
+/// <summary>
+/// What one replay call queued: <c>replayed</c> deliveries for the matching events among those scanned, up to
+/// <c>scannedThrough</c>. When <c>next</c> is set, more events remain: call again with <c>fromSequence = next</c>.
+/// </summary>
+public sealed record ReplayResponse(int Replayed, long? ScannedThrough, long? Next);
+
+internal sealed class ReplayRequestValidator : AbstractValidator<ReplayRequest>
+{
+    public ReplayRequestValidator()
+    {
+        RuleFor(r => r).Must(r => r.FromSequence is null != r.FromTime is null)
+            .OverridePropertyName("fromSequence").WithMessage("Give exactly one of 'fromSequence' and 'fromTime'.");
+        RuleFor(r => r.FromSequence).GreaterThanOrEqualTo(1).When(r => r.FromSequence is not null);
+    }
+}

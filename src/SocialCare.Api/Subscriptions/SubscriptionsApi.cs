@@ -14,6 +14,7 @@ public static class SubscriptionsApi
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
             .Validate(o => o.SecretRotationOverlap >= TimeSpan.Zero, "Webhooks:SecretRotationOverlap may not be negative.")
+            .Validate(o => o.DisableAfter > TimeSpan.Zero, "Webhooks:DisableAfter must be positive.")
             .PostConfigure(o =>
             {
                 // Configured lists are appended to initial items by the binder, so the default is applied afterwards.
@@ -34,7 +35,7 @@ public static class SubscriptionsApi
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 MaxConnectionsPerServer = 16,
             });
-        services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddHostedService<WebhookDeliveryWorker>();
+        services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddSingleton<DeliveryRecorder>().AddSingleton<SubscriptionReplay>().AddHostedService<WebhookDeliveryWorker>();
         return services.AddSingleton<SubscriptionStore>().AddSingleton<SubscriptionTargets>().AddSingleton<TargetGuard>();
     }
 
@@ -55,6 +56,9 @@ public static class SubscriptionsApi
             .WithSummary("Send a webhook.test event to the endpoint (signed and retried like any delivery); 202 with the delivery id.");
         subscriptions.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/redeliver", Redeliver).WithName("RedeliverWebhook")
             .WithSummary("Send a delivery again now, with a fresh retry schedule (same webhook-id); its attempt log is kept.");
+        subscriptions.MapPost("/{id:guid}/replay", Replay).WithName("ReplaySubscription")
+            .WithSummary("Re-send the log's matching events from a sequence or a time (same webhook-ids, fresh schedule); up to 1,000 events scanned per call, 'next' says where to continue.")
+            .Validate<ReplayRequest>();
         subscriptions.MapPost("/{id:guid}/rotate-secret", Rotate).WithName("RotateSubscriptionSecret")
             .WithSummary("A new signing secret; deliveries carry signatures with both secrets for the overlap (24 h by default).");
         return v1;
@@ -129,6 +133,12 @@ public static class SubscriptionsApi
         await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is not null && await log.RedeliverAsync(id, deliveryId, ct)
             ? TypedResults.Accepted($"/v1/subscriptions/{id}/deliveries", new QueuedDelivery(deliveryId))
             : Problem.NotFound("The delivery");
+
+    private static async Task<Results<Ok<ReplayResponse>, ProblemHttpResult>> Replay(
+        Guid id, ReplayRequest request, ClaimsPrincipal user, SubscriptionStore store, SubscriptionReplay replay, CancellationToken ct) =>
+        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } subscription
+            ? TypedResults.Ok(await replay.ReplayAsync(subscription, request, ct))
+            : Problem.NotFound("The subscription");
 
     private static ProblemHttpResult TargetRefused(string reason) =>
         Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TargetNotAllowed, "The webhook URL is not allowed", reason);

@@ -15,10 +15,10 @@ namespace SocialCare.Api.Subscriptions;
 /// and each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
 /// 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the schedule
 /// (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
-/// deliveries wait untouched (re-enabling resumes them).
+/// deliveries wait untouched (re-enabling resumes them). <see cref="DeliveryRecorder"/> records each outcome.
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
-    NpgsqlDataSource dataSource, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal,
+    NpgsqlDataSource dataSource, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal, DeliveryRecorder recorder,
     TimeProvider clock, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -78,10 +78,7 @@ internal sealed partial class WebhookDeliveryWorker(
         }
     }
 
-    private sealed record Due(Guid Id, Guid SubscriptionId, string EventId, string Payload, int Attempts, string Url,
-        string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt);
-
-    private async Task<List<Due>> LeaseAsync(int count, CancellationToken ct)
+    private async Task<List<DueDelivery>> LeaseAsync(int count, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
             with due as (
@@ -91,23 +88,25 @@ internal sealed partial class WebhookDeliveryWorker(
             update webhook_deliveries d set next_attempt_at = $1 + $3
             from due, subscriptions s
             where d.id = due.id and s.id = d.subscription_id
-            returning d.id, d.subscription_id, d.event_id::text, d.payload, d.attempts, s.url, s.secret, s.previous_secret, s.previous_secret_expires_at
+            returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, d.payload, d.attempts, s.url, s.secret, s.previous_secret,
+                s.previous_secret_expires_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = count });
         command.Parameters.Add(new NpgsqlParameter { Value = Lease });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var due = new List<Due>();
+        var due = new List<DueDelivery>();
         while (await reader.ReadAsync(ct))
         {
-            due.Add(new Due(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetString(5),
-                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
+            due.Add(new DueDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetString(4), reader.GetString(5),
+                reader.GetInt32(6), reader.GetString(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10)));
         }
 
         return due;
     }
 
-    private async Task AttemptAsync(Due delivery, CancellationToken ct)
+    private async Task AttemptAsync(DueDelivery delivery, CancellationToken ct)
     {
         var settings = options.CurrentValue;
         var now = clock.GetUtcNow();
@@ -125,9 +124,9 @@ internal sealed partial class WebhookDeliveryWorker(
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new("application/cloudevents+json") { CharSet = "utf-8" };
-                request.Headers.Add("webhook-id", delivery.EventId);
+                request.Headers.Add("webhook-id", delivery.EventId.ToString());
                 request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-                request.Headers.Add("webhook-signature", WebhookSigner.SignatureHeader(secrets, delivery.EventId, timestamp, body));
+                request.Headers.Add("webhook-signature", WebhookSigner.SignatureHeader(secrets, delivery.EventId.ToString(), timestamp, body));
                 using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 status = (int)response.StatusCode;
                 retryAfter = response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - clock.GetUtcNow());
@@ -140,7 +139,7 @@ internal sealed partial class WebhookDeliveryWorker(
         }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
-        await RecordAsync(delivery, outcome, status, (int)watch.ElapsedMilliseconds, responseBody, error, now, ct);
+        await recorder.RecordAsync(delivery, outcome, new AttemptResult(status, (int)watch.ElapsedMilliseconds, responseBody, error), now, ct);
     }
 
     /// <summary>The next state of a delivery after an attempt.</summary>
@@ -171,44 +170,6 @@ internal sealed partial class WebhookDeliveryWorker(
         }
 
         return new Outcome("pending", now + wait, false);
-    }
-
-    private async Task RecordAsync(Due delivery, Outcome outcome, int? status, int latencyMs, string? responseBody, string? error, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-            insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error) values ($1, $2, $3, $4, $5, $6)
-            """)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter { Value = delivery.Id }, new NpgsqlParameter { Value = now }, new NpgsqlParameter<int?> { TypedValue = status },
-                new NpgsqlParameter { Value = latencyMs }, new NpgsqlParameter<string?> { TypedValue = responseBody }, new NpgsqlParameter<string?> { TypedValue = error },
-            },
-        });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-            update webhook_deliveries set status = $2, attempts = attempts + 1, next_attempt_at = coalesce($3, next_attempt_at),
-                last_status_code = $4, last_error = $5, delivered_at = case when $2 = 'delivered' then $6 else delivered_at end
-            where id = $1
-            """)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter { Value = delivery.Id }, new NpgsqlParameter { Value = outcome.Status },
-                new NpgsqlParameter<DateTimeOffset?> { TypedValue = outcome.NextAttemptAt }, new NpgsqlParameter<int?> { TypedValue = status },
-                new NpgsqlParameter<string?> { TypedValue = error }, new NpgsqlParameter { Value = now },
-            },
-        });
-        if (outcome.DisableSubscription)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "update subscriptions set enabled = false, disabled_reason = $2, updated_at = now() where id = $1")
-            {
-                Parameters = { new NpgsqlParameter { Value = delivery.SubscriptionId }, new NpgsqlParameter { Value = "The endpoint answered 410 Gone." } },
-            });
-        }
-
-        await batch.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<string> ReadCappedAsync(HttpResponseMessage response, int limit, CancellationToken ct)

@@ -17,7 +17,10 @@ public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTa
         var e = context.Message;
         var ct = context.CancellationToken;
         var type = EventTypeRegistry.NameOf(e);
-        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct)).Where(s => EventMatcher.TypeMatches(s.EventTypes, type)).ToList();
+        // An event about a subscription (its delivery exhausted, it was disabled) goes to the others, never to itself.
+        var about = e is WebhookDeliveryExhausted or SubscriptionDisabled ? CloudEvents.SubjectOf(e) : null;
+        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct))
+            .Where(s => s.Id != about && EventMatcher.TypeMatches(s.EventTypes, type)).ToList();
         if (candidates.Count == 0)
         {
             return;

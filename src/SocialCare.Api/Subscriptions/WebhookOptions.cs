@@ -25,6 +25,9 @@ public sealed class WebhookOptions
         TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(14), TimeSpan.FromHours(20), TimeSpan.FromHours(24),
     ];
 
+    /// <summary>An endpoint whose every attempt has failed for this long is disabled (a <c>subscription.disabled</c> event says so).</summary>
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
+
     /// <summary>How long one attempt may take before it counts as failed.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -110,6 +110,9 @@ public sealed class Customer_identities : HubFixture
             {
                 Assert.That(result["resolvedConversationIds"]!.AsArray().Select(c => c!.GetValue<Guid>()), Is.EqualTo(new[] { b["conversationId"]!.GetValue<Guid>() }));
                 Assert.That(duplicate["status"]!.GetValue<string>(), Is.EqualTo("resolved"));
+                Assert.That(result["movedIdentities"]!.AsArray().Select(i => i!["platformUserId"]!.GetValue<string>()), Is.EqualTo(new[] { "psid-ahmed" }),
+                    "the identities moved even though a duplicate was resolved first in the same transaction");
+                Assert.That(result["movedConversationIds"]!.AsArray().Select(c => c!.GetValue<Guid>()), Is.EqualTo(new[] { b["conversationId"]!.GetValue<Guid>() }));
             });
             var next = await client.IngestAsync(HubApi.Engagement(messenger, "m-2", "psid-ahmed", "Hello?"));
             Assert.That(next["conversationId"]!.GetValue<Guid>(), Is.EqualTo(a["conversationId"]!.GetValue<Guid>()), "the next message joins the survivor's open conversation");

@@ -46,4 +46,18 @@ public sealed class Delivery_outcomes
     [Test]
     public void Retry_after_is_ignored_on_other_failures() =>
         Assert.That(WebhookDeliveryWorker.Decide(500, 1, TimeSpan.FromHours(1), Schedule, Now).NextAttemptAt, Is.LessThan(Now + TimeSpan.FromMinutes(1)));
+
+    [Test]
+    public void An_endpoint_failing_for_the_whole_period_is_disabled() =>
+        Assert.That(DeliveryRecorder.DisableReason(Failure, Now - TimeSpan.FromDays(5), Now, TimeSpan.FromDays(5)), Does.Contain("failed since"));
+
+    [Test]
+    public void An_endpoint_failing_for_less_than_the_period_stays_enabled() =>
+        Assert.That(DeliveryRecorder.DisableReason(Failure, Now - TimeSpan.FromDays(4.9), Now, TimeSpan.FromDays(5)), Is.Null);
+
+    [Test]
+    public void Gone_disables_at_once() =>
+        Assert.That(DeliveryRecorder.DisableReason(WebhookDeliveryWorker.Decide(410, 1, null, Schedule, Now), Now, Now, TimeSpan.FromDays(5)), Does.Contain("410"));
+
+    private static readonly WebhookDeliveryWorker.Outcome Failure = WebhookDeliveryWorker.Decide(500, 1, null, Schedule, Now);
 }

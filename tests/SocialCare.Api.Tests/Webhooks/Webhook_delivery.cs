@@ -189,17 +189,55 @@ public sealed class Webhook_delivery : HubFixture
     public async Task Endpoint_answering_410_gets_its_subscription_disabled()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Respond = (_, _) => 410;
+        receiver.Respond = (path, _) => path == "/gone" ? 410 : 200;
         var (_, client) = await Hub.CreateTenantAsync("gone");
         using (client)
         {
-            var (subscriptionId, _) = await Subscribe(client, receiver.Url("/gone"), ["engagement.received"]);
+            var (subscriptionId, _) = await Subscribe(client, receiver.Url("/gone"), ["engagement.received", "subscription.*"]);
+            await Subscribe(client, receiver.Url("/ops"), ["subscription.*"]);
             var channel = await client.CreateChannelAsync("sms", "du");
             await client.IngestAsync(HubApi.Engagement(channel, "s-1", "+971500000010"));
             var subscription = await Eventually.Until(async () => await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscriptionId}"), HttpStatusCode.OK),
                 s => !s["enabled"]!.GetValue<bool>(), what: "the subscription to be disabled");
             Assert.That(subscription["disabledReason"]!.GetValue<string>(), Does.Contain("410"));
-            Assert.That(receiver.All.Count(r => r.Path == "/gone"), Is.EqualTo(1), "410 is not retried");
+
+            var told = JsonNode.Parse((await receiver.WaitForAsync(r => r.Path == "/ops", 1)).Single().Body)!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(told["type"]!.GetValue<string>(), Is.EqualTo("subscription.disabled"));
+                Assert.That(told["subject"]!.GetValue<Guid>(), Is.EqualTo(subscriptionId));
+                Assert.That(told["data"]!["subscriptionId"]!.GetValue<Guid>(), Is.EqualTo(subscriptionId));
+                Assert.That(told["data"]!["reason"]!.GetValue<string>(), Does.Contain("410"));
+                Assert.That(receiver.All.Count(r => r.Path == "/gone"), Is.EqualTo(1), "410 is not retried, and the event about it is not sent to it");
+            });
+        }
+    }
+
+    [Test]
+    public async Task An_exhausted_delivery_is_an_event_the_other_subscribers_hear_of()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (path, _) => path == "/dead" ? 500 : 200;
+        var (_, client) = await Hub.CreateTenantAsync("exhausted");
+        using (client)
+        {
+            var (dead, _) = await Subscribe(client, receiver.Url("/dead"), ["engagement.received", "webhook.*"]);
+            await Subscribe(client, receiver.Url("/ops"), ["webhook.*"]);
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await client.IngestAsync(HubApi.Engagement(channel, "s-1", "+971500000012"));
+
+            var told = JsonNode.Parse((await receiver.WaitForAsync(r => r.Path == "/ops", 1)).Single().Body)!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(told["type"]!.GetValue<string>(), Is.EqualTo("webhook.delivery_exhausted"));
+                Assert.That(told["data"]!["subscriptionId"]!.GetValue<Guid>(), Is.EqualTo(dead));
+                Assert.That(told["data"]!["failedEventType"]!.GetValue<string>(), Is.EqualTo("engagement.received"));
+                Assert.That(told["data"]!["attempts"]!.GetValue<int>(), Is.EqualTo(4), "every attempt of the schedule");
+                Assert.That(told["data"]!["lastStatusCode"]!.GetValue<int>(), Is.EqualTo(500));
+                Assert.That(receiver.All.Count(r => r.Path == "/dead"), Is.EqualTo(4), "the event about the dead delivery is not sent to its own endpoint");
+            });
+            var log = await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{dead}/deliveries"), HttpStatusCode.OK);
+            Assert.That(log["items"]!.AsArray().Select(d => d!["eventType"]!.GetValue<string>()), Is.EqualTo(new[] { "engagement.received" }));
         }
     }
 }

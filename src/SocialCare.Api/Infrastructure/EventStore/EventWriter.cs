@@ -15,6 +15,7 @@ public sealed record StreamAppend(Guid StreamId, string StreamType, Guid Workspa
 /// </summary>
 public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction transaction)
 {
+    private const string QueryFollows = "socialcare_query_follows";
     private NpgsqlBatch _pending = NewBatch(connection, transaction);
     private readonly List<(NpgsqlBatchCommand Command, Guid StreamId, long? Expected, int Count)> _appends = [];
 
@@ -101,17 +102,21 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] arguments)
     {
         var batch = TakePending();
+        // Npgsql yields result sets only for statements that return rows, so the query's result is found after a marker
+        // result set, whatever the queued statements were.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select 1 as {QueryFollows}"));
         batch.BatchCommands.Add(Command(sql, arguments));
         await using (batch)
         {
             var rows = new List<T>();
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
-                for (var i = 1; i < batch.BatchCommands.Count; i++)
+                while (!(reader.FieldCount == 1 && reader.GetName(0) == QueryFollows))
                 {
                     await reader.NextResultAsync(cancellationToken);
                 }
 
+                await reader.NextResultAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     rows.Add(read(reader));

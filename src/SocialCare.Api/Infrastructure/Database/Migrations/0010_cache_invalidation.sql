@@ -12,5 +12,6 @@ create trigger api_keys_changed after insert or update or delete on api_keys
     for each statement execute function notify_cache_invalidation('api-keys');
 create trigger channels_changed after insert or update or delete on channels
     for each statement execute function notify_cache_invalidation('channels');
-create trigger subscriptions_changed after insert or update or delete on subscriptions
+-- Only what the fan-out reads: the delivery worker's bookkeeping (failing_since) does not empty the cache.
+create trigger subscriptions_changed after insert or delete or update of workspace_id, event_types, filters, enabled, deleted_at on subscriptions
     for each statement execute function notify_cache_invalidation('subscriptions');

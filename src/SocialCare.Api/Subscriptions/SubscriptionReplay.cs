@@ -1,0 +1,72 @@
+using Npgsql;
+using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Subscriptions;
+
+/// <summary>
+/// Re-sends events from the log to one subscription — a subscriber back from a week offline catches up, or one that lost
+/// its data asks again. Matching is the fan-out's (types, filters on the conversation as it is now), each event becomes
+/// (or again becomes) a pending delivery with a fresh schedule and its original webhook-id, so receivers that dedupe
+/// on it stay correct. One call scans at most <see cref="PageSize"/> events and says where to continue.
+/// </summary>
+public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySignal signal, TimeProvider clock)
+{
+    public const int PageSize = 1000;
+
+    public async Task<ReplayResponse> ReplayAsync(Subscription subscription, ReplayRequest request, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select e.seq, e.type, e.data::text, c.channel_types, c.tags, c.priority
+            from events e left join conversations c on c.id = e.stream_id
+            where e.workspace_id = $1 and e.seq is not null and e.seq >= coalesce($2, 0) and e.recorded_at >= coalesce($3, '-infinity')
+            order by e.seq limit $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = subscription.WorkspaceId });
+        command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = request.FromSequence });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?> { TypedValue = request.FromTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = PageSize });
+        var scanned = 0;
+        long? last = null;
+        var matching = new List<(Guid Id, string Type, long Seq, string Payload)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                scanned++;
+                last = reader.GetInt64(0);
+                var type = reader.GetString(1);
+                var e = EventTypeRegistry.Deserialize(type, reader.GetString(2)) with { Sequence = last.Value };
+                var facts = reader.IsDBNull(3)
+                    ? new EventFacts(type, e.Brand, [], [], null)
+                    : new EventFacts(type, e.Brand, reader.GetFieldValue<string[]>(3), reader.GetFieldValue<string[]>(4), reader.GetString(5));
+                var aboutItself = e is WebhookDeliveryExhausted or SubscriptionDisabled && CloudEvents.SubjectOf(e) == subscription.Id;
+                if (!aboutItself && EventMatcher.Matches(subscription.EventTypes, subscription.Filters, facts))
+                {
+                    matching.Add((e.EventId, type, last.Value, CloudEvents.Envelope(e, type)));
+                }
+            }
+        }
+
+        if (matching.Count > 0)
+        {
+            await using var upsert = dataSource.CreateCommand("""
+                insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, payload, status, next_attempt_at)
+                select gen_random_uuid(), $1, $2, e.id, e.type, e.seq, e.payload, 'pending', $3
+                from unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[]) as e(id, type, seq, payload)
+                on conflict (subscription_id, event_id) do update set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at
+                """);
+            upsert.Parameters.Add(new NpgsqlParameter { Value = subscription.Id });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = subscription.WorkspaceId });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = matching.Select(m => m.Id).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = matching.Select(m => m.Type).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = matching.Select(m => m.Seq).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = matching.Select(m => m.Payload).ToArray() });
+            await upsert.ExecuteNonQueryAsync(ct);
+            signal.Pulse();
+        }
+
+        return new ReplayResponse(matching.Count, last, scanned == PageSize ? last + 1 : null);
+    }
+}

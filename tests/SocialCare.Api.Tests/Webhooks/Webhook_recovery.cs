@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using SocialCare.Api.Tests.Support;
+
+namespace SocialCare.Api.Tests.Webhooks;
+
+/// <summary>A subscriber that was away gets everything: retried until it is back, or replayed from the log on request.</summary>
+public sealed class Webhook_recovery : HubFixture
+{
+    protected override bool OwnDatabase => true;
+
+    // A compressed schedule that keeps retrying for about half a minute.
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(
+        Enumerable.Range(0, 60).Select(i => KeyValuePair.Create($"Webhooks:RetrySchedule:{i}", (string?)(i == 0 ? "00:00:00" : "00:00:00.500"))))
+    {
+        ["Webhooks:AllowPrivateTargets"] = "true",
+        ["RateLimiting:PermitsPerSecond"] = "100000",
+        ["RateLimiting:Burst"] = "100000",
+    };
+
+    private static async Task<Guid> Subscribe(HttpClient client, string url, string[] eventTypes, object? filters = null) =>
+        (await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url, eventTypes, filters }), HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+
+    [Test]
+    public async Task A_receiver_down_while_1000_engagements_arrive_gets_every_one_exactly_once_when_back()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var up = false;
+        receiver.Respond = (_, _) => Volatile.Read(ref up) ? 200 : 503;
+        var (_, client) = await Hub.CreateTenantAsync("outage");
+        using (client)
+        {
+            await Subscribe(client, receiver.Url("/down"), ["engagement.received"]);
+            var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
+            var engagements = new List<Guid>();
+            foreach (var chunk in Enumerable.Range(0, 1000).Chunk(50))
+            {
+                var answers = await Task.WhenAll(chunk.Select(i => client.IngestAsync(HubApi.Engagement(channel, $"wamid.{i}", $"9715{i % 97:D8}"))));
+                engagements.AddRange(answers.Select(a => a["engagementId"]!.GetValue<Guid>()));
+            }
+
+            await receiver.WaitForAsync(r => r.AnsweredWith == 503, 1000, TimeSpan.FromSeconds(60));
+            Volatile.Write(ref up, true);
+            var delivered = await receiver.WaitForAsync(r => r.AnsweredWith == 200, 1000, TimeSpan.FromSeconds(60));
+
+            var ids = delivered.Select(r => JsonNode.Parse(r.Body)!["data"]!["engagementId"]!.GetValue<Guid>()).ToList();
+            Assert.Multiple(() =>
+            {
+                Assert.That(ids, Is.EquivalentTo(engagements), "every engagement, none missing, none delivered twice");
+                Assert.That(delivered.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(1000));
+            });
+        }
+    }
+
+    [Test]
+    public async Task Replay_from_a_sequence_resends_exactly_the_matching_events()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, client) = await Hub.CreateTenantAsync("replay");
+        using (client)
+        {
+            var subscriptionId = await Subscribe(client, receiver.Url("/zara"), ["engagement.received"], new { brands = new[] { "Zara" } });
+            var zara = await client.CreateChannelAsync("instagram", "Zara");
+            var hm = await client.CreateChannelAsync("instagram", "H&M");
+            for (var i = 0; i < 4; i++)
+            {
+                await client.IngestAsync(HubApi.Engagement(zara, $"zara-{i}", $"ig-{i}"));
+                await client.IngestAsync(HubApi.Engagement(hm, $"hm-{i}", $"ig-{i}"));
+            }
+
+            var live = (await receiver.WaitForAsync(r => r.Path == "/zara", 4))
+                .Select(r => JsonNode.Parse(r.Body)!).OrderBy(e => e["sequence"]!.GetValue<long>()).ToList();
+            var from = live[1]["sequence"]!.GetValue<long>();
+
+            var replay = await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/subscriptions/{subscriptionId}/replay", new { fromSequence = from }), HttpStatusCode.OK);
+            Assert.That(replay["replayed"]!.GetValue<int>(), Is.EqualTo(3));
+            Assert.That(replay["next"], Is.Null, "the whole log was scanned");
+
+            var all = await receiver.WaitForAsync(r => r.Path == "/zara", 7);
+            var again = all.Skip(4).Select(r => r.Headers["webhook-id"]).Order().ToList();
+            Assert.That(again, Is.EqualTo(live.Skip(1).Select(e => e["id"]!.GetValue<string>()).Order().ToList()),
+                "the same webhook-ids again, from the sequence on, and only Zara's");
+        }
+    }
+
+    [Test]
+    public async Task Replay_needs_exactly_one_starting_point()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("replay-bad");
+        using (client)
+        {
+            var subscriptionId = await Subscribe(client, "http://127.0.0.1:9/never", ["*"]);
+            var problem = await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/subscriptions/{subscriptionId}/replay",
+                new { fromSequence = 1, fromTime = DateTimeOffset.UtcNow }), HttpStatusCode.BadRequest);
+            Assert.That(problem["errors"]!["fromSequence"], Is.Not.Null);
+            await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/subscriptions/{Guid.NewGuid()}/replay", new { fromSequence = 1 }), HttpStatusCode.NotFound);
+        }
+    }
+}
