@@ -15,6 +15,8 @@ public static class SubscriptionsApi
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
             .Validate(o => o.SecretRotationOverlap >= TimeSpan.Zero, "Webhooks:SecretRotationOverlap may not be negative.")
             .Validate(o => o.DisableAfter > TimeSpan.Zero, "Webhooks:DisableAfter must be positive.")
+            .Validate(o => o.MaxConcurrentDeliveries > 0 && o.MaxConcurrentPerEndpoint > 0,
+                "Webhooks:MaxConcurrentDeliveries and Webhooks:MaxConcurrentPerEndpoint must be positive.")
             .PostConfigure(o =>
             {
                 // Configured lists are appended to initial items by the binder, so the default is applied afterwards.

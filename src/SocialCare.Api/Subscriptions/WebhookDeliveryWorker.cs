@@ -27,13 +27,15 @@ internal sealed partial class WebhookDeliveryWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = new SemaphoreSlim(options.CurrentValue.MaxConcurrentDeliveries);
+        // In-flight attempts per subscription in this instance, so that one endpoint never takes every slot.
+        var busy = new System.Collections.Concurrent.ConcurrentDictionary<Guid, int>();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await slots.WaitAsync(stoppingToken);
                 var free = slots.CurrentCount + 1;
-                var due = await LeaseAsync(free, stoppingToken);
+                var due = await LeaseAsync(free, busy, stoppingToken);
                 if (due.Count == 0)
                 {
                     slots.Release();
@@ -48,6 +50,7 @@ internal sealed partial class WebhookDeliveryWorker(
 
                 foreach (var delivery in due)
                 {
+                    busy.AddOrUpdate(delivery.SubscriptionId, 1, (_, n) => n + 1);
                     _ = Task.Run(async () =>
                     {
                         try
@@ -60,7 +63,9 @@ internal sealed partial class WebhookDeliveryWorker(
                         }
                         finally
                         {
+                            busy.AddOrUpdate(delivery.SubscriptionId, 0, (_, n) => n - 1);
                             slots.Release();
+                            signal.Pulse(); // the endpoint has a free slot again: its waiting deliveries may go now
                         }
                     }, CancellationToken.None);
                 }
@@ -78,13 +83,27 @@ internal sealed partial class WebhookDeliveryWorker(
         }
     }
 
-    private async Task<List<DueDelivery>> LeaseAsync(int count, CancellationToken ct)
+    private async Task<List<DueDelivery>> LeaseAsync(int count, System.Collections.Concurrent.ConcurrentDictionary<Guid, int> busy, CancellationToken ct)
     {
+        // Due deliveries, oldest first, at most as many per endpoint as it has free slots in this instance; the window
+        // runs before the rows are locked (FOR UPDATE allows no window functions), and SKIP LOCKED passes over rows
+        // another instance is leasing at the same moment.
+        var perEndpoint = options.CurrentValue.MaxConcurrentPerEndpoint;
+        var inFlight = busy.Where(b => b.Value > 0).ToList();
         await using var command = dataSource.CreateCommand("""
-            with due as (
-                select d.id from webhook_deliveries d join subscriptions s on s.id = d.subscription_id
-                where d.status = 'pending' and d.next_attempt_at <= $1 and s.enabled and s.deleted_at is null
-                order by d.next_attempt_at limit $2 for update of d skip locked)
+            with candidates as (
+                select c.id, c.next_attempt_at from (
+                    select d.id, d.next_attempt_at, d.subscription_id,
+                           row_number() over (partition by d.subscription_id order by d.next_attempt_at) as rn
+                    from webhook_deliveries d join subscriptions s on s.id = d.subscription_id
+                    where d.status = 'pending' and d.next_attempt_at <= $1 and s.enabled and s.deleted_at is null) as c
+                left join unnest($4::uuid[], $5::int[]) as busy(subscription_id, in_flight) on busy.subscription_id = c.subscription_id
+                where c.rn <= $6 - coalesce(busy.in_flight, 0)
+                order by c.next_attempt_at limit $2),
+            due as (
+                select d.id from webhook_deliveries d join candidates on candidates.id = d.id
+                where d.status = 'pending' and d.next_attempt_at <= $1
+                for update of d skip locked)
             update webhook_deliveries d set next_attempt_at = $1 + $3
             from due, subscriptions s
             where d.id = due.id and s.id = d.subscription_id
@@ -94,6 +113,9 @@ internal sealed partial class WebhookDeliveryWorker(
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = count });
         command.Parameters.Add(new NpgsqlParameter { Value = Lease });
+        command.Parameters.Add(new NpgsqlParameter { Value = inFlight.Select(b => b.Key).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = inFlight.Select(b => b.Value).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = perEndpoint });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var due = new List<DueDelivery>();
         while (await reader.ReadAsync(ct))

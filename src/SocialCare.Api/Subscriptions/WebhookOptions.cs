@@ -31,8 +31,14 @@ public sealed class WebhookOptions
     /// <summary>How long one attempt may take before it counts as failed.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Deliveries in flight at once per hub instance; a slow endpoint holds one slot, never the others.</summary>
+    /// <summary>Deliveries in flight at once per hub instance.</summary>
     public int MaxConcurrentDeliveries { get; set; } = 32;
+
+    /// <summary>
+    /// Of those, at most this many to one endpoint: an endpoint that hangs until the timeout holds only its own slots,
+    /// and every other subscriber keeps being served.
+    /// </summary>
+    public int MaxConcurrentPerEndpoint { get; set; } = 8;
 
     /// <summary>
     /// The queue the fan-out consumes, bound to every event exchange. Every instance of one hub deployment shares it

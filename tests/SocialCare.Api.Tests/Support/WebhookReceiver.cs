@@ -20,6 +20,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Decides the status for each request (the path and how many times this webhook-id was seen before).</summary>
     public Func<string, int, int> Respond { get; set; } = (_, _) => 200;
 
+    /// <summary>How long to keep each request of a path waiting before answering (an endpoint that hangs).</summary>
+    public Func<string, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
+
+    private readonly CancellationTokenSource _stopping = new();
+
     private WebhookReceiver(WebApplication app) => _app = app;
 
     public string Url(string path = "/hook") => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + path;
@@ -40,6 +45,18 @@ public sealed class WebhookReceiver : IAsyncDisposable
             await context.Request.Body.CopyToAsync(body);
             var id = context.Request.Headers["webhook-id"].ToString();
             var previous = seen.AddOrUpdate(id, 0, (_, n) => n + 1);
+            if (receiver.Delay(context.Request.Path) is { } delay && delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(delay, receiver._stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
             var status = receiver.Respond(context.Request.Path, previous);
             receiver._received.Enqueue(new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 body.ToArray(), status));
@@ -56,6 +73,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
+        _stopping.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

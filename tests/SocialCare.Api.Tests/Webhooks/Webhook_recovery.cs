@@ -15,6 +15,9 @@ public sealed class Webhook_recovery : HubFixture
         Enumerable.Range(0, 60).Select(i => KeyValuePair.Create($"Webhooks:RetrySchedule:{i}", (string?)(i == 0 ? "00:00:00" : "00:00:00.500"))))
     {
         ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Webhooks:AttemptTimeout"] = "00:00:30",
+        ["Webhooks:MaxConcurrentDeliveries"] = "8",
+        ["Webhooks:MaxConcurrentPerEndpoint"] = "3",
         ["RateLimiting:PermitsPerSecond"] = "100000",
         ["RateLimiting:Burst"] = "100000",
     };
@@ -81,6 +84,28 @@ public sealed class Webhook_recovery : HubFixture
             var again = all.Skip(4).Select(r => r.Headers["webhook-id"]).Order().ToList();
             Assert.That(again, Is.EqualTo(live.Skip(1).Select(e => e["id"]!.GetValue<string>()).Order().ToList()),
                 "the same webhook-ids again, from the sequence on, and only Zara's");
+        }
+    }
+
+    [Test]
+    public async Task An_endpoint_that_hangs_holds_only_its_own_slots()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Delay = path => path == "/hangs" ? TimeSpan.FromMinutes(2) : TimeSpan.Zero;
+        var (_, client) = await Hub.CreateTenantAsync("hangs");
+        using (client)
+        {
+            await Subscribe(client, receiver.Url("/hangs"), ["engagement.received"]);
+            await Subscribe(client, receiver.Url("/fine"), ["engagement.received"]);
+            var channel = await client.CreateChannelAsync("sms", "du");
+            for (var i = 0; i < 20; i++)
+            {
+                await client.IngestAsync(HubApi.Engagement(channel, $"s-{i}", $"+97150000{i:D4}"));
+            }
+
+            // Were the hanging endpoint allowed every slot, the others would wait for its 30 s timeouts.
+            var fine = await receiver.WaitForAsync(r => r.Path == "/fine", 20, TimeSpan.FromSeconds(15));
+            Assert.That(fine.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(20));
         }
     }
 
