@@ -3,7 +3,7 @@
 #   ./infra/dev.sh deps   install missing packages, start throwaway PostgreSQL + RabbitMQ
 #   ./infra/dev.sh run    deps, then the hub in the foreground
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
-#   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A)
+#   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A --webhook-rate W)
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas) from the code
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` finds both servers running and returns at once.

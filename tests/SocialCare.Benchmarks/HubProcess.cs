@@ -44,6 +44,7 @@ internal sealed class HubProcess : IAsyncDisposable
                 // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
                 ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
                 ["Webhooks__FanOutQueueTemporary"] = "true",
+                ["Webhooks__AllowPrivateTargets"] = "true",
                 ["RateLimiting__PermitsPerSecond"] = "1000000",
                 ["RateLimiting__Burst"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Warning",

@@ -7,11 +7,12 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using SocialCare.Benchmarks;
 
-// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A]
+// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W]
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);
 var rate = Arg("--rate", 1000);
+var webhookRate = Arg("--webhook-rate", 500);
 // Distinct customers writing: fewer means more follow-up messages in open conversations (one event each),
 // more means more first contacts (a new customer and conversation: three events each).
 Bench.Authors = Arg("--authors", 1000);
@@ -31,6 +32,26 @@ try
     await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId);
 
     await Bench.ClosedLoopAsync(http, channelId, 8, 64, "warm-up");
+    // Webhooks first, while the relay has no backlog: five subscribers at the webhook rate, then again with one of them hanging past the hub's attempt timeout.
+    await using (var hooks = await WebhookPhase.StartAsync(5))
+    {
+        var subscriptions = await hooks.SubscribeAsync(http);
+        foreach (var hanging in new[] { -1, 4 })
+        {
+            await bus.DrainAsync();
+            hooks.Hanging = hanging;
+            var (latencies, perSecond, missing) = await hooks.RunAsync(http, channelId, seconds, webhookRate);
+            Console.WriteLine($"webhooks at {webhookRate} engagements/s, 5 subscribers{(hanging < 0 ? "" : ", one hanging past the timeout")}: " +
+                              $"accepted → received p50 {Stats.Ms(Stats.Percentile(latencies, 50))}, p99 {Stats.Ms(Stats.Percentile(latencies, 99))} " +
+                              $"over {latencies.Count} deliveries to the {(hanging < 0 ? 5 : 4)} healthy ones ({Stats.Rate(perSecond)}, {missing} missing after 60 s)");
+        }
+
+        foreach (var id in subscriptions)
+        {
+            (await http.DeleteAsync($"/v1/subscriptions/{id}")).EnsureSuccessStatusCode();
+        }
+    }
+
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
     Console.WriteLine($"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}");
 
@@ -87,7 +108,7 @@ internal static class Bench
         var workspaceId = workspace["id"]!.GetValue<Guid>();
         using var keyRequest = new HttpRequestMessage(HttpMethod.Post, $"/v1/workspaces/{workspaceId}/api-keys")
         {
-            Content = JsonContent.Create(new { name = "bench partner", scopes = new[] { "engagements:write", "channels:manage" } }),
+            Content = JsonContent.Create(new { name = "bench partner", scopes = new[] { "engagements:write", "channels:manage", "subscriptions:manage" } }),
         };
         keyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HubProcess.AdminKey);
         var key = JsonNode.Parse(await (await http.SendAsync(keyRequest)).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["key"]!.GetValue<string>();

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SocialCare.Api.Infrastructure.EventStore;
@@ -16,11 +17,94 @@ internal sealed record AttemptResult(int? StatusCode, int LatencyMs, string? Res
 /// Records an attempt and everything that follows from it, in one transaction: the attempt in the log, the delivery's
 /// new state, whether the endpoint is failing (and since when), and the events other departments need to hear —
 /// <c>webhook.delivery_exhausted</c> when the schedule ran out, <c>subscription.disabled</c> when the endpoint answered
-/// 410 or kept failing for longer than <see cref="WebhookOptions.DisableAfter"/>.
+/// 410 or kept failing for longer than <see cref="WebhookOptions.DisableAfter"/>. Successful attempts, the common case,
+/// are group-committed: whatever succeeded meanwhile is recorded with set-based statements in one round trip.
 /// </summary>
-internal sealed class DeliveryRecorder(EventStore store, IOptionsMonitor<WebhookOptions> options)
+internal sealed partial class DeliveryRecorder(NpgsqlDataSource dataSource, EventStore store, IOptionsMonitor<WebhookOptions> options,
+    ILogger<DeliveryRecorder> logger) : BackgroundService
 {
-    public Task RecordAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct) =>
+    private readonly Channel<(DueDelivery Delivery, AttemptResult Attempt, DateTimeOffset At, TaskCompletionSource Done)> _delivered =
+        Channel.CreateUnbounded<(DueDelivery, AttemptResult, DateTimeOffset, TaskCompletionSource)>();
+
+    public Task RecordAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct)
+    {
+        if (outcome.Status != "delivered")
+        {
+            return RecordFailureAsync(delivery, outcome, attempt, now, ct);
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _delivered.Writer.TryWrite((delivery, attempt, now, done)) ? done.Task : Task.FromCanceled(new CancellationToken(true));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _delivered.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await RecordDeliveredAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: what is queued is still recorded; a delivery whose record is lost is only sent again.
+            _delivered.Writer.TryComplete();
+            await RecordDeliveredAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task RecordDeliveredAsync(CancellationToken ct)
+    {
+        var batch = new List<(DueDelivery Delivery, AttemptResult Attempt, DateTimeOffset At, TaskCompletionSource Done)>();
+        while (batch.Count < 500 && _delivered.Reader.TryRead(out var item))
+        {
+            batch.Add(item);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var command = dataSource.CreateBatch();
+            var ids = batch.Select(b => b.Delivery.Id).ToArray();
+            var at = batch.Select(b => b.At).ToArray();
+            var statuses = batch.Select(b => b.Attempt.StatusCode ?? 200).ToArray();
+            command.BatchCommands.Add(new NpgsqlBatchCommand("""
+                insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body)
+                select * from unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::text[])
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = at }, new NpgsqlParameter { Value = statuses },
+                    new NpgsqlParameter { Value = batch.Select(b => b.Attempt.LatencyMs).ToArray() },
+                    new NpgsqlParameter<string?[]> { TypedValue = batch.Select(b => b.Attempt.ResponseBody).ToArray() },
+                },
+            });
+            command.BatchCommands.Add(new NpgsqlBatchCommand("""
+                update webhook_deliveries d set status = 'delivered', attempts = d.attempts + 1, last_status_code = u.status, last_error = null, delivered_at = u.at
+                from unnest($1::uuid[], $2::int[], $3::timestamptz[]) as u(id, status, at) where d.id = u.id
+                """) { Parameters = { new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = statuses }, new NpgsqlParameter { Value = at } } });
+            command.BatchCommands.Add(new NpgsqlBatchCommand(
+                "update subscription_health set failing_since = null where subscription_id = any($1) and failing_since is not null")
+            {
+                Parameters = { new NpgsqlParameter { Value = batch.Select(b => b.Delivery.SubscriptionId).Distinct().ToArray() } },
+            });
+            await command.ExecuteNonQueryAsync(ct);
+            batch.ForEach(b => b.Done.TrySetResult());
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        {
+            LogRecordFailed(logger, batch.Count, e);
+            batch.ForEach(b => b.Done.TrySetException(e));
+        }
+    }
+
+    private Task<int> RecordFailureAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct) =>
         store.WriteAsync(async writer =>
         {
             writer.Execute("""
@@ -33,12 +117,6 @@ internal sealed class DeliveryRecorder(EventStore store, IOptionsMonitor<Webhook
                 where id = $1
                 """, delivery.Id, outcome.Status, new NpgsqlParameter<DateTimeOffset?> { TypedValue = outcome.NextAttemptAt },
                 new NpgsqlParameter<int?> { TypedValue = attempt.StatusCode }, new NpgsqlParameter<string?> { TypedValue = attempt.Error }, now);
-            if (outcome.Status == "delivered")
-            {
-                writer.Execute("update subscription_health set failing_since = null where subscription_id = $1 and failing_since is not null", delivery.SubscriptionId);
-                return 0;
-            }
-
             var subscription = (await writer.QueryAsync("""
                 with health as (
                     insert into subscription_health (subscription_id, failing_since) values ($1, $2)
@@ -82,4 +160,7 @@ internal sealed class DeliveryRecorder(EventStore store, IOptionsMonitor<Webhook
     {
         EventId = Guid.CreateVersion7(), WorkspaceId = delivery.WorkspaceId, RecordedAt = now, Actor = EventActor.System,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Count} delivered webhooks; their leases will run out and they will be sent again")]
+    private static partial void LogRecordFailed(ILogger logger, int count, Exception exception);
 }

@@ -37,7 +37,9 @@ public static class SubscriptionsApi
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 MaxConnectionsPerServer = 16,
             });
-        services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddSingleton<DeliveryRecorder>().AddSingleton<SubscriptionReplay>().AddHostedService<WebhookDeliveryWorker>();
+        // The recorder is registered before the worker, so it stops after it: attempts in flight are still recorded.
+        services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddSingleton<SubscriptionReplay>().AddSingleton<DeliveryRecorder>()
+            .AddHostedService(sp => sp.GetRequiredService<DeliveryRecorder>()).AddHostedService<WebhookDeliveryWorker>();
         return services.AddSingleton<SubscriptionStore>().AddSingleton<SubscriptionTargets>().AddSingleton<TargetGuard>();
     }
 

@@ -85,21 +85,22 @@ internal sealed partial class WebhookDeliveryWorker(
 
     private async Task<List<DueDelivery>> LeaseAsync(int count, System.Collections.Concurrent.ConcurrentDictionary<Guid, int> busy, CancellationToken ct)
     {
-        // Due deliveries, oldest first, at most as many per endpoint as it has free slots in this instance; the window
-        // runs before the rows are locked (FOR UPDATE allows no window functions), and SKIP LOCKED passes over rows
-        // another instance is leasing at the same moment.
+        // Each endpoint's oldest due deliveries, at most as many as it has free slots in this instance (one index probe
+        // per endpoint, so one endpoint's long backlog neither slows the lease nor crowds out the others), oldest first
+        // overall; SKIP LOCKED passes over rows another instance is leasing at the same moment.
         var perEndpoint = options.CurrentValue.MaxConcurrentPerEndpoint;
         var inFlight = busy.Where(b => b.Value > 0).ToList();
         await using var command = dataSource.CreateCommand("""
             with candidates as (
-                select c.id, c.next_attempt_at from (
-                    select d.id, d.next_attempt_at, d.subscription_id,
-                           row_number() over (partition by d.subscription_id order by d.next_attempt_at) as rn
-                    from webhook_deliveries d join subscriptions s on s.id = d.subscription_id
-                    where d.status = 'pending' and d.next_attempt_at <= $1 and s.enabled and s.deleted_at is null) as c
-                left join unnest($4::uuid[], $5::int[]) as busy(subscription_id, in_flight) on busy.subscription_id = c.subscription_id
-                where c.rn <= $6 - coalesce(busy.in_flight, 0)
-                order by c.next_attempt_at limit $2),
+                select d.id, d.next_attempt_at
+                from subscriptions s
+                left join unnest($4::uuid[], $5::int[]) as busy(subscription_id, in_flight) on busy.subscription_id = s.id
+                cross join lateral (
+                    select d.id, d.next_attempt_at from webhook_deliveries d
+                    where d.subscription_id = s.id and d.status = 'pending' and d.next_attempt_at <= $1
+                    order by d.next_attempt_at limit greatest($6 - coalesce(busy.in_flight, 0), 0)) as d
+                where s.enabled and s.deleted_at is null
+                order by d.next_attempt_at limit $2),
             due as (
                 select d.id from webhook_deliveries d join candidates on candidates.id = d.id
                 where d.status = 'pending' and d.next_attempt_at <= $1

@@ -6,3 +6,7 @@ create table subscription_health (
     subscription_id  uuid primary key,
     failing_since    timestamptz
 );
+
+-- The worker leases each endpoint's oldest due deliveries (a few per endpoint, fairly): one index probe per endpoint,
+-- however long another endpoint's backlog is.
+create index webhook_deliveries_due_by_subscription on webhook_deliveries (subscription_id, next_attempt_at) where status = 'pending';
