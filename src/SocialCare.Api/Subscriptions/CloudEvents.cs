@@ -14,12 +14,7 @@ public static class CloudEvents
             JsonSerializer.SerializeToNode(e, e.GetType(), EventTypeRegistry.Json));
 
     /// <summary>What the event is about: the subscription for webhook events, else the conversation, else the customer.</summary>
-    public static Guid? SubjectOf(HubEvent e) => e switch
-    {
-        WebhookDeliveryExhausted x => x.SubscriptionId,
-        SubscriptionDisabled x => x.SubscriptionId,
-        _ => e.ConversationId ?? e.CustomerId,
-    };
+    private static Guid? SubjectOf(HubEvent e) => EventMatcher.SubscriptionOf(e) ?? e.ConversationId ?? e.CustomerId;
 
     public static string Envelope(Guid id, string type, Guid workspaceId, string? subject, DateTimeOffset time, long sequence, JsonNode? data) => new JsonObject
     {

@@ -36,12 +36,16 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
                 scanned++;
                 last = reader.GetInt64(0);
                 var type = reader.GetString(1);
-                var e = EventTypeRegistry.Deserialize(type, reader.GetString(2)) with { Sequence = last.Value };
+                if (!TryDeserialize(type, reader.GetString(2), out var e))
+                {
+                    continue; // An event the relay dead-lettered (docs/events.md) cannot be re-sent either.
+                }
+
+                e = e with { Sequence = last.Value };
                 var facts = reader.IsDBNull(3)
-                    ? new EventFacts(type, e.Brand, [], [], null)
-                    : new EventFacts(type, e.Brand, reader.GetFieldValue<string[]>(3), reader.GetFieldValue<string[]>(4), reader.GetString(5));
-                var aboutItself = e is WebhookDeliveryExhausted or SubscriptionDisabled && CloudEvents.SubjectOf(e) == subscription.Id;
-                if (!aboutItself && EventMatcher.Matches(subscription.EventTypes, subscription.Filters, facts))
+                    ? EventFacts.Of(e, type)
+                    : EventFacts.Of(e, type) with { ChannelTypes = reader.GetFieldValue<string[]>(3), Tags = reader.GetFieldValue<string[]>(4), Priority = reader.GetString(5) };
+                if (EventMatcher.Matches(subscription.Id, subscription.EventTypes, subscription.Filters, facts))
                 {
                     matching.Add((e.EventId, type, last.Value, CloudEvents.Envelope(e, type)));
                 }
@@ -68,5 +72,19 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
         }
 
         return new ReplayResponse(matching.Count, last, scanned == PageSize ? last + 1 : null);
+    }
+
+    private static bool TryDeserialize(string type, string data, out HubEvent e)
+    {
+        try
+        {
+            e = EventTypeRegistry.Deserialize(type, data);
+            return true;
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        {
+            e = null!;
+            return false;
+        }
     }
 }

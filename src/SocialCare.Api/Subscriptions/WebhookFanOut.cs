@@ -17,16 +17,13 @@ public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTa
         var e = context.Message;
         var ct = context.CancellationToken;
         var type = EventTypeRegistry.NameOf(e);
-        // An event about a subscription (its delivery exhausted, it was disabled) goes to the others, never to itself.
-        var about = e is WebhookDeliveryExhausted or SubscriptionDisabled ? CloudEvents.SubjectOf(e) : null;
-        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct))
-            .Where(s => s.Id != about && EventMatcher.TypeMatches(s.EventTypes, type)).ToList();
+        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct)).Where(s => EventMatcher.TypeMatches(s.EventTypes, type)).ToList();
         if (candidates.Count == 0)
         {
             return;
         }
 
-        var facts = new EventFacts(type, e.Brand, [], [], null);
+        var facts = EventFacts.Of(e, type);
         if (e.ConversationId is { } conversationId && candidates.Any(s => s.FiltersOnConversation))
         {
             await using var command = dataSource.CreateCommand("select channel_types, tags, priority from conversations where workspace_id = $1 and id = $2");
@@ -39,7 +36,7 @@ public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTa
             }
         }
 
-        var matching = candidates.Where(s => EventMatcher.Matches(s.EventTypes, s.Filters, facts)).Select(s => s.Id).ToArray();
+        var matching = candidates.Where(s => EventMatcher.Matches(s.Id, s.EventTypes, s.Filters, facts)).Select(s => s.Id).ToArray();
         if (matching.Length == 0)
         {
             return;
