@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace SocialCare.Api.Infrastructure.Caching;
 
 /// <summary>
@@ -37,41 +35,16 @@ public sealed partial class CacheInvalidation(Database.SessionConnections sessio
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Database.NotificationListener.RunAsync(sessions, Channel, Clear, listening =>
         {
-            try
+            if (listening)
             {
-                await using var connection = await sessions.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => Clear(e.Payload);
-                await using (var listen = new NpgsqlCommand($"listen {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
                 Clear(null);
-                _listening = true;
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (NpgsqlException e)
-            {
-                LogListenFailed(logger, e);
-                await Task.Delay(1000, stoppingToken);
-            }
-            finally
-            {
-                _listening = false;
-            }
-        }
-    }
+
+            _listening = listening;
+        }, e => LogListenFailed(logger, e), stoppingToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the LISTEN connection for cache invalidation; caches are bypassed until it is back")]
     private static partial void LogListenFailed(ILogger logger, Exception exception);

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace SocialCare.Api.Infrastructure.Relay;
 
 /// <summary>
@@ -23,35 +21,17 @@ public sealed partial class SequencedSignal(Database.SessionConnections sessions
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    // A (re)connected listener may have missed notifications: waking the waiters makes them look again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Database.NotificationListener.RunAsync(sessions, EventSequencer.SequencedChannel, _ => Wake(), listening =>
         {
-            try
+            if (listening)
             {
-                await using var connection = await sessions.OpenAsync(stoppingToken);
-                connection.Notification += (_, _) => Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
-                await using (var listen = new NpgsqlCommand($"listen {EventSequencer.SequencedChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
+                Wake();
+            }
+        }, e => LogListenFailed(logger, e), stoppingToken);
 
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (NpgsqlException e)
-            {
-                LogListenFailed(logger, e);
-                await Task.Delay(1000, stoppingToken);
-            }
-        }
-    }
+    private void Wake() => Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
