@@ -113,10 +113,10 @@ internal sealed partial class DeliveryRecorder(NpgsqlDataSource dataSource, Even
                 new NpgsqlParameter<string?> { TypedValue = attempt.ResponseBody }, new NpgsqlParameter<string?> { TypedValue = attempt.Error });
             writer.Execute("""
                 update webhook_deliveries set status = $2, attempts = attempts + 1, next_attempt_at = coalesce($3, next_attempt_at),
-                    last_status_code = $4, last_error = $5, delivered_at = case when $2 = 'delivered' then $6 else delivered_at end
+                    last_status_code = $4, last_error = $5
                 where id = $1
                 """, delivery.Id, outcome.Status, new NpgsqlParameter<DateTimeOffset?> { TypedValue = outcome.NextAttemptAt },
-                new NpgsqlParameter<int?> { TypedValue = attempt.StatusCode }, new NpgsqlParameter<string?> { TypedValue = attempt.Error }, now);
+                new NpgsqlParameter<int?> { TypedValue = attempt.StatusCode }, new NpgsqlParameter<string?> { TypedValue = attempt.Error });
             var subscription = (await writer.QueryAsync("""
                 with health as (
                     insert into subscription_health (subscription_id, failing_since) values ($1, $2)

@@ -63,7 +63,10 @@ internal sealed partial class WebhookDeliveryWorker(
                         }
                         finally
                         {
-                            busy.AddOrUpdate(delivery.SubscriptionId, 0, (_, n) => n - 1);
+                            if (busy.AddOrUpdate(delivery.SubscriptionId, 0, (_, n) => n - 1) == 0)
+                            {
+                                busy.TryRemove(KeyValuePair.Create(delivery.SubscriptionId, 0));
+                            }
                             slots.Release();
                             signal.Pulse(); // the endpoint has a free slot again: its waiting deliveries may go now
                         }
