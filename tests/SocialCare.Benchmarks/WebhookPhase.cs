@@ -21,6 +21,8 @@ internal sealed class WebhookPhase : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<Guid, long>[] _received;
     private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _allReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _expected = int.MaxValue;
 
     private WebhookPhase(WebApplication app, int subscribers) =>
         (_app, _received) = (app, Enumerable.Range(0, subscribers).Select(_ => new ConcurrentDictionary<Guid, long>()).ToArray());
@@ -40,12 +42,24 @@ internal sealed class WebhookPhase : IAsyncDisposable
             var arrived = Stopwatch.GetTimestamp();
             if (n == phase.Hanging)
             {
-                await Task.Delay(TimeSpan.FromSeconds(20), phase._stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                // Never answers: holds the request until the hub gives up on it (its attempt timeout) or the phase ends.
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted, phase._stopping.Token);
+                var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await using (either.Token.Register(() => released.TrySetResult()))
+                {
+                    await released.Task;
+                }
+
                 return Results.StatusCode(503);
             }
 
             var cloudEvent = await JsonNode.ParseAsync(request.Body);
             phase._received[n].TryAdd(cloudEvent!["data"]!["engagementId"]!.GetValue<Guid>(), arrived);
+            if (phase._received.Where((_, i) => i != phase.Hanging).All(r => r.Count >= Volatile.Read(ref phase._expected)))
+            {
+                phase._allReceived.TrySetResult();
+            }
+
             return Results.Ok();
         });
         await phase._app.StartAsync();
@@ -75,6 +89,9 @@ internal sealed class WebhookPhase : IAsyncDisposable
         {
             received.Clear();
         }
+
+        _allReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _expected, int.MaxValue);
 
         var accepted = new ConcurrentDictionary<Guid, long>();
         var inFlight = new List<Task>();
@@ -106,10 +123,20 @@ internal sealed class WebhookPhase : IAsyncDisposable
 
         await Task.WhenAll(inFlight);
         var healthy = _received.Where((_, n) => n != Hanging).ToList();
-        var deadline = Stopwatch.StartNew();
-        while (healthy.Any(r => r.Count < accepted.Count) && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        // Wait for the receivers to say they have every accepted engagement (checked once here, in case they already do).
+        Volatile.Write(ref _expected, accepted.Count);
+        if (healthy.All(r => r.Count >= accepted.Count))
         {
-            await Task.Delay(100);
+            _allReceived.TrySetResult();
+        }
+
+        try
+        {
+            await _allReceived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            // Reported below as missing deliveries.
         }
 
         var latencies = healthy.SelectMany(r => r.Where(p => accepted.ContainsKey(p.Key))

@@ -20,8 +20,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Decides the status for each request (the path and how many times this webhook-id was seen before).</summary>
     public Func<string, int, int> Respond { get; set; } = (_, _) => 200;
 
-    /// <summary>How long to keep each request of a path waiting before answering (an endpoint that hangs).</summary>
-    public Func<string, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
+    /// <summary>Which paths hang: they never answer, and hold each request until the caller gives up or the receiver stops.</summary>
+    public Func<string, bool> Hangs { get; set; } = _ => false;
 
     private readonly CancellationTokenSource _stopping = new();
 
@@ -45,16 +45,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
             await context.Request.Body.CopyToAsync(body);
             var id = context.Request.Headers["webhook-id"].ToString();
             var previous = seen.AddOrUpdate(id, 0, (_, n) => n + 1);
-            if (receiver.Delay(context.Request.Path) is { } delay && delay > TimeSpan.Zero)
+            if (receiver.Hangs(context.Request.Path))
             {
-                try
-                {
-                    await Task.Delay(delay, receiver._stopping.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await HangAsync(context.RequestAborted, receiver._stopping.Token);
+                return;
             }
 
             var status = receiver.Respond(context.Request.Path, previous);
@@ -65,6 +59,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
         });
         await app.StartAsync();
         return receiver;
+    }
+
+    /// <summary>Waits until either token is cancelled: the caller hung up, or the receiver is stopping.</summary>
+    private static async Task HangAsync(CancellationToken caller, CancellationToken stopping)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(caller, stopping);
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (either.Token.Register(() => released.TrySetResult()))
+        {
+            await released.Task;
+        }
     }
 
     public Task<IReadOnlyList<Received>> WaitForAsync(Func<Received, bool> which, int count, TimeSpan? timeout = null) =>

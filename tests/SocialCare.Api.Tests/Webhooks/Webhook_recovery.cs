@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Webhooks;
@@ -91,7 +93,7 @@ public sealed class Webhook_recovery : HubFixture
     public async Task An_endpoint_that_hangs_holds_only_its_own_slots()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Delay = path => path == "/hangs" ? TimeSpan.FromMinutes(2) : TimeSpan.Zero;
+        receiver.Hangs = path => path == "/hangs";
         var (_, client) = await Hub.CreateTenantAsync("hangs");
         using (client)
         {
@@ -106,6 +108,37 @@ public sealed class Webhook_recovery : HubFixture
             // Were the hanging endpoint allowed every slot, the others would wait for its 30 s timeouts.
             var fine = await receiver.WaitForAsync(r => r.Path == "/fine", 20, TimeSpan.FromSeconds(15));
             Assert.That(fine.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(20));
+        }
+    }
+
+    [Test]
+    public async Task Replay_passes_over_an_event_that_no_longer_reads()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (workspaceId, client) = await Hub.CreateTenantAsync("replay-legacy");
+        using (client)
+        {
+            var subscriptionId = await Subscribe(client, receiver.Url("/all"), ["*"]);
+            // An event of a type this hub no longer knows (the relay dead-letters it), then a real engagement.
+            var dataSource = Hub.Services.GetRequiredService<NpgsqlDataSource>();
+            var legacy = Guid.CreateVersion7();
+            await using (var batch = dataSource.CreateBatch())
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("insert into streams (id, workspace_id, type, version) values ($1, $2, 'legacy', 1)")
+                { Parameters = { new NpgsqlParameter { Value = legacy }, new NpgsqlParameter { Value = workspaceId } } });
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                    insert into events (id, stream_id, stream_version, workspace_id, type, data, recorded_at) values ($1, $2, 1, $3, 'legacy.retired', '{}', now())
+                    """) { Parameters = { new NpgsqlParameter { Value = Guid.CreateVersion7() }, new NpgsqlParameter { Value = legacy }, new NpgsqlParameter { Value = workspaceId } } });
+                await batch.ExecuteNonQueryAsync();
+            }
+
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await client.IngestAsync(HubApi.Engagement(channel, "s-legacy", "+971500000077"));
+            await receiver.WaitForAsync(r => r.Path == "/all", 3);
+            await client.WaitForEventsAsync(4);
+
+            var replay = await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/subscriptions/{subscriptionId}/replay", new { fromSequence = 1 }), HttpStatusCode.OK);
+            Assert.That(replay["replayed"]!.GetValue<int>(), Is.EqualTo(3), "the three readable events, not the retired one");
         }
     }
 
