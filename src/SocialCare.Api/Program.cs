@@ -1,5 +1,6 @@
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Channels;
+using SocialCare.Api.Connectors;
 using SocialCare.Api.Conversations;
 using SocialCare.Api.Customers;
 using SocialCare.Api.Engagements;
@@ -30,6 +31,7 @@ builder.Services.AddConversations();
 builder.Services.AddCustomers();
 builder.Services.AddSubscriptions();
 builder.Services.AddEvents();
+builder.Services.AddConnectors();
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
@@ -41,6 +43,7 @@ app.UseRateLimiter();
 
 app.MapOpenApiDocs();
 app.MapHealth();
+app.MapHooks();
 app.MapGroup("/v1")
     .MapWorkspaces()
     .MapChannels()

@@ -44,6 +44,8 @@ internal sealed class HubProcess : IAsyncDisposable
                 // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
                 ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
                 ["Webhooks__FanOutQueueTemporary"] = "true",
+                ["Connectors__ReplyQueue"] = $"socialcare-replies-bench-{Guid.NewGuid():N}",
+                ["Connectors__ReplyQueueTemporary"] = "true",
                 ["Webhooks__AllowPrivateTargets"] = "true",
                 ["RateLimiting__PermitsPerSecond"] = "1000000",
                 ["RateLimiting__Burst"] = "1000000",

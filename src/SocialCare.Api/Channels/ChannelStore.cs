@@ -17,6 +17,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
 {
     private const string CacheScope = "channels";
     private readonly ReadThroughCache<(Guid WorkspaceId, Guid Id), Channel> _cache = new(CacheScope, invalidation, clock);
+    private readonly ReadThroughCache<Guid, Channel> _byId = new(CacheScope, invalidation, clock);
+    private readonly ReadThroughCache<(Guid WorkspaceId, string Type, string Account), Channel> _byAccount = new(CacheScope, invalidation, clock);
 
     private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets::text, created_at, updated_at";
 
@@ -48,6 +50,34 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
     }
+
+    /// <summary>
+    /// A live channel account by id alone, whatever its workspace: for platform webhooks, which carry no API key
+    /// (the platform's signature, checked with the account's own secret, is the credential).
+    /// </summary>
+    public ValueTask<Channel?> FindForHookAsync(Guid id, CancellationToken cancellationToken) =>
+        _byId.GetAsync(id, async (key, ct) =>
+        {
+            await using var command = dataSource.CreateCommand($"select {Columns} from channels where id = $1 and deleted_at is null");
+            command.Parameters.Add(new NpgsqlParameter { Value = key });
+            return (await ReadAsync(command, ct)).SingleOrDefault();
+        }, cancellationToken);
+
+    /// <summary>The workspace's live account of <paramref name="type"/> for a platform account id (phone number id, page id, X user id).</summary>
+    public ValueTask<Channel?> FindByPlatformAccountAsync(Guid workspaceId, string type, string account, CancellationToken cancellationToken) =>
+        _byAccount.GetAsync((workspaceId, type, account), async (key, ct) =>
+        {
+            await using var command = dataSource.CreateCommand($"""
+                select {Columns} from channels
+                where workspace_id = $1 and type = $2 and deleted_at is null
+                  and coalesce(settings ->> 'phoneNumberId', settings ->> 'pageId', settings ->> 'instagramAccountId', settings ->> 'userId') = $3
+                order by created_at limit 1
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = key.WorkspaceId });
+            command.Parameters.Add(new NpgsqlParameter { Value = key.Type });
+            command.Parameters.Add(new NpgsqlParameter { Value = key.Account });
+            return (await ReadAsync(command, ct)).SingleOrDefault();
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<Channel>> ListAsync(Guid workspaceId, string? type, Guid? after, int limit, CancellationToken cancellationToken)
     {

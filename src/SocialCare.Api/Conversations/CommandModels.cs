@@ -27,7 +27,11 @@ public sealed record ReopenRequest;
 
 public sealed record ReplyAttachment(string Url, string MediaType, long? SizeBytes);
 
-public sealed record ReplyRequest(string? Text, IReadOnlyList<ReplyAttachment>? Attachments, Guid? ChannelId, string? Visibility, bool? Force);
+/// <summary>An approved template: its name, language code (e.g. <c>en_US</c>, <c>ar</c>) and its body parameters in order.</summary>
+public sealed record ReplyTemplateRequest(string Name, string Language, IReadOnlyList<string>? Parameters);
+
+public sealed record ReplyRequest(
+    string? Text, IReadOnlyList<ReplyAttachment>? Attachments, Guid? ChannelId, string? Visibility, bool? Force, ReplyTemplateRequest? Template = null);
 
 public sealed record ReplyError(string Code, string Message);
 
@@ -39,8 +43,16 @@ internal sealed class ReplyRequestValidator : AbstractValidator<ReplyRequest>
     public ReplyRequestValidator()
     {
         RuleFor(r => r.Text).MaximumLength(4096).Must(t => t is null || !t.Contains('\0', StringComparison.Ordinal)).WithMessage("Text may not contain the NUL character.");
-        RuleFor(r => r).Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 })
-            .WithName("text").WithMessage("A reply needs 'text' or at least one attachment.");
+        RuleFor(r => r).Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 } || r.Template is not null)
+            .WithName("text").WithMessage("A reply needs 'text', at least one attachment, or a 'template'.");
+        RuleFor(r => r.Template!).ChildRules(t =>
+        {
+            t.RuleFor(x => x.Name).NotEmpty().MaximumLength(512).Matches("^[a-z0-9_]+$")
+                .WithMessage("'name' is the template's name: lower-case letters, digits and underscores.");
+            t.RuleFor(x => x.Language).NotEmpty().Matches("^[a-z]{2,3}(_[A-Za-z]{2,4})?$").WithMessage("'language' is a code such as en_US or ar.");
+            t.RuleFor(x => x.Parameters).Must(p => p is null || p.Count <= 20).WithMessage("At most 20 parameters.");
+            t.RuleForEach(x => x.Parameters).NotEmpty().MaximumLength(1024);
+        }).When(r => r.Template is not null);
         RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 10).WithMessage("At most 10 attachments.");
         RuleForEach(r => r.Attachments).ChildRules(a =>
         {

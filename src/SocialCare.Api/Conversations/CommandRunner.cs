@@ -82,16 +82,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
                     return new Outcome(null, Problem.Of(no.Status, no.Code, "The command is not allowed now", no.Detail));
                 }
 
-                var events = decision.Events.Select(e => e with
-                {
-                    EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, Brand = state.Brand, ConversationId = conversationId,
-                    CustomerId = state.CustomerId, RecordedAt = now, Actor = actor,
-                }).ToList();
-                if (events.Count > 0)
-                {
-                    writer.Append(conversationId, "conversation", workspaceId, state.Version, events);
-                    ConversationProjection.Apply(writer, conversationId, events, now);
-                }
+                var events = Commit(writer, state, decision.Events, actor, now);
 
                 var result = new CommandResult(conversationId, state.Version + events.Count,
                     events.Select(e => new EventRef(e.EventId, EventTypeRegistry.NameOf(e))).ToList(),
@@ -131,6 +122,26 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
 
         http.Response.Headers.ETag = ConversationsApi.ETag(outcome.Result!.Version);
         return accepted ? TypedResults.Accepted((string?)null, outcome.Result) : TypedResults.Ok(outcome.Result);
+    }
+
+    /// <summary>
+    /// Appends a decision's events to the conversation's stream (at the version its state was read at) and projects
+    /// them, stamped with the conversation's ids, the actor and the time. Returns the stamped events.
+    /// </summary>
+    internal static List<HubEvent> Commit(EventWriter writer, ConversationState state, IReadOnlyList<HubEvent> decided, EventActor actor, DateTimeOffset now)
+    {
+        var events = decided.Select(e => e with
+        {
+            EventId = Guid.CreateVersion7(), WorkspaceId = state.WorkspaceId, Brand = state.Brand, ConversationId = state.Id,
+            CustomerId = state.CustomerId, RecordedAt = now, Actor = actor,
+        }).ToList();
+        if (events.Count > 0)
+        {
+            writer.Append(state.Id, "conversation", state.WorkspaceId, state.Version, events);
+            ConversationProjection.Apply(writer, state.Id, events, now);
+        }
+
+        return events;
     }
 
     private sealed record Outcome(CommandResult? Result, ProblemHttpResult? Problem);
@@ -203,7 +214,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
         return false;
     }
 
-    private static async Task<ConversationState?> LoadAsync(EventWriter writer, Guid workspaceId, Guid conversationId, CancellationToken ct)
+    /// <summary>The conversation's state, its row locked until the transaction ends.</summary>
+    internal static async Task<ConversationState?> LoadAsync(EventWriter writer, Guid workspaceId, Guid conversationId, CancellationToken ct)
     {
         var rows = await writer.QueryAsync("""
             select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at, c.acknowledged_at, c.resolved_at,

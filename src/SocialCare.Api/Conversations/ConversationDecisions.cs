@@ -159,6 +159,12 @@ public static partial class ConversationDecisions
                 $"{target.ChannelType} has only private messages; send the reply as private.");
         }
 
+        var (tag, closed) = MessagingWindows.Check(target, visibility, draft, now);
+        if (closed is not null)
+        {
+            return new Decision([], closed);
+        }
+
         var events = new List<HubEvent>(3);
         var handoff = target.ChannelId != s.CurrentChannelId;
         if (handoff)
@@ -173,6 +179,7 @@ public static partial class ConversationDecisions
         {
             ReplyId = Guid.CreateVersion7(), ChannelId = target.ChannelId, ChannelType = target.ChannelType, Recipient = target.Recipient,
             Text = draft.Text, Attachments = draft.Attachments, Visibility = visibility, Handoff = handoff, Forced = othersClaim,
+            Template = draft.Template, InReplyTo = visibility == "public" ? target.LatestPublicPost : null, MessageTag = tag,
         });
         if (s.AcknowledgedAt is null)
         {

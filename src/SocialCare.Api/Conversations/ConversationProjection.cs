@@ -70,11 +70,11 @@ public static class ConversationProjection
                     break;
                 case ReplyRequested r:
                     writer.Execute("""
-                        insert into replies (id, workspace_id, conversation_id, channel_id, recipient, text, attachments, visibility, status, requested_by, requested_at)
-                        values ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10)
+                        insert into replies (id, workspace_id, conversation_id, channel_id, recipient, text, attachments, visibility, status, requested_by, requested_at, in_reply_to)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11)
                         """, r.ReplyId, r.WorkspaceId, conversationId, r.ChannelId, r.Recipient, r.Text,
                         new Npgsql.NpgsqlParameter { Value = JsonSerializer.Serialize(r.Attachments, EventTypeRegistry.Json), NpgsqlDbType = NpgsqlDbType.Jsonb },
-                        r.Visibility, r.Actor.Name, r.RecordedAt);
+                        r.Visibility, r.Actor.Name, r.RecordedAt, r.InReplyTo);
                     break;
                 case ReplyFailed f:
                     writer.Execute("update replies set status = 'failed', failed_at = $2, error = $3, platform_message_id = coalesce($4, platform_message_id) where id = $1",

@@ -29,11 +29,17 @@ public static class PriorityLevels
     public static IReadOnlyList<string> All { get; } = ["low", "normal", "high", "urgent"];
 }
 
-/// <summary>Where a reply goes: the channel account, the customer's id there (null: unreachable), and the usual visibility there.</summary>
-public sealed record ReplyTarget(Guid ChannelId, string ChannelType, string? Recipient, string DefaultVisibility);
+/// <summary>
+/// Where a reply goes: the channel account, the customer's id there (null: unreachable), the usual visibility there,
+/// when the customer last wrote on that account (the platforms' messaging windows count from it), and the customer's
+/// latest public post there in this conversation (what a public reply answers).
+/// </summary>
+public sealed record ReplyTarget(
+    Guid ChannelId, string ChannelType, string? Recipient, string DefaultVisibility, DateTimeOffset? LastInboundAt = null, string? LatestPublicPost = null);
 
 /// <summary>What a department wants to send.</summary>
-public sealed record ReplyDraft(string? Text, IReadOnlyList<SocialCare.Contracts.Attachment> Attachments, string? Visibility, bool Force);
+public sealed record ReplyDraft(
+    string? Text, IReadOnlyList<SocialCare.Contracts.Attachment> Attachments, string? Visibility, bool Force, SocialCare.Contracts.ReplyTemplate? Template = null);
 
 /// <summary>A reply as its status updates see it.</summary>
 public sealed record ReplyState(Guid Id, Guid ChannelId, string Status, string? PlatformMessageId);

@@ -21,7 +21,8 @@ public static class RepliesApi
                     (writer, state) => LoadTargetAsync(writer, state, request.ChannelId ?? state.CurrentChannelId, http.User, http.RequestAborted),
                     (state, target, actor, now) => ConversationDecisions.Reply(state, target, actor,
                         new ReplyDraft(request.Text, request.Attachments?.Select(a => new Attachment(a.Url, a.MediaType, a.SizeBytes)).ToList() ?? [],
-                            request.Visibility, request.Force ?? false), now),
+                            request.Visibility, request.Force ?? false,
+                            request.Template is { } t ? new ReplyTemplate(t.Name, t.Language, t.Parameters ?? []) : null), now),
                     accepted: true))
             .WithTags("Conversation actions").WithName("ReplyToConversation").RequireScope(Scopes.ConversationsWrite)
             .WithSummary("Answer the customer, optionally on another channel account (a hand-off). 202 with the replyId; progress arrives as reply.* events.")
@@ -56,9 +57,13 @@ public static class RepliesApi
                    (select i.platform_user_id from customer_identities i
                     where i.workspace_id = $1 and i.customer_id = $3 and i.channel_type = ch.type order by i.created_at limit 1),
                    coalesce((select e.visibility from engagements e where e.conversation_id = $4 and e.channel_id = ch.id
-                             order by e.occurred_at desc limit 1), 'private')
+                             order by e.occurred_at desc limit 1), 'private'),
+                   (select max(e.occurred_at) from engagements e where e.conversation_id = $4 and e.channel_id = ch.id),
+                   (select e.platform_message_id from engagements e where e.conversation_id = $4 and e.channel_id = ch.id and e.visibility = 'public'
+                    order by e.occurred_at desc limit 1)
             from channels ch where ch.workspace_id = $1 and ch.id = $2 and ch.deleted_at is null
-            """, r => (Target: new ReplyTarget(r.GetGuid(0), r.GetString(1), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4)), Brand: r.GetString(2)),
+            """, r => (Target: new ReplyTarget(r.GetGuid(0), r.GetString(1), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5), r.IsDBNull(6) ? null : r.GetString(6)), Brand: r.GetString(2)),
             ct, state.WorkspaceId, channelId, state.CustomerId, state.Id);
         return rows.SingleOrDefault() is { Target: not null } row && user.MayActOnBrand(row.Brand) ? row.Target : null;
     }

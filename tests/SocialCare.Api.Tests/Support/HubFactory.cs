@@ -23,6 +23,8 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
             // Test hubs run against different databases on one broker: each fans out from a queue of its own.
             ["Webhooks:FanOutQueue"] = $"socialcare-webhooks-test-{Guid.NewGuid():N}",
             ["Webhooks:FanOutQueueTemporary"] = "true",
+            ["Connectors:ReplyQueue"] = $"socialcare-replies-test-{Guid.NewGuid():N}",
+            ["Connectors:ReplyQueueTemporary"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -25,6 +25,7 @@ public static class MessagingExtensions
                 bus.AddConsumer(consumer).ExcludeFromConfigureEndpoints();
             }
 
+            bus.AddConsumer<Connectors.ReplyDispatcher>().ExcludeFromConfigureEndpoints();
             bus.ConfigureHealthCheckOptions(health =>
             {
                 health.Name = "rabbitmq";
@@ -41,6 +42,7 @@ public static class MessagingExtensions
                 });
                 rabbit.MessageTopology.SetEntityNameFormatter(new HubEntityNameFormatter(rabbit.MessageTopology.EntityNameFormatter));
                 Subscriptions.WebhookFanOutEndpoint.Configure(rabbit, context);
+                Connectors.ConnectorsExtensions.ConfigureReplyEndpoint(rabbit, context);
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -34,6 +34,14 @@ public static class ProblemCodes
     public const string CustomerHasOpenConversation = "customer-has-open-conversation";
     public const string VisibilityNotSupported = "visibility-not-supported";
     public const string TargetNotAllowed = "target-not-allowed";
+    public const string TemplateRequired = "template-required";
+    public const string TemplateNotSupported = "template-not-supported";
+    public const string MessagingWindowClosed = "messaging-window-closed";
+    public const string NoPublicPost = "no-public-post";
+    public const string UnsupportedReplyShape = "unsupported-reply-shape";
+    public const string InvalidSignature = "invalid-signature";
+    public const string UnexpectedPayload = "unexpected-payload";
+    public const string ChannelNotConnected = "channel-not-connected";
     public const string AlreadyMerged = "already-merged";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using SocialCare.Api.Channels;
+
+namespace SocialCare.Api.Connectors;
+
+/// <summary>Reading a channel account's settings and write-only secrets by name.</summary>
+public static class ChannelSettingsExtensions
+{
+    public static string? Setting(this Channel channel, string name) =>
+        (channel.Settings.TryGetValue(name, out var value) || channel.Secrets.TryGetValue(name, out value)) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    public static string Required(this Channel channel, string name) =>
+        channel.Setting(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"Channel {channel.Id} has no '{name}' setting.");
+
+    public static bool Has(this Channel channel, string name) => channel.Setting(name) is { Length: > 0 };
+
+    /// <summary>An API base URL setting without its trailing slash, or the platform's own.</summary>
+    public static string BaseUrl(this Channel channel, string name, string platformDefault) =>
+        (channel.Setting(name) is { Length: > 0 } configured ? configured : platformDefault).TrimEnd('/');
+}

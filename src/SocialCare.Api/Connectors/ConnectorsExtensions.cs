@@ -1,0 +1,51 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using SocialCare.Api.Connectors.Meta;
+using SocialCare.Api.Connectors.WhatsApp;
+using SocialCare.Api.Connectors.X;
+
+namespace SocialCare.Api.Connectors;
+
+public static class ConnectorsExtensions
+{
+    public static IServiceCollection AddConnectors(this IServiceCollection services)
+    {
+        services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section)
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.MaxRetries >= 0 && o.BreakAfterFailures >= 2 && o.BreakDuration > TimeSpan.Zero
+                && o.MaxHookBodyBytes > 0 && !string.IsNullOrWhiteSpace(o.ReplyQueue), "Connectors settings are out of range.")
+            .ValidateOnStart();
+        services.AddSingleton<IChannelConnector, WhatsAppConnector>();
+        services.AddSingleton<IChannelConnector>(new MetaMessagingConnector(MetaMessagingConnector.MessengerProfile));
+        services.AddSingleton<IChannelConnector>(new MetaMessagingConnector(MetaMessagingConnector.InstagramProfile));
+        services.AddSingleton<IChannelConnector, XConnector>();
+        services.AddSingleton<ConnectorRegistry>();
+        services.AddSingleton<IThreadLookup, ThreadLookup>();
+        services.AddSingleton<ReplyProgressRecorder>();
+        services.AddSingleton<PlatformCalls>();
+        services.AddHttpClient(PlatformCalls.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            });
+        return services;
+    }
+
+    /// <summary>The reply dispatcher's queue, bound to the reply.requested exchange.</summary>
+    public static void ConfigureReplyEndpoint(IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context)
+    {
+        var options = context.GetRequiredService<IOptions<ConnectorOptions>>().Value;
+        rabbit.ReceiveEndpoint(options.ReplyQueue, endpoint =>
+        {
+            if (options.ReplyQueueTemporary)
+            {
+                endpoint.Durable = false;
+                endpoint.AutoDelete = true;
+            }
+
+            endpoint.UseMessageRetry(retry => retry.Exponential(10, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(500)));
+            endpoint.ConfigureConsumer<ReplyDispatcher>(context);
+        });
+    }
+}

@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SocialCare.Api.Connectors;
+
+/// <summary>The platforms' webhook signatures: HMAC-SHA256 over the exact bytes, compared in constant time.</summary>
+public static class HookSignatures
+{
+    /// <summary>Meta (WhatsApp, Messenger, Instagram): <c>X-Hub-Signature-256: sha256=&lt;lower-case hex&gt;</c>, keyed with the app secret.</summary>
+    public static string Meta(string appSecret, ReadOnlySpan<byte> body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(appSecret), body));
+
+    /// <summary>X: <c>x-twitter-webhooks-signature: sha256=&lt;base64&gt;</c>, keyed with the consumer secret; the CRC answer has the same form.</summary>
+    public static string X(string consumerSecret, ReadOnlySpan<byte> body) =>
+        "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(consumerSecret), body));
+
+    public static bool Matches(string expected, string? received) =>
+        received is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(received.Trim()));
+}
