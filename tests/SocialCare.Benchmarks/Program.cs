@@ -7,12 +7,13 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using SocialCare.Benchmarks;
 
-// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W]
+// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W] [--whatsapp-rate P]
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);
 var rate = Arg("--rate", 1000);
 var webhookRate = Arg("--webhook-rate", 500);
+var whatsAppRate = Arg("--whatsapp-rate", 500);
 // Distinct customers writing: fewer means more follow-up messages in open conversations (one event each),
 // more means more first contacts (a new customer and conversation: three events each).
 Bench.Authors = Arg("--authors", 1000);
@@ -51,6 +52,12 @@ try
             (await http.DeleteAsync($"/v1/subscriptions/{id}")).EnsureSuccessStatusCode();
         }
     }
+
+    // Platform webhooks: signed WhatsApp Cloud API payloads, POST → 200 (which Meta waits for before it counts a delivery).
+    await bus.DrainAsync();
+    var whatsApp = await WhatsAppPhase.RunAsync(http, seconds, whatsAppRate);
+    Console.WriteLine($"WhatsApp webhooks paced at {whatsAppRate}/s (signed, one message each): achieved {Stats.Rate(whatsApp.Rate)}, {whatsApp.Accepted} answered 200, " +
+                      $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, p99 {Stats.Ms(whatsApp.P99)}");
 
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
     Console.WriteLine($"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}");
@@ -134,7 +141,11 @@ internal static class Bench
         return Summarise(latencies.ToList(), failed, clock.Elapsed.TotalSeconds);
     }
 
-    public static async Task<PhaseResult> OpenLoopAsync(HttpClient http, Guid channelId, int seconds, int rate)
+    public static Task<PhaseResult> OpenLoopAsync(HttpClient http, Guid channelId, int seconds, int rate) =>
+        OpenLoopAsync(seconds, rate, () => PostAsync(http, channelId));
+
+    /// <summary>Open loop: every millisecond, send whatever is due by then, whether or not earlier requests have answered.</summary>
+    public static async Task<PhaseResult> OpenLoopAsync(int seconds, int rate, Func<Task<(bool Ok, double Ms)>> send)
     {
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
@@ -142,7 +153,6 @@ internal static class Bench
         var clock = Stopwatch.StartNew();
         var total = seconds * rate;
         var issued = 0;
-        // Open loop: every millisecond, send whatever is due by then, whether or not earlier requests have answered.
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
         while (issued < total && await tick.WaitForNextTickAsync())
         {
@@ -151,7 +161,7 @@ internal static class Bench
             {
                 inFlight.Add(Task.Run(async () =>
                 {
-                    var (ok, ms) = await PostAsync(http, channelId);
+                    var (ok, ms) = await send();
                     if (ok) { latencies.Add(ms); } else { Interlocked.Increment(ref failed); }
                 }));
             }
@@ -161,18 +171,24 @@ internal static class Bench
         return Summarise(latencies.ToList(), failed, clock.Elapsed.TotalSeconds);
     }
 
-    private static async Task<(bool Ok, double Ms)> PostAsync(HttpClient http, Guid channelId)
+    private static Task<(bool Ok, double Ms)> PostAsync(HttpClient http, Guid channelId)
     {
         var n = Interlocked.Increment(ref _messageNumber);
+        return TimeAsync(() => http.PostAsJsonAsync("/v1/engagements", new
+        {
+            channelId, platformMessageId = $"bench-{n}",
+            author = new { platformUserId = $"customer-{n % Authors}", displayName = "عميل" },
+            text = $"Order {n} is late 😡 — طلبي متأخر", visibility = "private", occurredAt = DateTimeOffset.UtcNow,
+        }));
+    }
+
+    /// <summary>Whether a request succeeded, and how long its answer took; a broken connection or a timeout is a failure.</summary>
+    public static async Task<(bool Ok, double Ms)> TimeAsync(Func<Task<HttpResponseMessage>> send)
+    {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await http.PostAsJsonAsync("/v1/engagements", new
-            {
-                channelId, platformMessageId = $"bench-{n}",
-                author = new { platformUserId = $"customer-{n % Authors}", displayName = "عميل" },
-                text = $"Order {n} is late 😡 — طلبي متأخر", visibility = "private", occurredAt = DateTimeOffset.UtcNow,
-            });
+            using var response = await send();
             return (response.IsSuccessStatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (HttpRequestException)

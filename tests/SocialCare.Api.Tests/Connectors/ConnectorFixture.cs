@@ -19,6 +19,7 @@ public abstract class ConnectorFixture : HubFixture
     {
         ["Connectors:RetryBaseDelay"] = "00:00:00.050",
         ["Connectors:MaxRetryAfter"] = "00:00:01",
+        ["Connectors:BreakAfterFailures"] = "4",
     };
 
     [OneTimeSetUp]

@@ -148,13 +148,31 @@ public sealed class Messenger_and_Instagram : ConnectorFixture
         });
     }
 
-    [Test]
-    public async Task Bad_signature_on_an_instagram_webhook_is_401()
+    [TestCase("messenger")]
+    [TestCase("instagram")]
+    public async Task Handshake_signature_and_duplicates(string type)
     {
-        var (client, channelId, igId) = await ArrangeAsync("instagram signature", "instagram");
-        var body = Fixture("instagram-dm-arabic.json", ("igId", igId), ("igsid", "1"), ("mid", "m1"));
-        await HubApi.ReadProblem(await PlatformWebhooks.PushMetaAsync(PlatformClient(), "instagram", channelId, "wrong secret", body),
-            HttpStatusCode.Unauthorized, "invalid-signature");
+        var (client, channelId, account) = await ArrangeAsync($"{type} basics", type);
+        using var platform = PlatformClient();
+        var challenge = await platform.GetAsync($"/v1/hooks/{type}/{channelId}?hub.mode=subscribe&hub.verify_token={VerifyToken}&hub.challenge=8675309");
+        Assert.That(await challenge.Content.ReadAsStringAsync(), Is.EqualTo("8675309"));
+        await HubApi.ReadProblem(await platform.GetAsync($"/v1/hooks/{type}/{channelId}?hub.mode=unsubscribe&hub.verify_token={VerifyToken}&hub.challenge=1"),
+            HttpStatusCode.Forbidden, "forbidden");
+
+        var body = type == "messenger"
+            ? Fixture("messenger-message.json", ("pageId", account), ("psid", "31337"), ("mid", "m_dup"))
+            : Fixture("instagram-dm-arabic.json", ("igId", account), ("igsid", "31337"), ("mid", "m_dup"));
+        await HubApi.ReadProblem(await PlatformWebhooks.PushMetaAsync(platform, type, channelId, "wrong secret", body), HttpStatusCode.Unauthorized, "invalid-signature");
         Assert.That(await ConversationsAsync(client), Is.Empty);
+
+        var first = await ReceiptAsync(await PushAsync(type, channelId, body));
+        var again = await ReceiptAsync(await PushAsync(type, channelId, body));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first["engagements"]!.GetValue<int>(), Is.EqualTo(1));
+            Assert.That(again["engagements"]!.GetValue<int>(), Is.EqualTo(0));
+            Assert.That(again["duplicates"]!.GetValue<int>(), Is.EqualTo(1));
+        });
+        Assert.That(await client.WaitForEventsAsync(3), Has.Count.EqualTo(3), "customer, conversation and engagement once");
     }
 }

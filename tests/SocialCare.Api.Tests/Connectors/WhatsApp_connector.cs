@@ -232,4 +232,30 @@ public sealed class WhatsApp_connector : ConnectorFixture
         var lost = await ReplyWhenAsync(client, conversationId, statusFailed, "failed");
         Assert.That(lost["error"]!["code"]!.GetValue<string>(), Is.EqualTo("131047"));
     }
+
+    [Test]
+    public async Task A_platform_that_keeps_failing_opens_the_circuit_for_that_account_only()
+    {
+        var (client, channelId) = await ArrangeAsync("wa circuit");
+        await InboundAsync(channelId);
+        var conversationId = await OnlyConversationAsync(client);
+        Platform.FailNext(4, 503);
+        var first = await ReplyAsync(client, conversationId, new { text = "One" });
+        var failed = await ReplyWhenAsync(client, conversationId, first, "failed");
+        Assert.That(failed["error"]!["code"]!.GetValue<string>(), Is.EqualTo("2"), "Graph's own code for a temporary outage");
+
+        var before = Platform.Requests.Count;
+        var second = await ReplyAsync(client, conversationId, new { text = "Two" });
+        var broken = await ReplyWhenAsync(client, conversationId, second, "failed");
+        Assert.Multiple(() =>
+        {
+            Assert.That(broken["error"]!["code"]!.GetValue<string>(), Is.EqualTo("circuit_open"));
+            Assert.That(Platform.Requests.Count, Is.EqualTo(before), "no call while the circuit is open");
+        });
+
+        var (other, otherChannel) = await ArrangeAsync("wa circuit other account");
+        await InboundAsync(otherChannel);
+        var otherReply = await ReplyAsync(other, await OnlyConversationAsync(other), new { text = "Unaffected" });
+        await ReplyWhenAsync(other, await OnlyConversationAsync(other), otherReply, "sent");
+    }
 }

@@ -35,12 +35,21 @@ public sealed class X_connector : ConnectorFixture
     }
 
     [Test]
-    public async Task Bad_signature_is_401_and_stores_nothing()
+    public async Task Bad_signature_is_401_and_stores_nothing_and_a_resent_webhook_changes_nothing()
     {
         var (client, channelId, userId) = await ArrangeAsync("x signature");
         await HubApi.ReadProblem(await PlatformWebhooks.PushXAsync(PlatformClient(), channelId, "not the consumer secret", Tweet(userId, "1850000000000000001")),
             HttpStatusCode.Unauthorized, "invalid-signature");
         Assert.That(await ConversationsAsync(client), Is.Empty);
+
+        var first = await ReceiptAsync(await PushAsync(channelId, Tweet(userId, "1850000000000000001")));
+        var again = await ReceiptAsync(await PushAsync(channelId, Tweet(userId, "1850000000000000001")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first["engagements"]!.GetValue<int>(), Is.EqualTo(1));
+            Assert.That(again["duplicates"]!.GetValue<int>(), Is.EqualTo(1), "X resends a webhook it got no 200 for");
+        });
+        Assert.That(await client.WaitForEventsAsync(3), Has.Count.EqualTo(3));
     }
 
     [Test]
