@@ -29,7 +29,11 @@ public sealed class FakePlatform : IAsyncDisposable
     private readonly ConcurrentQueue<PlatformRequest> _requests = new();
     private readonly ConcurrentQueue<(int Status, string? RetryAfter, string Body)> _failures = new();
     private readonly ConcurrentQueue<string> _nextIds = new();
+    private readonly ConcurrentDictionary<string, StatusReporting> _reporting = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Status, int Answer)> _reported = new();
     private long _sequence;
+
+    private sealed record StatusReporting(HttpClient Hub, Guid ChannelId, string AppSecret, TimeSpan Delay);
 
     private FakePlatform(WebApplication app) => _app = app;
 
@@ -50,6 +54,19 @@ public sealed class FakePlatform : IAsyncDisposable
     public void AddInstagramAccount(string instagramAccountId, string accessToken) => _accounts[instagramAccountId] = ("instagram", accessToken);
 
     public void AddXAccount(string userId, string bearerToken) => _accounts[$"x:{bearerToken}"] = ("x", userId);
+
+    /// <summary>
+    /// After each message it accepts for <paramref name="account"/>, the fake reports back as the platform does: WhatsApp
+    /// <c>sent</c>, <c>delivered</c> and <c>read</c> statuses, Messenger and Instagram delivery and read receipts — each
+    /// signed with <paramref name="appSecret"/> and POSTed to the hub's webhook for <paramref name="channelId"/>.
+    /// </summary>
+    public void ReportStatusesTo(string account, HttpClient hub, Guid channelId, string appSecret, TimeSpan? delay = null) =>
+        _reporting[account] = new StatusReporting(hub, channelId, appSecret, delay ?? TimeSpan.FromMilliseconds(100));
+
+    public void StopReportingStatuses(string account) => _reporting.TryRemove(account, out _);
+
+    /// <summary>The statuses pushed into the hub so far, with the hub's answer to each.</summary>
+    public IReadOnlyList<(string Status, int Answer)> Reported => _reported.ToList();
 
     /// <summary>The next <paramref name="times"/> sends are answered with <paramref name="status"/> (and <c>Retry-After</c>, and the body given).</summary>
     public void FailNext(int times, int status, string? retryAfter = null, string? body = null)
@@ -113,6 +130,7 @@ public sealed class FakePlatform : IAsyncDisposable
                     ? new JsonObject { ["id"] = wamid, ["message_status"] = "accepted" }
                     : new JsonObject { ["id"] = wamid }),
             };
+            Report(account, "whatsapp", to, wamid);
             return Record(known.Platform, context, body, 200, answer.ToJsonString(), wamid);
         }
 
@@ -122,6 +140,7 @@ public sealed class FakePlatform : IAsyncDisposable
         }
 
         var mid = NextId("m_");
+        Report(account, known.Platform, body!["recipient"]!["id"]!.GetValue<string>(), mid);
         return Record(known.Platform, context, body, 200,
             new JsonObject { ["recipient_id"] = body!["recipient"]!["id"]!.GetValue<string>(), ["message_id"] = mid }.ToJsonString(), mid);
     }
@@ -247,6 +266,34 @@ public sealed class FakePlatform : IAsyncDisposable
         return message?["text"]?.GetValue<string>() is { Length: > 0 } || message?["attachment"] is not null
             ? null
             : "(#100) Must send either message or state";
+    }
+
+    private void Report(string account, string platform, string recipient, string messageId)
+    {
+        if (!_reporting.TryGetValue(account, out var target))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            var steps = platform == "whatsapp"
+                ? new[] { "sent", "delivered", "read" }.Select(status => (status, (Func<DateTimeOffset, string>)(at => PlatformPayloads.WhatsAppStatus(account, messageId, recipient, status, at))))
+                : new[] { "delivered", "read" }.Select(status => (status, (Func<DateTimeOffset, string>)(at => PlatformPayloads.Receipt(platform, account, recipient, messageId, status == "read", at))));
+            foreach (var (status, payload) in steps)
+            {
+                await Task.Delay(target.Delay);
+                try
+                {
+                    using var answer = await PlatformWebhooks.PushMetaAsync(target.Hub, platform, target.ChannelId, target.AppSecret, payload(DateTimeOffset.UtcNow));
+                    _reported.Enqueue((status, (int)answer.StatusCode));
+                }
+                catch (HttpRequestException)
+                {
+                    _reported.Enqueue((status, 0));
+                }
+            }
+        });
     }
 
     private string? XAccount(HttpContext context)

@@ -175,4 +175,24 @@ public sealed class Messenger_and_Instagram : ConnectorFixture
         });
         Assert.That(await client.WaitForEventsAsync(3), Has.Count.EqualTo(3), "customer, conversation and engagement once");
     }
+
+    [Test]
+    public async Task Instagram_receipts_the_platform_reports_on_its_own_carry_the_reply_to_read()
+    {
+        var (client, channelId, igId) = await ArrangeAsync("instagram reported receipts", "instagram");
+        using var hub = PlatformClient();
+        Platform.ReportStatusesTo(igId, hub, channelId, AppSecret, TimeSpan.FromMilliseconds(20));
+        try
+        {
+            await ReceiptAsync(await PushAsync("instagram", channelId, PlatformPayloads.InstagramText(igId, "6811", "aWdfZAG1fmid1", "Is the blue one back in stock?", DateTimeOffset.UtcNow)));
+            var conversationId = (await ConversationsAsync(client)).Single()!["id"]!.GetValue<Guid>();
+            var replyId = await ReplyAsync(client, conversationId, new { text = "Yes, since this morning!" });
+            var read = await ReplyWhenAsync(client, conversationId, replyId, "read");
+            Assert.That(read["deliveredAt"], Is.Not.Null);
+        }
+        finally
+        {
+            Platform.StopReportingStatuses(igId);
+        }
+    }
 }

@@ -258,4 +258,29 @@ public sealed class WhatsApp_connector : ConnectorFixture
         var otherReply = await ReplyAsync(other, await OnlyConversationAsync(other), new { text = "Unaffected" });
         await ReplyWhenAsync(other, await OnlyConversationAsync(other), otherReply, "sent");
     }
+
+    [Test]
+    public async Task Statuses_the_platform_reports_on_its_own_carry_the_reply_to_read()
+    {
+        var (client, channelId) = await ArrangeAsync("wa reported statuses");
+        using var hub = PlatformClient();
+        Platform.ReportStatusesTo(PhoneNumberId, hub, channelId, AppSecret, TimeSpan.FromMilliseconds(20));
+        try
+        {
+            await ReceiptAsync(await PushAsync(channelId, PlatformPayloads.WhatsAppText(PhoneNumberId, "971500000042", "ريم", "wamid.reported.1", "وين طلبي؟ 📦", DateTimeOffset.UtcNow)));
+            var conversationId = await OnlyConversationAsync(client);
+            var replyId = await ReplyAsync(client, conversationId, new { text = "طلبك في الطريق 🚚" });
+            var read = await ReplyWhenAsync(client, conversationId, replyId, "read");
+            Assert.Multiple(() =>
+            {
+                Assert.That(read["sentAt"], Is.Not.Null);
+                Assert.That(read["deliveredAt"], Is.Not.Null);
+                Assert.That(Platform.Reported.Select(r => r.Answer), Is.All.EqualTo(200));
+            });
+        }
+        finally
+        {
+            Platform.StopReportingStatuses(PhoneNumberId);
+        }
+    }
 }
