@@ -4,6 +4,7 @@
 #   ./infra/dev.sh run    deps, then the hub in the foreground
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
 #   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A --webhook-rate W)
+#   ./infra/dev.sh demo   deps, then one customer's story across channels and departments (hub, fake platforms, the four samples)
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas) from the code
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` finds both servers running and returns at once.
@@ -192,6 +193,38 @@ run_bench() {
   dotnet run --project "$ROOT/tests/SocialCare.Benchmarks" -c Release -- "$@"
 }
 
+# The demo: its own hub (Release, fresh database, its own queues), the fake platforms and the four department samples,
+# driven through one story by samples/ChannelSimulator, which prints each step and the final conversation.
+run_demo() {
+  deps
+  export_connection_settings
+  local port=${DEMO_PORT:-8091}
+  local url=http://127.0.0.1:$port admin
+  admin=sch_admin_demo_$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)
+  log "building the hub and the samples"
+  dotnet build "$ROOT/samples/ChannelSimulator" -c Release -v q -nologo >/dev/null || dotnet build "$ROOT/samples/ChannelSimulator" -c Release -nologo
+  dotnet build "$ROOT/src/SocialCare.Api" -c Release -v q -nologo >/dev/null || dotnet build "$ROOT/src/SocialCare.Api" -c Release -nologo
+  for db in socialcare_demo crm_demo; do
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "drop database if exists \"$db\" with (force)" >/dev/null
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "create database \"$db\"" >/dev/null
+  done
+  log "starting the demo hub on $url (log: $DATA/demo-hub.log)"
+  ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=socialcare_demo" \
+  Admin__ApiKey=$admin Demo__ApiKey= ASPNETCORE_URLS=$url Webhooks__AllowPrivateTargets=true \
+  Webhooks__FanOutQueue=socialcare-webhooks-demo Webhooks__FanOutQueueTemporary=true \
+  Connectors__ReplyQueue=socialcare-replies-demo Connectors__ReplyQueueTemporary=true \
+    dotnet "$ROOT/src/SocialCare.Api/bin/Release/net10.0/SocialCare.Api.dll" >"$DATA/demo-hub.log" 2>&1 &
+  local hub=$!
+  trap 'kill -TERM '"$hub"' 2>/dev/null; wait '"$hub"' 2>/dev/null' EXIT
+  for _ in $(seq 1 120); do
+    kill -0 $hub 2>/dev/null || { cat "$DATA/demo-hub.log" >&2; die "the demo hub stopped"; }
+    curl -fsS "$url/health/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  dotnet "$ROOT/samples/ChannelSimulator/bin/Release/net10.0/ChannelSimulator.dll" demo --hub "$url" --admin-key "$admin" \
+    --rabbit-host 127.0.0.1 --rabbit-port "$RABBIT_PORT" --crm-database "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=crm_demo"
+}
+
 regenerate_contracts() {
   deps
   export_connection_settings
@@ -205,6 +238,7 @@ case "$cmd" in
   run) run_hub ;;
   test) run_tests "$@" ;;
   bench) run_bench "$@" ;;
+  demo) run_demo ;;
   contracts) regenerate_contracts ;;
   stop) stop_all ;;
   *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;

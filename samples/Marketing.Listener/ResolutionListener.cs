@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Marketing.Listener;
+
+public sealed class ListenerOptions
+{
+    public string RabbitHost { get; set; } = "127.0.0.1";
+    public int RabbitPort { get; set; } = 55672;
+
+    /// <summary>Marketing's own durable queue, bound to the hub's conversation.resolved exchange.</summary>
+    public string Queue { get; set; } = "marketing.resolutions";
+
+    /// <summary>For throwaway runs (tests): a queue deleted when the listener stops.</summary>
+    public bool TemporaryQueue { get; set; }
+    public string? HubUrl { get; set; }
+    public string? ApiKey { get; set; }
+}
+
+/// <summary>
+/// Marketing's listener, in plain RabbitMQ.Client: its own durable queue bound to the hub's
+/// <c>socialcare.conversation.resolved</c> fanout exchange; one line per resolved conversation with its channel
+/// and time-to-resolve. With a hub key it also tags the conversation <c>survey-queued</c> (its satisfaction survey
+/// goes out from marketing's own tools).
+/// </summary>
+public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub, Action<string> print)
+{
+    public const string Exchange = "socialcare.conversation.resolved";
+
+    public static HttpClient HubClient(string url, string apiKey) => new()
+    {
+        BaseAddress = new Uri(url),
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", apiKey) },
+    };
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var factory = new ConnectionFactory { HostName = options.RabbitHost, Port = options.RabbitPort };
+        await using var connection = await factory.CreateConnectionAsync(stop);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: stop);
+        await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, cancellationToken: stop);
+        await channel.QueueDeclareAsync(options.Queue, durable: !options.TemporaryQueue, exclusive: false, autoDelete: options.TemporaryQueue, cancellationToken: stop);
+        await channel.QueueBindAsync(options.Queue, Exchange, string.Empty, cancellationToken: stop);
+        await channel.BasicQosAsync(0, 16, false, stop);
+        var seen = new HashSet<Guid>();
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, delivery) =>
+        {
+            // The hub's messages are MassTransit envelopes: the event is in "message" (docs/events.md).
+            using var json = JsonDocument.Parse(delivery.Body);
+            var e = json.RootElement.GetProperty("message");
+            var eventId = e.GetProperty("eventId").GetGuid();
+            if (seen.Add(eventId))
+            {
+                var conversationId = e.GetProperty("conversationId").GetGuid();
+                var channelType = e.TryGetProperty("channelType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : "unknown";
+                var took = TimeSpan.FromSeconds(e.GetProperty("timeToResolveSeconds").GetDouble());
+                print($"[marketing] conversation {conversationId} resolved on {channelType} after {Describe(took)} (brand {e.GetProperty("brand").GetString()})");
+                if (hub is not null)
+                {
+                    await TagAsync(conversationId, eventId, stop);
+                }
+            }
+
+            await channel.BasicAckAsync(delivery.DeliveryTag, false, stop);
+        };
+        await channel.BasicConsumeAsync(options.Queue, autoAck: false, consumer, stop);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task TagAsync(Guid conversationId, Guid eventId, CancellationToken stop)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/tags")
+        {
+            Content = JsonContent.Create(new { add = new[] { "survey-queued" } }),
+        };
+        request.Headers.Add("Idempotency-Key", $"marketing-{eventId}");
+        using var response = await hub!.SendAsync(request, stop);
+        // Another workspace's conversation (a shared broker) is a 404: not ours to tag.
+        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    public static string Describe(TimeSpan took) => took.TotalMinutes < 1
+        ? $"{took.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s"
+        : took.TotalHours < 1 ? $"{took.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min" : $"{took.TotalHours.ToString("0.0", CultureInfo.InvariantCulture)} h";
+}
