@@ -137,6 +137,7 @@ public sealed class DemoStory(DemoSettings settings, Action<string> say)
             RabbitHost = settings.RabbitHost, RabbitPort = settings.RabbitPort, Queue = $"marketing.resolutions.demo-{run}", TemporaryQueue = true,
         }, marketingHttp, line => say("    " + line));
         var listening = marketing.RunAsync(stopMarketing.Token);
+        await marketing.Ready.WaitAsync(TimeSpan.FromSeconds(30), ct);
         say("    marketing listener on its own queue bound to socialcare.conversation.resolved (plain RabbitMQ.Client)");
 
         try

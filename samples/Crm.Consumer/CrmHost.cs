@@ -68,6 +68,8 @@ public static class CrmHost
                 });
             });
         });
+        // Start only once connected and bound: events published from then on reach this app's queue.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         builder.Services.AddHostedService<CrmStartup>();
         return builder.Build();
     }

@@ -30,6 +30,10 @@ public sealed class ListenerOptions
 public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub, Action<string> print)
 {
     public const string Exchange = "socialcare.conversation.resolved";
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the queue is bound and consumed from: resolutions from then on are heard.</summary>
+    public Task Ready => _ready.Task;
 
     public static HttpClient HubClient(string url, string apiKey) => new()
     {
@@ -69,6 +73,7 @@ public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub,
             await channel.BasicAckAsync(delivery.DeliveryTag, false, stop);
         };
         await channel.BasicConsumeAsync(options.Queue, autoAck: false, consumer, stop);
+        _ready.TrySetResult();
         try
         {
             await Task.Delay(Timeout.Infinite, stop);

@@ -67,6 +67,8 @@ public static class PartnerApp
                 });
             });
         });
+        // Start only once connected and bound: events published from then on reach this app's queue.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         var app = builder.Build();
 
         app.MapPost("/app-chat/messages", async (InboundChat message, IHttpClientFactory clients, ChatLog log, CancellationToken ct) =>
