@@ -27,19 +27,16 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
         var x = await ChannelAsync("x", new { userId = xUser, consumerSecret = Secret, bearerToken = $"x-bearer-{run}", apiBaseUrl = platform.XBaseUrl }, ct);
         say($"simulating {rate} webhooks/s for {duration.TotalSeconds:0} s into {whatsapp} (whatsapp), {instagram} (instagram), {x} (x); fake platform APIs at {platform.BaseUrl}");
 
-        var sent = 0;
-        var failed = 0;
+        var (issued, sent, failed) = (0, 0, 0);
         var clock = Stopwatch.StartNew();
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         var inFlight = new List<Task>();
         while (clock.Elapsed < duration && await tick.WaitForNextTickAsync(ct))
         {
-            var due = (int)(clock.Elapsed.TotalSeconds * rate);
-            for (; sent + failed + inFlight.Count(t => !t.IsCompleted) < due; )
+            for (var due = (int)(clock.Elapsed.TotalSeconds * rate); issued < due; issued++)
             {
-                var n = sent + failed + inFlight.Count;
-                inFlight.Add(PushAsync(n, run, phone, ig, xUser, whatsapp, instagram, x, ct)
-                    .ContinueWith(t => { if (t.IsCompletedSuccessfully) { Interlocked.Increment(ref sent); } else { Interlocked.Increment(ref failed); } }, TaskScheduler.Default));
+                inFlight.Add(PushAsync(issued, run, phone, ig, xUser, whatsapp, instagram, x, ct)
+                    .ContinueWith(t => Interlocked.Increment(ref t.IsCompletedSuccessfully ? ref sent : ref failed), TaskScheduler.Default));
             }
 
             inFlight.RemoveAll(t => t.IsCompleted);
