@@ -30,7 +30,7 @@ public sealed record DemoOutcome(Guid ConversationId, JsonNode Conversation, IRe
 /// the CRM and billing apps add what they know, he continues in the brand's app chat (a partner's channel), care
 /// resolves, marketing queues a survey. Each step prints what happened and what each department saw and did.
 /// </summary>
-public sealed class DemoStory(DemoSettings settings, Action<string> say)
+public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
 {
     private const string PhoneNumberId = "106540352242922";
     private const string OmarPhone = "971501234567";
@@ -170,7 +170,7 @@ public sealed class DemoStory(DemoSettings settings, Action<string> say)
         Step(2, "Care answers publicly, and moves Omar to WhatsApp");
         var publicReply = await ReplyAsync(care, path, new { text = "So sorry, Omar! We've sent you a WhatsApp message to sort this out.", visibility = "public" }, ct);
         await ReplyStatusAsync(care, path, publicReply, "sent", ct);
-        say($"    X got POST /2/tweets in reply to {tweetId}: {platform.Requests.Last(r => r.Platform == "x").Body?.ToJsonString(Readable)}");
+        say($"    X got POST /2/tweets in reply to {tweetId}: {Emoji(platform.Requests.Last(r => r.Platform == "x").Body?.ToJsonString(Readable) ?? string.Empty)}");
         await care.PostAsync($"/v1/customers/{customerId}/identities", new { channelType = "whatsapp", platformUserId = OmarPhone, displayName = "Omar Haddad" }, ct);
         say($"    care linked Omar's WhatsApp number {OmarPhone} to the customer");
         var refused = await care.TryPostAsync($"{path}/replies", new { text = "Hi Omar, Namshi care here.", channelId = whatsapp }, ct);
@@ -220,7 +220,7 @@ public sealed class DemoStory(DemoSettings settings, Action<string> say)
 
         say(string.Empty);
         say($"GET /v1/conversations/{conversationId}");
-        say(final.ToJsonString(new JsonSerializerOptions(Readable) { WriteIndented = true }));
+        say(Emoji(final.ToJsonString(new JsonSerializerOptions(Readable) { WriteIndented = true })));
         return outcome;
     }
 
@@ -230,7 +230,7 @@ public sealed class DemoStory(DemoSettings settings, Action<string> say)
     private async Task<Guid> ReplyAsync(HubApi care, string path, object body, CancellationToken ct)
     {
         var id = (await care.PostAsync($"{path}/replies", body, ct))["replyId"]!.GetValue<Guid>();
-        say($"    care → POST {path}/replies {JsonSerializer.Serialize(body, Readable)} → 202");
+        say($"    care → POST {path}/replies {Emoji(JsonSerializer.Serialize(body, Readable))} → 202");
         return id;
     }
 
@@ -251,6 +251,14 @@ public sealed class DemoStory(DemoSettings settings, Action<string> say)
         logging.ClearProviders();
         logging.AddProvider(new Narration(say));
     }
+
+    /// <summary>System.Text.Json writes characters beyond the BMP (emoji) as escaped surrogate pairs even when relaxed; show them.</summary>
+    private static string Emoji(string json) => SurrogatePair().Replace(json, m =>
+        char.ConvertFromUtf32(char.ConvertToUtf32(
+            (char)Convert.ToInt32(m.Groups[1].Value, 16), (char)Convert.ToInt32(m.Groups[2].Value, 16))));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\u(D[89AB][0-9A-F]{2})\\u(D[C-F][0-9A-F]{2})", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SurrogatePair();
 
     private static int FreePort()
     {
