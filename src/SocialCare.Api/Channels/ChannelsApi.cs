@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure;
+using SocialCare.Api.Infrastructure.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 
@@ -16,7 +17,7 @@ public static class ChannelsApi
         var channels = v1.MapGroup("/channels").WithTags("Channels").RequireScope(Scopes.ChannelsManage);
         channels.MapPost("/", Create).WithName("CreateChannel")
             .WithSummary("Connect a channel account (a brand's WhatsApp number, Facebook page, X account, or any custom channel).")
-            .Validate<CreateChannelRequest>();
+            .Validate<CreateChannelRequest>().Idempotent();
         channels.MapGet("/", List).WithName("ListChannels").WithSummary("List channel accounts, optionally of one type.");
         channels.MapGet("/{id:guid}", Get).WithName("GetChannel").WithSummary("A channel account; secrets are never returned.");
         channels.MapPatch("/{id:guid}", Update).WithName("UpdateChannel")

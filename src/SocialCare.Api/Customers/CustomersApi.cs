@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Infrastructure.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
 
@@ -26,10 +27,10 @@ public static class CustomersApi
             .WithSummary("Look a customer up by platform identity: ?identity=whatsapp:447700900123.");
         customers.MapPost("/{id:guid}/identities", LinkIdentity).WithName("LinkCustomerIdentity").RequireScope(Scopes.CustomersWrite)
             .WithSummary("Link another platform identity to the customer (201; 200 if it was already theirs; 409 if it is another customer's).")
-            .Validate<LinkIdentityRequest>();
+            .Validate<LinkIdentityRequest>().Idempotent();
         customers.MapPost("/{id:guid}/merge", Merge).WithName("MergeCustomers").RequireScope(Scopes.CustomersWrite)
             .WithSummary("Merge the customer named in the body into this one: identities and conversations follow; customer.merged names the id that is gone.")
-            .Validate<MergeRequest>();
+            .Validate<MergeRequest>().Idempotent();
         return v1;
     }
 

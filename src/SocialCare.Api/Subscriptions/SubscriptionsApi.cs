@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure;
+using SocialCare.Api.Infrastructure.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 
@@ -48,7 +49,7 @@ public static class SubscriptionsApi
         var subscriptions = v1.MapGroup("/subscriptions").WithTags("Webhook subscriptions").RequireScope(Scopes.SubscriptionsManage);
         subscriptions.MapPost("/", Create).WithName("CreateSubscription")
             .WithSummary("Subscribe an https endpoint to event types (exact, family.* or *) with optional filters. The signing secret is shown in this response only.")
-            .Validate<CreateSubscriptionRequest>();
+            .Validate<CreateSubscriptionRequest>().Idempotent();
         subscriptions.MapGet("/", List).WithName("ListSubscriptions").WithSummary("The workspace's subscriptions, without secrets.");
         subscriptions.MapGet("/{id:guid}", Get).WithName("GetSubscription").WithSummary("A subscription, without its secret.");
         subscriptions.MapPatch("/{id:guid}", Update).WithName("UpdateSubscription")
@@ -57,14 +58,14 @@ public static class SubscriptionsApi
         subscriptions.MapGet("/{id:guid}/deliveries", Deliveries).WithName("ListSubscriptionDeliveries")
             .WithSummary("The delivery log: each delivery with every attempt (time, status code, latency, first 1 KB of the body, error); filter by status, page with after.");
         subscriptions.MapPost("/{id:guid}/test", SendTest).WithName("TestSubscription")
-            .WithSummary("Send a webhook.test event to the endpoint (signed and retried like any delivery); 202 with the delivery id.");
+            .WithSummary("Send a webhook.test event to the endpoint (signed and retried like any delivery); 202 with the delivery id.").Idempotent();
         subscriptions.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/redeliver", Redeliver).WithName("RedeliverWebhook")
-            .WithSummary("Send a delivery again now, with a fresh retry schedule (same webhook-id); its attempt log is kept.");
+            .WithSummary("Send a delivery again now, with a fresh retry schedule (same webhook-id); its attempt log is kept.").Idempotent();
         subscriptions.MapPost("/{id:guid}/replay", Replay).WithName("ReplaySubscription")
             .WithSummary("Re-send the log's matching events from a sequence or a time (same webhook-ids, fresh schedule); up to 1,000 events scanned per call, 'next' says where to continue.")
-            .Validate<ReplayRequest>();
+            .Validate<ReplayRequest>().Idempotent();
         subscriptions.MapPost("/{id:guid}/rotate-secret", Rotate).WithName("RotateSubscriptionSecret")
-            .WithSummary("A new signing secret; deliveries carry signatures with both secrets for the overlap (24 h by default).");
+            .WithSummary("A new signing secret; deliveries carry signatures with both secrets for the overlap (24 h by default).").Idempotent();
         return v1;
     }
 

@@ -23,6 +23,7 @@ public static class ProblemCodes
     public const string UnknownChannel = "unknown-channel";
     public const string PreconditionFailed = "precondition-failed";
     public const string IdempotencyKeyReused = "idempotency-key-reused";
+    public const string IdempotencyKeyInUse = "idempotency-key-in-use";
     public const string AlreadyAcknowledged = "already-acknowledged";
     public const string AlreadyResolved = "already-resolved";
     public const string NotResolved = "not-resolved";
