@@ -103,6 +103,18 @@ start_rabbitmq() {
     { tail -n 30 "$RABBIT_HOME"/log/*.log >&2 2>/dev/null; die "RabbitMQ did not start"; }
 }
 
+# Tests and benchmarks get a RabbitMQ virtual host of their own: their exchanges never reach the durable queues a dev
+# hub (`run`) declared in the default one, which would otherwise collect every test event while no dev hub consumes them.
+TEST_VHOST=socialcare-test
+ensure_test_vhost() {
+  local sbin; sbin=$(rabbit_sbin)
+  ( rabbit_env
+    "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" list_vhosts name 2>/dev/null | grep -qx "$TEST_VHOST" ||
+      "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" add_vhost "$TEST_VHOST" >/dev/null
+    "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" set_permissions -p "$TEST_VHOST" guest '.*' '.*' '.*' >/dev/null )
+  export RabbitMq__VirtualHost=$TEST_VHOST
+}
+
 stop_all() {
   local bin sbin; bin=$(pg_bin); sbin=$(rabbit_sbin)
   if [ -n "$bin" ] && [ -d "$PG_HOME/data" ]; then
@@ -171,6 +183,7 @@ EOF
 run_tests() {
   deps
   export_connection_settings
+  ensure_test_vhost
   local out; out=$(mktemp)
   set +e
   dotnet test "$ROOT/SocialCareApi.sln" -nologo "$@" 2>&1 | tee "$out"
@@ -190,6 +203,7 @@ run_tests() {
 run_bench() {
   deps
   export_connection_settings
+  ensure_test_vhost
   dotnet run --project "$ROOT/tests/SocialCare.Benchmarks" -c Release -- "$@"
 }
 

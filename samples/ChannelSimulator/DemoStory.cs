@@ -12,7 +12,8 @@ using SocialCare.FakePlatform;
 namespace ChannelSimulator;
 
 /// <summary>Where the demo's hub and servers are. <see cref="HubHandler"/> reaches an in-process hub (tests); null means over HTTP.</summary>
-public sealed record DemoSettings(Uri HubUrl, string AdminKey, string RabbitHost, int RabbitPort, string CrmDatabase, Func<HttpMessageHandler>? HubHandler = null);
+public sealed record DemoSettings(
+    Uri HubUrl, string AdminKey, string RabbitHost, int RabbitPort, string CrmDatabase, Func<HttpMessageHandler>? HubHandler = null, string RabbitVirtualHost = "/");
 
 /// <summary>The conversation at the end of the story, and its timeline (every event with who caused it).</summary>
 public sealed record DemoOutcome(Guid ConversationId, JsonNode Conversation, IReadOnlyList<JsonNode> Timeline)
@@ -77,7 +78,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             Settings(b.Configuration, new()
             {
                 ["Crm:HubUrl"] = settings.HubUrl.ToString(), ["Crm:ApiKey"] = crmKey.Key, ["Crm:RabbitHost"] = settings.RabbitHost,
-                ["Crm:RabbitPort"] = settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Crm:RabbitPort"] = settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Crm:RabbitVirtualHost"] = settings.RabbitVirtualHost,
                 ["Crm:Queue"] = $"crm.social-events.demo-{run}", ["Crm:TemporaryQueue"] = "true", ["Crm:Database"] = settings.CrmDatabase,
             });
             Quiet(b.Logging);
@@ -118,6 +119,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             {
                 ["Partner:HubUrl"] = settings.HubUrl.ToString(), ["Partner:ApiKey"] = partnerKey.Key, ["Partner:ChannelId"] = appChat.ToString(),
                 ["Partner:RabbitHost"] = settings.RabbitHost, ["Partner:RabbitPort"] = settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Partner:RabbitVirtualHost"] = settings.RabbitVirtualHost,
                 ["Partner:Queue"] = $"partner-appchat.replies.demo-{run}", ["Partner:TemporaryQueue"] = "true",
             });
             Quiet(b.Logging);
@@ -134,7 +136,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         marketingHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", marketingKey.Key);
         var marketing = new ResolutionListener(new ListenerOptions
         {
-            RabbitHost = settings.RabbitHost, RabbitPort = settings.RabbitPort, Queue = $"marketing.resolutions.demo-{run}", TemporaryQueue = true,
+            RabbitHost = settings.RabbitHost, RabbitPort = settings.RabbitPort, VirtualHost = settings.RabbitVirtualHost,
+            Queue = $"marketing.resolutions.demo-{run}", TemporaryQueue = true,
         }, marketingHttp, line => say("    " + line));
         var listening = marketing.RunAsync(stopMarketing.Token);
         await marketing.Ready.WaitAsync(TimeSpan.FromSeconds(30), ct);

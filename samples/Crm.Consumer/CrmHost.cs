@@ -15,6 +15,7 @@ public sealed class CrmOptions
     public string ApiKey { get; set; } = string.Empty;
     public string RabbitHost { get; set; } = "127.0.0.1";
     public int RabbitPort { get; set; } = 55672;
+    public string RabbitVirtualHost { get; set; } = "/";
 
     /// <summary>The CRM's own durable queue: it keeps the hub's events while the CRM is down.</summary>
     public string Queue { get; set; } = "crm.social-events";
@@ -50,7 +51,7 @@ public static class CrmHost
             bus.AddConsumer<CustomerEvents>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(options.RabbitHost, (ushort)options.RabbitPort, "/", host =>
+                rabbit.Host(options.RabbitHost, (ushort)options.RabbitPort, options.RabbitVirtualHost, host =>
                 {
                     host.Username("guest");
                     host.Password("guest");

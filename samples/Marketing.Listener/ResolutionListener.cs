@@ -11,6 +11,7 @@ public sealed class ListenerOptions
 {
     public string RabbitHost { get; set; } = "127.0.0.1";
     public int RabbitPort { get; set; } = 55672;
+    public string VirtualHost { get; set; } = "/";
 
     /// <summary>Marketing's own durable queue, bound to the hub's conversation.resolved exchange.</summary>
     public string Queue { get; set; } = "marketing.resolutions";
@@ -43,7 +44,7 @@ public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub,
 
     public async Task RunAsync(CancellationToken stop)
     {
-        var factory = new ConnectionFactory { HostName = options.RabbitHost, Port = options.RabbitPort };
+        var factory = new ConnectionFactory { HostName = options.RabbitHost, Port = options.RabbitPort, VirtualHost = options.VirtualHost };
         await using var connection = await factory.CreateConnectionAsync(stop);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: stop);
         await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, cancellationToken: stop);

@@ -16,6 +16,7 @@ public sealed class PartnerOptions
     public Guid ChannelId { get; set; }
     public string RabbitHost { get; set; } = "127.0.0.1";
     public int RabbitPort { get; set; } = 55672;
+    public string RabbitVirtualHost { get; set; } = "/";
     public string Queue { get; set; } = "partner-appchat.replies";
     public bool TemporaryQueue { get; set; }
 }
@@ -52,7 +53,7 @@ public static class PartnerApp
             bus.AddConsumer<ReplySender>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(options.RabbitHost, (ushort)options.RabbitPort, "/", host =>
+                rabbit.Host(options.RabbitHost, (ushort)options.RabbitPort, options.RabbitVirtualHost, host =>
                 {
                     host.Username("guest");
                     host.Password("guest");

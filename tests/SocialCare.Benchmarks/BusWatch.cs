@@ -17,7 +17,7 @@ internal sealed class BusWatch : IAsyncDisposable
 
     public static async Task<BusWatch> StartAsync(string host, int port, Guid workspaceId)
     {
-        var connection = await new ConnectionFactory { HostName = host, Port = port }.CreateConnectionAsync();
+        var connection = await new ConnectionFactory { HostName = host, Port = port, VirtualHost = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/" }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var watch = new BusWatch(connection, channel);
         const string exchange = "socialcare.engagement.received";

@@ -40,6 +40,7 @@ internal sealed class HubProcess : IAsyncDisposable
                 ["ConnectionStrings__Postgres"] = connectionString,
                 ["RabbitMq__Host"] = rabbitHost,
                 ["RabbitMq__Port"] = rabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RabbitMq__VirtualHost"] = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/",
                 ["Admin__ApiKey"] = AdminKey,
                 // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
                 ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",

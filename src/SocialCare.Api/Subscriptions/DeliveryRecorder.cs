@@ -20,7 +20,7 @@ internal sealed record AttemptResult(int? StatusCode, int LatencyMs, string? Res
 /// 410 or kept failing for longer than <see cref="WebhookOptions.DisableAfter"/>. Successful attempts, the common case,
 /// are group-committed: whatever succeeded meanwhile is recorded with set-based statements in one round trip.
 /// </summary>
-internal sealed partial class DeliveryRecorder(NpgsqlDataSource dataSource, EventStore store, IOptionsMonitor<WebhookOptions> options,
+internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCommits bookkeeping, EventStore store, IOptionsMonitor<WebhookOptions> options,
     ILogger<DeliveryRecorder> logger) : BackgroundService
 {
     private readonly Channel<(DueDelivery Delivery, AttemptResult Attempt, DateTimeOffset At, TaskCompletionSource Done)> _delivered =
@@ -69,7 +69,8 @@ internal sealed partial class DeliveryRecorder(NpgsqlDataSource dataSource, Even
 
         try
         {
-            await using var command = dataSource.CreateBatch();
+            // A success lost in a crash is only sent again (receivers dedupe on webhook-id): no need to wait for the WAL flush.
+            await using var command = bookkeeping.Source.CreateBatch();
             var ids = batch.Select(b => b.Delivery.Id).ToArray();
             var at = batch.Select(b => b.At).ToArray();
             var statuses = batch.Select(b => b.Attempt.StatusCode ?? 200).ToArray();

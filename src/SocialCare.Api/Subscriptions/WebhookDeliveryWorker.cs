@@ -18,7 +18,7 @@ namespace SocialCare.Api.Subscriptions;
 /// deliveries wait untouched (re-enabling resumes them). <see cref="DeliveryRecorder"/> records each outcome.
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
-    NpgsqlDataSource dataSource, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal, DeliveryRecorder recorder,
+    Infrastructure.Database.RelaxedCommits bookkeeping, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal, DeliveryRecorder recorder,
     TimeProvider clock, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -93,7 +93,8 @@ internal sealed partial class WebhookDeliveryWorker(
         // overall; SKIP LOCKED passes over rows another instance is leasing at the same moment.
         var perEndpoint = options.CurrentValue.MaxConcurrentPerEndpoint;
         var inFlight = busy.Where(b => b.Value > 0).ToList();
-        await using var command = dataSource.CreateCommand("""
+        // A lease lost in a crash only makes the delivery due again: no need to wait for the WAL flush.
+        await using var command = bookkeeping.Source.CreateCommand("""
             with candidates as (
                 select d.id, d.next_attempt_at
                 from subscriptions s

@@ -24,6 +24,7 @@ public sealed class Crm_and_marketing : HubFixture
                 b.Configuration["Crm:ApiKey"] = crmKey;
                 b.Configuration["Crm:RabbitHost"] = TestEnvironment.RabbitHost;
                 b.Configuration["Crm:RabbitPort"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                b.Configuration["Crm:RabbitVirtualHost"] = TestEnvironment.RabbitVirtualHost;
                 b.Configuration["Crm:Queue"] = $"crm.test-{Guid.NewGuid():N}";
                 b.Configuration["Crm:TemporaryQueue"] = "true";
                 b.Configuration["Crm:Database"] = database;
@@ -66,7 +67,8 @@ public sealed class Crm_and_marketing : HubFixture
         using var stop = new CancellationTokenSource();
         var listener = new ResolutionListener(new ListenerOptions
         {
-            RabbitHost = TestEnvironment.RabbitHost, RabbitPort = TestEnvironment.RabbitPort, Queue = $"marketing.test-{Guid.NewGuid():N}", TemporaryQueue = true,
+            RabbitHost = TestEnvironment.RabbitHost, RabbitPort = TestEnvironment.RabbitPort, VirtualHost = TestEnvironment.RabbitVirtualHost,
+            Queue = $"marketing.test-{Guid.NewGuid():N}", TemporaryQueue = true,
         }, null, lines.Enqueue);
         var listening = listener.RunAsync(stop.Token);
         try

@@ -20,7 +20,7 @@ public sealed class Demo_story : HubFixture
         await TestEnvironment.WithDatabaseAsync("crm", async crmDatabase =>
         {
             var story = new DemoStory(new DemoSettings(Hub.Server.BaseAddress, HubFactory.AdminKey, TestEnvironment.RabbitHost, TestEnvironment.RabbitPort,
-                crmDatabase, () => Hub.Server.CreateHandler()), line => TestContext.Progress.WriteLine(line));
+                crmDatabase, () => Hub.Server.CreateHandler(), TestEnvironment.RabbitVirtualHost), line => TestContext.Progress.WriteLine(line));
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             var outcome = await story.RunAsync(timeout.Token);
 

@@ -18,6 +18,7 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
             ["ConnectionStrings:Postgres"] = TestRun.ConnectionString,
             ["RabbitMq:Host"] = TestEnvironment.RabbitHost,
             ["RabbitMq:Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = TestEnvironment.RabbitVirtualHost,
             ["Admin:ApiKey"] = AdminKey,
             ["Demo:ApiKey"] = null,
             // Test hubs run against different databases on one broker: each fans out from a queue of its own.

@@ -20,7 +20,7 @@ public sealed class RabbitTap : IAsyncDisposable
 
     public static async Task<RabbitTap> BindAsync(params string[] exchanges)
     {
-        var factory = new ConnectionFactory { HostName = TestEnvironment.RabbitHost, Port = TestEnvironment.RabbitPort };
+        var factory = new ConnectionFactory { HostName = TestEnvironment.RabbitHost, Port = TestEnvironment.RabbitPort, VirtualHost = TestEnvironment.RabbitVirtualHost };
         var connection = await factory.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);

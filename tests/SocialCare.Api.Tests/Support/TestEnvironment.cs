@@ -16,6 +16,9 @@ public static class TestEnvironment
 
     public static int RabbitPort { get; } = int.TryParse(Environment.GetEnvironmentVariable("RabbitMq__Port"), out var port) ? port : 55672;
 
+    /// <summary>dev.sh gives tests a virtual host of their own, apart from a dev hub's durable queues.</summary>
+    public static string RabbitVirtualHost { get; } = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/";
+
     /// <summary>Creates an empty database with a unique name and returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string purpose)
     {

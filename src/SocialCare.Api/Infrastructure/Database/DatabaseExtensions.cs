@@ -7,8 +7,8 @@ public static class DatabaseExtensions
     public const string ConnectionStringName = "Postgres";
 
     /// <summary>
-    /// One pooled <see cref="NpgsqlDataSource"/> for the process, unpooled <see cref="SessionConnections"/> for session
-    /// state, and the schema migrated at start-up.
+    /// One pooled <see cref="NpgsqlDataSource"/> for the process, <see cref="RelaxedCommits"/> for bookkeeping a crash may
+    /// lose, unpooled <see cref="SessionConnections"/> for session state, and the schema migrated at start-up.
     /// </summary>
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
     {
@@ -35,6 +35,15 @@ public static class DatabaseExtensions
             // back; no request leaves session state behind (see SessionConnections), so skip the reset round.
             builder.ConnectionStringBuilder.NoResetOnClose = true;
             return builder.Build();
+        });
+        services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "socialcare-hub";
+            builder.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(builder.ConnectionStringBuilder.MaxAutoPrepare, 20);
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+            builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=off".Trim();
+            return new RelaxedCommits(builder.Build());
         });
         services.AddSingleton(_ =>
         {
