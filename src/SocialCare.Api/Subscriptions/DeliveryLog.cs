@@ -22,8 +22,9 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
             new System.Text.Json.Nodes.JsonObject { ["subscriptionId"] = subscription.Id.ToString(), ["message"] = "A test delivery from SocialCare Hub." });
         var deliveryId = Guid.CreateVersion7();
         await using var command = dataSource.CreateCommand("""
-            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, payload, status, next_attempt_at)
-            values ($1, $2, $3, $4, $5, 0, $6, 'pending', $7)
+            with payload as (insert into webhook_payloads (event_id, payload) values ($4, $6))
+            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
+            values ($1, $2, $3, $4, $5, 0, 'pending', $7)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = deliveryId });
         command.Parameters.Add(new NpgsqlParameter { Value = subscription.Id });

@@ -55,9 +55,11 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
         if (matching.Count > 0)
         {
             await using var upsert = dataSource.CreateCommand("""
-                insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, payload, status, next_attempt_at)
-                select gen_random_uuid(), $1, $2, e.id, e.type, e.seq, e.payload, 'pending', $3
-                from unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[]) as e(id, type, seq, payload)
+                with events as (select * from unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[]) as e(id, type, seq, payload)),
+                     payloads as (insert into webhook_payloads (event_id, payload) select id, payload from events on conflict (event_id) do nothing)
+                insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
+                select gen_random_uuid(), $1, $2, e.id, e.type, e.seq, 'pending', $3
+                from events e
                 on conflict (subscription_id, event_id) do update set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at
                 """);
             upsert.Parameters.Add(new NpgsqlParameter { Value = subscription.Id });

@@ -110,9 +110,9 @@ internal sealed partial class WebhookDeliveryWorker(
                 where d.status = 'pending' and d.next_attempt_at <= $1
                 for update of d skip locked)
             update webhook_deliveries d set next_attempt_at = $1 + $3
-            from due, subscriptions s
-            where d.id = due.id and s.id = d.subscription_id
-            returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, d.payload, d.attempts, s.url, s.secret, s.previous_secret,
+            from due, subscriptions s, webhook_payloads p
+            where d.id = due.id and s.id = d.subscription_id and p.event_id = d.event_id
+            returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, p.payload, d.attempts, s.url, s.secret, s.previous_secret,
                 s.previous_secret_expires_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });

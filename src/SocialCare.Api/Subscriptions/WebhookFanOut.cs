@@ -43,8 +43,9 @@ public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTa
         }
 
         await using var insert = dataSource.CreateCommand("""
-            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, payload, status, next_attempt_at)
-            select gen_random_uuid(), s, $2, $3, $4, $5, $6, 'pending', $7 from unnest($1::uuid[]) s
+            with payload as (insert into webhook_payloads (event_id, payload) values ($3, $6) on conflict (event_id) do nothing)
+            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
+            select gen_random_uuid(), s, $2, $3, $4, $5, 'pending', $7 from unnest($1::uuid[]) s
             on conflict (subscription_id, event_id) do nothing
             """);
         insert.Parameters.Add(new NpgsqlParameter { Value = matching });
