@@ -70,7 +70,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         var x = await ChannelAsync(care, "x", "@Namshi", new { userId = XUserId, consumerSecret = XSecret, bearerToken = xBearer, apiBaseUrl = platform.XBaseUrl }, ct);
         var appChat = await ChannelAsync(care, "app-chat", "Namshi app chat", new { }, ct);
         using var platformToHub = new HttpClient(care.NewHandler()) { BaseAddress = settings.HubUrl };
-        platform.ReportStatusesTo(PhoneNumberId, platformToHub, whatsapp, MetaSecret, TimeSpan.FromMilliseconds(300));
+        platform.ReportStatusesTo(PhoneNumberId, platformToHub, whatsapp, MetaSecret);
         say($"    fake WhatsApp and X APIs at {platform.BaseUrl}; channels: whatsapp {whatsapp}, x {x}, app-chat {appChat}");
 
         using var crm = CrmHost.Build([], b =>

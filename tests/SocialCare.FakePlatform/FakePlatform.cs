@@ -33,7 +33,7 @@ public sealed class FakePlatform : IAsyncDisposable
     private readonly ConcurrentQueue<(string Status, int Answer)> _reported = new();
     private long _sequence;
 
-    private sealed record StatusReporting(HttpClient Hub, Guid ChannelId, string AppSecret, TimeSpan Delay);
+    private sealed record StatusReporting(HttpClient Hub, Guid ChannelId, string AppSecret);
 
     private FakePlatform(WebApplication app) => _app = app;
 
@@ -58,10 +58,11 @@ public sealed class FakePlatform : IAsyncDisposable
     /// <summary>
     /// After each message it accepts for <paramref name="account"/>, the fake reports back as the platform does: WhatsApp
     /// <c>sent</c>, <c>delivered</c> and <c>read</c> statuses, Messenger and Instagram delivery and read receipts — each
-    /// signed with <paramref name="appSecret"/> and POSTed to the hub's webhook for <paramref name="channelId"/>.
+    /// signed with <paramref name="appSecret"/> and POSTed, in order, to the hub's webhook for <paramref name="channelId"/>.
+    /// The first can arrive before the hub has recorded the send it answers, as with the real platforms.
     /// </summary>
-    public void ReportStatusesTo(string account, HttpClient hub, Guid channelId, string appSecret, TimeSpan? delay = null) =>
-        _reporting[account] = new StatusReporting(hub, channelId, appSecret, delay ?? TimeSpan.FromMilliseconds(100));
+    public void ReportStatusesTo(string account, HttpClient hub, Guid channelId, string appSecret) =>
+        _reporting[account] = new StatusReporting(hub, channelId, appSecret);
 
     public void StopReportingStatuses(string account) => _reporting.TryRemove(account, out _);
 
@@ -282,7 +283,6 @@ public sealed class FakePlatform : IAsyncDisposable
                 : new[] { "delivered", "read" }.Select(status => (status, (Func<DateTimeOffset, string>)(at => PlatformPayloads.Receipt(platform, account, recipient, messageId, status == "read", at))));
             foreach (var (status, payload) in steps)
             {
-                await Task.Delay(target.Delay);
                 try
                 {
                     using var answer = await PlatformWebhooks.PushMetaAsync(target.Hub, platform, target.ChannelId, target.AppSecret, payload(DateTimeOffset.UtcNow));

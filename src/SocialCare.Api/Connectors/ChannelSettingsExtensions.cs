@@ -6,9 +6,15 @@ namespace SocialCare.Api.Connectors;
 /// <summary>Reading a channel account's settings and write-only secrets by name.</summary>
 public static class ChannelSettingsExtensions
 {
+    /// <summary>A setting as text: a string as it is, a number (an id stored unquoted, such as a phone number id) as written.</summary>
     public static string? Setting(this Channel channel, string name) =>
-        (channel.Settings.TryGetValue(name, out var value) || channel.Secrets.TryGetValue(name, out value)) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+        channel.Settings.TryGetValue(name, out var value) || channel.Secrets.TryGetValue(name, out value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
             : null;
 
     public static string Required(this Channel channel, string name) =>

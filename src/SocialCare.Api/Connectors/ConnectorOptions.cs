@@ -30,7 +30,4 @@ public sealed class ConnectorOptions
 
     /// <summary>A non-durable queue deleted when the hub stops: for throwaway hubs (tests), never for a deployment.</summary>
     public bool ReplyQueueTemporary { get; set; }
-
-    /// <summary>The largest platform webhook body accepted (Meta and X send far smaller ones).</summary>
-    public int MaxHookBodyBytes { get; set; } = 1024 * 1024;
 }

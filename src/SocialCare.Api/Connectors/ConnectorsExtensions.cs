@@ -12,7 +12,7 @@ public static class ConnectorsExtensions
     {
         services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section)
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.MaxRetries >= 0 && o.BreakAfterFailures >= 2 && o.BreakDuration > TimeSpan.Zero
-                && o.MaxHookBodyBytes > 0 && !string.IsNullOrWhiteSpace(o.ReplyQueue), "Connectors settings are out of range.")
+                && !string.IsNullOrWhiteSpace(o.ReplyQueue), "Connectors settings are out of range.")
             .ValidateOnStart();
         services.AddSingleton<IChannelConnector, WhatsAppConnector>();
         services.AddSingleton<IChannelConnector>(new MetaMessagingConnector(MetaMessagingConnector.MessengerProfile));

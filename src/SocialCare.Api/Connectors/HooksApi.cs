@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using SocialCare.Api.Channels;
 using SocialCare.Api.Engagements;
 using SocialCare.Api.Infrastructure.Problems;
@@ -37,7 +36,7 @@ public static partial class HooksApi
 
     private static async Task<IResult> Receive(
         string type, Guid channelAccountId, HttpRequest request, ChannelStore channels, ConnectorRegistry connectors, IngestionBatcher ingestion,
-        ReplyProgressRecorder progress, IThreadLookup threads, IOptions<ConnectorOptions> options, ILoggerFactory loggers)
+        ReplyProgressRecorder progress, IThreadLookup threads, ILoggerFactory loggers)
     {
         var ct = request.HttpContext.RequestAborted;
         var (channel, connector, problem) = await FindAsync(type, channelAccountId, channels, connectors, ct);
@@ -46,13 +45,10 @@ public static partial class HooksApi
             return problem;
         }
 
-        var body = await ReadBodyAsync(request, options.Value.MaxHookBodyBytes, ct);
-        if (body is null)
-        {
-            return Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The webhook body is too large",
-                $"Platform webhooks are limited to {options.Value.MaxHookBodyBytes} bytes.");
-        }
-
+        // The exact bytes the platform signed (capped, like every body, at Api:MaxRequestBodyBytes: 413 beyond it).
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        var body = buffer.ToArray();
         if (!connector!.SignatureIsValid(request.Headers, body, channel!))
         {
             return Problem.Of(StatusCodes.Status401Unauthorized, ProblemCodes.InvalidSignature, "Invalid signature",
@@ -141,25 +137,6 @@ public static partial class HooksApi
             ? (null, null, Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.ChannelNotConnected, "The channel account is not set up for webhooks",
                 $"Store its {string.Join(", ", missing)} in the channel account's settings first."))
             : (channel, connector, null);
-    }
-
-    /// <summary>The exact bytes the platform signed, or null when there are more than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, which no channel account of its workspace has; that part is ignored.")]

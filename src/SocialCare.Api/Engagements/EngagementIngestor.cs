@@ -53,10 +53,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
 
     private async Task<IngestResult?[]> IngestAsync(EventWriter writer, IReadOnlyList<IngestionItem> items, CancellationToken ct)
     {
-        writer.Execute("""
-            select count(pg_advisory_xact_lock(h))
-            from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by h) as keys
-            """, (object)items.SelectMany(i => i.LockKeys()).ToArray());
+        writer.Lock(items.SelectMany(i => i.LockKeys()));
         var states = await ReadStatesAsync(writer, items, ct);
         var now = clock.GetUtcNow();
         var results = new IngestResult?[items.Count];

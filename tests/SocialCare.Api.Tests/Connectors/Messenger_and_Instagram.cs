@@ -181,7 +181,7 @@ public sealed class Messenger_and_Instagram : ConnectorFixture
     {
         var (client, channelId, igId) = await ArrangeAsync("instagram reported receipts", "instagram");
         using var hub = PlatformClient();
-        Platform.ReportStatusesTo(igId, hub, channelId, AppSecret, TimeSpan.FromMilliseconds(20));
+        Platform.ReportStatusesTo(igId, hub, channelId, AppSecret);
         try
         {
             await ReceiptAsync(await PushAsync("instagram", channelId, PlatformPayloads.InstagramText(igId, "6811", "aWdfZAG1fmid1", "Is the blue one back in stock?", DateTimeOffset.UtcNow)));

@@ -25,6 +25,15 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     public void Execute(string sql, params object?[] arguments) => _pending.BatchCommands.Add(Command(sql, arguments));
 
     /// <summary>
+    /// Queues taking transaction-scoped advisory locks on <paramref name="keys"/>, in one sorted pass, so that two
+    /// transactions locking overlapping keys serialise and never deadlock.
+    /// </summary>
+    public void Lock(IEnumerable<string> keys) => Execute("""
+        select count(pg_advisory_xact_lock(h))
+        from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by h) as keys
+        """, (object)keys.ToArray());
+
+    /// <summary>
     /// Queues appending <paramref name="events"/> to a stream. With <paramref name="expectedVersion"/>, the append
     /// fails with <see cref="ConcurrencyException"/> (at the flush) unless the stream is exactly there (0 = it must not
     /// exist yet); without it, appends serialise on the stream row. The stream's version after the append is its
