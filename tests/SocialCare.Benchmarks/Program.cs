@@ -8,6 +8,7 @@ using Npgsql;
 using SocialCare.Benchmarks;
 
 // SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W] [--whatsapp-rate P]
+//   [--phases webhooks,whatsapp,ingestion] (all three unless told)
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);
@@ -17,6 +18,8 @@ var whatsAppRate = Arg("--whatsapp-rate", 500);
 // Distinct customers writing: fewer means more follow-up messages in open conversations (one event each),
 // more means more first contacts (a new customer and conversation: three events each).
 Bench.Authors = Arg("--authors", 1000);
+var phasesIndex = Array.IndexOf(args, "--phases");
+var phases = (phasesIndex >= 0 && phasesIndex + 1 < args.Length ? args[phasesIndex + 1] : "webhooks,whatsapp,ingestion").Split(',');
 var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=socialcare";
 var rabbitHost = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
 var rabbitPort = int.Parse(Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "55672", CultureInfo.InvariantCulture);
@@ -33,32 +36,60 @@ try
     await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId);
 
     await Bench.ClosedLoopAsync(http, channelId, 8, 64, "warm-up");
-    // Webhooks first, while the relay has no backlog: five subscribers at the webhook rate, then again with one of them hanging past the hub's attempt timeout.
-    await using (var hooks = await WebhookPhase.StartAsync(5))
+    // Webhooks first, while the relay has no backlog.
+    if (phases.Contains("webhooks"))
     {
-        var subscriptions = await hooks.SubscribeAsync(http);
-        foreach (var hanging in new[] { -1, 4 })
-        {
-            await bus.DrainAsync();
-            hooks.Hanging = hanging;
-            var (latencies, perSecond, missing) = await hooks.RunAsync(http, channelId, seconds, webhookRate);
-            Console.WriteLine($"webhooks at {webhookRate} engagements/s, 5 subscribers{(hanging < 0 ? "" : ", one hanging past the timeout")}: " +
-                              $"accepted → received p50 {Stats.Ms(Stats.Percentile(latencies, 50))}, p99 {Stats.Ms(Stats.Percentile(latencies, 99))} " +
-                              $"over {latencies.Count} deliveries to the {(hanging < 0 ? 5 : 4)} healthy ones ({Stats.Rate(perSecond)}, {missing} missing after 60 s)");
-        }
-
-        foreach (var id in subscriptions)
-        {
-            (await http.DeleteAsync($"/v1/subscriptions/{id}")).EnsureSuccessStatusCode();
-        }
+        await WebhooksAsync(http, bus, channelId);
     }
 
-    // Platform webhooks: signed WhatsApp Cloud API payloads, POST → 200 (which Meta waits for before it counts a delivery).
+    if (phases.Contains("whatsapp"))
+    {
+        await WhatsAppAsync(http, bus);
+    }
+
+    if (phases.Contains("ingestion"))
+    {
+        await IngestionAsync(http, bus, channelId, connectionString);
+    }
+}
+finally
+{
+    NpgsqlConnection.ClearAllPools();
+    await Sql(baseConnection, $"drop database if exists \"{database}\" with (force)");
+}
+
+// Five subscribers at the webhook rate, then again with one of them hanging past the hub's attempt timeout.
+async Task WebhooksAsync(HttpClient http, BusWatch bus, Guid channelId)
+{
+    await using var hooks = await WebhookPhase.StartAsync(5);
+    var subscriptions = await hooks.SubscribeAsync(http);
+    foreach (var hanging in new[] { -1, 4 })
+    {
+        await bus.DrainAsync();
+        hooks.Hanging = hanging;
+        var (latencies, perSecond, missing) = await hooks.RunAsync(http, channelId, seconds, webhookRate);
+        Console.WriteLine($"webhooks at {webhookRate} engagements/s, 5 subscribers{(hanging < 0 ? "" : ", one hanging past the timeout")}: " +
+                          $"accepted → received p50 {Stats.Ms(Stats.Percentile(latencies, 50))}, p99 {Stats.Ms(Stats.Percentile(latencies, 99))} " +
+                          $"over {latencies.Count} deliveries to the {(hanging < 0 ? 5 : 4)} healthy ones ({Stats.Rate(perSecond)}, {missing} missing after 60 s)");
+    }
+
+    foreach (var id in subscriptions)
+    {
+        (await http.DeleteAsync($"/v1/subscriptions/{id}")).EnsureSuccessStatusCode();
+    }
+}
+
+// Platform webhooks: signed WhatsApp Cloud API payloads, POST → 200 (which Meta waits for before it counts a delivery).
+async Task WhatsAppAsync(HttpClient http, BusWatch bus)
+{
     await bus.DrainAsync();
     var whatsApp = await WhatsAppPhase.RunAsync(http, seconds, whatsAppRate);
     Console.WriteLine($"WhatsApp webhooks paced at {whatsAppRate}/s (signed, one message each): achieved {Stats.Rate(whatsApp.Rate)}, {whatsApp.Accepted} answered 200, " +
                       $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, p99 {Stats.Ms(whatsApp.P99)}");
+}
 
+async Task IngestionAsync(HttpClient http, BusWatch bus, Guid channelId, string connectionString)
+{
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
     Console.WriteLine($"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}");
 
@@ -78,11 +109,6 @@ try
     var baseline = await Baseline.RunAsync(connectionString, seconds);
     Console.WriteLine($"raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): {Stats.Rate(baseline)}");
     Console.WriteLine($"hub max throughput / raw baseline: {(max.Rate / baseline).ToString("0.00", CultureInfo.InvariantCulture)}");
-}
-finally
-{
-    NpgsqlConnection.ClearAllPools();
-    await Sql(baseConnection, $"drop database if exists \"{database}\" with (force)");
 }
 
 static async Task Sql(string connectionString, string sql)

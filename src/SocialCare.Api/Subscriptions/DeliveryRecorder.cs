@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SocialCare.Api.Infrastructure.EventStore;
@@ -23,50 +22,20 @@ internal sealed record AttemptResult(int? StatusCode, int LatencyMs, string? Res
 internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCommits bookkeeping, EventStore store, IOptionsMonitor<WebhookOptions> options,
     ILogger<DeliveryRecorder> logger) : BackgroundService
 {
-    private readonly Channel<(DueDelivery Delivery, AttemptResult Attempt, DateTimeOffset At, TaskCompletionSource Done)> _delivered =
-        Channel.CreateUnbounded<(DueDelivery, AttemptResult, DateTimeOffset, TaskCompletionSource)>();
+    // Recording a success only makes the delivery log current (the slot was given back when the endpoint answered), so
+    // successes linger a little to be recorded many at a time.
+    private readonly Infrastructure.Database.GroupCommit<Delivered, bool> _delivered =
+        new((batch, ct) => RecordDeliveredAsync(bookkeeping, logger, batch, ct), 500, TimeSpan.FromMilliseconds(20));
 
-    public Task RecordAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct)
+    public Task RecordAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct) =>
+        outcome.Status == "delivered" ? _delivered.SubmitAsync(new Delivered(delivery, attempt, now)) : RecordFailureAsync(delivery, outcome, attempt, now, ct);
+
+    // Stopping: what is queued is still recorded; a delivery whose record is lost is only sent again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _delivered.RunAsync(stoppingToken);
+
+    private static async Task<IReadOnlyList<bool>> RecordDeliveredAsync(Infrastructure.Database.RelaxedCommits bookkeeping, ILogger logger,
+        IReadOnlyList<Delivered> batch, CancellationToken ct)
     {
-        if (outcome.Status != "delivered")
-        {
-            return RecordFailureAsync(delivery, outcome, attempt, now, ct);
-        }
-
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _delivered.Writer.TryWrite((delivery, attempt, now, done)) ? done.Task : Task.FromCanceled(new CancellationToken(true));
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (await _delivered.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await RecordDeliveredAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: what is queued is still recorded; a delivery whose record is lost is only sent again.
-            _delivered.Writer.TryComplete();
-            await RecordDeliveredAsync(CancellationToken.None);
-        }
-    }
-
-    private async Task RecordDeliveredAsync(CancellationToken ct)
-    {
-        var batch = new List<(DueDelivery Delivery, AttemptResult Attempt, DateTimeOffset At, TaskCompletionSource Done)>();
-        while (batch.Count < 500 && _delivered.Reader.TryRead(out var item))
-        {
-            batch.Add(item);
-        }
-
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
         try
         {
             // A success lost in a crash is only sent again (receivers dedupe on webhook-id): no need to wait for the WAL flush.
@@ -96,14 +65,16 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
                 Parameters = { new NpgsqlParameter { Value = batch.Select(b => b.Delivery.SubscriptionId).Distinct().ToArray() } },
             });
             await command.ExecuteNonQueryAsync(ct);
-            batch.ForEach(b => b.Done.TrySetResult());
+            return batch.Select(_ => true).ToArray();
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
         {
             LogRecordFailed(logger, batch.Count, e);
-            batch.ForEach(b => b.Done.TrySetException(e));
+            throw;
         }
     }
+
+    private sealed record Delivered(DueDelivery Delivery, AttemptResult Attempt, DateTimeOffset At);
 
     private Task<int> RecordFailureAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct) =>
         store.WriteAsync(async writer =>

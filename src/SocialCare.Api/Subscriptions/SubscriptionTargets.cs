@@ -5,8 +5,9 @@ using SocialCare.Api.Infrastructure.EventStore;
 
 namespace SocialCare.Api.Subscriptions;
 
-/// <summary>What the fan-out needs of a live subscription.</summary>
-public sealed record SubscriptionTarget(Guid Id, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters)
+/// <summary>What the fan-out needs of a live subscription: what it selects, and where and how to send it at once.</summary>
+public sealed record SubscriptionTarget(
+    Guid Id, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt)
 {
     /// <summary>Whether matching needs the conversation's current channels, tags or priority.</summary>
     public bool FiltersOnConversation =>
@@ -31,14 +32,18 @@ public sealed class SubscriptionTargets(NpgsqlDataSource dataSource, CacheInvali
     private async Task<List<SubscriptionTarget>?> LoadAsync(Guid workspaceId, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "select id, event_types, filters::text from subscriptions where workspace_id = $1 and enabled and deleted_at is null");
+            """
+            select id, event_types, filters::text, url, secret, previous_secret, previous_secret_expires_at
+            from subscriptions where workspace_id = $1 and enabled and deleted_at is null
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var targets = new List<SubscriptionTarget>();
         while (await reader.ReadAsync(ct))
         {
             targets.Add(new SubscriptionTarget(reader.GetGuid(0), reader.GetFieldValue<string[]>(1),
-                JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(2), EventTypeRegistry.Json)!));
+                JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(2), EventTypeRegistry.Json)!, reader.GetString(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
         }
 
         return targets;

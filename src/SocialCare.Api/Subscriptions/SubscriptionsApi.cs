@@ -31,16 +31,20 @@ public static class SubscriptionsApi
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.MaxConcurrentDeliveries > 0 && o.ResponseBodyLimit > 0, "Webhooks: AttemptTimeout, MaxConcurrentDeliveries and ResponseBodyLimit must be positive.")
             .ValidateOnStart();
         services.AddHttpClient(WebhookDeliveryWorker.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 // A redirect is a failed delivery, never followed: it could point anywhere.
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                MaxConnectionsPerServer = 16,
+                // Several subscriptions may share a host: the slots (DeliverySlots) bound each endpoint, and a host that
+                // hangs must not hold connections another endpoint's slot is waiting for.
+                MaxConnectionsPerServer = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.MaxConcurrentDeliveries,
             });
         // The recorder is registered before the worker, so it stops after it: attempts in flight are still recorded.
         services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddSingleton<SubscriptionReplay>().AddSingleton<DeliveryRecorder>()
-            .AddHostedService(sp => sp.GetRequiredService<DeliveryRecorder>()).AddHostedService<WebhookDeliveryWorker>();
+            .AddHostedService(sp => sp.GetRequiredService<DeliveryRecorder>())
+            .AddSingleton<DeliveryInserts>().AddHostedService(sp => sp.GetRequiredService<DeliveryInserts>())
+            .AddSingleton<DeliverySlots>().AddSingleton<WebhookDeliveryWorker>().AddHostedService(sp => sp.GetRequiredService<WebhookDeliveryWorker>());
         return services.AddSingleton<SubscriptionStore>().AddSingleton<SubscriptionTargets>().AddSingleton<TargetGuard>();
     }
 

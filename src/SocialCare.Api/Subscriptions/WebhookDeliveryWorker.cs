@@ -10,67 +10,67 @@ using Polly.Timeout;
 namespace SocialCare.Api.Subscriptions;
 
 /// <summary>
-/// Sends due deliveries. Rows are leased with FOR UPDATE SKIP LOCKED (safe with several hub instances; a crashed
-/// worker's lease simply runs out and the row is tried again), each attempt is signed and bounded by a Polly timeout,
-/// and each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
+/// Sends deliveries. The fan-out hands over each new delivery it could take a slot for (<see cref="DeliverySlots"/>),
+/// already leased, and it goes out at once; everything else — retries, deliveries that found their endpoint's slots
+/// full, leases that ran out because an instance died — waits in the table until this worker leases it with
+/// FOR UPDATE SKIP LOCKED (safe with several hub instances). Each attempt is signed and bounded by a Polly timeout, and
+/// each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
 /// 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the schedule
 /// (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
 /// deliveries wait untouched (re-enabling resumes them). <see cref="DeliveryRecorder"/> records each outcome.
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
-    Infrastructure.Database.RelaxedCommits bookkeeping, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal, DeliveryRecorder recorder,
-    TimeProvider clock, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+    Infrastructure.Database.RelaxedCommits bookkeeping, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal,
+    DeliverySlots slots, DeliveryRecorder recorder, TimeProvider clock, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    private CancellationToken _stopping = new(canceled: true);
+    private (TimeSpan Timeout, ResiliencePipeline Pipeline)? _timeout;
+
+    /// <summary>Whether attempts can be started now (the worker runs and is not stopping).</summary>
+    public bool Accepting => !_stopping.IsCancellationRequested;
+
+    /// <summary>
+    /// How long a leased delivery is left alone: longer than an attempt can take, so that only a delivery whose
+    /// instance died is leased again.
+    /// </summary>
+    public TimeSpan Lease => options.CurrentValue.AttemptTimeout + TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Sends a leased delivery whose slot has been taken; the slot is given back as soon as the endpoint has answered
+    /// (the delivery stays leased until its outcome is recorded).
+    /// </summary>
+    public void Dispatch(DueDelivery delivery) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await AttemptAsync(delivery, _stopping);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        {
+            LogAttemptFailed(logger, delivery.Id, e);
+        }
+    }, CancellationToken.None);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var slots = new SemaphoreSlim(options.CurrentValue.MaxConcurrentDeliveries);
-        // In-flight attempts per subscription in this instance, so that one endpoint never takes every slot.
-        var busy = new System.Collections.Concurrent.ConcurrentDictionary<Guid, int>();
+        _stopping = stoppingToken;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await slots.WaitAsync(stoppingToken);
-                var free = slots.CurrentCount + 1;
-                var due = await LeaseAsync(free, busy, stoppingToken);
-                if (due.Count == 0)
-                {
-                    slots.Release();
-                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
-                    continue;
-                }
-
-                for (var i = 1; i < due.Count; i++)
-                {
-                    await slots.WaitAsync(stoppingToken);
-                }
-
+                var free = slots.Free;
+                var due = free == 0 ? [] : await LeaseAsync(free, stoppingToken);
                 foreach (var delivery in due)
                 {
-                    busy.AddOrUpdate(delivery.SubscriptionId, 1, (_, n) => n + 1);
-                    _ = Task.Run(async () =>
-                    {
-                        try
-                        {
-                            await AttemptAsync(delivery, stoppingToken);
-                        }
-                        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
-                        {
-                            LogAttemptFailed(logger, delivery.Id, e);
-                        }
-                        finally
-                        {
-                            if (busy.AddOrUpdate(delivery.SubscriptionId, 0, (_, n) => n - 1) == 0)
-                            {
-                                busy.TryRemove(KeyValuePair.Create(delivery.SubscriptionId, 0));
-                            }
-                            slots.Release();
-                            signal.Pulse(); // the endpoint has a free slot again: its waiting deliveries may go now
-                        }
-                    }, CancellationToken.None);
+                    slots.Take(delivery.SubscriptionId);
+                    Dispatch(delivery);
+                }
+
+                if (due.Count < free || free == 0)
+                {
+                    // Nothing more is due, or no slot is free: a freed slot, a new delivery or the next poll wakes us.
+                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -80,19 +80,17 @@ internal sealed partial class WebhookDeliveryWorker(
             catch (NpgsqlException e)
             {
                 LogLeaseFailed(logger, e);
-                slots.Release();
                 await Task.Delay(1000, stoppingToken);
             }
         }
     }
 
-    private async Task<List<DueDelivery>> LeaseAsync(int count, System.Collections.Concurrent.ConcurrentDictionary<Guid, int> busy, CancellationToken ct)
+    private async Task<List<DueDelivery>> LeaseAsync(int count, CancellationToken ct)
     {
         // Each endpoint's oldest due deliveries, at most as many as it has free slots in this instance (one index probe
         // per endpoint, so one endpoint's long backlog neither slows the lease nor crowds out the others), oldest first
         // overall; SKIP LOCKED passes over rows another instance is leasing at the same moment.
-        var perEndpoint = options.CurrentValue.MaxConcurrentPerEndpoint;
-        var inFlight = busy.Where(b => b.Value > 0).ToList();
+        var (busy, inFlight) = slots.Busy();
         // A lease lost in a crash only makes the delivery due again: no need to wait for the WAL flush.
         await using var command = bookkeeping.Source.CreateCommand("""
             with candidates as (
@@ -118,9 +116,9 @@ internal sealed partial class WebhookDeliveryWorker(
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = count });
         command.Parameters.Add(new NpgsqlParameter { Value = Lease });
-        command.Parameters.Add(new NpgsqlParameter { Value = inFlight.Select(b => b.Key).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = inFlight.Select(b => b.Value).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = perEndpoint });
+        command.Parameters.Add(new NpgsqlParameter { Value = busy });
+        command.Parameters.Add(new NpgsqlParameter { Value = inFlight });
+        command.Parameters.Add(new NpgsqlParameter { Value = options.CurrentValue.MaxConcurrentPerEndpoint });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var due = new List<DueDelivery>();
         while (await reader.ReadAsync(ct))
@@ -146,8 +144,7 @@ internal sealed partial class WebhookDeliveryWorker(
         var watch = Stopwatch.StartNew();
         try
         {
-            var timeout = new ResiliencePipelineBuilder().AddTimeout(settings.AttemptTimeout).Build();
-            await timeout.ExecuteAsync(async token =>
+            await TimeoutPipeline(settings.AttemptTimeout).ExecuteAsync(async token =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new("application/cloudevents+json") { CharSet = "utf-8" };
@@ -164,9 +161,25 @@ internal sealed partial class WebhookDeliveryWorker(
         {
             error = e is TimeoutRejectedException ? $"No response within {settings.AttemptTimeout.TotalSeconds:0.#} s." : e.Message;
         }
+        finally
+        {
+            slots.Release(delivery.SubscriptionId);
+        }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
         await recorder.RecordAsync(delivery, outcome, new AttemptResult(status, (int)watch.ElapsedMilliseconds, responseBody, error), now, ct);
+    }
+
+    private ResiliencePipeline TimeoutPipeline(TimeSpan timeout)
+    {
+        var current = _timeout;
+        if (current?.Timeout != timeout)
+        {
+            current = (timeout, new ResiliencePipelineBuilder().AddTimeout(timeout).Build());
+            _timeout = current;
+        }
+
+        return current.Value.Pipeline;
     }
 
     /// <summary>The next state of a delivery after an attempt.</summary>

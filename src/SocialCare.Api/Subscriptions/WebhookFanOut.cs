@@ -8,9 +8,13 @@ namespace SocialCare.Api.Subscriptions;
 /// <summary>
 /// Fans each published event out into durable delivery rows, one per matching subscription, as a CloudEvents 1.0
 /// envelope. The bus delivers at least once; (subscription, event) is unique, so a redelivered message adds nothing.
+/// A delivery whose endpoint has a free slot in this instance is inserted already leased and sent at once, without
+/// waiting for the poller; the others are inserted due, and the worker leases them as slots free up. Either way the
+/// row is committed before the message is acknowledged, and before any attempt.
 /// </summary>
-public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTargets targets, DeliverySignal signal, TimeProvider clock)
-    : IConsumer<T> where T : HubEvent
+internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTargets targets, DeliveryInserts inserts, DeliverySlots slots,
+    WebhookDeliveryWorker worker,
+    DeliverySignal signal, TimeProvider clock) : IConsumer<T> where T : HubEvent
 {
     public async Task Consume(ConsumeContext<T> context)
     {
@@ -36,27 +40,57 @@ public sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTa
             }
         }
 
-        var matching = candidates.Where(s => EventMatcher.Matches(s.Id, s.EventTypes, s.Filters, facts)).Select(s => s.Id).ToArray();
-        if (matching.Length == 0)
+        var matching = candidates.Where(s => EventMatcher.Matches(s.Id, s.EventTypes, s.Filters, facts)).ToList();
+        if (matching.Count == 0)
         {
             return;
         }
 
-        await using var insert = dataSource.CreateCommand("""
-            with payload as (insert into webhook_payloads (event_id, payload) values ($3, $6) on conflict (event_id) do nothing)
-            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
-            select gen_random_uuid(), s, $2, $3, $4, $5, 'pending', $7 from unnest($1::uuid[]) s
-            on conflict (subscription_id, event_id) do nothing
-            """);
-        insert.Parameters.Add(new NpgsqlParameter { Value = matching });
-        insert.Parameters.Add(new NpgsqlParameter { Value = e.WorkspaceId });
-        insert.Parameters.Add(new NpgsqlParameter { Value = e.EventId });
-        insert.Parameters.Add(new NpgsqlParameter { Value = type });
-        insert.Parameters.Add(new NpgsqlParameter { Value = e.Sequence });
-        insert.Parameters.Add(new NpgsqlParameter { Value = CloudEvents.Envelope(e, type) });
-        insert.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
-        await insert.ExecuteNonQueryAsync(ct);
-        signal.Pulse();
+        var now = clock.GetUtcNow();
+        var leased = matching.Select(s => worker.Accepting && slots.TryTake(s.Id)).ToArray();
+        var ids = matching.Select(_ => Guid.CreateVersion7()).ToArray();
+        var payload = CloudEvents.Envelope(e, type);
+        HashSet<Guid> inserted;
+        try
+        {
+            inserted = await inserts.InsertAsync(new NewDeliveries(e.EventId, e.WorkspaceId, type, e.Sequence, payload, matching.Select(s => s.Id).ToArray(), ids,
+                leased.Select(l => l ? now + worker.Lease : now).ToArray()));
+        }
+        catch
+        {
+            ReleaseUnsent(matching, leased, ids, []);
+            throw;
+        }
+
+        ReleaseUnsent(matching, leased, ids, inserted);
+        for (var i = 0; i < matching.Count; i++)
+        {
+            if (leased[i] && inserted.Contains(ids[i]))
+            {
+                var s = matching[i];
+                worker.Dispatch(new DueDelivery(ids[i], s.Id, e.WorkspaceId, e.EventId, type, payload, 0, s.Url, s.Secret, s.PreviousSecret,
+                    s.PreviousSecretExpiresAt));
+            }
+        }
+
+        // A delivery left waiting because its endpoint's slots were full is leased when one of them frees up; if that
+        // happened before this commit, nobody else will wake the worker for it.
+        if (matching.Where((s, i) => !leased[i]).Any(s => slots.HasRoomFor(s.Id)))
+        {
+            signal.Pulse();
+        }
+    }
+
+    /// <summary>Gives back the slots taken for deliveries that will not be sent from here (not inserted: they existed already, or the insert failed).</summary>
+    private void ReleaseUnsent(List<SubscriptionTarget> matching, bool[] leased, Guid[] ids, HashSet<Guid> inserted)
+    {
+        for (var i = 0; i < matching.Count; i++)
+        {
+            if (leased[i] && !inserted.Contains(ids[i]))
+            {
+                slots.Release(matching[i].Id);
+            }
+        }
     }
 }
 

@@ -24,6 +24,8 @@ public static class WebhookFanOutEndpoint
                 endpoint.AutoDelete = true;
             }
 
+            // Events fanned out at the same moment share one insert (DeliveryInserts): let enough of them be in flight.
+            endpoint.PrefetchCount = 64;
             endpoint.UseMessageRetry(retry => retry.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(500)));
             foreach (var consumer in ConsumerTypes)
             {

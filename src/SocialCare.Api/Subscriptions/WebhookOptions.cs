@@ -32,13 +32,13 @@ public sealed class WebhookOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Deliveries in flight at once per hub instance.</summary>
-    public int MaxConcurrentDeliveries { get; set; } = 32;
+    public int MaxConcurrentDeliveries { get; set; } = 128;
 
     /// <summary>
     /// Of those, at most this many to one endpoint: an endpoint that hangs until the timeout holds only its own slots,
     /// and every other subscriber keeps being served.
     /// </summary>
-    public int MaxConcurrentPerEndpoint { get; set; } = 8;
+    public int MaxConcurrentPerEndpoint { get; set; } = 16;
 
     /// <summary>
     /// The queue the fan-out consumes, bound to every event exchange. Every instance of one hub deployment shares it
