@@ -62,7 +62,7 @@ start_postgres() {
     fi
     rm -f "$PG_HOME/data/postmaster.pid" 2>/dev/null || true
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -l '$PG_HOME/server.log' -w -t 60 start -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements\"" >/dev/null ||
+    pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -l '$PG_HOME/server.log' -w -t 60 start -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements -c track_commit_timestamp=on\"" >/dev/null ||
       { tail -n 20 "$PG_HOME/server.log" >&2; die "PostgreSQL did not start"; }
   fi
   if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$PG_DB'" | grep -q 1; then

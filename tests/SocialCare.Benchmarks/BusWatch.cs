@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -11,6 +12,7 @@ internal sealed class BusWatch : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _channel;
     private ConcurrentBag<double> _latencies = [];
+    private ConcurrentDictionary<Guid, DateTimeOffset> _arrivals = [];
     private long _lastReceived = Environment.TickCount64;
 
     private BusWatch(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
@@ -33,6 +35,7 @@ internal sealed class BusWatch : IAsyncDisposable
             if (message["workspaceId"]!.GetValue<Guid>() == workspaceId)
             {
                 watch._latencies.Add((now - message["recordedAt"]!.GetValue<DateTimeOffset>()).TotalMilliseconds);
+                watch._arrivals[message["eventId"]!.GetValue<Guid>()] = now;
             }
 
             return Task.CompletedTask;
@@ -41,7 +44,31 @@ internal sealed class BusWatch : IAsyncDisposable
         return watch;
     }
 
-    public void Reset() => _latencies = [];
+    public void Reset() => (_latencies, _arrivals) = ([], []);
+
+    /// <summary>
+    /// From each arrived event's commit, as PostgreSQL stamped it (track_commit_timestamp), to its arrival here; empty
+    /// when the server does not keep commit timestamps.
+    /// </summary>
+    public async Task<List<double>> FromCommitAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select id, pg_xact_commit_timestamp(tx_id::text::xid) from events where id = any($1) and current_setting('track_commit_timestamp') = 'on'", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = _arrivals.Keys.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync();
+        var latencies = new List<double>();
+        while (await reader.ReadAsync())
+        {
+            if (!reader.IsDBNull(1))
+            {
+                latencies.Add((_arrivals[reader.GetGuid(0)] - reader.GetFieldValue<DateTimeOffset>(1)).TotalMilliseconds);
+            }
+        }
+
+        return latencies;
+    }
 
     /// <summary>Waits (up to 60 s) until nothing has arrived for a second: the relay has published the earlier phases' backlog.</summary>
     public async Task DrainAsync()

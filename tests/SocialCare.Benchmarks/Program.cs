@@ -63,6 +63,8 @@ async Task WebhooksAsync(HttpClient http, BusWatch bus, Guid channelId)
 {
     await using var hooks = await WebhookPhase.StartAsync(5);
     var subscriptions = await hooks.SubscribeAsync(http);
+    // Warm-up: the delivery path's code is compiled and its pools filled before anything is measured.
+    await hooks.RunAsync(http, channelId, 3, webhookRate);
     foreach (var hanging in new[] { -1, 4 })
     {
         await bus.DrainAsync();
@@ -88,27 +90,39 @@ async Task WhatsAppAsync(HttpClient http, BusWatch bus)
                       $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, p99 {Stats.Ms(whatsApp.P99)}");
 }
 
+// Paced at the target first (on a hub that has not just been overloaded), then the maximum, then paced at 60% of that
+// maximum: latency at the target, the most the machine takes, and latency at a load it sustains.
 async Task IngestionAsync(HttpClient http, BusWatch bus, Guid channelId, string connectionString)
 {
+    await PacedAsync(http, bus, channelId, connectionString, rate);
+    await bus.DrainAsync();
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
     Console.WriteLine($"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}");
-
-    // Paced at the target, then at 60% of the measured maximum: latency under overload and under a load the machine sustains.
-    foreach (var pacedRate in new[] { rate, Math.Max(10, (int)(max.Rate * 0.6)) }.Distinct())
+    var sustained = Math.Max(10, (int)(max.Rate * 0.6));
+    if (sustained != rate)
     {
-        await bus.DrainAsync();
-        bus.Reset();
-        var paced = await Bench.OpenLoopAsync(http, channelId, seconds, pacedRate);
-        var relay = await bus.LatenciesAsync(paced.Accepted);
-        Console.WriteLine($"paced at {pacedRate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; " +
-                          $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}");
-        Console.WriteLine($"  commit → RabbitMQ (recordedAt inside the transaction → delivered to a consumer): {relay.Count} events, " +
-                          $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}");
+        await PacedAsync(http, bus, channelId, connectionString, sustained);
     }
 
     var baseline = await Baseline.RunAsync(connectionString, seconds);
     Console.WriteLine($"raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): {Stats.Rate(baseline)}");
     Console.WriteLine($"hub max throughput / raw baseline: {(max.Rate / baseline).ToString("0.00", CultureInfo.InvariantCulture)}");
+}
+
+async Task PacedAsync(HttpClient http, BusWatch bus, Guid channelId, string connectionString, int pacedRate)
+{
+    await bus.DrainAsync();
+    bus.Reset();
+    var paced = await Bench.OpenLoopAsync(http, channelId, seconds, pacedRate);
+    var relay = await bus.LatenciesAsync(paced.Accepted);
+    Console.WriteLine($"paced at {pacedRate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; " +
+                      $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}");
+    var fromCommit = await bus.FromCommitAsync(connectionString);
+    Console.WriteLine($"  commit → RabbitMQ (PostgreSQL's commit timestamp → delivered to a consumer): " + (fromCommit.Count == 0
+        ? "n/a (the server does not track commit timestamps)"
+        : $"{fromCommit.Count} events, p50 {Stats.Ms(Stats.Percentile(fromCommit, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit, 99))}"));
+    Console.WriteLine($"  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): {relay.Count} events, " +
+                      $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}");
 }
 
 static async Task Sql(string connectionString, string sql)

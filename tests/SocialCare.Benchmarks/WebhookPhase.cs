@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -53,8 +54,8 @@ internal sealed class WebhookPhase : IAsyncDisposable
                 return Results.StatusCode(503);
             }
 
-            var cloudEvent = await JsonNode.ParseAsync(request.Body);
-            phase._received[n].TryAdd(cloudEvent!["data"]!["engagementId"]!.GetValue<Guid>(), arrived);
+            using var cloudEvent = await JsonDocument.ParseAsync(request.Body);
+            phase._received[n].TryAdd(cloudEvent.RootElement.GetProperty("data").GetProperty("engagementId").GetGuid(), arrived);
             if (phase._received.Where((_, i) => i != phase.Hanging).All(r => r.Count >= Volatile.Read(ref phase._expected)))
             {
                 phase._allReceived.TrySetResult();

@@ -69,31 +69,52 @@ internal sealed partial class EventRelay(
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
-        var checkpoint = await ReadCheckpointAsync(connection, stoppingToken);
+        // Handed to the bus: everything up to `handedOver`. The newest batch's confirms may still be travelling while the
+        // next one is sequenced, read and handed over (the bus channel keeps the order); a batch's last sequence is
+        // saved as the checkpoint once every one of its confirms has arrived, in the next round trip (or before idling).
+        var handedOver = await ReadCheckpointAsync(connection, stoppingToken);
+        Batch? unconfirmed = null;
+        long? confirmed = null;
         var idleRounds = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var (sequenced, morePending) = await EventSequencer.SequenceAsync(connection, _options.BatchSize, stoppingToken);
-            if (sequenced > 0)
+            var round = await EventSequencer.SequenceAndReadAsync(connection, _options.BatchSize, handedOver, Follower, confirmed, stoppingToken);
+            confirmed = null;
+            var next = await PublishAsync(connection, round.Events, stoppingToken);
+            if (unconfirmed is { } previous)
             {
-                await using var notify = new NpgsqlCommand($"select pg_notify('{EventSequencer.SequencedChannel}', '')", connection);
-                await notify.ExecuteNonQueryAsync(stoppingToken);
+                await previous.Confirms;
+                confirmed = previous.Last;
+                unconfirmed = null;
             }
 
-            var published = await PublishAfterAsync(connection, checkpoint, stoppingToken);
-            if (published.Count > 0 || sequenced > 0)
+            if (round.Events.Count > 0)
             {
-                checkpoint = published.Count > 0 ? published.Last : checkpoint;
+                handedOver = round.Events[^1].Seq;
+                unconfirmed = next;
                 idleRounds = 0;
                 continue;
             }
 
-            if (morePending)
+            if (round.Sequenced > 0)
+            {
+                idleRounds = 0;
+                continue;
+            }
+
+            if (confirmed is { } last)
+            {
+                await SaveCheckpointAsync(connection, last, stoppingToken);
+                confirmed = null;
+            }
+
+            if (round.MorePending)
             {
                 // Committed events wait behind a transaction that is still running (ingestion transactions last
-                // milliseconds): look again soon, backing off to at most 8 ms so the wait never dominates latency.
+                // milliseconds): look again when the next commit's wake-up arrives, or soon anyway, backing off to at
+                // most 8 ms so the wait never dominates latency.
                 idleRounds = Math.Min(idleRounds + 1, 3);
-                await Task.Delay(1 << idleRounds, stoppingToken);
+                await connection.WaitAsync(1 << idleRounds, stoppingToken);
                 continue;
             }
 
@@ -102,28 +123,16 @@ internal sealed partial class EventRelay(
         }
     }
 
-    private async Task<(int Count, long Last)> PublishAfterAsync(NpgsqlConnection connection, long checkpoint, CancellationToken cancellationToken)
+    /// <summary>Events handed to the bus: the last one's sequence, and the task that completes when all are confirmed.</summary>
+    private sealed record Batch(long Last, Task Confirms);
+
+    /// <summary>Starts publishing <paramref name="events"/>, in sequence order; an event that cannot be read is dead-lettered.</summary>
+    private async Task<Batch> PublishAsync(NpgsqlConnection connection, List<(long Seq, Guid Id, string Type, string Data)> events,
+        CancellationToken cancellationToken)
     {
-        var rows = new List<(long Seq, Guid Id, string Type, string Data)>();
-        await using (var command = new NpgsqlCommand("select seq, id, type, data::text from events where seq > $1 order by seq limit $2", connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = checkpoint });
-            command.Parameters.Add(new NpgsqlParameter { Value = _options.BatchSize });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
-            }
-        }
-
-        if (rows.Count == 0)
-        {
-            return (0, checkpoint);
-        }
-
         // Publishes start in sequence order on the bus's channel; all must be confirmed before the checkpoint moves.
-        var confirms = new List<Task>(rows.Count);
-        foreach (var row in rows)
+        var confirms = new List<Task>(events.Count);
+        foreach (var row in events)
         {
             SocialCare.Contracts.HubEvent message;
             try
@@ -139,19 +148,15 @@ internal sealed partial class EventRelay(
             confirms.Add(bus.Publish(message, message.GetType(), context => context.MessageId = row.Id, cancellationToken));
         }
 
-        await Task.WhenAll(confirms);
-        var last = rows[^1].Seq;
-        await using (var save = new NpgsqlCommand("""
-            insert into event_progress (name, last_seq) values ($1, $2)
-            on conflict (name) do update set last_seq = excluded.last_seq, updated_at = now()
-            """, connection))
-        {
-            save.Parameters.Add(new NpgsqlParameter { Value = Follower });
-            save.Parameters.Add(new NpgsqlParameter { Value = last });
-            await save.ExecuteNonQueryAsync(cancellationToken);
-        }
+        return new Batch(events.Count > 0 ? events[^1].Seq : 0, Task.WhenAll(confirms));
+    }
 
-        return (rows.Count, last);
+    private static async Task SaveCheckpointAsync(NpgsqlConnection connection, long last, CancellationToken cancellationToken)
+    {
+        await using var save = new NpgsqlCommand(EventSequencer.SaveCheckpoint, connection);
+        save.Parameters.Add(new NpgsqlParameter { Value = Follower });
+        save.Parameters.Add(new NpgsqlParameter { Value = last });
+        await save.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task DeadLetterAsync(NpgsqlConnection connection, Guid eventId, long seq, Exception error, CancellationToken cancellationToken)
