@@ -23,6 +23,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Which paths hang: they never answer, and hold each request until the caller gives up or the receiver stops.</summary>
     public Func<string, bool> Hangs { get; set; } = _ => false;
 
+    /// <summary>How long each path takes to answer.</summary>
+    public Func<string, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
+
     private readonly CancellationTokenSource _stopping = new();
 
     private WebhookReceiver(WebApplication app) => _app = app;
@@ -51,6 +54,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return;
             }
 
+            await Task.Delay(receiver.Delay(context.Request.Path), context.RequestAborted);
             var status = receiver.Respond(context.Request.Path, previous);
             receiver._received.Enqueue(new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 body.ToArray(), status));

@@ -112,6 +112,31 @@ public sealed class Webhook_recovery : HubFixture
     }
 
     [Test]
+    public async Task Deliveries_that_find_their_endpoints_slots_full_wait_in_the_table_and_each_goes_out_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Delay = _ => TimeSpan.FromMilliseconds(200);
+        var (_, client) = await Hub.CreateTenantAsync("slots");
+        using (client)
+        {
+            var subscriptionId = await Subscribe(client, receiver.Url("/slow"), ["engagement.received"]);
+            var channel = await client.CreateChannelAsync("sms", "du");
+            // Three slots for this endpoint, 200 ms per answer: most of these are fanned out while every slot is taken,
+            // so they are inserted due and leased as slots free up; the others are sent straight from the fan-out.
+            await Task.WhenAll(Enumerable.Range(0, 30).Select(i => client.IngestAsync(HubApi.Engagement(channel, $"slot-{i}", $"+97150002{i:D4}"))));
+
+            var received = await receiver.WaitForAsync(r => r.Path == "/slow", 30);
+            Assert.That(received.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(30));
+            var log = await Eventually.Until(
+                async () => (await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscriptionId}/deliveries?status=delivered&limit=100"),
+                    HttpStatusCode.OK))["items"]!.AsArray(),
+                items => items.Count == 30, TimeSpan.FromSeconds(10), "30 deliveries recorded as delivered");
+            Assert.That(log.Select(d => d!["attempts"]!.GetValue<int>()), Is.All.EqualTo(1), "each sent once, by the fan-out or by the poller");
+            Assert.That(receiver.All.Count(r => r.Path == "/slow"), Is.EqualTo(30));
+        }
+    }
+
+    [Test]
     public async Task Replay_passes_over_an_event_that_no_longer_reads()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
