@@ -3,15 +3,29 @@ using Microsoft.Extensions.Options;
 namespace SocialCare.Api.Subscriptions;
 
 /// <summary>
-/// The attempts this instance may have in flight: <see cref="WebhookOptions.MaxConcurrentDeliveries"/> in all, and at most
+/// The attempts this instance has in flight, and the deliveries it holds ready for them. At most
+/// <see cref="WebhookOptions.MaxConcurrentDeliveries"/> attempts run at once, and at most
 /// <see cref="WebhookOptions.MaxConcurrentPerEndpoint"/> to one subscription, so that an endpoint that hangs until the
-/// timeout holds only its own slots and every other subscriber keeps being served. The fan-out takes a slot for a new
-/// delivery when one is free and sends it at once; the poller leases what waits when slots free up.
+/// timeout holds only its own slots and every other subscriber keeps being served.
+/// <para>
+/// The fan-out hands over each new delivery (already committed and leased) that it may hold: it starts at once when a
+/// slot is free, or waits here, in order, for one of its endpoint's slots — events come off the bus in bursts, and a
+/// burst is sent from memory rather than leased back from the table. A held delivery that could not start within
+/// <see cref="HoldFor"/> is let go: its lease runs out and the poller takes it from the table, so it is never sent by
+/// two instances. Past <see cref="MaxHeldPerEndpoint"/> an endpoint's deliveries wait in the table only.
+/// </para>
 /// </summary>
-internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, DeliverySignal signal)
+internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, DeliverySignal signal, TimeProvider clock)
 {
+    /// <summary>How many deliveries one endpoint may have held in memory, beyond those in flight.</summary>
+    public const int MaxHeldPerEndpoint = 1000;
+
+    /// <summary>How long a held delivery may wait for a slot; its lease lasts longer than this plus one attempt.</summary>
+    public static readonly TimeSpan HoldFor = TimeSpan.FromMinutes(1);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, int> _busy = [];
+    private readonly Dictionary<Guid, Queue<(DueDelivery Delivery, DateTimeOffset Until)>> _held = [];
     private int _total;
 
     /// <summary>Slots free in this instance.</summary>
@@ -26,30 +40,42 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
         }
     }
 
-    /// <summary>The subscriptions with attempts in flight, and how many each.</summary>
+    /// <summary>The subscriptions this instance is busy with, and how many deliveries each (in flight or held).</summary>
     public (Guid[] Subscriptions, int[] InFlight) Busy()
     {
         lock (_gate)
         {
-            return (_busy.Keys.ToArray(), _busy.Values.ToArray());
+            var subscriptions = _busy.Keys.Union(_held.Keys).ToArray();
+            return (subscriptions, subscriptions.Select(s => _busy.GetValueOrDefault(s) + (_held.TryGetValue(s, out var q) ? q.Count : 0)).ToArray());
         }
     }
 
-    /// <summary>Takes a slot for an attempt to <paramref name="subscriptionId"/> if both limits allow it.</summary>
-    public bool TryTake(Guid subscriptionId)
+    /// <summary>Whether the fan-out may hand over a new delivery for <paramref name="subscriptionId"/>.</summary>
+    public bool CanHold(Guid subscriptionId)
     {
-        var settings = options.CurrentValue;
         lock (_gate)
         {
-            var busy = _busy.GetValueOrDefault(subscriptionId);
-            if (_total >= settings.MaxConcurrentDeliveries || busy >= settings.MaxConcurrentPerEndpoint)
+            return !_held.TryGetValue(subscriptionId, out var held) || held.Count < MaxHeldPerEndpoint;
+        }
+    }
+
+    /// <summary>Takes over a new, leased delivery: true when a slot was free and it must start now; otherwise it waits here.</summary>
+    public bool Hold(DueDelivery delivery)
+    {
+        lock (_gate)
+        {
+            if (!_held.ContainsKey(delivery.SubscriptionId) && TryTakeLocked(delivery.SubscriptionId))
             {
-                return false;
+                return true;
             }
 
-            _busy[subscriptionId] = busy + 1;
-            _total++;
-            return true;
+            if (!_held.TryGetValue(delivery.SubscriptionId, out var held))
+            {
+                _held[delivery.SubscriptionId] = held = new Queue<(DueDelivery, DateTimeOffset)>();
+            }
+
+            held.Enqueue((delivery, clock.GetUtcNow() + HoldFor));
+            return false;
         }
     }
 
@@ -59,7 +85,8 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
         var settings = options.CurrentValue;
         lock (_gate)
         {
-            return _total < settings.MaxConcurrentDeliveries && _busy.GetValueOrDefault(subscriptionId) < settings.MaxConcurrentPerEndpoint;
+            return _total < settings.MaxConcurrentDeliveries && _busy.GetValueOrDefault(subscriptionId) < settings.MaxConcurrentPerEndpoint
+                && !_held.ContainsKey(subscriptionId);
         }
     }
 
@@ -77,12 +104,14 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     }
 
     /// <summary>
-    /// Gives a slot back. When that lifts a limit that was reached, deliveries may be waiting for it in the database:
-    /// the poller is woken to lease them.
+    /// Gives a slot back and returns the held deliveries that take the freed slots (to be started by the caller). When
+    /// a limit that was reached is lifted and nothing held takes the slot, deliveries may be waiting for it in the
+    /// table: the poller is woken to lease them.
     /// </summary>
-    public void Release(Guid subscriptionId)
+    public List<DueDelivery> Release(Guid subscriptionId)
     {
         var settings = options.CurrentValue;
+        var start = new List<DueDelivery>();
         bool wasFull;
         lock (_gate)
         {
@@ -98,11 +127,56 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
             }
 
             _total--;
+            // This endpoint's own held deliveries first, then any other endpoint's that the global limit held back.
+            foreach (var endpoint in _held.Keys.OrderBy(k => k != subscriptionId).ToList())
+            {
+                StartHeldLocked(endpoint, start);
+            }
         }
 
-        if (wasFull)
+        if (wasFull && start.Count == 0)
         {
             signal.Pulse();
         }
+
+        return start;
+    }
+
+    private void StartHeldLocked(Guid subscriptionId, List<DueDelivery> start)
+    {
+        var held = _held[subscriptionId];
+        var now = clock.GetUtcNow();
+        while (held.Count > 0)
+        {
+            if (held.Peek().Until < now)
+            {
+                // Waited too long: let its lease run out, and the poller take it from the table.
+                held.Dequeue();
+                continue;
+            }
+
+            if (!TryTakeLocked(subscriptionId))
+            {
+                return;
+            }
+
+            start.Add(held.Dequeue().Delivery);
+        }
+
+        _held.Remove(subscriptionId);
+    }
+
+    private bool TryTakeLocked(Guid subscriptionId)
+    {
+        var settings = options.CurrentValue;
+        var busy = _busy.GetValueOrDefault(subscriptionId);
+        if (_total >= settings.MaxConcurrentDeliveries || busy >= settings.MaxConcurrentPerEndpoint)
+        {
+            return false;
+        }
+
+        _busy[subscriptionId] = busy + 1;
+        _total++;
+        return true;
     }
 }

@@ -10,10 +10,10 @@ using Polly.Timeout;
 namespace SocialCare.Api.Subscriptions;
 
 /// <summary>
-/// Sends deliveries. The fan-out hands over each new delivery it could take a slot for (<see cref="DeliverySlots"/>),
-/// already leased, and it goes out at once; everything else — retries, deliveries that found their endpoint's slots
-/// full, leases that ran out because an instance died — waits in the table until this worker leases it with
-/// FOR UPDATE SKIP LOCKED (safe with several hub instances). Each attempt is signed and bounded by a Polly timeout, and
+/// Sends deliveries. The fan-out hands over each new delivery it may hold (<see cref="DeliverySlots"/>), already
+/// leased, and it goes out as soon as its endpoint has a free slot; everything else — retries, deliveries beyond what
+/// an endpoint may have held, leases that ran out because an instance died — waits in the table until this worker
+/// leases it with FOR UPDATE SKIP LOCKED (safe with several hub instances). Each attempt is signed and bounded by a Polly timeout, and
 /// each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
 /// 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the schedule
 /// (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
@@ -31,8 +31,9 @@ internal sealed partial class WebhookDeliveryWorker(
     public bool Accepting => !_stopping.IsCancellationRequested;
 
     /// <summary>
-    /// How long a leased delivery is left alone: longer than an attempt can take, so that only a delivery whose
-    /// instance died is leased again.
+    /// How long a leased delivery is left alone: longer than it may be held waiting for a slot
+    /// (<see cref="DeliverySlots.HoldFor"/>) plus an attempt, so that only a delivery whose instance died, or that it
+    /// let go, is leased again.
     /// </summary>
     public TimeSpan Lease => options.CurrentValue.AttemptTimeout + TimeSpan.FromMinutes(2);
 
@@ -163,7 +164,10 @@ internal sealed partial class WebhookDeliveryWorker(
         }
         finally
         {
-            slots.Release(delivery.SubscriptionId);
+            foreach (var next in slots.Release(delivery.SubscriptionId))
+            {
+                Dispatch(next);
+            }
         }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);

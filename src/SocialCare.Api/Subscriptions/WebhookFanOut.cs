@@ -8,9 +8,10 @@ namespace SocialCare.Api.Subscriptions;
 /// <summary>
 /// Fans each published event out into durable delivery rows, one per matching subscription, as a CloudEvents 1.0
 /// envelope. The bus delivers at least once; (subscription, event) is unique, so a redelivered message adds nothing.
-/// A delivery whose endpoint has a free slot in this instance is inserted already leased and sent at once, without
-/// waiting for the poller; the others are inserted due, and the worker leases them as slots free up. Either way the
-/// row is committed before the message is acknowledged, and before any attempt.
+/// A delivery this instance may hold (<see cref="DeliverySlots"/>) is inserted already leased and handed over: sent at
+/// once when its endpoint has a free slot, or as soon as one frees up, without the poller; the others are inserted due,
+/// and the worker leases them as slots free up. Either way the row is committed before the message is acknowledged,
+/// and before any attempt.
 /// </summary>
 internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTargets targets, DeliveryInserts inserts, DeliverySlots slots,
     WebhookDeliveryWorker worker,
@@ -47,49 +48,26 @@ internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, Subscription
         }
 
         var now = clock.GetUtcNow();
-        var leased = matching.Select(s => worker.Accepting && slots.TryTake(s.Id)).ToArray();
+        var held = matching.Select(s => worker.Accepting && slots.CanHold(s.Id)).ToArray();
         var ids = matching.Select(_ => Guid.CreateVersion7()).ToArray();
         var payload = CloudEvents.Envelope(e, type);
-        HashSet<Guid> inserted;
-        try
-        {
-            inserted = await inserts.InsertAsync(new NewDeliveries(e.EventId, e.WorkspaceId, type, e.Sequence, payload, matching.Select(s => s.Id).ToArray(), ids,
-                leased.Select(l => l ? now + worker.Lease : now).ToArray()));
-        }
-        catch
-        {
-            ReleaseUnsent(matching, leased, ids, []);
-            throw;
-        }
-
-        ReleaseUnsent(matching, leased, ids, inserted);
+        var inserted = await inserts.InsertAsync(new NewDeliveries(e.EventId, e.WorkspaceId, type, e.Sequence, payload, matching.Select(s => s.Id).ToArray(),
+            ids, held.Select(h => h ? now + worker.Lease : now).ToArray()));
         for (var i = 0; i < matching.Count; i++)
         {
-            if (leased[i] && inserted.Contains(ids[i]))
+            var s = matching[i];
+            var delivery = new DueDelivery(ids[i], s.Id, e.WorkspaceId, e.EventId, type, payload, 0, s.Url, s.Secret, s.PreviousSecret, s.PreviousSecretExpiresAt);
+            if (held[i] && inserted.Contains(ids[i]) && slots.Hold(delivery))
             {
-                var s = matching[i];
-                worker.Dispatch(new DueDelivery(ids[i], s.Id, e.WorkspaceId, e.EventId, type, payload, 0, s.Url, s.Secret, s.PreviousSecret,
-                    s.PreviousSecretExpiresAt));
+                worker.Dispatch(delivery);
             }
         }
 
-        // A delivery left waiting because its endpoint's slots were full is leased when one of them frees up; if that
-        // happened before this commit, nobody else will wake the worker for it.
-        if (matching.Where((s, i) => !leased[i]).Any(s => slots.HasRoomFor(s.Id)))
+        // A delivery left in the table (its endpoint already has as many held as it may) is leased when one of the
+        // endpoint's slots frees up; if that happened before this commit, nobody else will wake the worker for it.
+        if (matching.Where((s, i) => !held[i]).Any(s => slots.HasRoomFor(s.Id)))
         {
             signal.Pulse();
-        }
-    }
-
-    /// <summary>Gives back the slots taken for deliveries that will not be sent from here (not inserted: they existed already, or the insert failed).</summary>
-    private void ReleaseUnsent(List<SubscriptionTarget> matching, bool[] leased, Guid[] ids, HashSet<Guid> inserted)
-    {
-        for (var i = 0; i < matching.Count; i++)
-        {
-            if (leased[i] && !inserted.Contains(ids[i]))
-            {
-                slots.Release(matching[i].Id);
-            }
         }
     }
 }
