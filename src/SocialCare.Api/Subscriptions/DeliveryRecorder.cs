@@ -90,11 +90,15 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
                 """, delivery.Id, outcome.Status, new NpgsqlParameter<DateTimeOffset?> { TypedValue = outcome.NextAttemptAt },
                 new NpgsqlParameter<int?> { TypedValue = attempt.StatusCode }, new NpgsqlParameter<string?> { TypedValue = attempt.Error });
             var subscription = (await writer.QueryAsync("""
-                with health as (
-                    insert into subscription_health (subscription_id, failing_since) values ($1, $2)
+                with failing as (select failing_since from subscription_health where subscription_id = $1 and failing_since is not null),
+                -- Only the first failure after a success writes (and locks) the row: the failures of an endpoint that is
+                -- down do not queue behind each other on it.
+                started as (
+                    insert into subscription_health (subscription_id, failing_since) select $1, $2 where not exists (select 1 from failing)
                     on conflict (subscription_id) do update set failing_since = coalesce(subscription_health.failing_since, excluded.failing_since)
                     returning failing_since)
-                select health.failing_since, s.enabled, s.url from health, subscriptions s where s.id = $1
+                select coalesce((select failing_since from failing), (select failing_since from started)), s.enabled, s.url
+                from subscriptions s where s.id = $1
                 """,
                 r => (FailingSince: r.GetFieldValue<DateTimeOffset>(0), Enabled: r.GetBoolean(1), Url: r.GetString(2)),
                 ct, delivery.SubscriptionId, now)).Single();

@@ -12,7 +12,8 @@ namespace SocialCare.Api.Subscriptions;
 /// slot is free, or waits here, in order, for one of its endpoint's slots — events come off the bus in bursts, and a
 /// burst is sent from memory rather than leased back from the table. A held delivery that could not start within
 /// <see cref="HoldFor"/> is let go: its lease runs out and the poller takes it from the table, so it is never sent by
-/// two instances. Past <see cref="MaxHeldPerEndpoint"/> an endpoint's deliveries wait in the table only.
+/// two instances. Past <see cref="MaxHeldPerEndpoint"/> an endpoint's deliveries wait in the table only, and when an
+/// attempt to it fails, what it has held goes back to the table.
 /// </para>
 /// </summary>
 internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, DeliverySignal signal, TimeProvider clock)
@@ -104,14 +105,17 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     }
 
     /// <summary>
-    /// Gives a slot back and returns the held deliveries that take the freed slots (to be started by the caller). When
+    /// Gives a slot back. Returns the held deliveries that take the freed slots (for the caller to start) and, when the
+    /// attempt failed, the endpoint's held deliveries let go (for the caller to hand back to the table, where the poller
+    /// leases them as the endpoint's slots allow, instead of sending every one of them at a failing endpoint now). When
     /// a limit that was reached is lifted and nothing held takes the slot, deliveries may be waiting for it in the
     /// table: the poller is woken to lease them.
     /// </summary>
-    public List<DueDelivery> Release(Guid subscriptionId)
+    public (List<DueDelivery> Start, List<DueDelivery> LetGo) Release(Guid subscriptionId, bool attemptFailed)
     {
         var settings = options.CurrentValue;
         var start = new List<DueDelivery>();
+        var letGo = new List<DueDelivery>();
         bool wasFull;
         lock (_gate)
         {
@@ -127,7 +131,12 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
             }
 
             _total--;
-            // This endpoint's own held deliveries first, then any other endpoint's that the global limit held back.
+            if (attemptFailed && _held.Remove(subscriptionId, out var failing))
+            {
+                letGo.AddRange(failing.Select(h => h.Delivery));
+            }
+
+            // This endpoint's own held deliveries first, then any other endpoint's that the instance limit held back.
             foreach (var endpoint in _held.Keys.OrderBy(k => k != subscriptionId).ToList())
             {
                 StartHeldLocked(endpoint, start);
@@ -139,7 +148,7 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
             signal.Pulse();
         }
 
-        return start;
+        return (start, letGo);
     }
 
     private void StartHeldLocked(Guid subscriptionId, List<DueDelivery> start)

@@ -164,14 +164,37 @@ internal sealed partial class WebhookDeliveryWorker(
         }
         finally
         {
-            foreach (var next in slots.Release(delivery.SubscriptionId))
-            {
-                Dispatch(next);
-            }
+            var (start, letGo) = slots.Release(delivery.SubscriptionId, attemptFailed: status is not (>= 200 and < 300));
+            start.ForEach(Dispatch);
+            await HandBackAsync(letGo, ct);
         }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
         await recorder.RecordAsync(delivery, outcome, new AttemptResult(status, (int)watch.ElapsedMilliseconds, responseBody, error), now, ct);
+    }
+
+    /// <summary>Makes deliveries held for a failing endpoint due again, for the poller to lease as the endpoint's slots allow.</summary>
+    private async Task HandBackAsync(List<DueDelivery> deliveries, CancellationToken ct)
+    {
+        if (deliveries.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Lost in a crash, or failing here, the leases simply run out: no need to wait for the WAL flush.
+            await using var command = bookkeeping.Source.CreateCommand(
+                "update webhook_deliveries set next_attempt_at = $2 where id = any($1) and status = 'pending' and attempts = 0");
+            command.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Id).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+            await command.ExecuteNonQueryAsync(ct);
+            signal.Pulse();
+        }
+        catch (NpgsqlException e)
+        {
+            LogHandBackFailed(logger, deliveries.Count, e);
+        }
     }
 
     private ResiliencePipeline TimeoutPipeline(TimeSpan timeout)
@@ -237,6 +260,9 @@ internal sealed partial class WebhookDeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} could not be recorded; its lease will run out and it will be tried again")]
     private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand {Count} held deliveries back; their leases will run out and they will be leased again")]
+    private static partial void LogHandBackFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not lease due webhook deliveries; retrying")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception);

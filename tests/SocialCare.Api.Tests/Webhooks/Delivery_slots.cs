@@ -20,9 +20,9 @@ public sealed class Delivery_slots
             Assert.That(new[] { slots.Hold(a1), slots.Hold(a2), slots.Hold(a3), slots.Hold(a4), slots.Hold(b1) },
                 Is.EqualTo(new[] { true, true, false, false, true }), "two of A's start, two wait; B has slots of its own");
             Assert.That(slots.HasRoomFor(A), Is.False);
-            Assert.That(slots.Release(A), Is.EqualTo(new[] { a3 }));
-            Assert.That(slots.Release(A), Is.EqualTo(new[] { a4 }));
-            Assert.That(slots.Release(A), Is.Empty);
+            Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { a3 }));
+            Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { a4 }));
+            Assert.That(slots.Release(A, attemptFailed: false).Start, Is.Empty);
             Assert.That(slots.HasRoomFor(A), Is.True, "one of A's two slots is free again and nothing of A's waits");
         });
     }
@@ -39,7 +39,7 @@ public sealed class Delivery_slots
         clock.Now += DeliverySlots.HoldFor + TimeSpan.FromSeconds(1);
         Assert.That(slots.Hold(fresh), Is.False);
 
-        Assert.That(slots.Release(A), Is.EqualTo(new[] { fresh }), "the one held too long is skipped, never sent from memory");
+        Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { fresh }), "the one held too long is skipped, never sent from memory");
     }
 
     [Test]
@@ -53,8 +53,26 @@ public sealed class Delivery_slots
         Assert.That(busy.Zip(inFlight).ToDictionary(p => p.First, p => p.Second), Is.EquivalentTo(new Dictionary<Guid, int> { [A] = 2, [B] = 1 }),
             "the poller counts held deliveries as taken");
 
-        Assert.That(slots.Release(A), Is.EqualTo(new[] { b1 }));
+        Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { b1 }));
         Assert.That(slots.Free, Is.Zero);
+    }
+
+    [Test]
+    public void A_failed_attempt_hands_its_endpoints_held_deliveries_back_and_leaves_the_others_held()
+    {
+        using var signal = new DeliverySignal();
+        var slots = new DeliverySlots(new Settings(total: 2, perEndpoint: 1), signal, new Clock());
+        var (a1, a2, a3, b1, b2) = (Due(A), Due(A), Due(A), Due(B), Due(B));
+        Assert.That(new[] { slots.Hold(a1), slots.Hold(a2), slots.Hold(a3), slots.Hold(b1), slots.Hold(b2) },
+            Is.EqualTo(new[] { true, false, false, true, false }));
+
+        var (start, letGo) = slots.Release(A, attemptFailed: true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(letGo, Is.EqualTo(new[] { a2, a3 }), "a failing endpoint's held deliveries go back to the table");
+            Assert.That(start, Is.Empty, "B's next waits for B's own slot");
+            Assert.That(slots.Release(B, attemptFailed: false).Start, Is.EqualTo(new[] { b2 }));
+        });
     }
 
     [Test]
