@@ -21,7 +21,8 @@ namespace SocialCare.Api.Subscriptions;
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
     Infrastructure.Database.RelaxedCommits bookkeeping, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal,
-    DeliverySlots slots, DeliveryRecorder recorder, TimeProvider clock, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+    DeliverySlots slots, DeliveryRecorder recorder, SubscriptionTargets targets, TimeProvider clock, ILogger<WebhookDeliveryWorker> logger)
+    : BackgroundService
 {
     public const string HttpClientName = "webhooks";
     private CancellationToken _stopping = new(canceled: true);
@@ -164,16 +165,46 @@ internal sealed partial class WebhookDeliveryWorker(
         }
         finally
         {
-            var (start, letGo) = slots.Release(delivery.SubscriptionId, attemptFailed: status is not (>= 200 and < 300));
-            start.ForEach(Dispatch);
-            await HandBackAsync(letGo, ct);
+            await ReleaseAsync(delivery, attemptFailed: status is not (>= 200 and < 300), ct);
         }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
         await recorder.RecordAsync(delivery, outcome, new AttemptResult(status, (int)watch.ElapsedMilliseconds, responseBody, error), now, ct);
     }
 
-    /// <summary>Makes deliveries held for a failing endpoint due again, for the poller to lease as the endpoint's slots allow.</summary>
+    /// <summary>Gives the delivery's slot back, starts the held deliveries that take it, and hands back those let go.</summary>
+    private async Task ReleaseAsync(DueDelivery delivery, bool attemptFailed, CancellationToken ct)
+    {
+        var (start, letGo) = slots.Release(delivery.SubscriptionId, attemptFailed);
+        start.ForEach(DispatchHeld);
+        await HandBackAsync(letGo, ct);
+    }
+
+    /// <summary>
+    /// Sends a delivery that waited in memory for its slot, unless its subscription was disabled or deleted meanwhile:
+    /// then it and the rest held for that subscription go back to the table, where they wait as a disabled
+    /// subscription's deliveries do.
+    /// </summary>
+    private void DispatchHeld(DueDelivery delivery) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            if ((await targets.ForWorkspaceAsync(delivery.WorkspaceId, _stopping)).Any(t => t.Id == delivery.SubscriptionId))
+            {
+                await AttemptAsync(delivery, _stopping);
+                return;
+            }
+
+            await HandBackAsync([delivery], _stopping);
+            await ReleaseAsync(delivery, attemptFailed: true, _stopping);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        {
+            LogAttemptFailed(logger, delivery.Id, e);
+        }
+    }, CancellationToken.None);
+
+    /// <summary>Makes held deliveries due again, for the poller to lease as the endpoint's slots allow (and its subscription is live).</summary>
     private async Task HandBackAsync(List<DueDelivery> deliveries, CancellationToken ct)
     {
         if (deliveries.Count == 0)

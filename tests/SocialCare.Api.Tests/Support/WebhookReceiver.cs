@@ -27,6 +27,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public Func<string, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
 
     private readonly CancellationTokenSource _stopping = new();
+    private int _started;
+
+    /// <summary>Requests that have arrived, answered or not.</summary>
+    public int Started => Volatile.Read(ref _started);
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -44,6 +48,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var seen = new ConcurrentDictionary<string, int>();
         app.Run(async context =>
         {
+            Interlocked.Increment(ref receiver._started);
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             var id = context.Request.Headers["webhook-id"].ToString();

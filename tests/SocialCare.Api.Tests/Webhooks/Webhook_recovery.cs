@@ -137,6 +137,27 @@ public sealed class Webhook_recovery : HubFixture
     }
 
     [Test]
+    public async Task Deliveries_held_for_a_subscription_deleted_meanwhile_are_not_sent()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Delay = _ => TimeSpan.FromSeconds(1);
+        var (_, client) = await Hub.CreateTenantAsync("held-deleted");
+        using (client)
+        {
+            var subscriptionId = await Subscribe(client, receiver.Url("/held"), ["engagement.received"]);
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await Task.WhenAll(Enumerable.Range(0, 12).Select(i => client.IngestAsync(HubApi.Engagement(channel, $"held-{i}", $"+97150003{i:D4}"))));
+            // Three slots for the endpoint: three requests are being answered (slowly), the other nine wait in memory.
+            await Eventually.Until(() => Task.FromResult(receiver.Started), n => n >= 3, TimeSpan.FromSeconds(15), "the first three requests");
+            Assert.That((await client.DeleteAsync($"/v1/subscriptions/{subscriptionId}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+
+            await receiver.WaitForAsync(r => r.Path == "/held", 3);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.That(receiver.Started, Is.EqualTo(3), "nothing more went out once the subscription was deleted");
+        }
+    }
+
+    [Test]
     public async Task Replay_passes_over_an_event_that_no_longer_reads()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
