@@ -64,7 +64,7 @@ async Task WebhooksAsync(HttpClient http, BusWatch bus, Guid channelId)
     await using var hooks = await WebhookPhase.StartAsync(5);
     var subscriptions = await hooks.SubscribeAsync(http);
     // Warm-up: the delivery path's code is compiled and its pools filled before anything is measured.
-    await hooks.RunAsync(http, channelId, 5, webhookRate);
+    await hooks.RunAsync(http, channelId, seconds, webhookRate);
     foreach (var hanging in new[] { -1, 4 })
     {
         await bus.DrainAsync();
