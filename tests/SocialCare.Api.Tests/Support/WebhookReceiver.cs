@@ -23,14 +23,26 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Which paths hang: they never answer, and hold each request until the caller gives up or the receiver stops.</summary>
     public Func<string, bool> Hangs { get; set; } = _ => false;
 
-    /// <summary>How long each path takes to answer.</summary>
-    public Func<string, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
+    private TaskCompletionSource _gate = Opened();
 
     private readonly CancellationTokenSource _stopping = new();
     private int _started;
 
     /// <summary>Requests that have arrived, answered or not.</summary>
     public int Started => Volatile.Read(ref _started);
+
+    /// <summary>From now on requests are held, unanswered, until <see cref="OpenGate"/>.</summary>
+    public void CloseGate() => Volatile.Write(ref _gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Lets every held request, and every later one, be answered.</summary>
+    public void OpenGate() => Volatile.Read(ref _gate).TrySetResult();
+
+    private static TaskCompletionSource Opened()
+    {
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        opened.SetResult();
+        return opened;
+    }
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -59,7 +71,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return;
             }
 
-            await Task.Delay(receiver.Delay(context.Request.Path), context.RequestAborted);
+            await Volatile.Read(ref receiver._gate).Task.WaitAsync(context.RequestAborted);
             var status = receiver.Respond(context.Request.Path, previous);
             receiver._received.Enqueue(new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 body.ToArray(), status));

@@ -115,15 +115,17 @@ public sealed class Webhook_recovery : HubFixture
     public async Task Deliveries_that_find_their_endpoints_slots_full_wait_in_the_table_and_each_goes_out_once()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Delay = _ => TimeSpan.FromMilliseconds(200);
+        receiver.CloseGate();
         var (_, client) = await Hub.CreateTenantAsync("slots");
         using (client)
         {
             var subscriptionId = await Subscribe(client, receiver.Url("/slow"), ["engagement.received"]);
             var channel = await client.CreateChannelAsync("sms", "du");
-            // Three slots for this endpoint, 200 ms per answer: most of these are fanned out while every slot is taken,
-            // so they are inserted due and leased as slots free up; the others are sent straight from the fan-out.
+            // Three slots for this endpoint, and its answers held back: the first three deliveries take the slots, every
+            // later one is fanned out while they are taken and waits (in memory, or in the table) until they free up.
             await Task.WhenAll(Enumerable.Range(0, 30).Select(i => client.IngestAsync(HubApi.Engagement(channel, $"slot-{i}", $"+97150002{i:D4}"))));
+            await Eventually.Until(() => Task.FromResult(receiver.Started), n => n >= 3, TimeSpan.FromSeconds(15), "the first three requests");
+            receiver.OpenGate();
 
             var received = await receiver.WaitForAsync(r => r.Path == "/slow", 30);
             Assert.That(received.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(30));
@@ -140,19 +142,32 @@ public sealed class Webhook_recovery : HubFixture
     public async Task Deliveries_held_for_a_subscription_deleted_meanwhile_are_not_sent()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Delay = _ => TimeSpan.FromSeconds(1);
-        var (_, client) = await Hub.CreateTenantAsync("held-deleted");
+        receiver.CloseGate();
+        var (workspaceId, client) = await Hub.CreateTenantAsync("held-deleted");
         using (client)
         {
             var subscriptionId = await Subscribe(client, receiver.Url("/held"), ["engagement.received"]);
             var channel = await client.CreateChannelAsync("sms", "du");
             await Task.WhenAll(Enumerable.Range(0, 12).Select(i => client.IngestAsync(HubApi.Engagement(channel, $"held-{i}", $"+97150003{i:D4}"))));
-            // Three slots for the endpoint: three requests are being answered (slowly), the other nine wait in memory.
+            // Three slots for the endpoint: three requests wait for their answers, the others wait in memory.
             await Eventually.Until(() => Task.FromResult(receiver.Started), n => n >= 3, TimeSpan.FromSeconds(15), "the first three requests");
             Assert.That((await client.DeleteAsync($"/v1/subscriptions/{subscriptionId}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            receiver.OpenGate();
 
-            await receiver.WaitForAsync(r => r.Path == "/held", 3);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Settled: the three answered are recorded, and nothing is leased any more (what was held went back to the
+            // table, where a deleted subscription's deliveries are never leased).
+            var dataSource = Hub.Services.GetRequiredService<NpgsqlDataSource>();
+            await Eventually.Until(async () =>
+            {
+                await using var command = dataSource.CreateCommand("""
+                    select count(*) filter (where status = 'delivered'), count(*) filter (where status = 'pending' and next_attempt_at > now())
+                    from webhook_deliveries where workspace_id = $1
+                    """);
+                command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+                await using var reader = await command.ExecuteReaderAsync();
+                await reader.ReadAsync();
+                return (Delivered: reader.GetInt64(0), Leased: reader.GetInt64(1));
+            }, c => c is { Delivered: 3, Leased: 0 }, TimeSpan.FromSeconds(15), "three delivered and none leased");
             Assert.That(receiver.Started, Is.EqualTo(3), "nothing more went out once the subscription was deleted");
         }
     }
