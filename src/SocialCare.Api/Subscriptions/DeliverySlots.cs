@@ -137,9 +137,17 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
             }
 
             // This endpoint's own held deliveries first, then any other endpoint's that the instance limit held back.
-            foreach (var endpoint in _held.Keys.OrderBy(k => k != subscriptionId).ToList())
+            if (_held.ContainsKey(subscriptionId))
             {
-                StartHeldLocked(endpoint, start);
+                StartHeldLocked(subscriptionId, start);
+            }
+
+            if (_held.Count > 0)
+            {
+                foreach (var endpoint in _held.Keys.ToList())
+                {
+                    StartHeldLocked(endpoint, start);
+                }
             }
         }
 

@@ -13,8 +13,8 @@ namespace SocialCare.Api.Subscriptions;
 /// Sends deliveries. The fan-out hands over each new delivery it may hold (<see cref="DeliverySlots"/>), already
 /// leased, and it goes out as soon as its endpoint has a free slot; everything else — retries, deliveries beyond what
 /// an endpoint may have held, leases that ran out because an instance died — waits in the table until this worker
-/// leases it with FOR UPDATE SKIP LOCKED (safe with several hub instances). Each attempt is signed and bounded by a Polly timeout, and
-/// each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
+/// leases it with FOR UPDATE SKIP LOCKED (safe with several hub instances). Each attempt is signed and bounded by a
+/// Polly timeout, and each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
 /// 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the schedule
 /// (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
 /// deliveries wait untouched (re-enabling resumes them). <see cref="DeliveryRecorder"/> records each outcome.
@@ -42,11 +42,14 @@ internal sealed partial class WebhookDeliveryWorker(
     /// Sends a leased delivery whose slot has been taken; the slot is given back as soon as the endpoint has answered
     /// (the delivery stays leased until its outcome is recorded).
     /// </summary>
-    public void Dispatch(DueDelivery delivery) => _ = Task.Run(async () =>
+    public void Dispatch(DueDelivery delivery) => Start(delivery, () => AttemptAsync(delivery, _stopping));
+
+    /// <summary>Runs <paramref name="work"/> for a delivery in the background; if it cannot be recorded, its lease runs out.</summary>
+    private void Start(DueDelivery delivery, Func<Task> work) => _ = Task.Run(async () =>
     {
         try
         {
-            await AttemptAsync(delivery, _stopping);
+            await work();
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
         {
@@ -185,24 +188,17 @@ internal sealed partial class WebhookDeliveryWorker(
     /// then it and the rest held for that subscription go back to the table, where they wait as a disabled
     /// subscription's deliveries do.
     /// </summary>
-    private void DispatchHeld(DueDelivery delivery) => _ = Task.Run(async () =>
+    private void DispatchHeld(DueDelivery delivery) => Start(delivery, async () =>
     {
-        try
+        if ((await targets.ForWorkspaceAsync(delivery.WorkspaceId, _stopping)).Any(t => t.Id == delivery.SubscriptionId))
         {
-            if ((await targets.ForWorkspaceAsync(delivery.WorkspaceId, _stopping)).Any(t => t.Id == delivery.SubscriptionId))
-            {
-                await AttemptAsync(delivery, _stopping);
-                return;
-            }
+            await AttemptAsync(delivery, _stopping);
+            return;
+        }
 
-            await HandBackAsync([delivery], _stopping);
-            await ReleaseAsync(delivery, attemptFailed: true, _stopping);
-        }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
-        {
-            LogAttemptFailed(logger, delivery.Id, e);
-        }
-    }, CancellationToken.None);
+        await HandBackAsync([delivery], _stopping);
+        await ReleaseAsync(delivery, attemptFailed: true, _stopping);
+    });
 
     /// <summary>Makes held deliveries due again, for the poller to lease as the endpoint's slots allow (and its subscription is live).</summary>
     private async Task HandBackAsync(List<DueDelivery> deliveries, CancellationToken ct)
