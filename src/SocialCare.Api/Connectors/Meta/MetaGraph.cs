@@ -86,10 +86,12 @@ public static class JsonReading
     public static IEnumerable<JsonElement> Items(this JsonElement element, string name) =>
         element.Member(name) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
 
-    /// <summary>Unix time in seconds, or in milliseconds when it is that large (Messenger, X DMs).</summary>
+    /// <summary>Unix time in seconds, or in milliseconds when it is that large (Messenger, X DMs); null past year 9999.</summary>
     public static DateTimeOffset? UnixTime(this JsonElement element, string name) =>
         long.TryParse(element.Text(name), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            ? value > 100_000_000_000 ? DateTimeOffset.FromUnixTimeMilliseconds(value) : DateTimeOffset.FromUnixTimeSeconds(value)
+            ? value <= 100_000_000_000 ? DateTimeOffset.FromUnixTimeSeconds(value)
+            : value <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() ? DateTimeOffset.FromUnixTimeMilliseconds(value)
+            : null
             : null;
 
     /// <summary>Text as the hub stores it: PostgreSQL text cannot hold NUL, so it is dropped.</summary>
