@@ -125,9 +125,23 @@ stop_all() {
   fi
 }
 
+# Our fixed ports lie in Linux's ephemeral range: a client connection that happened to be given one as its source
+# port leaves it in TIME_WAIT for a minute after it closes, and a server started meanwhile cannot bind it
+# (RabbitMQ failed with eaddrinuse right after a test run). Reserve them, where the kernel lets us.
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports current port
+  [ -w "$file" ] || return 0
+  current=$(cat "$file")
+  for port in "$PG_PORT" "$RABBIT_PORT" "$RABBIT_DIST_PORT"; do
+    case ",$current," in *",$port,"*) ;; *) current=${current:+$current,}$port ;; esac
+  done
+  echo "$current" >"$file" 2>/dev/null || true
+}
+
 deps() {
   install_packages
   mkdir -p "$DATA"
+  reserve_ports
   start_postgres
   start_rabbitmq
 }
