@@ -12,7 +12,7 @@ internal sealed class BusWatch : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _channel;
     private ConcurrentBag<double> _latencies = [];
-    private ConcurrentDictionary<Guid, DateTimeOffset> _arrivals = [];
+    private ConcurrentDictionary<Guid, (DateTimeOffset Arrived, DateTimeOffset Sent)> _arrivals = [];
     private long _lastReceived = Environment.TickCount64;
 
     private BusWatch(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
@@ -31,11 +31,12 @@ internal sealed class BusWatch : IAsyncDisposable
         {
             var now = DateTimeOffset.UtcNow;
             Interlocked.Exchange(ref watch._lastReceived, Environment.TickCount64);
-            var message = JsonNode.Parse(delivery.Body.Span)!["message"]!;
+            var envelope = JsonNode.Parse(delivery.Body.Span)!;
+            var message = envelope["message"]!;
             if (message["workspaceId"]!.GetValue<Guid>() == workspaceId)
             {
                 watch._latencies.Add((now - message["recordedAt"]!.GetValue<DateTimeOffset>()).TotalMilliseconds);
-                watch._arrivals[message["eventId"]!.GetValue<Guid>()] = now;
+                watch._arrivals[message["eventId"]!.GetValue<Guid>()] = (now, envelope["sentTime"]!.GetValue<DateTimeOffset>());
             }
 
             return Task.CompletedTask;
@@ -47,10 +48,10 @@ internal sealed class BusWatch : IAsyncDisposable
     public void Reset() => (_latencies, _arrivals) = ([], []);
 
     /// <summary>
-    /// From each arrived event's commit, as PostgreSQL stamped it (track_commit_timestamp), to its arrival here; empty
-    /// when the server does not keep commit timestamps.
+    /// From each arrived event's commit, as PostgreSQL stamped it (track_commit_timestamp), to its arrival here, split at
+    /// the moment the relay published it (the envelope's sentTime); empty when the server does not keep commit timestamps.
     /// </summary>
-    public async Task<List<double>> FromCommitAsync(string connectionString)
+    public async Task<CommitLatencies> FromCommitAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -58,12 +59,16 @@ internal sealed class BusWatch : IAsyncDisposable
             "select id, pg_xact_commit_timestamp(tx_id::text::xid) from events where id = any($1) and current_setting('track_commit_timestamp') = 'on'", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = _arrivals.Keys.ToArray() });
         await using var reader = await command.ExecuteReaderAsync();
-        var latencies = new List<double>();
+        var latencies = new CommitLatencies([], [], []);
         while (await reader.ReadAsync())
         {
             if (!reader.IsDBNull(1))
             {
-                latencies.Add((_arrivals[reader.GetGuid(0)] - reader.GetFieldValue<DateTimeOffset>(1)).TotalMilliseconds);
+                var (arrived, sent) = _arrivals[reader.GetGuid(0)];
+                var committed = reader.GetFieldValue<DateTimeOffset>(1);
+                latencies.ToArrival.Add((arrived - committed).TotalMilliseconds);
+                latencies.ToPublish.Add((sent - committed).TotalMilliseconds);
+                latencies.PublishToArrival.Add((arrived - sent).TotalMilliseconds);
             }
         }
 
@@ -102,3 +107,6 @@ internal sealed class BusWatch : IAsyncDisposable
         _connection.Dispose();
     }
 }
+
+/// <summary>Per event: commit → arrival at the consumer, commit → published by the relay, and published → arrival.</summary>
+internal sealed record CommitLatencies(List<double> ToArrival, List<double> ToPublish, List<double> PublishToArrival);

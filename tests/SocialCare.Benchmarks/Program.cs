@@ -121,9 +121,11 @@ async Task PacedAsync(HttpClient http, BusWatch bus, Guid channelId, string conn
     Console.WriteLine($"paced at {pacedRate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; " +
                       $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}");
     var fromCommit = await bus.FromCommitAsync(connectionString);
-    Console.WriteLine($"  commit → RabbitMQ (PostgreSQL's commit timestamp → delivered to a consumer): " + (fromCommit.Count == 0
+    Console.WriteLine($"  commit → RabbitMQ (PostgreSQL's commit timestamp → delivered to a consumer): " + (fromCommit.ToArrival.Count == 0
         ? "n/a (the server does not track commit timestamps)"
-        : $"{fromCommit.Count} events, p50 {Stats.Ms(Stats.Percentile(fromCommit, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit, 99))}"));
+        : $"{fromCommit.ToArrival.Count} events, p50 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 99))}; " +
+          $"of which commit → published by the relay p50 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 99))}, " +
+          $"published → delivered p50 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 99))}"));
     Console.WriteLine($"  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): {relay.Count} events, " +
                       $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}");
 }
