@@ -6,7 +6,8 @@ namespace SocialCare.Benchmarks;
 
 /// <summary>
 /// The floor to compare against: the rows one ingestion writes (a stream, an event, an engagement),
-/// inserted by plain Npgsql in batches of 100 per transaction — no HTTP, no locks, no threading, no relay.
+/// inserted by plain Npgsql in batches of 100 per transaction — no HTTP, no locks, no threading, no relay. The events
+/// go last and take their numbers from the sequence row, as the hub's writes do.
 /// </summary>
 internal static class Baseline
 {
@@ -66,18 +67,24 @@ internal static class Baseline
                     Parameters = { new() { Value = streams }, new() { Value = workspaceId } },
                 },
                 new NpgsqlBatchCommand("""
-                    insert into events (id, stream_id, stream_version, workspace_id, type, data, recorded_at)
-                    select gen_random_uuid(), s, 1, $2, 'engagement.received', $3, $4 from unnest($1::uuid[]) s
-                    """)
-                {
-                    Parameters = { new() { Value = streams }, new() { Value = workspaceId }, new() { Value = body, NpgsqlDbType = NpgsqlDbType.Jsonb }, new() { Value = now } },
-                },
-                new NpgsqlBatchCommand("""
                     insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, author, text, visibility, occurred_at, received_at)
                     select s, $2, $3, s::text, $4, $5, '{"platformUserId": "u"}', 'Order is late 😡 — طلبي متأخر', 'private', $6, $6 from unnest($1::uuid[]) s
                     """)
                 {
                     Parameters = { new() { Value = streams }, new() { Value = workspaceId }, new() { Value = channelId }, new() { Value = conversationId }, new() { Value = customerId }, new() { Value = now } },
+                },
+                new NpgsqlBatchCommand("""
+                    with numbers as (update event_sequence set last_seq = last_seq + $5 returning last_seq)
+                    insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
+                    select gen_random_uuid(), numbers.last_seq - $5 + s.n, s.id, 1, $2, 'engagement.received', $3, $4
+                    from unnest($1::uuid[]) with ordinality as s(id, n) cross join numbers
+                    """)
+                {
+                    Parameters =
+                    {
+                        new() { Value = streams }, new() { Value = workspaceId }, new() { Value = body, NpgsqlDbType = NpgsqlDbType.Jsonb }, new() { Value = now },
+                        new() { Value = (long)count },
+                    },
                 },
             },
         };

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using SocialCare.Api.Infrastructure.EventStore;
 using SocialCare.Api.Tests.Support;
 using SocialCare.Contracts;
@@ -36,7 +37,7 @@ public sealed class Event_relay
     }
 
     [Test]
-    public async Task Transaction_that_commits_late_is_published_in_its_place_not_skipped()
+    public async Task Transaction_that_commits_late_is_published_after_the_earlier_commit_not_skipped()
     {
         await TestEnvironment.WithDatabaseAsync("latecommit", async database =>
         {
@@ -53,17 +54,19 @@ public sealed class Event_relay
             var early = Event();
             var late = Event();
 
-            // A takes its sequence position first but commits last; B commits in between.
+            // A begins first and writes, but commits last; B begins and commits in between.
             var a = Task.Run(() => store.WriteAsync(async writer =>
             {
+                writer.Execute("insert into customers (id, workspace_id, created_at) values ($1, $2, now())", Guid.CreateVersion7(), workspaceId);
                 writer.Append(early.ConversationId!.Value, "conversation", workspaceId, 0, [early]);
-                await writer.FlushAsync(CancellationToken.None);
+                await writer.QueryAsync("select 1", r => r.GetInt32(0), CancellationToken.None);
                 appended.SetResult();
                 await release.Task;
                 return 0;
             }, CancellationToken.None));
             await appended.Task;
             await store.WriteAsync(writer => Append(writer, late.ConversationId!.Value, workspaceId, 0, late), CancellationToken.None);
+            var first = await tap.WaitForAsync(workspaceId, 1);
             release.SetResult();
             await a;
 
@@ -71,9 +74,86 @@ public sealed class Event_relay
             var sequences = messages.ToDictionary(m => m["eventId"]!.GetValue<Guid>(), m => m["sequence"]!.GetValue<long>());
             Assert.Multiple(() =>
             {
+                Assert.That(first.Select(m => m["eventId"]!.GetValue<Guid>()), Is.EqualTo(new[] { late.EventId }),
+                    "the event committed first is published without waiting for the transaction still running");
                 Assert.That(sequences.Keys, Is.EquivalentTo(new[] { early.EventId, late.EventId }), "neither event is lost");
-                Assert.That(sequences[early.EventId], Is.EqualTo(1), "the transaction that began first is ordered first");
-                Assert.That(sequences[late.EventId], Is.EqualTo(2), "the sequence has no gap");
+                Assert.That(sequences[late.EventId], Is.EqualTo(1), "events are numbered in commit order");
+                Assert.That(sequences[early.EventId], Is.EqualTo(2), "the sequence has no gap");
+            });
+        });
+    }
+
+    [Test]
+    public async Task Concurrent_writers_number_events_so_that_a_reader_never_sees_a_number_before_those_below_it()
+    {
+        await TestEnvironment.WithDatabaseAsync("sequence", async database =>
+        {
+            var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database, ["Relay:Enabled"] = "false" };
+            await using var hub = await new HubFactory(settings).StartAsync();
+            var workspaceId = await hub.CreateWorkspaceAsync("sequence");
+            var store = hub.Services.GetRequiredService<EventStore>();
+            await using var reader = new NpgsqlConnection(database);
+            await reader.OpenAsync();
+            var last = 0L;
+            var read = 0;
+            var gaps = new List<string>();
+            async Task FollowAsync()
+            {
+                await using var command = new NpgsqlCommand("select seq from events where seq > $1 order by seq", reader);
+                command.Parameters.Add(new NpgsqlParameter { Value = last });
+                await using var rows = await command.ExecuteReaderAsync();
+                while (await rows.ReadAsync())
+                {
+                    var seq = rows.GetInt64(0);
+                    if (seq != last + 1)
+                    {
+                        gaps.Add($"{seq} seen right after {last}");
+                    }
+
+                    (last, read) = (seq, read + 1);
+                }
+            }
+
+            // Four writers at once, each transaction 1–3 events on a stream of its own; every fifth one appends at a stale
+            // version and rolls back after taking its numbers.
+            var appended = 0;
+            var writers = Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; i < 30; i++)
+                {
+                    var stream = Guid.CreateVersion7();
+                    var events = Enumerable.Range(0, 1 + (i % 3)).Select(_ => (HubEvent)new ConversationOpened
+                    {
+                        EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, ConversationId = stream, RecordedAt = DateTimeOffset.UtcNow,
+                    }).ToList();
+                    try
+                    {
+                        await store.WriteAsync(writer =>
+                        {
+                            writer.Append(stream, "conversation", workspaceId, i % 5 == 4 ? 7 : 0, events);
+                            return Task.FromResult(0);
+                        }, CancellationToken.None);
+                        Interlocked.Add(ref appended, events.Count);
+                    }
+                    catch (ConcurrencyException)
+                    {
+                        Assert.That(i % 5, Is.EqualTo(4), "only the stale appends are refused");
+                    }
+                }
+            })));
+            while (!writers.IsCompleted)
+            {
+                await FollowAsync();
+            }
+
+            await writers;
+            await FollowAsync();
+            var expected = 4 * Enumerable.Range(0, 30).Where(i => i % 5 != 4).Sum(i => 1 + (i % 3));
+            Assert.Multiple(() =>
+            {
+                Assert.That(gaps, Is.Empty, "a number showed before one below it: a reader following the sequence would skip that event");
+                Assert.That(appended, Is.EqualTo(expected), "every append but the stale ones committed");
+                Assert.That(read, Is.EqualTo(expected), "every committed event was read once, and the stale appends left nothing");
             });
         });
     }
@@ -147,6 +227,8 @@ public sealed class Event_relay
         await store.WriteAsync(w => Append(w, stream, workspaceId, 1, Event()), CancellationToken.None);
         Assert.ThrowsAsync<ConcurrencyException>(() => store.WriteAsync(w => Append(w, stream, workspaceId, 1, Event()), CancellationToken.None));
         Assert.ThrowsAsync<ConcurrencyException>(() => store.WriteAsync(w => Append(w, stream, workspaceId, 0, Event()), CancellationToken.None));
+        Assert.ThrowsAsync<ConcurrencyException>(() => store.WriteAsync(w => Append(w, Guid.CreateVersion7(), workspaceId, 3, Event()), CancellationToken.None),
+            "a stream that does not exist is not at version 3");
         Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(2));
     }
 

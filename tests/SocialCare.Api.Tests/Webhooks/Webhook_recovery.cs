@@ -188,7 +188,9 @@ public sealed class Webhook_recovery : HubFixture
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("insert into streams (id, workspace_id, type, version) values ($1, $2, 'legacy', 1)")
                 { Parameters = { new NpgsqlParameter { Value = legacy }, new NpgsqlParameter { Value = workspaceId } } });
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                    insert into events (id, stream_id, stream_version, workspace_id, type, data, recorded_at) values ($1, $2, 1, $3, 'legacy.retired', '{}', now())
+                    with numbers as (update event_sequence set last_seq = last_seq + 1 returning last_seq)
+                    insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
+                    select $1, last_seq, $2, 1, $3, 'legacy.retired', '{}', now() from numbers
                     """) { Parameters = { new NpgsqlParameter { Value = Guid.CreateVersion7() }, new NpgsqlParameter { Value = legacy }, new NpgsqlParameter { Value = workspaceId } } });
                 await batch.ExecuteNonQueryAsync();
             }

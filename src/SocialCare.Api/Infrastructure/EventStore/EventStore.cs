@@ -14,7 +14,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, Relay.RelayWakeup wa
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var writer = new EventWriter(connection, transaction);
         var result = await work(writer);
-        await writer.FlushAsync(cancellationToken);
+        await writer.FlushForCommitAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (writer.Appended > 0)
         {

@@ -8,10 +8,12 @@ namespace SocialCare.Api.Infrastructure.EventStore;
 public sealed record StreamAppend(Guid StreamId, string StreamType, Guid WorkspaceId, long? ExpectedVersion, IReadOnlyList<HubEvent> Events);
 
 /// <summary>
-/// One write transaction. Writes (<see cref="Execute"/>, the appends) are queued and sent to
-/// PostgreSQL together, pipelined in one round trip, when a read needs them (<see cref="QueryAsync"/>)
-/// or when <see cref="EventStore"/> commits. On a loaded machine round trips, not SQL, are the cost of
-/// an ingestion, so a whole ingestion is two of them plus the commit.
+/// One write transaction. Writes (<see cref="Execute"/>) are queued and sent to PostgreSQL together, pipelined in one
+/// round trip, when a read needs them (<see cref="QueryAsync"/>) or when <see cref="EventStore"/> commits. On a loaded
+/// machine round trips, not SQL, are the cost of an ingestion, so a whole ingestion is two of them plus the commit.
+/// Appends wait for the commit and go last: appending numbers the events from the one <c>event_sequence</c> row, which
+/// stays locked until the transaction ends, so events are numbered in commit order and the lock is held only for the
+/// commit itself (see migration 0017).
 /// </summary>
 public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction transaction)
 {
@@ -34,8 +36,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         """, (object)keys.ToArray());
 
     /// <summary>
-    /// Queues appending <paramref name="events"/> to a stream. With <paramref name="expectedVersion"/>, the append
-    /// fails with <see cref="ConcurrencyException"/> (at the flush) unless the stream is exactly there (0 = it must not
+    /// Queues appending <paramref name="events"/> to a stream, to be sent with the commit. With <paramref name="expectedVersion"/>,
+    /// the append fails with <see cref="ConcurrencyException"/> (before the commit, which then does not happen) unless the stream is exactly there (0 = it must not
     /// exist yet); without it, appends serialise on the stream row. The stream's version after the append is its
     /// version before plus <c>events.Count</c>.
     /// </summary>
@@ -75,9 +77,10 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 
     private void QueueAppend(List<StreamAppend> group)
     {
-        // One statement: bump each stream row (checking its expected version), then insert the events numbered from the
-        // new versions. A stale version leaves that stream out of the CTE, so its events are not inserted and the flush
-        // reports it.
+        // One statement: bump each stream row (checking its expected version), take the events' global numbers, then
+        // insert the events numbered from the new versions and the numbers taken. A stale version leaves that stream out
+        // of the CTE (or, for a stream that did not exist, out of the join), so its events are not inserted and the flush
+        // reports it; the transaction then rolls back, stream row and numbers too, so no gap is left.
         var events = group.SelectMany(a => a.Events.Select((e, i) => (a.StreamId, Ord: (long)i + 1, Event: e))).ToList();
         var command = Command("""
             with input as (
@@ -87,13 +90,15 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 select id, workspace_id, type, count from input
                 on conflict (id) do update set version = s.version + excluded.version, updated_at = now()
                     where s.version = coalesce((select i.expected from input i where i.id = s.id), s.version)
-                returning s.id, s.version)
-            insert into events (id, stream_id, stream_version, workspace_id, type, data, recorded_at)
-            select e.id, e.stream_id, stream.version - i.count + e.ord, i.workspace_id, e.type, e.data, e.recorded_at
+                returning s.id, s.version),
+            numbers as (update event_sequence set last_seq = last_seq + $12 returning last_seq)
+            insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
+            select e.id, numbers.last_seq - $12 + e.n, e.stream_id, stream.version - i.count + e.ord, i.workspace_id, e.type, e.data, e.recorded_at
             from unnest($6::uuid[], $7::uuid[], $8::bigint[], $9::text[], $10::jsonb[], $11::timestamptz[])
-                as e(id, stream_id, ord, type, data, recorded_at)
+                with ordinality as e(id, stream_id, ord, type, data, recorded_at, n)
             join stream on stream.id = e.stream_id
-            join input i on i.id = e.stream_id
+            join input i on i.id = e.stream_id and (i.expected is null or stream.version - i.count = i.expected)
+            cross join numbers
             """,
             group.Select(a => a.StreamId).ToArray(), group.Select(a => a.WorkspaceId).ToArray(), group.Select(a => a.StreamType).ToArray(),
             group.Select(a => (long)a.Events.Count).ToArray(),
@@ -101,13 +106,12 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             events.Select(e => e.Event.EventId).ToArray(), events.Select(e => e.StreamId).ToArray(), events.Select(e => e.Ord).ToArray(),
             events.Select(e => EventTypeRegistry.NameOf(e.Event)).ToArray(),
             new NpgsqlParameter { Value = events.Select(e => EventTypeRegistry.Serialize(e.Event)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
-            events.Select(e => e.Event.RecordedAt).ToArray());
-        _pending.BatchCommands.Add(command);
+            events.Select(e => e.Event.RecordedAt).ToArray(), (long)events.Count);
         _appends.Add((command, group[0].StreamId, group[0].ExpectedVersion, events.Count));
         Appended += events.Count;
     }
 
-    /// <summary>Sends the queued writes and then <paramref name="sql"/>, in one round trip, and reads the query's rows.</summary>
+    /// <summary>Sends the queued writes (not the appends) and then <paramref name="sql"/>, in one round trip, and reads the query's rows.</summary>
     public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] arguments)
     {
         var batch = TakePending();
@@ -132,14 +136,21 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 }
             }
 
-            CheckAppends();
             return rows;
         }
     }
 
-    /// <summary>Sends whatever is queued.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends whatever is queued, the appends last, and checks the appends' expected versions. <see cref="EventStore"/>
+    /// calls it just before COMMIT: from the first append on, the transaction holds the event numbers' lock.
+    /// </summary>
+    internal async Task FlushForCommitAsync(CancellationToken cancellationToken)
     {
+        foreach (var append in _appends)
+        {
+            _pending.BatchCommands.Add(append.Command);
+        }
+
         if (_pending.BatchCommands.Count == 0)
         {
             return;

@@ -8,8 +8,9 @@ namespace SocialCare.Api.Infrastructure.Relay;
 /// <summary>
 /// The transactional outbox relay: the events table is the outbox. One hub instance leads (it holds a
 /// PostgreSQL advisory lock on its own connection; if it dies, the lock goes with the connection and
-/// another instance takes over). The leader sequences committed events, publishes them in order through
-/// MassTransit with publisher confirms (event id = message id), and only then moves its checkpoint.
+/// another instance takes over). Events are numbered in commit order as they are written (see
+/// <see cref="EventStore.EventWriter"/>), so the leader reads what follows its checkpoint, publishes it in order
+/// through MassTransit with publisher confirms (event id = message id), and only then moves its checkpoint.
 /// At least once: after a crash between confirm and checkpoint, the tail is published again.
 /// </summary>
 internal sealed partial class EventRelay(
@@ -20,6 +21,12 @@ internal sealed partial class EventRelay(
 {
     public const string Follower = "rabbitmq";
     private const long LeaderLockKey = 0x5C_4B_00_02;
+
+    /// <summary>Records the relay's checkpoint: ($1 = follower, $2 = the last sequence confirmed by the broker).</summary>
+    private const string SaveCheckpoint = """
+        insert into event_progress (name, last_seq) values ($1, $2)
+        on conflict (name) do update set last_seq = excluded.last_seq, updated_at = now()
+        """;
     private readonly RelayOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -70,17 +77,21 @@ internal sealed partial class EventRelay(
         }
 
         // Handed to the bus: everything up to `handedOver`. The newest batch's confirms may still be travelling while the
-        // next one is sequenced, read and handed over (the bus channel keeps the order); a batch's last sequence is
-        // saved as the checkpoint once every one of its confirms has arrived, in the next round trip (or before idling).
+        // next one is read and handed over (the bus channel keeps the order); a batch's last sequence is saved as the
+        // checkpoint once every one of its confirms has arrived, in the next round trip (or before idling).
         var handedOver = await ReadCheckpointAsync(connection, stoppingToken);
         Batch? unconfirmed = null;
         long? confirmed = null;
-        var idleRounds = 0;
+        // A wake-up can arrive while a read is running (Npgsql takes it in with the read's results): it is noted here,
+        // so that the relay reads again instead of waiting for the next one.
+        var woken = 0;
+        connection.Notification += (_, _) => Volatile.Write(ref woken, 1);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var round = await EventSequencer.SequenceAndReadAsync(connection, _options.BatchSize, handedOver, Follower, confirmed, stoppingToken);
+            Volatile.Write(ref woken, 0);
+            var events = await ReadAsync(connection, handedOver, confirmed, stoppingToken);
             confirmed = null;
-            var next = await PublishAsync(connection, round.Events, stoppingToken);
+            var next = await PublishAsync(connection, events, stoppingToken);
             if (unconfirmed is { } previous)
             {
                 await previous.Confirms;
@@ -88,17 +99,10 @@ internal sealed partial class EventRelay(
                 unconfirmed = null;
             }
 
-            if (round.Events.Count > 0)
+            if (events.Count > 0)
             {
-                handedOver = round.Events[^1].Seq;
+                handedOver = events[^1].Seq;
                 unconfirmed = next;
-                idleRounds = 0;
-                continue;
-            }
-
-            if (round.Sequenced > 0)
-            {
-                idleRounds = 0;
                 continue;
             }
 
@@ -108,19 +112,45 @@ internal sealed partial class EventRelay(
                 confirmed = null;
             }
 
-            if (round.MorePending)
+            // Events are numbered in commit order, so nothing can appear below what was read: wait for the next commit's
+            // wake-up (unless one came during the read), with the poll as the safety net.
+            if (Volatile.Read(ref woken) == 0)
             {
-                // Committed events wait behind a transaction that is still running (ingestion transactions last
-                // milliseconds): look again when the next commit's wake-up arrives, or soon anyway, backing off to at
-                // most 8 ms so the wait never dominates latency.
-                idleRounds = Math.Min(idleRounds + 1, 3);
-                await connection.WaitAsync(1 << idleRounds, stoppingToken);
-                continue;
+                await connection.WaitAsync(_options.PollIntervalMs, stoppingToken);
             }
-
-            idleRounds = 0;
-            await connection.WaitAsync(_options.PollIntervalMs, stoppingToken);
         }
+    }
+
+    /// <summary>
+    /// One round trip: reads up to a batch of events after <paramref name="after"/> and, when given, records
+    /// <paramref name="confirmed"/> as the relay's checkpoint.
+    /// </summary>
+    private async Task<List<(long Seq, Guid Id, string Type, string Data)>> ReadAsync(NpgsqlConnection connection, long after, long? confirmed,
+        CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("select seq, id, type, data::text from events where seq > $1 order by seq limit $2")
+                {
+                    Parameters = { new NpgsqlParameter { Value = after }, new NpgsqlParameter { Value = _options.BatchSize } },
+                },
+            },
+        };
+        if (confirmed is { } last)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(SaveCheckpoint) { Parameters = { new NpgsqlParameter { Value = Follower }, new NpgsqlParameter { Value = last } } });
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var events = new List<(long Seq, Guid Id, string Type, string Data)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+        }
+
+        return events;
     }
 
     /// <summary>Events handed to the bus: the last one's sequence, and the task that completes when all are confirmed.</summary>
@@ -153,7 +183,7 @@ internal sealed partial class EventRelay(
 
     private static async Task SaveCheckpointAsync(NpgsqlConnection connection, long last, CancellationToken cancellationToken)
     {
-        await using var save = new NpgsqlCommand(EventSequencer.SaveCheckpoint, connection);
+        await using var save = new NpgsqlCommand(SaveCheckpoint, connection);
         save.Parameters.Add(new NpgsqlParameter { Value = Follower });
         save.Parameters.Add(new NpgsqlParameter { Value = last });
         await save.ExecuteNonQueryAsync(cancellationToken);

@@ -1,14 +1,14 @@
 namespace SocialCare.Api.Infrastructure.Relay;
 
 /// <summary>
-/// Every instance LISTENs for the leader's "sequenced" notification and wakes whoever waits here
-/// (Server-Sent Events tails), so a tail on any instance sees new events within milliseconds.
+/// Every instance LISTENs for the notification writers send after committing events (<see cref="RelayWakeup"/>) and
+/// wakes whoever waits here (Server-Sent Events tails), so a tail on any instance sees new events within milliseconds.
 /// </summary>
 public sealed partial class SequencedSignal(Database.SessionConnections sessions, ILogger<SequencedSignal> logger) : BackgroundService
 {
     private TaskCompletionSource _next = NewSource();
 
-    /// <summary>Completes when new events are sequenced, or after <paramref name="timeout"/>.</summary>
+    /// <summary>Completes when new events are committed, or after <paramref name="timeout"/>.</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
@@ -23,7 +23,7 @@ public sealed partial class SequencedSignal(Database.SessionConnections sessions
 
     // A (re)connected listener may have missed notifications: waking the waiters makes them look again.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Database.NotificationListener.RunAsync(sessions, EventSequencer.SequencedChannel, _ => Wake(), listening =>
+        Database.NotificationListener.RunAsync(sessions, RelayWakeup.Channel, _ => Wake(), listening =>
         {
             if (listening)
             {
@@ -35,6 +35,6 @@ public sealed partial class SequencedSignal(Database.SessionConnections sessions
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the LISTEN connection for sequenced events; reconnecting")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the LISTEN connection for committed events; reconnecting")]
     private static partial void LogListenFailed(ILogger logger, Exception exception);
 }
