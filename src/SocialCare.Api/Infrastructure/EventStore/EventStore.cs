@@ -6,8 +6,14 @@ namespace SocialCare.Api.Infrastructure.EventStore;
 /// The seam around the event store: a unit of work over one PostgreSQL transaction. Whatever
 /// <c>work</c> appends and projects commits together; the caller hears of success only after the commit.
 /// </summary>
-public sealed class EventStore(NpgsqlDataSource dataSource, Relay.RelayWakeup wakeup)
+public sealed class EventStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// Notified by every transaction that appends events, as it commits: the relay leader and the changefeed tails of every
+    /// instance LISTEN on it. Sent inside the transaction, so it is delivered exactly when the events become visible.
+    /// </summary>
+    public const string CommittedChannel = "socialcare_events";
+
     public async Task<T> WriteAsync<T>(Func<EventWriter, Task<T>> work, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -16,11 +22,6 @@ public sealed class EventStore(NpgsqlDataSource dataSource, Relay.RelayWakeup wa
         var result = await work(writer);
         await writer.FlushForCommitAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (writer.Appended > 0)
-        {
-            wakeup.Pulse();
-        }
-
         return result;
     }
 }

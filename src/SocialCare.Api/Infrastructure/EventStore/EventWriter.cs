@@ -21,8 +21,6 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     private NpgsqlBatch _pending = NewBatch(connection, transaction);
     private readonly List<(NpgsqlBatchCommand Command, Guid StreamId, long? Expected, int Count)> _appends = [];
 
-    public int Appended { get; private set; }
-
     /// <summary>Queues a statement; it runs, in order, before the next read or the commit.</summary>
     public void Execute(string sql, params object?[] arguments) => _pending.BatchCommands.Add(Command(sql, arguments));
 
@@ -108,7 +106,6 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             new NpgsqlParameter { Value = events.Select(e => EventTypeRegistry.Serialize(e.Event)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
             events.Select(e => e.Event.RecordedAt).ToArray(), (long)events.Count);
         _appends.Add((command, group[0].StreamId, group[0].ExpectedVersion, events.Count));
-        Appended += events.Count;
     }
 
     /// <summary>Sends the queued writes (not the appends) and then <paramref name="sql"/>, in one round trip, and reads the query's rows.</summary>
@@ -149,6 +146,13 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         foreach (var append in _appends)
         {
             _pending.BatchCommands.Add(append.Command);
+        }
+
+        if (_appends.Count > 0)
+        {
+            // Writers of events already commit one at a time (the sequence row), so notifying from inside the transaction
+            // serialises nothing more, and the relay hears of the events the moment they become visible.
+            _pending.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{EventStore.CommittedChannel}', '')"));
         }
 
         if (_pending.BatchCommands.Count == 0)

@@ -52,8 +52,6 @@ public static class MessagingExtensions
         services.AddHostedService<EventRelay>();
         services.AddSingleton<SequencedSignal>();
         services.AddHostedService(sp => sp.GetRequiredService<SequencedSignal>());
-        services.AddSingleton<RelayWakeup>();
-        services.AddHostedService(sp => sp.GetRequiredService<RelayWakeup>());
         services.AddSingleton<EventStore.EventStore>();
         return services;
     }

@@ -71,7 +71,7 @@ internal sealed partial class EventRelay(
 
     private async Task LeadAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
     {
-        await using (var listen = new NpgsqlCommand($"listen {RelayWakeup.Channel}", connection))
+        await using (var listen = new NpgsqlCommand($"listen {EventStore.EventStore.CommittedChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }

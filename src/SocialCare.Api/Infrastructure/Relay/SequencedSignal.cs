@@ -1,7 +1,7 @@
 namespace SocialCare.Api.Infrastructure.Relay;
 
 /// <summary>
-/// Every instance LISTENs for the notification writers send after committing events (<see cref="RelayWakeup"/>) and
+/// Every instance LISTENs for the notification writers send as they commit events (<see cref="EventStore.EventStore.CommittedChannel"/>) and
 /// wakes whoever waits here (Server-Sent Events tails), so a tail on any instance sees new events within milliseconds.
 /// </summary>
 public sealed partial class SequencedSignal(Database.SessionConnections sessions, ILogger<SequencedSignal> logger) : BackgroundService
@@ -23,7 +23,7 @@ public sealed partial class SequencedSignal(Database.SessionConnections sessions
 
     // A (re)connected listener may have missed notifications: waking the waiters makes them look again.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Database.NotificationListener.RunAsync(sessions, RelayWakeup.Channel, _ => Wake(), listening =>
+        Database.NotificationListener.RunAsync(sessions, EventStore.EventStore.CommittedChannel, _ => Wake(), listening =>
         {
             if (listening)
             {
