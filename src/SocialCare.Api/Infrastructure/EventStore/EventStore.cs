@@ -20,8 +20,8 @@ public sealed class EventStore(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var writer = new EventWriter(connection, transaction);
         var result = await work(writer);
-        await writer.FlushForCommitAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // The COMMIT goes with the last writes (Npgsql then sees the transaction ended; disposing it does nothing more).
+        await writer.CommitAsync(cancellationToken);
         return result;
     }
 }

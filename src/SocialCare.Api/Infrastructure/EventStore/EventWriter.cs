@@ -9,8 +9,8 @@ public sealed record StreamAppend(Guid StreamId, string StreamType, Guid Workspa
 
 /// <summary>
 /// One write transaction. Writes (<see cref="Execute"/>) are queued and sent to PostgreSQL together, pipelined in one
-/// round trip, when a read needs them (<see cref="QueryAsync"/>) or when <see cref="EventStore"/> commits. On a loaded
-/// machine round trips, not SQL, are the cost of an ingestion, so a whole ingestion is two of them plus the commit.
+/// round trip, when a read needs them (<see cref="QueryAsync"/>) or with the COMMIT (<see cref="CommitAsync"/>). On a
+/// loaded machine round trips, not SQL, are the cost of an ingestion, so a whole ingestion is two of them, commit included.
 /// Appends wait for the commit and go last: appending numbers the events from the one <c>event_sequence</c> row, which
 /// stays locked until the transaction ends, so events are numbered in commit order and the lock is held only for the
 /// commit itself (see migration 0017).
@@ -19,7 +19,9 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 {
     private const string QueryFollows = "socialcare_query_follows";
     private NpgsqlBatch _pending = NewBatch(connection, transaction);
-    private readonly List<(NpgsqlBatchCommand Command, Guid StreamId, long? Expected, int Count)> _appends = [];
+    private const string StreamConflict = "SC409";
+    private readonly List<NpgsqlBatchCommand> _appends = [];
+    private readonly Dictionary<Guid, long?> _expected = [];
 
     /// <summary>Queues a statement; it runs, in order, before the next read or the commit.</summary>
     public void Execute(string sql, params object?[] arguments) => _pending.BatchCommands.Add(Command(sql, arguments));
@@ -77,8 +79,9 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     {
         // One statement: bump each stream row (checking its expected version), take the events' global numbers, then
         // insert the events numbered from the new versions and the numbers taken. A stale version leaves that stream out
-        // of the CTE (or, for a stream that did not exist, out of the join), so its events are not inserted and the flush
-        // reports it; the transaction then rolls back, stream row and numbers too, so no gap is left.
+        // of the CTE (or, for a stream that did not exist, out of the join), so none of its events is inserted, and the
+        // last select raises SC409 for it (migration 0018): the transaction aborts before its COMMIT, stream rows and
+        // numbers too, so no gap is left.
         var events = group.SelectMany(a => a.Events.Select((e, i) => (a.StreamId, Ord: (long)i + 1, Event: e))).ToList();
         var command = Command("""
             with input as (
@@ -89,14 +92,18 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 on conflict (id) do update set version = s.version + excluded.version, updated_at = now()
                     where s.version = coalesce((select i.expected from input i where i.id = s.id), s.version)
                 returning s.id, s.version),
-            numbers as (update event_sequence set last_seq = last_seq + $12 returning last_seq)
-            insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
-            select e.id, numbers.last_seq - $12 + e.n, e.stream_id, stream.version - i.count + e.ord, i.workspace_id, e.type, e.data, e.recorded_at
-            from unnest($6::uuid[], $7::uuid[], $8::bigint[], $9::text[], $10::jsonb[], $11::timestamptz[])
-                with ordinality as e(id, stream_id, ord, type, data, recorded_at, n)
-            join stream on stream.id = e.stream_id
-            join input i on i.id = e.stream_id and (i.expected is null or stream.version - i.count = i.expected)
-            cross join numbers
+            numbers as (update event_sequence set last_seq = last_seq + $12 returning last_seq),
+            inserted as (
+                insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
+                select e.id, numbers.last_seq - $12 + e.n, e.stream_id, stream.version - i.count + e.ord, i.workspace_id, e.type, e.data, e.recorded_at
+                from unnest($6::uuid[], $7::uuid[], $8::bigint[], $9::text[], $10::jsonb[], $11::timestamptz[])
+                    with ordinality as e(id, stream_id, ord, type, data, recorded_at, n)
+                join stream on stream.id = e.stream_id
+                join input i on i.id = e.stream_id and (i.expected is null or stream.version - i.count = i.expected)
+                cross join numbers
+                returning stream_id)
+            select socialcare_stream_conflict(i.id, i.expected) from input i
+            where not exists (select 1 from inserted where inserted.stream_id = i.id)
             """,
             group.Select(a => a.StreamId).ToArray(), group.Select(a => a.WorkspaceId).ToArray(), group.Select(a => a.StreamType).ToArray(),
             group.Select(a => (long)a.Events.Count).ToArray(),
@@ -105,7 +112,11 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             events.Select(e => EventTypeRegistry.NameOf(e.Event)).ToArray(),
             new NpgsqlParameter { Value = events.Select(e => EventTypeRegistry.Serialize(e.Event)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
             events.Select(e => e.Event.RecordedAt).ToArray(), (long)events.Count);
-        _appends.Add((command, group[0].StreamId, group[0].ExpectedVersion, events.Count));
+        _appends.Add(command);
+        foreach (var append in group)
+        {
+            _expected[append.StreamId] = append.ExpectedVersion;
+        }
     }
 
     /// <summary>Sends the queued writes (not the appends) and then <paramref name="sql"/>, in one round trip, and reads the query's rows.</summary>
@@ -138,14 +149,16 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     }
 
     /// <summary>
-    /// Sends whatever is queued, the appends last, and checks the appends' expected versions. <see cref="EventStore"/>
-    /// calls it just before COMMIT: from the first append on, the transaction holds the event numbers' lock.
+    /// Sends whatever is queued, the appends last, and COMMIT, in one round trip; <see cref="EventStore"/> calls it to end
+    /// the transaction. From the first append on, the transaction holds the event numbers' lock, so nothing but its own
+    /// statements and its commit runs while it does. A stale expected version fails an append inside PostgreSQL: the
+    /// transaction aborts, the COMMIT is skipped, and it surfaces here as <see cref="ConcurrencyException"/>.
     /// </summary>
-    internal async Task FlushForCommitAsync(CancellationToken cancellationToken)
+    internal async Task CommitAsync(CancellationToken cancellationToken)
     {
         foreach (var append in _appends)
         {
-            _pending.BatchCommands.Add(append.Command);
+            _pending.BatchCommands.Add(append);
         }
 
         if (_appends.Count > 0)
@@ -155,14 +168,16 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             _pending.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{EventStore.CommittedChannel}', '')"));
         }
 
-        if (_pending.BatchCommands.Count == 0)
-        {
-            return;
-        }
-
+        _pending.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
         await using var batch = TakePending();
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        CheckAppends();
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == StreamConflict && Guid.TryParse(e.Hint, out var stream))
+        {
+            throw new ConcurrencyException(stream, _expected.GetValueOrDefault(stream));
+        }
     }
 
     private NpgsqlBatch TakePending()
@@ -170,19 +185,6 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         var batch = _pending;
         _pending = NewBatch(connection, transaction);
         return batch;
-    }
-
-    private void CheckAppends()
-    {
-        foreach (var append in _appends)
-        {
-            if (append.Command.RecordsAffected != append.Count)
-            {
-                throw new ConcurrencyException(append.StreamId, append.Expected);
-            }
-        }
-
-        _appends.Clear();
     }
 
     private static NpgsqlBatch NewBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) => new(connection, transaction);
