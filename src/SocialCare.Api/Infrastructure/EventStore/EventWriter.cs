@@ -18,8 +18,8 @@ public sealed record StreamAppend(Guid StreamId, string StreamType, Guid Workspa
 public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction transaction)
 {
     private const string QueryFollows = "socialcare_query_follows";
-    private NpgsqlBatch _pending = NewBatch(connection, transaction);
     private const string StreamConflict = "SC409";
+    private NpgsqlBatch _pending = NewBatch(connection, transaction);
     private readonly List<NpgsqlBatchCommand> _appends = [];
     private readonly Dictionary<Guid, long?> _expected = [];
 
@@ -36,10 +36,10 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         """, (object)keys.ToArray());
 
     /// <summary>
-    /// Queues appending <paramref name="events"/> to a stream, to be sent with the commit. With <paramref name="expectedVersion"/>,
-    /// the append fails with <see cref="ConcurrencyException"/> (before the commit, which then does not happen) unless the stream is exactly there (0 = it must not
-    /// exist yet); without it, appends serialise on the stream row. The stream's version after the append is its
-    /// version before plus <c>events.Count</c>.
+    /// Queues appending <paramref name="events"/> to a stream, to be sent with the commit. With
+    /// <paramref name="expectedVersion"/>, the append fails with <see cref="ConcurrencyException"/> (and the commit does
+    /// not happen) unless the stream is exactly there (0 = it must not exist yet); without it, appends serialise on the
+    /// stream row. The stream's version after the append is its version before plus <c>events.Count</c>.
     /// </summary>
     public void Append(Guid streamId, string streamType, Guid workspaceId, long? expectedVersion, IReadOnlyList<HubEvent> events) =>
         Append([new StreamAppend(streamId, streamType, workspaceId, expectedVersion, events)]);
