@@ -11,17 +11,19 @@ internal sealed class BusWatch : IAsyncDisposable
 {
     private readonly IConnection _connection;
     private readonly IChannel _channel;
+    private readonly HubProcess _hub;
     private ConcurrentBag<double> _latencies = [];
     private ConcurrentDictionary<Guid, (DateTimeOffset Arrived, DateTimeOffset Sent)> _arrivals = [];
     private long _lastReceived = Environment.TickCount64;
 
-    private BusWatch(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
+    private BusWatch(IConnection connection, IChannel channel, HubProcess hub) => (_connection, _channel, _hub) = (connection, channel, hub);
 
-    public static async Task<BusWatch> StartAsync(string host, int port, Guid workspaceId)
+    /// <summary>Starts watching <paramref name="workspaceId"/>'s events, published by <paramref name="hub"/>.</summary>
+    public static async Task<BusWatch> StartAsync(string host, int port, Guid workspaceId, HubProcess hub)
     {
         var connection = await new ConnectionFactory { HostName = host, Port = port, VirtualHost = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/" }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
-        var watch = new BusWatch(connection, channel);
+        var watch = new BusWatch(connection, channel, hub);
         const string exchange = "socialcare.engagement.received";
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
         var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
@@ -75,7 +77,10 @@ internal sealed class BusWatch : IAsyncDisposable
         return latencies;
     }
 
-    /// <summary>Waits (up to 60 s) until nothing has arrived for a second: the relay has published the earlier phases' backlog.</summary>
+    /// <summary>
+    /// Waits (up to 60 s) until nothing has arrived for a second, the relay has published the earlier phases' backlog,
+    /// and then until the hub is idle (<see cref="HubProcess.WaitIdleAsync"/>).
+    /// </summary>
     public async Task DrainAsync()
     {
         var deadline = Environment.TickCount64 + 60_000;
@@ -84,6 +89,8 @@ internal sealed class BusWatch : IAsyncDisposable
         {
             await poll.WaitForNextTickAsync();
         }
+
+        await _hub.WaitIdleAsync();
     }
 
     /// <summary>Waits (up to 30 s) until <paramref name="expected"/> events arrived, then returns their latencies.</summary>

@@ -33,9 +33,10 @@ try
     await using var hub = await HubProcess.StartAsync(connectionString, rabbitHost, rabbitPort);
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = hub.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     var (workspaceId, channelId) = await Bench.ArrangeAsync(http);
-    await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId);
+    await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId, hub);
 
     await Bench.ClosedLoopAsync(http, channelId, 8, 64, "warm-up");
+    await bus.DrainAsync();
     // A fresh database's first statistics (and the warm-up's dead rows): gathered now rather than by autovacuum in the
     // middle of the first measured phase, where its first pass took about a second and changed every cached plan.
     await Sql(connectionString, "vacuum (analyze)");
