@@ -27,6 +27,7 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, int> _busy = [];
     private readonly Dictionary<Guid, Queue<(DueDelivery Delivery, DateTimeOffset Until)>> _held = [];
+    private HashSet<Guid> _leasedFrom = [];
     private int _total;
 
     /// <summary>Slots free in this instance.</summary>
@@ -92,6 +93,20 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     }
 
     /// <summary>
+    /// Notes the subscriptions whose deliveries the poller's latest lease found due in the table: a slot of theirs that
+    /// frees up wakes the poller at once, so that a backlog (retries, an endpoint back after an outage) is sent as fast as
+    /// its slots allow rather than at the pace of the safety-net poll.
+    /// </summary>
+    public void Leased(IEnumerable<Guid> subscriptionIds)
+    {
+        var leased = subscriptionIds.ToHashSet();
+        lock (_gate)
+        {
+            _leasedFrom = leased;
+        }
+    }
+
+    /// <summary>
     /// Takes a slot for a delivery the poller leased. The lease was sized to the free slots, so this only overshoots by
     /// what the fan-out took in the meantime.
     /// </summary>
@@ -108,8 +123,8 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     /// Gives a slot back. Returns the held deliveries that take the freed slots (for the caller to start) and, when the
     /// attempt failed, the endpoint's held deliveries let go (for the caller to hand back to the table, where the poller
     /// leases them as the endpoint's slots allow, instead of sending every one of them at a failing endpoint now). When
-    /// a limit that was reached is lifted and nothing held takes the slot, deliveries may be waiting for it in the
-    /// table: the poller is woken to lease them.
+    /// a limit that was reached is lifted, or the endpoint's deliveries were last found waiting in the table, and nothing
+    /// held takes the slot, the poller is woken to lease them.
     /// </summary>
     public (List<DueDelivery> Start, List<DueDelivery> LetGo) Release(Guid subscriptionId, bool attemptFailed)
     {
@@ -117,10 +132,12 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
         var start = new List<DueDelivery>();
         var letGo = new List<DueDelivery>();
         bool wasFull;
+        bool backlogged;
         lock (_gate)
         {
             var busy = _busy.GetValueOrDefault(subscriptionId);
             wasFull = _total >= settings.MaxConcurrentDeliveries || busy >= settings.MaxConcurrentPerEndpoint;
+            backlogged = _leasedFrom.Contains(subscriptionId);
             if (busy <= 1)
             {
                 _busy.Remove(subscriptionId);
@@ -151,7 +168,7 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
             }
         }
 
-        if (wasFull && start.Count == 0)
+        if ((wasFull || backlogged) && start.Count == 0)
         {
             signal.Pulse();
         }

@@ -66,6 +66,11 @@ internal sealed partial class WebhookDeliveryWorker(
             {
                 var free = slots.Free;
                 var due = free == 0 ? [] : await LeaseAsync(free, stoppingToken);
+                if (free > 0)
+                {
+                    slots.Leased(due.Select(d => d.SubscriptionId));
+                }
+
                 foreach (var delivery in due)
                 {
                     slots.Take(delivery.SubscriptionId);

@@ -89,7 +89,8 @@ public sealed class DeliverySignal : IDisposable
         }
     }
 
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken ct) => await _pending.WaitAsync(timeout, ct);
+    /// <summary>Waits for a pulse, at most <paramref name="timeout"/>: true when one came.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _pending.WaitAsync(timeout, ct);
 
     public void Dispose() => _pending.Dispose();
 }

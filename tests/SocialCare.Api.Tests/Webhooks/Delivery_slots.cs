@@ -43,6 +43,22 @@ public sealed class Delivery_slots
     }
 
     [Test]
+    public async Task A_freed_slot_of_an_endpoint_whose_deliveries_wait_in_the_table_wakes_the_poller_at_once()
+    {
+        using var signal = new DeliverySignal();
+        var slots = new DeliverySlots(new Settings(total: 10, perEndpoint: 3), signal, new Clock());
+        slots.Leased([A]);
+        slots.Take(A); // the poller's latest lease found A's deliveries due in the table
+        slots.Take(B); // B's came from the fan-out
+
+        slots.Release(B, attemptFailed: false);
+        Assert.That(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None), Is.False, "nothing of B's was waiting in the table");
+        slots.Release(A, attemptFailed: true);
+        Assert.That(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None), Is.True,
+            "A's backlog is leased again as soon as a slot frees, not at the next poll");
+    }
+
+    [Test]
     public void A_slot_freed_under_the_instance_limit_goes_to_another_endpoints_held_delivery()
     {
         using var signal = new DeliverySignal();
