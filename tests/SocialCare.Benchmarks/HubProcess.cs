@@ -20,14 +20,15 @@ internal sealed class HubProcess : IAsyncDisposable
     /// </summary>
     public async Task WaitIdleAsync()
     {
+        // The hub's CPU time at each of the last five ticks of 100 ms: idle once it grew by under 25 ms across them.
+        var samples = new Queue<TimeSpan>();
         var deadline = Environment.TickCount64 + 60_000;
-        while (Environment.TickCount64 < deadline)
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (Environment.TickCount64 < deadline && await tick.WaitForNextTickAsync())
         {
             _process.Refresh();
-            var before = _process.TotalProcessorTime;
-            await Task.Delay(500);
-            _process.Refresh();
-            if (_process.TotalProcessorTime - before < TimeSpan.FromMilliseconds(25))
+            samples.Enqueue(_process.TotalProcessorTime);
+            if (samples.Count > 5 && samples.Last() - samples.Dequeue() < TimeSpan.FromMilliseconds(25))
             {
                 return;
             }
