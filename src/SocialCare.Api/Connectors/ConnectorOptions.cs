@@ -5,6 +5,12 @@ public sealed class ConnectorOptions
 {
     public const string Section = "Connectors";
 
+    /// <summary>
+    /// Allow a channel's API base URL override to use http and loopback or private hosts: for development and tests
+    /// (a fake platform on this machine), never in production.
+    /// </summary>
+    public bool AllowPrivateTargets { get; set; }
+
     /// <summary>How long one call to a platform may take.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

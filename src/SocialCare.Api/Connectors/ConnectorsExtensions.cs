@@ -22,12 +22,15 @@ public static class ConnectorsExtensions
         services.AddSingleton<IThreadLookup, ThreadLookup>();
         services.AddSingleton<ReplyProgressRecorder>();
         services.AddSingleton<PlatformCalls>();
+        services.AddSingleton<PlatformTargets>();
         services.AddHttpClient(PlatformCalls.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
+                // The token goes wherever the connection goes: every connection is checked, not only the saved URL.
+                ConnectCallback = Infrastructure.Outbound.OutboundTargets.Connect(sp.GetRequiredService<PlatformTargets>().Rule),
             });
         return services;
     }

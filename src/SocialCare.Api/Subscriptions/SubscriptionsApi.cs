@@ -39,6 +39,8 @@ public static class SubscriptionsApi
                 // Several subscriptions may share a host: the slots (DeliverySlots) bound each endpoint, and a host that
                 // hangs must not hold connections another endpoint's slot is waiting for.
                 MaxConnectionsPerServer = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.MaxConcurrentDeliveries,
+                // Every connection is checked again: a name may resolve inside the network now that did not when saved.
+                ConnectCallback = Infrastructure.Outbound.OutboundTargets.Connect(sp.GetRequiredService<TargetGuard>().Rule),
             });
         // The recorder is registered before the worker, so it stops after it: attempts in flight are still recorded.
         services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddSingleton<SubscriptionReplay>().AddSingleton<DeliveryRecorder>()

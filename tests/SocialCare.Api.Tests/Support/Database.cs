@@ -13,4 +13,18 @@ public static class Database
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>Changes the database behind the API's back: what a later state of the world (a name resolving elsewhere, a row written by an older version) looks like.</summary>
+    public static async Task<int> ExecuteAsync(string sql, string? connectionString = null, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(connectionString ?? TestRun.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return await command.ExecuteNonQueryAsync();
+    }
 }
