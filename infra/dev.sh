@@ -238,7 +238,7 @@ run_demo() {
   done
   log "starting the demo hub on $url (log: $DATA/demo-hub.log)"
   ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=socialcare_demo" \
-  Admin__ApiKey=$admin Demo__ApiKey= ASPNETCORE_URLS=$url Webhooks__AllowPrivateTargets=true \
+  Admin__ApiKey=$admin Demo__ApiKey= ASPNETCORE_URLS=$url Webhooks__AllowPrivateTargets=true Connectors__AllowPrivateTargets=true \
   Webhooks__FanOutQueue=socialcare-webhooks-demo Webhooks__FanOutQueueTemporary=true \
   Connectors__ReplyQueue=socialcare-replies-demo Connectors__ReplyQueueTemporary=true \
     dotnet "$ROOT/src/SocialCare.Api/bin/Release/net10.0/SocialCare.Api.dll" >"$DATA/demo-hub.log" 2>&1 &

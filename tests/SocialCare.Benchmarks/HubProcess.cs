@@ -69,6 +69,7 @@ internal sealed class HubProcess : IAsyncDisposable
                 ["Connectors__ReplyQueue"] = $"socialcare-replies-bench-{Guid.NewGuid():N}",
                 ["Connectors__ReplyQueueTemporary"] = "true",
                 ["Webhooks__AllowPrivateTargets"] = "true",
+                ["Connectors__AllowPrivateTargets"] = "true",
                 ["RateLimiting__PermitsPerSecond"] = "1000000",
                 ["RateLimiting__Burst"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Warning",

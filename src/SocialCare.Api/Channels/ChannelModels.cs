@@ -4,10 +4,17 @@ using FluentValidation;
 
 namespace SocialCare.Api.Channels;
 
-public sealed record CreateChannelRequest(string Type, string Name, string Brand, Dictionary<string, JsonElement>? Settings);
+/// <summary>
+/// <c>settings</c> are returned as they are; <c>secrets</c> are write-only (listed by name in <c>secretsSet</c>,
+/// never returned, encrypted at rest). The native types' credentials (<c>accessToken</c>, <c>appSecret</c>, …) are
+/// secrets even when sent in <c>settings</c>.
+/// </summary>
+public sealed record CreateChannelRequest(
+    string Type, string Name, string Brand, Dictionary<string, JsonElement>? Settings, Dictionary<string, JsonElement>? Secrets = null);
 
-/// <summary>Every member optional; in <c>settings</c>, a value replaces, <c>null</c> removes.</summary>
-public sealed record UpdateChannelRequest(string? Name, string? Brand, Dictionary<string, JsonElement>? Settings);
+/// <summary>Every member optional; in <c>settings</c> and <c>secrets</c>, a value replaces, <c>null</c> removes.</summary>
+public sealed record UpdateChannelRequest(
+    string? Name, string? Brand, Dictionary<string, JsonElement>? Settings, Dictionary<string, JsonElement>? Secrets = null);
 
 /// <summary>
 /// A channel account. <c>settings</c> never holds secrets: their names are listed in <c>secretsSet</c>,
@@ -30,17 +37,6 @@ public static partial class ChannelTypes
     /// <summary>Lower-case, starting with a letter: <c>linkedin</c>, <c>app-chat</c>, <c>sms</c> …</summary>
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     public static partial Regex Pattern();
-
-    /// <summary>
-    /// Which settings are secrets: the platforms' credentials by name, and anything that looks like one
-    /// (…secret, …token, …password, …key), so that a custom channel's credentials are safe too.
-    /// </summary>
-    public static bool IsSecret(string setting)
-    {
-        var name = setting.ToLowerInvariant();
-        return name.Contains("secret", StringComparison.Ordinal) || name.Contains("token", StringComparison.Ordinal)
-            || name.Contains("password", StringComparison.Ordinal) || name.EndsWith("key", StringComparison.Ordinal);
-    }
 }
 
 internal sealed class CreateChannelRequestValidator : AbstractValidator<CreateChannelRequest>
@@ -52,6 +48,7 @@ internal sealed class CreateChannelRequestValidator : AbstractValidator<CreateCh
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
         RuleFor(r => r.Brand).NotEmpty().MaximumLength(200);
         RuleFor(r => r.Settings).Must(ChannelSettings.AreValid!).When(r => r.Settings is not null).WithMessage(ChannelSettings.Rule);
+        RuleFor(r => r.Secrets).Must(ChannelSettings.AreValidSecrets!).When(r => r.Secrets is not null).WithMessage(ChannelSettings.SecretsRule);
     }
 }
 
@@ -62,6 +59,7 @@ internal sealed class UpdateChannelRequestValidator : AbstractValidator<UpdateCh
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200).When(r => r.Name is not null);
         RuleFor(r => r.Brand).NotEmpty().MaximumLength(200).When(r => r.Brand is not null);
         RuleFor(r => r.Settings).Must(ChannelSettings.AreValid!).When(r => r.Settings is not null).WithMessage(ChannelSettings.Rule);
+        RuleFor(r => r.Secrets).Must(ChannelSettings.AreValidSecrets!).When(r => r.Secrets is not null).WithMessage(ChannelSettings.SecretsRule);
     }
 }
 
@@ -69,6 +67,13 @@ internal static class ChannelSettings
 {
     public const string Rule = "Settings are at most 50 entries with names of at most 100 characters.";
 
+    public const string SecretsRule =
+        "Secrets are at most 20 entries with names of at most 100 characters, each a string of at most 4,096 characters (null removes one).";
+
     public static bool AreValid(Dictionary<string, JsonElement> settings) =>
         settings.Count <= 50 && settings.Keys.All(k => k.Length is > 0 and <= 100);
+
+    public static bool AreValidSecrets(Dictionary<string, JsonElement> secrets) =>
+        secrets.Count <= 20 && secrets.All(s => s.Key.Length is > 0 and <= 100
+            && (s.Value.ValueKind == JsonValueKind.Null || (s.Value.ValueKind == JsonValueKind.String && s.Value.GetString()!.Length is > 0 and <= 4096)));
 }

@@ -9,6 +9,8 @@ namespace SocialCare.Api.Channels;
 public sealed record Channel(Guid Id, Guid WorkspaceId, string Type, string Name, string Brand,
     Dictionary<string, JsonElement> Settings, Dictionary<string, JsonElement> Secrets, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
+    public ChannelValues Values => new(Settings, Secrets);
+
     public ChannelResponse ToResponse() =>
         new(Id, Type, Name, Brand, Settings, Secrets.Keys.Order(StringComparer.Ordinal).ToList(), CreatedAt, UpdatedAt);
 }
@@ -22,9 +24,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
 
     private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets::text, created_at, updated_at";
 
-    public async Task<Channel> CreateAsync(Guid workspaceId, CreateChannelRequest request, CancellationToken cancellationToken)
+    public async Task<Channel> CreateAsync(Guid workspaceId, CreateChannelRequest request, ChannelValues values, CancellationToken cancellationToken)
     {
-        var (settings, secrets) = Split(request.Settings ?? []);
         await using var command = dataSource.CreateCommand($"""
             insert into channels (id, workspace_id, type, name, brand, settings, secrets)
             values ($1, $2, $3, $4, $5, $6, $7) returning {Columns}
@@ -34,8 +35,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         command.Parameters.Add(new NpgsqlParameter { Value = request.Type });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Name.Trim() });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Brand.Trim() });
-        command.Parameters.Add(Jsonb(settings));
-        command.Parameters.Add(Jsonb(secrets));
+        command.Parameters.Add(Jsonb(values.Settings));
+        command.Parameters.Add(Jsonb(values.Secrets));
         return (await ReadAsync(command, cancellationToken)).Single();
     }
 
@@ -93,23 +94,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         return await ReadAsync(command, cancellationToken);
     }
 
-    public async Task<Channel?> UpdateAsync(Channel current, UpdateChannelRequest request, CancellationToken cancellationToken)
+    public async Task<Channel?> UpdateAsync(Channel current, UpdateChannelRequest request, ChannelValues values, CancellationToken cancellationToken)
     {
-        var settings = new Dictionary<string, JsonElement>(current.Settings);
-        var secrets = new Dictionary<string, JsonElement>(current.Secrets);
-        foreach (var (name, value) in request.Settings ?? [])
-        {
-            var target = ChannelTypes.IsSecret(name) ? secrets : settings;
-            if (value.ValueKind == JsonValueKind.Null)
-            {
-                target.Remove(name);
-            }
-            else
-            {
-                target[name] = value;
-            }
-        }
-
         await using var command = dataSource.CreateCommand($"""
             update channels set name = $3, brand = $4, settings = $5, secrets = $6, updated_at = now()
             where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
@@ -118,8 +104,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         command.Parameters.Add(new NpgsqlParameter { Value = current.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Name?.Trim() ?? current.Name });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Brand?.Trim() ?? current.Brand });
-        command.Parameters.Add(Jsonb(settings));
-        command.Parameters.Add(Jsonb(secrets));
+        command.Parameters.Add(Jsonb(values.Settings));
+        command.Parameters.Add(Jsonb(values.Secrets));
         var updated = (await ReadAsync(command, cancellationToken)).SingleOrDefault();
         // Other instances hear of it from the table's trigger; this one must not answer the next request from its cache.
         invalidation.Clear(CacheScope);
@@ -137,10 +123,6 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         invalidation.Clear(CacheScope);
         return deleted;
     }
-
-    private static (Dictionary<string, JsonElement> Settings, Dictionary<string, JsonElement> Secrets) Split(Dictionary<string, JsonElement> all) =>
-        (all.Where(p => !ChannelTypes.IsSecret(p.Key) && p.Value.ValueKind != JsonValueKind.Null).ToDictionary(),
-         all.Where(p => ChannelTypes.IsSecret(p.Key) && p.Value.ValueKind != JsonValueKind.Null).ToDictionary());
 
     private static NpgsqlParameter Jsonb(Dictionary<string, JsonElement> value) =>
         new() { Value = JsonSerializer.Serialize(value), NpgsqlDbType = NpgsqlDbType.Jsonb };

@@ -10,7 +10,7 @@ namespace SocialCare.Api.Channels;
 
 public static class ChannelsApi
 {
-    public static IServiceCollection AddChannels(this IServiceCollection services) => services.AddSingleton<ChannelStore>();
+    public static IServiceCollection AddChannels(this IServiceCollection services) => services.AddSingleton<ChannelStore>().AddSingleton<ChannelValueRules>();
 
     public static RouteGroupBuilder MapChannels(this RouteGroupBuilder v1)
     {
@@ -21,20 +21,26 @@ public static class ChannelsApi
         channels.MapGet("/", List).WithName("ListChannels").WithSummary("List channel accounts, optionally of one type.");
         channels.MapGet("/{id:guid}", Get).WithName("GetChannel").WithSummary("A channel account; secrets are never returned.");
         channels.MapPatch("/{id:guid}", Update).WithName("UpdateChannel")
-            .WithSummary("Rename, move to another brand, or change settings (a null setting removes it).").Validate<UpdateChannelRequest>();
+            .WithSummary("Rename, move to another brand, or change settings and secrets (null removes one).").Validate<UpdateChannelRequest>();
         channels.MapDelete("/{id:guid}", Delete).WithName("DeleteChannel").WithSummary("Disconnect a channel account; its history stays.");
         return v1;
     }
 
     private static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> Create(
-        CreateChannelRequest request, ClaimsPrincipal user, ChannelStore store, CancellationToken ct)
+        CreateChannelRequest request, ClaimsPrincipal user, ChannelStore store, ChannelValueRules rules, CancellationToken ct)
     {
         if (!user.MayActOnBrand(request.Brand.Trim()))
         {
             return BrandForbidden(request.Brand);
         }
 
-        var channel = await store.CreateAsync(user.RequiredWorkspaceId(), request, ct);
+        var (values, problem) = await rules.ApplyAsync(request.Type, null, request.Settings, request.Secrets, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var channel = await store.CreateAsync(user.RequiredWorkspaceId(), request, values!, ct);
         return TypedResults.Created($"/v1/channels/{channel.Id}", channel.ToResponse());
     }
 
@@ -50,7 +56,7 @@ public static class ChannelsApi
         await FindVisible(id, user, store, ct) is { } channel ? TypedResults.Ok(channel.ToResponse()) : Problem.NotFound("The channel");
 
     private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> Update(
-        Guid id, UpdateChannelRequest request, ClaimsPrincipal user, ChannelStore store, CancellationToken ct)
+        Guid id, UpdateChannelRequest request, ClaimsPrincipal user, ChannelStore store, ChannelValueRules rules, CancellationToken ct)
     {
         if (await FindVisible(id, user, store, ct) is not { } channel)
         {
@@ -62,7 +68,13 @@ public static class ChannelsApi
             return BrandForbidden(brand);
         }
 
-        var updated = await store.UpdateAsync(channel, request, ct);
+        var (values, problem) = await rules.ApplyAsync(channel.Type, channel.Values, request.Settings, request.Secrets, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var updated = await store.UpdateAsync(channel, request, values!, ct);
         return updated is null ? Problem.NotFound("The channel") : TypedResults.Ok(updated.ToResponse());
     }
 

@@ -28,6 +28,12 @@ public interface IChannelConnector
     /// <summary>The settings that must be stored before the hub sends replies itself (else a partner's connector does).</summary>
     IReadOnlyList<string> SendSettings { get; }
 
+    /// <summary>The platform's credentials among the settings: write-only, never returned, encrypted at rest.</summary>
+    IReadOnlyList<string> SecretSettings { get; }
+
+    /// <summary>The setting that points the connector at another API host (a regional endpoint, a test double).</summary>
+    string BaseUrlSetting { get; }
+
     /// <summary>The platform's GET handshake, answered from the account's settings.</summary>
     IResult Handshake(HttpRequest request, Channel channel);
 
@@ -74,6 +80,9 @@ public sealed class ConnectorRegistry(IEnumerable<IChannelConnector> connectors)
     private readonly Dictionary<string, IChannelConnector> _byType = connectors.ToDictionary(c => c.Type, StringComparer.Ordinal);
 
     public IChannelConnector? For(string channelType) => _byType.GetValueOrDefault(channelType);
+
+    /// <summary>The declared secret settings of a channel type: none for a custom type, whose secrets come in <c>secrets</c>.</summary>
+    public IReadOnlyList<string> SecretSettings(string channelType) => For(channelType)?.SecretSettings ?? [];
 
     /// <summary>True when the hub sends this account's replies itself: a native type with its credentials stored.</summary>
     public bool Sends(Channel channel) => For(channel.Type) is { } c && c.SendSettings.All(channel.Has);

@@ -20,6 +20,8 @@ public abstract class ConnectorFixture : HubFixture
         ["Connectors:RetryBaseDelay"] = "00:00:00.050",
         ["Connectors:MaxRetryAfter"] = "00:00:01",
         ["Connectors:BreakAfterFailures"] = "4",
+        // The fake platform listens on loopback, over http.
+        ["Connectors:AllowPrivateTargets"] = "true",
     };
 
     [OneTimeSetUp]

@@ -27,14 +27,15 @@ public sealed class Channel_accounts : HubFixture
 
             var patched = await HubApi.ReadJson(await client.PatchAsJsonAsync($"/v1/channels/{id}", new
             {
-                name = "KSA line", settings = new Dictionary<string, object?> { ["verifyToken"] = null, ["graphApiBaseUrl"] = "http://127.0.0.1:9/graph" },
+                name = "KSA line",
+                settings = new Dictionary<string, object?> { ["verifyToken"] = null, ["graphApiBaseUrl"] = "https://93.184.216.34/graph", ["accessToken"] = "EAAG-new" },
             }), HttpStatusCode.OK);
             var fetched = await HubApi.ReadJson(await client.GetAsync($"/v1/channels/{id}"), HttpStatusCode.OK);
             Assert.Multiple(() =>
             {
                 Assert.That(patched["name"]!.GetValue<string>(), Is.EqualTo("KSA line"));
                 Assert.That(fetched["secretsSet"]!.AsArray().Select(s => s!.GetValue<string>()), Is.EqualTo(new[] { "accessToken", "appSecret" }));
-                Assert.That(fetched["settings"]!["graphApiBaseUrl"]!.GetValue<string>(), Is.EqualTo("http://127.0.0.1:9/graph"));
+                Assert.That(fetched["settings"]!["graphApiBaseUrl"]!.GetValue<string>(), Is.EqualTo("https://93.184.216.34/graph"));
                 Assert.That(fetched["settings"]!["phoneNumberId"]!.GetValue<string>(), Is.EqualTo("1234567890"));
             });
         }

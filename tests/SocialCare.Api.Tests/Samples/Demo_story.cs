@@ -12,6 +12,7 @@ public sealed class Demo_story : HubFixture
     protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?>
     {
         ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Connectors:AllowPrivateTargets"] = "true",
     };
 
     [Test]

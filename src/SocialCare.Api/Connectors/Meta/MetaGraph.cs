@@ -18,6 +18,9 @@ public static class MetaGraph
     public const string VerifyTokenSetting = "verifyToken";
     public const string SignatureHeader = "X-Hub-Signature-256";
 
+    /// <summary>Meta's credentials: the token replies are sent with, the app secret webhooks are signed with, the handshake's token.</summary>
+    public static IReadOnlyList<string> SecretSettings { get; } = [AccessTokenSetting, AppSecretSetting, VerifyTokenSetting];
+
     /// <summary>
     /// Meta's verification request: <c>hub.mode=subscribe</c> and <c>hub.verify_token</c> equal to the account's verify
     /// token → 200 with <c>hub.challenge</c> as plain text; anything else → 403.

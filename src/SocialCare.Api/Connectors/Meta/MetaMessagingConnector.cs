@@ -30,6 +30,10 @@ public sealed class MetaMessagingConnector(MetaMessagingConnector.Profile profil
 
     public IReadOnlyList<string> SendSettings { get; } = [profile.AccountSetting, MetaGraph.AccessTokenSetting];
 
+    public IReadOnlyList<string> SecretSettings => MetaGraph.SecretSettings;
+
+    public string BaseUrlSetting => MetaGraph.BaseUrlSetting;
+
     public IResult Handshake(HttpRequest request, Channel channel) => MetaGraph.Handshake(request, channel);
 
     public bool SignatureIsValid(IHeaderDictionary headers, ReadOnlySpan<byte> body, Channel channel) => MetaGraph.SignatureIsValid(headers, body, channel);
@@ -154,7 +158,8 @@ public sealed class MetaMessagingConnector(MetaMessagingConnector.Profile profil
     {
         if (reply.Visibility == "public" && reply.InReplyTo is { } comment)
         {
-            return MetaGraph.Post(channel, $"{comment}/replies", new JsonObject { ["message"] = reply.Text });
+            // A comment id came from a payload or a partner: escaped, it names one Graph node and nothing else.
+            return MetaGraph.Post(channel, $"{PlatformPaths.Segment(comment)}/replies", new JsonObject { ["message"] = reply.Text });
         }
 
         var message = reply.Attachments is [var attachment, ..]
@@ -178,7 +183,7 @@ public sealed class MetaMessagingConnector(MetaMessagingConnector.Profile profil
         }
 
         body["message"] = message;
-        return MetaGraph.Post(channel, $"{channel.Required(profile.AccountSetting)}/messages", body);
+        return MetaGraph.Post(channel, $"{PlatformPaths.Segment(channel.Required(profile.AccountSetting))}/messages", body);
     }
 
     private static string AttachmentType(string mediaType) => mediaType.Split('/')[0] switch

@@ -27,6 +27,10 @@ public sealed class WhatsAppConnector : IChannelConnector
 
     public IReadOnlyList<string> SendSettings { get; } = [PhoneNumberIdSetting, MetaGraph.AccessTokenSetting];
 
+    public IReadOnlyList<string> SecretSettings => MetaGraph.SecretSettings;
+
+    public string BaseUrlSetting => MetaGraph.BaseUrlSetting;
+
     public IResult Handshake(HttpRequest request, Channel channel) => MetaGraph.Handshake(request, channel);
 
     public bool SignatureIsValid(IHeaderDictionary headers, ReadOnlySpan<byte> body, Channel channel) => MetaGraph.SignatureIsValid(headers, body, channel);
@@ -220,7 +224,7 @@ public sealed class WhatsAppConnector : IChannelConnector
             };
         }
 
-        return MetaGraph.Post(channel, $"{channel.Required(PhoneNumberIdSetting)}/messages", body);
+        return MetaGraph.Post(channel, $"{PlatformPaths.Segment(channel.Required(PhoneNumberIdSetting))}/messages", body);
     }
 
     /// <summary>Images, videos and documents take a caption; audio does not, so audio with text goes as a document.</summary>

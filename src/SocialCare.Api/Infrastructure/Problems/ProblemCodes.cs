@@ -35,6 +35,7 @@ public static class ProblemCodes
     public const string CustomerHasOpenConversation = "customer-has-open-conversation";
     public const string VisibilityNotSupported = "visibility-not-supported";
     public const string TargetNotAllowed = "target-not-allowed";
+    public const string CredentialsRequired = "credentials-required";
     public const string TemplateRequired = "template-required";
     public const string TemplateNotSupported = "template-not-supported";
     public const string MessagingWindowClosed = "messaging-window-closed";
