@@ -20,10 +20,12 @@ internal sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     NpgsqlDataSource dataSource,
     ReadThroughCache<string, ApiKeyRecord> cache,
-    IOptionsMonitor<AdminOptions> admin) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IOptionsMonitor<AdminOptions> admin,
+    AuthenticationFailures failures) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     internal const string FailureItem = "auth-failure";
+    internal const string ThrottledItem = "auth-throttled";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -38,10 +40,17 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Fail("The Authorization header must be 'Bearer <api key>'.");
         }
 
+        if (failures.Exhausted(RateLimitingExtensions.ClientAddress(Context)))
+        {
+            Context.Items[ThrottledItem] = true;
+            return AuthenticateResult.Fail("Too many failed authentications from this address.");
+        }
+
         var key = header[7..].Trim();
         var adminKey = admin.CurrentValue.ApiKey;
+        // Hashes of equal length are compared, so neither the time taken nor an early exit tells the admin key's length.
         if (!string.IsNullOrEmpty(adminKey) &&
-            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey)))
+            CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), SHA256.HashData(Encoding.UTF8.GetBytes(adminKey))))
         {
             var identity = new ClaimsIdentity(
                 [new Claim(ClaimTypes.Role, ApiPrincipal.AdminRole), new Claim(ApiPrincipal.KeyIdClaim, "admin"), new Claim(ApiPrincipal.KeyNameClaim, "admin")],
@@ -82,6 +91,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     private AuthenticateResult Fail(string reason)
     {
+        failures.Record(RateLimitingExtensions.ClientAddress(Context));
         Context.Items[FailureItem] = reason;
         return AuthenticateResult.Fail(reason);
     }

@@ -5,13 +5,23 @@ using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Authorization;
 
-/// <summary>401 and 403 as problems that say what was missing: a key, a valid key, the admin key or a scope.</summary>
+/// <summary>
+/// 401 and 403 as problems that say what was missing: a key, a valid key, the admin key or a scope; 429 for an address
+/// that failed to authenticate too often (<see cref="AuthenticationFailures"/>).
+/// </summary>
 internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        if (authorizeResult.Challenged && context.Items.ContainsKey(ApiKeyAuthenticationHandler.ThrottledItem))
+        {
+            await RateLimitingExtensions.WriteTooManyAsync(context, AuthenticationFailures.RetryAfterSeconds,
+                $"Too many failed authentications from this address; retry after {AuthenticationFailures.RetryAfterSeconds} s with a valid API key.");
+            return;
+        }
+
         if (authorizeResult.Challenged)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -12,10 +12,13 @@ public static class Scopes
     public const string SubscriptionsManage = "subscriptions:manage";
     public const string EventsRead = "events:read";
 
+    /// <summary>For a channel's connector only: report how far a reply got (sent, delivered, read, failed).</summary>
+    public const string RepliesReport = "replies:report";
+
     public static IReadOnlyList<string> All { get; } =
     [
         EngagementsWrite, ConversationsRead, ConversationsWrite, CustomersRead, CustomersWrite,
-        ChannelsManage, SubscriptionsManage, EventsRead,
+        ChannelsManage, SubscriptionsManage, EventsRead, RepliesReport,
     ];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);

@@ -20,7 +20,8 @@ public static partial class HooksApi
 {
     public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/v1/hooks").WithTags("Platform webhooks").AllowAnonymous();
+        var hooks = app.MapGroup("/v1/hooks").WithTags("Platform webhooks").AllowAnonymous()
+            .RequireRateLimiting(Authorization.RateLimitingExtensions.HooksPolicy);
         hooks.MapGet("/{type}/{channelAccountId:guid}", Verify).WithName("VerifyPlatformWebhook")
             .WithSummary("The platform's verification handshake: Meta's hub.challenge, X's CRC check.");
         hooks.MapPost("/{type}/{channelAccountId:guid}", Receive).WithName("ReceivePlatformWebhook")
@@ -39,17 +40,19 @@ public static partial class HooksApi
         ReplyProgressRecorder progress, IThreadLookup threads, ILoggerFactory loggers)
     {
         var ct = request.HttpContext.RequestAborted;
-        var (channel, connector, problem) = await FindAsync(type, channelAccountId, channels, connectors, ct);
+        var (found, foundConnector, problem) = await FindAsync(type, channelAccountId, channels, connectors, ct);
         if (problem is not null)
         {
             return problem;
         }
 
+        var (channel, connector) = (found!, foundConnector!);
+
         // The exact bytes the platform signed (capped, like every body, at Api:MaxRequestBodyBytes: 413 beyond it).
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
         var body = buffer.ToArray();
-        if (!connector!.SignatureIsValid(request.Headers, body, channel!))
+        if (!connector.SignatureIsValid(request.Headers, body, channel))
         {
             return Problem.Of(StatusCodes.Status401Unauthorized, ProblemCodes.InvalidSignature, "Invalid signature",
                 $"The request does not carry a valid {type} signature for this channel account.");
@@ -59,7 +62,7 @@ public static partial class HooksApi
         try
         {
             using var json = JsonDocument.Parse(body);
-            parsed = await connector.ParseAsync(json.RootElement, channel!, threads, ct);
+            parsed = await connector.ParseAsync(json.RootElement, channel, threads, ct);
         }
         catch (JsonException e)
         {
@@ -77,26 +80,42 @@ public static partial class HooksApi
         var accounts = new Dictionary<string, Channel?>(StringComparer.Ordinal);
         async ValueTask<Channel?> AccountAsync(string account)
         {
-            if (!accounts.TryGetValue(account, out var found))
+            if (!accounts.TryGetValue(account, out var target))
             {
-                found = channel!.Setting(connector.AccountSetting) == account
+                target = channel.Setting(connector.AccountSetting) == account
                     ? channel
-                    : await channels.FindByPlatformAccountAsync(channel!.WorkspaceId, type, account, ct);
-                accounts[account] = found;
-                if (found is null)
+                    : await channels.FindByPlatformAccountAsync(channel.WorkspaceId, type, account, ct);
+                // Another account's part is taken only if that account's own secret verifies the payload too: one app
+                // signs for all its accounts, and an account of another app (another brand's, say) is not reachable
+                // through this one's URL and secret.
+                if (target is not null && target.Id != channel.Id
+                    && !(connector.HookSettings.All(target.Has) && connector.SignatureIsValid(request.Headers, body, target)))
                 {
-                    LogUnknownAccount(logger, type, account, channel!.Id);
+                    LogForeignAccount(logger, type, account, channel.Id);
+                    target = null;
                 }
+                else if (target is null)
+                {
+                    LogUnknownAccount(logger, type, account, channel.Id);
+                }
+
+                accounts[account] = target;
             }
 
-            return found;
+            return target;
         }
 
         var ingesting = new List<Task<IngestResult>>();
         var ignored = parsed.Ignored;
         foreach (var item in parsed.Engagements)
         {
-            if (await AccountAsync(item.Account) is { } target)
+            if (!item.Engagement.HasValidIds)
+            {
+                // A platform would retry a refused payload for days: an id the hub cannot keep is skipped, not fatal.
+                LogInvalidIds(logger, type, channel.Id);
+                ignored++;
+            }
+            else if (await AccountAsync(item.Account) is { } target)
             {
                 ingesting.Add(ingestion.IngestAsync(target, item.Engagement, actor, ct));
             }
@@ -138,6 +157,12 @@ public static partial class HooksApi
                 $"Store its {string.Join(", ", missing)} in the channel account's settings first."))
             : (channel, connector, null);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook to channel account {ChannelId} carries a message whose ids the hub cannot keep (empty, too long or with control characters); it is ignored.")]
+    private static partial void LogInvalidIds(ILogger logger, string type, Guid channelId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, whose own secret does not verify it; that part is ignored.")]
+    private static partial void LogForeignAccount(ILogger logger, string type, string account, Guid channelId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, which no channel account of its workspace has; that part is ignored.")]
     private static partial void LogUnknownAccount(ILogger logger, string type, string account, Guid channelId);

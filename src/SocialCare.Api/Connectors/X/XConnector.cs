@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using SocialCare.Api.Channels;
 using SocialCare.Api.Connectors.Meta;
 using SocialCare.Api.Engagements;
@@ -18,14 +19,18 @@ namespace SocialCare.Api.Connectors.X;
 /// Out: a public reply (<c>POST /2/tweets</c> with <c>reply.in_reply_to_tweet_id</c>) or a DM
 /// (<c>POST /2/dm_conversations/with/{participant_id}/messages</c>).
 /// </summary>
-public sealed class XConnector : IChannelConnector
+public sealed partial class XConnector : IChannelConnector
 {
     public const string DefaultBaseUrl = "https://api.x.com";
     public const string UserIdSetting = "userId";
     public const string ConsumerSecretSetting = "consumerSecret";
     public const string BearerTokenSetting = "bearerToken";
-    public const string BaseUrlSetting = "apiBaseUrl";
+    public const string ApiBaseUrlSetting = "apiBaseUrl";
     public const string SignatureHeader = "x-twitter-webhooks-signature";
+    private const int MaxCrcTokenLength = 256;
+
+    private static readonly System.Buffers.SearchValues<byte> CrcAlphabet =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-"u8);
 
     public string Type => ChannelTypes.X;
 
@@ -35,14 +40,30 @@ public sealed class XConnector : IChannelConnector
 
     public IReadOnlyList<string> SendSettings { get; } = [UserIdSetting, BearerTokenSetting];
 
-    /// <summary>The CRC check: <c>{"response_token": "sha256=&lt;base64 HMAC-SHA256(consumer secret, crc_token)&gt;"}</c>.</summary>
+    public IReadOnlyList<string> SecretSettings { get; } = [ConsumerSecretSetting, BearerTokenSetting];
+
+    public string BaseUrlSetting => ApiBaseUrlSetting;
+
+    /// <summary>
+    /// The CRC check: <c>{"response_token": "sha256=&lt;base64 HMAC-SHA256(consumer secret, crc_token)&gt;"}</c>. The
+    /// answer is exactly the signature a POST of the body <c>crc_token</c> would carry, so the handshake signs only
+    /// what X sends — a short token of letters, digits and <c>+/=_-</c> — and a POST whose whole body could be such
+    /// a token is never taken as signed (<see cref="SignatureIsValid"/>). No JSON payload can be signed this way.
+    /// </summary>
     public IResult Handshake(HttpRequest request, Channel channel) =>
-        request.Query["crc_token"] is { Count: 1 } token && token.ToString().Length > 0
-            ? Results.Json(new { response_token = HookSignatures.X(channel.Required(ConsumerSecretSetting), Encoding.UTF8.GetBytes(token.ToString())) })
-            : Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Missing crc_token", "X's challenge-response check sends a crc_token.");
+        request.Query["crc_token"] is { Count: 1 } token && CrcToken().IsMatch(token.ToString())
+            ? Results.Json(new { response_token = HookSignatures.X(channel.Required(ConsumerSecretSetting), Encoding.ASCII.GetBytes(token.ToString())) })
+            : Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Invalid crc_token",
+                $"X's challenge-response check sends one crc_token of at most {MaxCrcTokenLength} letters, digits and + / = _ -.");
 
     public bool SignatureIsValid(IHeaderDictionary headers, ReadOnlySpan<byte> body, Channel channel) =>
-        HookSignatures.Matches(HookSignatures.X(channel.Required(ConsumerSecretSetting), body), headers[SignatureHeader]);
+        !CouldBeCrcToken(body) && HookSignatures.Matches(HookSignatures.X(channel.Required(ConsumerSecretSetting), body), headers[SignatureHeader]);
+
+    private static bool CouldBeCrcToken(ReadOnlySpan<byte> body) =>
+        body.Length <= MaxCrcTokenLength && !body.ContainsAnyExcept(CrcAlphabet);
+
+    [GeneratedRegex("^[A-Za-z0-9+/=_-]{1,256}$")]
+    private static partial Regex CrcToken();
 
     public async Task<ParsedPayload?> ParseAsync(JsonElement payload, Channel channel, IThreadLookup threads, CancellationToken cancellationToken)
     {
@@ -126,10 +147,10 @@ public sealed class XConnector : IChannelConnector
 
     public HttpRequestMessage CreateSend(ReplyRequested reply, Channel channel)
     {
-        var baseUrl = channel.BaseUrl(BaseUrlSetting, DefaultBaseUrl);
+        var baseUrl = channel.BaseUrl(ApiBaseUrlSetting, DefaultBaseUrl);
         var (url, body) = reply.Visibility == "public"
             ? ($"{baseUrl}/2/tweets", new JsonObject { ["text"] = reply.Text, ["reply"] = new JsonObject { ["in_reply_to_tweet_id"] = reply.InReplyTo } })
-            : ($"{baseUrl}/2/dm_conversations/with/{Uri.EscapeDataString(reply.Recipient)}/messages", new JsonObject { ["text"] = reply.Text });
+            : ($"{baseUrl}/2/dm_conversations/with/{PlatformPaths.Segment(reply.Recipient)}/messages", new JsonObject { ["text"] = reply.Text });
         return new HttpRequestMessage(HttpMethod.Post, url)
         {
             Headers = { Authorization = new AuthenticationHeaderValue("Bearer", channel.Required(BearerTokenSetting)) },
