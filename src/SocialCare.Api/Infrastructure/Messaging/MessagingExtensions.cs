@@ -17,6 +17,8 @@ public static class MessagingExtensions
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.Host) && o.Port is > 0 and < 65536, "RabbitMq:Host and RabbitMq:Port must be set.")
             .ValidateOnStart();
+        services.AddSingleton<BusReadiness>();
+        services.AddBusObserver(sp => sp.GetRequiredService<BusReadiness>());
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();

@@ -16,6 +16,7 @@ namespace SocialCare.Api.Infrastructure.Relay;
 internal sealed partial class EventRelay(
     Database.SessionConnections sessions,
     IBus bus,
+    Messaging.BusReadiness busReadiness,
     IOptions<RelayOptions> options,
     ILogger<EventRelay> logger) : BackgroundService
 {
@@ -35,6 +36,9 @@ internal sealed partial class EventRelay(
         {
             return;
         }
+
+        // Published before this hub's own queues are bound, an event would reach none of them (see BusReadiness).
+        await busReadiness.Ready.WaitAsync(stoppingToken);
 
         while (!stoppingToken.IsCancellationRequested)
         {
