@@ -33,45 +33,72 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
     // Stopping: what is queued is still recorded; a delivery whose record is lost is only sent again.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _delivered.RunAsync(stoppingToken);
 
+    /// <summary>
+    /// Records a batch of successes of many endpoints, maybe of many workspaces. Should the batch be refused, each is
+    /// recorded alone, so that one endpoint's answer can never keep every other delivery of its batch unrecorded (and
+    /// sent again when its lease runs out).
+    /// </summary>
     private static async Task<IReadOnlyList<bool>> RecordDeliveredAsync(Infrastructure.Database.RelaxedCommits bookkeeping, ILogger logger,
         IReadOnlyList<Delivered> batch, CancellationToken ct)
     {
         try
         {
-            // A success lost in a crash is only sent again (receivers dedupe on webhook-id): no need to wait for the WAL flush.
-            await using var command = bookkeeping.Source.CreateBatch();
-            var ids = batch.Select(b => b.Delivery.Id).ToArray();
-            var at = batch.Select(b => b.At).ToArray();
-            var statuses = batch.Select(b => b.Attempt.StatusCode ?? 200).ToArray();
-            command.BatchCommands.Add(new NpgsqlBatchCommand("""
-                insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body)
-                select * from unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::text[])
-                """)
-            {
-                Parameters =
-                {
-                    new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = at }, new NpgsqlParameter { Value = statuses },
-                    new NpgsqlParameter { Value = batch.Select(b => b.Attempt.LatencyMs).ToArray() },
-                    new NpgsqlParameter<string?[]> { TypedValue = batch.Select(b => b.Attempt.ResponseBody).ToArray() },
-                },
-            });
-            command.BatchCommands.Add(new NpgsqlBatchCommand("""
-                update webhook_deliveries d set status = 'delivered', attempts = d.attempts + 1, last_status_code = u.status, last_error = null, delivered_at = u.at
-                from unnest($1::uuid[], $2::int[], $3::timestamptz[]) as u(id, status, at) where d.id = u.id
-                """) { Parameters = { new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = statuses }, new NpgsqlParameter { Value = at } } });
-            command.BatchCommands.Add(new NpgsqlBatchCommand(
-                "update subscription_health set failing_since = null where subscription_id = any($1) and failing_since is not null")
-            {
-                Parameters = { new NpgsqlParameter { Value = batch.Select(b => b.Delivery.SubscriptionId).Distinct().ToArray() } },
-            });
-            await command.ExecuteNonQueryAsync(ct);
+            await WriteDeliveredAsync(bookkeeping, batch, ct);
             return batch.Select(_ => true).ToArray();
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        catch (PostgresException e) when (batch.Count > 1)
         {
-            LogRecordFailed(logger, batch.Count, e);
-            throw;
+            LogBatchRefused(logger, batch.Count, e);
         }
+
+        var recorded = new List<bool>(batch.Count);
+        foreach (var one in batch)
+        {
+            try
+            {
+                await WriteDeliveredAsync(bookkeeping, [one], ct);
+                recorded.Add(true);
+            }
+            catch (PostgresException e)
+            {
+                LogRecordFailed(logger, 1, e);
+                recorded.Add(false);
+            }
+        }
+
+        return recorded;
+    }
+
+    private static async Task WriteDeliveredAsync(Infrastructure.Database.RelaxedCommits bookkeeping, IReadOnlyList<Delivered> batch, CancellationToken ct)
+    {
+        // A success lost in a crash is only sent again (receivers dedupe on webhook-id): no need to wait for the WAL flush.
+        await using var command = bookkeeping.Source.CreateBatch();
+        var ids = batch.Select(b => b.Delivery.Id).ToArray();
+        var at = batch.Select(b => b.At).ToArray();
+        var statuses = batch.Select(b => b.Attempt.StatusCode ?? 200).ToArray();
+        command.BatchCommands.Add(new NpgsqlBatchCommand("""
+            insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
+            select * from unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::text[])
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = at }, new NpgsqlParameter { Value = statuses },
+                new NpgsqlParameter { Value = batch.Select(b => b.Attempt.LatencyMs).ToArray() },
+                new NpgsqlParameter<string?[]> { TypedValue = batch.Select(b => b.Attempt.ResponseBody).ToArray() },
+                new NpgsqlParameter<string?[]> { TypedValue = batch.Select(b => b.Attempt.Error).ToArray() },
+            },
+        });
+        command.BatchCommands.Add(new NpgsqlBatchCommand("""
+            update webhook_deliveries d set status = 'delivered', attempts = d.attempts + 1, last_status_code = u.status, last_error = null, delivered_at = u.at
+            from unnest($1::uuid[], $2::int[], $3::timestamptz[]) as u(id, status, at) where d.id = u.id
+            """) { Parameters = { new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = statuses }, new NpgsqlParameter { Value = at } } });
+        command.BatchCommands.Add(new NpgsqlBatchCommand(
+            "update subscription_health set failing_since = null where subscription_id = any($1) and failing_since is not null")
+        {
+            Parameters = { new NpgsqlParameter { Value = batch.Select(b => b.Delivery.SubscriptionId).Distinct().ToArray() } },
+        });
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private sealed record Delivered(DueDelivery Delivery, AttemptResult Attempt, DateTimeOffset At);
@@ -136,6 +163,9 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
     {
         EventId = Guid.CreateVersion7(), WorkspaceId = delivery.WorkspaceId, RecordedAt = now, Actor = EventActor.System,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} delivered webhooks was refused; recording each alone")]
+    private static partial void LogBatchRefused(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Count} delivered webhooks; their leases will run out and they will be sent again")]
     private static partial void LogRecordFailed(ILogger logger, int count, Exception exception);

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
+using SocialCare.Api.Infrastructure.Database;
 using Polly.Timeout;
 
 namespace SocialCare.Api.Subscriptions;
@@ -51,7 +52,7 @@ internal sealed partial class WebhookDeliveryWorker(
         {
             await work();
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        catch (Exception e)
         {
             LogAttemptFailed(logger, delivery.Id, e);
         }
@@ -167,9 +168,16 @@ internal sealed partial class WebhookDeliveryWorker(
                 responseBody = await ReadCappedAsync(response, settings.ResponseBodyLimit, token);
             }, ct);
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
         {
-            error = e is TimeoutRejectedException ? $"No response within {settings.AttemptTimeout.TotalSeconds:0.#} s." : e.Message;
+            // Whatever the endpoint did — refused, hung, broke off mid-body, answered garbage — is an attempt to record;
+            // only the hub stopping is not (the lease then runs out and the delivery is tried again).
+            error = e switch
+            {
+                TimeoutRejectedException => $"No response within {settings.AttemptTimeout.TotalSeconds:0.#} s.",
+                IOException when status is not null => $"The response broke off: {e.Message}",
+                _ => e.Message,
+            };
         }
         finally
         {
@@ -177,7 +185,8 @@ internal sealed partial class WebhookDeliveryWorker(
         }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
-        await recorder.RecordAsync(delivery, outcome, new AttemptResult(status, (int)watch.ElapsedMilliseconds, responseBody, error), now, ct);
+        await recorder.RecordAsync(delivery, outcome,
+            new AttemptResult(status, (int)watch.ElapsedMilliseconds, StorableText.Clean(responseBody), StorableText.Clean(error)), now, ct);
     }
 
     /// <summary>Gives the delivery's slot back, starts the held deliveries that take it, and hands back those let go.</summary>
@@ -290,7 +299,7 @@ internal sealed partial class WebhookDeliveryWorker(
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} could not be recorded; its lease will run out and it will be tried again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} could not be attempted or recorded; its lease will run out and it will be tried again")]
     private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand {Count} held deliveries back; their leases will run out and they will be leased again")]

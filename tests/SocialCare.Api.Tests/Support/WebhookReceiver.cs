@@ -20,6 +20,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Decides the status for each request (the path and how many times this webhook-id was seen before).</summary>
     public Func<string, int, int> Respond { get; set; } = (_, _) => 200;
 
+    /// <summary>
+    /// How a path answers when it does not answer plainly ("ok" or "nope"): a test's hostile endpoint writes its own
+    /// response (after the status is set) — odd bytes, a body that breaks off.
+    /// </summary>
+    public Func<string, Func<HttpContext, Task>?> Answers { get; set; } = _ => null;
+
     /// <summary>Which paths hang: they never answer, and hold each request until the caller gives up or the receiver stops.</summary>
     public Func<string, bool> Hangs { get; set; } = _ => false;
 
@@ -76,6 +82,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver._received.Enqueue(new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 body.ToArray(), status));
             context.Response.StatusCode = status;
+            if (receiver.Answers(context.Request.Path) is { } answer)
+            {
+                await answer(context);
+                return;
+            }
+
             await context.Response.WriteAsync(status == 200 ? "ok" : "nope");
         });
         await app.StartAsync();
