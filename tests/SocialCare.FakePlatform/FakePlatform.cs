@@ -32,6 +32,7 @@ public sealed class FakePlatform : IAsyncDisposable
     private readonly ConcurrentDictionary<string, StatusReporting> _reporting = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Status, int Answer)> _reported = new();
     private long _sequence;
+    private int _stalls;
 
     private sealed record StatusReporting(HttpClient Hub, Guid ChannelId, string AppSecret);
 
@@ -78,6 +79,12 @@ public sealed class FakePlatform : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The next <paramref name="times"/> calls get their status line and headers at once and then a body that stops
+    /// after a few bytes and never ends: a trickling answer, held until the caller hangs up.
+    /// </summary>
+    public void StallNextBodies(int times) => Interlocked.Add(ref _stalls, times);
+
     /// <summary>The id the next successful send returns (so a test can send its status before the hub records the send).</summary>
     public void UseNextMessageId(string id) => _nextIds.Enqueue(id);
 
@@ -88,6 +95,19 @@ public sealed class FakePlatform : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var platform = new FakePlatform(app);
+        app.Use(async (context, next) =>
+        {
+            if (!TakeOne(ref platform._stalls))
+            {
+                await next(context);
+                return;
+            }
+
+            context.Response.ContentLength = 1000;
+            await context.Response.WriteAsync("{\"data\":");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
         app.MapPost("/{version}/{account}/messages", platform.MessagesAsync);
         app.MapPost("/{version}/{commentId}/replies", platform.CommentReplyAsync);
         app.MapPost("/x/2/tweets", (Delegate)platform.TweetAsync);
@@ -303,6 +323,21 @@ public sealed class FakePlatform : IAsyncDisposable
     }
 
     private static bool TokenIs(HttpContext context, string token) => context.Request.Headers.Authorization.ToString() == $"Bearer {token}";
+
+    private static bool TakeOne(ref int counter)
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref counter);
+            if (current <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref counter, current - 1, current) != current);
+        return true;
+    }
 
     private (int Status, string? RetryAfter, string Body)? Fault() => _failures.TryDequeue(out var fault) ? fault : null;
 

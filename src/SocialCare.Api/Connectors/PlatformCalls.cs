@@ -23,31 +23,35 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
 {
     public const string HttpClientName = "platforms";
     private const int ResponseLimit = 64 * 1024;
+    private const int MaxIdLength = 256;
+    private const int MaxErrorLength = 1000;
     private readonly ResiliencePipelineRegistry<Guid> _pipelines = new();
 
     public async Task<SendOutcome> SendAsync(IChannelConnector connector, ReplyRequested reply, Channel channel, CancellationToken ct)
     {
         var client = httpClients.CreateClient(HttpClientName);
-        var pipeline = _pipelines.GetOrAddPipeline<HttpResponseMessage>(channel.Id, builder => Build(builder, options.Value));
+        var pipeline = _pipelines.GetOrAddPipeline<PlatformResponse>(channel.Id, builder => Build(builder, options.Value));
         try
         {
-            using var response = await pipeline.ExecuteAsync(async token =>
+            var response = await pipeline.ExecuteAsync(async token =>
             {
                 using var request = connector.CreateSend(reply, channel);
-                return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                using var answer = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                // The body is read under the same per-attempt timeout as the headers: a platform (or whatever a base
+                // URL points at) that trickles its answer cannot hold a reply consumer past it.
+                return new PlatformResponse(answer.StatusCode, WaitAsked(answer), await ReadAsync(answer, token));
             }, ct);
-            var body = await ReadAsync(response, ct);
-            if (!response.IsSuccessStatusCode)
+            if ((int)response.Status is < 200 or >= 300)
             {
-                return new SendOutcome(null, connector.ReadError((int)response.StatusCode, body));
+                return new SendOutcome(null, Bounded(connector.ReadError((int)response.Status, response.Body)));
             }
 
             try
             {
-                using var json = JsonDocument.Parse(body);
-                return connector.ReadMessageId(json.RootElement) is { Length: > 0 } id
+                using var json = JsonDocument.Parse(response.Body);
+                return connector.ReadMessageId(json.RootElement) is { Length: > 0 and <= MaxIdLength } id
                     ? new SendOutcome(id, null)
-                    : new SendOutcome(null, new PlatformError("unexpected_response", "The platform accepted the message but returned no message id."));
+                    : new SendOutcome(null, new PlatformError("unexpected_response", "The platform accepted the message but returned no usable message id."));
             }
             catch (JsonException)
             {
@@ -65,20 +69,32 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
         }
         catch (HttpRequestException e)
         {
-            return new SendOutcome(null, new PlatformError("unreachable", $"{channel.Type} could not be reached: {e.Message}"));
+            return new SendOutcome(null, Bounded(new PlatformError("unreachable", $"{channel.Type} could not be reached: {e.Message}")));
+        }
+        catch (IOException e)
+        {
+            return new SendOutcome(null, Bounded(new PlatformError("broken_response", $"{channel.Type}'s answer broke off: {e.Message}")));
+        }
+        catch (ArgumentException e)
+        {
+            // The request could not even be built (an id that is no platform id): no retry will change that.
+            return new SendOutcome(null, Bounded(new PlatformError("invalid_request", e.Message)));
         }
     }
 
     public void Dispose() => _pipelines.Dispose();
 
-    private void Build(ResiliencePipelineBuilder<HttpResponseMessage> builder, ConnectorOptions settings)
+    private static void Build(ResiliencePipelineBuilder<PlatformResponse> builder, ConnectorOptions settings)
     {
-        var transient = new PredicateBuilder<HttpResponseMessage>()
+        var transient = new PredicateBuilder<PlatformResponse>()
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>()
-            .HandleResult(r => r.StatusCode == HttpStatusCode.TooManyRequests || (int)r.StatusCode >= 500);
-        builder
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            .Handle<IOException>()
+            .HandleResult(r => r.Status == HttpStatusCode.TooManyRequests || (int)r.Status >= 500);
+        // Polly refuses a retry strategy of zero attempts: with Connectors:MaxRetries=0 there is none.
+        if (settings.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<PlatformResponse>
             {
                 ShouldHandle = transient,
                 MaxRetryAttempts = settings.MaxRetries,
@@ -86,9 +102,12 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
                 UseJitter = true,
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = settings.MaxRetryAfter,
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? WaitAsked(response) : null),
-            })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
+            });
+        }
+
+        builder
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<PlatformResponse>
             {
                 ShouldHandle = transient,
                 FailureRatio = 1.0,
@@ -97,6 +116,21 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
                 BreakDuration = settings.BreakDuration,
             })
             .AddTimeout(settings.AttemptTimeout);
+    }
+
+    /// <summary>What one attempt got back, read whole (up to the limit) within the attempt's timeout.</summary>
+    private sealed record PlatformResponse(HttpStatusCode Status, TimeSpan? RetryAfter, string Body);
+
+    /// <summary>
+    /// A platform's error as events carry it to every department: bounded, and without what PostgreSQL cannot store.
+    /// Whatever answered wrote it, so it is kept short.
+    /// </summary>
+    private static PlatformError Bounded(PlatformError error) => new(Clip(error.Code, 100), Clip(error.Message, MaxErrorLength));
+
+    private static string Clip(string text, int length)
+    {
+        var clean = text.Replace("\0", string.Empty, StringComparison.Ordinal);
+        return clean.Length <= length ? clean : clean[..length] + "…";
     }
 
     /// <summary>How long the platform asked us to wait: <c>Retry-After</c> (seconds or a date), or X's reset time (Unix seconds).</summary>

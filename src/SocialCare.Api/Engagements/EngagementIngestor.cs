@@ -12,7 +12,21 @@ namespace SocialCare.Api.Engagements;
 /// <summary>An inbound engagement, normalised, from any source (the generic API or a native connector).</summary>
 public sealed record InboundEngagement(
     string PlatformMessageId, string? ThreadKey, EngagementAuthor Author, string? Text, IReadOnlyList<Attachment> Attachments,
-    string Visibility, string? Language, DateTimeOffset OccurredAt, JsonElement? Metadata);
+    string Visibility, string? Language, DateTimeOffset OccurredAt, JsonElement? Metadata)
+{
+    /// <summary>The longest platform id (message, user, thread) the hub keeps: it is indexed, and compared in every dedupe.</summary>
+    public const int MaxIdLength = 256;
+
+    /// <summary>
+    /// Whether a platform id can be stored, indexed and put in a platform's URL: 1 to <see cref="MaxIdLength"/>
+    /// characters, none of them a control character, not a dot segment. Checked before an engagement joins a group commit, so that an odd id fails only its own request.
+    /// </summary>
+    public static bool IsValidId(string? id) =>
+        id is { Length: > 0 and <= MaxIdLength } and not ("." or "..") && !id.Any(char.IsControl) && !string.IsNullOrWhiteSpace(id);
+
+    /// <summary>Whether every platform id of this engagement <see cref="IsValidId">can be stored</see>.</summary>
+    public bool HasValidIds => IsValidId(PlatformMessageId) && IsValidId(Author.PlatformUserId) && (ThreadKey is null || IsValidId(ThreadKey));
+}
 
 public sealed record IngestResult(Guid EngagementId, Guid ConversationId, Guid CustomerId, bool Duplicate);
 

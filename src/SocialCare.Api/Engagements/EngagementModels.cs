@@ -30,11 +30,14 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
     public IngestEngagementRequestValidator(TimeProvider clock)
     {
         RuleFor(r => r.ChannelId).NotEmpty();
-        RuleFor(r => r.PlatformMessageId).NotEmpty().MaximumLength(256);
-        RuleFor(r => r.ThreadKey).MaximumLength(256);
+        RuleFor(r => r.PlatformMessageId).NotEmpty().MaximumLength(InboundEngagement.MaxIdLength)
+            .Must(InboundEngagement.IsValidId).WithMessage(IdMessage);
+        RuleFor(r => r.ThreadKey).MaximumLength(InboundEngagement.MaxIdLength)
+            .Must(InboundEngagement.IsValidId!).When(r => !string.IsNullOrEmpty(r.ThreadKey)).WithMessage(IdMessage);
         RuleFor(r => r.Author).NotNull().DependentRules(() =>
         {
-            RuleFor(r => r.Author.PlatformUserId).NotEmpty().MaximumLength(256);
+            RuleFor(r => r.Author.PlatformUserId).NotEmpty().MaximumLength(InboundEngagement.MaxIdLength)
+                .Must(InboundEngagement.IsValidId).WithMessage(IdMessage);
             RuleFor(r => r.Author.DisplayName).MaximumLength(512).Must(NoNul).WithMessage(NulMessage);
             RuleFor(r => r.Author.Handle).MaximumLength(256);
         });
@@ -59,6 +62,7 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
     }
 
     private const string NulMessage = "Text may not contain the NUL character.";
+    private const string IdMessage = "A platform id is 1 to 256 characters with no control characters.";
 
     private static bool NoNul(string? text) => text is null || !text.Contains('\0', StringComparison.Ordinal);
 }
