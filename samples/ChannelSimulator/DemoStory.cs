@@ -57,7 +57,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         using var crmKey = await KeyAsync("crm-app", "conversations:read", "conversations:write");
         using var billingKey = await KeyAsync("billing-app", "conversations:read", "conversations:write");
         using var marketingKey = await KeyAsync("marketing-app", "conversations:write");
-        using var partnerKey = await KeyAsync("partner-appchat", "engagements:write", "conversations:write");
+        using var partnerKey = await KeyAsync("partner-appchat", "engagements:write", "replies:report");
 
         await using var platform = await FakePlatform.StartAsync();
         var xBearer = $"x-bearer-{run}";

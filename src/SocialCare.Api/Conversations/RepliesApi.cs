@@ -44,8 +44,8 @@ public static class RepliesApi
                         request.Error is { } e ? new PlatformError(e.Code, e.Message) : null, (request.OccurredAt ?? now).ToUniversalTime()),
                     accepted: false);
             })
-            .WithTags("Conversation actions").WithName("ReportReplyStatus").RequireScope(Scopes.ConversationsWrite)
-            .WithSummary("For a connector: report that a reply was sent, delivered, read or failed. Late or repeated reports change nothing.")
+            .WithTags("Conversation actions").WithName("ReportReplyStatus").RequireScope(Scopes.RepliesReport)
+            .WithSummary("For a channel's connector (scope replies:report): report that a reply was sent, delivered, read or failed. Late or repeated reports change nothing.")
             .Validate<ReplyStatusRequest>();
         return v1;
     }

@@ -23,7 +23,13 @@ internal sealed partial class DemoWorkspaceSeeder(WorkspaceStore store, IOptions
             return;
         }
 
-        var workspaceId = await store.EnsureWorkspaceWithKeyAsync(options.Value.WorkspaceName, options.Value.ApiKey, cancellationToken);
+        var (workspaceId, revoked) = await store.EnsureWorkspaceWithKeyAsync(options.Value.WorkspaceName, options.Value.ApiKey, cancellationToken);
+        if (revoked)
+        {
+            LogRevoked(logger, workspaceId);
+            return;
+        }
+
         LogSeeded(logger, options.Value.WorkspaceName, workspaceId);
     }
 
@@ -31,4 +37,7 @@ internal sealed partial class DemoWorkspaceSeeder(WorkspaceStore store, IOptions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo workspace '{Name}' ({WorkspaceId}) holds the configured Demo:ApiKey")]
     private static partial void LogSeeded(ILogger logger, string name, Guid workspaceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The configured Demo:ApiKey was revoked (workspace {WorkspaceId}); it stays revoked. Configure another key to get a working demo key.")]
+    private static partial void LogRevoked(ILogger logger, Guid workspaceId);
 }

@@ -101,18 +101,22 @@ public sealed class WorkspaceStore(NpgsqlDataSource dataSource, CacheInvalidatio
     /// Makes sure a workspace named <paramref name="name"/> holds <paramref name="key"/> with every scope.
     /// Used by the dev seed: the same key works across restarts without ever storing it in plaintext.
     /// </summary>
-    public async Task<Guid> EnsureWorkspaceWithKeyAsync(string name, string key, CancellationToken cancellationToken)
+    /// <returns>The workspace, and whether the key has been revoked (then it stays revoked: a revocation is never undone by configuration).</returns>
+    public async Task<(Guid WorkspaceId, bool Revoked)> EnsureWorkspaceWithKeyAsync(string name, string key, CancellationToken cancellationToken)
     {
-        await using var find = dataSource.CreateCommand("select workspace_id from api_keys where key_hash = $1 and revoked_at is null");
+        await using var find = dataSource.CreateCommand("select workspace_id, revoked_at is not null from api_keys where key_hash = $1");
         find.Parameters.Add(new NpgsqlParameter { Value = ApiKeys.Hash(key) });
-        if (await find.ExecuteScalarAsync(cancellationToken) is Guid existing)
+        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
         {
-            return existing;
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return (reader.GetGuid(0), reader.GetBoolean(1));
+            }
         }
 
         var workspace = await CreateAsync(name, cancellationToken);
         await CreateKeyAsync(workspace.Id, new CreateApiKeyRequest($"{name} (all scopes)", Scopes.All, null), key, cancellationToken);
-        return workspace.Id;
+        return (workspace.Id, false);
     }
 
     private static WorkspaceResponse ReadWorkspace(NpgsqlDataReader reader) =>

@@ -20,7 +20,7 @@ public sealed class Replies : HubFixture
     {
         var workspaceId = await Hub.CreateWorkspaceAsync(name);
         var (_, careKey) = await Hub.CreateKeyAsync(workspaceId, "care-app", ["channels:manage", "conversations:read", "conversations:write"]);
-        var (_, partnerKey) = await Hub.CreateKeyAsync(workspaceId, "partner-gateway", ["engagements:write", "conversations:write"]);
+        var (_, partnerKey) = await Hub.CreateKeyAsync(workspaceId, "partner-gateway", ["engagements:write", "replies:report"]);
         var care = Hub.ClientWithKey(careKey);
         var partner = Hub.ClientWithKey(partnerKey);
         var channel = await care.CreateChannelAsync(channelType, "Careem");
@@ -171,5 +171,20 @@ public sealed class Replies : HubFixture
         var second = await HubApi.ReadJson(await Send(), HttpStatusCode.Accepted);
         Assert.That(second["replyId"]!.GetValue<Guid>(), Is.EqualTo(first["replyId"]!.GetValue<Guid>()));
         Assert.That((await View(a))["latestReplies"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Only_a_key_with_replies_report_may_say_how_far_a_reply_got()
+    {
+        using var a = await ArrangeAsync("report scope");
+        var replyId = (await HubApi.ReadJson(await Reply(a.Care, a.ConversationId, new { text = "On its way" }), HttpStatusCode.Accepted))["replyId"]!.GetValue<Guid>();
+        var refused = await HubApi.ReadProblem(await Report(a.Care, replyId, new { status = "read" }), HttpStatusCode.Forbidden, "forbidden");
+        var view = await View(a);
+        await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "sent", platformMessageId = "gw-1" }), HttpStatusCode.OK);
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused["detail"]!.GetValue<string>(), Does.Contain("replies:report"));
+            Assert.That(view["latestReplies"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("requested"), "a department's key cannot fake a read receipt");
+        });
     }
 }

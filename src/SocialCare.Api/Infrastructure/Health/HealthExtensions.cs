@@ -27,15 +27,22 @@ public static class HealthExtensions
         return app;
     }
 
+    /// <summary>
+    /// Anyone may ask whether each dependency is up; only the admin key also hears why not and how long the check took,
+    /// since the reason is an exception's text that can name hosts, ports and users.
+    /// </summary>
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        var forOperator = context.User.IsInRole(Authorization.ApiPrincipal.AdminRole);
         var body = new
         {
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description, durationMs = e.Value.Duration.TotalMilliseconds }),
+                e => forOperator
+                    ? (object)new { status = e.Value.Status.ToString(), description = e.Value.Description, durationMs = e.Value.Duration.TotalMilliseconds }
+                    : new { status = e.Value.Status.ToString() }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
     }
