@@ -10,7 +10,7 @@ namespace SocialCare.Api.Channels;
 
 public static class ChannelsApi
 {
-    public static IServiceCollection AddChannels(this IServiceCollection services) => services.AddSingleton<ChannelStore>();
+    public static IServiceCollection AddChannels(this IServiceCollection services) => services.AddSingleton<ChannelStore>().AddSingleton(ChannelStore.StoredSecrets);
 
     public static RouteGroupBuilder MapChannels(this RouteGroupBuilder v1)
     {
