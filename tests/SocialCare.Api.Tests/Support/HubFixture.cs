@@ -7,6 +7,9 @@ public abstract class HubFixture
 
     protected HubFactory Hub { get; private set; } = null!;
 
+    /// <summary>The database this fixture's hub runs against.</summary>
+    protected string ConnectionString => _ownDatabase ?? TestRun.ConnectionString;
+
     /// <summary>Settings this fixture's hub runs with, over the test defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
