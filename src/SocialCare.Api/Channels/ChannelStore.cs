@@ -18,14 +18,14 @@ public sealed record Channel(Guid Id, Guid WorkspaceId, string Type, string Name
 public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation invalidation, TimeProvider clock, SecretCipher cipher)
 {
     private const string CacheScope = "channels";
-
-    /// <summary>A channel's secrets are one JSON object, encrypted in the row's <c>secrets</c> column (bound to the row).</summary>
-    public static StoredSecrets StoredSecrets { get; } = new("channels", ["id"], ["secrets"], key => SecretsContext((Guid)key[0]));
     private readonly ReadThroughCache<(Guid WorkspaceId, Guid Id), Channel> _cache = new(CacheScope, invalidation, clock);
     private readonly ReadThroughCache<Guid, Channel> _byId = new(CacheScope, invalidation, clock);
     private readonly ReadThroughCache<(Guid WorkspaceId, string Type, string Account), Channel> _byAccount = new(CacheScope, invalidation, clock);
 
     private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets, created_at, updated_at";
+
+    /// <summary>A channel's secrets are one JSON object, encrypted in the row's <c>secrets</c> column (bound to the row).</summary>
+    public static StoredSecrets StoredSecrets { get; } = new("channels", ["id"], ["secrets"], key => SecretsContext((Guid)key[0]));
 
     public async Task<Channel> CreateAsync(Guid workspaceId, CreateChannelRequest request, CancellationToken cancellationToken)
     {
@@ -153,7 +153,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
 
     private static string SecretsContext(Guid id) => $"channels.secrets/{id}";
 
-    private NpgsqlParameter Encrypted(Guid id, Dictionary<string, JsonElement> secrets) => new() { Value = cipher.Protect(JsonSerializer.Serialize(secrets), SecretsContext(id)) };
+    private NpgsqlParameter Encrypted(Guid id, Dictionary<string, JsonElement> secrets) =>
+        new() { Value = cipher.Protect(JsonSerializer.Serialize(secrets), SecretsContext(id)) };
 
     private async Task<List<Channel>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {

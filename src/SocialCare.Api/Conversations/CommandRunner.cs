@@ -7,8 +7,8 @@ using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.EventStore;
 using SocialCare.Api.Infrastructure.Idempotency;
-using SocialCare.Api.Infrastructure.Secrets;
 using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Api.Infrastructure.Secrets;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;

@@ -45,6 +45,15 @@ public sealed class Secrets_at_rest : HubFixture
         });
     }
 
+    [Test]
+    public async Task Only_the_admin_key_may_re_encrypt()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("not an operator");
+        await HubApi.ReadProblem(await client.PostAsync("/v1/admin/secrets/re-encrypt", null), HttpStatusCode.Forbidden, "forbidden");
+        using var anonymous = Hub.CreateClient();
+        await HubApi.ReadProblem(await anonymous.PostAsync("/v1/admin/secrets/re-encrypt", null), HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
     [TestCase(null, "has no key to do it with")]
     [TestCase("c2hvcnQ=", "is not the base64 of exactly 32 bytes")]
     public async Task The_hub_refuses_to_start_without_a_usable_active_key(string? key, string complaint)

@@ -10,30 +10,6 @@ using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Infrastructure.Idempotency;
 
-public static class IdempotentPostExtensions
-{
-    /// <summary>
-    /// Honours <c>Idempotency-Key</c> on a POST that creates or changes something outside a conversation (a channel, a
-    /// subscription, a secret rotation …), as Stripe does: the first answer (2xx) is stored and replayed for the same key
-    /// with <c>Idempotent-Replayed: true</c>; the same key with another request is a 422; while the first is still
-    /// running, a 409. The request's writes, the claim on its key and its stored answer commit in one transaction (an
-    /// <see cref="AmbientTransaction"/>), so a request that fails, or a hub that dies before the commit, leaves nothing:
-    /// the retry with the same key runs the effect once. The endpoint's stores must write through
-    /// <see cref="AmbientTransactionExtensions.CreateAmbientCommand"/> or <see cref="EventStore.EventStore"/>.
-    /// </summary>
-    public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder builder) => builder.AddEndpointFilter<IdempotentPostFilter>();
-
-    /// <summary>Keys' settings, their store, their cleanup, and their encrypted answers among the stored secrets.</summary>
-    public static IServiceCollection AddIdempotency(this IServiceCollection services)
-    {
-        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section)
-            .Validate(o => o.KeyTtl > TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero, "Idempotency:KeyTtl and Idempotency:CleanupInterval must be positive.")
-            .ValidateOnStart();
-        services.AddSingleton(IdempotencyKeys.StoredSecrets);
-        return services.AddSingleton<IdempotencyKeys>().AddHostedService<IdempotencyKeySweeper>();
-    }
-}
-
 internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, IdempotencyKeys keys) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
@@ -55,21 +31,43 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
 
         var key = new IdempotencyKey(http.User.RequiredWorkspaceId(), http.User.KeyId()!, header.Trim(),
             Fingerprint(http.Request.Method, http.Request.Path, context.Arguments));
-        await using var transaction = await AmbientTransaction.BeginAsync(dataSource, http.RequestAborted);
-        var (taken, answer) = await keys.TakeAsync(transaction, key, http.RequestAborted);
-        if (!taken)
+        using var buffer = new MemoryStream();
+        await using (var transaction = await AmbientTransaction.BeginAsync(dataSource, http.RequestAborted))
         {
-            return InUse(key);
+            var (taken, answer) = await keys.TakeAsync(transaction, key, http.RequestAborted);
+            if (!taken)
+            {
+                return InUse(key);
+            }
+
+            if (answer is not null)
+            {
+                return Replay(http, key, answer);
+            }
+
+            if (await RunAndRecordAsync(context, next, transaction, key, buffer) is { } lost)
+            {
+                return lost;
+            }
         }
 
-        if (answer is not null)
-        {
-            return Replay(http, key, answer);
-        }
+        // Only now, with the connection back in the pool, does the answer go to the client.
+        buffer.Position = 0;
+        await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);
+        return Results.Empty;
+    }
 
+    /// <summary>
+    /// Runs the endpoint in <paramref name="transaction"/>, its answer written to <paramref name="buffer"/>, and commits with
+    /// the answer recorded if it is a success; otherwise the transaction rolls back, effect and all. Returns a problem when
+    /// the key turned out to be taken after all.
+    /// </summary>
+    private async Task<ProblemHttpResult?> RunAndRecordAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next,
+        AmbientTransaction transaction, IdempotencyKey key, MemoryStream buffer)
+    {
+        var http = context.HttpContext;
         transaction.Enter();
         var original = http.Response.Body;
-        using var buffer = new MemoryStream();
         http.Response.Body = buffer;
         try
         {
@@ -88,27 +86,26 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
             http.Response.Body = original;
         }
 
-        if (http.Response.StatusCode is >= 200 and < 300)
+        if (http.Response.StatusCode is < 200 or >= 300)
         {
-            var location = http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null;
-            try
-            {
-                // Not the request's token: once the effect is done, a client that hung up must not turn its commit into a rollback
-                // halfway; either way its retry finds the key free or answered.
-                await transaction.CommitAsync(keys.Record(key, http.Response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), location),
-                    CancellationToken.None);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == IdempotencyKeys.Table)
-            {
-                // A conversation command (which keeps its keys in the same table, without this lock) took the key meanwhile.
-                http.Response.Headers.Location = default;
-                return InUse(key);
-            }
+            return null;
         }
 
-        buffer.Position = 0;
-        await buffer.CopyToAsync(original, http.RequestAborted);
-        return Results.Empty;
+        var location = http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null;
+        try
+        {
+            // Not the request's token: once the effect is done, a client that hung up must not turn the commit into a rollback
+            // halfway; either way its retry finds the key free or answered.
+            await transaction.CommitAsync(keys.Record(key, http.Response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), location),
+                CancellationToken.None);
+            return null;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == IdempotencyKeys.Table)
+        {
+            // A conversation command (which keeps its keys in the same table, without this lock) took the key meanwhile.
+            http.Response.Headers.Location = default;
+            return InUse(key);
+        }
     }
 
     /// <summary>The route and every bound request body: the same key with another request must not replay.</summary>
