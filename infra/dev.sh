@@ -160,9 +160,18 @@ persistent_key() {
   cat "$file"
 }
 
+# The key that encrypts stored secrets (channel tokens, webhook signing secrets): the base64 of 32 random bytes, kept
+# under .data/ so that a dev database stays readable across restarts. Every hub this script starts gets it.
+export_secrets_key() {
+  local file=$DATA/secrets-key
+  [ -s "$file" ] || { head -c 32 /dev/urandom | base64 >"$file"; chmod 600 "$file"; }
+  export Secrets__Keys__dev=${Secrets__Keys__dev:-$(cat "$file")} Secrets__ActiveKey=${Secrets__ActiveKey:-dev}
+}
+
 run_hub() {
   deps
   export_connection_settings
+  export_secrets_key
   export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:8080}
   export Admin__ApiKey=${Admin__ApiKey:-$(persistent_key admin-key sch_admin_)}
   export Demo__ApiKey=${Demo__ApiKey:-$(persistent_key demo-key sch_)}
@@ -217,6 +226,7 @@ run_tests() {
 run_bench() {
   deps
   export_connection_settings
+  export_secrets_key
   ensure_test_vhost
   dotnet run --project "$ROOT/tests/SocialCare.Benchmarks" -c Release -- "$@"
 }
@@ -226,6 +236,7 @@ run_bench() {
 run_demo() {
   deps
   export_connection_settings
+  export_secrets_key
   local port=${DEMO_PORT:-8091}
   local url=http://127.0.0.1:$port admin
   admin=sch_admin_demo_$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)

@@ -7,9 +7,11 @@ using SocialCare.Api.Engagements;
 using SocialCare.Api.Events;
 using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.Health;
+using SocialCare.Api.Infrastructure.Idempotency;
 using SocialCare.Api.Infrastructure.Messaging;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Api.Infrastructure.Secrets;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Api.Subscriptions;
 using SocialCare.Api.Workspaces;
@@ -18,6 +20,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemHandling();
 builder.Services.AddDatabase(builder.Configuration);
+builder.Services.AddSecrets();
+builder.Services.AddIdempotency();
 builder.Services.AddMessaging();
 builder.Services.AddHealth();
 builder.Services.AddApiKeyAuthentication();
@@ -53,7 +57,8 @@ app.MapGroup("/v1")
     .MapReplies()
     .MapCustomers()
     .MapEvents()
-    .MapSubscriptions();
+    .MapSubscriptions()
+    .MapSecrets();
 
 await app.RunAsync();
 

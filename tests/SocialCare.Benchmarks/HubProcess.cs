@@ -63,6 +63,9 @@ internal sealed class HubProcess : IAsyncDisposable
                 ["RabbitMq__Port"] = rabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["RabbitMq__VirtualHost"] = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/",
                 ["Admin__ApiKey"] = AdminKey,
+                // A fresh database each run: a fresh key for its secrets, unless dev.sh passed its development key.
+                ["Secrets__Keys__bench"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                ["Secrets__ActiveKey"] = Environment.GetEnvironmentVariable("Secrets__ActiveKey") ?? "bench",
                 // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
                 ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
                 ["Webhooks__FanOutQueueTemporary"] = "true",

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using SocialCare.Api.Infrastructure.Caching;
+using SocialCare.Api.Infrastructure.Database;
+using SocialCare.Api.Infrastructure.Secrets;
 
 namespace SocialCare.Api.Channels;
 
@@ -15,28 +17,32 @@ public sealed record Channel(Guid Id, Guid WorkspaceId, string Type, string Name
         new(Id, Type, Name, Brand, Settings, Secrets.Keys.Order(StringComparer.Ordinal).ToList(), CreatedAt, UpdatedAt);
 }
 
-public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation invalidation, TimeProvider clock)
+public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation invalidation, TimeProvider clock, SecretCipher cipher)
 {
     private const string CacheScope = "channels";
     private readonly ReadThroughCache<(Guid WorkspaceId, Guid Id), Channel> _cache = new(CacheScope, invalidation, clock);
     private readonly ReadThroughCache<Guid, Channel> _byId = new(CacheScope, invalidation, clock);
     private readonly ReadThroughCache<(Guid WorkspaceId, string Type, string Account), Channel> _byAccount = new(CacheScope, invalidation, clock);
 
-    private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets::text, created_at, updated_at";
+    private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets, created_at, updated_at";
+
+    /// <summary>A channel's secrets are one JSON object, encrypted in the row's <c>secrets</c> column (bound to the row).</summary>
+    public static StoredSecrets StoredSecrets { get; } = new("channels", ["id"], ["secrets"], key => SecretsContext((Guid)key[0]));
 
     public async Task<Channel> CreateAsync(Guid workspaceId, CreateChannelRequest request, ChannelValues values, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
+        var id = Guid.CreateVersion7();
+        await using var command = dataSource.CreateAmbientCommand($"""
             insert into channels (id, workspace_id, type, name, brand, settings, secrets)
             values ($1, $2, $3, $4, $5, $6, $7) returning {Columns}
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = Guid.CreateVersion7() });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Type });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Name.Trim() });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Brand.Trim() });
         command.Parameters.Add(Jsonb(values.Settings));
-        command.Parameters.Add(Jsonb(values.Secrets));
+        command.Parameters.Add(Encrypted(id, values.Secrets));
         return (await ReadAsync(command, cancellationToken)).Single();
     }
 
@@ -105,7 +111,7 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         command.Parameters.Add(new NpgsqlParameter { Value = request.Name?.Trim() ?? current.Name });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Brand?.Trim() ?? current.Brand });
         command.Parameters.Add(Jsonb(values.Settings));
-        command.Parameters.Add(Jsonb(values.Secrets));
+        command.Parameters.Add(Encrypted(current.Id, values.Secrets));
         var updated = (await ReadAsync(command, cancellationToken)).SingleOrDefault();
         // Other instances hear of it from the table's trigger; this one must not answer the next request from its cache.
         invalidation.Clear(CacheScope);
@@ -127,7 +133,12 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
     private static NpgsqlParameter Jsonb(Dictionary<string, JsonElement> value) =>
         new() { Value = JsonSerializer.Serialize(value), NpgsqlDbType = NpgsqlDbType.Jsonb };
 
-    private static async Task<List<Channel>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    private static string SecretsContext(Guid id) => $"channels.secrets/{id}";
+
+    private NpgsqlParameter Encrypted(Guid id, Dictionary<string, JsonElement> secrets) =>
+        new() { Value = cipher.Protect(JsonSerializer.Serialize(secrets), SecretsContext(id)) };
+
+    private async Task<List<Channel>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var channels = new List<Channel>();
@@ -136,7 +147,7 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
             channels.Add(new Channel(
                 reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(reader.GetString(5))!,
-                JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(reader.GetString(6))!,
+                JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(cipher.Unprotect(reader.GetString(6), SecretsContext(reader.GetGuid(0))))!,
                 reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8)));
         }
 

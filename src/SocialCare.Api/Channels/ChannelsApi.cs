@@ -10,7 +10,8 @@ namespace SocialCare.Api.Channels;
 
 public static class ChannelsApi
 {
-    public static IServiceCollection AddChannels(this IServiceCollection services) => services.AddSingleton<ChannelStore>().AddSingleton<ChannelValueRules>();
+    public static IServiceCollection AddChannels(this IServiceCollection services) =>
+        services.AddSingleton<ChannelStore>().AddSingleton<ChannelValueRules>().AddSingleton(ChannelStore.StoredSecrets);
 
     public static RouteGroupBuilder MapChannels(this RouteGroupBuilder v1)
     {

@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.Infrastructure.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Api.Infrastructure.Secrets;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
@@ -24,7 +26,7 @@ public sealed record CommandResult(Guid ConversationId, long Version, IReadOnlyL
 /// happens) and <c>If-Match</c> (412 on a stale version), loads the state under a row lock, decides, appends,
 /// projects and records the idempotent response — all in one transaction.
 /// </summary>
-public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDataSource dataSource)
+public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDataSource dataSource, SecretCipher cipher)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
@@ -93,7 +95,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
                         insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, etag, body)
                         values ($1, $2, $3, $4, $5, $6, $7)
                         """, workspaceId, k.ApiKeyId, k.Key, k.RequestHash, accepted ? 202 : 200, ConversationsApi.ETag(result.Version),
-                        JsonSerializer.Serialize(result, EventTypeRegistry.Json));
+                        cipher.Protect(JsonSerializer.Serialize(result, EventTypeRegistry.Json), IdempotencyKeys.BodyContext(workspaceId, k.ApiKeyId, k.Key)));
                 }
 
                 return new Outcome(result, null);
@@ -186,7 +188,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
 
         http.Response.Headers.ETag = reader.IsDBNull(1) ? null : reader.GetString(1);
         http.Response.Headers["Idempotent-Replayed"] = "true";
-        var body = JsonSerializer.Deserialize<CommandResult>(reader.GetString(2), EventTypeRegistry.Json)!;
+        var body = JsonSerializer.Deserialize<CommandResult>(cipher.Unprotect(reader.GetString(2), IdempotencyKeys.BodyContext(workspaceId, key.ApiKeyId, key.Key)),
+            EventTypeRegistry.Json)!;
         return reader.GetInt32(3) == StatusCodes.Status202Accepted ? TypedResults.Accepted((string?)null, body) : TypedResults.Ok(body);
     }
 

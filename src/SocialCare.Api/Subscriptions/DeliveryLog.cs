@@ -1,4 +1,5 @@
 using Npgsql;
+using SocialCare.Api.Infrastructure.Database;
 
 namespace SocialCare.Api.Subscriptions;
 
@@ -21,7 +22,7 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
         var payload = CloudEvents.Envelope(eventId, TestEventType, subscription.WorkspaceId, subscription.Id.ToString(), now, 0,
             new System.Text.Json.Nodes.JsonObject { ["subscriptionId"] = subscription.Id.ToString(), ["message"] = "A test delivery from SocialCare Hub." });
         var deliveryId = Guid.CreateVersion7();
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateAmbientCommand("""
             with payload as (insert into webhook_payloads (event_id, payload) values ($4, $6))
             insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
             values ($1, $2, $3, $4, $5, 0, 'pending', $7)
@@ -34,7 +35,7 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
         command.Parameters.Add(new NpgsqlParameter { Value = payload });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         await command.ExecuteNonQueryAsync(ct);
-        signal.Pulse();
+        AmbientTransaction.AfterCommit(signal.Pulse);
         return deliveryId;
     }
 
@@ -44,7 +45,7 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
     /// </summary>
     public async Task<bool> RedeliverAsync(Guid subscriptionId, Guid deliveryId, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var command = dataSource.CreateAmbientCommand(
             "update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = $3 where subscription_id = $1 and id = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = subscriptionId });
         command.Parameters.Add(new NpgsqlParameter { Value = deliveryId });
@@ -52,7 +53,7 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
         var found = await command.ExecuteNonQueryAsync(ct) == 1;
         if (found)
         {
-            signal.Pulse();
+            AmbientTransaction.AfterCommit(signal.Pulse);
         }
 
         return found;

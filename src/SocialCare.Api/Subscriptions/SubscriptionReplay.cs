@@ -1,4 +1,5 @@
 using Npgsql;
+using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.EventStore;
 using SocialCare.Contracts;
 
@@ -16,7 +17,7 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
 
     public async Task<ReplayResponse> ReplayAsync(Subscription subscription, ReplayRequest request, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateAmbientCommand("""
             select e.seq, e.type, e.data::text, c.channel_types, c.tags, c.priority
             from events e left join conversations c on c.id = e.stream_id
             where e.workspace_id = $1 and e.seq is not null and e.seq >= coalesce($2, 0) and e.recorded_at >= coalesce($3, '-infinity')
@@ -54,7 +55,7 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
 
         if (matching.Count > 0)
         {
-            await using var upsert = dataSource.CreateCommand("""
+            await using var upsert = dataSource.CreateAmbientCommand("""
                 with events as (select * from unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[]) as e(id, type, seq, payload)),
                      payloads as (insert into webhook_payloads (event_id, payload) select id, payload from events on conflict (event_id) do nothing)
                 insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
@@ -70,7 +71,7 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
             upsert.Parameters.Add(new NpgsqlParameter { Value = matching.Select(m => m.Seq).ToArray() });
             upsert.Parameters.Add(new NpgsqlParameter { Value = matching.Select(m => m.Payload).ToArray() });
             await upsert.ExecuteNonQueryAsync(ct);
-            signal.Pulse();
+            AmbientTransaction.AfterCommit(signal.Pulse);
         }
 
         return new ReplayResponse(matching.Count, last, scanned == PageSize ? last + 1 : null);

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.Infrastructure.Secrets;
 
 namespace SocialCare.Api.Subscriptions;
 
@@ -19,8 +21,16 @@ public sealed record Subscription(
         PreviousSecret is { } previous && PreviousSecretExpiresAt > now ? [Secret, previous] : [Secret];
 }
 
-public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionTargets targets)
+public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionTargets targets, SecretCipher cipher)
 {
+    /// <summary>
+    /// The signing secrets, encrypted bound to their row. Both columns share one context, so that a rotation can move the
+    /// current ciphertext to <c>previous_secret</c> as it is.
+    /// </summary>
+    public static StoredSecrets StoredSecrets { get; } = new("subscriptions", ["id"], ["secret", "previous_secret"], key => SecretContext((Guid)key[0]));
+
+    public static string SecretContext(Guid id) => $"subscriptions.secret/{id}";
+
     private const string Columns = """
         id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret, previous_secret_expires_at,
         disabled_reason, created_at, updated_at
@@ -28,26 +38,27 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
 
     public async Task<Subscription> CreateAsync(Guid workspaceId, CreateSubscriptionRequest request, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"""
+        var id = Guid.CreateVersion7();
+        await using var command = dataSource.CreateAmbientCommand($"""
             insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret)
             values ($1, $2, $3, $4, $5, $6, $7, $8) returning {Columns}
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = Guid.CreateVersion7() });
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Url });
         command.Parameters.Add(new NpgsqlParameter { Value = NormaliseTypes(request.EventTypes) });
         command.Parameters.Add(Jsonb(request.Filters ?? Empty));
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? true });
-        command.Parameters.Add(new NpgsqlParameter { Value = WebhookSigner.NewSecret() });
+        command.Parameters.Add(new NpgsqlParameter { Value = cipher.Protect(WebhookSigner.NewSecret(), SecretContext(id)) });
         var created = (await ReadAsync(command, ct)).Single();
-        targets.Changed();
+        AmbientTransaction.AfterCommit(targets.Changed);
         return created;
     }
 
     public async Task<Subscription?> FindAsync(Guid workspaceId, Guid id, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"select {Columns} from subscriptions where workspace_id = $1 and id = $2 and deleted_at is null");
+        await using var command = dataSource.CreateAmbientCommand($"select {Columns} from subscriptions where workspace_id = $1 and id = $2 and deleted_at is null");
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         return (await ReadAsync(command, ct)).SingleOrDefault();
@@ -82,15 +93,18 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     /// <summary>A new secret; the old one keeps signing (alongside) until <paramref name="overlapUntil"/>.</summary>
     public async Task<Subscription?> RotateSecretAsync(Guid workspaceId, Guid id, DateTimeOffset overlapUntil, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = dataSource.CreateAmbientCommand($"""
             update subscriptions set previous_secret = secret, previous_secret_expires_at = $3, secret = $4, updated_at = now()
             where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = overlapUntil });
-        command.Parameters.Add(new NpgsqlParameter { Value = WebhookSigner.NewSecret() });
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        command.Parameters.Add(new NpgsqlParameter { Value = cipher.Protect(WebhookSigner.NewSecret(), SecretContext(id)) });
+        var rotated = (await ReadAsync(command, ct)).SingleOrDefault();
+        // Every instance signs from its cache of targets: this one's must not keep signing with the old secret alone.
+        AmbientTransaction.AfterCommit(targets.Changed);
+        return rotated;
     }
 
     public async Task<bool> DeleteAsync(Guid workspaceId, Guid id, CancellationToken ct)
@@ -113,7 +127,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     private static NpgsqlParameter Jsonb(SubscriptionFilters filters) =>
         new() { Value = JsonSerializer.Serialize(filters, EventTypeRegistry.Json), NpgsqlDbType = NpgsqlDbType.Jsonb };
 
-    private static async Task<List<Subscription>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    private async Task<List<Subscription>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
     {
         await using var reader = await command.ExecuteReaderAsync(ct);
         var items = new List<Subscription>();
@@ -122,8 +136,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
             items.Add(new Subscription(
                 reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<string[]>(3),
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), EventTypeRegistry.Json)!,
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6), reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6), cipher.Unprotect(reader.GetString(7), SecretContext(reader.GetGuid(0))),
+                reader.IsDBNull(8) ? null : cipher.Unprotect(reader.GetString(8), SecretContext(reader.GetGuid(0))), reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
                 reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12)));
         }
 

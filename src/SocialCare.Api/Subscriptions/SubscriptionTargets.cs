@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using SocialCare.Api.Infrastructure.Caching;
 using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.Infrastructure.Secrets;
 
 namespace SocialCare.Api.Subscriptions;
 
@@ -18,7 +19,7 @@ public sealed record SubscriptionTarget(
 /// Each workspace's enabled subscriptions, cached: the fan-out asks for every event, and a workspace without any (the
 /// common case) then costs no query at all. Any change to the subscriptions table empties the cache on every instance.
 /// </summary>
-public sealed class SubscriptionTargets(NpgsqlDataSource dataSource, CacheInvalidation invalidation, TimeProvider clock)
+public sealed class SubscriptionTargets(NpgsqlDataSource dataSource, CacheInvalidation invalidation, TimeProvider clock, SecretCipher cipher)
 {
     public const string CacheScope = "subscriptions";
     private readonly ReadThroughCache<Guid, List<SubscriptionTarget>> _cache = new(CacheScope, invalidation, clock);
@@ -41,9 +42,11 @@ public sealed class SubscriptionTargets(NpgsqlDataSource dataSource, CacheInvali
         var targets = new List<SubscriptionTarget>();
         while (await reader.ReadAsync(ct))
         {
+            var context = SubscriptionStore.SecretContext(reader.GetGuid(0));
             targets.Add(new SubscriptionTarget(reader.GetGuid(0), reader.GetFieldValue<string[]>(1),
-                JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(2), EventTypeRegistry.Json)!, reader.GetString(3), reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
+                JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(2), EventTypeRegistry.Json)!, reader.GetString(3),
+                cipher.Unprotect(reader.GetString(4), context), reader.IsDBNull(5) ? null : cipher.Unprotect(reader.GetString(5), context),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
         }
 
         return targets;

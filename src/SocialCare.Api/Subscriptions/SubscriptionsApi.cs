@@ -47,7 +47,7 @@ public static class SubscriptionsApi
             .AddHostedService(sp => sp.GetRequiredService<DeliveryRecorder>())
             .AddSingleton<DeliveryInserts>().AddHostedService(sp => sp.GetRequiredService<DeliveryInserts>())
             .AddSingleton<DeliverySlots>().AddSingleton<WebhookDeliveryWorker>().AddHostedService(sp => sp.GetRequiredService<WebhookDeliveryWorker>());
-        return services.AddSingleton<SubscriptionStore>().AddSingleton<SubscriptionTargets>().AddSingleton<TargetGuard>();
+        return services.AddSingleton<SubscriptionStore>().AddSingleton(SubscriptionStore.StoredSecrets).AddSingleton<SubscriptionTargets>().AddSingleton<TargetGuard>();
     }
 
     public static RouteGroupBuilder MapSubscriptions(this RouteGroupBuilder v1)

@@ -22,7 +22,8 @@ namespace SocialCare.Api.Subscriptions;
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
     Infrastructure.Database.RelaxedCommits bookkeeping, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal,
-    DeliverySlots slots, DeliveryRecorder recorder, SubscriptionTargets targets, TimeProvider clock, ILogger<WebhookDeliveryWorker> logger)
+    DeliverySlots slots, DeliveryRecorder recorder, SubscriptionTargets targets, Infrastructure.Secrets.SecretCipher cipher, TimeProvider clock,
+    ILogger<WebhookDeliveryWorker> logger)
     : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -134,8 +135,10 @@ internal sealed partial class WebhookDeliveryWorker(
         var due = new List<DueDelivery>();
         while (await reader.ReadAsync(ct))
         {
+            var context = SubscriptionStore.SecretContext(reader.GetGuid(1));
             due.Add(new DueDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetString(4), reader.GetString(5),
-                reader.GetInt32(6), reader.GetString(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.GetInt32(6), reader.GetString(7), cipher.Unprotect(reader.GetString(8), context),
+                reader.IsDBNull(9) ? null : cipher.Unprotect(reader.GetString(9), context),
                 reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10)));
         }
 

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SocialCare.Api.Subscriptions;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Foundation;
 
-/// <summary>API keys and channel accounts are cached by every instance; a change made through one is seen by all.</summary>
+/// <summary>API keys, channel accounts and subscriptions are cached by every instance; a change made through one is seen by all.</summary>
 public sealed class Cache_invalidation
 {
     [Test]
@@ -50,6 +52,36 @@ public sealed class Cache_invalidation
                 await Eventually.Until(
                     async () => (await onSecond.PostAsJsonAsync("/v1/engagements", HubApi.Engagement(channel, $"sms-after-{n++}", "+971500000001"))).StatusCode,
                     s => s == HttpStatusCode.UnprocessableEntity, TimeSpan.FromSeconds(5), "the deletion to reach the other instance");
+            }
+        });
+    }
+
+    [Test]
+    public async Task A_secret_rotated_on_one_instance_is_what_every_instance_signs_with_at_once()
+    {
+        await TestEnvironment.WithDatabaseAsync("rotate-everywhere", async database =>
+        {
+            var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database, ["Webhooks:AllowPrivateTargets"] = "true" };
+            await using var first = await new HubFactory(settings).StartAsync();
+            await using var second = await new HubFactory(settings).StartAsync();
+            var (workspaceId, client) = await first.CreateTenantAsync("rotation");
+            using (client)
+            {
+                var created = await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url = "http://127.0.0.1:9/hook" }), HttpStatusCode.Created);
+                var targets = new[] { first, second }.Select(hub => hub.Services.GetRequiredService<SubscriptionTargets>()).ToList();
+                foreach (var cached in targets)
+                {
+                    Assert.That((await cached.ForWorkspaceAsync(workspaceId, CancellationToken.None)).Single().Secret,
+                        Is.EqualTo(created["secret"]!.GetValue<string>()), "each instance now holds the subscription in its cache");
+                }
+
+                var rotated = await HubApi.ReadJson(await client.PostAsync($"/v1/subscriptions/{created["id"]}/rotate-secret", null), HttpStatusCode.OK);
+                var secret = rotated["secret"]!.GetValue<string>();
+                Assert.That((await targets[0].ForWorkspaceAsync(workspaceId, CancellationToken.None)).Single().Secret, Is.EqualTo(secret),
+                    "the rotating instance signs with the new secret from its very next delivery");
+                await Eventually.Until(async () => (await targets[1].ForWorkspaceAsync(workspaceId, CancellationToken.None)).Single(),
+                    t => t.Secret == secret && t.PreviousSecret == created["secret"]!.GetValue<string>(), TimeSpan.FromSeconds(5),
+                    "the rotation to reach the other instance");
             }
         });
     }

@@ -77,4 +77,50 @@ public sealed class Idempotent_creates : HubFixture
             Assert.That(theirs.Headers.Contains("Idempotent-Replayed"), Is.False);
         });
     }
+
+    [Test]
+    public async Task Every_idempotent_route_does_its_work_once_and_replays_its_first_answer()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("idempotent routes");
+        var sms = await client.CreateChannelAsync("sms", "Namshi");
+        var first = (await client.IngestAsync(HubApi.Engagement(sms, "r1", "+971501000001")))["customerId"]!.GetValue<Guid>();
+        var second = (await client.IngestAsync(HubApi.Engagement(sms, "r2", "+971501000002")))["customerId"]!.GetValue<Guid>();
+
+        async Task<System.Text.Json.Nodes.JsonNode> TwiceAsync(string path, object? body, HttpStatusCode status)
+        {
+            using var answer = await PostAsync(client, path, body, $"twice {path}");
+            using var again = await PostAsync(client, path, body, $"twice {path}");
+            var (one, two) = (await answer.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+            Assert.Multiple(() =>
+            {
+                Assert.That(answer.StatusCode, Is.EqualTo(status), one);
+                Assert.That(again.StatusCode, Is.EqualTo(status), two);
+                Assert.That(two, Is.EqualTo(one), path);
+                Assert.That(again.Headers.GetValues("Idempotent-Replayed").Single(), Is.EqualTo("true"), path);
+            });
+            return System.Text.Json.Nodes.JsonNode.Parse(one)!;
+        }
+
+        var subscription = await TwiceAsync("/v1/subscriptions", new { url = "http://127.0.0.1:9/hook" }, HttpStatusCode.Created);
+        Assert.That(subscription["secret"]!.GetValue<string>(), Does.StartWith("whsec_"));
+        var path = $"/v1/subscriptions/{subscription["id"]}";
+        var test = await TwiceAsync($"{path}/test", null, HttpStatusCode.Accepted);
+        await TwiceAsync($"{path}/deliveries/{test["deliveryId"]}/redeliver", null, HttpStatusCode.Accepted);
+        await TwiceAsync($"{path}/replay", new { fromSequence = 1 }, HttpStatusCode.OK);
+        await TwiceAsync($"{path}/rotate-secret", null, HttpStatusCode.OK);
+        await TwiceAsync($"/v1/customers/{first}/identities", new { channelType = "whatsapp", platformUserId = "971501000001" }, HttpStatusCode.Created);
+        await TwiceAsync($"/v1/customers/{first}/merge", new { customerId = second }, HttpStatusCode.OK);
+
+        var subscriptions = await HubApi.ReadJson(await client.GetAsync("/v1/subscriptions"), HttpStatusCode.OK);
+        var deliveries = await HubApi.ReadJson(await client.GetAsync($"{path}/deliveries"), HttpStatusCode.OK);
+        var linked = await client.WaitForEventsAsync(1, "customer.identity_linked");
+        var merged = await client.WaitForEventsAsync(1, "customer.merged");
+        Assert.Multiple(() =>
+        {
+            Assert.That(subscriptions["items"]!.AsArray(), Has.Count.EqualTo(1));
+            Assert.That(deliveries["items"]!.AsArray().Count(d => d!["eventType"]!.GetValue<string>() == "webhook.test"), Is.EqualTo(1));
+            Assert.That(linked, Has.Count.EqualTo(1));
+            Assert.That(merged, Has.Count.EqualTo(1));
+        });
+    }
 }

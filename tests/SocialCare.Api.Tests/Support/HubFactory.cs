@@ -11,6 +11,10 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
 {
     public const string AdminKey = "sch_admin_test_0123456789abcdefghijklmnop";
 
+    /// <summary>The key test hubs encrypt stored secrets with (<c>Secrets:Keys:test</c>): the bytes 0 to 31.</summary>
+    public const string SecretsKeyId = "test";
+    public const string SecretsKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var defaults = new Dictionary<string, string?>
@@ -20,6 +24,8 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
             ["RabbitMq:Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RabbitMq:VirtualHost"] = TestEnvironment.RabbitVirtualHost,
             ["Admin:ApiKey"] = AdminKey,
+            [$"Secrets:Keys:{SecretsKeyId}"] = SecretsKey,
+            ["Secrets:ActiveKey"] = SecretsKeyId,
             ["Demo:ApiKey"] = null,
             // Test hubs run against different databases on one broker: each fans out from a queue of its own.
             ["Webhooks:FanOutQueue"] = $"socialcare-webhooks-test-{Guid.NewGuid():N}",

@@ -1,4 +1,5 @@
 using Npgsql;
+using SocialCare.Api.Infrastructure.Database;
 
 namespace SocialCare.Api.Infrastructure.EventStore;
 
@@ -14,8 +15,20 @@ public sealed class EventStore(NpgsqlDataSource dataSource)
     /// </summary>
     public const string CommittedChannel = "socialcare_events";
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction of its own, or in the request's <see cref="AmbientTransaction"/> when
+    /// there is one (an idempotent request: its answer is recorded in the same transaction, which its owner then commits).
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<EventWriter, Task<T>> work, CancellationToken cancellationToken)
     {
+        if (AmbientTransaction.Current is { } ambient)
+        {
+            var shared = new EventWriter(ambient.Connection, ambient.Transaction);
+            var outcome = await work(shared);
+            await shared.FlushAsync(cancellationToken);
+            return outcome;
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var writer = new EventWriter(connection, transaction);

@@ -154,21 +154,39 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     /// statements and its commit runs while it does. A stale expected version fails an append inside PostgreSQL: the
     /// transaction aborts, the COMMIT is skipped, and it surfaces here as <see cref="ConcurrencyException"/>.
     /// </summary>
-    internal async Task CommitAsync(CancellationToken cancellationToken)
+    internal Task CommitAsync(CancellationToken cancellationToken) => SendAsync(commit: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CommitAsync"/>, without the COMMIT: in a transaction shared with the rest of a request (an
+    /// <see cref="Database.AmbientTransaction"/>), its owner commits, and the events' numbers stay locked until it does.
+    /// </summary>
+    internal Task FlushAsync(CancellationToken cancellationToken) => SendAsync(commit: false, cancellationToken);
+
+    private async Task SendAsync(bool commit, CancellationToken cancellationToken)
     {
         foreach (var append in _appends)
         {
             _pending.BatchCommands.Add(append);
         }
 
-        if (_appends.Count > 0)
+        var appended = _appends.Count > 0;
+        _appends.Clear();
+        if (appended)
         {
             // Writers of events already commit one at a time (the sequence row), so notifying from inside the transaction
             // serialises nothing more, and the relay hears of the events the moment they become visible.
             _pending.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{EventStore.CommittedChannel}', '')"));
         }
 
-        _pending.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        if (commit)
+        {
+            _pending.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        }
+        else if (_pending.BatchCommands.Count == 0)
+        {
+            return;
+        }
+
         await using var batch = TakePending();
         try
         {
