@@ -19,6 +19,7 @@ public sealed class Secrets_key_rotation
     {
         ["ConnectionStrings:Postgres"] = database,
         ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Connectors:AllowPrivateTargets"] = "true",
         [$"Secrets:Keys:{HubFactory.SecretsKeyId}"] = null,
         ["Secrets:Keys:old"] = withOld ? OldKey : null,
         ["Secrets:Keys:new"] = active == "new" ? NewKey : null,
