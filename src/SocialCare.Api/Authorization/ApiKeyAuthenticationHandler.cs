@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -48,9 +46,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         var key = header[7..].Trim();
         var adminKey = admin.CurrentValue.ApiKey;
-        // Hashes of equal length are compared, so neither the time taken nor an early exit tells the admin key's length.
-        if (!string.IsNullOrEmpty(adminKey) &&
-            CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), SHA256.HashData(Encoding.UTF8.GetBytes(adminKey))))
+        if (!string.IsNullOrEmpty(adminKey) && Infrastructure.Secrets.SecretComparison.AreEqual(adminKey, key))
         {
             var identity = new ClaimsIdentity(
                 [new Claim(ClaimTypes.Role, ApiPrincipal.AdminRole), new Claim(ApiPrincipal.KeyIdClaim, "admin"), new Claim(ApiPrincipal.KeyNameClaim, "admin")],

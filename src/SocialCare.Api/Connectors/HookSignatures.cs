@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using SocialCare.Api.Infrastructure.Secrets;
 
 namespace SocialCare.Api.Connectors;
 
@@ -14,12 +15,6 @@ public static class HookSignatures
     public static string X(string consumerSecret, ReadOnlySpan<byte> body) =>
         "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(consumerSecret), body));
 
-    /// <summary>
-    /// Whether <paramref name="received"/> is exactly <paramref name="expected"/>, byte for byte in UTF-8 (no character
-    /// folds into another, as ASCII encoding would fold every non-ASCII one into '?'). The SHA-256 digests are compared,
-    /// in constant time and at a fixed length, so neither timing nor length tells anything of the expected value.
-    /// </summary>
-    public static bool Matches(string expected, string? received) =>
-        received is not null && CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(received)));
+    /// <summary>Whether a received signature or token is the expected one (see <see cref="SecretComparison.AreEqual"/>).</summary>
+    public static bool Matches(string expected, string? received) => SecretComparison.AreEqual(expected, received);
 }

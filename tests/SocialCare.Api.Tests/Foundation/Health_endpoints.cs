@@ -47,4 +47,20 @@ public sealed class Health_endpoints
         Assert.That(result.Status, Is.EqualTo(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy));
         Assert.That(result.Description, Does.StartWith("PostgreSQL does not answer"));
     }
+
+    [Test]
+    public async Task Ready_tells_anonymous_callers_only_up_or_down_and_the_operator_why()
+    {
+        await using var hub = new HubFactory(new Dictionary<string, string?> { ["RabbitMq:Port"] = "1" });
+        using var anonymous = hub.CreateClient();
+        using var admin = hub.AdminClient();
+        var outside = await HubApi.ReadJson(await anonymous.GetAsync("/health/ready"), HttpStatusCode.ServiceUnavailable);
+        var inside = await HubApi.ReadJson(await admin.GetAsync("/health/ready"), HttpStatusCode.ServiceUnavailable);
+        Assert.Multiple(() =>
+        {
+            Assert.That(outside["checks"]!["rabbitmq"]!.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "status" }), "no exception text for anyone");
+            Assert.That(outside.ToJsonString(), Does.Not.Contain("127.0.0.1").And.Not.Contain(":1"));
+            Assert.That(inside["checks"]!["postgres"]!["description"]!.GetValue<string>(), Is.EqualTo("PostgreSQL answers."));
+        });
+    }
 }
