@@ -149,8 +149,11 @@ public sealed class Webhook_recovery : HubFixture
             var subscriptionId = await Subscribe(client, receiver.Url("/held"), ["engagement.received"]);
             var channel = await client.CreateChannelAsync("sms", "du");
             await Task.WhenAll(Enumerable.Range(0, 12).Select(i => client.IngestAsync(HubApi.Engagement(channel, $"held-{i}", $"+97150003{i:D4}"))));
-            // Three slots for the endpoint: three requests wait for their answers, the others wait in memory.
+            // Three slots for the endpoint: three requests wait for their answers, the others wait in memory. Every event
+            // is fanned out before the delete (an event fanned out at the same moment as a delete may still go out).
             await Eventually.Until(() => Task.FromResult(receiver.Started), n => n >= 3, TimeSpan.FromSeconds(15), "the first three requests");
+            await Eventually.Until(() => Database.CountAsync("webhook_deliveries", workspaceId, ConnectionString), n => n == 12, TimeSpan.FromSeconds(15),
+                "all twelve deliveries fanned out");
             Assert.That((await client.DeleteAsync($"/v1/subscriptions/{subscriptionId}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             receiver.OpenGate();
 
