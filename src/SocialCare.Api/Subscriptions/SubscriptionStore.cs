@@ -8,11 +8,12 @@ namespace SocialCare.Api.Subscriptions;
 /// <summary>A subscription as the hub uses it: with its secrets.</summary>
 public sealed record Subscription(
     Guid Id, Guid WorkspaceId, string Url, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string? Description, bool Enabled,
-    string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt, string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt, string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<string>? Brands = null)
 {
-    public SubscriptionResponse ToResponse() => new(Id, Url, EventTypes, Filters, Description, Enabled, DisabledReason, CreatedAt, UpdatedAt);
+    public SubscriptionResponse ToResponse() => new(Id, Url, EventTypes, Filters, Description, Enabled, DisabledReason, CreatedAt, UpdatedAt, Brands);
 
-    public SubscriptionWithSecret WithSecret() => new(Id, Url, EventTypes, Filters, Description, Enabled, CreatedAt, Secret, PreviousSecretExpiresAt);
+    public SubscriptionWithSecret WithSecret() => new(Id, Url, EventTypes, Filters, Description, Enabled, CreatedAt, Secret, PreviousSecretExpiresAt, Brands);
 
     /// <summary>The secrets to sign with now: the current one, and the previous one while its overlap lasts.</summary>
     public IEnumerable<string> SigningSecrets(DateTimeOffset now) =>
@@ -23,15 +24,27 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
 {
     private const string Columns = """
         id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret, previous_secret_expires_at,
-        disabled_reason, created_at, updated_at
+        disabled_reason, created_at, updated_at, brands
         """;
 
-    public async Task<Subscription> CreateAsync(Guid workspaceId, CreateSubscriptionRequest request, CancellationToken ct)
+    /// <summary>Creates the subscription, unless the workspace already has <paramref name="limit"/> of them (null then).</summary>
+    public async Task<Subscription?> CreateAsync(Guid workspaceId, CreateSubscriptionRequest request, int limit, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"""
-            insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret)
-            values ($1, $2, $3, $4, $5, $6, $7, $8) returning {Columns}
-            """);
+        // Creations in one workspace take turns, so that two at once cannot both pass the count.
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var turn = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('subscriptions|' || $1::text, 0))", connection, transaction))
+        {
+            turn.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+            await turn.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var command = new NpgsqlCommand($"""
+            insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret, brands)
+            select $1, $2, $3, $4, $5, $6, $7, $8, $9
+            where (select count(*) from subscriptions where workspace_id = $2 and deleted_at is null) < $10
+            returning {Columns}
+            """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = Guid.CreateVersion7() });
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Url });
@@ -40,7 +53,10 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? true });
         command.Parameters.Add(new NpgsqlParameter { Value = WebhookSigner.NewSecret() });
-        var created = (await ReadAsync(command, ct)).Single();
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = request.Brands?.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
+        var created = (await ReadAsync(command, ct)).SingleOrDefault();
+        await transaction.CommitAsync(ct);
         targets.Changed();
         return created;
     }
@@ -64,7 +80,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     {
         await using var command = dataSource.CreateCommand($"""
             update subscriptions set url = $3, event_types = $4, filters = $5, description = $6, enabled = $7,
-                disabled_reason = case when $7 then null else disabled_reason end, updated_at = now()
+                disabled_reason = case when $7 then null else disabled_reason end, brands = $8, updated_at = now()
             where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = current.WorkspaceId });
@@ -74,6 +90,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         command.Parameters.Add(Jsonb(request.Filters ?? current.Filters));
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description ?? current.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? current.Enabled });
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = (request.Brands ?? current.Brands)?.ToArray() });
         var updated = (await ReadAsync(command, ct)).SingleOrDefault();
         targets.Changed();
         return updated;
@@ -124,7 +141,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), EventTypeRegistry.Json)!,
                 reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6), reader.GetString(7),
                 reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12)));
+                reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12),
+                reader.IsDBNull(13) ? null : reader.GetFieldValue<string[]>(13)));
         }
 
         return items;
