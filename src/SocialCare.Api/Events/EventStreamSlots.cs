@@ -25,9 +25,6 @@ public sealed class EventStreamSlots
         }
     }
 
-    /// <summary>How many streams <paramref name="keyId"/> holds open on this instance.</summary>
-    public int OpenFor(string keyId) => _open.GetValueOrDefault(keyId);
-
     private void Close(string keyId)
     {
         _open.AddOrUpdate(keyId, 0, (_, open) => open - 1);
