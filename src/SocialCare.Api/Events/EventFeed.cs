@@ -24,15 +24,18 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
     /// <summary>
     /// The events of brands <c>$6</c> (the rest as in <see cref="EveryBrand"/>): one range scan of the (workspace, brand,
     /// sequence) index per brand (migration 0022), each stopping at the page size, merged in sequence order — instead of a
-    /// walk over every event of the workspace after the cursor, filtering out other brands'.
+    /// walk over every event of the workspace after the cursor, filtering out other brands'. "brand = b and seq > $2" is
+    /// written as a row comparison ordered by (brand, seq), which only that index can serve: with a plain equality the
+    /// planner, which cannot know how rare a brand is in a prepared statement, walked the sequence index instead.
     /// </summary>
     internal const string SomeBrands = """
         select e.seq, e.id, e.type, e.recorded_at, e.stream_id, e.data::text
         from (select distinct unnest($6::text[]) as brand) b
         cross join lateral (
             select seq, id, type, recorded_at, stream_id, data from events
-            where workspace_id = $1 and data ->> 'brand' = b.brand and seq > $2 and ($3::text[] is null or type = any($3) or type like any($4))
-            order by seq limit $5) e
+            where workspace_id = $1 and (data ->> 'brand', seq) > (b.brand, $2) and data ->> 'brand' <= b.brand
+              and ($3::text[] is null or type = any($3) or type like any($4))
+            order by data ->> 'brand', seq limit $5) e
         order by e.seq limit $5
         """;
 
