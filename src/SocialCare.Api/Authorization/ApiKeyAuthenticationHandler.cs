@@ -2,8 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using SocialCare.Api.Infrastructure.Caching;
 
 namespace SocialCare.Api.Authorization;
 
@@ -16,8 +14,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    NpgsqlDataSource dataSource,
-    ReadThroughCache<string, ApiKeyRecord> cache,
+    ApiKeyLookup keys,
     IOptionsMonitor<AdminOptions> admin,
     AuthenticationFailures failures) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -54,7 +51,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Success(identity);
         }
 
-        if (await cache.GetAsync(Convert.ToHexString(ApiKeys.Hash(key)), LoadAsync, Context.RequestAborted) is not { } record)
+        if (await keys.FindAsync(key, Context.RequestAborted) is not { } record)
         {
             return Fail("The API key is not valid or has been revoked.");
         }
@@ -68,18 +65,6 @@ internal sealed class ApiKeyAuthenticationHandler(
         claims.AddRange(record.Scopes.Select(s => new Claim(ApiPrincipal.ScopeClaim, s)));
         claims.AddRange((record.Brands ?? []).Select(b => new Claim(ApiPrincipal.BrandClaim, b)));
         return Success(new ClaimsIdentity(claims, SchemeName, ApiPrincipal.KeyNameClaim, ClaimTypes.Role));
-    }
-
-    private async Task<ApiKeyRecord?> LoadAsync(string hexHash, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            "select id, workspace_id, name, scopes, brands from api_keys where key_hash = $1 and revoked_at is null");
-        command.Parameters.Add(new NpgsqlParameter { Value = Convert.FromHexString(hexHash) });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new ApiKeyRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<string[]>(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<string[]>(4))
-            : null;
     }
 
     private static AuthenticateResult Success(ClaimsIdentity identity) =>

@@ -38,4 +38,11 @@ public static class ApiPrincipal
     /// <summary>Whether a key limited to some brands may act on <paramref name="brand"/>.</summary>
     public static bool MayActOnBrand(this ClaimsPrincipal user, string brand) =>
         user.Brands() is not { } brands || brands.Contains(brand, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the key may act on every one of <paramref name="brands"/>, a resource's brand list where null means every
+    /// brand: a brand-limited key only on resources whose brands lie within its own.
+    /// </summary>
+    public static bool MayActOnBrands(this ClaimsPrincipal user, IReadOnlyList<string>? brands) =>
+        user.Brands() is not { } mine || (brands is not null && brands.All(b => mine.Contains(b, StringComparer.Ordinal)));
 }

@@ -15,6 +15,7 @@ public static class AuthorizationExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new ReadThroughCache<string, ApiKeyRecord>(
             ApiKeyRecord.CacheScope, sp.GetRequiredService<CacheInvalidation>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ApiKeyLookup>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();

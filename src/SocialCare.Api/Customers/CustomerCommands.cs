@@ -32,23 +32,34 @@ internal sealed class MergeRequestValidator : AbstractValidator<MergeRequest>
 }
 
 /// <summary>
-/// Identity linking and merging: how one person's tweets, WhatsApp messages and DMs become one customer, and
-/// so one conversation per brand. Both take the same per-identity locks as ingestion, so they cannot race it.
+/// Identity linking and merging: how one person's tweets, WhatsApp messages and DMs become one customer, and so one
+/// conversation per brand. Both take ingestion's advisory locks (<see cref="Engagements.CustomerLocks"/>) before any row,
+/// so they never run alongside an ingestion that touches the same customers. A key limited to brands changes only
+/// customers whose every conversation is of its brands (<see cref="CustomerBrands"/>).
 /// </summary>
-public sealed class CustomerCommands(EventStore store, TimeProvider clock)
+public sealed partial class CustomerCommands(EventStore store, TimeProvider clock)
 {
-    public Task<(LinkIdentityResult? Result, Rejection? Rejected)> LinkAsync(Guid workspaceId, Guid customerId, LinkIdentityRequest request, EventActor actor, CancellationToken ct) =>
+    public Task<(LinkIdentityResult? Result, Rejection? Rejected)> LinkAsync(Guid workspaceId, Guid customerId, LinkIdentityRequest request,
+        IReadOnlyList<string>? brands, EventActor actor, CancellationToken ct) =>
         store.WriteAsync<(LinkIdentityResult?, Rejection?)>(async writer =>
         {
             var identity = new CustomerIdentity(request.ChannelType, request.PlatformUserId.Trim(), request.DisplayName, request.Handle);
-            writer.Execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", $"identity|{workspaceId}|{identity.ChannelType}|{identity.PlatformUserId}");
-            var rows = await writer.QueryAsync("""
-                select c.id, (select i.customer_id from customer_identities i where i.workspace_id = $1 and i.channel_type = $3 and i.platform_user_id = $4)
-                from customers c where c.workspace_id = $1 and c.id = $2 and c.merged_into is null for update
-                """, r => (Id: r.GetGuid(0), Owner: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1)), ct, workspaceId, customerId, identity.ChannelType, identity.PlatformUserId);
+            writer.Lock([Engagements.CustomerLocks.Identity(workspaceId, identity.ChannelType, identity.PlatformUserId)]);
+            var rows = await writer.QueryAsync($"""
+                select c.id, o.customer_id, {CustomerBrands.Of("c.id")}, {CustomerBrands.Of("o.customer_id")}
+                from customers c
+                left join customer_identities o on o.workspace_id = $1 and o.channel_type = $3 and o.platform_user_id = $4
+                where c.workspace_id = $1 and c.id = $2 and c.merged_into is null for update of c
+                """, r => (Id: r.GetGuid(0), Owner: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1), Brands: r.GetFieldValue<string[]>(2),
+                    OwnerBrands: r.GetFieldValue<string[]>(3)), ct, workspaceId, customerId, identity.ChannelType, identity.PlatformUserId);
             if (rows.Count == 0)
             {
                 return (null, new Rejection(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The customer does not exist."));
+            }
+
+            if (CustomerBrands.RefuseChange(brands, rows[0].Brands) is { } refused)
+            {
+                return (null, refused);
             }
 
             if (rows[0].Owner == customerId)
@@ -58,8 +69,10 @@ public sealed class CustomerCommands(EventStore store, TimeProvider clock)
 
             if (rows[0].Owner is { } owner)
             {
+                // The owner is named only to a key that may read that customer.
+                var whose = CustomerBrands.MayRead(brands, rows[0].OwnerBrands) ? $"customer {owner}" : "another customer";
                 return (null, new Rejection(StatusCodes.Status409Conflict, ProblemCodes.IdentityTaken,
-                    $"{identity.ChannelType}:{identity.PlatformUserId} belongs to customer {owner}. If they are the same person, merge the two customers."));
+                    $"{identity.ChannelType}:{identity.PlatformUserId} belongs to {whose}. If they are the same person, merge the two customers."));
             }
 
             var now = clock.GetUtcNow();
@@ -72,80 +85,5 @@ public sealed class CustomerCommands(EventStore store, TimeProvider clock)
                 EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, CustomerId = customerId, RecordedAt = now, Actor = actor, Identity = identity,
             }]);
             return (new LinkIdentityResult(customerId, identity, Linked: true), null);
-        }, ct);
-
-    public Task<(MergeResult? Result, Rejection? Rejected)> MergeAsync(Guid workspaceId, Guid survivorId, Guid mergedId, EventActor actor, CancellationToken ct) =>
-        store.WriteAsync<(MergeResult?, Rejection?)>(async writer =>
-        {
-            if (survivorId == mergedId)
-            {
-                return (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.BadRequest, "A customer cannot be merged into itself."));
-            }
-
-            // Ingestion for the merged customer's identities waits while they move.
-            var identityKeys = await writer.QueryAsync("""
-                select 'identity|' || workspace_id || '|' || channel_type || '|' || platform_user_id from customer_identities
-                where workspace_id = $1 and customer_id = $2 order by 1
-                """, r => r.GetString(0), ct, workspaceId, mergedId);
-            foreach (var key in identityKeys)
-            {
-                writer.Execute("select pg_advisory_xact_lock(hashtextextended($1, 0))", key);
-            }
-
-            var customers = await writer.QueryAsync(
-                "select id, merged_into from customers where workspace_id = $1 and id = any($2) order by id for update",
-                r => (Id: r.GetGuid(0), MergedInto: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1)), ct, workspaceId, new[] { survivorId, mergedId });
-            if (customers.Count != 2)
-            {
-                return (null, new Rejection(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Both customers must exist in this workspace."));
-            }
-
-            if (customers.Any(c => c.MergedInto is not null))
-            {
-                return (null, new Rejection(StatusCodes.Status409Conflict, ProblemCodes.AlreadyMerged, "One of the customers was already merged into another."));
-            }
-
-            var now = clock.GetUtcNow();
-            HubEvent Stamp(HubEvent e, Guid? conversationId, string? brand) => e with
-            {
-                EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, CustomerId = survivorId, ConversationId = conversationId, Brand = brand,
-                RecordedAt = now, Actor = actor,
-            };
-
-            // An open conversation of the merged customer for a brand where the survivor already has one would break
-            // "one open conversation per customer and brand": it is resolved, and its next inbound joins the survivor's.
-            var duplicates = await writer.QueryAsync("""
-                select m.id, m.brand, m.version, m.opened_at, m.acknowledged_at, m.current_channel_id, ch.type
-                from conversations m join channels ch on ch.id = m.current_channel_id
-                where m.workspace_id = $1 and m.customer_id = $2 and m.status = 'open'
-                  and exists (select 1 from conversations s where s.workspace_id = $1 and s.customer_id = $3 and s.brand = m.brand and s.status = 'open')
-                for update of m
-                """, r => (Id: r.GetGuid(0), Brand: r.GetString(1), Version: r.GetInt64(2), OpenedAt: r.GetFieldValue<DateTimeOffset>(3),
-                    AcknowledgedAt: r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(4), ChannelId: r.GetGuid(5), ChannelType: r.GetString(6)),
-                ct, workspaceId, mergedId, survivorId);
-            foreach (var d in duplicates)
-            {
-                var resolved = Stamp(ConversationDecisions.Resolution(d.OpenedAt, d.AcknowledgedAt, d.ChannelId, d.ChannelType,
-                    $"merged into customer {survivorId}", now), d.Id, d.Brand);
-                writer.Append(d.Id, "conversation", workspaceId, d.Version, [resolved]);
-                ConversationProjection.Apply(writer, d.Id, [resolved], now);
-            }
-
-            var moved = await writer.QueryAsync("""
-                update customer_identities set customer_id = $3 where workspace_id = $1 and customer_id = $2
-                returning channel_type, platform_user_id, display_name, handle
-                """, r => new CustomerIdentity(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)),
-                ct, workspaceId, mergedId, survivorId);
-            var conversations = await writer.QueryAsync(
-                "update conversations set customer_id = $3 where workspace_id = $1 and customer_id = $2 returning id",
-                r => r.GetGuid(0), ct, workspaceId, mergedId, survivorId);
-            writer.Execute("update engagements set customer_id = $3 where workspace_id = $1 and customer_id = $2", workspaceId, mergedId, survivorId);
-            writer.Execute("update customers set merged_into = $2 where id = $1", mergedId, survivorId);
-            var resolvedIds = duplicates.Select(d => d.Id).ToList();
-            writer.Append(survivorId, "customer", workspaceId, null, [Stamp(new CustomerMerged
-            {
-                MergedCustomerId = mergedId, MovedIdentities = moved, MovedConversationIds = conversations, ResolvedConversationIds = resolvedIds,
-            }, null, null)]);
-            return (new MergeResult(survivorId, mergedId, moved, conversations, resolvedIds), null);
         }, ct);
 }

@@ -22,14 +22,14 @@ public static class CustomersApi
     {
         var customers = v1.MapGroup("/customers").WithTags("Customers");
         customers.MapGet("/{id:guid}", Get).WithName("GetCustomer").RequireScope(Scopes.CustomersRead)
-            .WithSummary("A customer: every platform identity and every conversation (of the brands this key may see).");
+            .WithSummary("A customer: every platform identity and every conversation (of the brands this key may see; a key limited to brands sees only customers with a conversation of them).");
         customers.MapGet("/", Find).WithName("FindCustomers").RequireScope(Scopes.CustomersRead)
             .WithSummary("Look a customer up by platform identity: ?identity=whatsapp:447700900123.");
         customers.MapPost("/{id:guid}/identities", LinkIdentity).WithName("LinkCustomerIdentity").RequireScope(Scopes.CustomersWrite)
-            .WithSummary("Link another platform identity to the customer (201; 200 if it was already theirs; 409 if it is another customer's).")
+            .WithSummary("Link another platform identity to the customer (201; 200 if it was already theirs; 409 if it is another customer's). A key limited to brands links only to customers whose every conversation is of its brands.")
             .Validate<LinkIdentityRequest>().Idempotent();
         customers.MapPost("/{id:guid}/merge", Merge).WithName("MergeCustomers").RequireScope(Scopes.CustomersWrite)
-            .WithSummary("Merge the customer named in the body into this one: identities and conversations follow; customer.merged names the id that is gone.")
+            .WithSummary("Merge the customer named in the body into this one: identities and conversations follow; customer.merged names the id that is gone. A key limited to brands merges only customers whose every conversation is of its brands.")
             .Validate<MergeRequest>().Idempotent();
         return v1;
     }
@@ -60,7 +60,7 @@ public static class CustomersApi
     private static async Task<Results<Created<LinkIdentityResult>, Ok<LinkIdentityResult>, ProblemHttpResult>> LinkIdentity(
         Guid id, LinkIdentityRequest request, HttpContext http, CustomerCommands commands)
     {
-        var (result, rejected) = await commands.LinkAsync(http.User.RequiredWorkspaceId(), id, request, Actors.FromRequest(http), http.RequestAborted);
+        var (result, rejected) = await commands.LinkAsync(http.User.RequiredWorkspaceId(), id, request, http.User.Brands(), Actors.FromRequest(http), http.RequestAborted);
         if (rejected is not null)
         {
             return Problem.Of(rejected.Status, rejected.Code, "The identity cannot be linked", rejected.Detail);
@@ -71,7 +71,8 @@ public static class CustomersApi
 
     private static async Task<Results<Ok<MergeResult>, ProblemHttpResult>> Merge(Guid id, MergeRequest request, HttpContext http, CustomerCommands commands)
     {
-        var (result, rejected) = await commands.MergeAsync(http.User.RequiredWorkspaceId(), id, request.CustomerId, Actors.FromRequest(http), http.RequestAborted);
+        var (result, rejected) = await commands.MergeAsync(
+            http.User.RequiredWorkspaceId(), id, request.CustomerId, http.User.Brands(), Actors.FromRequest(http), http.RequestAborted);
         return rejected is not null
             ? Problem.Of(rejected.Status, rejected.Code, "The customers cannot be merged", rejected.Detail)
             : TypedResults.Ok(result!);
@@ -85,7 +86,7 @@ public static class CustomersApi
         await using var batch = dataSource.CreateBatch();
         foreach (var sql in new[]
                  {
-                     "select display_name, created_at, merged_into from customers where workspace_id = $1 and id = $2",
+                     $"select display_name, created_at, merged_into from customers where workspace_id = $1 and id = $2 and {CustomerBrands.Readable}",
                      "select channel_type, platform_user_id, display_name, handle from customer_identities where workspace_id = $1 and customer_id = $2 order by created_at",
                      """
                      select id, brand, status, opened_at, last_activity_at from conversations

@@ -39,10 +39,10 @@ public sealed record IngestionItem(Channel Channel, InboundEngagement Engagement
     /// </summary>
     public IEnumerable<string> LockKeys()
     {
-        yield return $"identity|{Channel.WorkspaceId}|{Channel.Type}|{Engagement.Author.PlatformUserId}";
+        yield return CustomerLocks.Identity(Channel.WorkspaceId, Channel.Type, Engagement.Author.PlatformUserId);
         if (Engagement.ThreadKey is { } thread)
         {
-            yield return $"thread|{Channel.Id}|{thread}";
+            yield return CustomerLocks.Thread(Channel.Id, thread);
         }
     }
 
@@ -73,7 +73,9 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         var results = new IngestResult?[items.Count];
         var customers = new HashSet<Guid>();
         var writes = new BatchWrites();
-        for (var i = 0; i < items.Count; i++)
+        // Conversation rows are locked (updated) in id order, as a merge locks them, so that two batches touching the same
+        // conversations through different identities wait for each other instead of deadlocking. New ones come last.
+        foreach (var i in Enumerable.Range(0, items.Count).OrderBy(i => states[i].Thread?.Id ?? states[i].Open?.Id ?? states[i].LastResolved?.Id ?? Guid.AllBitsSet))
         {
             var state = states[i];
             if (state.Duplicate is { } duplicate)

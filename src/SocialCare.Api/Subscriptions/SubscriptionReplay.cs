@@ -18,8 +18,13 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
     public async Task<ReplayResponse> ReplayAsync(Subscription subscription, ReplayRequest request, CancellationToken ct)
     {
         await using var command = dataSource.CreateAmbientCommand("""
-            select e.seq, e.type, e.data::text, c.channel_types, c.tags, c.priority
+            select e.seq, e.type, e.data::text, c.channel_types, c.tags, c.priority,
+                   -- What decides a brand-limited subscription's events without a brand (EventMatcher.WithinBrands).
+                   case when $5 and e.data->>'brand' is null and e.type like 'customer.%'
+                        then array(select distinct cb.brand from conversations cb where cb.workspace_id = e.workspace_id and cb.customer_id = e.stream_id) end,
+                   s.brands
             from events e left join conversations c on c.id = e.stream_id
+            left join subscriptions s on $5 and s.id = e.stream_id and s.workspace_id = e.workspace_id
             where e.workspace_id = $1 and e.seq is not null and e.seq >= coalesce($2, 0) and e.recorded_at >= coalesce($3, '-infinity')
             order by e.seq limit $4
             """);
@@ -27,6 +32,7 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
         command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = request.FromSequence });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?> { TypedValue = request.FromTime });
         command.Parameters.Add(new NpgsqlParameter { Value = PageSize });
+        command.Parameters.Add(new NpgsqlParameter { Value = subscription.Brands is not null });
         var scanned = 0;
         long? last = null;
         var matching = new List<(Guid Id, string Type, long Seq, string Payload)>();
@@ -46,7 +52,12 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
                 var facts = reader.IsDBNull(3)
                     ? EventFacts.Of(e, type)
                     : EventFacts.Of(e, type) with { ChannelTypes = reader.GetFieldValue<string[]>(3), Tags = reader.GetFieldValue<string[]>(4), Priority = reader.GetString(5) };
-                if (EventMatcher.Matches(subscription.Id, subscription.EventTypes, subscription.Filters, facts))
+                facts = facts with
+                {
+                    CustomerBrands = reader.IsDBNull(6) ? null : reader.GetFieldValue<string[]>(6),
+                    AboutSubscriptionBrands = reader.IsDBNull(7) ? null : reader.GetFieldValue<string[]>(7),
+                };
+                if (EventMatcher.Matches(subscription.Id, subscription.Brands, subscription.EventTypes, subscription.Filters, facts))
                 {
                     matching.Add((e.EventId, type, last.Value, CloudEvents.Envelope(e, type)));
                 }

@@ -10,11 +10,12 @@ namespace SocialCare.Api.Subscriptions;
 /// <summary>A subscription as the hub uses it: with its secrets.</summary>
 public sealed record Subscription(
     Guid Id, Guid WorkspaceId, string Url, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string? Description, bool Enabled,
-    string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt, string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt, string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<string>? Brands = null)
 {
-    public SubscriptionResponse ToResponse() => new(Id, Url, EventTypes, Filters, Description, Enabled, DisabledReason, CreatedAt, UpdatedAt);
+    public SubscriptionResponse ToResponse() => new(Id, Url, EventTypes, Filters, Description, Enabled, DisabledReason, CreatedAt, UpdatedAt, Brands);
 
-    public SubscriptionWithSecret WithSecret() => new(Id, Url, EventTypes, Filters, Description, Enabled, CreatedAt, Secret, PreviousSecretExpiresAt);
+    public SubscriptionWithSecret WithSecret() => new(Id, Url, EventTypes, Filters, Description, Enabled, CreatedAt, Secret, PreviousSecretExpiresAt, Brands);
 
     /// <summary>The secrets to sign with now: the current one, and the previous one while its overlap lasts.</summary>
     public IEnumerable<string> SigningSecrets(DateTimeOffset now) =>
@@ -33,16 +34,31 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
 
     private const string Columns = """
         id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret, previous_secret_expires_at,
-        disabled_reason, created_at, updated_at
+        disabled_reason, created_at, updated_at, brands
         """;
 
-    public async Task<Subscription> CreateAsync(Guid workspaceId, CreateSubscriptionRequest request, CancellationToken ct)
+    /// <summary>Creates the subscription, unless the workspace already has <paramref name="limit"/> of them (null then).</summary>
+    public async Task<Subscription?> CreateAsync(Guid workspaceId, CreateSubscriptionRequest request, int limit, CancellationToken ct)
     {
+        // Creations in one workspace take turns, so that two at once cannot both pass the count. The lock lasts as long as
+        // the transaction: the request's own when it is idempotent (its answer commits with it), else one of its own here.
+        var ambient = AmbientTransaction.Current;
+        await using var own = ambient is null ? await dataSource.OpenConnectionAsync(ct) : null;
+        await using var ownTransaction = own is null ? null : await own.BeginTransactionAsync(ct);
+        var (connection, transaction) = ambient is null ? (own!, ownTransaction!) : (ambient.Connection, ambient.Transaction);
+        await using (var turn = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('subscriptions|' || $1::text, 0))", connection, transaction))
+        {
+            turn.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+            await turn.ExecuteNonQueryAsync(ct);
+        }
+
         var id = Guid.CreateVersion7();
-        await using var command = dataSource.CreateAmbientCommand($"""
-            insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret)
-            values ($1, $2, $3, $4, $5, $6, $7, $8) returning {Columns}
-            """);
+        await using var command = new NpgsqlCommand($"""
+            insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret, brands)
+            select $1, $2, $3, $4, $5, $6, $7, $8, $9
+            where (select count(*) from subscriptions where workspace_id = $2 and deleted_at is null) < $10
+            returning {Columns}
+            """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Url });
@@ -51,7 +67,14 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? true });
         command.Parameters.Add(new NpgsqlParameter { Value = cipher.Protect(WebhookSigner.NewSecret(), SecretContext(id)) });
-        var created = (await ReadAsync(command, ct)).Single();
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = request.Brands?.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
+        var created = (await ReadAsync(command, ct)).SingleOrDefault();
+        if (ownTransaction is not null)
+        {
+            await ownTransaction.CommitAsync(ct);
+        }
+
         AmbientTransaction.AfterCommit(targets.Changed);
         return created;
     }
@@ -75,7 +98,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     {
         await using var command = dataSource.CreateCommand($"""
             update subscriptions set url = $3, event_types = $4, filters = $5, description = $6, enabled = $7,
-                disabled_reason = case when $7 then null else disabled_reason end, updated_at = now()
+                disabled_reason = case when $7 then null else disabled_reason end, brands = $8, updated_at = now()
             where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = current.WorkspaceId });
@@ -85,6 +108,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         command.Parameters.Add(Jsonb(request.Filters ?? current.Filters));
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description ?? current.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Enabled ?? current.Enabled });
+        command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = (request.Brands ?? current.Brands)?.ToArray() });
         var updated = (await ReadAsync(command, ct)).SingleOrDefault();
         targets.Changed();
         return updated;
@@ -138,7 +162,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(4), EventTypeRegistry.Json)!,
                 reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6), cipher.Unprotect(reader.GetString(7), SecretContext(reader.GetGuid(0))),
                 reader.IsDBNull(8) ? null : cipher.Unprotect(reader.GetString(8), SecretContext(reader.GetGuid(0))), reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12)));
+                reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12),
+                reader.IsDBNull(13) ? null : reader.GetFieldValue<string[]>(13)));
         }
 
         return items;

@@ -8,7 +8,8 @@ namespace SocialCare.Api.Subscriptions;
 
 /// <summary>What the fan-out needs of a live subscription: what it selects, and where and how to send it at once.</summary>
 public sealed record SubscriptionTarget(
-    Guid Id, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt)
+    Guid Id, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt,
+    IReadOnlyList<string>? Brands)
 {
     /// <summary>Whether matching needs the conversation's current channels, tags or priority.</summary>
     public bool FiltersOnConversation =>
@@ -34,7 +35,7 @@ public sealed class SubscriptionTargets(NpgsqlDataSource dataSource, CacheInvali
     {
         await using var command = dataSource.CreateCommand(
             """
-            select id, event_types, filters::text, url, secret, previous_secret, previous_secret_expires_at
+            select id, event_types, filters::text, url, secret, previous_secret, previous_secret_expires_at, brands
             from subscriptions where workspace_id = $1 and enabled and deleted_at is null
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
@@ -46,7 +47,7 @@ public sealed class SubscriptionTargets(NpgsqlDataSource dataSource, CacheInvali
             targets.Add(new SubscriptionTarget(reader.GetGuid(0), reader.GetFieldValue<string[]>(1),
                 JsonSerializer.Deserialize<SubscriptionFilters>(reader.GetString(2), EventTypeRegistry.Json)!, reader.GetString(3),
                 cipher.Unprotect(reader.GetString(4), context), reader.IsDBNull(5) ? null : cipher.Unprotect(reader.GetString(5), context),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<string[]>(7)));
         }
 
         return targets;

@@ -28,6 +28,7 @@ public static class SubscriptionsApi
             })
             .Validate(o => o.RetrySchedule.All(t => t >= TimeSpan.Zero), "Webhooks:RetrySchedule delays may not be negative.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.FanOutQueue), "Webhooks:FanOutQueue must be set.")
+            .Validate(o => o.MaxSubscriptionsPerWorkspace > 0, "Webhooks:MaxSubscriptionsPerWorkspace must be positive.")
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.MaxConcurrentDeliveries > 0 && o.ResponseBodyLimit > 0, "Webhooks: AttemptTimeout, MaxConcurrentDeliveries and ResponseBodyLimit must be positive.")
             .ValidateOnStart();
         services.AddHttpClient(WebhookDeliveryWorker.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
@@ -76,29 +77,47 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Created<SubscriptionWithSecret>, ProblemHttpResult>> Create(
-        CreateSubscriptionRequest request, ClaimsPrincipal user, SubscriptionStore store, TargetGuard guard, CancellationToken ct)
+        CreateSubscriptionRequest request, ClaimsPrincipal user, SubscriptionStore store, TargetGuard guard, IOptionsMonitor<WebhookOptions> options,
+        CancellationToken ct)
     {
+        // A brand-limited key's subscription is limited to its brands: to all of them unless it names fewer.
+        var brands = Normalise(request.Brands) ?? user.Brands();
+        if (!user.MayActOnBrands(brands))
+        {
+            return BrandsForbidden();
+        }
+
         if (await guard.CheckAsync(request.Url, ct) is { } refused)
         {
             return TargetRefused(refused);
         }
 
-        var created = await store.CreateAsync(user.RequiredWorkspaceId(), request, ct);
-        return TypedResults.Created($"/v1/subscriptions/{created.Id}", created.WithSecret());
+        var limit = options.CurrentValue.MaxSubscriptionsPerWorkspace;
+        return await store.CreateAsync(user.RequiredWorkspaceId(), request with { Brands = brands }, limit, ct) is { } created
+            ? TypedResults.Created($"/v1/subscriptions/{created.Id}", created.WithSecret())
+            : Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.SubscriptionLimitReached, "Too many subscriptions",
+                $"A workspace may have at most {limit} subscriptions; delete one you no longer need.");
     }
 
     private static async Task<Ok<Page<SubscriptionResponse>>> List(ClaimsPrincipal user, SubscriptionStore store, CancellationToken ct) =>
-        TypedResults.Ok(new Page<SubscriptionResponse>((await store.ListAsync(user.RequiredWorkspaceId(), ct)).Select(s => s.ToResponse()).ToList(), null));
+        TypedResults.Ok(new Page<SubscriptionResponse>((await store.ListAsync(user.RequiredWorkspaceId(), ct))
+            .Where(s => user.MayActOnBrands(s.Brands)).Select(s => s.ToResponse()).ToList(), null));
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, SubscriptionStore store, CancellationToken ct) =>
-        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } subscription ? TypedResults.Ok(subscription.ToResponse()) : Problem.NotFound("The subscription");
+        await FindAsync(store, user, id, ct) is { } subscription ? TypedResults.Ok(subscription.ToResponse()) : Problem.NotFound("The subscription");
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> Update(
         Guid id, UpdateSubscriptionRequest request, ClaimsPrincipal user, SubscriptionStore store, TargetGuard guard, CancellationToken ct)
     {
-        if (await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is not { } current)
+        if (await FindAsync(store, user, id, ct) is not { } current)
         {
             return Problem.NotFound("The subscription");
+        }
+
+        var brands = Normalise(request.Brands);
+        if (brands is not null && !user.MayActOnBrands(brands))
+        {
+            return BrandsForbidden();
         }
 
         if (request.Url is { } url && await guard.CheckAsync(url, ct) is { } refused)
@@ -106,22 +125,25 @@ public static class SubscriptionsApi
             return TargetRefused(refused);
         }
 
-        return await store.UpdateAsync(current, request, ct) is { } updated ? TypedResults.Ok(updated.ToResponse()) : Problem.NotFound("The subscription");
+        return await store.UpdateAsync(current, request with { Brands = brands }, ct) is { } updated ? TypedResults.Ok(updated.ToResponse()) : Problem.NotFound("The subscription");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, ClaimsPrincipal user, SubscriptionStore store, CancellationToken ct) =>
-        await store.DeleteAsync(user.RequiredWorkspaceId(), id, ct) ? TypedResults.NoContent() : Problem.NotFound("The subscription");
+        await FindAsync(store, user, id, ct) is not null && await store.DeleteAsync(user.RequiredWorkspaceId(), id, ct)
+            ? TypedResults.NoContent()
+            : Problem.NotFound("The subscription");
 
     private static async Task<Results<Ok<SubscriptionWithSecret>, ProblemHttpResult>> Rotate(
         Guid id, ClaimsPrincipal user, SubscriptionStore store, IOptionsMonitor<WebhookOptions> options, TimeProvider clock, CancellationToken ct) =>
-        await store.RotateSecretAsync(user.RequiredWorkspaceId(), id, clock.GetUtcNow() + options.CurrentValue.SecretRotationOverlap, ct) is { } rotated
+        await FindAsync(store, user, id, ct) is not null
+        && await store.RotateSecretAsync(user.RequiredWorkspaceId(), id, clock.GetUtcNow() + options.CurrentValue.SecretRotationOverlap, ct) is { } rotated
             ? TypedResults.Ok(rotated.WithSecret())
             : Problem.NotFound("The subscription");
 
     private static async Task<Results<Ok<Page<DeliveryView>>, ProblemHttpResult>> Deliveries(
         Guid id, ClaimsPrincipal user, SubscriptionStore store, DeliveryLog log, string? status, Guid? after, int? limit, CancellationToken ct)
     {
-        if (await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is null)
+        if (await FindAsync(store, user, id, ct) is null)
         {
             return Problem.NotFound("The subscription");
         }
@@ -135,21 +157,30 @@ public static class SubscriptionsApi
 
     private static async Task<Results<Accepted<QueuedDelivery>, ProblemHttpResult>> SendTest(
         Guid id, ClaimsPrincipal user, SubscriptionStore store, DeliveryLog log, CancellationToken ct) =>
-        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } subscription
+        await FindAsync(store, user, id, ct) is { } subscription
             ? TypedResults.Accepted($"/v1/subscriptions/{id}/deliveries", new QueuedDelivery(await log.QueueTestAsync(subscription, ct)))
             : Problem.NotFound("The subscription");
 
     private static async Task<Results<Accepted<QueuedDelivery>, ProblemHttpResult>> Redeliver(
         Guid id, Guid deliveryId, ClaimsPrincipal user, SubscriptionStore store, DeliveryLog log, CancellationToken ct) =>
-        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is not null && await log.RedeliverAsync(id, deliveryId, ct)
+        await FindAsync(store, user, id, ct) is not null && await log.RedeliverAsync(id, deliveryId, ct)
             ? TypedResults.Accepted($"/v1/subscriptions/{id}/deliveries", new QueuedDelivery(deliveryId))
             : Problem.NotFound("The delivery");
 
     private static async Task<Results<Ok<ReplayResponse>, ProblemHttpResult>> Replay(
         Guid id, ReplayRequest request, ClaimsPrincipal user, SubscriptionStore store, SubscriptionReplay replay, CancellationToken ct) =>
-        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } subscription
+        await FindAsync(store, user, id, ct) is { } subscription
             ? TypedResults.Ok(await replay.ReplayAsync(subscription, request, ct))
             : Problem.NotFound("The subscription");
+
+    /// <summary>The subscription, when it is in the key's workspace and within its brands: any other answers 404, like a missing one.</summary>
+    private static async Task<Subscription?> FindAsync(SubscriptionStore store, ClaimsPrincipal user, Guid id, CancellationToken ct) =>
+        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } subscription && user.MayActOnBrands(subscription.Brands) ? subscription : null;
+
+    private static string[]? Normalise(IReadOnlyList<string>? brands) => brands?.Select(b => b.Trim()).Distinct(StringComparer.Ordinal).ToArray();
+
+    private static ProblemHttpResult BrandsForbidden() => Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Not allowed",
+        "A subscription of this API key may only name brands the key may act on; omit 'brands' for all of them.");
 
     private static ProblemHttpResult TargetRefused(string reason) =>
         Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TargetNotAllowed, "The webhook URL is not allowed", reason);

@@ -41,7 +41,12 @@ internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, Subscription
             }
         }
 
-        var matching = candidates.Where(s => EventMatcher.Matches(s.Id, s.EventTypes, s.Filters, facts)).ToList();
+        if (facts.Brand is null && candidates.Any(s => s.Brands is not null))
+        {
+            facts = await BrandFacts.AddAsync(dataSource, facts, e.WorkspaceId, e.CustomerId, ct);
+        }
+
+        var matching = candidates.Where(s => EventMatcher.Matches(s.Id, s.Brands, s.EventTypes, s.Filters, facts)).ToList();
         if (matching.Count == 0)
         {
             return;

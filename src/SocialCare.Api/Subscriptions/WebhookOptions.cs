@@ -49,6 +49,9 @@ public sealed class WebhookOptions
     /// <summary>A non-durable queue deleted when the hub stops: for throwaway hubs (tests), never for a deployment.</summary>
     public bool FanOutQueueTemporary { get; set; }
 
+    /// <summary>The most subscriptions (not deleted) one workspace may have: each one costs every event of the workspace a match.</summary>
+    public int MaxSubscriptionsPerWorkspace { get; set; } = 100;
+
     /// <summary>How much of a response body the delivery log keeps.</summary>
     public int ResponseBodyLimit { get; set; } = 1024;
 }

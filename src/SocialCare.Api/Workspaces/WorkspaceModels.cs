@@ -34,6 +34,9 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
         RuleFor(r => r.Scopes).NotEmpty().WithMessage("Give the key at least one scope.");
         RuleForEach(r => r.Scopes).Must(Authorization.Scopes.IsKnown)
             .WithMessage((_, scope) => $"Unknown scope '{scope}'. Known scopes: {string.Join(", ", Authorization.Scopes.All)}.");
+        // An empty list would read as "no brand at all" to one caller and "every brand" to another: name the brands, or omit the list.
+        RuleFor(r => r.Brands).Must(b => b is null || b.Count is > 0 and <= 100)
+            .WithMessage("'brands' lists 1 to 100 brands; omit it for a key that may act on every brand.");
         RuleForEach(r => r.Brands).NotEmpty().MaximumLength(200);
     }
 }

@@ -91,6 +91,49 @@ public sealed class Changefeed : HubFixture
         }
     }
 
+    [Test]
+    public async Task A_brand_limited_key_pages_through_its_brands_events_in_sequence_order()
+    {
+        var (workspaceId, all) = await Hub.CreateTenantAsync("brand feed");
+        var (_, key) = await Hub.CreateKeyAsync(workspaceId, "two brands", ["events:read"], ["Zara", "Mango"]);
+        using var limited = Hub.ClientWithKey(key);
+        using (all)
+        {
+            var channels = new[] { "Zara", "H&M", "Mango" };
+            var ids = new Dictionary<string, Guid>();
+            foreach (var brand in channels)
+            {
+                ids[brand] = await all.CreateChannelAsync("sms", brand);
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                foreach (var brand in channels)
+                {
+                    await all.IngestAsync(HubApi.Engagement(ids[brand], $"{brand}-{i}", $"{brand}-user"));
+                }
+            }
+
+            var everything = await all.WaitForEventsAsync(15);
+            var pages = new List<JsonNode>();
+            var next = "0";
+            while (true)
+            {
+                var page = await HubApi.ReadJson(await limited.GetAsync($"/v1/events?after={next}&limit=2"), HttpStatusCode.OK);
+                if (page["items"]!.AsArray().Count == 0)
+                {
+                    break;
+                }
+
+                pages.AddRange(page["items"]!.AsArray().Select(i => i!));
+                next = page["next"]!.GetValue<string>();
+            }
+
+            var expected = everything.Where(e => e!["data"]!["brand"]!.GetValue<string>() is "Zara" or "Mango").Select(e => e!["sequence"]!.GetValue<long>());
+            Assert.That(pages.Select(p => p["sequence"]!.GetValue<long>()), Is.EqualTo(expected), "every Zara and Mango event once, in order, none of H&M's");
+        }
+    }
+
     private static async Task<List<(string Id, string Type, JsonNode Data)>> ReadEventsAsync(StreamReader reader, int count, CancellationToken ct)
     {
         var events = new List<(string, string, JsonNode)>();

@@ -215,6 +215,84 @@ public sealed class Event_relay
     }
 
     [Test]
+    public async Task Leadership_passes_to_another_hub_when_the_leaders_session_connection_dies()
+    {
+        await TestEnvironment.WithDatabaseAsync("sessiondeath", async database =>
+        {
+            await using var tap = await RabbitTap.BindAsync("socialcare.engagement.received");
+            string Named(string name) => new NpgsqlConnectionStringBuilder(database) { ApplicationName = name }.ConnectionString;
+            // The first hub, once its connection is gone, would not try to lead again for a minute: only the second can take over.
+            await using var first = await new HubFactory(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Postgres"] = Named("hub-one"), ["Relay:LeaderRetryMs"] = "60000",
+            }).StartAsync();
+            var (workspaceId, client) = await first.CreateTenantAsync("session death");
+            using (client)
+            {
+                var channel = await client.CreateChannelAsync("x", "KLM");
+                await client.IngestAsync(HubApi.Engagement(channel, "before", "flyer"));
+                await tap.WaitForAsync(workspaceId, 1);
+                await using var second = await new HubFactory(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Postgres"] = Named("hub-two"), ["Relay:LeaderRetryMs"] = "200",
+                }).StartAsync();
+                Assert.That(await LeaderAsync(database), Is.EqualTo("hub-one"));
+
+                // What PostgreSQL does with a connection whose hub stopped answering its keepalives: it ends the backend,
+                // and the session's advisory lock with it.
+                await ScalarAsync(database, $"select pg_terminate_backend(l.pid) from pg_locks l where {LeaderLock}");
+                var lost = System.Diagnostics.Stopwatch.StartNew();
+                await Eventually.Until(() => LeaderAsync(database), leader => leader == "hub-two", what: "the second hub to lead");
+                Assert.That(lost.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "a follower takes the lock within Relay:LeaderRetryMs");
+
+                await client.IngestAsync(HubApi.Engagement(channel, "after", "flyer"));
+                var messages = await tap.WaitForAsync(workspaceId, 2);
+                Assert.That(messages.Select(m => m["platformMessageId"]!.GetValue<string>()), Is.SupersetOf(new[] { "before", "after" }));
+            }
+        });
+    }
+
+    [Test]
+    public async Task Session_connections_ask_postgresql_to_drop_them_seconds_after_their_hub_vanishes()
+    {
+        await using var hub = await new HubFactory(new Dictionary<string, string?> { ["Database:KeepaliveIdle"] = "00:00:03" }).StartAsync();
+        await using var connection = await hub.Services.GetRequiredService<Infrastructure.Database.SessionConnections>().OpenAsync(CancellationToken.None);
+        var settings = new Dictionary<string, string>();
+        foreach (var name in new[] { "tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count", "tcp_user_timeout" })
+        {
+            await using var show = new NpgsqlCommand($"show {name}", connection);
+            settings[name] = (string)(await show.ExecuteScalarAsync())!;
+        }
+
+        var pooled = new NpgsqlConnectionStringBuilder(hub.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
+        Assert.Multiple(() =>
+        {
+            Assert.That(settings, Is.EquivalentTo(new Dictionary<string, string>
+            {
+                ["tcp_keepalives_idle"] = "3", ["tcp_keepalives_interval"] = "1", ["tcp_keepalives_count"] = "5", ["tcp_user_timeout"] = "10000",
+            }), "PostgreSQL probes the hub after 3 s of silence (configured here), then every second, and gives up after five");
+            Assert.That((pooled.TcpKeepAliveTime, pooled.TcpKeepAliveInterval), Is.EqualTo((3, 1)), "and the hub probes PostgreSQL alike");
+        });
+    }
+
+    /// <summary>The relay leader's session advisory lock (EventRelay's key) in this database.</summary>
+    private const string LeaderLock = """
+        l.locktype = 'advisory' and l.classid = 0 and l.objid = 1548419074 and l.granted
+        and l.database = (select oid from pg_database where datname = current_database())
+        """;
+
+    private static async Task<string?> LeaderAsync(string database) =>
+        await ScalarAsync(database, $"select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid where {LeaderLock}") as string;
+
+    private static async Task<object?> ScalarAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    [Test]
     public async Task Stale_expected_version_is_refused_and_writes_nothing()
     {
         await using var hub = await new HubFactory().StartAsync();

@@ -66,6 +66,21 @@ public sealed class Api_keys_and_workspaces : HubFixture
     }
 
     [Test]
+    public async Task Key_with_an_empty_brand_list_is_a_validation_problem_not_an_unrestricted_key()
+    {
+        var workspaceId = await Hub.CreateWorkspaceAsync("empty brands");
+        var problem = await HubApi.ReadProblem(
+            await _admin.PostAsJsonAsync($"/v1/workspaces/{workspaceId}/api-keys", new { name = "x", scopes = new[] { "events:read" }, brands = Array.Empty<string>() }),
+            HttpStatusCode.BadRequest, "validation-failed");
+        var keys = await HubApi.ReadJson(await _admin.GetAsync($"/v1/workspaces/{workspaceId}/api-keys"), HttpStatusCode.OK);
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem["errors"]!["brands"], Is.Not.Null);
+            Assert.That(keys.AsArray(), Is.Empty, "no key was created");
+        });
+    }
+
+    [Test]
     public async Task Key_for_a_workspace_that_does_not_exist_is_a_404() =>
         await HubApi.ReadProblem(
             await _admin.PostAsJsonAsync($"/v1/workspaces/{Guid.CreateVersion7()}/api-keys", new { name = "x", scopes = new[] { "events:read" } }),

@@ -6,6 +6,49 @@ namespace SocialCare.Api.Tests.Webhooks;
 
 public sealed class Subscription_management : HubFixture
 {
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Webhooks:MaxSubscriptionsPerWorkspace"] = "3" };
+
+    [Test]
+    public async Task A_workspace_past_its_subscription_limit_gets_a_422_even_when_creating_many_at_once()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("limit", "subscriptions:manage");
+        using (client)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.PostAsJsonAsync("/v1/subscriptions", new { url = $"https://8.8.8.8/{i}" })));
+            var created = answers.Where(a => a.StatusCode == HttpStatusCode.Created).ToList();
+            Assert.That(created, Has.Count.EqualTo(3), "exactly the limit, however the requests interleave");
+            foreach (var refused in answers.Except(created))
+            {
+                var problem = await HubApi.ReadProblem(refused, HttpStatusCode.UnprocessableEntity, "subscription-limit-reached");
+                Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("3"));
+            }
+
+            var first = (await HubApi.ReadJson(created[0], HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+            Assert.That((await client.DeleteAsync($"/v1/subscriptions/{first}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url = "https://8.8.8.8/again" }), HttpStatusCode.Created);
+        }
+    }
+
+    [Test]
+    public async Task Filter_lists_are_bounded()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("bounded filters", "subscriptions:manage");
+        using (client)
+        {
+            var many = Enumerable.Range(0, 101).Select(i => $"tag-{i}").ToArray();
+            var problem = await HubApi.ReadProblem(await client.PostAsJsonAsync("/v1/subscriptions", new
+            {
+                url = "https://8.8.8.8/x", filters = new { tags = many, brands = many, channelTypes = new[] { new string('x', 201) } },
+            }), HttpStatusCode.BadRequest, "validation-failed");
+            Assert.Multiple(() =>
+            {
+                Assert.That(problem["errors"]!["filters.tags"], Is.Not.Null);
+                Assert.That(problem["errors"]!["filters.brands"], Is.Not.Null);
+                Assert.That(problem["errors"]!["filters.channelTypes"], Is.Not.Null);
+            });
+        }
+    }
+
     [Test]
     public async Task Secret_is_shown_once_and_never_listed_and_rotation_returns_a_new_one()
     {

@@ -22,6 +22,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     private NpgsqlBatch _pending = NewBatch(connection, transaction);
     private readonly List<NpgsqlBatchCommand> _appends = [];
     private readonly Dictionary<Guid, long?> _expected = [];
+    private readonly HashSet<Guid> _workspaces = [];
 
     /// <summary>Queues a statement; it runs, in order, before the next read or the commit.</summary>
     public void Execute(string sql, params object?[] arguments) => _pending.BatchCommands.Add(Command(sql, arguments));
@@ -116,6 +117,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         foreach (var append in group)
         {
             _expected[append.StreamId] = append.ExpectedVersion;
+            _workspaces.Add(append.WorkspaceId);
         }
     }
 
@@ -174,8 +176,9 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         if (appended)
         {
             // Writers of events already commit one at a time (the sequence row), so notifying from inside the transaction
-            // serialises nothing more, and the relay hears of the events the moment they become visible.
-            _pending.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{EventStore.CommittedChannel}', '')"));
+            // serialises nothing more, and the relay hears of the events the moment they become visible. Naming the
+            // workspaces lets each event stream wake only for its own.
+            _pending.BatchCommands.Add(Command($"select pg_notify('{EventStore.CommittedChannel}', $1)", EventStore.CommittedPayload(_workspaces)));
         }
 
         if (commit)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace SocialCare.Api.Infrastructure.Problems;
 
@@ -38,11 +39,18 @@ public static class Problem
         return TypedResults.Problem(problem);
     }
 
-    /// <summary>Writes a problem outside an endpoint (middleware, auth handlers, rate limiter).</summary>
+    /// <summary>Writes a problem outside an endpoint (middleware, auth handlers, rate limiter, event streams).</summary>
     public static async Task WriteAsync(HttpContext context, ProblemDetails problem)
     {
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
-        var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await writer.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        var details = new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem };
+        if (await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(details))
+        {
+            return;
+        }
+
+        // The client accepts no JSON (an EventSource asks for text/event-stream only): it gets the same problem all the same.
+        context.RequestServices.GetRequiredService<IOptions<ProblemDetailsOptions>>().Value.CustomizeProblemDetails?.Invoke(details);
+        await context.Response.WriteAsJsonAsync(problem, problem.GetType(), options: null, contentType: "application/problem+json");
     }
 }

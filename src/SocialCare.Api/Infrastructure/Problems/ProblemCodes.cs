@@ -45,6 +45,8 @@ public static class ProblemCodes
     public const string UnexpectedPayload = "unexpected-payload";
     public const string ChannelNotConnected = "channel-not-connected";
     public const string AlreadyMerged = "already-merged";
+    public const string SubscriptionLimitReached = "subscription-limit-reached";
+    public const string TooManyStreams = "too-many-streams";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 

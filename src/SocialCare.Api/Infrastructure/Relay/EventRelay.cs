@@ -60,9 +60,10 @@ internal sealed partial class EventRelay(
             }
             catch (Exception e) when (e is NpgsqlException or MassTransitException or TimeoutException or InvalidOperationException or OperationCanceledException)
             {
-                // The broker or the database went away: nothing was checkpointed past what was confirmed. Retry.
+                // The broker or the database went away: nothing was checkpointed past what was confirmed. Try to lead again,
+                // as a follower does; whichever instance gets the lock first resumes from the checkpoint.
                 LogRelayFailed(logger, e);
-                await Task.Delay(1000, stoppingToken);
+                await Task.Delay(_options.LeaderRetryMs, stoppingToken);
             }
         }
     }

@@ -1,39 +1,44 @@
+using System.Collections.Concurrent;
+
 namespace SocialCare.Api.Infrastructure.Relay;
 
 /// <summary>
-/// Every instance LISTENs for the notification writers send as they commit events (<see cref="EventStore.EventStore.CommittedChannel"/>) and
-/// wakes whoever waits here (Server-Sent Events tails), so a tail on any instance sees new events within milliseconds.
+/// Every instance LISTENs for the notification writers send as they commit events (<see cref="EventStore.EventStore.CommittedChannel"/>),
+/// which names the workspaces whose events they appended, and wakes whoever waits here for one of those workspaces (Server-Sent
+/// Events tails): a tail on any instance sees its workspace's new events within milliseconds, and other workspaces' commits
+/// do not wake it.
 /// </summary>
 public sealed partial class SequencedSignal(Database.SessionConnections sessions, ILogger<SequencedSignal> logger) : BackgroundService
 {
-    private TaskCompletionSource _next = NewSource();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waiting = new();
 
-    /// <summary>Completes when new events are committed, or after <paramref name="timeout"/>.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes when events of <paramref name="workspaceId"/> commit after this call, or when notifications may have been
+    /// missed. Ask before reading the feed and wait after: a commit in between then still wakes the reader.
+    /// </summary>
+    public Task Next(Guid workspaceId) => _waiting.GetOrAdd(workspaceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    // A (re)connected listener may have missed notifications: waking every waiter makes them look again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Database.NotificationListener.RunAsync(sessions, EventStore.EventStore.CommittedChannel,
+            payload => Wake((IEnumerable<Guid>?)EventStore.EventStore.WorkspacesOf(payload) ?? _waiting.Keys), listening =>
+            {
+                if (listening)
+                {
+                    Wake(_waiting.Keys);
+                }
+            }, e => LogListenFailed(logger, e), stoppingToken);
+
+    private void Wake(IEnumerable<Guid> workspaces)
     {
-        try
+        foreach (var workspace in workspaces)
         {
-            await Volatile.Read(ref _next).Task.WaitAsync(timeout, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Nothing new: the caller re-checks anyway (and sends a heartbeat).
+            if (_waiting.TryRemove(workspace, out var waiting))
+            {
+                waiting.TrySetResult();
+            }
         }
     }
-
-    // A (re)connected listener may have missed notifications: waking the waiters makes them look again.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Database.NotificationListener.RunAsync(sessions, EventStore.EventStore.CommittedChannel, _ => Wake(), listening =>
-        {
-            if (listening)
-            {
-                Wake();
-            }
-        }, e => LogListenFailed(logger, e), stoppingToken);
-
-    private void Wake() => Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
-
-    private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the LISTEN connection for committed events; reconnecting")]
     private static partial void LogListenFailed(ILogger logger, Exception exception);
