@@ -5,9 +5,17 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Subscriptions;
 
-/// <summary>A delivery leased for an attempt.</summary>
+/// <summary>
+/// A delivery leased for an attempt, until <see cref="LeasedUntil"/>: the row's <c>next_attempt_at</c> while the lease
+/// holds. The attempt's outcome is recorded only if the row still carries it; a redelivery or a replay asked for
+/// meanwhile has changed it, and then wins (the attempt is still logged).
+/// </summary>
 internal sealed record DueDelivery(Guid Id, Guid SubscriptionId, Guid WorkspaceId, Guid EventId, string EventType, string Payload, int Attempts,
-    string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt);
+    string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset LeasedUntil)
+{
+    /// <summary>A lease's end as PostgreSQL stores it (whole microseconds), so that the row and the delivery compare equal.</summary>
+    public static DateTimeOffset Stamp(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
+}
 
 /// <summary>What one attempt got back: a status code (none when the endpoint could not be reached), its latency, the start of its body, or the error.</summary>
 internal sealed record AttemptResult(int? StatusCode, int LatencyMs, string? ResponseBody, string? Error);
@@ -91,8 +99,16 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
         });
         command.BatchCommands.Add(new NpgsqlBatchCommand("""
             update webhook_deliveries d set status = 'delivered', attempts = d.attempts + 1, last_status_code = u.status, last_error = null, delivered_at = u.at
-            from unnest($1::uuid[], $2::int[], $3::timestamptz[]) as u(id, status, at) where d.id = u.id
-            """) { Parameters = { new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = statuses }, new NpgsqlParameter { Value = at } } });
+            from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[]) as u(id, status, at, leased_until)
+            where d.id = u.id and d.next_attempt_at = u.leased_until
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = statuses }, new NpgsqlParameter { Value = at },
+                new NpgsqlParameter { Value = batch.Select(b => b.Delivery.LeasedUntil).ToArray() },
+            },
+        });
         command.BatchCommands.Add(new NpgsqlBatchCommand(
             "update subscription_health set failing_since = null where subscription_id = any($1) and failing_since is not null")
         {
@@ -110,12 +126,18 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
                 insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error) values ($1, $2, $3, $4, $5, $6)
                 """, delivery.Id, now, new NpgsqlParameter<int?> { TypedValue = attempt.StatusCode }, attempt.LatencyMs,
                 new NpgsqlParameter<string?> { TypedValue = attempt.ResponseBody }, new NpgsqlParameter<string?> { TypedValue = attempt.Error });
-            writer.Execute("""
+            var current = await writer.QueryAsync("""
                 update webhook_deliveries set status = $2, attempts = attempts + 1, next_attempt_at = coalesce($3, next_attempt_at),
                     last_status_code = $4, last_error = $5
-                where id = $1
-                """, delivery.Id, outcome.Status, new NpgsqlParameter<DateTimeOffset?> { TypedValue = outcome.NextAttemptAt },
-                new NpgsqlParameter<int?> { TypedValue = attempt.StatusCode }, new NpgsqlParameter<string?> { TypedValue = attempt.Error });
+                where id = $1 and next_attempt_at = $6 returning 1
+                """, _ => true, ct, delivery.Id, outcome.Status, new NpgsqlParameter<DateTimeOffset?> { TypedValue = outcome.NextAttemptAt },
+                new NpgsqlParameter<int?> { TypedValue = attempt.StatusCode }, new NpgsqlParameter<string?> { TypedValue = attempt.Error }, delivery.LeasedUntil);
+            if (current.Count == 0)
+            {
+                // Redelivered or replayed while this attempt ran: the new request stands; this attempt is only logged.
+                return 0;
+            }
+
             var subscription = (await writer.QueryAsync("""
                 with failing as (select failing_since from subscription_health where subscription_id = $1 and failing_since is not null),
                 -- Only the first failure after a success writes (and locks) the row: the failures of an endpoint that is

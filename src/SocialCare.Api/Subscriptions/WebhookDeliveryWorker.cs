@@ -123,7 +123,7 @@ internal sealed partial class WebhookDeliveryWorker(
             from due, subscriptions s, webhook_payloads p
             where d.id = due.id and s.id = d.subscription_id and p.event_id = d.event_id
             returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, p.payload, d.attempts, s.url, s.secret, s.previous_secret,
-                s.previous_secret_expires_at
+                s.previous_secret_expires_at, d.next_attempt_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = count });
@@ -139,7 +139,7 @@ internal sealed partial class WebhookDeliveryWorker(
             due.Add(new DueDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetString(4), reader.GetString(5),
                 reader.GetInt32(6), reader.GetString(7), cipher.Unprotect(reader.GetString(8), context),
                 reader.IsDBNull(9) ? null : cipher.Unprotect(reader.GetString(9), context),
-                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10)));
+                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10), reader.GetFieldValue<DateTimeOffset>(11)));
         }
 
         return due;

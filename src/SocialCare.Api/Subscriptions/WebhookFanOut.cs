@@ -53,15 +53,17 @@ internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, Subscription
         }
 
         var now = clock.GetUtcNow();
+        var leasedUntil = DueDelivery.Stamp(now + worker.Lease);
         var held = matching.Select(s => worker.Accepting && slots.CanHold(s.Id)).ToArray();
         var ids = matching.Select(_ => Guid.CreateVersion7()).ToArray();
         var payload = CloudEvents.Envelope(e, type);
         var inserted = await inserts.InsertAsync(new NewDeliveries(e.EventId, e.WorkspaceId, type, e.Sequence, payload, matching.Select(s => s.Id).ToArray(),
-            ids, held.Select(h => h ? now + worker.Lease : now).ToArray()));
+            ids, held.Select(h => h ? leasedUntil : now).ToArray()));
         for (var i = 0; i < matching.Count; i++)
         {
             var s = matching[i];
-            var delivery = new DueDelivery(ids[i], s.Id, e.WorkspaceId, e.EventId, type, payload, 0, s.Url, s.Secret, s.PreviousSecret, s.PreviousSecretExpiresAt);
+            var delivery = new DueDelivery(ids[i], s.Id, e.WorkspaceId, e.EventId, type, payload, 0, s.Url, s.Secret, s.PreviousSecret, s.PreviousSecretExpiresAt,
+                leasedUntil);
             if (held[i] && inserted.Contains(ids[i]) && slots.Hold(delivery))
             {
                 worker.Dispatch(delivery);

@@ -111,4 +111,33 @@ public sealed class Delivery_recording : HubFixture
             });
         }
     }
+
+    [Test]
+    public async Task A_redelivery_asked_for_while_an_attempt_is_in_flight_is_not_undone_when_that_attempt_is_recorded()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.CloseGate();
+        var (_, client) = await Hub.CreateTenantAsync("redeliver in flight");
+        using (client)
+        {
+            var subscription = await SubscribeAsync(client, receiver.Url("/in-flight"));
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await client.IngestAsync(HubApi.Engagement(channel, "r-1", "+971500000003"));
+            await Eventually.Until(() => Task.FromResult(receiver.Started), n => n == 1, TimeSpan.FromSeconds(15), "the attempt to be in flight");
+            var delivery = (await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscription}/deliveries"), HttpStatusCode.OK))["items"]![0]!["id"]!
+                .GetValue<Guid>();
+
+            // The attempt has reached the endpoint and waits for its answer when the redelivery is asked for.
+            await HubApi.ReadJson(await client.PostAsync($"/v1/subscriptions/{subscription}/deliveries/{delivery}/redeliver", null), HttpStatusCode.Accepted);
+            receiver.OpenGate();
+
+            var received = await receiver.WaitForAsync(r => r.Path == "/in-flight", 2);
+            var settled = await SettledAsync(client, subscription, 1);
+            Assert.Multiple(() =>
+            {
+                Assert.That(received.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(1), "the same webhook, sent again");
+                Assert.That(settled.Single()!["attemptLog"]!.AsArray(), Has.Count.EqualTo(2), "both attempts are logged");
+            });
+        }
+    }
 }

@@ -109,7 +109,7 @@ public sealed class Delivery_slots
     }
 
     private static DueDelivery Due(Guid subscription) =>
-        new(Guid.NewGuid(), subscription, Guid.NewGuid(), Guid.NewGuid(), "engagement.received", "{}", 0, "https://example.com/hook", "whsec_x", null, null);
+        new(Guid.NewGuid(), subscription, Guid.NewGuid(), Guid.NewGuid(), "engagement.received", "{}", 0, "https://example.com/hook", "whsec_x", null, null, DateTimeOffset.UtcNow);
 
     private sealed class Clock : TimeProvider
     {
