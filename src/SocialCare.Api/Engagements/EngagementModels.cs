@@ -42,7 +42,7 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
         RuleFor(r => r).Must(r => !string.IsNullOrEmpty(r.Text) || r.Attachments is { Count: > 0 })
             .WithName("text").WithMessage("An engagement needs 'text' or at least one attachment.");
         RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 20).WithMessage("At most 20 attachments.");
-        RuleForEach(r => r.Attachments).ChildRules(a =>
+        RuleForEach(r => r.Attachments).NotNull().ChildRules(a =>
         {
             a.RuleFor(x => x.Url).NotEmpty().MaximumLength(2048)
                 .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")

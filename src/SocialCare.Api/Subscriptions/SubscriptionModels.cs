@@ -32,12 +32,18 @@ internal static partial class SubscriptionRules
         validator.RuleFor(r => url(r)).MaximumLength(2048)
             .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && string.IsNullOrEmpty(uri.UserInfo)))
             .WithName("url").WithMessage("'url' must be an absolute https URL without credentials.");
-        validator.RuleFor(r => types(r)).Must(t => t is null || (t.Count <= 100 && t.All(EventType().IsMatch)))
+        validator.RuleFor(r => types(r)).Must(t => t is null || (t.Count <= 100 && t.All(type => type is not null && EventType().IsMatch(type))))
             .WithName("eventTypes").WithMessage("Event types are exact names (conversation.assigned), families (conversation.*) or *.");
         validator.RuleFor(r => filters(r)!.MinPriority).Must(p => p is null || PriorityLevels.All.Contains(p))
             .When(r => filters(r) is not null).WithName("filters.minPriority").WithMessage("'minPriority' is low, normal, high or urgent.");
+        validator.RuleFor(r => filters(r)!).Must(f => FilterListIsValid(f.Brands) && FilterListIsValid(f.ChannelTypes) && FilterListIsValid(f.Tags))
+            .When(r => filters(r) is not null).WithName("filters")
+            .WithMessage("Each filter list holds at most 100 values of 1 to 200 characters.");
         validator.RuleFor(r => description(r)).MaximumLength(500).WithName("description");
     }
+
+    private static bool FilterListIsValid(IReadOnlyList<string>? values) =>
+        values is null || (values.Count <= 100 && values.All(v => v is { Length: > 0 and <= 200 }));
 }
 
 internal sealed class CreateSubscriptionRequestValidator : AbstractValidator<CreateSubscriptionRequest>

@@ -44,6 +44,7 @@ public static class ProblemCodes
     public const string UnexpectedPayload = "unexpected-payload";
     public const string ChannelNotConnected = "channel-not-connected";
     public const string AlreadyMerged = "already-merged";
+    public const string TooManyTags = "too-many-tags";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
