@@ -42,7 +42,7 @@ internal sealed class ReplyRequestValidator : AbstractValidator<ReplyRequest>
 {
     public ReplyRequestValidator()
     {
-        RuleFor(r => r.Text).MaximumLength(4096).Must(t => t is null || !t.Contains('\0', StringComparison.Ordinal)).WithMessage("Text may not contain the NUL character.");
+        RuleFor(r => r.Text).MaximumLength(4096);
         RuleFor(r => r).Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 } || r.Template is not null)
             .WithName("text").WithMessage("A reply needs 'text', at least one attachment, or a 'template'.");
         RuleFor(r => r.Template!).ChildRules(t =>
@@ -101,8 +101,7 @@ internal sealed class TagsRequestValidator : AbstractValidator<TagsRequest>
 
 internal sealed class NoteRequestValidator : AbstractValidator<NoteRequest>
 {
-    public NoteRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(10_000)
-        .Must(t => t is null || !t.Contains('\0', StringComparison.Ordinal)).WithMessage("Text may not contain the NUL character.");
+    public NoteRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(10_000);
 }
 
 internal sealed class PriorityRequestValidator : AbstractValidator<PriorityRequest>

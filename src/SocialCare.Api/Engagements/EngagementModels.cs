@@ -35,10 +35,10 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
         RuleFor(r => r.Author).NotNull().DependentRules(() =>
         {
             RuleFor(r => r.Author.PlatformUserId).NotEmpty().MaximumLength(256);
-            RuleFor(r => r.Author.DisplayName).MaximumLength(512).Must(NoNul).WithMessage(NulMessage);
+            RuleFor(r => r.Author.DisplayName).MaximumLength(512);
             RuleFor(r => r.Author.Handle).MaximumLength(256);
         });
-        RuleFor(r => r.Text).MaximumLength(65_536).Must(NoNul).WithMessage(NulMessage);
+        RuleFor(r => r.Text).MaximumLength(65_536);
         RuleFor(r => r).Must(r => !string.IsNullOrEmpty(r.Text) || r.Attachments is { Count: > 0 })
             .WithName("text").WithMessage("An engagement needs 'text' or at least one attachment.");
         RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 20).WithMessage("At most 20 attachments.");
@@ -57,8 +57,4 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
         RuleFor(r => r.Metadata).Must(m => m is null || m.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
             .WithMessage("'metadata' must be a JSON object.");
     }
-
-    private const string NulMessage = "Text may not contain the NUL character.";
-
-    private static bool NoNul(string? text) => text is null || !text.Contains('\0', StringComparison.Ordinal);
 }

@@ -103,7 +103,7 @@ public sealed class Engagement_ingestion : HubFixture
         {
             var channel = await client.CreateChannelAsync("sms", "Al Tayer");
             var problem = await HubApi.ReadProblem(await client.PostAsync("/v1/engagements", HubApi.Json(body.Replace("CHANNEL", channel.ToString(), StringComparison.Ordinal))),
-                HttpStatusCode.BadRequest, "bad-request");
+                HttpStatusCode.BadRequest, "unsupported-character");
             Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("NUL"));
             await AssertNothingWritten(workspaceId);
         }

@@ -45,6 +45,8 @@ public static class ProblemCodes
     public const string ChannelNotConnected = "channel-not-connected";
     public const string AlreadyMerged = "already-merged";
     public const string TooManyTags = "too-many-tags";
+    public const string UnsupportedCharacter = "unsupported-character";
+    public const string UnsupportedNumber = "unsupported-number";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
