@@ -197,6 +197,8 @@ public sealed class Connection_desync
                     TimeSpan.FromSeconds(60), "/health/ready to answer 200");
             }
 
+            errors.Clear();
+
             await test(hub, errors);
         });
 }

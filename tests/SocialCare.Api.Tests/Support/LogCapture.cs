@@ -12,6 +12,9 @@ public sealed class LogCapture : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _errors);
 
+    /// <summary>Forgets what was logged so far (a dependency not yet ready while the hub started, say).</summary>
+    public void Clear() => _errors.Clear();
+
     public void Dispose()
     {
     }
