@@ -49,7 +49,7 @@ public static class BadRequests
             var content = new ByteArrayContent(body);
             if (contentType is not null)
             {
-                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+                content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
             }
 
             return new HttpRequestMessage(method, path) { Content = content };
@@ -80,6 +80,9 @@ public static class BadRequests
         }
 
         yield return new("no Content-Type", Raw(json, null), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        yield return new("unknown charset", Raw(json, "application/json; charset=no-such-charset"), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        yield return new("NUL in a UTF-16 body", Bytes(Encoding.Unicode.GetBytes(json.Length > 2 ? json.Insert(1, "\"x\":\"\\u0000\",") : "{\"x\":\"\\u0000\"}"),
+            "application/json; charset=utf-16"), HttpStatusCode.BadRequest, UnsupportedCharacter);
         if (operation.BodyRequired)
         {
             yield return new("no body", () => new HttpRequestMessage(method, path), HttpStatusCode.BadRequest, Invalid);

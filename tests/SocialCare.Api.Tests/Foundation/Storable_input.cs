@@ -68,6 +68,28 @@ public sealed class Storable_input : HubFixture
         await RefusedAsync(() => _client.PostAsync(Command("notes"), content), "unsupported-character");
     }
 
+    [TestCase("utf-16")]
+    [TestCase("utf-32")]
+    [TestCase("iso-8859-1")]
+    public async Task Body_in_another_charset_is_checked_as_the_binder_reads_it(string charset)
+    {
+        var encoding = Encoding.GetEncoding(charset);
+        using var content = new ByteArrayContent(encoding.GetBytes("""{"text":"café \u0000"}"""));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = charset };
+        var problem = await RefusedAsync(() => _client.PostAsync(Command("notes"), content), "unsupported-character");
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("$.text"), "refused at the boundary, not by PostgreSQL");
+    }
+
+    [Test]
+    public async Task Body_in_an_unknown_charset_is_a_415()
+    {
+        var before = await Database.CountAsync("events", _workspaceId);
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"text":"hello"}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=no-such-charset");
+        await HubApi.ReadProblem(await _client.PostAsync(Command("notes"), content), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        Assert.That(await Database.CountAsync("events", _workspaceId), Is.EqualTo(before));
+    }
+
     [TestCase("/v1/conversations?brand=a%00b")]
     [TestCase("/v1/conversations?tag%00=x")]
     [TestCase("/v1/customers?identity=sms:%2B971%00")]

@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.Problems;
 
@@ -39,7 +41,15 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
         if (context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is not null && context.Request.HasJsonContentType())
         {
             var body = await BufferBodyAsync(context.Request, context.RequestAborted);
-            if (JsonBodyScanner.Scan(body.Span, _readerOptions) is { } value)
+            if (AsUtf8(context.Request, body) is not { } utf8)
+            {
+                // The binder would throw (a 500): it cannot read a charset .NET does not know.
+                await Problem.WriteAsync(context, Problem.Details(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType,
+                    "Unsupported media type", "The body's charset is not one the hub reads; send JSON in UTF-8."));
+                return;
+            }
+
+            if (JsonBodyScanner.Scan(utf8.Span, _readerOptions) is { } value)
             {
                 await Problem.WriteAsync(context, Describe(value));
                 return;
@@ -77,6 +87,29 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
         await request.Body.CopyToAsync(buffer, cancellationToken);
         request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// The body as the binder reads it: it transcodes a body of another declared charset (UTF-16, Latin-1 …) to UTF-8.
+    /// Null for a charset .NET does not know.
+    /// </summary>
+    private static ReadOnlyMemory<byte>? AsUtf8(HttpRequest request, ReadOnlyMemory<byte> body)
+    {
+        var charset = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? HeaderUtilities.RemoveQuotes(type.Charset).Value : null;
+        if (string.IsNullOrEmpty(charset))
+        {
+            return body;
+        }
+
+        try
+        {
+            var encoding = Encoding.GetEncoding(charset);
+            return encoding.CodePage == Encoding.UTF8.CodePage ? body : Encoding.Convert(encoding, Encoding.UTF8, body.ToArray());
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails Describe(UnstorableValue value) => value.Kind switch
