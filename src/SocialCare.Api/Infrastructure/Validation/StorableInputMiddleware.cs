@@ -12,13 +12,14 @@ namespace SocialCare.Api.Infrastructure.Validation;
 /// <summary>
 /// The boundary where a request's values are checked against what PostgreSQL accepts (<see cref="StorableValues"/>),
 /// once for every route, before any binder or handler runs: the query string and the headers, and every JSON body an
-/// endpoint binds — all of it, free-form members included. Route values need no check: Kestrel answers 400 to a path
-/// holding %00 and decodes only valid UTF-8 there. It answers 400 to a NUL in a header too, but other servers (and the
-/// test server) may not, and headers reach the database (X-Actor, Idempotency-Key). A value PostgreSQL refuses at Bind must never
-/// reach it: besides failing its own request, it leaves Npgsql's auto-prepared statement without its row description,
-/// and a later, innocent request on the same pooled connection gets a 500 ("Received unexpected backend message
-/// DataRow") — the desync described in <see cref="StorableValues"/>. Platform webhooks bind no body (they verify the
-/// raw bytes) and are never refused for their content: their connectors clean what they take (JsonReading).
+/// endpoint binds — all of it, free-form members included. A value PostgreSQL refuses at Bind must never reach it:
+/// besides failing its own request, it leaves Npgsql's auto-prepared statement without its row description, and a
+/// later, innocent request on the same pooled connection gets a 500 ("Received unexpected backend message DataRow") —
+/// the desync described in <see cref="StorableValues"/>.
+/// Route values need no check: Kestrel answers 400 to a path holding %00 and decodes only valid UTF-8 there. It answers
+/// 400 to a NUL in a header too, but other servers (and the test server) may not, and headers reach the database
+/// (X-Actor, Idempotency-Key). Platform webhooks bind no body (they verify the raw bytes) and are never refused for
+/// their content: their connectors clean what they take (JsonReading).
 /// </summary>
 internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<JsonOptions> json)
 {

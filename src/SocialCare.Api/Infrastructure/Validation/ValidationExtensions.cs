@@ -24,7 +24,7 @@ public static class ValidationExtensions
         return services;
     }
 
-    /// <summary>Refuses values PostgreSQL would refuse, in any part of any request, before routing hands it to a handler.</summary>
+    /// <summary>Refuses values PostgreSQL would refuse, in any part of any request, before a binder or handler sees them.</summary>
     public static IApplicationBuilder UseStorableInput(this IApplicationBuilder app) => app.UseMiddleware<StorableInputMiddleware>();
 
     /// <summary>Validates the <typeparamref name="T"/> argument before the handler runs; 400 problem with field errors otherwise.</summary>
