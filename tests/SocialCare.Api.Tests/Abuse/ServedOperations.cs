@@ -49,7 +49,8 @@ public static class ServedOperations
         {
             foreach (var (method, operation) in item!.AsObject())
             {
-                var id = operation!["operationId"]!.GetValue<string>();
+                var id = operation!["operationId"]?.GetValue<string>()
+                    ?? throw new AssertionException($"{method.ToUpperInvariant()} {path} has no operationId: name the route with .WithName(…).");
                 var parameters = operation["parameters"]?.AsArray().Select(p => new OperationParameter(
                     p!["name"]!.GetValue<string>(), p["in"]!.GetValue<string>(), Resolve(p["schema"]!, schemas, null))).ToList() ?? [];
                 var bodyType = endpoints[id].Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
