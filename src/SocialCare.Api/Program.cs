@@ -44,6 +44,7 @@ app.UseProblemHandling();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseStorableInput();
 
 app.MapOpenApiDocs();
 app.MapHealth();

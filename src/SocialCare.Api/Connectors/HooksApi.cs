@@ -61,7 +61,7 @@ public static partial class HooksApi
         ParsedPayload? parsed;
         try
         {
-            using var json = JsonDocument.Parse(body);
+            using var json = Meta.JsonReading.Parse(body);
             parsed = await connector.ParseAsync(json.RootElement, channel, threads, ct);
         }
         catch (JsonException e)

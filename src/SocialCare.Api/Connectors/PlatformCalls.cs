@@ -129,7 +129,7 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
 
     private static string Clip(string text, int length)
     {
-        var clean = text.Replace("\0", string.Empty, StringComparison.Ordinal);
+        var clean = Infrastructure.Database.StorableValues.Clean(text);
         return clean.Length <= length ? clean : clean[..length] + "…";
     }
 

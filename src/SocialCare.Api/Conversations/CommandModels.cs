@@ -42,7 +42,7 @@ internal sealed class ReplyRequestValidator : AbstractValidator<ReplyRequest>
 {
     public ReplyRequestValidator()
     {
-        RuleFor(r => r.Text).MaximumLength(4096).Must(t => t is null || !t.Contains('\0', StringComparison.Ordinal)).WithMessage("Text may not contain the NUL character.");
+        RuleFor(r => r.Text).MaximumLength(4096);
         RuleFor(r => r).Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 } || r.Template is not null)
             .WithName("text").WithMessage("A reply needs 'text', at least one attachment, or a 'template'.");
         RuleFor(r => r.Template!).ChildRules(t =>
@@ -54,7 +54,7 @@ internal sealed class ReplyRequestValidator : AbstractValidator<ReplyRequest>
             t.RuleForEach(x => x.Parameters).NotEmpty().MaximumLength(1024);
         }).When(r => r.Template is not null);
         RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 10).WithMessage("At most 10 attachments.");
-        RuleForEach(r => r.Attachments).ChildRules(a =>
+        RuleForEach(r => r.Attachments).NotNull().ChildRules(a =>
         {
             a.RuleFor(x => x.Url).NotEmpty().Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == "https")
                 .WithMessage("'url' must be an absolute https URL the platform can fetch.");
@@ -87,19 +87,21 @@ internal sealed class AssignRequestValidator : AbstractValidator<AssignRequest>
 
 internal sealed class TagsRequestValidator : AbstractValidator<TagsRequest>
 {
+    private const int MaxPerRequest = 50;
+
     public TagsRequestValidator()
     {
         RuleFor(r => r).Must(r => r.Add is { Count: > 0 } || r.Remove is { Count: > 0 }).WithName("add").WithMessage("Give tags to 'add' or 'remove'.");
         RuleForEach(r => r.Add).NotEmpty().MaximumLength(64);
         RuleForEach(r => r.Remove).NotEmpty().MaximumLength(64);
-        RuleFor(r => r.Add).Must(a => a is null || a.Count <= 50).WithMessage("At most 50 tags at once.");
+        RuleFor(r => r.Add).Must(a => a is null || a.Count <= MaxPerRequest).WithMessage($"At most {MaxPerRequest} tags at once.");
+        RuleFor(r => r.Remove).Must(a => a is null || a.Count <= MaxPerRequest).WithMessage($"At most {MaxPerRequest} tags at once.");
     }
 }
 
 internal sealed class NoteRequestValidator : AbstractValidator<NoteRequest>
 {
-    public NoteRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(10_000)
-        .Must(t => !t.Contains('\0', StringComparison.Ordinal)).WithMessage("Text may not contain the NUL character.");
+    public NoteRequestValidator() => RuleFor(r => r.Text).NotEmpty().MaximumLength(10_000);
 }
 
 internal sealed class PriorityRequestValidator : AbstractValidator<PriorityRequest>
@@ -128,7 +130,7 @@ internal sealed class ContextRequestValidator : AbstractValidator<ContextRequest
 {
     public ContextRequestValidator()
     {
-        RuleFor(r => r.Values).NotNull().Must(v => v.Count is > 0 and <= 50).WithMessage("Give between 1 and 50 values.");
+        RuleFor(r => r.Values).Must(v => v is { Count: > 0 and <= 50 }).WithMessage("Give between 1 and 50 values.");
         RuleFor(r => r.Values).Must(v => v.Keys.All(k => k.Length is > 0 and <= 100))
             .When(r => r.Values is not null).WithMessage("Keys are 1 to 100 characters.");
     }

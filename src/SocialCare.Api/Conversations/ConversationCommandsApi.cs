@@ -47,13 +47,15 @@ public static class ConversationCommandsApi
         commands.MapPost("/resolve", (Guid id, ResolveRequest? request, HttpContext http, CommandRunner runner) =>
                 runner.RunAsync(http, id, request, (s, actor, now) => ConversationDecisions.Resolve(s, actor, request?.Reason, request?.Force ?? false, now)))
             .WithName("ResolveConversation")
-            .WithSummary("Step two: the issue is resolved. Resolving twice is a 409; so is resolving while another app holds the claim, unless force (recorded).");
+            .WithSummary("Step two: the issue is resolved. Resolving twice is a 409; so is resolving while another app holds the claim, unless force (recorded).")
+            .ValidateIfPresent<ResolveRequest>();
 
         commands.MapPost("/claim", (Guid id, ClaimRequest? request, HttpContext http, CommandRunner runner, IOptions<ConversationOptions> options) =>
                 runner.RunAsync(http, id, request, (s, actor, now) => ConversationDecisions.Claim(s, actor,
                     request?.TtlSeconds is { } ttl ? TimeSpan.FromSeconds(ttl) : options.Value.ClaimTtl, now)))
             .WithName("ClaimConversation")
-            .WithSummary("Take the conversation so no other department answers the customer at the same time; claim again to renew.");
+            .WithSummary("Take the conversation so no other department answers the customer at the same time; claim again to renew.")
+            .ValidateIfPresent<ClaimRequest>();
 
         commands.MapPost("/release", (Guid id, ReleaseRequest? request, HttpContext http, CommandRunner runner) =>
                 runner.RunAsync(http, id, request, (s, actor, now) => ConversationDecisions.Release(s, actor, now)))

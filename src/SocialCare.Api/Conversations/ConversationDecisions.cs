@@ -23,6 +23,9 @@ public sealed record Rejection(int Status, string Code, string Detail);
 /// </summary>
 public static partial class ConversationDecisions
 {
+    /// <summary>The most tags one conversation carries.</summary>
+    public const int MaxTags = 100;
+
     public static Decision Acknowledge(ConversationState s, DateTimeOffset now)
     {
         if (s.IsResolved)
@@ -54,6 +57,13 @@ public static partial class ConversationDecisions
         }
 
         var tags = s.Tags.Except(removed, StringComparer.Ordinal).Concat(added).ToList();
+        if (added.Count > 0 && tags.Count > MaxTags)
+        {
+            // Every conversation.tagged event carries the whole list, and every reader and filter reads it.
+            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TooManyTags,
+                $"A conversation carries at most {MaxTags} tags; it has {s.Tags.Count}. Remove some first.");
+        }
+
         return Decision.Accept(new ConversationTagged { Added = added, Removed = removed, Tags = tags });
     }
 

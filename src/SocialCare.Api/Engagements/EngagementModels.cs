@@ -38,14 +38,14 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
         {
             RuleFor(r => r.Author.PlatformUserId).NotEmpty().MaximumLength(InboundEngagement.MaxIdLength)
                 .Must(InboundEngagement.IsValidId).WithMessage(IdMessage);
-            RuleFor(r => r.Author.DisplayName).MaximumLength(512).Must(NoNul).WithMessage(NulMessage);
+            RuleFor(r => r.Author.DisplayName).MaximumLength(512);
             RuleFor(r => r.Author.Handle).MaximumLength(256);
         });
-        RuleFor(r => r.Text).MaximumLength(65_536).Must(NoNul).WithMessage(NulMessage);
+        RuleFor(r => r.Text).MaximumLength(65_536);
         RuleFor(r => r).Must(r => !string.IsNullOrEmpty(r.Text) || r.Attachments is { Count: > 0 })
             .WithName("text").WithMessage("An engagement needs 'text' or at least one attachment.");
         RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 20).WithMessage("At most 20 attachments.");
-        RuleForEach(r => r.Attachments).ChildRules(a =>
+        RuleForEach(r => r.Attachments).NotNull().ChildRules(a =>
         {
             a.RuleFor(x => x.Url).NotEmpty().MaximumLength(2048)
                 .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
@@ -61,8 +61,5 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
             .WithMessage("'metadata' must be a JSON object.");
     }
 
-    private const string NulMessage = "Text may not contain the NUL character.";
     private const string IdMessage = "A platform id is 1 to 256 characters with no control characters.";
-
-    private static bool NoNul(string? text) => text is null || !text.Contains('\0', StringComparison.Ordinal);
 }

@@ -43,7 +43,7 @@ internal static partial class SubscriptionRules
         validator.RuleFor(r => url(r)).MaximumLength(2048)
             .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && string.IsNullOrEmpty(uri.UserInfo)))
             .WithName("url").WithMessage("'url' must be an absolute https URL without credentials.");
-        validator.RuleFor(r => types(r)).Must(t => t is null || (t.Count <= MaxListEntries && t.All(EventType().IsMatch)))
+        validator.RuleFor(r => types(r)).Must(t => t is null || (t.Count <= MaxListEntries && t.All(type => type is not null && EventType().IsMatch(type))))
             .WithName("eventTypes").WithMessage("Event types are exact names (conversation.assigned), families (conversation.*) or *.");
         validator.RuleFor(r => filters(r)!.MinPriority).Must(p => p is null || PriorityLevels.All.Contains(p))
             .When(r => filters(r) is not null).WithName("filters.minPriority").WithMessage("'minPriority' is low, normal, high or urgent.");

@@ -189,7 +189,7 @@ internal sealed partial class WebhookDeliveryWorker(
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
         await recorder.RecordAsync(delivery, outcome,
-            new AttemptResult(status, (int)watch.ElapsedMilliseconds, StorableText.Clean(responseBody), StorableText.Clean(error)), now, ct);
+            new AttemptResult(status, (int)watch.ElapsedMilliseconds, StorableValues.Clean(responseBody), StorableValues.Clean(error)), now, ct);
     }
 
     /// <summary>Gives the delivery's slot back, starts the held deliveries that take it, and hands back those let go.</summary>

@@ -31,7 +31,8 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
     public CreateApiKeyRequestValidator()
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Scopes).NotEmpty().WithMessage("Give the key at least one scope.");
+        RuleFor(r => r.Scopes).NotEmpty().WithMessage("Give the key at least one scope.")
+            .Must(s => s is null || s.Count <= Authorization.Scopes.All.Count).WithMessage($"At most {Authorization.Scopes.All.Count} scopes.");
         RuleForEach(r => r.Scopes).Must(Authorization.Scopes.IsKnown)
             .WithMessage((_, scope) => $"Unknown scope '{scope}'. Known scopes: {string.Join(", ", Authorization.Scopes.All)}.");
         // An empty list would read as "no brand at all" to one caller and "every brand" to another: name the brands, or omit the list.

@@ -94,8 +94,8 @@ public sealed class Engagement_ingestion : HubFixture
         }
     }
 
-    [TestCase("""{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z","metadata":{"k":"a\u0000b"}}""", "bad-request", "NUL", TestName = "NUL in metadata")]
-    [TestCase("""{"channelId":"CHANNEL","platformMessageId":"m\u0000","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""", "validation-failed", "control characters", TestName = "NUL in an id")]
+    [TestCase("""{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z","metadata":{"k":"a\u0000b"}}""", "unsupported-character", "NUL", TestName = "NUL in metadata")]
+    [TestCase("""{"channelId":"CHANNEL","platformMessageId":"m\u0000","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""", "unsupported-character", "NUL", TestName = "NUL in an id")]
     public async Task NUL_character_anywhere_is_a_400_and_writes_nothing(string body, string code, string detail)
     {
         var (workspaceId, client) = await Hub.CreateTenantAsync("nul");

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SocialCare.Api.Channels;
+using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
 
@@ -72,12 +73,19 @@ public static class MetaGraph
 /// <summary>Reading the platforms' JSON without throwing on a missing or differently typed member.</summary>
 public static class JsonReading
 {
-    /// <summary>A member as text: strings as they are, numbers as written, anything else null.</summary>
+    /// <summary>
+    /// A platform's webhook payload, parsed. A platform retries a refused webhook for days, so what PostgreSQL cannot
+    /// store (U+0000, unpaired surrogates, bytes that are not UTF-8, numbers beyond numeric) is cleaned out here, once, rather than refused: every
+    /// string a connector takes from it and every piece of raw JSON it keeps is storable (see StorableValues).
+    /// </summary>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> payload) => StorableJson.Parse(payload);
+
+    /// <summary>A member as text: strings as they are (storable, see <see cref="Clean"/>), numbers as written, anything else null.</summary>
     public static string? Text(this JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
             ? value.ValueKind switch
             {
-                JsonValueKind.String => value.GetString(),
+                JsonValueKind.String => StorableJson.GetString(value),
                 JsonValueKind.Number => value.GetRawText(),
                 _ => null,
             }
@@ -97,6 +105,6 @@ public static class JsonReading
             : null
             : null;
 
-    /// <summary>Text as the hub stores it: PostgreSQL text cannot hold NUL, so it is dropped.</summary>
-    public static string? Clean(string? text) => text?.Replace("\0", string.Empty, StringComparison.Ordinal);
+    /// <summary>Text as the hub stores it: PostgreSQL cannot hold NUL, so it is dropped, nor unpaired surrogates, which become U+FFFD.</summary>
+    public static string? Clean(string? text) => StorableValues.Clean(text);
 }

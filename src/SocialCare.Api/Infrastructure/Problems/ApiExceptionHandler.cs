@@ -9,10 +9,22 @@ namespace SocialCare.Api.Infrastructure.Problems;
 /// is the client's fault and answers 4xx, as does a NUL character PostgreSQL refuses to store; a unique violation that slipped past a check answers 409;
 /// anything else is our fault: 500, logged, with no internals in the body.
 /// </summary>
-internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger, NpgsqlDataSource dataSource) : IExceptionHandler
 {
+    /// <summary>SQLSTATE class 22, data exception: the errors a value itself causes.</summary>
+    private const string DataExceptionClass = "22";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is PostgresException { SqlState: var state } refused && state.StartsWith(DataExceptionClass, StringComparison.Ordinal))
+        {
+            // The last line behind StorableInputMiddleware: a value PostgreSQL refused may have been refused at Bind, which
+            // leaves Npgsql's auto-prepared statement unusable on that connection (see StorableValues). Closing the pool's
+            // connections means none of them serves another request.
+            dataSource.Clear();
+            LogRefusedValue(logger, refused, context.Request.Method, context.Request.Path);
+        }
+
         var problem = exception switch
         {
             BadHttpRequestException { InnerException: JsonException json } => Problem.Details(
@@ -24,7 +36,7 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 bad.StatusCode, ProblemCodes.ForStatus(bad.StatusCode), TitleFor(bad.StatusCode), bad.Message),
             // PostgreSQL stores no NUL character, in text or in jsonb: whichever field carried one, it is bad input.
             PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } => Problem.Details(
-                StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Unsupported character",
+                StatusCodes.Status400BadRequest, ProblemCodes.UnsupportedCharacter, "Unsupported character",
                 "Text and JSON values may not contain the NUL character (U+0000)."),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => Problem.Details(
                 StatusCodes.Status409Conflict, ProblemCodes.Conflict, "Conflict",
@@ -62,6 +74,9 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
         _ => "Bad request",
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a value of {Method} {Path} that the boundary let through; the connection pool was cleared")]
+    private static partial void LogRefusedValue(ILogger logger, Exception exception, string method, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);

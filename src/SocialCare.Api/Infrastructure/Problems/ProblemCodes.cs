@@ -47,6 +47,9 @@ public static class ProblemCodes
     public const string AlreadyMerged = "already-merged";
     public const string SubscriptionLimitReached = "subscription-limit-reached";
     public const string TooManyStreams = "too-many-streams";
+    public const string TooManyTags = "too-many-tags";
+    public const string UnsupportedCharacter = "unsupported-character";
+    public const string UnsupportedNumber = "unsupported-number";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
