@@ -75,8 +75,10 @@ public sealed class AbuseWorld : IAsyncDisposable
         world.Attacker = await world.TenantAsync("abuse attacker", AlphaBrand, "attacker");
         world.Victim = await world.TenantAsync("abuse " + world.VictimMarker, "Victim " + world.VictimMarker, world.VictimMarker);
         world.Beta = await BrandAsync(world.Attacker, world.BetaBrand, world.BetaMarker, "+971500000003");
-        // A customer belongs to no brand: a brand-limited key sees any customer, with only its brands' conversations.
-        world.Beta.Remove("customers");
+        // That customer has Beta's conversations only, so a key limited to Alpha must not reach it; nor a subscription of Beta.
+        world.Beta["subscriptions"] = (await HubApi.ReadJson(await world.Attacker.Client.PostAsJsonAsync("/v1/subscriptions",
+            new { url = world._receiver.Url($"/{world.BetaMarker}"), brands = new[] { world.BetaBrand }, description = world.BetaMarker }),
+            HttpStatusCode.Created))["id"]!.GetValue<Guid>();
         world.OtherCustomer = (await world.Attacker.Client.IngestAsync(
             HubApi.Engagement(world.Attacker.Ids["channels"], "abuse-other", "+971500000002")))["customerId"]!.GetValue<Guid>();
 
