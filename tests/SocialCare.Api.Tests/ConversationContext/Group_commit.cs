@@ -16,7 +16,7 @@ public sealed class Group_commit : HubFixture
         {
             var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
             // 20 customers writing 3 messages each, every message sent twice at once (a platform retrying), and one
-            // engagement PostgreSQL refuses (a NUL character), all at the same time.
+            // engagement the hub refuses (a NUL character, which PostgreSQL could not store), all at the same time.
             var messages = Enumerable.Range(0, 60).Select(i => (Id: $"wamid.{i}", Author: $"9715000000{i % 20:D2}")).ToList();
             var posts = messages.Concat(messages)
                 .Select(m => client.PostAsJsonAsync("/v1/engagements", HubApi.Engagement(channel, m.Id, m.Author, $"message {m.Id}")))
