@@ -161,9 +161,12 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
                 }));
             }
 
-            if (subscription.Enabled && DisableReason(outcome, subscription.FailingSince, now, options.CurrentValue.DisableAfter) is { } reason)
+            // Several attempts may fail at once (a burst answered 410): only the one that actually disables the subscription
+            // (the row lock makes the others see it disabled) says so.
+            if (subscription.Enabled && DisableReason(outcome, subscription.FailingSince, now, options.CurrentValue.DisableAfter) is { } reason
+                && (await writer.QueryAsync("update subscriptions set enabled = false, disabled_reason = $2, updated_at = now() where id = $1 and enabled returning 1",
+                    _ => true, ct, delivery.SubscriptionId, reason)).Count == 1)
             {
-                writer.Execute("update subscriptions set enabled = false, disabled_reason = $2, updated_at = now() where id = $1", delivery.SubscriptionId, reason);
                 events.Add(Stamp(delivery, now, new SubscriptionDisabled { SubscriptionId = delivery.SubscriptionId, Url = subscription.Url, Reason = reason }));
             }
 

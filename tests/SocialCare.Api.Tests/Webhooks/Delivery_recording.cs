@@ -140,4 +140,30 @@ public sealed class Delivery_recording : HubFixture
             });
         }
     }
+
+    [Test]
+    public async Task A_burst_answered_410_disables_the_subscription_once_and_says_so_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, _) => 410;
+        receiver.CloseGate();
+        var (_, client) = await Hub.CreateTenantAsync("gone burst");
+        using (client)
+        {
+            var subscription = await SubscribeAsync(client, receiver.Url("/gone"));
+            var channel = await client.CreateChannelAsync("sms", "du");
+            await Task.WhenAll(Enumerable.Range(0, 6).Select(i => client.IngestAsync(HubApi.Engagement(channel, $"g-{i}", $"+97150001{i:D4}"))));
+            await Eventually.Until(() => Task.FromResult(receiver.Started), n => n == 6, TimeSpan.FromSeconds(15), "six attempts waiting for their answers");
+            receiver.OpenGate();
+
+            await SettledAsync(client, subscription, 6);
+            var disabled = await client.WaitForEventsAsync(1, "subscription.disabled");
+            var state = await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscription}"), HttpStatusCode.OK);
+            Assert.Multiple(() =>
+            {
+                Assert.That(state["enabled"]!.GetValue<bool>(), Is.False);
+                Assert.That(disabled, Has.Count.EqualTo(1), "one subscription.disabled, however many attempts were answered 410 at once");
+            });
+        }
+    }
 }
