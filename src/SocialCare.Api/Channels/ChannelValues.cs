@@ -12,10 +12,10 @@ public sealed record ChannelValues(Dictionary<string, JsonElement> Settings, Dic
 /// Turns a create or update into the values to store, by the rules of the channel's type. Which settings are secret is
 /// declared per native type (its connector's <see cref="IChannelConnector.SecretSettings"/>), never guessed from a
 /// name; a custom type's secrets come in <c>secrets</c>. An API base URL override is a URL the stored token will be
-/// sent to, so it must be an allowed target (<see cref="PlatformTargets"/>), and changing it needs the token again in
+/// sent to, so it must be an allowed target (<see cref="ConnectorOptions.Targets"/>), and changing it needs the token again in
 /// the same request: a stored token never goes to a host it was not entered for.
 /// </summary>
-public sealed class ChannelValueRules(ConnectorRegistry connectors, PlatformTargets targets)
+public sealed class ChannelValueRules(ConnectorRegistry connectors, [FromKeyedServices(ConnectorOptions.Targets)] Infrastructure.Outbound.OutboundRule targets)
 {
     public async Task<(ChannelValues? Values, ProblemHttpResult? Problem)> ApplyAsync(string type, ChannelValues? current,
         Dictionary<string, JsonElement>? settings, Dictionary<string, JsonElement>? secrets, CancellationToken ct)

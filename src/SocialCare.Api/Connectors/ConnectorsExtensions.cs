@@ -22,7 +22,8 @@ public static class ConnectorsExtensions
         services.AddSingleton<IThreadLookup, ThreadLookup>();
         services.AddSingleton<ReplyProgressRecorder>();
         services.AddSingleton<PlatformCalls>();
-        services.AddSingleton<PlatformTargets>();
+        services.AddKeyedSingleton(ConnectorOptions.Targets, (sp, _) => new Infrastructure.Outbound.OutboundRule("API base URL", "Connectors:AllowPrivateTargets",
+            () => sp.GetRequiredService<IOptionsMonitor<ConnectorOptions>>().CurrentValue.AllowPrivateTargets));
         services.AddHttpClient(PlatformCalls.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
@@ -30,7 +31,7 @@ public static class ConnectorsExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 // The token goes wherever the connection goes: every connection is checked, not only the saved URL.
-                ConnectCallback = Infrastructure.Outbound.OutboundTargets.Connect(sp.GetRequiredService<PlatformTargets>().Rule),
+                ConnectCallback = Infrastructure.Outbound.OutboundTargets.Connect(sp.GetRequiredKeyedService<Infrastructure.Outbound.OutboundRule>(ConnectorOptions.Targets)),
             });
         return services;
     }

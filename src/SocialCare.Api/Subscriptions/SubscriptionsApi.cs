@@ -41,14 +41,16 @@ public static class SubscriptionsApi
                 // hangs must not hold connections another endpoint's slot is waiting for.
                 MaxConnectionsPerServer = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.MaxConcurrentDeliveries,
                 // Every connection is checked again: a name may resolve inside the network now that did not when saved.
-                ConnectCallback = Infrastructure.Outbound.OutboundTargets.Connect(sp.GetRequiredService<TargetGuard>().Rule),
+                ConnectCallback = Infrastructure.Outbound.OutboundTargets.Connect(sp.GetRequiredKeyedService<Infrastructure.Outbound.OutboundRule>(WebhookOptions.Targets)),
             });
         // The recorder is registered before the worker, so it stops after it: attempts in flight are still recorded.
         services.AddSingleton<DeliverySignal>().AddSingleton<DeliveryLog>().AddSingleton<SubscriptionReplay>().AddSingleton<DeliveryRecorder>()
             .AddHostedService(sp => sp.GetRequiredService<DeliveryRecorder>())
             .AddSingleton<DeliveryInserts>().AddHostedService(sp => sp.GetRequiredService<DeliveryInserts>())
             .AddSingleton<DeliverySlots>().AddSingleton<WebhookDeliveryWorker>().AddHostedService(sp => sp.GetRequiredService<WebhookDeliveryWorker>());
-        return services.AddSingleton<SubscriptionStore>().AddSingleton(SubscriptionStore.StoredSecrets).AddSingleton<SubscriptionTargets>().AddSingleton<TargetGuard>();
+        return services.AddSingleton<SubscriptionStore>().AddSingleton(SubscriptionStore.StoredSecrets).AddSingleton<SubscriptionTargets>()
+            .AddKeyedSingleton(WebhookOptions.Targets, (sp, _) => new Infrastructure.Outbound.OutboundRule("webhook URL", "Webhooks:AllowPrivateTargets",
+                () => sp.GetRequiredService<IOptionsMonitor<WebhookOptions>>().CurrentValue.AllowPrivateTargets));
     }
 
     public static RouteGroupBuilder MapSubscriptions(this RouteGroupBuilder v1)
@@ -77,7 +79,7 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Created<SubscriptionWithSecret>, ProblemHttpResult>> Create(
-        CreateSubscriptionRequest request, ClaimsPrincipal user, SubscriptionStore store, TargetGuard guard, IOptionsMonitor<WebhookOptions> options,
+        CreateSubscriptionRequest request, ClaimsPrincipal user, SubscriptionStore store, [FromKeyedServices(WebhookOptions.Targets)] Infrastructure.Outbound.OutboundRule guard, IOptionsMonitor<WebhookOptions> options,
         CancellationToken ct)
     {
         // A brand-limited key's subscription is limited to its brands: to all of them unless it names fewer.
@@ -107,7 +109,7 @@ public static class SubscriptionsApi
         await FindAsync(store, user, id, ct) is { } subscription ? TypedResults.Ok(subscription.ToResponse()) : Problem.NotFound("The subscription");
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> Update(
-        Guid id, UpdateSubscriptionRequest request, ClaimsPrincipal user, SubscriptionStore store, TargetGuard guard, CancellationToken ct)
+        Guid id, UpdateSubscriptionRequest request, ClaimsPrincipal user, SubscriptionStore store, [FromKeyedServices(WebhookOptions.Targets)] Infrastructure.Outbound.OutboundRule guard, CancellationToken ct)
     {
         if (await FindAsync(store, user, id, ct) is not { } current)
         {

@@ -5,6 +5,12 @@ public sealed class WebhookOptions
 {
     public const string Section = "Webhooks";
 
+    /// <summary>
+    /// The service key of the webhooks' <see cref="Infrastructure.Outbound.OutboundRule"/>: https on public hosts, checked when a
+    /// subscription is saved and on every connection; <see cref="AllowPrivateTargets"/> lifts it for development and tests.
+    /// </summary>
+    public const string Targets = "webhook-targets";
+
     /// <summary>Allow http and targets on loopback or private networks. For development and tests only.</summary>
     public bool AllowPrivateTargets { get; set; }
 

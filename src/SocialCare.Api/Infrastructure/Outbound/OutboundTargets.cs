@@ -7,7 +7,11 @@ namespace SocialCare.Api.Infrastructure.Outbound;
 /// One kind of call the hub makes to a URL someone else chose (a subscriber's webhook, a channel's API base URL), and
 /// the setting that lets it reach http and non-public hosts (development and tests only).
 /// </summary>
-public sealed record OutboundRule(string What, string AllowPrivateSetting, Func<bool> AllowPrivate);
+public sealed record OutboundRule(string What, string AllowPrivateSetting, Func<bool> AllowPrivate)
+{
+    /// <summary>Null when <paramref name="url"/> may be called under this rule; otherwise why not.</summary>
+    public Task<string?> CheckAsync(string url, CancellationToken ct) => OutboundTargets.CheckAsync(url, this, ct);
+}
 
 /// <summary>
 /// Keeps such calls out of the hub's own network (SSRF). A URL is checked when it is saved, so that a caller hears at
