@@ -125,4 +125,32 @@ public sealed class Channel_accounts : HubFixture
         await HubApi.ReadProblem(await hm.PostAsJsonAsync("/v1/engagements", HubApi.Engagement(zara, "m1", "u1")), HttpStatusCode.UnprocessableEntity, "unknown-channel");
         await HubApi.ReadProblem(await hm.PostAsJsonAsync("/v1/channels", new { type = "x", name = "n", brand = "Zara" }), HttpStatusCode.Forbidden, "forbidden");
     }
+
+    [Test]
+    public async Task Which_settings_are_secret_is_declared_per_type_not_guessed_from_a_name()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("declared secrets", "channels:manage");
+        using (client)
+        {
+            // A custom type's secrets come in 'secrets'; a setting whose name merely looks like a credential is a setting.
+            var custom = await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/channels", new
+            {
+                type = "sms", name = "gateway", brand = "du",
+                settings = new { publicKey = "pk-visible", tokenizer = "whitespace" }, secrets = new { password = "hunter2-never-shown" },
+            }), HttpStatusCode.Created);
+            // A native type's credentials are secret even in 'settings'; its routing ids cannot be hidden in 'secrets'.
+            var refused = await HubApi.ReadProblem(await client.PostAsJsonAsync("/v1/channels", new
+            {
+                type = "whatsapp", name = "line", brand = "du", settings = new { accessToken = "EAAG-x" }, secrets = new { phoneNumberId = "1234" },
+            }), HttpStatusCode.BadRequest, "validation-failed");
+            Assert.Multiple(() =>
+            {
+                Assert.That(custom["settings"]!["publicKey"]!.GetValue<string>(), Is.EqualTo("pk-visible"));
+                Assert.That(custom["settings"]!["tokenizer"]!.GetValue<string>(), Is.EqualTo("whitespace"));
+                Assert.That(custom["secretsSet"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "password" }));
+                Assert.That(custom.ToJsonString(), Does.Not.Contain("hunter2"));
+                Assert.That(refused["errors"]!["secrets.phoneNumberId"], Is.Not.Null);
+            });
+        }
+    }
 }
