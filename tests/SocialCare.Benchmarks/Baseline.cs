@@ -23,7 +23,7 @@ internal static class Baseline
             foreach (var sql in new[]
                      {
                          $"insert into workspaces (id, name) values ('{workspaceId}', 'baseline')",
-                         $"insert into channels (id, workspace_id, type, name, brand) values ('{channelId}', '{workspaceId}', 'sms', 'baseline', 'Baseline')",
+                         $"insert into channels (id, workspace_id, type, name, brand, secrets) values ('{channelId}', '{workspaceId}', 'sms', 'baseline', 'Baseline', '{{}}')",
                          $"insert into customers (id, workspace_id, created_at) values ('{customerId}', '{workspaceId}', now())",
                          $"""
                           insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids, channel_types, opened_at, last_activity_at, version)
