@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SocialCare Hub developer entry point: one command to run the hub, one to test it.
-#   ./infra/dev.sh deps   install missing packages, start throwaway PostgreSQL + RabbitMQ
-#   ./infra/dev.sh run    deps, then the hub in the foreground
+#   ./infra/dev.sh deps   install missing packages, start throwaway PostgreSQL + RabbitMQ (or reuse the ones running)
+#   ./infra/dev.sh run    deps, then the hub in the foreground, in the Development environment
+#   ./infra/dev.sh env    the export lines another terminal needs: eval "$(./infra/dev.sh env)"
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
 #   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A --webhook-rate W)
 #   ./infra/dev.sh demo   deps, then one customer's story across channels and departments (hub, fake platforms, the four samples)
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas) from the code
 #   ./infra/dev.sh stop   stop what deps started
-# Everything is idempotent: a second `deps` finds both servers running and returns at once.
+# Everything is idempotent: a second `deps` (from this checkout or another) finds both servers running and reuses them.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,10 +21,41 @@ RABBIT_NODE=${SOCIALCARE_RABBIT_NODE:-socialcare-$RABBIT_PORT@localhost}
 # root-only directory: its cluster lives outside the checkout, one directory per port.
 PG_HOME=${SOCIALCARE_PG_DIR:-/var/tmp/socialcare-pg-$PG_PORT}
 PG_DB=${SOCIALCARE_PG_DATABASE:-socialcare}
-RABBIT_HOME=$DATA/rabbitmq-$RABBIT_PORT
+# RabbitMQ's state (and its Erlang cookie) lives outside the checkout too, one directory per port, so that a second
+# checkout finds the broker the first one started and can talk to it, as it finds PostgreSQL.
+RABBIT_HOME=${SOCIALCARE_RABBIT_DIR:-/var/tmp/socialcare-rabbit-$RABBIT_PORT}
+# The development keys (admin, demo, secrets) belong to the database they were used with: kept beside it, one set per
+# PostgreSQL port, every checkout using that database uses the same keys (and the same "Demo" workspace).
+KEYS=${SOCIALCARE_KEYS_DIR:-/var/tmp/socialcare-keys-$PG_PORT}
 
 log() { printf '\033[1;34m[dev]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[dev]\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The last lines of a server's logs, if there are any: printed before a failure's reason, never failing itself.
+show_logs() {
+  local file
+  for file in "$@"; do
+    [ -s "$file" ] && { printf -- '--- %s\n' "$file" >&2; tail -n 20 "$file" >&2 || true; }
+  done
+  return 0
+}
+
+# Whether something accepts connections on 127.0.0.1:$1.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# What holds a port, for a message: "beam.smp (pid 123)", or "another process" when ss cannot say.
+port_holder() {
+  local line
+  line=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*",pid=[0-9]*' | head -n 1 || true)
+  if [ -n "$line" ]; then
+    printf '%s (pid %s)' "$(printf '%s' "$line" | sed -E 's/users:\(\("([^"]*)".*/\1/')" "${line##*pid=}"
+  else
+    printf 'another process'
+  fi
+}
+
+# One clear line when a port is taken by something this script cannot use.
+port_taken() { die "port $1 is held by $(port_holder "$1"), which is not $2; stop it, or move ours with $3=<another port>"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -48,25 +80,31 @@ install_packages() {
 
 pg_ctl_as_postgres() { as_root su postgres -s /bin/sh -c "$*"; }
 
+# A PostgreSQL on our port that lets user postgres in is used as it is (another checkout's, or one started by hand).
+postgres_answers() { PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc 'select 1' 2>/dev/null | grep -qx 1; }
+
 start_postgres() {
   local bin; bin=$(pg_bin)
-  if pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' status" >/dev/null 2>&1; then
+  if pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' status" >/dev/null 2>&1 || postgres_answers; then
     log "PostgreSQL already running on port $PG_PORT"
+  elif listening "$PG_PORT"; then
+    port_taken "$PG_PORT" "a PostgreSQL that lets user postgres in" SOCIALCARE_PG_PORT
   else
     as_root mkdir -p "$PG_HOME"
     as_root chown postgres:postgres "$PG_HOME"
     as_root chmod 700 "$PG_HOME"
     if [ ! -f "$PG_HOME/data/PG_VERSION" ]; then
       log "initialising PostgreSQL cluster in $PG_HOME/data"
-      pg_ctl_as_postgres "'$bin/initdb' -D '$PG_HOME/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+      pg_ctl_as_postgres "'$bin/initdb' -D '$PG_HOME/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null ||
+        die "initdb failed for $PG_HOME/data (is the directory writable by the postgres user?)"
     fi
     rm -f "$PG_HOME/data/postmaster.pid" 2>/dev/null || true
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -l '$PG_HOME/server.log' -w -t 60 start -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements -c track_commit_timestamp=on\"" >/dev/null ||
-      { tail -n 20 "$PG_HOME/server.log" >&2; die "PostgreSQL did not start"; }
+      { show_logs "$PG_HOME/server.log"; die "PostgreSQL did not start on port $PG_PORT (its log is above; SOCIALCARE_PG_PORT moves it)"; }
   fi
   if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$PG_DB'" | grep -q 1; then
-    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "create database \"$PG_DB\"" >/dev/null
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "create database \"$PG_DB\"" >/dev/null || die "could not create database $PG_DB"
   fi
 }
 
@@ -81,37 +119,58 @@ rabbit_env() {
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
 }
 
-rabbit_running() {
-  [ -f "$RABBIT_HOME/rabbit.pid" ] && kill -0 "$(cat "$RABBIT_HOME/rabbit.pid")" 2>/dev/null &&
-    (exec 3<>"/dev/tcp/127.0.0.1/$RABBIT_PORT") 2>/dev/null
+rabbitmqctl_() { ( rabbit_env; "$(rabbit_sbin)/rabbitmqctl" -q -n "$RABBIT_NODE" "$@" ); }
+
+# Ours: our node answers with our cookie (whichever checkout started it).
+rabbit_running() { listening "$RABBIT_PORT" && rabbitmqctl_ status >/dev/null 2>&1; }
+
+# The checkout whose older dev.sh started the broker on a port (its state under that checkout's .data/), if it was one.
+older_checkout_of() {
+  local pid; pid=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 || true)
+  [ -n "$pid" ] || return 0
+  tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -x '.*/\.data/rabbitmq-[0-9]*/home' | head -n 1 | sed -E 's|/\.data/rabbitmq-[0-9]+/home$||' || true
+}
+
+# A broker that an older dev.sh started keeps its state (and cookie) under a checkout's .data/: while it runs, it is
+# used where it is; once stopped, the next start moves to RABBIT_HOME.
+adopt_older_rabbit() {
+  local older=$DATA/rabbitmq-$RABBIT_PORT current=$RABBIT_HOME
+  [ -z "${SOCIALCARE_RABBIT_DIR:-}" ] && [ "$older" != "$current" ] && [ -s "$older/home/.erlang.cookie" ] || return 1
+  RABBIT_HOME=$older
+  rabbit_running && return 0
+  RABBIT_HOME=$current
+  return 1
 }
 
 start_rabbitmq() {
   local sbin; sbin=$(rabbit_sbin)
-  if rabbit_running; then
-    log "RabbitMQ already running on port $RABBIT_PORT"
+  if rabbit_running || adopt_older_rabbit; then
+    log "RabbitMQ already running on port $RABBIT_PORT (node $RABBIT_NODE)"
     return
   fi
+  if listening "$RABBIT_PORT"; then
+    local older; older=$(older_checkout_of "$RABBIT_PORT")
+    [ -z "$older" ] || die "port $RABBIT_PORT is held by the RabbitMQ an older dev.sh started from $older; stop it with $older/infra/dev.sh stop (the next start keeps its state in $RABBIT_HOME, where every checkout finds it)"
+    port_taken "$RABBIT_PORT" "RabbitMQ node $RABBIT_NODE with the cookie in $RABBIT_HOME/home" SOCIALCARE_RABBIT_PORT
+  fi
+  listening "$RABBIT_DIST_PORT" && port_taken "$RABBIT_DIST_PORT" "free for RabbitMQ's distribution" SOCIALCARE_RABBIT_DIST_PORT
   mkdir -p "$RABBIT_HOME"/{mnesia,log,home}
   echo '[].' >"$RABBIT_HOME/enabled_plugins"
   # Our own (empty) config file so that /etc/rabbitmq never leaks into the throwaway node.
   printf 'loopback_users.guest = true\n' >"$RABBIT_HOME/rabbitmq.conf"
   rm -f "$RABBIT_HOME/rabbit.pid"
-  ( rabbit_env; log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT"
-    "$sbin/rabbitmq-server" -detached
-    "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" wait "$RABBITMQ_PID_FILE" --timeout 90 >/dev/null ) ||
-    { tail -n 30 "$RABBIT_HOME"/log/*.log >&2 2>/dev/null; die "RabbitMQ did not start"; }
+  log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT (state in $RABBIT_HOME)"
+  ( rabbit_env; "$sbin/rabbitmq-server" -detached ) || { show_logs "$RABBIT_HOME"/log/*.log; die "RabbitMQ did not start (rabbitmq-server failed)"; }
+  rabbitmqctl_ wait "$RABBIT_HOME/rabbit.pid" --timeout 90 >/dev/null ||
+    { show_logs "$RABBIT_HOME"/log/*.log; die "RabbitMQ did not start on port $RABBIT_PORT within 90 s (its log is above, if it wrote one; SOCIALCARE_RABBIT_PORT moves it)"; }
 }
 
 # Tests and benchmarks get a RabbitMQ virtual host of their own: their exchanges never reach the durable queues a dev
 # hub (`run`) declared in the default one, which would otherwise collect every test event while no dev hub consumes them.
 TEST_VHOST=socialcare-test
 ensure_test_vhost() {
-  local sbin; sbin=$(rabbit_sbin)
-  ( rabbit_env
-    "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" list_vhosts name 2>/dev/null | grep -qx "$TEST_VHOST" ||
-      "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" add_vhost "$TEST_VHOST" >/dev/null
-    "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" set_permissions -p "$TEST_VHOST" guest '.*' '.*' '.*' >/dev/null )
+  rabbitmqctl_ list_vhosts name 2>/dev/null | grep -qx "$TEST_VHOST" || rabbitmqctl_ add_vhost "$TEST_VHOST" >/dev/null
+  rabbitmqctl_ set_permissions -p "$TEST_VHOST" guest '.*' '.*' '.*' >/dev/null
   export RabbitMq__VirtualHost=$TEST_VHOST
 }
 
@@ -120,8 +179,8 @@ stop_all() {
   if [ -n "$bin" ] && [ -d "$PG_HOME/data" ]; then
     pg_ctl_as_postgres "'$bin/pg_ctl' -D '$PG_HOME/data' -m fast stop" >/dev/null 2>&1 && log "PostgreSQL stopped" || true
   fi
-  if [ -n "$sbin" ] && rabbit_running; then
-    ( rabbit_env; "$sbin/rabbitmqctl" -q -n "$RABBIT_NODE" stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 ) && log "RabbitMQ stopped" || true
+  if [ -n "$sbin" ] && { rabbit_running || adopt_older_rabbit; }; then
+    rabbitmqctl_ stop "$RABBIT_HOME/rabbit.pid" >/dev/null 2>&1 && log "RabbitMQ stopped" || true
   fi
 }
 
@@ -141,9 +200,9 @@ reserve_ports() {
 deps() {
   install_packages
   mkdir -p "$DATA"
-  reserve_ports
   start_postgres
   start_rabbitmq
+  reserve_ports
 }
 
 export_connection_settings() {
@@ -153,47 +212,75 @@ export_connection_settings() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
-# A key kept under .data/ so that the same dev key works across restarts.
+# A development key, kept with the database it is used with (see KEYS) so that it works across restarts and checkouts.
+# One a checkout of an older layout made under its .data/ is taken over: the dev database still needs it.
 persistent_key() {
-  local file=$DATA/$1 prefix=$2
-  [ -s "$file" ] || { printf '%s%s' "$prefix" "$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)" >"$file"; chmod 600 "$file"; }
+  local file=$KEYS/$1; shift
+  if [ ! -s "$file" ]; then
+    mkdir -p "$KEYS" && chmod 700 "$KEYS"
+    if [ -s "$DATA/$(basename "$file")" ]; then cp "$DATA/$(basename "$file")" "$file"; else "$@" >"$file"; fi
+    chmod 600 "$file"
+  fi
   cat "$file"
 }
 
+new_api_key() { printf '%s%s' "$1" "$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"; }
+new_cipher_key() { head -c 32 /dev/urandom | base64; }
+
 # The key that encrypts stored secrets (channel tokens, webhook signing secrets): the base64 of 32 random bytes, kept
-# under .data/ so that a dev database stays readable across restarts. Every hub this script starts gets it.
+# with the dev database so that it stays readable across restarts and checkouts. Every hub this script starts gets it.
 export_secrets_key() {
-  local file=$DATA/secrets-key
-  [ -s "$file" ] || { head -c 32 /dev/urandom | base64 >"$file"; chmod 600 "$file"; }
-  export Secrets__Keys__dev=${Secrets__Keys__dev:-$(cat "$file")} Secrets__ActiveKey=${Secrets__ActiveKey:-dev}
+  export Secrets__Keys__dev=${Secrets__Keys__dev:-$(persistent_key secrets-key new_cipher_key)} Secrets__ActiveKey=${Secrets__ActiveKey:-dev}
+}
+
+export_dev_keys() {
+  export Admin__ApiKey=${Admin__ApiKey:-$(persistent_key admin-key new_api_key sch_admin_)}
+  export Demo__ApiKey=${Demo__ApiKey:-$(persistent_key demo-key new_api_key sch_)}
+}
+
+hub_url() {
+  local url=${ASPNETCORE_URLS:-http://127.0.0.1:8080}
+  url=${url%%;*}
+  url=${url/0.0.0.0/127.0.0.1}; url=${url/\[::\]/127.0.0.1}; url=${url/+/127.0.0.1}; url=${url/\*/127.0.0.1}
+  printf '%s' "$url"
+}
+
+# What a second terminal needs to follow the README's walk-through: eval "$(./infra/dev.sh env)".
+print_env() {
+  export_dev_keys
+  printf 'export HUB=%s ADMIN=%s DEMO=%s\n' "$(hub_url)" "$Admin__ApiKey" "$Demo__ApiKey"
 }
 
 run_hub() {
   deps
   export_connection_settings
   export_secrets_key
+  export_dev_keys
   export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:8080}
-  export Admin__ApiKey=${Admin__ApiKey:-$(persistent_key admin-key sch_admin_)}
-  export Demo__ApiKey=${Demo__ApiKey:-$(persistent_key demo-key sch_)}
-  local url=${ASPNETCORE_URLS%%;*}
-  url=${url/0.0.0.0/127.0.0.1}; url=${url/\[::\]/127.0.0.1}; url=${url/+/127.0.0.1}; url=${url/\*/127.0.0.1}
+  # Development: webhooks to a receiver on this machine and channels pointed at a local fake platform are allowed, and
+  # Swagger is served (src/SocialCare.Api/appsettings.Development.json). A deployment runs as Production: neither.
+  export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+  local url; url=$(hub_url)
   log "building the hub"
-  dotnet build "$ROOT/src/SocialCare.Api" -c Release -v q -nologo >/dev/null || dotnet build "$ROOT/src/SocialCare.Api" -c Release -nologo
+  dotnet build "$ROOT/src/SocialCare.Api" -c Release -v q -nologo >/dev/null || dotnet build "$ROOT/src/SocialCare.Api" -c Release -nologo ||
+    die "the hub does not build (the errors are above)"
   dotnet run --project "$ROOT/src/SocialCare.Api" -c Release --no-build --no-launch-profile &
   local hub=$!
   trap 'kill -TERM $hub 2>/dev/null; wait $hub 2>/dev/null' INT TERM
   for _ in $(seq 1 120); do
-    kill -0 $hub 2>/dev/null || { wait $hub; exit $?; }
+    kill -0 $hub 2>/dev/null || { wait $hub || die "the hub stopped while starting (its log is above)"; exit 0; }
     if curl -fsS "$url/health/ready" >/dev/null 2>&1; then
       cat <<EOF
 
-  SocialCare Hub is ready at $url
+  SocialCare Hub is ready at $url ($ASPNETCORE_ENVIRONMENT)
     Swagger UI      $url/swagger
     OpenAPI         $url/swagger/v1/swagger.json
-    Admin key       $Admin__ApiKey
-    Demo API key    $Demo__ApiKey   (workspace "Demo", every scope)
 
-  Try:  curl -H "Authorization: Bearer $Demo__ApiKey" $url/v1/me
+  In another terminal (from any directory), to follow the README's walk-through:
+
+    $(print_env)
+
+  Try:  curl -H "Authorization: Bearer \$DEMO" \$HUB/v1/me
 
 EOF
       break
@@ -275,10 +362,11 @@ shift || true
 case "$cmd" in
   deps) deps ;;
   run) run_hub ;;
+  env) print_env ;;
   test) run_tests "$@" ;;
   bench) run_bench "$@" ;;
   demo) run_demo ;;
   contracts) regenerate_contracts ;;
   stop) stop_all ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
 esac

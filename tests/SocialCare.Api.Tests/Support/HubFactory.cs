@@ -27,6 +27,8 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
             [$"Secrets:Keys:{SecretsKeyId}"] = SecretsKey,
             ["Secrets:ActiveKey"] = SecretsKeyId,
             ["Demo:ApiKey"] = null,
+            // Test hubs serve their OpenAPI document (the contract and abuse tests read it), as a Development hub does.
+            ["OpenApi:Serve"] = "true",
             // Test hubs run against different databases on one broker: each fans out from a queue of its own.
             ["Webhooks:FanOutQueue"] = $"socialcare-webhooks-test-{Guid.NewGuid():N}",
             ["Webhooks:FanOutQueueTemporary"] = "true",

@@ -5,6 +5,7 @@ namespace SocialCare.Api.Infrastructure.OpenApi;
 public static class OpenApiExtensions
 {
     public const string BearerScheme = "bearer";
+    public const string ServeSetting = "OpenApi:Serve";
 
     public static IServiceCollection AddOpenApiDocs(this IServiceCollection services)
     {
@@ -31,8 +32,17 @@ public static class OpenApiExtensions
         return services;
     }
 
+    /// <summary>
+    /// Serves the OpenAPI document and Swagger UI when <c>OpenApi:Serve</c> says so; by default only in Development. A
+    /// deployment publishes its contract (contracts/openapi/v1.json) rather than a browsable console on every instance.
+    /// </summary>
     public static WebApplication MapOpenApiDocs(this WebApplication app)
     {
+        if (!(app.Configuration.GetValue<bool?>(ServeSetting) ?? app.Environment.IsDevelopment()))
+        {
+            return app;
+        }
+
         app.UseSwagger();
         app.UseSwaggerUI(ui =>
         {
