@@ -5,18 +5,7 @@ namespace SocialCare.Api.Tests.Boundary;
 /// <summary>infra/docker-compose.yml, for people with Docker: nothing on other interfaces, no password in the file, data that survives.</summary>
 public sealed partial class Compose_file
 {
-    private static readonly string Text = File.ReadAllText(Path.Combine(Repository(), "infra", "docker-compose.yml"));
-
-    private static string Repository()
-    {
-        var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SocialCareApi.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("The repository root (SocialCareApi.sln) is not above the test directory.");
-    }
+    private static readonly string Text = File.ReadAllText(Path.Combine(Support.RepositoryRoot.Path, "infra", "docker-compose.yml"));
 
     [Test]
     public void Every_published_port_is_bound_to_loopback()

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+using SocialCare.Api.Tests.Support;
+
 namespace SocialCare.Api.Tests.Foundation;
 
 /// <summary>
@@ -10,8 +12,6 @@ namespace SocialCare.Api.Tests.Foundation;
 /// </summary>
 public sealed class Dev_script
 {
-    private static readonly string Repository = FindRepository();
-
     [Test]
     public async Task A_second_checkout_reuses_the_running_servers_and_the_same_keys()
     {
@@ -65,9 +65,9 @@ public sealed class Dev_script
 
     private static async Task<(int Exit, string Output)> DevAsync(string command, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(Path.Combine(Repository, "infra", "dev.sh"), [command])
+        var start = new ProcessStartInfo(Path.Combine(RepositoryRoot.Path, "infra", "dev.sh"), [command])
         {
-            WorkingDirectory = Repository, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot.Path, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         // As a developer's shell has it: nothing the hub's own configuration would take over.
         foreach (var inherited in new[] { "Admin__ApiKey", "Demo__ApiKey", "ASPNETCORE_URLS", "SOCIALCARE_DATA_DIR" })
@@ -89,15 +89,4 @@ public sealed class Dev_script
     }
 
     private static string StripColours(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty);
-
-    private static string FindRepository()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SocialCareApi.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("The repository root (SocialCareApi.sln) is not above the tests.");
-    }
 }

@@ -16,12 +16,10 @@ namespace SocialCare.Api.Tests.Samples;
 /// </summary>
 public sealed class Readme_walkthrough
 {
-    private static readonly string Repository = FindRepository();
-
     [Test]
     public async Task The_walkthrough_runs_as_written_twice_against_a_real_hub()
     {
-        var script = "set -euo pipefail\n" + string.Join("\n", Blocks(File.ReadAllText(Path.Combine(Repository, "README.md")), "## Walk-through with curl"));
+        var script = "set -euo pipefail\n" + string.Join("\n", Blocks(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")), "## Walk-through with curl"));
         var demoKey = SocialCare.Api.Authorization.ApiKeys.Generate();
         await TestEnvironment.WithDatabaseAsync("readme", async database =>
         {
@@ -62,7 +60,7 @@ public sealed class Readme_walkthrough
     }
 
     /// <summary>The <c>sh</c> blocks of one section (from its heading to the next), in order.</summary>
-    internal static IEnumerable<string> Blocks(string markdown, string heading)
+    private static IEnumerable<string> Blocks(string markdown, string heading)
     {
         var start = markdown.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
         Assert.That(start, Is.GreaterThanOrEqualTo(0), $"README has a section '{heading}'");
@@ -78,7 +76,7 @@ public sealed class Readme_walkthrough
         var temp = Directory.CreateTempSubdirectory("readme-");
         var start = new ProcessStartInfo("bash", ["-c", script])
         {
-            WorkingDirectory = Repository, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot.Path, RedirectStandardOutput = true, RedirectStandardError = true,
             Environment =
             {
                 // What `./infra/dev.sh env` prints comes from these, exactly as under `./infra/dev.sh run`.
@@ -114,15 +112,4 @@ public sealed class Readme_walkthrough
     }
 
     private static int Count(string text, string what) => (text.Length - text.Replace(what, string.Empty, StringComparison.Ordinal).Length) / what.Length;
-
-    private static string FindRepository()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SocialCareApi.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("The repository root (SocialCareApi.sln) is not above the tests.");
-    }
 }
