@@ -60,7 +60,7 @@ public sealed class Readme_walkthrough
     }
 
     /// <summary>The <c>sh</c> blocks of one section (from its heading to the next), in order.</summary>
-    private static IEnumerable<string> Blocks(string markdown, string heading)
+    private static List<string> Blocks(string markdown, string heading)
     {
         var start = markdown.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
         Assert.That(start, Is.GreaterThanOrEqualTo(0), $"README has a section '{heading}'");
