@@ -121,8 +121,8 @@ rabbit_env() {
 
 rabbitmqctl_() { ( rabbit_env; "$(rabbit_sbin)/rabbitmqctl" -q -n "$RABBIT_NODE" "$@" ); }
 
-# Ours: our node answers with our cookie (whichever checkout started it).
-rabbit_running() { listening "$RABBIT_PORT" && rabbitmqctl_ status >/dev/null 2>&1; }
+# Ours: our node answers a ping with our cookie (whichever checkout started it).
+rabbit_running() { listening "$RABBIT_PORT" && ( rabbit_env; "$(rabbit_sbin)/rabbitmq-diagnostics" -q -n "$RABBIT_NODE" ping ) >/dev/null 2>&1; }
 
 # The checkout whose older dev.sh started the broker on a port (its state under that checkout's .data/), if it was one.
 older_checkout_of() {
@@ -160,7 +160,9 @@ start_rabbitmq() {
   printf 'loopback_users.guest = true\n' >"$RABBIT_HOME/rabbitmq.conf"
   rm -f "$RABBIT_HOME/rabbit.pid"
   log "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT (state in $RABBIT_HOME)"
-  ( rabbit_env; "$sbin/rabbitmq-server" -detached ) || { show_logs "$RABBIT_HOME"/log/*.log; die "RabbitMQ did not start (rabbitmq-server failed)"; }
+  # Started from its own directory: a node whose working directory is a deleted checkout cannot run a command any more.
+  ( cd "$RABBIT_HOME"; rabbit_env; "$sbin/rabbitmq-server" -detached ) ||
+    { show_logs "$RABBIT_HOME"/log/*.log; die "RabbitMQ did not start (rabbitmq-server failed)"; }
   rabbitmqctl_ wait "$RABBIT_HOME/rabbit.pid" --timeout 90 >/dev/null ||
     { show_logs "$RABBIT_HOME"/log/*.log; die "RabbitMQ did not start on port $RABBIT_PORT within 90 s (its log is above, if it wrote one; SOCIALCARE_RABBIT_PORT moves it)"; }
 }
