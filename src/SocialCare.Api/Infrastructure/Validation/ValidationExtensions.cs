@@ -5,23 +5,13 @@ namespace SocialCare.Api.Infrastructure.Validation;
 
 public static class ValidationExtensions
 {
-    /// <summary>Registers every FluentValidation validator of this assembly (the DI extensions package is not available).</summary>
+    /// <summary>Registers every FluentValidation validator of this assembly (they are stateless: one instance each).</summary>
     public static IServiceCollection AddValidators(this IServiceCollection services)
     {
         // Field errors name fields the way the JSON does: "author.platformUserId", not "Author.PlatformUserId".
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        var validators = typeof(ValidationExtensions).Assembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsGenericTypeDefinition: false })
-            .SelectMany(t => t.GetInterfaces()
-                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>))
-                .Select(i => (Service: i, Implementation: t)));
-        foreach (var (service, implementation) in validators)
-        {
-            services.AddSingleton(service, implementation);
-        }
-
-        return services;
+        return services.AddValidatorsFromAssemblyContaining(typeof(ValidationExtensions), ServiceLifetime.Singleton, includeInternalTypes: true);
     }
 
     /// <summary>Refuses values PostgreSQL would refuse, in any part of any request, before a binder or handler sees them.</summary>
