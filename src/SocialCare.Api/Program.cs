@@ -1,19 +1,19 @@
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Channels;
-using SocialCare.Api.Connectors;
+using SocialCare.Api.Channels.Hooks;
 using SocialCare.Api.Conversations;
 using SocialCare.Api.Customers;
 using SocialCare.Api.Engagements;
-using SocialCare.Api.Events;
+using SocialCare.Api.EventLog;
+using SocialCare.Api.EventLog.Changefeed;
 using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.Health;
-using SocialCare.Api.Infrastructure.Idempotency;
+using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.Messaging;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
-using SocialCare.Api.Infrastructure.Secrets;
 using SocialCare.Api.Infrastructure.Validation;
-using SocialCare.Api.Subscriptions;
+using SocialCare.Api.Webhooks;
 using SocialCare.Api.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,7 +22,6 @@ builder.Services.AddProblemHandling();
 builder.Services.AddDatabase(builder.Configuration);
 builder.Services.AddSecrets();
 builder.Services.AddIdempotency();
-builder.Services.AddMessaging();
 builder.Services.AddHealth();
 builder.Services.AddApiKeyAuthentication();
 builder.Services.AddApiRateLimiting(builder.Configuration);
@@ -34,8 +33,9 @@ builder.Services.AddEngagements();
 builder.Services.AddConversations();
 builder.Services.AddCustomers();
 builder.Services.AddSubscriptions();
-builder.Services.AddEvents();
+builder.Services.AddEventLog();
 builder.Services.AddConnectors();
+builder.Services.AddMessaging();
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
@@ -47,7 +47,7 @@ app.UseRateLimiter();
 app.UseStorableInput();
 
 app.MapOpenApiDocs();
-app.MapHealth();
+app.MapHealth(ApiPrincipal.AdminRole);
 app.MapHooks();
 app.MapGroup("/v1")
     .MapWorkspaces()

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using SocialCare.Api.Connectors;
 using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Channels;

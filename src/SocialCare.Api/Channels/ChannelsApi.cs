@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure;
-using SocialCare.Api.Infrastructure.Idempotency;
+using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 

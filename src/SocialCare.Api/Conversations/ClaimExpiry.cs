@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;

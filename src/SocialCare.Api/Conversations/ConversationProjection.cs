@@ -1,6 +1,6 @@
 using System.Text.Json;
 using NpgsqlTypes;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;

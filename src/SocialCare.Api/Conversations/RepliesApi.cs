@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Npgsql;
 using SocialCare.Api.Authorization;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Contracts;

@@ -1,5 +1,5 @@
 using SocialCare.Api.Conversations;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
 

@@ -1,6 +1,6 @@
 using FluentValidation;
 using SocialCare.Api.Conversations;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Validation;
-using SocialCare.Api.Infrastructure.Idempotency;
+using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
 

@@ -4,7 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SocialCare.Api.Channels;
 using SocialCare.Api.Conversations;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Engagements;

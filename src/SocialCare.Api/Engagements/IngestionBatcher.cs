@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Engagements;

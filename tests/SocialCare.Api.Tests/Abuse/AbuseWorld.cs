@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SocialCare.Api.Authorization;
-using SocialCare.Api.Connectors;
+using SocialCare.Api.Channels;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Abuse;

@@ -1,5 +1,5 @@
 using System.Text;
-using SocialCare.Api.Connectors;
+using SocialCare.Api.Channels.Hooks;
 
 namespace SocialCare.Api.Tests.Connectors;
 

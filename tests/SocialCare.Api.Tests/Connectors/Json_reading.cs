@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SocialCare.Api.Connectors.Meta;
+using SocialCare.Api.Channels.Meta;
 
 namespace SocialCare.Api.Tests.Connectors;
 

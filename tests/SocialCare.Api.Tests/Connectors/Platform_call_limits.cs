@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SocialCare.Api.Channels;
-using SocialCare.Api.Connectors.Meta;
+using SocialCare.Api.Channels.Meta;
 using SocialCare.Api.Tests.Support;
 using SocialCare.Contracts;
 using SocialCare.FakePlatform;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using SocialCare.Api.Connectors.Meta;
+using SocialCare.Api.Channels.Meta;
 using SocialCare.Api.Tests.Support;
 using SocialCare.FakePlatform;
 

@@ -1,5 +1,5 @@
 using Npgsql;
-using SocialCare.Api.Events;
+using SocialCare.Api.EventLog.Changefeed;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.ConversationContext;

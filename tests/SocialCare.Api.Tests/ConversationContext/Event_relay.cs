@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Api.Tests.Support;
 using SocialCare.Contracts;
 

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using SocialCare.Api.Infrastructure.EventStore;
-using SocialCare.Api.Infrastructure.Relay;
+using SocialCare.Api.EventLog;
 using SocialCare.Api.Tests.Support;
 using SocialCare.Contracts;
 

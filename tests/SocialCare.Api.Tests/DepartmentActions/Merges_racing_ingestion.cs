@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SocialCare.Api.Engagements;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.DepartmentActions;

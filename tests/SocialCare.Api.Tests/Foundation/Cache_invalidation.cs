@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using SocialCare.Api.Subscriptions;
+using SocialCare.Api.Webhooks;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Foundation;

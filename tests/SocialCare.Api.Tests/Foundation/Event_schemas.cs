@@ -1,5 +1,5 @@
 using System.Text.Json.Schema;
-using SocialCare.Api.Infrastructure.EventStore;
+using SocialCare.Api.EventLog;
 
 namespace SocialCare.Api.Tests.Foundation;
 

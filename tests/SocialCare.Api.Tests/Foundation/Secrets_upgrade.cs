@@ -5,8 +5,9 @@ using Npgsql;
 using NpgsqlTypes;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Database;
-using SocialCare.Api.Infrastructure.Idempotency;
-using SocialCare.Api.Subscriptions;
+using SocialCare.Api.Idempotency;
+using SocialCare.Api.Webhooks;
+using SocialCare.Api.Webhooks.Sending;
 using SocialCare.Api.Tests.Support;
 using SocialCare.FakePlatform;
 

@@ -1,5 +1,5 @@
 using Npgsql;
-using SocialCare.Api.Subscriptions;
+using SocialCare.Api.Webhooks.Sending;
 
 namespace SocialCare.Api.Tests.Support;
 

@@ -1,4 +1,6 @@
-using SocialCare.Api.Subscriptions;
+using SocialCare.Api.Webhooks;
+using SocialCare.Api.Webhooks.Scheduling;
+using SocialCare.Api.Webhooks.Recording;
 
 namespace SocialCare.Api.Tests.Webhooks;
 

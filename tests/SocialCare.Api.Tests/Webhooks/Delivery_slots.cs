@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
-using SocialCare.Api.Subscriptions;
+using SocialCare.Api.Webhooks;
+using SocialCare.Api.Webhooks.Scheduling;
+using SocialCare.Api.Webhooks.Recording;
 
 namespace SocialCare.Api.Tests.Webhooks;
 

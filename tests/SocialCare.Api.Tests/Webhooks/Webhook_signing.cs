@@ -1,5 +1,6 @@
 using System.Text;
-using SocialCare.Api.Subscriptions;
+using SocialCare.Api.Webhooks;
+using SocialCare.Api.Webhooks.Sending;
 
 namespace SocialCare.Api.Tests.Webhooks;
 

@@ -19,11 +19,12 @@ public static class HealthExtensions
     /// <c>/health/live</c>: the process runs. <c>/health/ready</c>: PostgreSQL and RabbitMQ both answer;
     /// 503 otherwise, with each dependency's status so an operator sees which one is down.
     /// </summary>
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app, string operatorRole)
     {
         var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
-        health.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        health.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        Task Write(HttpContext context, HealthReport report) => WriteAsync(context, report, context.User.IsInRole(operatorRole));
+        health.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write });
+        health.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = Write });
         return app;
     }
 
@@ -31,10 +32,9 @@ public static class HealthExtensions
     /// Anyone may ask whether each dependency is up; only the admin key also hears why not and how long the check took,
     /// since the reason is an exception's text that can name hosts, ports and users.
     /// </summary>
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    private static Task WriteAsync(HttpContext context, HealthReport report, bool forOperator)
     {
         context.Response.ContentType = "application/json";
-        var forOperator = context.User.IsInRole(Authorization.ApiPrincipal.AdminRole);
         var body = new
         {
             status = report.Status.ToString(),

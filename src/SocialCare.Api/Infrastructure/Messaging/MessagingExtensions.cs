@@ -2,18 +2,18 @@ using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SocialCare.Api.Infrastructure.Health;
-using SocialCare.Api.Infrastructure.Relay;
 
 namespace SocialCare.Api.Infrastructure.Messaging;
 
 public static class MessagingExtensions
 {
     /// <summary>
-    /// MassTransit over RabbitMQ (its bus health check is the "rabbitmq" entry of /health/ready), the event
-    /// store, and the relay that publishes the store's events.
+    /// MassTransit over RabbitMQ (its bus health check is the "rabbitmq" entry of /health/ready), with the consumers and
+    /// receive endpoints every feature contributed (<see cref="IBusContribution"/>): call it after the features.
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {
+        var contributions = services.Contributions();
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.Host) && o.Port is > 0 and < 65536, "RabbitMq:Host and RabbitMq:Port must be set.")
             .ValidateOnStart();
@@ -22,12 +22,11 @@ public static class MessagingExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-            foreach (var consumer in Subscriptions.WebhookFanOutEndpoint.ConsumerTypes)
+            foreach (var contribution in contributions)
             {
-                bus.AddConsumer(consumer).ExcludeFromConfigureEndpoints();
+                contribution.AddConsumers(bus);
             }
 
-            bus.AddConsumer<Connectors.ReplyDispatcher>().ExcludeFromConfigureEndpoints();
             bus.ConfigureHealthCheckOptions(health =>
             {
                 health.Name = "rabbitmq";
@@ -43,18 +42,14 @@ public static class MessagingExtensions
                     host.Password(options.Password);
                 });
                 rabbit.MessageTopology.SetEntityNameFormatter(new HubEntityNameFormatter(rabbit.MessageTopology.EntityNameFormatter));
-                Subscriptions.WebhookFanOutEndpoint.Configure(rabbit, context);
-                Connectors.ConnectorsExtensions.ConfigureReplyEndpoint(rabbit, context);
+                foreach (var contribution in contributions)
+                {
+                    contribution.ConfigureEndpoints(rabbit, context);
+                }
+
                 rabbit.ConfigureEndpoints(context);
             });
         });
-        services.AddOptions<RelayOptions>().BindConfiguration(RelayOptions.Section)
-            .Validate(o => o.BatchSize > 0 && o.PollIntervalMs > 0 && o.LeaderRetryMs > 0, "Relay settings must be positive.")
-            .ValidateOnStart();
-        services.AddHostedService<EventRelay>();
-        services.AddSingleton<SequencedSignal>();
-        services.AddHostedService(sp => sp.GetRequiredService<SequencedSignal>());
-        services.AddSingleton<EventStore.EventStore>();
         return services;
     }
 }

@@ -41,9 +41,7 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => Problem.Details(
                 StatusCodes.Status409Conflict, ProblemCodes.Conflict, "Conflict",
                 "The resource already exists or was changed concurrently; fetch it and retry."),
-            EventStore.ConcurrencyException => Problem.Details(
-                StatusCodes.Status409Conflict, ProblemCodes.Conflict, "Conflict",
-                "The conversation changed while the request ran; fetch it and retry."),
+            IHasProblem known => known.Problem,
             _ => null,
         };
         if (problem is null)

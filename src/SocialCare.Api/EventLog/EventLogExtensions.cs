@@ -1,0 +1,23 @@
+using SocialCare.Api.EventLog.Changefeed;
+using SocialCare.Api.EventLog.Relay;
+
+namespace SocialCare.Api.EventLog;
+
+public static class EventLogExtensions
+{
+    /// <summary>
+    /// The event log: the store every feature appends to, the relay that publishes its events to RabbitMQ in order, the
+    /// wake-up that tells readers a commit happened, and the changefeed and its live tail.
+    /// </summary>
+    public static IServiceCollection AddEventLog(this IServiceCollection services)
+    {
+        services.AddOptions<RelayOptions>().BindConfiguration(RelayOptions.Section)
+            .Validate(o => o.BatchSize > 0 && o.PollIntervalMs > 0 && o.LeaderRetryMs > 0, "Relay settings must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<EventStore>();
+        services.AddHostedService<EventRelay>();
+        services.AddSingleton<SequencedSignal>();
+        services.AddHostedService(sp => sp.GetRequiredService<SequencedSignal>());
+        return services.AddChangefeed();
+    }
+}

@@ -1,0 +1,19 @@
+namespace SocialCare.Api.EventLog.Relay;
+
+/// <summary>The outbox relay (configuration section <c>Relay</c>).</summary>
+public sealed class RelayOptions
+{
+    public const string Section = "Relay";
+
+    /// <summary>Turned off, this instance never publishes (another instance, or a later start, will).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Events sequenced and published per round trip.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>The safety net under LISTEN/NOTIFY: the leader looks for work at least this often.</summary>
+    public int PollIntervalMs { get; set; } = 1000;
+
+    /// <summary>How often a follower instance tries to become the leader.</summary>
+    public int LeaderRetryMs { get; set; } = 1000;
+}

@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using SocialCare.Api.Authorization;
+using SocialCare.Api.Infrastructure.Database;
+using SocialCare.Api.EventLog;
+using SocialCare.Api.Infrastructure.Problems;
+
+namespace SocialCare.Api.Idempotency;
+
+internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, IdempotencyKeys keys) : IEndpointFilter
+{
+    public const string Header = "Idempotency-Key";
+    private const int MaxKeyLength = 255;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        string? header = http.Request.Headers[Header];
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return await next(context);
+        }
+
+        if (header.Trim().Length > MaxKeyLength)
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Invalid Idempotency-Key", $"An Idempotency-Key is at most {MaxKeyLength} characters.");
+        }
+
+        var key = new IdempotencyKey(http.User.RequiredWorkspaceId(), http.User.KeyId()!, header.Trim(),
+            Fingerprint(http.Request.Method, http.Request.Path, context.Arguments));
+        using var buffer = new MemoryStream();
+        await using (var transaction = await AmbientTransaction.BeginAsync(dataSource, http.RequestAborted))
+        {
+            var (taken, answer) = await keys.TakeAsync(transaction, key, http.RequestAborted);
+            if (!taken)
+            {
+                return InUse(key);
+            }
+
+            if (answer is not null)
+            {
+                return Replay(http, key, answer);
+            }
+
+            if (await RunAndRecordAsync(context, next, transaction, key, buffer) is { } lost)
+            {
+                return lost;
+            }
+        }
+
+        // Only now, with the connection back in the pool, does the answer go to the client.
+        buffer.Position = 0;
+        await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);
+        return Results.Empty;
+    }
+
+    /// <summary>
+    /// Runs the endpoint in <paramref name="transaction"/>, its answer written to <paramref name="buffer"/>, and commits with
+    /// the answer recorded if it is a success; otherwise the transaction rolls back, effect and all. Returns a problem when
+    /// the key turned out to be taken after all.
+    /// </summary>
+    private async Task<ProblemHttpResult?> RunAndRecordAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next,
+        AmbientTransaction transaction, IdempotencyKey key, MemoryStream buffer)
+    {
+        var http = context.HttpContext;
+        transaction.Enter();
+        var original = http.Response.Body;
+        http.Response.Body = buffer;
+        try
+        {
+            switch (await next(context))
+            {
+                case IResult result:
+                    await result.ExecuteAsync(http);
+                    break;
+                case { } value:
+                    await TypedResults.Ok(value).ExecuteAsync(http);
+                    break;
+            }
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+
+        if (http.Response.StatusCode is < 200 or >= 300)
+        {
+            return null;
+        }
+
+        var location = http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null;
+        try
+        {
+            // Not the request's token: once the effect is done, a client that hung up must not turn the commit into a rollback
+            // halfway; either way its retry finds the key free or answered.
+            await transaction.CommitAsync(keys.Record(key, http.Response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), location),
+                CancellationToken.None);
+            return null;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == IdempotencyKeys.Table)
+        {
+            // A conversation command (which keeps its keys in the same table, without this lock) took the key meanwhile.
+            http.Response.Headers.Location = default;
+            return InUse(key);
+        }
+    }
+
+    /// <summary>The route and every bound request body: the same key with another request must not replay.</summary>
+    internal static byte[] Fingerprint(string method, string path, IEnumerable<object?> arguments)
+    {
+        var bodies = arguments.Where(a => a is not null && a.GetType().Namespace?.StartsWith("SocialCare.Api", StringComparison.Ordinal) == true
+            && a.GetType().Name.EndsWith("Request", StringComparison.Ordinal));
+        return SHA256.HashData(Encoding.UTF8.GetBytes($"{method} {path}\n{JsonSerializer.Serialize(bodies, EventTypeRegistry.Json)}"));
+    }
+
+    private static ProblemHttpResult InUse(IdempotencyKey key) => Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyKeyInUse,
+        "A request with this Idempotency-Key is still running", $"Another request with Idempotency-Key '{key.Key}' has not finished; retry once it has.");
+
+    private static IResult Replay(HttpContext http, IdempotencyKey key, RecordedAnswer answer)
+    {
+        if (!answer.RequestHash.AsSpan().SequenceEqual(key.RequestHash))
+        {
+            return Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "Idempotency-Key reused",
+                $"The Idempotency-Key '{key.Key}' was used before with a different request.");
+        }
+
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        if (answer.Location is not null)
+        {
+            http.Response.Headers.Location = answer.Location;
+        }
+
+        return Results.Content(answer.Body, "application/json", Encoding.UTF8, answer.Status);
+    }
+}
