@@ -1,22 +1,16 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
-using SocialCare.Contracts;
 
 namespace SocialCare.Api.Customers;
 
-public sealed record CustomerConversation(Guid Id, string Brand, string Status, DateTimeOffset OpenedAt, DateTimeOffset LastActivityAt);
-
-/// <summary>A customer; <c>mergedInto</c> names the survivor when this customer was merged away.</summary>
-public sealed record CustomerView(Guid Id, string? DisplayName, DateTimeOffset CreatedAt, Guid? MergedInto, IReadOnlyList<CustomerIdentity> Identities, IReadOnlyList<CustomerConversation> Conversations);
-
 public static class CustomersApi
 {
-    public static IServiceCollection AddCustomers(this IServiceCollection services) => services.AddSingleton<CustomerCommands>();
+    public static IServiceCollection AddCustomers(this IServiceCollection services) =>
+        services.AddSingleton<CustomerCommands>().AddSingleton<CustomerReader>();
 
     public static RouteGroupBuilder MapCustomers(this RouteGroupBuilder v1)
     {
@@ -35,7 +29,7 @@ public static class CustomersApi
     }
 
     private static async Task<Results<Ok<Infrastructure.Page<CustomerView>>, ProblemHttpResult>> Find(
-        string? identity, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken ct)
+        string? identity, ClaimsPrincipal user, CustomerReader customers, CancellationToken ct)
     {
         var parts = identity?.Split(':', 2);
         if (parts is not [{ Length: > 0 } type, { Length: > 0 } platformUserId])
@@ -43,13 +37,9 @@ public static class CustomersApi
             return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Identity required", "Pass identity=<channelType>:<platformUserId>, e.g. whatsapp:447700900123.");
         }
 
-        await using var command = dataSource.CreateCommand(
-            "select customer_id from customer_identities where workspace_id = $1 and channel_type = $2 and platform_user_id = $3");
-        command.Parameters.Add(new NpgsqlParameter { Value = user.RequiredWorkspaceId() });
-        command.Parameters.Add(new NpgsqlParameter { Value = type.ToLowerInvariant() });
-        command.Parameters.Add(new NpgsqlParameter { Value = platformUserId });
         var items = new List<CustomerView>();
-        if (await command.ExecuteScalarAsync(ct) is Guid customerId && await ReadAsync(customerId, user, dataSource, ct) is { } customer)
+        if (await customers.FindByIdentityAsync(user.RequiredWorkspaceId(), type.ToLowerInvariant(), platformUserId, ct) is { } customerId
+            && await customers.GetAsync(user.RequiredWorkspaceId(), customerId, user.Brands(), ct) is { } customer)
         {
             items.Add(customer);
         }
@@ -78,58 +68,6 @@ public static class CustomersApi
             : TypedResults.Ok(result!);
     }
 
-    private static async Task<Results<Ok<CustomerView>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken ct) =>
-        await ReadAsync(id, user, dataSource, ct) is { } customer ? TypedResults.Ok(customer) : Problem.NotFound("The customer");
-
-    private static async Task<CustomerView?> ReadAsync(Guid id, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken ct)
-    {
-        await using var batch = dataSource.CreateBatch();
-        foreach (var sql in new[]
-                 {
-                     $"select display_name, created_at, merged_into from customers where workspace_id = $1 and id = $2 and {CustomerBrands.Readable}",
-                     "select channel_type, platform_user_id, display_name, handle from customer_identities where workspace_id = $1 and customer_id = $2 order by created_at",
-                     """
-                     select id, brand, status, opened_at, last_activity_at from conversations
-                     where workspace_id = $1 and customer_id = $2 and ($3::text[] is null or brand = any($3)) order by id desc limit 100
-                     """,
-                 })
-        {
-            var command = new NpgsqlBatchCommand(sql)
-            {
-                Parameters = { new NpgsqlParameter { Value = user.RequiredWorkspaceId() }, new NpgsqlParameter { Value = id } },
-            };
-            if (sql.Contains("$3", StringComparison.Ordinal))
-            {
-                command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = user.Brands()?.ToArray() });
-            }
-
-            batch.BatchCommands.Add(command);
-        }
-
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
-        {
-            return null;
-        }
-
-        var (displayName, createdAt) = (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
-        var mergedInto = reader.IsDBNull(2) ? (Guid?)null : reader.GetGuid(2);
-        await reader.NextResultAsync(ct);
-        var identities = new List<CustomerIdentity>();
-        while (await reader.ReadAsync(ct))
-        {
-            identities.Add(new CustomerIdentity(reader.GetString(0), reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
-        }
-
-        await reader.NextResultAsync(ct);
-        var conversations = new List<CustomerConversation>();
-        while (await reader.ReadAsync(ct))
-        {
-            conversations.Add(new CustomerConversation(reader.GetGuid(0), reader.GetString(1), reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
-        }
-
-        return new CustomerView(id, displayName, createdAt, mergedInto, identities, conversations);
-    }
+    private static async Task<Results<Ok<CustomerView>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, CustomerReader customers, CancellationToken ct) =>
+        await customers.GetAsync(user.RequiredWorkspaceId(), id, user.Brands(), ct) is { } customer ? TypedResults.Ok(customer) : Problem.NotFound("The customer");
 }
