@@ -84,7 +84,7 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
                 a[3].ValueKind == System.Text.Json.JsonValueKind.Null ? null : a[3].GetString(),
                 a[4].ValueKind == System.Text.Json.JsonValueKind.Null ? null : a[4].GetString())).ToList();
             items.Add(new DeliveryView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt32(5),
-                reader.GetString(4) == "pending" ? reader.GetFieldValue<DateTimeOffset>(6) : null, reader.GetFieldValue<DateTimeOffset>(7),
+                reader.GetString(4) == DeliveryStatuses.Pending ? reader.GetFieldValue<DateTimeOffset>(6) : null, reader.GetFieldValue<DateTimeOffset>(7),
                 reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), attempts));
         }
 

@@ -37,7 +37,7 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
         new((batch, ct) => RecordDeliveredAsync(bookkeeping, logger, batch, ct), 500, TimeSpan.FromMilliseconds(20));
 
     public Task RecordAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct) =>
-        outcome.Status == "delivered" ? _delivered.SubmitAsync(new Delivered(delivery, attempt, now)) : RecordFailureAsync(delivery, outcome, attempt, now, ct);
+        outcome.Status == DeliveryStatuses.Delivered ? _delivered.SubmitAsync(new Delivered(delivery, attempt, now)) : RecordFailureAsync(delivery, outcome, attempt, now, ct);
 
     // Stopping: what is queued is still recorded; a delivery whose record is lost is only sent again.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _delivered.RunAsync(stoppingToken);
@@ -153,7 +153,7 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
                 r => (FailingSince: r.GetFieldValue<DateTimeOffset>(0), Enabled: r.GetBoolean(1), Url: r.GetString(2)),
                 ct, delivery.SubscriptionId, now)).Single();
             var events = new List<HubEvent>();
-            if (outcome.Status == "failed" && !outcome.DisableSubscription)
+            if (outcome.Status == DeliveryStatuses.Failed && !outcome.DisableSubscription)
             {
                 events.Add(Stamp(delivery, now, new WebhookDeliveryExhausted
                 {
@@ -173,7 +173,7 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
 
             if (events.Count > 0)
             {
-                writer.Append(delivery.SubscriptionId, "subscription", delivery.WorkspaceId, null, events);
+                writer.Append(delivery.SubscriptionId, StreamTypes.Subscription, delivery.WorkspaceId, null, events);
             }
 
             return 0;

@@ -262,17 +262,17 @@ internal sealed partial class WebhookDeliveryWorker(
     {
         if (status is >= 200 and < 300)
         {
-            return new Outcome("delivered", null, false);
+            return new Outcome(DeliveryStatuses.Delivered, null, false);
         }
 
         if (status == (int)HttpStatusCode.Gone)
         {
-            return new Outcome("failed", null, true);
+            return new Outcome(DeliveryStatuses.Failed, null, true);
         }
 
         if (attemptsMade >= schedule.Count)
         {
-            return new Outcome("failed", null, false);
+            return new Outcome(DeliveryStatuses.Failed, null, false);
         }
 
         var wait = schedule[attemptsMade];
@@ -282,7 +282,7 @@ internal sealed partial class WebhookDeliveryWorker(
             wait = asked;
         }
 
-        return new Outcome("pending", now + wait, false);
+        return new Outcome(DeliveryStatuses.Pending, now + wait, false);
     }
 
     private static async Task<string> ReadCappedAsync(HttpResponseMessage response, int limit, CancellationToken ct)
