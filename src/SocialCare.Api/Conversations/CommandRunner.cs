@@ -81,7 +81,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
                 var decision = decide(state, extra, actor, now);
                 if (decision.Rejected is { } no)
                 {
-                    return new Outcome(null, Problem.Of(no.Status, no.Code, "The command is not allowed now", no.Detail));
+                    return new Outcome(null, Problem.Rejected(no, "The command is not allowed now"));
                 }
 
                 var events = Commit(writer, state, decision.Events, actor, now);

@@ -12,10 +12,8 @@ public sealed record Decision(IReadOnlyList<HubEvent> Events, Rejection? Rejecte
 
     public static Decision Unchanged { get; } = new([]);
 
-    public static Decision Refuse(int status, string code, string detail) => new([], new Rejection(status, code, detail));
+    public static Decision Refuse(string code, string detail) => new([], new Rejection(code, detail));
 }
-
-public sealed record Rejection(int Status, string Code, string Detail);
 
 /// <summary>
 /// The conversation workflow as pure functions: state and command in, events (or a refusal) out.
@@ -30,11 +28,11 @@ public static partial class ConversationDecisions
     {
         if (s.IsResolved)
         {
-            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ConversationResolved, "The conversation is resolved; reopen it first.");
+            return Decision.Refuse(ProblemCodes.ConversationResolved, "The conversation is resolved; reopen it first.");
         }
 
         return s.AcknowledgedAt is { } at
-            ? Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.AlreadyAcknowledged, $"The conversation was acknowledged at {at:O}.")
+            ? Decision.Refuse(ProblemCodes.AlreadyAcknowledged, $"The conversation was acknowledged at {at:O}.")
             : Decision.Accept(new ConversationAcknowledged { AcknowledgedAt = now, TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now) });
     }
 
@@ -60,7 +58,7 @@ public static partial class ConversationDecisions
         if (added.Count > 0 && tags.Count > MaxTags)
         {
             // Every conversation.tagged event carries the whole list, and every reader and filter reads it.
-            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TooManyTags,
+            return Decision.Refuse(ProblemCodes.TooManyTags,
                 $"A conversation carries at most {MaxTags} tags; it has {s.Tags.Count}. Remove some first.");
         }
 
@@ -90,7 +88,7 @@ public static partial class ConversationDecisions
     {
         if (s.IsResolved)
         {
-            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.AlreadyResolved, $"The conversation was resolved at {s.ResolvedAt:O}.");
+            return Decision.Refuse(ProblemCodes.AlreadyResolved, $"The conversation was resolved at {s.ResolvedAt:O}.");
         }
 
         var claim = s.ActiveClaim(now);
@@ -116,7 +114,7 @@ public static partial class ConversationDecisions
     {
         if (s.IsResolved)
         {
-            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ConversationResolved, "A resolved conversation cannot be claimed; reopen it first.");
+            return Decision.Refuse(ProblemCodes.ConversationResolved, "A resolved conversation cannot be claimed; reopen it first.");
         }
 
         var claim = s.ActiveClaim(now);
@@ -128,7 +126,7 @@ public static partial class ConversationDecisions
     public static Decision Release(ConversationState s, EventActor actor, DateTimeOffset now) =>
         s.ActiveClaim(now) switch
         {
-            null => Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.NotClaimed, "Nobody holds a claim on this conversation."),
+            null => Decision.Refuse(ProblemCodes.NotClaimed, "Nobody holds a claim on this conversation."),
             { } claim when claim.KeyId != actor.KeyId => ClaimedByOther(claim),
             { } claim => Decision.Accept(new ConversationReleased { App = claim.App, Reason = "released" }),
         };
@@ -141,12 +139,12 @@ public static partial class ConversationDecisions
     {
         if (s.IsResolved)
         {
-            return Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ConversationResolved, "The conversation is resolved; reopen it first.");
+            return Decision.Refuse(ProblemCodes.ConversationResolved, "The conversation is resolved; reopen it first.");
         }
 
         if (target is null)
         {
-            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.UnknownChannel, "There is no such channel account in this workspace that this key may use.");
+            return Decision.Refuse(ProblemCodes.UnknownChannel, "There is no such channel account in this workspace that this key may use.");
         }
 
         var claim = s.ActiveClaim(now);
@@ -158,14 +156,14 @@ public static partial class ConversationDecisions
 
         if (target.Recipient is null)
         {
-            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.CustomerUnreachable,
+            return Decision.Refuse(ProblemCodes.CustomerUnreachable,
                 $"The customer has no {target.ChannelType} identity, so this channel cannot reach them. Link one to the customer first.");
         }
 
         var visibility = draft.Visibility ?? target.DefaultVisibility;
         if (visibility == "public" && Channels.ChannelTypes.PrivateOnly.Contains(target.ChannelType))
         {
-            return Decision.Refuse(StatusCodes.Status422UnprocessableEntity, ProblemCodes.VisibilityNotSupported,
+            return Decision.Refuse(ProblemCodes.VisibilityNotSupported,
                 $"{target.ChannelType} has only private messages; send the reply as private.");
         }
 
@@ -228,7 +226,7 @@ public static partial class ConversationDecisions
         return Decision.Accept(progress);
     }
 
-    private static Decision ClaimedByOther(Claim claim) => Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.ClaimedByOther,
+    private static Decision ClaimedByOther(Claim claim) => Decision.Refuse(ProblemCodes.ClaimedByOther,
         $"'{claim.App}'{(claim.Person is null ? string.Empty : $" ({claim.Person})")} holds this conversation until {claim.ExpiresAt:O}. " +
         "Wait for its release or expiry, or send \"force\": true (recorded).");
 
@@ -238,7 +236,7 @@ public static partial class ConversationDecisions
             {
                 ChannelId = s.CurrentChannelId, ChannelType = s.CurrentChannelType, PreviouslyResolvedAt = s.ResolvedAt, Reason = "app",
             })
-            : Decision.Refuse(StatusCodes.Status409Conflict, ProblemCodes.NotResolved, "The conversation is open; only a resolved conversation can be reopened.");
+            : Decision.Refuse(ProblemCodes.NotResolved, "The conversation is open; only a resolved conversation can be reopened.");
 
     /// <summary>Tags compare case-insensitively and without stray spaces: " VIP  customer " is "vip-customer".</summary>
     public static string NormaliseTag(string tag) => Spaces().Replace(tag.Trim().ToLowerInvariant(), "-");

@@ -23,19 +23,19 @@ public static class MessagingWindows
         var template = draft.Template is not null;
         if (Shape(type, draft) is { } misshapen)
         {
-            return (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.UnsupportedReplyShape, misshapen));
+            return (null, new Rejection(ProblemCodes.UnsupportedReplyShape, misshapen));
         }
 
         if (template && type is ChannelTypes.Messenger or ChannelTypes.Instagram or ChannelTypes.X)
         {
-            return (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TemplateNotSupported,
+            return (null, new Rejection(ProblemCodes.TemplateNotSupported,
                 $"{type} has no message templates; send text or attachments."));
         }
 
         if (visibility == "public")
         {
             return type is ChannelTypes.X or ChannelTypes.Instagram && target.LatestPublicPost is null
-                ? (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.NoPublicPost,
+                ? (null, new Rejection(ProblemCodes.NoPublicPost,
                     $"A public reply on {type} answers the customer's public post, and this conversation has none on this account; reply privately."))
                 : (null, null);
         }
@@ -45,14 +45,14 @@ public static class MessagingWindows
         switch (type)
         {
             case ChannelTypes.WhatsApp when !template && !(since <= Standard):
-                return (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TemplateRequired,
+                return (null, new Rejection(ProblemCodes.TemplateRequired,
                     $"{written}; outside WhatsApp's 24-hour customer service window only an approved template may be sent. Add a \"template\"."));
             case ChannelTypes.Messenger or ChannelTypes.Instagram when since <= Standard:
                 return (null, null);
             case ChannelTypes.Messenger or ChannelTypes.Instagram when since <= HumanAgent:
                 return (HumanAgentTag, null);
             case ChannelTypes.Messenger or ChannelTypes.Instagram:
-                return (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.MessagingWindowClosed,
+                return (null, new Rejection(ProblemCodes.MessagingWindowClosed,
                     $"{written}; {type} allows a business reply only within 7 days of the customer's last message (a human agent's reply after 24 hours)."));
             default:
                 return (null, null);

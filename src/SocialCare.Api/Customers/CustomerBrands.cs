@@ -1,4 +1,3 @@
-using SocialCare.Api.Conversations;
 using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Customers;
@@ -41,12 +40,12 @@ internal static class CustomerBrands
 
         if (!customerBrands.Any(b => keyBrands.Contains(b, StringComparer.Ordinal)))
         {
-            return new Rejection(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The customer does not exist.");
+            return new Rejection(ProblemCodes.NotFound, "The customer does not exist.");
         }
 
         return customerBrands.All(b => keyBrands.Contains(b, StringComparer.Ordinal))
             ? null
-            : new Rejection(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden,
+            : new Rejection(ProblemCodes.Forbidden,
                 "The customer has conversations of brands this API key may not act on; a key for every brand can do this.");
     }
 

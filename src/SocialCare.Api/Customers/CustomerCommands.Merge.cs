@@ -16,7 +16,7 @@ public sealed partial class CustomerCommands
     {
         if (survivorId == mergedId)
         {
-            return (null, new Rejection(StatusCodes.Status422UnprocessableEntity, ProblemCodes.BadRequest, "A customer cannot be merged into itself."));
+            return (null, new Rejection(ProblemCodes.BadRequest, "A customer cannot be merged into itself."));
         }
 
         for (var attempt = 0; attempt < MergeAttempts; attempt++)
@@ -28,7 +28,7 @@ public sealed partial class CustomerCommands
             }
         }
 
-        return (null, new Rejection(StatusCodes.Status409Conflict, ProblemCodes.Conflict, "The customers kept changing while they were being merged; retry."));
+        return (null, new Rejection(ProblemCodes.Conflict, "The customers kept changing while they were being merged; retry."));
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed partial class CustomerCommands
 
         if (customers.Count != 2)
         {
-            return ((null, new Rejection(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Both customers must exist in this workspace.")), true);
+            return ((null, new Rejection(ProblemCodes.NotFound, "Both customers must exist in this workspace.")), true);
         }
 
         if (customers.Select(c => CustomerBrands.RefuseChange(brands, c.Brands)).FirstOrDefault(r => r is not null) is { } refused)
@@ -63,7 +63,7 @@ public sealed partial class CustomerCommands
 
         if (customers.Any(c => c.MergedInto is not null))
         {
-            return ((null, new Rejection(StatusCodes.Status409Conflict, ProblemCodes.AlreadyMerged, "One of the customers was already merged into another.")), true);
+            return ((null, new Rejection(ProblemCodes.AlreadyMerged, "One of the customers was already merged into another.")), true);
         }
 
         return ((await MoveAsync(writer, workspaceId, survivorId, mergedId, actor, ct), null), true);

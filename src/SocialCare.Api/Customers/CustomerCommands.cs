@@ -1,5 +1,4 @@
 using FluentValidation;
-using SocialCare.Api.Conversations;
 using SocialCare.Api.EventLog;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
@@ -54,7 +53,7 @@ public sealed partial class CustomerCommands(EventStore store, TimeProvider cloc
                     OwnerBrands: r.GetFieldValue<string[]>(3)), ct, workspaceId, customerId, identity.ChannelType, identity.PlatformUserId);
             if (rows.Count == 0)
             {
-                return (null, new Rejection(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The customer does not exist."));
+                return (null, new Rejection(ProblemCodes.NotFound, "The customer does not exist."));
             }
 
             if (CustomerBrands.RefuseChange(brands, rows[0].Brands) is { } refused)
@@ -71,7 +70,7 @@ public sealed partial class CustomerCommands(EventStore store, TimeProvider cloc
             {
                 // The owner is named only to a key that may read that customer.
                 var whose = CustomerBrands.MayRead(brands, rows[0].OwnerBrands) ? $"customer {owner}" : "another customer";
-                return (null, new Rejection(StatusCodes.Status409Conflict, ProblemCodes.IdentityTaken,
+                return (null, new Rejection(ProblemCodes.IdentityTaken,
                     $"{identity.ChannelType}:{identity.PlatformUserId} belongs to {whose}. If they are the same person, merge the two customers."));
             }
 

@@ -53,7 +53,7 @@ public static class CustomersApi
         var (result, rejected) = await commands.LinkAsync(http.User.RequiredWorkspaceId(), id, request, http.User.Brands(), Actors.FromRequest(http), http.RequestAborted);
         if (rejected is not null)
         {
-            return Problem.Of(rejected.Status, rejected.Code, "The identity cannot be linked", rejected.Detail);
+            return Problem.Rejected(rejected, "The identity cannot be linked");
         }
 
         return result!.Linked ? TypedResults.Created($"/v1/customers/{id}", result) : TypedResults.Ok(result);
@@ -64,7 +64,7 @@ public static class CustomersApi
         var (result, rejected) = await commands.MergeAsync(
             http.User.RequiredWorkspaceId(), id, request.CustomerId, http.User.Brands(), Actors.FromRequest(http), http.RequestAborted);
         return rejected is not null
-            ? Problem.Of(rejected.Status, rejected.Code, "The customers cannot be merged", rejected.Detail)
+            ? Problem.Rejected(rejected, "The customers cannot be merged")
             : TypedResults.Ok(result!);
     }
 

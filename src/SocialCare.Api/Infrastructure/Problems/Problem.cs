@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace SocialCare.Api.Infrastructure.Problems;
 
 /// <summary>Builds the one problem shape every endpoint answers with.</summary>
-public static class Problem
+public static partial class Problem
 {
     public static ProblemHttpResult Of(int status, string code, string title, string? detail = null) =>
         TypedResults.Problem(Details(status, code, title, detail));

@@ -53,6 +53,18 @@ public static class ProblemCodes
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
+    /// <summary>The HTTP status a code answers with: what was refused, said once for every endpoint (docs/problems.md).</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        NotFound => StatusCodes.Status404NotFound,
+        Forbidden => StatusCodes.Status403Forbidden,
+        Conflict or AlreadyAcknowledged or AlreadyResolved or NotResolved or ConversationResolved or ClaimedByOther or NotClaimed
+            or IdentityTaken or AlreadyMerged or CustomerHasOpenConversation => StatusCodes.Status409Conflict,
+        PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        BadRequest => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status422UnprocessableEntity,
+    };
+
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => BadRequest,
