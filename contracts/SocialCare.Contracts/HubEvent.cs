@@ -11,7 +11,7 @@ public abstract record HubEvent
     /// <summary>Unique per event; also the broker message id and the webhook id. Consumers dedupe on it.</summary>
     public Guid EventId { get; init; }
 
-    /// <summary>The global sequence: gapless and increasing in publication order. 0 until the event is published.</summary>
+    /// <summary>The global sequence: increasing in commit order, never behind one already visible (a gap only where a transaction failed mid-commit). 0 until the event is published.</summary>
     public long Sequence { get; init; }
 
     public Guid WorkspaceId { get; init; }

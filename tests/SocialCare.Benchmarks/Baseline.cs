@@ -62,7 +62,7 @@ internal static class Baseline
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("insert into streams (id, workspace_id, type, version) select unnest($1::uuid[]), $2, 'conversation', 1")
+                new NpgsqlBatchCommand("insert into mt_streams (id, tenant_id, type, version) select unnest($1::uuid[]), $2::text, 'conversation', 1")
                 {
                     Parameters = { new() { Value = streams }, new() { Value = workspaceId } },
                 },
@@ -73,17 +73,17 @@ internal static class Baseline
                 {
                     Parameters = { new() { Value = streams }, new() { Value = workspaceId }, new() { Value = channelId }, new() { Value = conversationId }, new() { Value = customerId }, new() { Value = now } },
                 },
+                // Events numbered in commit order, as the hub numbers them (EventLog/EventNumbering.cs).
+                new NpgsqlBatchCommand("lock table event_numbering in exclusive mode"),
                 new NpgsqlBatchCommand("""
-                    with numbers as (update event_sequence set last_seq = last_seq + $5 returning last_seq)
-                    insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
-                    select gen_random_uuid(), numbers.last_seq - $5 + s.n, s.id, 1, $2, 'engagement.received', $3, $4
-                    from unnest($1::uuid[]) with ordinality as s(id, n) cross join numbers
+                    insert into mt_events (seq_id, id, stream_id, version, tenant_id, type, data, timestamp)
+                    select nextval('mt_events_sequence'), gen_random_uuid(), s.id, 1, $2::text, 'engagement.received', $3, $4
+                    from unnest($1::uuid[]) with ordinality as s(id, n) order by s.n
                     """)
                 {
                     Parameters =
                     {
                         new() { Value = streams }, new() { Value = workspaceId }, new() { Value = body, NpgsqlDbType = NpgsqlDbType.Jsonb }, new() { Value = now },
-                        new() { Value = (long)count },
                     },
                 },
             },

@@ -45,7 +45,7 @@ internal sealed partial class ClaimExpiry(EventStore store, TimeProvider clock, 
                 EventId = Guid.CreateVersion7(), WorkspaceId = c.WorkspaceId, Brand = c.Brand, ConversationId = c.Id, CustomerId = c.CustomerId,
                 RecordedAt = now, Actor = EventActor.System, App = c.App, Reason = "expired",
             };
-            writer.Append(c.Id, StreamTypes.Conversation, c.WorkspaceId, c.Version, [released]);
+            writer.Append(c.Id, typeof(StreamTypes.Conversation), c.WorkspaceId, c.Version, [released]);
             ConversationProjection.Apply(writer, c.Id, [released], now);
         }
 

@@ -139,7 +139,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
         }).ToList();
         if (events.Count > 0)
         {
-            writer.Append(state.Id, StreamTypes.Conversation, state.WorkspaceId, state.Version, events);
+            writer.Append(state.Id, typeof(StreamTypes.Conversation), state.WorkspaceId, state.Version, events);
             ConversationProjection.Apply(writer, state.Id, events, now);
         }
 

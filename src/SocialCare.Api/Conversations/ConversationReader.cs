@@ -236,11 +236,11 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
     public async Task<IReadOnlyList<TimelineEntry>> TimelineAsync(Guid workspaceId, Guid id, long afterVersion, int limit, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            select stream_version, seq, id, type, recorded_at, data::text from events
-            where workspace_id = $1 and stream_id = $2 and stream_version > $3
-            order by stream_version limit $4
+            select version, seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), data::text from mt_events
+            where tenant_id = $1 and stream_id = $2 and version > $3
+            order by version limit $4
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = MartenEventStore.TenantOf(workspaceId) });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = afterVersion });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });

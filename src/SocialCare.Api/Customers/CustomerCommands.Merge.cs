@@ -107,7 +107,7 @@ public sealed partial class CustomerCommands
         {
             var resolved = Stamp(ConversationDecisions.Resolution(d.OpenedAt, d.AcknowledgedAt, d.ChannelId, d.ChannelType,
                 $"merged into customer {survivorId}", now), d.Id, d.Brand);
-            writer.Append(d.Id, StreamTypes.Conversation, workspaceId, d.Version, [resolved]);
+            writer.Append(d.Id, typeof(StreamTypes.Conversation), workspaceId, d.Version, [resolved]);
             ConversationProjection.Apply(writer, d.Id, [resolved], now);
         }
 
@@ -123,7 +123,7 @@ public sealed partial class CustomerCommands
         writer.Execute("update engagements set customer_id = $3 where workspace_id = $1 and customer_id = $2", workspaceId, mergedId, survivorId);
         writer.Execute("update customers set merged_into = $2 where id = $1", mergedId, survivorId);
         var resolvedIds = duplicates.Select(d => d.Id).ToList();
-        writer.Append(survivorId, StreamTypes.Customer, workspaceId, null, [Stamp(new CustomerMerged
+        writer.Append(survivorId, typeof(StreamTypes.Customer), workspaceId, null, [Stamp(new CustomerMerged
         {
             MergedCustomerId = mergedId, MovedIdentities = moved, MovedConversationIds = conversations, ResolvedConversationIds = resolvedIds,
         }, null, null)]);

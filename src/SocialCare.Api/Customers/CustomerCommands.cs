@@ -79,7 +79,7 @@ public sealed partial class CustomerCommands(EventStore store, TimeProvider cloc
                 insert into customer_identities (workspace_id, channel_type, platform_user_id, customer_id, display_name, handle, created_at)
                 values ($1, $2, $3, $4, $5, $6, $7)
                 """, workspaceId, identity.ChannelType, identity.PlatformUserId, customerId, identity.DisplayName, identity.Handle, now);
-            writer.Append(customerId, StreamTypes.Customer, workspaceId, null, [new CustomerIdentityLinked
+            writer.Append(customerId, typeof(StreamTypes.Customer), workspaceId, null, [new CustomerIdentityLinked
             {
                 EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, CustomerId = customerId, RecordedAt = now, Actor = actor, Identity = identity,
             }]);

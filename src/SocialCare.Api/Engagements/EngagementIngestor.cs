@@ -128,7 +128,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         if (state.CustomerId is null)
         {
             CreateCustomer(writer, workspaceId, customerId, channel.Type, engagement.Author, now);
-            writes.Appends.Add(new StreamAppend(customerId, StreamTypes.Customer, workspaceId, 0, [Stamp(new CustomerCreated
+            writes.Appends.Add(new StreamAppend(customerId, typeof(StreamTypes.Customer), workspaceId, 0, [Stamp(new CustomerCreated
             {
                 DisplayName = engagement.Author.DisplayName,
                 Identity = new CustomerIdentity(channel.Type, engagement.Author.PlatformUserId, engagement.Author.DisplayName, engagement.Author.Handle),
@@ -172,7 +172,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
             Language = engagement.Language, OccurredAt = engagement.OccurredAt,
             Metadata = engagement.Metadata is { ValueKind: JsonValueKind.Object } ? engagement.Metadata : null,
         }));
-        writes.Appends.Add(new StreamAppend(conversationId, StreamTypes.Conversation, workspaceId, decision is ThreadingDecision.Open ? 0 : null, events));
+        writes.Appends.Add(new StreamAppend(conversationId, typeof(StreamTypes.Conversation), workspaceId, decision is ThreadingDecision.Open ? 0 : null, events));
 
         // The projection's version moves with the stream's: both change only together, in this transaction.
         writer.Execute("""

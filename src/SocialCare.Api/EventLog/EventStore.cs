@@ -1,3 +1,4 @@
+using Marten;
 using Npgsql;
 using SocialCare.Api.Infrastructure.Database;
 
@@ -7,7 +8,7 @@ namespace SocialCare.Api.EventLog;
 /// The seam around the event store: a unit of work over one PostgreSQL transaction. Whatever
 /// <c>work</c> appends and projects commits together; the caller hears of success only after the commit.
 /// </summary>
-public sealed class EventStore(NpgsqlDataSource dataSource)
+public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store)
 {
     /// <summary>
     /// Notified by every transaction that appends events, as it commits: the relay leader and the changefeed tails of every
@@ -49,7 +50,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource)
     {
         if (AmbientTransaction.Current is { } ambient)
         {
-            var shared = new EventWriter(ambient.Connection, ambient.Transaction);
+            var shared = new EventWriter(ambient.Connection, ambient.Transaction, store);
             var outcome = await work(shared);
             await shared.FlushAsync(cancellationToken);
             return outcome;
@@ -57,7 +58,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource)
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var writer = new EventWriter(connection, transaction);
+        var writer = new EventWriter(connection, transaction, store);
         var result = await work(writer);
         // The COMMIT goes with the last writes (Npgsql then sees the transaction ended; disposing it does nothing more).
         await writer.CommitAsync(cancellationToken);

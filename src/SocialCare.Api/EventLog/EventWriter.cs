@@ -1,40 +1,41 @@
+using System.Runtime.ExceptionServices;
+using Marten;
+using Marten.Events;
 using Npgsql;
-using NpgsqlTypes;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.EventLog;
 
-/// <summary>Events to append to one stream; <see cref="ExpectedVersion"/> as in <see cref="EventWriter.Append(Guid, string, Guid, long?, IReadOnlyList{HubEvent})"/>.</summary>
-public sealed record StreamAppend(Guid StreamId, string StreamType, Guid WorkspaceId, long? ExpectedVersion, IReadOnlyList<HubEvent> Events);
+/// <summary>Events to append to one stream; <see cref="ExpectedVersion"/> as in <see cref="EventWriter.Append(Guid, Type, Guid, long?, IReadOnlyList{HubEvent})"/>.</summary>
+public sealed record StreamAppend(Guid StreamId, Type StreamType, Guid WorkspaceId, long? ExpectedVersion, IReadOnlyList<HubEvent> Events);
 
 /// <summary>
 /// One write transaction. Writes (<see cref="Execute"/>) are queued and sent to PostgreSQL together, pipelined in one
 /// round trip, when a read needs them (<see cref="QueryAsync"/>) or with the COMMIT (<see cref="CommitAsync"/>). On a
 /// loaded machine round trips, not SQL, are the cost of an ingestion, so a whole ingestion is two of them, commit included.
-/// Appends wait for the commit and go last: appending numbers the events from the one <c>event_sequence</c> row, which
-/// stays locked until the transaction ends, so events are numbered in commit order and the lock is held only for the
-/// commit itself (see migration 0017).
+/// Events are appended through a Marten session on the same transaction (<see cref="MartenEventStore"/>), whose batch
+/// carries, in order, the queued writes, the event numbers' lock (<see cref="EventNumbering"/>), Marten's appends, the
+/// wake-up and the COMMIT: events are numbered in commit order, and the lock is held only for that one round trip.
 /// </summary>
-public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction transaction)
+public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentStore store)
 {
     private const string QueryFollows = "socialcare_query_follows";
     private const string StreamConflict = "SC409";
     private NpgsqlBatch _pending = NewBatch(connection, transaction);
-    private readonly List<NpgsqlBatchCommand> _appends = [];
-    private readonly Dictionary<Guid, long?> _expected = [];
+    private IDocumentSession? _session;
+    private readonly Dictionary<Guid, long> _appended = [];
+    private readonly Dictionary<Guid, long> _expected = [];
+    private readonly Dictionary<Guid, string> _tenants = [];
     private readonly HashSet<Guid> _workspaces = [];
 
-    /// <summary>Queues a statement; it runs, in order, before the next read or the commit.</summary>
+    /// <summary>Queues a statement that returns no rows; it runs, in order, before the next read or the commit.</summary>
     public void Execute(string sql, params object?[] arguments) => _pending.BatchCommands.Add(Command(sql, arguments));
 
     /// <summary>
     /// Queues taking transaction-scoped advisory locks on <paramref name="keys"/>, in one sorted pass, so that two
     /// transactions locking overlapping keys serialise and never deadlock.
     /// </summary>
-    public void Lock(IEnumerable<string> keys) => Execute("""
-        select count(pg_advisory_xact_lock(h))
-        from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by h) as keys
-        """, (object)keys.ToArray());
+    public void Lock(IEnumerable<string> keys) => Execute("call socialcare_lock_keys($1)", (object)keys.ToArray());
 
     /// <summary>
     /// Queues appending <paramref name="events"/> to a stream, to be sent with the commit. With
@@ -42,17 +43,16 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     /// not happen) unless the stream is exactly there (0 = it must not exist yet); without it, appends serialise on the
     /// stream row. The stream's version after the append is its version before plus <c>events.Count</c>.
     /// </summary>
-    public void Append(Guid streamId, string streamType, Guid workspaceId, long? expectedVersion, IReadOnlyList<HubEvent> events) =>
+    public void Append(Guid streamId, Type streamType, Guid workspaceId, long? expectedVersion, IReadOnlyList<HubEvent> events) =>
         Append([new StreamAppend(streamId, streamType, workspaceId, expectedVersion, events)]);
 
     /// <summary>
-    /// Queues several appends as one statement per run of distinct streams (a stream appended to twice starts a new
-    /// statement, so its second append numbers on from the first). Each behaves as <see cref="Append(Guid, string, Guid, long?, IReadOnlyList{HubEvent})"/>.
+    /// Queues several appends through the transaction's Marten session, each as <see cref="Append(Guid, Type, Guid, long?, IReadOnlyList{HubEvent})"/>.
+    /// A stream appended to twice takes both appends in order; a later append's expected version counts the earlier ones.
     /// </summary>
     public void Append(IReadOnlyList<StreamAppend> appends)
     {
-        var group = new List<StreamAppend>();
-        var streams = new HashSet<Guid>();
+        _session ??= store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
         foreach (var append in appends)
         {
             if (append.Events.Count == 0)
@@ -60,63 +60,36 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 throw new ArgumentException($"Nothing to append to stream {append.StreamId}.", nameof(appends));
             }
 
-            if (!streams.Add(append.StreamId))
+            var tenant = MartenEventStore.TenantOf(append.WorkspaceId);
+            var events = _session.ForTenant(tenant).Events;
+            var appended = _appended.GetValueOrDefault(append.StreamId);
+            // Marten would number each event with an id of its own: the event's id is also the broker's message id and
+            // the webhook id, so it is the one stored.
+            var wrapped = append.Events.Select(object (e) =>
             {
-                QueueAppend(group);
-                group = [];
-                streams = [append.StreamId];
+                var @event = Graph.BuildEvent(e);
+                @event.Id = e.EventId;
+                return @event;
+            }).ToArray();
+            if (append.ExpectedVersion is { } expected)
+            {
+                // What the stream must be at before this transaction's first append to it.
+                var before = expected - appended;
+                if (_expected.TryGetValue(append.StreamId, out var known) && known != before)
+                {
+                    throw new ConcurrencyException(append.StreamId, expected);
+                }
+
+                _expected[append.StreamId] = before;
             }
 
-            group.Add(append);
-        }
-
-        if (group.Count > 0)
-        {
-            QueueAppend(group);
-        }
-    }
-
-    private void QueueAppend(List<StreamAppend> group)
-    {
-        // One statement: bump each stream row (checking its expected version), take the events' global numbers, then
-        // insert the events numbered from the new versions and the numbers taken. A stale version leaves that stream out
-        // of the CTE (or, for a stream that did not exist, out of the join), so none of its events is inserted, and the
-        // last select raises SC409 for it (migration 0018): the transaction aborts before its COMMIT, stream rows and
-        // numbers too, so no gap is left.
-        var events = group.SelectMany(a => a.Events.Select((e, i) => (a.StreamId, Ord: (long)i + 1, Event: e))).ToList();
-        var command = Command("""
-            with input as (
-                select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[]) as i(id, workspace_id, type, count, expected)),
-            stream as (
-                insert into streams as s (id, workspace_id, type, version)
-                select id, workspace_id, type, count from input
-                on conflict (id) do update set version = s.version + excluded.version, updated_at = now()
-                    where s.version = coalesce((select i.expected from input i where i.id = s.id), s.version)
-                returning s.id, s.version),
-            numbers as (update event_sequence set last_seq = last_seq + $12 returning last_seq),
-            inserted as (
-                insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
-                select e.id, numbers.last_seq - $12 + e.n, e.stream_id, stream.version - i.count + e.ord, i.workspace_id, e.type, e.data, e.recorded_at
-                from unnest($6::uuid[], $7::uuid[], $8::bigint[], $9::text[], $10::jsonb[], $11::timestamptz[])
-                    with ordinality as e(id, stream_id, ord, type, data, recorded_at, n)
-                join stream on stream.id = e.stream_id
-                join input i on i.id = e.stream_id and (i.expected is null or stream.version - i.count = i.expected)
-                cross join numbers
-                returning stream_id)
-            select socialcare_stream_conflict(i.id, i.expected) from input i
-            where not exists (select 1 from inserted where inserted.stream_id = i.id)
-            """,
-            group.Select(a => a.StreamId).ToArray(), group.Select(a => a.WorkspaceId).ToArray(), group.Select(a => a.StreamType).ToArray(),
-            group.Select(a => (long)a.Events.Count).ToArray(),
-            new NpgsqlParameter<long?[]> { TypedValue = group.Select(a => a.ExpectedVersion).ToArray() },
-            events.Select(e => e.Event.EventId).ToArray(), events.Select(e => e.StreamId).ToArray(), events.Select(e => e.Ord).ToArray(),
-            events.Select(e => EventTypeRegistry.NameOf(e.Event)).ToArray(),
-            new NpgsqlParameter { Value = events.Select(e => EventTypeRegistry.Serialize(e.Event)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
-            events.Select(e => e.Event.RecordedAt).ToArray(), (long)events.Count);
-        _appends.Add(command);
-        foreach (var append in group)
-        {
-            _expected[append.StreamId] = append.ExpectedVersion;
+            // Marten's expected version is the stream's after the append, and an action per stream gathers every append to it.
+            var stream = append.ExpectedVersion is { } version
+                ? events.Append(append.StreamId, version + append.Events.Count, wrapped)
+                : events.Append(append.StreamId, wrapped);
+            stream.AggregateType = append.StreamType;
+            _appended[append.StreamId] = appended + append.Events.Count;
+            _tenants[append.StreamId] = tenant;
             _workspaces.Add(append.WorkspaceId);
         }
     }
@@ -166,40 +139,74 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 
     private async Task SendAsync(bool commit, CancellationToken cancellationToken)
     {
-        foreach (var append in _appends)
+        if (_appended.Count == 0)
         {
-            _pending.BatchCommands.Add(append);
-        }
+            if (commit)
+            {
+                _pending.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            }
+            else if (_pending.BatchCommands.Count == 0)
+            {
+                return;
+            }
 
-        var appended = _appends.Count > 0;
-        _appends.Clear();
-        if (appended)
-        {
-            // Writers of events already commit one at a time (the sequence row), so notifying from inside the transaction
-            // serialises nothing more, and the relay hears of the events the moment they become visible. Naming the
-            // workspaces lets each event stream wake only for its own.
-            _pending.BatchCommands.Add(Command($"select pg_notify('{EventStore.CommittedChannel}', $1)", EventStore.CommittedPayload(_workspaces)));
-        }
-
-        if (commit)
-        {
-            _pending.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
-        }
-        else if (_pending.BatchCommands.Count == 0)
-        {
+            await using var batch = TakePending();
+            await batch.ExecuteNonQueryAsync(cancellationToken);
             return;
         }
 
-        await using var batch = TakePending();
+        var session = _session!;
+        await using (var queued = TakePending())
+        {
+            foreach (var statement in queued.BatchCommands)
+            {
+                session.QueueOperation(new EventNumbering.Statement((NpgsqlBatchCommand)statement, BeforeAppends: true));
+            }
+        }
+
+        session.QueueOperation(EventNumbering.Lock);
+        // Under the lock no other transaction appends, so the expected versions checked here hold for Marten's appends,
+        // which then cannot fail half-way through the batch and leave taken numbers unused.
+        if (_expected.Count > 0)
+        {
+            session.QueueOperation(new EventNumbering.Statement(Command("call socialcare_expect_versions($1, $2, $3)",
+                _expected.Keys.ToArray(), _expected.Keys.Select(stream => _tenants[stream]).ToArray(), _expected.Values.ToArray()),
+                BeforeAppends: true));
+        }
+
+        // Writers of events commit one at a time (the numbers' lock), so notifying from inside the transaction serialises
+        // nothing more, and the relay hears of the events the moment they become visible. Naming the workspaces lets each
+        // event stream wake only for its own.
+        session.QueueOperation(new EventNumbering.Statement(
+            Command($"select pg_notify('{EventStore.CommittedChannel}', $1)", EventStore.CommittedPayload(_workspaces)), BeforeAppends: false));
+        if (commit)
+        {
+            session.QueueOperation(new EventNumbering.Statement(new NpgsqlBatchCommand("commit"), BeforeAppends: false));
+        }
+
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await session.SaveChangesAsync(cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState == StreamConflict && Guid.TryParse(e.Hint, out var stream))
+        catch (Exception e) when (Refusal(e) is { SqlState: StreamConflict } conflict && Guid.TryParse(conflict.Hint, out var stream))
         {
-            throw new ConcurrencyException(stream, _expected.GetValueOrDefault(stream));
+            throw new ConcurrencyException(stream, _expected.TryGetValue(stream, out var expected) ? expected : null);
+        }
+        catch (Exception e) when (e is not PostgresException && Refusal(e) is { } refusal)
+        {
+            // Marten wraps what PostgreSQL refused; callers decide on PostgreSQL's own error (a unique violation, …).
+            ExceptionDispatchInfo.Throw(refusal);
+        }
+        finally
+        {
+            _appended.Clear();
+            _expected.Clear();
         }
     }
+
+    private EventGraph Graph => (EventGraph)store.Options.Events;
+
+    private static PostgresException? Refusal(Exception e) => e as PostgresException ?? e.InnerException as PostgresException;
 
     private NpgsqlBatch TakePending()
     {

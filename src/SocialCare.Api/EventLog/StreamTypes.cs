@@ -1,9 +1,14 @@
 namespace SocialCare.Api.EventLog;
 
-/// <summary>What a stream is the history of; stored with each stream, and never renamed once written.</summary>
+/// <summary>
+/// What a stream is the history of. Marten stores a stream's type as the name of an aggregate type (lower-cased), so each
+/// is a type of its own here; they are stored with each stream (<c>mt_streams.type</c>) and never renamed once written.
+/// </summary>
 public static class StreamTypes
 {
-    public const string Conversation = "conversation";
-    public const string Customer = "customer";
-    public const string Subscription = "subscription";
+    public sealed class Conversation;
+
+    public sealed class Customer;
+
+    public sealed class Subscription;
 }

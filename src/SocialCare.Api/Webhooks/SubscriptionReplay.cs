@@ -20,15 +20,16 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
     public async Task<ReplayResponse> ReplayAsync(Subscription subscription, ReplayRequest request, CancellationToken ct)
     {
         await using var command = dataSource.CreateAmbientCommand("""
-            select e.seq, e.type, e.data::text, c.channel_types, c.tags, c.priority,
+            select e.seq_id, e.type, e.data::text, c.channel_types, c.tags, c.priority,
                    -- What decides a brand-limited subscription's events without a brand (EventMatcher.WithinBrands).
                    case when $5 and e.data->>'brand' is null and e.type like 'customer.%'
-                        then array(select distinct cb.brand from conversations cb where cb.workspace_id = e.workspace_id and cb.customer_id = e.stream_id) end,
+                        then array(select distinct cb.brand from conversations cb where cb.workspace_id = $1 and cb.customer_id = e.stream_id) end,
                    s.brands
-            from events e left join conversations c on c.id = e.stream_id
-            left join subscriptions s on $5 and s.id = e.stream_id and s.workspace_id = e.workspace_id
-            where e.workspace_id = $1 and e.seq is not null and e.seq >= coalesce($2, 0) and e.recorded_at >= coalesce($3, '-infinity')
-            order by e.seq limit $4
+            from mt_events e left join conversations c on c.id = e.stream_id
+            left join subscriptions s on $5 and s.id = e.stream_id and s.workspace_id = $1
+            where e.tenant_id = $1::text and e.seq_id >= coalesce($2, 0)
+              and coalesce((e.data ->> 'recordedAt')::timestamptz, e.timestamp) >= coalesce($3, '-infinity')
+            order by e.seq_id limit $4
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = subscription.WorkspaceId });
         command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = request.FromSequence });

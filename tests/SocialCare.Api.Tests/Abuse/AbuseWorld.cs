@@ -102,8 +102,8 @@ public sealed class AbuseWorld : IAsyncDisposable
     /// <summary>Events of the two workspaces: what no refused request may change.</summary>
     public async Task<long> CountEventsAsync()
     {
-        await using var command = new NpgsqlCommand("select count(*) from events where workspace_id = any($1)", _database);
-        command.Parameters.Add(new NpgsqlParameter { Value = new[] { Attacker.WorkspaceId, Victim.WorkspaceId } });
+        await using var command = new NpgsqlCommand("select count(*) from mt_events where tenant_id = any($1)", _database);
+        command.Parameters.Add(new NpgsqlParameter { Value = new[] { Attacker.WorkspaceId.ToString(), Victim.WorkspaceId.ToString() } });
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

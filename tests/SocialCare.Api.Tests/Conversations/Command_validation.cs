@@ -79,24 +79,24 @@ public sealed class Command_validation : HubFixture
                 await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/conversations/{id}/tags", new { add = batch.Select(i => $"tag-{i}") }), HttpStatusCode.OK);
             }
 
-            var events = await Database.CountAsync("events", workspaceId);
+            var events = await Database.CountEventsAsync(workspaceId);
             await HubApi.ReadProblem(await client.PostAsJsonAsync($"/v1/conversations/{id}/tags", new { add = new[] { "one-more" } }),
                 HttpStatusCode.UnprocessableEntity, "too-many-tags");
             await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/conversations/{id}/tags", new { add = new[] { "one-more" }, remove = new[] { "tag-0" } }),
                 HttpStatusCode.OK);
-            Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(events + 1), "only the swap was recorded");
+            Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(events + 1), "only the swap was recorded");
         }
     }
 
     private async Task AssertRefused(string command, string body, string member)
     {
-        var before = await Database.CountAsync("events", _workspaceId);
+        var before = await Database.CountEventsAsync(_workspaceId);
         var problem = await HubApi.ReadProblem(await _client.PostAsync($"/v1/conversations/{_conversationId}/{command}", HubApi.Json(body)),
             HttpStatusCode.BadRequest, "validation-failed");
         Assert.Multiple(async () =>
         {
             Assert.That(problem["errors"]!.AsObject().Select(p => p.Key), Does.Contain(member));
-            Assert.That(await Database.CountAsync("events", _workspaceId), Is.EqualTo(before));
+            Assert.That(await Database.CountEventsAsync(_workspaceId), Is.EqualTo(before));
         });
     }
 }

@@ -94,12 +94,12 @@ public sealed class Conversation_commands : HubFixture
             var accepted = await care.SendAsync(first);
             Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(accepted.Headers.ETag!.Tag, Is.EqualTo("\"3\""));
-            var before = await Database.CountAsync("events", workspaceId);
+            var before = await Database.CountEventsAsync(workspaceId);
 
             using var stale = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{id}/priority") { Content = JsonContent.Create(new { level = "urgent" }) };
             stale.Headers.TryAddWithoutValidation("If-Match", etag);
             await HubApi.ReadProblem(await billing.SendAsync(stale), HttpStatusCode.PreconditionFailed, "precondition-failed");
-            Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(before));
+            Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(before));
         }
     }
 
@@ -118,7 +118,7 @@ public sealed class Conversation_commands : HubFixture
             }
 
             var first = await HubApi.ReadJson(await Note("Customer called about the refund"), HttpStatusCode.OK);
-            var before = await Database.CountAsync("events", workspaceId);
+            var before = await Database.CountEventsAsync(workspaceId);
             var again = await Note("Customer called about the refund");
             var racing = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Note("Customer called about the refund")));
             var replayed = await HubApi.ReadJson(again, HttpStatusCode.OK);
@@ -128,7 +128,7 @@ public sealed class Conversation_commands : HubFixture
                 Assert.That(again.Headers.GetValues("Idempotent-Replayed").Single(), Is.EqualTo("true"));
                 Assert.That(racing.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
             });
-            Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(before));
+            Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(before));
             await HubApi.ReadProblem(await Note("A different note"), HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
         }
     }
@@ -144,9 +144,9 @@ public sealed class Conversation_commands : HubFixture
             await Act(care, id, "acknowledge");
             await HubApi.ReadProblem(await billing.PostAsJsonAsync($"/v1/conversations/{id}/acknowledge", new { }), HttpStatusCode.Conflict, "already-acknowledged");
             await Act(care, id, "resolve");
-            var before = await Database.CountAsync("events", workspaceId);
+            var before = await Database.CountEventsAsync(workspaceId);
             await HubApi.ReadProblem(await billing.PostAsJsonAsync($"/v1/conversations/{id}/resolve", new { }), HttpStatusCode.Conflict, "already-resolved");
-            Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(before));
+            Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(before));
             await Act(billing, id, "reopen");
         }
     }
@@ -159,14 +159,14 @@ public sealed class Conversation_commands : HubFixture
         using (billing)
         {
             await Act(billing, id, "links", new { system = "crm", recordType = "case", recordId = "C-1" });
-            var before = await Database.CountAsync("events", workspaceId);
+            var before = await Database.CountEventsAsync(workspaceId);
             var again = await Act(billing, id, "links", new { system = "CRM", recordType = "Case", recordId = "C-1" });
             var priority = await Act(billing, id, "priority", new { level = "normal" });
             Assert.Multiple(async () =>
             {
                 Assert.That(again["events"]!.AsArray(), Is.Empty);
                 Assert.That(priority["events"]!.AsArray(), Is.Empty);
-                Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(before));
+                Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(before));
             });
         }
     }

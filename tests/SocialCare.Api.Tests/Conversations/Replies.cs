@@ -120,11 +120,11 @@ public sealed class Replies : HubFixture
     {
         using var a = await ArrangeAsync("illegal replies");
         var whatsapp = await a.Care.CreateChannelAsync("whatsapp", "Careem");
-        var before = await Database.CountAsync("events", a.WorkspaceId);
+        var before = await Database.CountEventsAsync(a.WorkspaceId);
         await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "Hi", channelId = whatsapp }), HttpStatusCode.UnprocessableEntity, "customer-unreachable");
         await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "Hi", channelId = Guid.NewGuid() }), HttpStatusCode.UnprocessableEntity, "unknown-channel");
         await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { }), HttpStatusCode.BadRequest, "validation-failed");
-        Assert.That(await Database.CountAsync("events", a.WorkspaceId), Is.EqualTo(before));
+        Assert.That(await Database.CountEventsAsync(a.WorkspaceId), Is.EqualTo(before));
         await HubApi.ReadJson(await a.Care.PostAsJsonAsync($"/v1/conversations/{a.ConversationId}/resolve", new { }), HttpStatusCode.OK);
         await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "One more thing" }), HttpStatusCode.Conflict, "conversation-resolved");
     }

@@ -150,7 +150,7 @@ public sealed class Engagement_ingestion : HubFixture
         // Straight from the tables, so that an event not yet sequenced would be counted too.
         Assert.Multiple(async () =>
         {
-            Assert.That(await Database.CountAsync("events", workspaceId), Is.Zero);
+            Assert.That(await Database.CountEventsAsync(workspaceId), Is.Zero);
             Assert.That(await Database.CountAsync("conversations", workspaceId), Is.Zero);
             Assert.That(await Database.CountAsync("customers", workspaceId), Is.Zero);
             Assert.That(await Database.CountAsync("engagements", workspaceId), Is.Zero);

@@ -52,7 +52,7 @@ public sealed class Group_commit : HubFixture
                 Assert.That(await Database.CountAsync("engagements", workspaceId), Is.EqualTo(60));
                 Assert.That(await Database.CountAsync("conversations", workspaceId), Is.EqualTo(20));
                 Assert.That(await Database.CountAsync("customers", workspaceId), Is.EqualTo(20));
-                Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(100), "20 customer.created, 20 conversation.opened, 60 engagement.received");
+                Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(100), "20 customer.created, 20 conversation.opened, 60 engagement.received");
                 Assert.That(await TransactionsAsync(workspaceId), Is.LessThan(60), "engagements shared commits");
             });
         }
@@ -62,7 +62,7 @@ public sealed class Group_commit : HubFixture
     {
         await using var connection = new NpgsqlConnection(TestRun.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select count(distinct tx_id) from events where workspace_id = $1 and type = 'engagement.received'", connection);
+        await using var command = new NpgsqlCommand("select count(distinct xmin::text) from mt_events where tenant_id = $1::text and type = 'engagement.received'", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         return (long)(await command.ExecuteScalarAsync())!;
     }

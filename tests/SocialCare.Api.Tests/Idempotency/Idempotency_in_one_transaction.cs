@@ -81,7 +81,7 @@ public sealed class Idempotency_in_one_transaction : HubFixture
         await HubApi.ReadJson(await client.SendAsync(Post($"/v1/customers/{customerId}/identities", link, "crash-link")), HttpStatusCode.Created);
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("select count(*) from events where workspace_id = $1 and type = 'customer.identity_linked'", connection);
+        await using var count = new NpgsqlCommand("select count(*) from mt_events where tenant_id = $1::text and type = 'customer.identity_linked'", connection);
         count.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo(1L), "one link, one event");
     }

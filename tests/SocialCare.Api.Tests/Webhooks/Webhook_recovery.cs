@@ -188,12 +188,11 @@ public sealed class Webhook_recovery : HubFixture
             var legacy = Guid.CreateVersion7();
             await using (var batch = dataSource.CreateBatch())
             {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("insert into streams (id, workspace_id, type, version) values ($1, $2, 'legacy', 1)")
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("insert into mt_streams (id, tenant_id, type, version) values ($1, $2::text, 'legacy', 1)")
                 { Parameters = { new NpgsqlParameter { Value = legacy }, new NpgsqlParameter { Value = workspaceId } } });
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                    with numbers as (update event_sequence set last_seq = last_seq + 1 returning last_seq)
-                    insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
-                    select $1, last_seq, $2, 1, $3, 'legacy.retired', '{}', now() from numbers
+                    insert into mt_events (seq_id, id, stream_id, version, tenant_id, type, data)
+                    values (nextval('mt_events_sequence'), $1, $2, 1, $3::text, 'legacy.retired', '{}')
                     """) { Parameters = { new NpgsqlParameter { Value = Guid.CreateVersion7() }, new NpgsqlParameter { Value = legacy }, new NpgsqlParameter { Value = workspaceId } } });
                 await batch.ExecuteNonQueryAsync();
             }

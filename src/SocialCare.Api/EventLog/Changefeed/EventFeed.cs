@@ -16,27 +16,27 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
 {
     /// <summary>Every brand's events ($1 workspace, $2 after, $3 exact types, $4 type prefixes, $5 limit): the (workspace, sequence) index.</summary>
     internal const string EveryBrand = """
-        select seq, id, type, recorded_at, stream_id, data::text from events
-        where workspace_id = $1 and seq > $2 and ($3::text[] is null or type = any($3) or type like any($4))
-        order by seq limit $5
+        select seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), stream_id, data::text from mt_events
+        where tenant_id = $1 and seq_id > $2 and ($3::text[] is null or type = any($3) or type like any($4))
+        order by seq_id limit $5
         """;
 
     /// <summary>
     /// The events of brands <c>$6</c> (the rest as in <see cref="EveryBrand"/>): one range scan of the (workspace, brand,
-    /// sequence) index per brand (migration 0022), each stopping at the page size, merged in sequence order — instead of a
+    /// sequence) index per brand (migration 0023), each stopping at the page size, merged in sequence order — instead of a
     /// walk over every event of the workspace after the cursor, filtering out other brands'. "brand = b and seq > $2" is
     /// written as a row comparison ordered by (brand, seq), which only that index can serve: with a plain equality the
     /// planner, which cannot know how rare a brand is in a prepared statement, walked the sequence index instead.
     /// </summary>
     internal const string SomeBrands = """
-        select e.seq, e.id, e.type, e.recorded_at, e.stream_id, e.data::text
+        select e.seq_id, e.id, e.type, coalesce((e.data ->> 'recordedAt')::timestamptz, e.timestamp), e.stream_id, e.data::text
         from (select distinct unnest($6::text[]) as brand) b
         cross join lateral (
-            select seq, id, type, recorded_at, stream_id, data from events
-            where workspace_id = $1 and (data ->> 'brand', seq) > (b.brand, $2) and data ->> 'brand' <= b.brand
+            select seq_id, id, type, stream_id, data, timestamp from mt_events
+            where tenant_id = $1 and (data ->> 'brand', seq_id) > (b.brand, $2) and data ->> 'brand' <= b.brand
               and ($3::text[] is null or type = any($3) or type like any($4))
-            order by data ->> 'brand', seq limit $5) e
-        order by e.seq limit $5
+            order by data ->> 'brand', seq_id limit $5) e
+        order by e.seq_id limit $5
         """;
 
     /// <summary>The page after <paramref name="after"/>; with <paramref name="brands"/>, only events of those brands (never those without a brand).</summary>
@@ -44,7 +44,7 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
     {
         var (exact, prefixes) = SplitTypes(types);
         await using var command = dataSource.CreateCommand(brands is null ? EveryBrand : SomeBrands);
-        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = MartenEventStore.TenantOf(workspaceId) });
         command.Parameters.Add(new NpgsqlParameter { Value = after });
         command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = exact });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = prefixes ?? [] });

@@ -24,8 +24,8 @@ internal sealed partial class EventRelay(
 
     /// <summary>Records the relay's checkpoint: ($1 = follower, $2 = the last sequence confirmed by the broker).</summary>
     private const string SaveCheckpoint = """
-        insert into event_progress (name, last_seq) values ($1, $2)
-        on conflict (name) do update set last_seq = excluded.last_seq, updated_at = now()
+        insert into mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now())
+        on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
         """;
     private readonly RelayOptions _options = options.Value;
 
@@ -136,7 +136,7 @@ internal sealed partial class EventRelay(
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("select seq, id, type, data::text from events where seq > $1 order by seq limit $2")
+                new NpgsqlBatchCommand("select seq_id, id, type, data::text from mt_events where seq_id > $1 order by seq_id limit $2")
                 {
                     Parameters = { new NpgsqlParameter { Value = after }, new NpgsqlParameter { Value = _options.BatchSize } },
                 },
@@ -207,7 +207,7 @@ internal sealed partial class EventRelay(
 
     private static async Task<long> ReadCheckpointAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("select last_seq from event_progress where name = $1", connection);
+        await using var command = new NpgsqlCommand("select last_seq_id from mt_event_progression where name = $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = Follower });
         return await command.ExecuteScalarAsync(cancellationToken) is long seq ? seq : 0;
     }

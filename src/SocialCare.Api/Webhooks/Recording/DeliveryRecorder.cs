@@ -173,7 +173,7 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
 
             if (events.Count > 0)
             {
-                writer.Append(delivery.SubscriptionId, StreamTypes.Subscription, delivery.WorkspaceId, null, events);
+                writer.Append(delivery.SubscriptionId, typeof(StreamTypes.Subscription), delivery.WorkspaceId, null, events);
             }
 
             return 0;

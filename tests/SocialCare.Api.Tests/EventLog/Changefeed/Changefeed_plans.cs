@@ -22,11 +22,11 @@ public sealed class Changefeed_plans : HubFixture
             foreach (var sql in new[]
                      {
                          "insert into workspaces (id, name) values ($1, 'plans')",
-                         "insert into streams (id, workspace_id, type, version) values ($1, $1, 'conversation', 40000)",
+                         "insert into mt_streams (tenant_id, id, type, version) values ($1::text, $1, 'conversation', 40000)",
                          """
-                         insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at)
-                         select gen_random_uuid(), n, $1, n, $1, 'engagement.received',
-                                jsonb_build_object('brand', case when n % 100 = 0 then 'Zara' else (array['H&M', 'Mango', 'Namshi'])[1 + n % 3] end), now()
+                         insert into mt_events (seq_id, id, stream_id, version, tenant_id, type, data)
+                         select nextval('mt_events_sequence'), gen_random_uuid(), $1, n, $1::text, 'engagement.received',
+                                jsonb_build_object('brand', case when n % 100 = 0 then 'Zara' else (array['H&M', 'Mango', 'Namshi'])[1 + n % 3] end)
                          from generate_series(1, 40000) n
                          """,
                      })
@@ -34,12 +34,12 @@ public sealed class Changefeed_plans : HubFixture
                 fill.BatchCommands.Add(new NpgsqlBatchCommand(sql) { Parameters = { new NpgsqlParameter { Value = workspaceId } } });
             }
 
-            fill.BatchCommands.Add(new NpgsqlBatchCommand("analyze events"));
+            fill.BatchCommands.Add(new NpgsqlBatchCommand("analyze mt_events"));
             await fill.ExecuteNonQueryAsync();
         }
 
         // As a prepared statement's generic plan, which knows nothing of the brand asked for: the plan a busy hub ends up with.
-        foreach (var sql in new[] { "set plan_cache_mode = force_generic_plan", $"prepare feed (uuid, bigint, text[], text[], int, text[]) as {EventFeed.SomeBrands}" })
+        foreach (var sql in new[] { "set plan_cache_mode = force_generic_plan", $"prepare feed (text, bigint, text[], text[], int, text[]) as {EventFeed.SomeBrands}" })
         {
             await using var setUp = new NpgsqlCommand(sql, connection);
             await setUp.ExecuteNonQueryAsync();
@@ -57,6 +57,6 @@ public sealed class Changefeed_plans : HubFixture
 
         var text = string.Join('\n', plan);
         await TestContext.Out.WriteLineAsync(text);
-        Assert.That(text, Does.Contain("Index Scan using events_workspace_brand_seq").And.Not.Contain("Seq Scan on events"), text);
+        Assert.That(text, Does.Contain("Index Scan using mt_events_workspace_brand_seq").And.Not.Contain("Seq Scan on mt_events"), text);
     }
 }

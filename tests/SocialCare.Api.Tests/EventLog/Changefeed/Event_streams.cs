@@ -87,7 +87,7 @@ public sealed class Event_streams : HubFixture
         var (a, b) = (Opened(first), Opened(second));
         await Hub.Services.GetRequiredService<EventStore>().WriteAsync(writer =>
         {
-            writer.Append([new StreamAppend(a.ConversationId!.Value, "conversation", first, 0, [a]), new StreamAppend(b.ConversationId!.Value, "conversation", second, 0, [b])]);
+            writer.Append([new StreamAppend(a.ConversationId!.Value, typeof(StreamTypes.Conversation), first, 0, [a]), new StreamAppend(b.ConversationId!.Value, typeof(StreamTypes.Conversation), second, 0, [b])]);
             return Task.FromResult(0);
         }, CancellationToken.None);
 

@@ -58,7 +58,7 @@ public sealed class Event_relay
             var a = Task.Run(() => store.WriteAsync(async writer =>
             {
                 writer.Execute("insert into customers (id, workspace_id, created_at) values ($1, $2, now())", Guid.CreateVersion7(), workspaceId);
-                writer.Append(early.ConversationId!.Value, "conversation", workspaceId, 0, [early]);
+                writer.Append(early.ConversationId!.Value, typeof(StreamTypes.Conversation), workspaceId, 0, [early]);
                 await writer.QueryAsync("select 1", r => r.GetInt32(0), CancellationToken.None);
                 appended.SetResult();
                 await release.Task;
@@ -99,7 +99,7 @@ public sealed class Event_relay
             var gaps = new List<string>();
             async Task FollowAsync()
             {
-                await using var command = new NpgsqlCommand("select seq from events where seq > $1 order by seq", reader);
+                await using var command = new NpgsqlCommand("select seq_id from mt_events where seq_id > $1 order by seq_id", reader);
                 command.Parameters.Add(new NpgsqlParameter { Value = last });
                 await using var rows = await command.ExecuteReaderAsync();
                 while (await rows.ReadAsync())
@@ -130,7 +130,7 @@ public sealed class Event_relay
                     {
                         await store.WriteAsync(writer =>
                         {
-                            writer.Append(stream, "conversation", workspaceId, i % 5 == 4 ? 7 : 0, events);
+                            writer.Append(stream, typeof(StreamTypes.Conversation), workspaceId, i % 5 == 4 ? 7 : 0, events);
                             return Task.FromResult(0);
                         }, CancellationToken.None);
                         Interlocked.Add(ref appended, events.Count);
@@ -307,12 +307,12 @@ public sealed class Event_relay
         Assert.ThrowsAsync<ConcurrencyException>(() => store.WriteAsync(w => Append(w, stream, workspaceId, 0, Event()), CancellationToken.None));
         Assert.ThrowsAsync<ConcurrencyException>(() => store.WriteAsync(w => Append(w, Guid.CreateVersion7(), workspaceId, 3, Event()), CancellationToken.None),
             "a stream that does not exist is not at version 3");
-        Assert.That(await Database.CountAsync("events", workspaceId), Is.EqualTo(2));
+        Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(2));
     }
 
     private static Task<int> Append(EventWriter writer, Guid stream, Guid workspaceId, long expected, HubEvent e)
     {
-        writer.Append(stream, "conversation", workspaceId, expected, [e]);
+        writer.Append(stream, typeof(StreamTypes.Conversation), workspaceId, expected, [e]);
         return Task.FromResult(0);
     }
 }

@@ -83,11 +83,11 @@ public sealed class Storable_input : HubFixture
     [Test]
     public async Task Body_in_an_unknown_charset_is_a_415()
     {
-        var before = await Support.Database.CountAsync("events", _workspaceId);
+        var before = await Support.Database.CountEventsAsync(_workspaceId);
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"text":"hello"}"""));
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=no-such-charset");
         await HubApi.ReadProblem(await _client.PostAsync(Command("notes"), content), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
-        Assert.That(await Support.Database.CountAsync("events", _workspaceId), Is.EqualTo(before));
+        Assert.That(await Support.Database.CountEventsAsync(_workspaceId), Is.EqualTo(before));
     }
 
     [TestCase("/v1/conversations?brand=a%00b")]
@@ -110,9 +110,9 @@ public sealed class Storable_input : HubFixture
 
     private async Task<System.Text.Json.Nodes.JsonNode> RefusedAsync(Func<Task<HttpResponseMessage>> send, string code)
     {
-        var before = await Support.Database.CountAsync("events", _workspaceId);
+        var before = await Support.Database.CountEventsAsync(_workspaceId);
         var problem = await HubApi.ReadProblem(await send(), HttpStatusCode.BadRequest, code);
-        Assert.That(await Support.Database.CountAsync("events", _workspaceId), Is.EqualTo(before), "nothing was written");
+        Assert.That(await Support.Database.CountEventsAsync(_workspaceId), Is.EqualTo(before), "nothing was written");
         return problem;
     }
 }
