@@ -5,9 +5,54 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
 
-/// <summary>Keeps the conversation read model in step with its events, in the transaction that appends them.</summary>
+/// <summary>One conversation's inbound engagements of an ingestion batch: how many events they appended, the last one's time and channel.</summary>
+public sealed record InboundActivity(Guid ConversationId, int Engagements, long Events, DateTimeOffset At, Guid ChannelId, string ChannelType);
+
+/// <summary>
+/// Keeps the conversation read model (the <c>conversations</c> table) in step with its events, in the transaction that
+/// appends them: the one writer of that table.
+/// </summary>
 public static class ConversationProjection
 {
+    /// <summary>A conversation opened by an inbound engagement; <see cref="Received"/> then counts the engagement and its events.</summary>
+    public static void Opened(EventWriter writer, Guid id, Guid workspaceId, string brand, Guid customerId, Guid channelId, string channelType,
+        DateTimeOffset at) =>
+        writer.Execute("""
+            insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids, channel_types, opened_at, last_activity_at, version)
+            values ($1, $2, $3, $4, 'open', $5, array[$5]::uuid[], array[$6]::text[], $7, $7, 0)
+            """, id, workspaceId, brand, customerId, channelId, channelType, at);
+
+    /// <summary>A resolved conversation an inbound engagement reopens.</summary>
+    public static void Reopened(EventWriter writer, Guid id) =>
+        writer.Execute("update conversations set status = 'open', resolved_at = null where id = $1", id);
+
+    /// <summary>
+    /// A batch's inbound engagements, in one statement: each conversation's version moves with its stream, its activity
+    /// and channels with the engagement. The rows are locked in id order first, as a merge locks them, so that two batches
+    /// touching the same conversations wait for each other instead of deadlocking.
+    /// </summary>
+    public static void Received(EventWriter writer, IReadOnlyCollection<InboundActivity> activity) =>
+        writer.Execute("""
+            with locked as (select id from conversations where id = any($1) order by id for no key update)
+            update conversations c set
+                version = c.version + a.events, last_activity_at = a.at, last_inbound_at = a.at,
+                engagement_count = c.engagement_count + a.engagements, current_channel_id = a.channel_id,
+                channel_ids = case when a.channel_id = any(c.channel_ids) then c.channel_ids else c.channel_ids || a.channel_id end,
+                channel_types = case when a.channel_type = any(c.channel_types) then c.channel_types else c.channel_types || a.channel_type end
+            from locked join unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::uuid[], $6::text[])
+                as a(id, engagements, events, at, channel_id, channel_type) on a.id = locked.id
+            where c.id = a.id
+            """,
+            activity.Select(a => a.ConversationId).ToArray(), activity.Select(a => a.Engagements).ToArray(), activity.Select(a => a.Events).ToArray(),
+            activity.Select(a => a.At).ToArray(), activity.Select(a => a.ChannelId).ToArray(), activity.Select(a => a.ChannelType).ToArray());
+
+    /// <summary>A merge moves the merged customer's conversations to the survivor (locked in id order); returns their ids.</summary>
+    public static Task<List<Guid>> MoveToCustomerAsync(EventWriter writer, Guid workspaceId, Guid from, Guid to, CancellationToken ct) =>
+        writer.QueryAsync("""
+            with moving as (select id from conversations where workspace_id = $1 and customer_id = $2 order by id for update)
+            update conversations c set customer_id = $3 from moving where c.id = moving.id returning c.id
+            """, r => r.GetGuid(0), ct, workspaceId, from, to);
+
     public static void Apply(EventWriter writer, Guid conversationId, IReadOnlyList<HubEvent> events, DateTimeOffset now)
     {
         foreach (var e in events)

@@ -116,10 +116,7 @@ public sealed partial class CustomerCommands
             returning channel_type, platform_user_id, display_name, handle
             """, r => new CustomerIdentity(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)),
             ct, workspaceId, mergedId, survivorId);
-        var conversations = await writer.QueryAsync("""
-            with moving as (select id from conversations where workspace_id = $1 and customer_id = $2 order by id for update)
-            update conversations c set customer_id = $3 from moving where c.id = moving.id returning c.id
-            """, r => r.GetGuid(0), ct, workspaceId, mergedId, survivorId);
+        var conversations = await ConversationProjection.MoveToCustomerAsync(writer, workspaceId, mergedId, survivorId, ct);
         writer.Execute("update engagements set customer_id = $3 where workspace_id = $1 and customer_id = $2", workspaceId, mergedId, survivorId);
         writer.Execute("update customers set merged_into = $2 where id = $1", mergedId, survivorId);
         var resolvedIds = duplicates.Select(d => d.Id).ToList();

@@ -73,8 +73,9 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         var results = new IngestResult?[items.Count];
         var customers = new HashSet<Guid>();
         var writes = new BatchWrites();
-        // Conversation rows are locked (updated) in id order, as a merge locks them, so that two batches touching the same
-        // conversations through different identities wait for each other instead of deadlocking. New ones come last.
+        // Conversation rows are locked in id order, as a merge locks them, so that two batches touching the same conversations
+        // through different identities wait for each other instead of deadlocking (reopened ones here, the rest in
+        // ConversationProjection.Received). New ones come last.
         foreach (var i in Enumerable.Range(0, items.Count).OrderBy(i => states[i].Thread?.Id ?? states[i].Open?.Id ?? states[i].LastResolved?.Id ?? Guid.AllBitsSet))
         {
             var state = states[i];
@@ -92,6 +93,8 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         if (writes.Engagements.Count > 0)
         {
             InsertEngagements(writer, writes.Engagements, now);
+            ConversationProjection.Received(writer, writes.Activity.GroupBy(a => a.ConversationId)
+                .Select(g => g.Last() with { Engagements = g.Sum(a => a.Engagements), Events = g.Sum(a => a.Events) }).ToList());
             writer.Append(writes.Appends);
         }
 
@@ -101,6 +104,8 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
     private sealed class BatchWrites
     {
         public List<StreamAppend> Appends { get; } = [];
+
+        public List<InboundActivity> Activity { get; } = [];
 
         public List<(Guid Id, IngestionItem Item, Guid ConversationId, Guid CustomerId)> Engagements { get; } = [];
     }
@@ -139,14 +144,11 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         switch (decision)
         {
             case ThreadingDecision.Open:
-                writer.Execute("""
-                    insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids, channel_types, opened_at, last_activity_at, version)
-                    values ($1, $2, $3, $4, 'open', $5, array[$5]::uuid[], array[$6]::text[], $7, $7, 0)
-                    """, conversationId, workspaceId, channel.Brand, customerId, channel.Id, channel.Type, now);
+                ConversationProjection.Opened(writer, conversationId, workspaceId, channel.Brand, customerId, channel.Id, channel.Type, now);
                 events.Add(Stamp(new ConversationOpened { ChannelId = channel.Id, ChannelType = channel.Type, ThreadKey = engagement.ThreadKey }));
                 break;
             case ThreadingDecision.Reopen reopen:
-                writer.Execute("update conversations set status = 'open', resolved_at = null where id = $1", conversationId);
+                ConversationProjection.Reopened(writer, conversationId);
                 events.Add(Stamp(new ConversationReopened
                 {
                     ChannelId = channel.Id, ChannelType = channel.Type, PreviouslyResolvedAt = reopen.ResolvedAt, Reason = "inbound",
@@ -175,14 +177,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         writes.Appends.Add(new StreamAppend(conversationId, typeof(StreamTypes.Conversation), workspaceId, decision is ThreadingDecision.Open ? 0 : null, events));
 
         // The projection's version moves with the stream's: both change only together, in this transaction.
-        writer.Execute("""
-            update conversations set
-                version = version + $2, last_activity_at = $3, last_inbound_at = $3, engagement_count = engagement_count + 1,
-                current_channel_id = $4,
-                channel_ids = case when $4 = any(channel_ids) then channel_ids else channel_ids || $4 end,
-                channel_types = case when $5 = any(channel_types) then channel_types else channel_types || $5 end
-            where id = $1
-            """, conversationId, (long)events.Count, now, channel.Id, channel.Type);
+        writes.Activity.Add(new InboundActivity(conversationId, 1, events.Count, now, channel.Id, channel.Type));
         return new IngestResult(engagementId, conversationId, customerId, Duplicate: false);
     }
 

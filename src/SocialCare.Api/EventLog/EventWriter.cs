@@ -26,6 +26,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     private readonly Dictionary<Guid, long> _appended = [];
     private readonly Dictionary<Guid, long> _expected = [];
     private readonly Dictionary<Guid, string> _tenants = [];
+    private readonly Dictionary<string, IEventOperations> _tenantEvents = [];
     private readonly HashSet<Guid> _workspaces = [];
 
     /// <summary>Queues a statement that returns no rows; it runs, in order, before the next read or the commit.</summary>
@@ -61,7 +62,11 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             }
 
             var tenant = MartenEventStore.TenantOf(append.WorkspaceId);
-            var events = _session.ForTenant(tenant).Events;
+            if (!_tenantEvents.TryGetValue(tenant, out var events))
+            {
+                _tenantEvents[tenant] = events = _session.ForTenant(tenant).Events;
+            }
+
             var appended = _appended.GetValueOrDefault(append.StreamId);
             // Marten would number each event with an id of its own: the event's id is also the broker's message id and
             // the webhook id, so it is the one stored.
