@@ -1,14 +1,10 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.EventLog;
 using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
-using SocialCare.Api.Infrastructure.Secrets;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
@@ -22,14 +18,13 @@ public sealed record EventRef(Guid Id, string Type);
 public sealed record CommandResult(Guid ConversationId, long Version, IReadOnlyList<EventRef> Events, Guid? ReplyId = null);
 
 /// <summary>
-/// Runs a conversation command: honours <c>Idempotency-Key</c> (the first response is replayed, nothing new
-/// happens) and <c>If-Match</c> (412 on a stale version), loads the state under a row lock, decides, appends,
-/// projects and records the idempotent response — all in one transaction.
+/// Runs a conversation command: honours <c>If-Match</c> (412 on a stale version), loads the state under a row lock,
+/// decides, appends and projects, in one transaction. <c>Idempotency-Key</c> is the idempotency module's
+/// (<see cref="IdempotentPostExtensions.Idempotent(RouteGroupBuilder)"/>): the command then runs in the key's transaction,
+/// and its answer is recorded with the commit.
 /// </summary>
-public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDataSource dataSource, SecretCipher cipher)
+public sealed class CommandRunner(EventStore store, TimeProvider clock)
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
-
     public Task<Results<Ok<CommandResult>, Accepted<CommandResult>, ProblemHttpResult>> RunAsync<TRequest>(
         HttpContext http, Guid conversationId, TRequest? request, Func<ConversationState, EventActor, DateTimeOffset, Decision> decide) =>
         RunAsync(http, conversationId, request, (_, _) => Task.FromResult(0), (state, _, actor, now) => decide(state, actor, now), accepted: false);
@@ -50,12 +45,6 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
         {
             return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Invalid If-Match",
                 "If-Match must be the conversation's ETag, e.g. \"7\".");
-        }
-
-        var idempotency = IdempotencyKey(http, request);
-        if (idempotency is not null && await ReplayAsync(http, workspaceId, idempotency, ct) is { } replay)
-        {
-            return replay;
         }
 
         var actor = Actors.FromRequest(http);
@@ -89,22 +78,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
                 var result = new CommandResult(conversationId, state.Version + events.Count,
                     events.Select(e => new EventRef(e.EventId, EventTypeRegistry.NameOf(e))).ToList(),
                     events.OfType<ReplyRequested>().FirstOrDefault()?.ReplyId);
-                if (idempotency is { } k)
-                {
-                    writer.Execute("""
-                        insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, etag, body)
-                        values ($1, $2, $3, $4, $5, $6, $7)
-                        """, workspaceId, k.ApiKeyId, k.Key, k.RequestHash, accepted ? 202 : 200, ConversationsApi.ETag(result.Version),
-                        cipher.Protect(JsonSerializer.Serialize(result, EventTypeRegistry.Json), IdempotencyKeys.BodyContext(workspaceId, k.ApiKeyId, k.Key)));
-                }
-
                 return new Outcome(result, null);
             }, ct);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "idempotency_keys_pkey" && idempotency is not null)
-        {
-            // The same key raced us and won; its transaction is committed, ours rolled back. Answer as it did.
-            return await ReplayAsync(http, workspaceId, idempotency, ct) ?? throw new InvalidOperationException("Idempotency record vanished.", e);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "conversations_one_open")
         {
@@ -147,51 +122,6 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock, NpgsqlDa
     }
 
     private sealed record Outcome(CommandResult? Result, ProblemHttpResult? Problem);
-
-    private sealed record Idempotency(string ApiKeyId, string Key, byte[] RequestHash);
-
-    private static Idempotency? IdempotencyKey<TRequest>(HttpContext http, TRequest? request)
-    {
-        string? key = http.Request.Headers[IdempotencyHeader];
-        if (string.IsNullOrWhiteSpace(key))
-        {
-            return null;
-        }
-
-        // The same key with a different request is a client bug, not a retry: it must not replay.
-        var fingerprint = $"{http.Request.Method} {http.Request.Path}\n{JsonSerializer.Serialize(request, EventTypeRegistry.Json)}";
-        return new Idempotency(http.User.KeyId()!, key.Trim(), SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)));
-    }
-
-    private static ProblemHttpResult? Reused(byte[] storedHash, Idempotency key) =>
-        storedHash.AsSpan().SequenceEqual(key.RequestHash) ? null : Problem.Of(
-            StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "Idempotency-Key reused",
-            $"The Idempotency-Key '{key.Key}' was used before with a different request.");
-
-    private async Task<Results<Ok<CommandResult>, Accepted<CommandResult>, ProblemHttpResult>?> ReplayAsync(HttpContext http, Guid workspaceId, Idempotency key, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(
-            "select request_hash, etag, body, status from idempotency_keys where workspace_id = $1 and api_key_id = $2 and key = $3");
-        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = key.ApiKeyId });
-        command.Parameters.Add(new NpgsqlParameter { Value = key.Key });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
-        {
-            return null;
-        }
-
-        if (Reused(reader.GetFieldValue<byte[]>(0), key) is { } reused)
-        {
-            return reused;
-        }
-
-        http.Response.Headers.ETag = reader.IsDBNull(1) ? null : reader.GetString(1);
-        http.Response.Headers["Idempotent-Replayed"] = "true";
-        var body = JsonSerializer.Deserialize<CommandResult>(cipher.Unprotect(reader.GetString(2), IdempotencyKeys.BodyContext(workspaceId, key.ApiKeyId, key.Key)),
-            EventTypeRegistry.Json)!;
-        return reader.GetInt32(3) == StatusCodes.Status202Accepted ? TypedResults.Accepted((string?)null, body) : TypedResults.Ok(body);
-    }
 
     private static bool TryReadIfMatch(HttpContext http, out long? expected)
     {

@@ -1,3 +1,4 @@
+using SocialCare.Api.Idempotency;
 using Microsoft.Extensions.Options;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Validation;
@@ -12,7 +13,7 @@ public static class ConversationCommandsApi
 {
     public static RouteGroupBuilder MapConversationCommands(this RouteGroupBuilder v1)
     {
-        var commands = v1.MapGroup("/conversations/{id:guid}").WithTags("Conversation actions").RequireScope(Scopes.ConversationsWrite);
+        var commands = v1.MapGroup("/conversations/{id:guid}").WithTags("Conversation actions").RequireScope(Scopes.ConversationsWrite).Idempotent();
 
         commands.MapPost("/acknowledge", (Guid id, AcknowledgeRequest? request, HttpContext http, CommandRunner runner) =>
                 runner.RunAsync(http, id, request, (s, _, now) => ConversationDecisions.Acknowledge(s, now)))

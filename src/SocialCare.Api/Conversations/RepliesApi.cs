@@ -1,3 +1,4 @@
+using SocialCare.Api.Idempotency;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Problems;
@@ -22,7 +23,7 @@ public static class RepliesApi
                             request.Visibility, request.Force ?? false,
                             request.Template is { } t ? new ReplyTemplate(t.Name, t.Language, t.Parameters ?? []) : null), now),
                     accepted: true))
-            .WithTags("Conversation actions").WithName("ReplyToConversation").RequireScope(Scopes.ConversationsWrite)
+            .WithTags("Conversation actions").WithName("ReplyToConversation").RequireScope(Scopes.ConversationsWrite).Idempotent()
             .WithSummary("Answer the customer, optionally on another channel account (a hand-off). 202 with the replyId; progress arrives as reply.* events.")
             .Validate<ReplyRequest>();
 
@@ -39,7 +40,7 @@ public static class RepliesApi
                         request.Error is { } e ? new PlatformError(e.Code, e.Message) : null, (request.OccurredAt ?? now).ToUniversalTime()),
                     accepted: false);
             })
-            .WithTags("Conversation actions").WithName("ReportReplyStatus").RequireScope(Scopes.RepliesReport)
+            .WithTags("Conversation actions").WithName("ReportReplyStatus").RequireScope(Scopes.RepliesReport).Idempotent()
             .WithSummary("For a channel's connector (scope replies:report): report that a reply was sent, delivered, read or failed. Late or repeated reports change nothing.")
             .Validate<ReplyStatusRequest>();
         return v1;

@@ -8,8 +8,8 @@ namespace SocialCare.Api.Idempotency;
 /// <summary>One API key's <c>Idempotency-Key</c>, and the fingerprint of the request that came with it.</summary>
 public sealed record IdempotencyKey(Guid WorkspaceId, string ApiKeyId, string Key, byte[] RequestHash);
 
-/// <summary>An answer recorded for a key: its status, body and <c>Location</c>, and the fingerprint of its request.</summary>
-public sealed record RecordedAnswer(byte[] RequestHash, int Status, string Body, string? Location);
+/// <summary>An answer recorded for a key: its status, body, <c>Location</c> and <c>ETag</c>, and the fingerprint of its request.</summary>
+public sealed record RecordedAnswer(byte[] RequestHash, int Status, string Body, string? Location, string? ETag);
 
 /// <summary>
 /// The <c>idempotency_keys</c> table. A key is taken inside the request's transaction with a transaction-scoped advisory
@@ -28,9 +28,10 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
         key => BodyContext((Guid)key[0], (string)key[1], (string)key[2]));
 
     /// <summary>
-    /// Tries to take <paramref name="key"/> in <paramref name="transaction"/>: <c>Taken</c> is false when another request
-    /// holds it; otherwise <c>Answer</c> is what an earlier request recorded under it (unless that expired), or null when
-    /// this request is the first: it runs, and <see cref="Record"/> stores its answer with its commit.
+    /// Tries to take <paramref name="key"/> in <paramref name="transaction"/>. <c>Answer</c> is what an earlier request
+    /// recorded under it (unless that expired): it is replayed, whoever holds the key meanwhile (another replay). Without
+    /// one, <c>Taken</c> is false when another request holds the key (it is running); otherwise this request is the first:
+    /// it runs, and <see cref="Record"/> stores its answer with its commit.
     /// </summary>
     public async Task<(bool Taken, RecordedAnswer? Answer)> TakeAsync(AmbientTransaction transaction, IdempotencyKey key, CancellationToken ct)
     {
@@ -40,9 +41,9 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
             expired as (
                 delete from idempotency_keys k using lock
                 where lock.taken and k.workspace_id = $2 and k.api_key_id = $3 and k.key = $4 and k.created_at <= now() - $5)
-            select lock.taken, k.request_hash, k.status, k.body, k.location
+            select lock.taken, k.request_hash, k.status, k.body, k.location, k.etag
             from lock left join idempotency_keys k
-                on lock.taken and k.workspace_id = $2 and k.api_key_id = $3 and k.key = $4 and k.created_at > now() - $5
+                on k.workspace_id = $2 and k.api_key_id = $3 and k.key = $4 and k.created_at > now() - $5
             """, transaction.Connection, transaction.Transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = $"idempotency|{key.WorkspaceId}|{key.ApiKeyId}|{key.Key}" });
         command.Parameters.Add(new NpgsqlParameter { Value = key.WorkspaceId });
@@ -51,18 +52,19 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
         command.Parameters.Add(new NpgsqlParameter { Value = options.CurrentValue.KeyTtl });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        if (!reader.GetBoolean(0))
+        if (!reader.IsDBNull(1))
         {
-            return (false, null);
+            return (true, new RecordedAnswer(reader.GetFieldValue<byte[]>(1), reader.GetInt32(2),
+                cipher.Unprotect(reader.GetString(3), BodyContext(key.WorkspaceId, key.ApiKeyId, key.Key)),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 
-        return (true, reader.IsDBNull(1) ? null : new RecordedAnswer(reader.GetFieldValue<byte[]>(1), reader.GetInt32(2),
-            cipher.Unprotect(reader.GetString(3), BodyContext(key.WorkspaceId, key.ApiKeyId, key.Key)), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        return (reader.GetBoolean(0), null);
     }
 
     /// <summary>The statement that records this request's answer, to be sent with its transaction's COMMIT.</summary>
-    public NpgsqlBatchCommand Record(IdempotencyKey key, int status, string body, string? location) => new("""
-        insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, body, location) values ($1, $2, $3, $4, $5, $6, $7)
+    public NpgsqlBatchCommand Record(IdempotencyKey key, int status, string body, string? location, string? etag) => new("""
+        insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, body, location, etag) values ($1, $2, $3, $4, $5, $6, $7, $8)
         """)
     {
         Parameters =
@@ -74,6 +76,7 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
             new NpgsqlParameter { Value = status },
             new NpgsqlParameter { Value = cipher.Protect(body, BodyContext(key.WorkspaceId, key.ApiKeyId, key.Key)) },
             new NpgsqlParameter<string?> { TypedValue = location },
+            new NpgsqlParameter<string?> { TypedValue = etag },
         },
     };
 }

@@ -92,18 +92,20 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
         }
 
         var location = http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null;
+        var etag = http.Response.Headers.ETag.ToString() is { Length: > 0 } t ? t : null;
         try
         {
             // Not the request's token: once the effect is done, a client that hung up must not turn the commit into a rollback
             // halfway; either way its retry finds the key free or answered.
-            await transaction.CommitAsync(keys.Record(key, http.Response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), location),
+            await transaction.CommitAsync(keys.Record(key, http.Response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), location, etag),
                 CancellationToken.None);
             return null;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == IdempotencyKeys.Table)
         {
-            // A conversation command (which keeps its keys in the same table, without this lock) took the key meanwhile.
+            // A request of an older hub (which took keys without this lock) recorded the key meanwhile.
             http.Response.Headers.Location = default;
+            http.Response.Headers.ETag = default;
             return InUse(key);
         }
     }
@@ -131,6 +133,11 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
         if (answer.Location is not null)
         {
             http.Response.Headers.Location = answer.Location;
+        }
+
+        if (answer.ETag is not null)
+        {
+            http.Response.Headers.ETag = answer.ETag;
         }
 
         return Results.Content(answer.Body, "application/json", Encoding.UTF8, answer.Status);

@@ -5,8 +5,8 @@ namespace SocialCare.Api.Idempotency;
 public static class IdempotentPostExtensions
 {
     /// <summary>
-    /// Honours <c>Idempotency-Key</c> on a POST that creates or changes something outside a conversation (a channel, a
-    /// subscription, a secret rotation …), as Stripe does: the first answer (2xx) is stored and replayed for the same key
+    /// Honours <c>Idempotency-Key</c> on a POST (a conversation command, a channel, a subscription, a secret rotation …),
+    /// as Stripe does: the first answer (2xx) is stored and replayed for the same key
     /// with <c>Idempotent-Replayed: true</c>; the same key with another request is a 422; while the first is still
     /// running, a 409. The request's writes, the claim on its key and its stored answer commit in one transaction (an
     /// <see cref="AmbientTransaction"/>), so a request that fails, or a hub that dies before the commit, leaves nothing:
@@ -14,6 +14,9 @@ public static class IdempotentPostExtensions
     /// <see cref="AmbientTransactionExtensions.CreateAmbientCommand"/> or <see cref="EventLog.EventStore"/>.
     /// </summary>
     public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder builder) => builder.AddEndpointFilter<IdempotentPostFilter>();
+
+    /// <summary>As <see cref="Idempotent(RouteHandlerBuilder)"/>, for every POST of a group (a conversation's commands).</summary>
+    public static RouteGroupBuilder Idempotent(this RouteGroupBuilder group) => group.AddEndpointFilter<IdempotentPostFilter>();
 
     /// <summary>Keys' settings, their store, their cleanup, and their encrypted answers among the stored secrets.</summary>
     public static IServiceCollection AddIdempotency(this IServiceCollection services)

@@ -33,49 +33,33 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
 {
     // Recording a success only makes the delivery log current (the slot was given back when the endpoint answered), so
     // successes linger a little to be recorded many at a time.
-    private readonly Infrastructure.Database.GroupCommit<Delivered, bool> _delivered =
-        new((batch, ct) => RecordDeliveredAsync(bookkeeping, logger, batch, ct), 500, TimeSpan.FromMilliseconds(20));
+    // Should a batch of successes of many endpoints (maybe of many workspaces) be refused, each is recorded alone, so that
+    // one endpoint's answer can never keep every other delivery of its batch unrecorded (and sent again when its lease runs out).
+    private readonly Infrastructure.Database.GroupCommit<Delivered, bool> _delivered = new(
+        async (batch, ct) =>
+        {
+            await WriteDeliveredAsync(bookkeeping, batch, ct);
+            return (IReadOnlyList<bool>)batch.Select(_ => true).ToArray();
+        },
+        new() { MaxBatch = 500, Linger = TimeSpan.FromMilliseconds(20), RetryAlone = e => e is PostgresException }, logger);
 
     public Task RecordAsync(DueDelivery delivery, WebhookDeliveryWorker.Outcome outcome, AttemptResult attempt, DateTimeOffset now, CancellationToken ct) =>
-        outcome.Status == DeliveryStatuses.Delivered ? _delivered.SubmitAsync(new Delivered(delivery, attempt, now)) : RecordFailureAsync(delivery, outcome, attempt, now, ct);
+        outcome.Status == DeliveryStatuses.Delivered ? RecordDeliveredAsync(new Delivered(delivery, attempt, now)) : RecordFailureAsync(delivery, outcome, attempt, now, ct);
 
     // Stopping: what is queued is still recorded; a delivery whose record is lost is only sent again.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _delivered.RunAsync(stoppingToken);
 
-    /// <summary>
-    /// Records a batch of successes of many endpoints, maybe of many workspaces. Should the batch be refused, each is
-    /// recorded alone, so that one endpoint's answer can never keep every other delivery of its batch unrecorded (and
-    /// sent again when its lease runs out).
-    /// </summary>
-    private static async Task<IReadOnlyList<bool>> RecordDeliveredAsync(Infrastructure.Database.RelaxedCommits bookkeeping, ILogger logger,
-        IReadOnlyList<Delivered> batch, CancellationToken ct)
+    /// <summary>A success whose record PostgreSQL refuses is only sent again when its lease runs out: logged, not thrown.</summary>
+    private async Task RecordDeliveredAsync(Delivered delivered)
     {
         try
         {
-            await WriteDeliveredAsync(bookkeeping, batch, ct);
-            return batch.Select(_ => true).ToArray();
+            await _delivered.SubmitAsync(delivered);
         }
-        catch (PostgresException e) when (batch.Count > 1)
+        catch (PostgresException e)
         {
-            LogBatchRefused(logger, batch.Count, e);
+            LogRecordFailed(logger, 1, e);
         }
-
-        var recorded = new List<bool>(batch.Count);
-        foreach (var one in batch)
-        {
-            try
-            {
-                await WriteDeliveredAsync(bookkeeping, [one], ct);
-                recorded.Add(true);
-            }
-            catch (PostgresException e)
-            {
-                LogRecordFailed(logger, 1, e);
-                recorded.Add(false);
-            }
-        }
-
-        return recorded;
     }
 
     private static async Task WriteDeliveredAsync(Infrastructure.Database.RelaxedCommits bookkeeping, IReadOnlyList<Delivered> batch, CancellationToken ct)
@@ -189,9 +173,6 @@ internal sealed partial class DeliveryRecorder(Infrastructure.Database.RelaxedCo
     {
         EventId = Guid.CreateVersion7(), WorkspaceId = delivery.WorkspaceId, RecordedAt = now, Actor = EventActor.System,
     };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} delivered webhooks was refused; recording each alone")]
-    private static partial void LogBatchRefused(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Count} delivered webhooks; their leases will run out and they will be sent again")]
     private static partial void LogRecordFailed(ILogger logger, int count, Exception exception);

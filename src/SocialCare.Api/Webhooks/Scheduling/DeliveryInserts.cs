@@ -11,10 +11,10 @@ internal sealed record NewDeliveries(Guid EventId, Guid WorkspaceId, string Even
 /// statement and one (durable) commit. A delivery that exists already — the bus redelivered its event — is left as it
 /// is; each caller learns which of its own ids were inserted.
 /// </summary>
-internal sealed class DeliveryInserts(NpgsqlDataSource dataSource) : BackgroundService
+internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<DeliveryInserts> logger) : BackgroundService
 {
     private readonly Infrastructure.Database.GroupCommit<NewDeliveries, HashSet<Guid>> _inserts =
-        new((batch, ct) => InsertAsync(dataSource, batch, ct), 200, TimeSpan.Zero);
+        new((batch, ct) => InsertAsync(dataSource, batch, ct), new() { MaxBatch = 200 }, logger);
 
     public Task<HashSet<Guid>> InsertAsync(NewDeliveries deliveries) => _inserts.SubmitAsync(deliveries);
 
