@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using SocialCare.Testing;
 
 namespace SocialCare.Benchmarks;
 

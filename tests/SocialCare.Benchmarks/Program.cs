@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using SocialCare.Benchmarks;
+using SocialCare.Testing;
 
 // SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W] [--whatsapp-rate P]
 //   [--phases webhooks,whatsapp,ingestion] (all three unless told)
@@ -30,7 +31,26 @@ var connectionString = new NpgsqlConnectionStringBuilder(baseConnection) { Datab
 try
 {
     Console.WriteLine($"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target {rate} engagements/s, {Bench.Authors} customers");
-    await using var hub = await HubProcess.StartAsync(connectionString, rabbitHost, rabbitPort);
+    await using var hub = await HubProcess.StartAsync(new Dictionary<string, string>
+{
+    ["ConnectionStrings__Postgres"] = connectionString,
+    ["RabbitMq__Host"] = rabbitHost,
+    ["RabbitMq__Port"] = rabbitPort.ToString(CultureInfo.InvariantCulture),
+    ["RabbitMq__VirtualHost"] = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/",
+    ["Admin__ApiKey"] = Bench.AdminKey,
+    // A fresh database each run: a fresh key for its secrets, unless dev.sh passed its development key.
+    ["Secrets__Keys__bench"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    ["Secrets__ActiveKey"] = Environment.GetEnvironmentVariable("Secrets__ActiveKey") ?? "bench",
+    // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
+    ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
+    ["Webhooks__FanOutQueueTemporary"] = "true",
+    ["Connectors__ReplyQueue"] = $"socialcare-replies-bench-{Guid.NewGuid():N}",
+    ["Connectors__ReplyQueueTemporary"] = "true",
+    ["Webhooks__AllowPrivateTargets"] = "true",
+    ["Connectors__AllowPrivateTargets"] = "true",
+    ["RateLimiting__PermitsPerSecond"] = "1000000",
+    ["RateLimiting__Burst"] = "1000000",
+});
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = hub.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     var (workspaceId, channelId) = await Bench.ArrangeAsync(http);
     await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId, hub);
@@ -149,6 +169,8 @@ internal sealed record PhaseResult(double Rate, int Accepted, int Failed, double
 
 internal static class Bench
 {
+    public const string AdminKey = "sch_admin_bench_0123456789abcdefghijklmnop";
+
     private static int _messageNumber;
 
     public static int Authors { get; set; } = 1000;
@@ -156,14 +178,14 @@ internal static class Bench
     public static async Task<(Guid WorkspaceId, Guid ChannelId)> ArrangeAsync(HttpClient http)
     {
         using var admin = new HttpRequestMessage(HttpMethod.Post, "/v1/workspaces") { Content = JsonContent.Create(new { name = "bench" }) };
-        admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HubProcess.AdminKey);
+        admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Bench.AdminKey);
         var workspace = JsonNode.Parse(await (await http.SendAsync(admin)).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
         var workspaceId = workspace["id"]!.GetValue<Guid>();
         using var keyRequest = new HttpRequestMessage(HttpMethod.Post, $"/v1/workspaces/{workspaceId}/api-keys")
         {
             Content = JsonContent.Create(new { name = "bench partner", scopes = new[] { "engagements:write", "channels:manage", "subscriptions:manage" } }),
         };
-        keyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HubProcess.AdminKey);
+        keyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Bench.AdminKey);
         var key = JsonNode.Parse(await (await http.SendAsync(keyRequest)).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var channel = await http.PostAsJsonAsync("/v1/channels", new { type = "app-chat", name = "bench", brand = "Bench" });

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace SocialCare.Benchmarks;
+namespace SocialCare.Testing;
 
-/// <summary>The real hub, started from its built assembly on a free port, as a separate process on this machine.</summary>
+/// <summary>
+/// The real hub, started from its built assembly on a free port, as a separate process on this machine: for what an
+/// in-process hub cannot show (a kill -9, the benchmark's CPU figures). Linked into the tests and the benchmark.
+/// </summary>
 internal sealed class HubProcess : IAsyncDisposable
 {
-    public const string AdminKey = "sch_admin_bench_0123456789abcdefghijklmnop";
     private readonly Process _process;
 
     private HubProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
@@ -35,7 +37,8 @@ internal sealed class HubProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<HubProcess> StartAsync(string connectionString, string rabbitHost, int rabbitPort)
+    /// <summary>Starts the hub in Production with <paramref name="settings"/> (environment variables) and waits until it is ready.</summary>
+    public static async Task<HubProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         // The project reference builds the hub in this benchmark's configuration (bin/<Configuration>/<tfm>/).
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -58,27 +61,15 @@ internal sealed class HubProcess : IAsyncDisposable
             {
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Postgres"] = connectionString,
-                ["RabbitMq__Host"] = rabbitHost,
-                ["RabbitMq__Port"] = rabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["RabbitMq__VirtualHost"] = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/",
-                ["Admin__ApiKey"] = AdminKey,
-                // A fresh database each run: a fresh key for its secrets, unless dev.sh passed its development key.
-                ["Secrets__Keys__bench"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["Secrets__ActiveKey"] = Environment.GetEnvironmentVariable("Secrets__ActiveKey") ?? "bench",
-                // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
-                ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
-                ["Webhooks__FanOutQueueTemporary"] = "true",
-                ["Connectors__ReplyQueue"] = $"socialcare-replies-bench-{Guid.NewGuid():N}",
-                ["Connectors__ReplyQueueTemporary"] = "true",
-                ["Webhooks__AllowPrivateTargets"] = "true",
-                ["Connectors__AllowPrivateTargets"] = "true",
-                ["RateLimiting__PermitsPerSecond"] = "1000000",
-                ["RateLimiting__Burst"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Microsoft.AspNetCore"] = "Error",
             },
         };
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the hub");
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.Ordinal)) { Console.Error.WriteLine("hub: " + line); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { Console.Error.WriteLine("hub: " + line); } };
@@ -117,6 +108,13 @@ internal sealed class HubProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGKILL: the hub gets no chance to finish anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
