@@ -1,6 +1,7 @@
 namespace SocialCare.Contracts;
 
-/// <summary>A department hung one of its records on the conversation (the billing app's invoice, the CRM's case).</summary>
+/// <summary>A department hung one of its records on the conversation (the billing app's invoice, the CRM's
+/// case).</summary>
 [EventType(EventTypes.ConversationLinked)]
 public sealed record ConversationLinked : HubEvent
 {

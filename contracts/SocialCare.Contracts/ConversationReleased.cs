@@ -1,6 +1,7 @@
 namespace SocialCare.Contracts;
 
-/// <summary>A claim ended: <see cref="Reason"/> is <c>released</c> (by its holder), <c>expired</c> or <c>resolved</c>.</summary>
+/// <summary>A claim ended: <see cref="Reason"/> is <c>released</c> (by its holder), <c>expired</c> or
+/// <c>resolved</c>.</summary>
 [EventType(EventTypes.ConversationReleased)]
 public sealed record ConversationReleased : HubEvent
 {

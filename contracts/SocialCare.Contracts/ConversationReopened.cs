@@ -1,6 +1,7 @@
 namespace SocialCare.Contracts;
 
-/// <summary>A resolved conversation opened again, because the customer wrote within the reopen window (or an app reopened it).</summary>
+/// <summary>A resolved conversation opened again, because the customer wrote within the reopen window (or an app
+/// reopened it).</summary>
 [EventType(EventTypes.ConversationReopened)]
 public sealed record ConversationReopened : HubEvent
 {

@@ -11,6 +11,7 @@ public sealed record CustomerMerged : HubEvent
     public IReadOnlyList<CustomerIdentity> MovedIdentities { get; init; } = [];
     public IReadOnlyList<Guid> MovedConversationIds { get; init; } = [];
 
-    /// <summary>Open conversations of the merged customer that duplicated one of the survivor's (same brand), resolved by the merge.</summary>
+    /// <summary>Open conversations of the merged customer that duplicated one of the survivor's (same brand), resolved
+    /// by the merge.</summary>
     public IReadOnlyList<Guid> ResolvedConversationIds { get; init; } = [];
 }

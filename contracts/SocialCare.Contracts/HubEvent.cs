@@ -11,7 +11,8 @@ public abstract record HubEvent
     /// <summary>Unique per event; also the broker message id and the webhook id. Consumers dedupe on it.</summary>
     public Guid EventId { get; init; }
 
-    /// <summary>The global sequence: increasing in commit order, never behind one already visible (a gap only where a transaction failed mid-commit). 0 until the event is published.</summary>
+    /// <summary>The global sequence: increasing in commit order, never behind one already visible (a gap only where a
+    /// transaction failed mid-commit). 0 until the event is published.</summary>
     public long Sequence { get; init; }
 
     public Guid WorkspaceId { get; init; }
@@ -25,6 +26,7 @@ public abstract record HubEvent
     /// <summary>When the hub recorded the event.</summary>
     public DateTimeOffset RecordedAt { get; init; }
 
-    /// <summary>Who caused it: a department app's API key (and optional person), a platform webhook, or the hub itself.</summary>
+    /// <summary>Who caused it: a department app's API key (and optional person), a platform webhook, or the hub
+    /// itself.</summary>
     public EventActor Actor { get; init; } = EventActor.System;
 }

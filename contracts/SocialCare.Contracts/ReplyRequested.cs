@@ -17,22 +17,27 @@ public sealed record ReplyRequested : HubEvent
     public IReadOnlyList<Attachment> Attachments { get; init; } = [];
     public string Visibility { get; init; } = "private";
 
-    /// <summary>True when the reply moves the conversation to another channel (e.g. from a public tweet to WhatsApp).</summary>
+    /// <summary>True when the reply moves the conversation to another channel (e.g. from a public tweet to
+    /// WhatsApp).</summary>
     public bool Handoff { get; init; }
     public bool Forced { get; init; }
 
-    /// <summary>An approved message template to send instead of free text (WhatsApp, outside the customer service window).</summary>
+    /// <summary>An approved message template to send instead of free text (WhatsApp, outside the customer service
+    /// window).</summary>
     public ReplyTemplate? Template { get; init; }
 
-    /// <summary>For a public reply: the platform id of the customer's post it answers (a tweet id, an Instagram comment id).</summary>
+    /// <summary>For a public reply: the platform id of the customer's post it answers (a tweet id, an Instagram comment
+    /// id).</summary>
     public string? InReplyTo { get; init; }
 
     /// <summary>
     /// The platform's message tag the send needs, when the platform's standard window has closed but a tagged message
-    /// is still allowed: <c>HUMAN_AGENT</c> on Messenger and Instagram, 24 hours to 7 days after the customer's last message.
+    /// is still allowed: <c>HUMAN_AGENT</c> on Messenger and Instagram, 24 hours to 7 days after the customer's last
+    /// message.
     /// </summary>
     public string? MessageTag { get; init; }
 }
 
-/// <summary>A pre-approved template (WhatsApp): its name, language code and the values of its body parameters, in order.</summary>
+/// <summary>A pre-approved template (WhatsApp): its name, language code and the values of its body parameters, in
+/// order.</summary>
 public sealed record ReplyTemplate(string Name, string Language, IReadOnlyList<string> Parameters);

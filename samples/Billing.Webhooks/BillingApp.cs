@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 
 namespace Billing.Webhooks;
 
-/// <summary>The billing app's settings: its webhook secret (from the hub's subscription) and its key to the hub's API.</summary>
+/// <summary>The billing app's settings: its webhook secret (from the hub's subscription) and its key to the hub's
+/// API.</summary>
 public sealed class BillingOptions
 {
     public string HubUrl { get; set; } = "http://127.0.0.1:8080";
@@ -32,53 +33,87 @@ public static partial class BillingApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new StandardWebhooks(options.WebhookSecret, options.Tolerance));
         builder.Services.AddSingleton<Invoices>();
-        builder.Services.AddHttpClient(HubClientName, http =>
-        {
-            http.BaseAddress = new Uri(options.HubUrl);
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-        });
+        builder.Services.AddHttpClient(
+            HubClientName,
+            http =>
+            {
+                http.BaseAddress = new Uri(options.HubUrl);
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+            }
+        );
         var app = builder.Build();
         var seen = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        app.MapPost("/webhooks/socialcare", async (HttpRequest request, StandardWebhooks verifier, Invoices invoices, IHttpClientFactory clients, ILogger<Invoices> logger) =>
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer);
-            var body = buffer.ToArray();
-            string? id = request.Headers["webhook-id"];
-            switch (verifier.Verify(id, request.Headers["webhook-timestamp"], request.Headers["webhook-signature"], body, DateTimeOffset.UtcNow))
+        app.MapPost(
+            "/webhooks/socialcare",
+            async (
+                HttpRequest request,
+                StandardWebhooks verifier,
+                Invoices invoices,
+                IHttpClientFactory clients,
+                ILogger<Invoices> logger
+            ) =>
             {
-                case StandardWebhooks.Verdict.BadSignature:
-                    return Results.Problem(statusCode: 401, title: "Invalid webhook signature");
-                case StandardWebhooks.Verdict.Stale:
-                    return Results.Problem(statusCode: 400, title: "Stale webhook timestamp");
-            }
+                using var buffer = new MemoryStream();
+                await request.Body.CopyToAsync(buffer);
+                var body = buffer.ToArray();
+                string? id = request.Headers["webhook-id"];
+                switch (
+                    verifier.Verify(
+                        id,
+                        request.Headers["webhook-timestamp"],
+                        request.Headers["webhook-signature"],
+                        body,
+                        DateTimeOffset.UtcNow
+                    )
+                )
+                {
+                    case StandardWebhooks.Verdict.BadSignature:
+                        return Results.Problem(statusCode: 401, title: "Invalid webhook signature");
+                    case StandardWebhooks.Verdict.Stale:
+                        return Results.Problem(statusCode: 400, title: "Stale webhook timestamp");
+                }
 
-            // At least once: the hub sends a message again until it gets a 2xx, always with the same webhook-id.
-            if (!seen.TryAdd(id!, DateTimeOffset.UtcNow))
-            {
+                // At least once: the hub sends a message again until it gets a 2xx, always with the same webhook-id.
+                if (!seen.TryAdd(id!, DateTimeOffset.UtcNow))
+                {
+                    return Results.Ok();
+                }
+
+                try
+                {
+                    var envelope = JsonNode.Parse(body)!;
+                    if (envelope["type"]?.GetValue<string>() == "engagement.received")
+                    {
+                        await HandleAsync(
+                            envelope,
+                            id!,
+                            invoices,
+                            clients.CreateClient(HubClientName),
+                            logger,
+                            request.HttpContext.RequestAborted
+                        );
+                    }
+                }
+                catch
+                {
+                    seen.TryRemove(id!, out _);
+                    throw;
+                }
+
                 return Results.Ok();
             }
-
-            try
-            {
-                var envelope = JsonNode.Parse(body)!;
-                if (envelope["type"]?.GetValue<string>() == "engagement.received")
-                {
-                    await HandleAsync(envelope, id!, invoices, clients.CreateClient(HubClientName), logger, request.HttpContext.RequestAborted);
-                }
-            }
-            catch
-            {
-                seen.TryRemove(id!, out _);
-                throw;
-            }
-
-            return Results.Ok();
-        });
+        );
         return app;
     }
 
-    private static async Task HandleAsync(JsonNode envelope, string webhookId, Invoices invoices, HttpClient hub, ILogger logger, CancellationToken ct)
+    private static async Task HandleAsync(
+        JsonNode envelope,
+        string webhookId,
+        Invoices invoices,
+        HttpClient hub,
+        ILogger logger,
+        CancellationToken ct
+    )
     {
         var data = envelope["data"]!;
         var text = data["text"]?.GetValue<string>() ?? string.Empty;
@@ -90,15 +125,40 @@ public static partial class BillingApp
                 continue;
             }
 
-            await PostAsync(hub, $"/v1/conversations/{conversationId}/links", $"{webhookId}:link:{number}",
-                new { system = "billing", recordType = "invoice", recordId = number, url = $"https://billing.example/invoices/{number}" }, ct);
-            await PostAsync(hub, $"/v1/conversations/{conversationId}/notes", $"{webhookId}:note:{number}",
-                new { text = $"{number}: {invoice.Amount:0.00} {invoice.Currency}, {invoice.State} (due {invoice.Due:yyyy-MM-dd})." }, ct);
+            await PostAsync(
+                hub,
+                $"/v1/conversations/{conversationId}/links",
+                $"{webhookId}:link:{number}",
+                new
+                {
+                    system = "billing",
+                    recordType = "invoice",
+                    recordId = number,
+                    url = $"https://billing.example/invoices/{number}",
+                },
+                ct
+            );
+            await PostAsync(
+                hub,
+                $"/v1/conversations/{conversationId}/notes",
+                $"{webhookId}:note:{number}",
+                new
+                {
+                    text = $"{number}: {invoice.Amount:0.00} {invoice.Currency}, {invoice.State} (due {invoice.Due:yyyy-MM-dd}).",
+                },
+                ct
+            );
             LogLinked(logger, number, invoice.State, conversationId.Value);
         }
     }
 
-    private static async Task PostAsync(HttpClient hub, string path, string idempotencyKey, object body, CancellationToken ct)
+    private static async Task PostAsync(
+        HttpClient hub,
+        string path,
+        string idempotencyKey,
+        object body,
+        CancellationToken ct
+    )
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", idempotencyKey);
@@ -109,7 +169,10 @@ public static partial class BillingApp
     [GeneratedRegex(@"\bINV-\d{4,}\b")]
     private static partial Regex InvoiceNumber();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "[billing] {Invoice} ({State}) linked to conversation {ConversationId}, with a note")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "[billing] {Invoice} ({State}) linked to conversation {ConversationId}, with a note"
+    )]
     private static partial void LogLinked(ILogger logger, string invoice, string state, Guid conversationId);
 }
 

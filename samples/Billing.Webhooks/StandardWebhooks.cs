@@ -11,13 +11,24 @@ namespace Billing.Webhooks;
 /// </summary>
 public sealed class StandardWebhooks(string secret, TimeSpan tolerance)
 {
-    private readonly byte[] _key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret["whsec_".Length..] : secret);
+    private readonly byte[] _key = Convert.FromBase64String(
+        secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret["whsec_".Length..] : secret
+    );
 
-    public enum Verdict { Valid, BadSignature, Stale }
+    public enum Verdict
+    {
+        Valid,
+        BadSignature,
+        Stale,
+    }
 
     public Verdict Verify(string? id, string? timestamp, string? signatures, byte[] body, DateTimeOffset now)
     {
-        if (string.IsNullOrEmpty(id) || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || string.IsNullOrEmpty(signatures))
+        if (
+            string.IsNullOrEmpty(id)
+            || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || string.IsNullOrEmpty(signatures)
+        )
         {
             return Verdict.BadSignature;
         }
@@ -32,7 +43,11 @@ public sealed class StandardWebhooks(string secret, TimeSpan tolerance)
         foreach (var candidate in signatures.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = candidate.Split(',', 2);
-            if (parts is ["v1", var value] && TryDecode(value, out var actual) && CryptographicOperations.FixedTimeEquals(actual, expected))
+            if (
+                parts is ["v1", var value]
+                && TryDecode(value, out var actual)
+                && CryptographicOperations.FixedTimeEquals(actual, expected)
+            )
             {
                 return Verdict.Valid;
             }

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace ChannelSimulator;
 
-/// <summary>Calls to the hub's API with one key, failing loudly with the hub's problem when a call is refused.</summary>
+/// <summary>Calls to the hub's API with one key, failing loudly with the hub's problem when a call is
+/// refused.</summary>
 public sealed class HubApi(Uri hubUrl, string key, Func<HttpMessageHandler>? handler = null) : IDisposable
 {
     private readonly HttpClient _http = new(handler?.Invoke() ?? new SocketsHttpHandler())
@@ -35,9 +36,18 @@ public sealed class HubApi(Uri hubUrl, string key, Func<HttpMessageHandler>? han
     }
 
     /// <summary>A webhook the platform would send: posted with the platform's signature header and no key.</summary>
-    public async Task<JsonNode> PushAsync(string path, string body, string header, string signature, CancellationToken ct)
+    public async Task<JsonNode> PushAsync(
+        string path,
+        string body,
+        string header,
+        string signature,
+        CancellationToken ct
+    )
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
         request.Headers.Authorization = null;
         request.Headers.TryAddWithoutValidation(header, signature);
         using var response = await _http.SendAsync(request, ct);
@@ -72,7 +82,9 @@ public sealed class HubApi(Uri hubUrl, string key, Func<HttpMessageHandler>? han
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new HttpRequestException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {text}");
+            throw new HttpRequestException(
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {text}"
+            );
         }
 
         return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;

@@ -22,10 +22,44 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
         platform.AddWhatsAppNumber(phone, "EAAG-simulator");
         platform.AddInstagramAccount(ig, "EAAG-simulator");
         platform.AddXAccount(xUser, $"x-bearer-{run}");
-        var whatsapp = await ChannelAsync("whatsapp", new { phoneNumberId = phone, accessToken = "EAAG-simulator", appSecret = Secret, verifyToken = "v", graphApiBaseUrl = platform.GraphBaseUrl }, ct);
-        var instagram = await ChannelAsync("instagram", new { instagramAccountId = ig, accessToken = "EAAG-simulator", appSecret = Secret, verifyToken = "v", graphApiBaseUrl = platform.GraphBaseUrl }, ct);
-        var x = await ChannelAsync("x", new { userId = xUser, consumerSecret = Secret, bearerToken = $"x-bearer-{run}", apiBaseUrl = platform.XBaseUrl }, ct);
-        say($"simulating {rate} webhooks/s for {duration.TotalSeconds:0} s into {whatsapp} (whatsapp), {instagram} (instagram), {x} (x); fake platform APIs at {platform.BaseUrl}");
+        var whatsapp = await ChannelAsync(
+            "whatsapp",
+            new
+            {
+                phoneNumberId = phone,
+                accessToken = "EAAG-simulator",
+                appSecret = Secret,
+                verifyToken = "v",
+                graphApiBaseUrl = platform.GraphBaseUrl,
+            },
+            ct
+        );
+        var instagram = await ChannelAsync(
+            "instagram",
+            new
+            {
+                instagramAccountId = ig,
+                accessToken = "EAAG-simulator",
+                appSecret = Secret,
+                verifyToken = "v",
+                graphApiBaseUrl = platform.GraphBaseUrl,
+            },
+            ct
+        );
+        var x = await ChannelAsync(
+            "x",
+            new
+            {
+                userId = xUser,
+                consumerSecret = Secret,
+                bearerToken = $"x-bearer-{run}",
+                apiBaseUrl = platform.XBaseUrl,
+            },
+            ct
+        );
+        say(
+            $"simulating {rate} webhooks/s for {duration.TotalSeconds:0} s into {whatsapp} (whatsapp), {instagram} (instagram), {x} (x); fake platform APIs at {platform.BaseUrl}"
+        );
 
         var (issued, sent, failed) = (0, 0, 0);
         var clock = Stopwatch.StartNew();
@@ -35,8 +69,13 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
         {
             for (var due = (int)(clock.Elapsed.TotalSeconds * rate); issued < due; issued++)
             {
-                inFlight.Add(PushAsync(issued, run, phone, ig, xUser, whatsapp, instagram, x, ct)
-                    .ContinueWith(t => Interlocked.Increment(ref t.IsCompletedSuccessfully ? ref sent : ref failed), TaskScheduler.Default));
+                inFlight.Add(
+                    PushAsync(issued, run, phone, ig, xUser, whatsapp, instagram, x, ct)
+                        .ContinueWith(
+                            t => Interlocked.Increment(ref t.IsCompletedSuccessfully ? ref sent : ref failed),
+                            TaskScheduler.Default
+                        )
+                );
             }
 
             inFlight.RemoveAll(t => t.IsCompleted);
@@ -46,33 +85,92 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
         say($"pushed {sent} webhooks ({failed} refused) in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
-    private Task<System.Text.Json.Nodes.JsonNode> PushAsync(int n, string run, string phone, string ig, string xUser, Guid whatsapp, Guid instagram, Guid x, CancellationToken ct)
+    private Task<System.Text.Json.Nodes.JsonNode> PushAsync(
+        int n,
+        string run,
+        string phone,
+        string ig,
+        string xUser,
+        Guid whatsapp,
+        Guid instagram,
+        Guid x,
+        CancellationToken ct
+    )
     {
         var now = DateTimeOffset.UtcNow;
         var customer = n % 500;
         switch (n % 4)
         {
             case 0:
-                var tweet = PlatformPayloads.XMention(xUser, $"{run}{n}", $"9{customer:D8}", $"Customer {customer}", $"customer_{customer}",
-                    "@brand my parcel is a week late and nobody answers 😠", now);
-                return hub.PushAsync($"/v1/hooks/x/{x}", tweet, "x-twitter-webhooks-signature", PlatformWebhooks.XSignature(Secret, Encoding.UTF8.GetBytes(tweet)), ct);
+                var tweet = PlatformPayloads.XMention(
+                    xUser,
+                    $"{run}{n}",
+                    $"9{customer:D8}",
+                    $"Customer {customer}",
+                    $"customer_{customer}",
+                    "@brand my parcel is a week late and nobody answers 😠",
+                    now
+                );
+                return hub.PushAsync(
+                    $"/v1/hooks/x/{x}",
+                    tweet,
+                    "x-twitter-webhooks-signature",
+                    PlatformWebhooks.XSignature(Secret, Encoding.UTF8.GetBytes(tweet)),
+                    ct
+                );
             case 1:
-                var followUp = PlatformPayloads.WhatsAppText(phone, $"97150{customer:D7}", $"Customer {customer}", $"wamid.{run}.{n}",
-                    "Writing here as you asked on X — order 4417, still nothing.", now);
+                var followUp = PlatformPayloads.WhatsAppText(
+                    phone,
+                    $"97150{customer:D7}",
+                    $"Customer {customer}",
+                    $"wamid.{run}.{n}",
+                    "Writing here as you asked on X — order 4417, still nothing.",
+                    now
+                );
                 return Meta("whatsapp", whatsapp, followUp, ct);
             case 2:
-                var dm = PlatformPayloads.InstagramText(ig, $"68{customer:D8}", $"mid.{run}.{n}", "مرحبا، طلبي لم يصل بعد 😢 متى يصل؟", now);
+                var dm = PlatformPayloads.InstagramText(
+                    ig,
+                    $"68{customer:D8}",
+                    $"mid.{run}.{n}",
+                    "مرحبا، طلبي لم يصل بعد 😢 متى يصل؟",
+                    now
+                );
                 return Meta("instagram", instagram, dm, ct);
             default:
-                var billing = PlatformPayloads.WhatsAppText(phone, $"97155{customer:D7}", $"Customer {customer}", $"wamid.{run}.{n}",
-                    $"I was charged twice for invoice INV-{20000 + customer} — can you refund one?", now);
+                var billing = PlatformPayloads.WhatsAppText(
+                    phone,
+                    $"97155{customer:D7}",
+                    $"Customer {customer}",
+                    $"wamid.{run}.{n}",
+                    $"I was charged twice for invoice INV-{20000 + customer} — can you refund one?",
+                    now
+                );
                 return Meta("whatsapp", whatsapp, billing, ct);
         }
     }
 
     private Task<System.Text.Json.Nodes.JsonNode> Meta(string type, Guid channel, string body, CancellationToken ct) =>
-        hub.PushAsync($"/v1/hooks/{type}/{channel}", body, "X-Hub-Signature-256", PlatformWebhooks.MetaSignature(Secret, Encoding.UTF8.GetBytes(body)), ct);
+        hub.PushAsync(
+            $"/v1/hooks/{type}/{channel}",
+            body,
+            "X-Hub-Signature-256",
+            PlatformWebhooks.MetaSignature(Secret, Encoding.UTF8.GetBytes(body)),
+            ct
+        );
 
     private async Task<Guid> ChannelAsync(string type, object settings, CancellationToken ct) =>
-        (await hub.PostAsync("/v1/channels", new { type, name = $"simulated {type}", brand = "Simulated", settings }, ct))["id"]!.GetValue<Guid>();
+        (
+            await hub.PostAsync(
+                "/v1/channels",
+                new
+                {
+                    type,
+                    name = $"simulated {type}",
+                    brand = "Simulated",
+                    settings,
+                },
+                ct
+            )
+        )["id"]!.GetValue<Guid>();
 }

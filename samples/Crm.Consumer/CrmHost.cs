@@ -31,7 +31,8 @@ public sealed class CrmOptions
 /// </summary>
 public static class CrmHost
 {
-    /// <summary>The worker; <paramref name="configure"/> may add settings and services (tests reach an in-process hub).</summary>
+    /// <summary>The worker; <paramref name="configure"/> may add settings and services (tests reach an in-process
+    /// hub).</summary>
     public static IHost Build(string[] args, Action<HostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
@@ -49,25 +50,37 @@ public static class CrmHost
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<CustomerEvents>();
-            bus.UsingRabbitMq((context, rabbit) =>
-            {
-                rabbit.Host(options.RabbitHost, (ushort)options.RabbitPort, options.RabbitVirtualHost, host =>
+            bus.UsingRabbitMq(
+                (context, rabbit) =>
                 {
-                    host.Username("guest");
-                    host.Password("guest");
-                });
-                // The hub's exchanges are named after the event types (docs/events.md).
-                rabbit.Message<EngagementReceived>(m => m.SetEntityName("socialcare." + EventTypes.EngagementReceived));
-                rabbit.Message<CustomerCreated>(m => m.SetEntityName("socialcare." + EventTypes.CustomerCreated));
-                rabbit.Message<CustomerMerged>(m => m.SetEntityName("socialcare." + EventTypes.CustomerMerged));
-                rabbit.ReceiveEndpoint(options.Queue, endpoint =>
-                {
-                    endpoint.Durable = !options.TemporaryQueue;
-                    endpoint.AutoDelete = options.TemporaryQueue;
-                    endpoint.UseMessageRetry(retry => retry.Intervals(200, 1000, 5000));
-                    endpoint.ConfigureConsumer<CustomerEvents>(context);
-                });
-            });
+                    rabbit.Host(
+                        options.RabbitHost,
+                        (ushort)options.RabbitPort,
+                        options.RabbitVirtualHost,
+                        host =>
+                        {
+                            host.Username("guest");
+                            host.Password("guest");
+                        }
+                    );
+                    // The hub's exchanges are named after the event types (docs/events.md).
+                    rabbit.Message<EngagementReceived>(m =>
+                        m.SetEntityName("socialcare." + EventTypes.EngagementReceived)
+                    );
+                    rabbit.Message<CustomerCreated>(m => m.SetEntityName("socialcare." + EventTypes.CustomerCreated));
+                    rabbit.Message<CustomerMerged>(m => m.SetEntityName("socialcare." + EventTypes.CustomerMerged));
+                    rabbit.ReceiveEndpoint(
+                        options.Queue,
+                        endpoint =>
+                        {
+                            endpoint.Durable = !options.TemporaryQueue;
+                            endpoint.AutoDelete = options.TemporaryQueue;
+                            endpoint.UseMessageRetry(retry => retry.Intervals(200, 1000, 5000));
+                            endpoint.ConfigureConsumer<CustomerEvents>(context);
+                        }
+                    );
+                }
+            );
         });
         // Start only once connected and bound: events published from then on reach this app's queue.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
@@ -76,7 +89,8 @@ public static class CrmHost
     }
 }
 
-/// <summary>Creates the CRM's tables and its demo records, and learns which workspace the CRM's key belongs to.</summary>
+/// <summary>Creates the CRM's tables and its demo records, and learns which workspace the CRM's key belongs
+/// to.</summary>
 internal sealed class CrmStartup(CrmStore store, HubClient hub) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ public sealed class CrmStore(NpgsqlDataSource db)
 {
     public async Task EnsureAsync(CancellationToken ct)
     {
-        await using var command = db.CreateCommand("""
+        await using var command = db.CreateCommand(
+            """
             create table if not exists crm_contacts (
                 id              text primary key,
                 name            text not null,
@@ -25,19 +26,25 @@ public sealed class CrmStore(NpgsqlDataSource db)
                 ('C-1002', 'Sheena Nelson', '16505551234', null, 310.00, 'silver'),
                 ('C-1003', 'Layla Al Mansouri', '971559876543', null, 8920.00, 'platinum')
             on conflict (id) do nothing;
-            """);
+            """
+        );
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The contact behind a platform identity: a WhatsApp number is a phone, an X user id is on file.</summary>
+    /// <summary>The contact behind a platform identity: a WhatsApp number is a phone, an X user id is on
+    /// file.</summary>
     public async Task<Contact?> FindAsync(string channelType, string platformUserId, CancellationToken ct)
     {
-        await using var command = db.CreateCommand(channelType == "x"
-            ? "select id, name, lifetime_value, segment from crm_contacts where x_user_id = $1"
-            : "select id, name, lifetime_value, segment from crm_contacts where phone = $1");
+        await using var command = db.CreateCommand(
+            channelType == "x"
+                ? "select id, name, lifetime_value, segment from crm_contacts where x_user_id = $1"
+                : "select id, name, lifetime_value, segment from crm_contacts where phone = $1"
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = platformUserId.TrimStart('+') });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new Contact(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3)) : null;
+        return await reader.ReadAsync(ct)
+            ? new Contact(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3))
+            : null;
     }
 
     public async Task AttachAsync(string contactId, Guid hubCustomerId, CancellationToken ct)
@@ -48,10 +55,13 @@ public sealed class CrmStore(NpgsqlDataSource db)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>After a merge in the hub, the contacts keyed by the customer that is gone follow the survivor.</summary>
+    /// <summary>After a merge in the hub, the contacts keyed by the customer that is gone follow the
+    /// survivor.</summary>
     public async Task<int> RekeyAsync(Guid from, Guid to, CancellationToken ct)
     {
-        await using var command = db.CreateCommand("update crm_contacts set hub_customer_id = $2 where hub_customer_id = $1");
+        await using var command = db.CreateCommand(
+            "update crm_contacts set hub_customer_id = $2 where hub_customer_id = $1"
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = from });
         command.Parameters.Add(new NpgsqlParameter { Value = to });
         return await command.ExecuteNonQueryAsync(ct);
@@ -60,9 +70,13 @@ public sealed class CrmStore(NpgsqlDataSource db)
     /// <summary>The contact already known to be this hub customer (whichever channel they write on now).</summary>
     public async Task<Contact?> ContactOfAsync(Guid hubCustomerId, CancellationToken ct)
     {
-        await using var command = db.CreateCommand("select id, name, lifetime_value, segment from crm_contacts where hub_customer_id = $1 limit 1");
+        await using var command = db.CreateCommand(
+            "select id, name, lifetime_value, segment from crm_contacts where hub_customer_id = $1 limit 1"
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = hubCustomerId });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new Contact(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3)) : null;
+        return await reader.ReadAsync(ct)
+            ? new Contact(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3))
+            : null;
     }
 }

@@ -11,7 +11,9 @@ namespace Crm.Consumer;
 /// which hub customer the CRM contact is; a merge → re-key.
 /// </summary>
 public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogger<CustomerEvents> logger)
-    : IConsumer<EngagementReceived>, IConsumer<CustomerCreated>, IConsumer<CustomerMerged>
+    : IConsumer<EngagementReceived>,
+        IConsumer<CustomerCreated>,
+        IConsumer<CustomerMerged>
 {
     public async Task Consume(ConsumeContext<EngagementReceived> context)
     {
@@ -22,7 +24,8 @@ public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogge
             return;
         }
 
-        var contact = (e.CustomerId is { } known ? await store.ContactOfAsync(known, ct) : null)
+        var contact =
+            (e.CustomerId is { } known ? await store.ContactOfAsync(known, ct) : null)
             ?? await store.FindAsync(e.ChannelType, e.Author.PlatformUserId, ct);
         var written = await hub.ContextAsync(conversationId, ct);
         var segment = contact?.Segment ?? "prospect";
@@ -36,19 +39,36 @@ public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogge
             await store.AttachAsync(contact.Id, customerId, ct);
         }
 
-        await hub.WriteContextAsync(conversationId, e.EventId, new
-        {
-            crmContactId = contact?.Id, lifetimeValue = contact?.LifetimeValue ?? 0m, currency = "AED", segment,
-        }, ct);
-        LogWrote(logger, contact?.Name ?? e.Author.DisplayName ?? e.Author.PlatformUserId, segment,
-            (contact?.LifetimeValue ?? 0m).ToString("N2", CultureInfo.InvariantCulture), conversationId);
+        await hub.WriteContextAsync(
+            conversationId,
+            e.EventId,
+            new
+            {
+                crmContactId = contact?.Id,
+                lifetimeValue = contact?.LifetimeValue ?? 0m,
+                currency = "AED",
+                segment,
+            },
+            ct
+        );
+        LogWrote(
+            logger,
+            contact?.Name ?? e.Author.DisplayName ?? e.Author.PlatformUserId,
+            segment,
+            (contact?.LifetimeValue ?? 0m).ToString("N2", CultureInfo.InvariantCulture),
+            conversationId
+        );
     }
 
     public async Task Consume(ConsumeContext<CustomerCreated> context)
     {
         var e = context.Message;
-        if (e.WorkspaceId == hub.WorkspaceId && e.CustomerId is { } customerId
-            && await store.FindAsync(e.Identity.ChannelType, e.Identity.PlatformUserId, context.CancellationToken) is { } contact)
+        if (
+            e.WorkspaceId == hub.WorkspaceId
+            && e.CustomerId is { } customerId
+            && await store.FindAsync(e.Identity.ChannelType, e.Identity.PlatformUserId, context.CancellationToken)
+                is { } contact
+        )
         {
             await store.AttachAsync(contact.Id, customerId, context.CancellationToken);
             LogAttached(logger, contact.Id, contact.Name, customerId);
@@ -65,12 +85,27 @@ public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogge
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "[crm] {Name}: segment {Segment}, lifetime value {Value} AED → written onto conversation {ConversationId}")]
-    private static partial void LogWrote(ILogger logger, string name, string segment, string value, Guid conversationId);
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "[crm] {Name}: segment {Segment}, lifetime value {Value} AED → written onto conversation {ConversationId}"
+    )]
+    private static partial void LogWrote(
+        ILogger logger,
+        string name,
+        string segment,
+        string value,
+        Guid conversationId
+    );
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "[crm] new hub customer {CustomerId} is CRM contact {ContactId} ({Name})")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "[crm] new hub customer {CustomerId} is CRM contact {ContactId} ({Name})"
+    )]
     private static partial void LogAttached(ILogger logger, string contactId, string name, Guid customerId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "[crm] customer {From} merged into {To}: {Count} contact(s) re-keyed")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "[crm] customer {From} merged into {To}: {Count} contact(s) re-keyed"
+    )]
     private static partial void LogRekeyed(ILogger logger, int count, Guid from, Guid to);
 }

@@ -25,7 +25,8 @@ public sealed class HubClient(HttpClient http, HubIdentity identity)
         identity.Namespace = me["keyName"]!.GetValue<string>();
     }
 
-    /// <summary>The CRM's context on the conversation now, or null when it has none or the conversation is not ours.</summary>
+    /// <summary>The CRM's context on the conversation now, or null when it has none or the conversation is not
+    /// ours.</summary>
     public async Task<JsonNode?> ContextAsync(Guid conversationId, CancellationToken ct)
     {
         using var response = await http.GetAsync($"/v1/conversations/{conversationId}", ct);
@@ -38,10 +39,14 @@ public sealed class HubClient(HttpClient http, HubIdentity identity)
         return conversation!["context"]?[identity.Namespace];
     }
 
-    /// <summary>Writes the CRM's facts onto the conversation; the event id as Idempotency-Key makes a redelivered event harmless.</summary>
+    /// <summary>Writes the CRM's facts onto the conversation; the event id as Idempotency-Key makes a redelivered event
+    /// harmless.</summary>
     public async Task WriteContextAsync(Guid conversationId, Guid eventId, object values, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/context") { Content = JsonContent.Create(new { values }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/context")
+        {
+            Content = JsonContent.Create(new { values }),
+        };
         request.Headers.Add("Idempotency-Key", $"crm-{eventId}");
         using var response = await http.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();

@@ -36,19 +36,31 @@ public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub,
     /// <summary>Completes once the queue is bound and consumed from: resolutions from then on are heard.</summary>
     public Task Ready => _ready.Task;
 
-    public static HttpClient HubClient(string url, string apiKey) => new()
-    {
-        BaseAddress = new Uri(url),
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", apiKey) },
-    };
+    public static HttpClient HubClient(string url, string apiKey) =>
+        new()
+        {
+            BaseAddress = new Uri(url),
+            DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", apiKey) },
+        };
 
     public async Task RunAsync(CancellationToken stop)
     {
-        var factory = new ConnectionFactory { HostName = options.RabbitHost, Port = options.RabbitPort, VirtualHost = options.VirtualHost };
+        var factory = new ConnectionFactory
+        {
+            HostName = options.RabbitHost,
+            Port = options.RabbitPort,
+            VirtualHost = options.VirtualHost,
+        };
         await using var connection = await factory.CreateConnectionAsync(stop);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: stop);
         await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, cancellationToken: stop);
-        await channel.QueueDeclareAsync(options.Queue, durable: !options.TemporaryQueue, exclusive: false, autoDelete: options.TemporaryQueue, cancellationToken: stop);
+        await channel.QueueDeclareAsync(
+            options.Queue,
+            durable: !options.TemporaryQueue,
+            exclusive: false,
+            autoDelete: options.TemporaryQueue,
+            cancellationToken: stop
+        );
         await channel.QueueBindAsync(options.Queue, Exchange, string.Empty, cancellationToken: stop);
         await channel.BasicQosAsync(0, 16, false, stop);
         var seen = new HashSet<Guid>();
@@ -62,9 +74,14 @@ public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub,
             if (seen.Add(eventId))
             {
                 var conversationId = e.GetProperty("conversationId").GetGuid();
-                var channelType = e.TryGetProperty("channelType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : "unknown";
+                var channelType =
+                    e.TryGetProperty("channelType", out var type) && type.ValueKind == JsonValueKind.String
+                        ? type.GetString()
+                        : "unknown";
                 var took = TimeSpan.FromSeconds(e.GetProperty("timeToResolveSeconds").GetDouble());
-                print($"[marketing] conversation {conversationId} resolved on {channelType} after {Describe(took)} (brand {e.GetProperty("brand").GetString()})");
+                print(
+                    $"[marketing] conversation {conversationId} resolved on {channelType} after {Describe(took)} (brand {e.GetProperty("brand").GetString()})"
+                );
                 if (hub is not null)
                 {
                     await TagAsync(conversationId, eventId, stop);
@@ -100,7 +117,8 @@ public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub,
         }
     }
 
-    public static string Describe(TimeSpan took) => took.TotalMinutes < 1
-        ? $"{took.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s"
-        : took.TotalHours < 1 ? $"{took.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min" : $"{took.TotalHours.ToString("0.0", CultureInfo.InvariantCulture)} h";
+    public static string Describe(TimeSpan took) =>
+        took.TotalMinutes < 1 ? $"{took.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s"
+        : took.TotalHours < 1 ? $"{took.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min"
+        : $"{took.TotalHours.ToString("0.0", CultureInfo.InvariantCulture)} h";
 }

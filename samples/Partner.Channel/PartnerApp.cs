@@ -43,47 +43,75 @@ public static class PartnerApp
         var options = builder.Configuration.GetSection("Partner").Get<PartnerOptions>() ?? new PartnerOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ChatLog>();
-        builder.Services.AddHttpClient(HubClientName, http =>
-        {
-            http.BaseAddress = new Uri(options.HubUrl);
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-        });
+        builder.Services.AddHttpClient(
+            HubClientName,
+            http =>
+            {
+                http.BaseAddress = new Uri(options.HubUrl);
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+            }
+        );
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<ReplySender>();
-            bus.UsingRabbitMq((context, rabbit) =>
-            {
-                rabbit.Host(options.RabbitHost, (ushort)options.RabbitPort, options.RabbitVirtualHost, host =>
+            bus.UsingRabbitMq(
+                (context, rabbit) =>
                 {
-                    host.Username("guest");
-                    host.Password("guest");
-                });
-                rabbit.Message<ReplyRequested>(m => m.SetEntityName("socialcare." + EventTypes.ReplyRequested));
-                rabbit.ReceiveEndpoint(options.Queue, endpoint =>
-                {
-                    endpoint.Durable = !options.TemporaryQueue;
-                    endpoint.AutoDelete = options.TemporaryQueue;
-                    endpoint.UseMessageRetry(retry => retry.Intervals(200, 1000, 5000));
-                    endpoint.ConfigureConsumer<ReplySender>(context);
-                });
-            });
+                    rabbit.Host(
+                        options.RabbitHost,
+                        (ushort)options.RabbitPort,
+                        options.RabbitVirtualHost,
+                        host =>
+                        {
+                            host.Username("guest");
+                            host.Password("guest");
+                        }
+                    );
+                    rabbit.Message<ReplyRequested>(m => m.SetEntityName("socialcare." + EventTypes.ReplyRequested));
+                    rabbit.ReceiveEndpoint(
+                        options.Queue,
+                        endpoint =>
+                        {
+                            endpoint.Durable = !options.TemporaryQueue;
+                            endpoint.AutoDelete = options.TemporaryQueue;
+                            endpoint.UseMessageRetry(retry => retry.Intervals(200, 1000, 5000));
+                            endpoint.ConfigureConsumer<ReplySender>(context);
+                        }
+                    );
+                }
+            );
         });
         // Start only once connected and bound: events published from then on reach this app's queue.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         var app = builder.Build();
 
-        app.MapPost("/app-chat/messages", async (InboundChat message, IHttpClientFactory clients, ChatLog log, CancellationToken ct) =>
-        {
-            var at = DateTimeOffset.UtcNow;
-            log.Add(new ChatMessage(message.MessageId, message.UserId, message.Text, "in", at));
-            using var response = await clients.CreateClient(HubClientName).PostAsJsonAsync("/v1/engagements", new
+        app.MapPost(
+            "/app-chat/messages",
+            async (InboundChat message, IHttpClientFactory clients, ChatLog log, CancellationToken ct) =>
             {
-                channelId = options.ChannelId, platformMessageId = message.MessageId,
-                author = new { platformUserId = message.UserId, displayName = message.Name },
-                text = message.Text, visibility = "private", occurredAt = at,
-            }, ct);
-            return Results.Json(await response.Content.ReadFromJsonAsync<JsonNode>(ct), statusCode: (int)response.StatusCode);
-        });
+                var at = DateTimeOffset.UtcNow;
+                log.Add(new ChatMessage(message.MessageId, message.UserId, message.Text, "in", at));
+                using var response = await clients
+                    .CreateClient(HubClientName)
+                    .PostAsJsonAsync(
+                        "/v1/engagements",
+                        new
+                        {
+                            channelId = options.ChannelId,
+                            platformMessageId = message.MessageId,
+                            author = new { platformUserId = message.UserId, displayName = message.Name },
+                            text = message.Text,
+                            visibility = "private",
+                            occurredAt = at,
+                        },
+                        ct
+                    );
+                return Results.Json(
+                    await response.Content.ReadFromJsonAsync<JsonNode>(ct),
+                    statusCode: (int)response.StatusCode
+                );
+            }
+        );
         app.MapGet("/app-chat/users/{userId}/messages", (string userId, ChatLog log) => log.Of(userId));
         return app;
     }
@@ -101,8 +129,14 @@ public sealed class ChatLog
     public bool Has(string id) => _messages.Any(m => m.Id == id);
 }
 
-/// <summary>Delivers the hub's replies into the app's chat and reports progress: at least once, so a redelivered reply is not shown twice.</summary>
-public sealed partial class ReplySender(PartnerOptions options, ChatLog chat, IHttpClientFactory clients, ILogger<ReplySender> logger) : IConsumer<ReplyRequested>
+/// <summary>Delivers the hub's replies into the app's chat and reports progress: at least once, so a redelivered reply
+/// is not shown twice.</summary>
+public sealed partial class ReplySender(
+    PartnerOptions options,
+    ChatLog chat,
+    IHttpClientFactory clients,
+    ILogger<ReplySender> logger
+) : IConsumer<ReplyRequested>
 {
     public async Task Consume(ConsumeContext<ReplyRequested> context)
     {
@@ -115,15 +149,25 @@ public sealed partial class ReplySender(PartnerOptions options, ChatLog chat, IH
         var messageId = $"appchat-{reply.ReplyId:N}";
         if (!chat.Has(messageId))
         {
-            chat.Add(new ChatMessage(messageId, reply.Recipient, reply.Text ?? string.Empty, "out", DateTimeOffset.UtcNow));
+            chat.Add(
+                new ChatMessage(messageId, reply.Recipient, reply.Text ?? string.Empty, "out", DateTimeOffset.UtcNow)
+            );
             LogSent(logger, reply.Recipient, reply.Text ?? string.Empty);
         }
 
         var hub = clients.CreateClient(PartnerApp.HubClientName);
         foreach (var status in new[] { "sent", "delivered" })
         {
-            using var response = await hub.PostAsJsonAsync($"/v1/replies/{reply.ReplyId}/status",
-                new { status, platformMessageId = messageId, occurredAt = DateTimeOffset.UtcNow }, context.CancellationToken);
+            using var response = await hub.PostAsJsonAsync(
+                $"/v1/replies/{reply.ReplyId}/status",
+                new
+                {
+                    status,
+                    platformMessageId = messageId,
+                    occurredAt = DateTimeOffset.UtcNow,
+                },
+                context.CancellationToken
+            );
             response.EnsureSuccessStatusCode();
         }
     }

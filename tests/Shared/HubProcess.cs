@@ -37,7 +37,8 @@ internal sealed class HubProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the hub in Production with <paramref name="settings"/> (environment variables) and waits until it is ready.</summary>
+    /// <summary>Starts the hub in Production with <paramref name="settings"/> (environment variables) and waits until
+    /// it is ready.</summary>
     public static async Task<HubProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         // The project reference builds the hub in this benchmark's configuration (bin/<Configuration>/<tfm>/).
@@ -48,8 +49,14 @@ internal sealed class HubProcess : IAsyncDisposable
             repository = repository.Parent;
         }
 
-        var hubDirectory = Path.Combine(repository?.FullName ?? throw new InvalidOperationException("SocialCareApi.sln not found"),
-            "src", "SocialCare.Api", "bin", output.Parent!.Name, output.Name);
+        var hubDirectory = Path.Combine(
+            repository?.FullName ?? throw new InvalidOperationException("SocialCareApi.sln not found"),
+            "src",
+            "SocialCare.Api",
+            "bin",
+            output.Parent!.Name,
+            output.Name
+        );
         var assembly = Path.Combine(hubDirectory, "SocialCare.Api.dll");
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [assembly])
@@ -71,8 +78,20 @@ internal sealed class HubProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the hub");
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.Ordinal)) { Console.Error.WriteLine("hub: " + line); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { Console.Error.WriteLine("hub: " + line); } };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.Contains("fail", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("hub: " + line);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                Console.Error.WriteLine("hub: " + line);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 

@@ -2,7 +2,8 @@ using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests;
 
-/// <summary>Applies to every fixture under this namespace: one fresh database for the whole test run, dropped at the end; fixtures isolate themselves by workspace.</summary>
+/// <summary>Applies to every fixture under this namespace: one fresh database for the whole test run, dropped at the
+/// end; fixtures isolate themselves by workspace.</summary>
 [SetUpFixture]
 public sealed class TestRun
 {

@@ -7,7 +7,8 @@ using SocialCare.Testing;
 
 namespace SocialCare.Benchmarks;
 
-/// <summary>A plain RabbitMQ consumer that notes, per engagement.received, the delay since the hub recorded it.</summary>
+/// <summary>A plain RabbitMQ consumer that notes, per engagement.received, the delay since the hub recorded
+/// it.</summary>
 internal sealed class BusWatch : IAsyncDisposable
 {
     private readonly IConnection _connection;
@@ -17,12 +18,18 @@ internal sealed class BusWatch : IAsyncDisposable
     private ConcurrentDictionary<Guid, (DateTimeOffset Arrived, DateTimeOffset Sent)> _arrivals = [];
     private long _lastReceived = Environment.TickCount64;
 
-    private BusWatch(IConnection connection, IChannel channel, HubProcess hub) => (_connection, _channel, _hub) = (connection, channel, hub);
+    private BusWatch(IConnection connection, IChannel channel, HubProcess hub) =>
+        (_connection, _channel, _hub) = (connection, channel, hub);
 
     /// <summary>Starts watching <paramref name="workspaceId"/>'s events, published by <paramref name="hub"/>.</summary>
     public static async Task<BusWatch> StartAsync(string host, int port, Guid workspaceId, HubProcess hub)
     {
-        var connection = await new ConnectionFactory { HostName = host, Port = port, VirtualHost = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/" }.CreateConnectionAsync();
+        var connection = await new ConnectionFactory
+        {
+            HostName = host,
+            Port = port,
+            VirtualHost = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/",
+        }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var watch = new BusWatch(connection, channel, hub);
         const string exchange = "socialcare.engagement.received";
@@ -39,7 +46,10 @@ internal sealed class BusWatch : IAsyncDisposable
             if (message["workspaceId"]!.GetValue<Guid>() == workspaceId)
             {
                 watch._latencies.Add((now - message["recordedAt"]!.GetValue<DateTimeOffset>()).TotalMilliseconds);
-                watch._arrivals[message["eventId"]!.GetValue<Guid>()] = (now, envelope["sentTime"]!.GetValue<DateTimeOffset>());
+                watch._arrivals[message["eventId"]!.GetValue<Guid>()] = (
+                    now,
+                    envelope["sentTime"]!.GetValue<DateTimeOffset>()
+                );
             }
 
             return Task.CompletedTask;
@@ -51,15 +61,19 @@ internal sealed class BusWatch : IAsyncDisposable
     public void Reset() => (_latencies, _arrivals) = ([], []);
 
     /// <summary>
-    /// From each arrived event's commit, as PostgreSQL stamped it (track_commit_timestamp), to its arrival here, split at
-    /// the moment the relay published it (the envelope's sentTime); empty when the server does not keep commit timestamps.
+    /// From each arrived event's commit, as PostgreSQL stamped it (track_commit_timestamp), to its arrival here, split
+    /// at
+    /// the moment the relay published it (the envelope's sentTime); empty when the server does not keep commit
+    /// timestamps.
     /// </summary>
     public async Task<CommitLatencies> FromCommitAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "select id, pg_xact_commit_timestamp(xmin) from mt_events where id = any($1) and current_setting('track_commit_timestamp') = 'on'", connection);
+            "select id, pg_xact_commit_timestamp(xmin) from mt_events where id = any($1) and current_setting('track_commit_timestamp') = 'on'",
+            connection
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = _arrivals.Keys.ToArray() });
         await using var reader = await command.ExecuteReaderAsync();
         var latencies = new CommitLatencies([], [], []);
@@ -86,7 +100,9 @@ internal sealed class BusWatch : IAsyncDisposable
     {
         var deadline = Environment.TickCount64 + 60_000;
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        while (Environment.TickCount64 - Interlocked.Read(ref _lastReceived) < 1000 && Environment.TickCount64 < deadline)
+        while (
+            Environment.TickCount64 - Interlocked.Read(ref _lastReceived) < 1000 && Environment.TickCount64 < deadline
+        )
         {
             await poll.WaitForNextTickAsync();
         }
@@ -94,7 +110,8 @@ internal sealed class BusWatch : IAsyncDisposable
         await _hub.WaitIdleAsync();
     }
 
-    /// <summary>Waits (up to 30 s) until <paramref name="expected"/> events arrived, then returns their latencies.</summary>
+    /// <summary>Waits (up to 30 s) until <paramref name="expected"/> events arrived, then returns their
+    /// latencies.</summary>
     public async Task<IReadOnlyList<double>> LatenciesAsync(int expected)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -116,5 +133,6 @@ internal sealed class BusWatch : IAsyncDisposable
     }
 }
 
-/// <summary>Per event: commit → arrival at the consumer, commit → published by the relay, and published → arrival.</summary>
+/// <summary>Per event: commit → arrival at the consumer, commit → published by the relay, and published →
+/// arrival.</summary>
 internal sealed record CommitLatencies(List<double> ToArrival, List<double> ToPublish, List<double> PublishToArrival);

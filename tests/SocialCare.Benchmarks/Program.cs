@@ -8,7 +8,8 @@ using Npgsql;
 using SocialCare.Benchmarks;
 using SocialCare.Testing;
 
-// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W] [--whatsapp-rate P]
+// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W]
+// [--whatsapp-rate P]
 //   [--phases webhooks,whatsapp,ingestion] (all three unless told)
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
@@ -16,42 +17,64 @@ var seconds = Arg("--seconds", 10);
 var rate = Arg("--rate", 1000);
 var webhookRate = Arg("--webhook-rate", 500);
 var whatsAppRate = Arg("--whatsapp-rate", 500);
+
 // Distinct customers writing: fewer means more follow-up messages in open conversations (one event each),
 // more means more first contacts (a new customer and conversation: three events each).
 Bench.Authors = Arg("--authors", 1000);
 var phasesIndex = Array.IndexOf(args, "--phases");
-var phases = (phasesIndex >= 0 && phasesIndex + 1 < args.Length ? args[phasesIndex + 1] : "webhooks,whatsapp,ingestion").Split(',');
-var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=socialcare";
+var phases = (
+    phasesIndex >= 0 && phasesIndex + 1 < args.Length ? args[phasesIndex + 1] : "webhooks,whatsapp,ingestion"
+).Split(',');
+var baseConnection =
+    Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
+    ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=socialcare";
 var rabbitHost = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
-var rabbitPort = int.Parse(Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "55672", CultureInfo.InvariantCulture);
+var rabbitPort = int.Parse(
+    Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "55672",
+    CultureInfo.InvariantCulture
+);
 
 var database = $"sc_bench_{Guid.NewGuid():N}";
 await Sql(baseConnection, $"create database \"{database}\"");
-var connectionString = new NpgsqlConnectionStringBuilder(baseConnection) { Database = database, MaxPoolSize = 200 }.ConnectionString;
+var connectionString = new NpgsqlConnectionStringBuilder(baseConnection)
+{
+    Database = database,
+    MaxPoolSize = 200,
+}.ConnectionString;
 try
 {
-    Console.WriteLine($"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target {rate} engagements/s, {Bench.Authors} customers");
-    await using var hub = await HubProcess.StartAsync(new Dictionary<string, string>
-{
-    ["ConnectionStrings__Postgres"] = connectionString,
-    ["RabbitMq__Host"] = rabbitHost,
-    ["RabbitMq__Port"] = rabbitPort.ToString(CultureInfo.InvariantCulture),
-    ["RabbitMq__VirtualHost"] = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/",
-    ["Admin__ApiKey"] = Bench.AdminKey,
-    // A fresh database each run: a fresh key for its secrets, unless dev.sh passed its development key.
-    ["Secrets__Keys__bench"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-    ["Secrets__ActiveKey"] = Environment.GetEnvironmentVariable("Secrets__ActiveKey") ?? "bench",
-    // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
-    ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
-    ["Webhooks__FanOutQueueTemporary"] = "true",
-    ["Connectors__ReplyQueue"] = $"socialcare-replies-bench-{Guid.NewGuid():N}",
-    ["Connectors__ReplyQueueTemporary"] = "true",
-    ["Webhooks__AllowPrivateTargets"] = "true",
-    ["Connectors__AllowPrivateTargets"] = "true",
-    ["RateLimiting__PermitsPerSecond"] = "1000000",
-    ["RateLimiting__Burst"] = "1000000",
-});
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = hub.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    Console.WriteLine(
+        $"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target {rate} engagements/s, {Bench.Authors} customers"
+    );
+    await using var hub = await HubProcess.StartAsync(
+        new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = connectionString,
+            ["RabbitMq__Host"] = rabbitHost,
+            ["RabbitMq__Port"] = rabbitPort.ToString(CultureInfo.InvariantCulture),
+            ["RabbitMq__VirtualHost"] = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/",
+            ["Admin__ApiKey"] = Bench.AdminKey,
+            // A fresh database each run: a fresh key for its secrets, unless dev.sh passed its development key.
+            ["Secrets__Keys__bench"] = Convert.ToBase64String(
+                System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)
+            ),
+            ["Secrets__ActiveKey"] = Environment.GetEnvironmentVariable("Secrets__ActiveKey") ?? "bench",
+            // Its own webhook fan-out queue, gone with it: a durable shared one would keep every run's events.
+            ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-bench-{Guid.NewGuid():N}",
+            ["Webhooks__FanOutQueueTemporary"] = "true",
+            ["Connectors__ReplyQueue"] = $"socialcare-replies-bench-{Guid.NewGuid():N}",
+            ["Connectors__ReplyQueueTemporary"] = "true",
+            ["Webhooks__AllowPrivateTargets"] = "true",
+            ["Connectors__AllowPrivateTargets"] = "true",
+            ["RateLimiting__PermitsPerSecond"] = "1000000",
+            ["RateLimiting__Burst"] = "1000000",
+        }
+    );
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 })
+    {
+        BaseAddress = hub.BaseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
     var (workspaceId, channelId) = await Bench.ArrangeAsync(http);
     await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId, hub);
 
@@ -94,9 +117,11 @@ async Task WebhooksAsync(HttpClient http, BusWatch bus, Guid channelId)
         await bus.DrainAsync();
         hooks.Hanging = hanging;
         var (latencies, perSecond, missing) = await hooks.RunAsync(http, channelId, seconds, webhookRate);
-        Console.WriteLine($"webhooks at {webhookRate} engagements/s, 5 subscribers{(hanging < 0 ? "" : ", one hanging past the timeout")}: " +
-                          $"accepted → received p50 {Stats.Ms(Stats.Percentile(latencies, 50))}, p99 {Stats.Ms(Stats.Percentile(latencies, 99))} " +
-                          $"over {latencies.Count} deliveries to the {(hanging < 0 ? 5 : 4)} healthy ones ({Stats.Rate(perSecond)}, {missing} missing after 60 s)");
+        Console.WriteLine(
+            $"webhooks at {webhookRate} engagements/s, 5 subscribers{(hanging < 0 ? "" : ", one hanging past the timeout")}: "
+                + $"accepted → received p50 {Stats.Ms(Stats.Percentile(latencies, 50))}, p99 {Stats.Ms(Stats.Percentile(latencies, 99))} "
+                + $"over {latencies.Count} deliveries to the {(hanging < 0 ? 5 : 4)} healthy ones ({Stats.Rate(perSecond)}, {missing} missing after 60 s)"
+        );
     }
 
     foreach (var id in subscriptions)
@@ -110,8 +135,10 @@ async Task WhatsAppAsync(HttpClient http, BusWatch bus)
 {
     await bus.DrainAsync();
     var whatsApp = await WhatsAppPhase.RunAsync(http, seconds, whatsAppRate);
-    Console.WriteLine($"WhatsApp webhooks paced at {whatsAppRate}/s (signed, one message each): achieved {Stats.Rate(whatsApp.Rate)}, {whatsApp.Accepted} answered 200, " +
-                      $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, p99 {Stats.Ms(whatsApp.P99)}");
+    Console.WriteLine(
+        $"WhatsApp webhooks paced at {whatsAppRate}/s (signed, one message each): achieved {Stats.Rate(whatsApp.Rate)}, {whatsApp.Accepted} answered 200, "
+            + $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, p99 {Stats.Ms(whatsApp.P99)}"
+    );
 }
 
 // Paced at the target first (on a hub that has not just been overloaded), then the maximum, then paced at 60% of that
@@ -121,7 +148,9 @@ async Task IngestionAsync(HttpClient http, BusWatch bus, Guid channelId, string 
     await PacedAsync(http, bus, channelId, connectionString, rate);
     await bus.DrainAsync();
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
-    Console.WriteLine($"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}");
+    Console.WriteLine(
+        $"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}"
+    );
     var sustained = Math.Max(10, (int)(max.Rate * 0.6));
     if (sustained != rate)
     {
@@ -129,8 +158,12 @@ async Task IngestionAsync(HttpClient http, BusWatch bus, Guid channelId, string 
     }
 
     var baseline = await Baseline.RunAsync(connectionString, seconds);
-    Console.WriteLine($"raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): {Stats.Rate(baseline)}");
-    Console.WriteLine($"hub max throughput / raw baseline: {(max.Rate / baseline).ToString("0.00", CultureInfo.InvariantCulture)}");
+    Console.WriteLine(
+        $"raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): {Stats.Rate(baseline)}"
+    );
+    Console.WriteLine(
+        $"hub max throughput / raw baseline: {(max.Rate / baseline).ToString("0.00", CultureInfo.InvariantCulture)}"
+    );
 }
 
 async Task PacedAsync(HttpClient http, BusWatch bus, Guid channelId, string connectionString, int pacedRate)
@@ -139,16 +172,25 @@ async Task PacedAsync(HttpClient http, BusWatch bus, Guid channelId, string conn
     bus.Reset();
     var paced = await Bench.OpenLoopAsync(http, channelId, seconds, pacedRate);
     var relay = await bus.LatenciesAsync(paced.Accepted);
-    Console.WriteLine($"paced at {pacedRate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; " +
-                      $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}");
+    Console.WriteLine(
+        $"paced at {pacedRate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; "
+            + $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}"
+    );
     var fromCommit = await bus.FromCommitAsync(connectionString);
-    Console.WriteLine($"  commit → RabbitMQ (PostgreSQL's commit timestamp → delivered to a consumer): " + (fromCommit.ToArrival.Count == 0
-        ? "n/a (the server does not track commit timestamps)"
-        : $"{fromCommit.ToArrival.Count} events, p50 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 99))}; " +
-          $"of which commit → published by the relay p50 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 99))}, " +
-          $"published → delivered p50 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 99))}"));
-    Console.WriteLine($"  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): {relay.Count} events, " +
-                      $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}");
+    Console.WriteLine(
+        $"  commit → RabbitMQ (PostgreSQL's commit timestamp → delivered to a consumer): "
+            + (
+                fromCommit.ToArrival.Count == 0
+                    ? "n/a (the server does not track commit timestamps)"
+                    : $"{fromCommit.ToArrival.Count} events, p50 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 99))}; "
+                        + $"of which commit → published by the relay p50 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 99))}, "
+                        + $"published → delivered p50 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 99))}"
+            )
+    );
+    Console.WriteLine(
+        $"  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): {relay.Count} events, "
+            + $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}"
+    );
 }
 
 static async Task Sql(string connectionString, string sql)
@@ -177,42 +219,84 @@ internal static class Bench
 
     public static async Task<(Guid WorkspaceId, Guid ChannelId)> ArrangeAsync(HttpClient http)
     {
-        using var admin = new HttpRequestMessage(HttpMethod.Post, "/v1/workspaces") { Content = JsonContent.Create(new { name = "bench" }) };
+        using var admin = new HttpRequestMessage(HttpMethod.Post, "/v1/workspaces")
+        {
+            Content = JsonContent.Create(new { name = "bench" }),
+        };
         admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Bench.AdminKey);
-        var workspace = JsonNode.Parse(await (await http.SendAsync(admin)).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
+        var workspace = JsonNode.Parse(
+            await (await http.SendAsync(admin)).EnsureSuccessStatusCode().Content.ReadAsStringAsync()
+        )!;
         var workspaceId = workspace["id"]!.GetValue<Guid>();
         using var keyRequest = new HttpRequestMessage(HttpMethod.Post, $"/v1/workspaces/{workspaceId}/api-keys")
         {
-            Content = JsonContent.Create(new { name = "bench partner", scopes = new[] { "engagements:write", "channels:manage", "subscriptions:manage" } }),
+            Content = JsonContent.Create(
+                new
+                {
+                    name = "bench partner",
+                    scopes = new[] { "engagements:write", "channels:manage", "subscriptions:manage" },
+                }
+            ),
         };
         keyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Bench.AdminKey);
-        var key = JsonNode.Parse(await (await http.SendAsync(keyRequest)).EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        var key = JsonNode.Parse(
+            await (await http.SendAsync(keyRequest)).EnsureSuccessStatusCode().Content.ReadAsStringAsync()
+        )!["key"]!.GetValue<string>();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var channel = await http.PostAsJsonAsync("/v1/channels", new { type = "app-chat", name = "bench", brand = "Bench" });
-        return (workspaceId, JsonNode.Parse(await channel.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>());
+        var channel = await http.PostAsJsonAsync(
+            "/v1/channels",
+            new
+            {
+                type = "app-chat",
+                name = "bench",
+                brand = "Bench",
+            }
+        );
+        return (
+            workspaceId,
+            JsonNode.Parse(await channel.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["id"]!.GetValue<Guid>()
+        );
     }
 
-    public static async Task<PhaseResult> ClosedLoopAsync(HttpClient http, Guid channelId, int seconds, int concurrency, string label)
+    public static async Task<PhaseResult> ClosedLoopAsync(
+        HttpClient http,
+        Guid channelId,
+        int seconds,
+        int concurrency,
+        string label
+    )
     {
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
         var clock = Stopwatch.StartNew();
         var end = TimeSpan.FromSeconds(seconds);
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            while (clock.Elapsed < end)
-            {
-                var (ok, ms) = await PostAsync(http, channelId);
-                if (ok) { latencies.Add(ms); } else { Interlocked.Increment(ref failed); }
-            }
-        }));
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, concurrency)
+                .Select(async _ =>
+                {
+                    while (clock.Elapsed < end)
+                    {
+                        var (ok, ms) = await PostAsync(http, channelId);
+                        if (ok)
+                        {
+                            latencies.Add(ms);
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    }
+                })
+        );
         return Summarise(latencies.ToList(), failed, clock.Elapsed.TotalSeconds);
     }
 
     public static Task<PhaseResult> OpenLoopAsync(HttpClient http, Guid channelId, int seconds, int rate) =>
         OpenLoopAsync(seconds, rate, () => PostAsync(http, channelId));
 
-    /// <summary>Open loop: every millisecond, send whatever is due by then, whether or not earlier requests have answered.</summary>
+    /// <summary>Open loop: every millisecond, send whatever is due by then, whether or not earlier requests have
+    /// answered.</summary>
     public static async Task<PhaseResult> OpenLoopAsync(int seconds, int rate, Func<Task<(bool Ok, double Ms)>> send)
     {
         var latencies = new ConcurrentBag<double>();
@@ -227,11 +311,20 @@ internal static class Bench
             var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
             for (; issued < due; issued++)
             {
-                inFlight.Add(Task.Run(async () =>
-                {
-                    var (ok, ms) = await send();
-                    if (ok) { latencies.Add(ms); } else { Interlocked.Increment(ref failed); }
-                }));
+                inFlight.Add(
+                    Task.Run(async () =>
+                    {
+                        var (ok, ms) = await send();
+                        if (ok)
+                        {
+                            latencies.Add(ms);
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    })
+                );
             }
         }
 
@@ -242,15 +335,24 @@ internal static class Bench
     private static Task<(bool Ok, double Ms)> PostAsync(HttpClient http, Guid channelId)
     {
         var n = Interlocked.Increment(ref _messageNumber);
-        return TimeAsync(() => http.PostAsJsonAsync("/v1/engagements", new
-        {
-            channelId, platformMessageId = $"bench-{n}",
-            author = new { platformUserId = $"customer-{n % Authors}", displayName = "عميل" },
-            text = $"Order {n} is late 😡 — طلبي متأخر", visibility = "private", occurredAt = DateTimeOffset.UtcNow,
-        }));
+        return TimeAsync(() =>
+            http.PostAsJsonAsync(
+                "/v1/engagements",
+                new
+                {
+                    channelId,
+                    platformMessageId = $"bench-{n}",
+                    author = new { platformUserId = $"customer-{n % Authors}", displayName = "عميل" },
+                    text = $"Order {n} is late 😡 — طلبي متأخر",
+                    visibility = "private",
+                    occurredAt = DateTimeOffset.UtcNow,
+                }
+            )
+        );
     }
 
-    /// <summary>Whether a request succeeded, and how long its answer took; a broken connection or a timeout is a failure.</summary>
+    /// <summary>Whether a request succeeded, and how long its answer took; a broken connection or a timeout is a
+    /// failure.</summary>
     public static async Task<(bool Ok, double Ms)> TimeAsync(Func<Task<HttpResponseMessage>> send)
     {
         var started = Stopwatch.GetTimestamp();
@@ -269,7 +371,13 @@ internal static class Bench
         }
     }
 
-    private static PhaseResult Summarise(List<double> latencies, int failed, double elapsedSeconds) => new(
-        latencies.Count / elapsedSeconds, latencies.Count, failed,
-        Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 95), Stats.Percentile(latencies, 99));
+    private static PhaseResult Summarise(List<double> latencies, int failed, double elapsedSeconds) =>
+        new(
+            latencies.Count / elapsedSeconds,
+            latencies.Count,
+            failed,
+            Stats.Percentile(latencies, 50),
+            Stats.Percentile(latencies, 95),
+            Stats.Percentile(latencies, 99)
+        );
 }

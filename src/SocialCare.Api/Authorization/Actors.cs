@@ -6,7 +6,8 @@ public static class Actors
 {
     public const string PersonHeader = "X-Actor";
 
-    /// <summary>The department app behind the request (its key's name) and the person it names in <c>X-Actor</c>, if any.</summary>
+    /// <summary>The department app behind the request (its key's name) and the person it names in <c>X-Actor</c>, if
+    /// any.</summary>
     public static EventActor FromRequest(HttpContext context)
     {
         string? person = context.Request.Headers[PersonHeader];

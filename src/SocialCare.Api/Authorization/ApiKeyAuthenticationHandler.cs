@@ -16,7 +16,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     ApiKeyLookup keys,
     IOptionsMonitor<AdminOptions> admin,
-    AuthenticationFailures failures) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AuthenticationFailures failures
+) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     internal const string FailureItem = "auth-failure";
@@ -46,8 +47,15 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (!string.IsNullOrEmpty(adminKey) && Infrastructure.Secrets.SecretComparison.AreEqual(adminKey, key))
         {
             var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Role, ApiPrincipal.AdminRole), new Claim(ApiPrincipal.KeyIdClaim, "admin"), new Claim(ApiPrincipal.KeyNameClaim, "admin")],
-                SchemeName, ApiPrincipal.KeyNameClaim, ClaimTypes.Role);
+                [
+                    new Claim(ClaimTypes.Role, ApiPrincipal.AdminRole),
+                    new Claim(ApiPrincipal.KeyIdClaim, "admin"),
+                    new Claim(ApiPrincipal.KeyNameClaim, "admin"),
+                ],
+                SchemeName,
+                ApiPrincipal.KeyNameClaim,
+                ClaimTypes.Role
+            );
             return Success(identity);
         }
 

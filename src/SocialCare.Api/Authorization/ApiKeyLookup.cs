@@ -14,7 +14,8 @@ public sealed class ApiKeyLookup(NpgsqlDataSource dataSource, ReadThroughCache<s
         cache.GetAsync(Convert.ToHexString(ApiKeys.Hash(key)), LoadAsync, cancellationToken);
 
     /// <summary>
-    /// Whether the workspace key this request authenticated with still holds (it was not revoked since). Authentication runs
+    /// Whether the workspace key this request authenticated with still holds (it was not revoked since). Authentication
+    /// runs
     /// once per request: a request that lasts (an event stream) asks again as it goes.
     /// </summary>
     public async Task<bool> StillValidAsync(HttpContext http, CancellationToken cancellationToken) =>
@@ -25,12 +26,18 @@ public sealed class ApiKeyLookup(NpgsqlDataSource dataSource, ReadThroughCache<s
     private async Task<ApiKeyRecord?> LoadAsync(string hexHash, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "select id, workspace_id, name, scopes, brands from api_keys where key_hash = $1 and revoked_at is null");
+            "select id, workspace_id, name, scopes, brands from api_keys where key_hash = $1 and revoked_at is null"
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = Convert.FromHexString(hexHash) });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new ApiKeyRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<string[]>(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<string[]>(4))
+            ? new ApiKeyRecord(
+                reader.GetGuid(0),
+                reader.GetGuid(1),
+                reader.GetString(2),
+                reader.GetFieldValue<string[]>(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<string[]>(4)
+            )
             : null;
     }
 }

@@ -13,9 +13,12 @@ public static class ApiKeys
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    /// <summary>The key in an <c>Authorization: Bearer &lt;key&gt;</c> header, or null when the header is not of that form.</summary>
+    /// <summary>The key in an <c>Authorization: Bearer &lt;key&gt;</c> header, or null when the header is not of that
+    /// form.</summary>
     public static string? FromBearer(string? header) =>
-        header is { Length: > 7 } && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        header is { Length: > 7 } && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header[7..].Trim()
+            : null;
 
     /// <summary>What a listing shows of a key: enough to recognise it, too little to use it.</summary>
     public static string Hint(string key) => key.Length <= 12 ? "…" : $"{key[..8]}…{key[^4..]}";

@@ -17,7 +17,10 @@ public static class ApiPrincipal
 
     /// <summary>The workspace of an endpoint that requires a workspace key (the policy guarantees it).</summary>
     public static Guid RequiredWorkspaceId(this ClaimsPrincipal user) =>
-        user.WorkspaceId() ?? throw new InvalidOperationException("The endpoint requires a workspace key but its policy let another caller in.");
+        user.WorkspaceId()
+        ?? throw new InvalidOperationException(
+            "The endpoint requires a workspace key but its policy let another caller in."
+        );
 
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(AdminRole);
 
@@ -40,9 +43,11 @@ public static class ApiPrincipal
         user.Brands() is not { } brands || brands.Contains(brand, StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether the key may act on every one of <paramref name="brands"/>, a resource's brand list where null means every
+    /// Whether the key may act on every one of <paramref name="brands"/>, a resource's brand list where null means
+    /// every
     /// brand: a brand-limited key only on resources whose brands lie within its own.
     /// </summary>
     public static bool MayActOnBrands(this ClaimsPrincipal user, IReadOnlyList<string>? brands) =>
-        user.Brands() is not { } mine || (brands is not null && brands.All(b => mine.Contains(b, StringComparer.Ordinal)));
+        user.Brands() is not { } mine
+        || (brands is not null && brands.All(b => mine.Contains(b, StringComparer.Ordinal)));
 }

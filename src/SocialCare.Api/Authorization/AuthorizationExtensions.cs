@@ -1,5 +1,5 @@
-using SocialCare.Api.Infrastructure.Caching;
 using Microsoft.AspNetCore.Authentication;
+using SocialCare.Api.Infrastructure.Caching;
 
 namespace SocialCare.Api.Authorization;
 
@@ -10,34 +10,50 @@ public static class AuthorizationExtensions
 
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
-        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
+        services
+            .AddOptions<AdminOptions>()
+            .BindConfiguration(AdminOptions.Section)
             .Validate(o => o.ApiKey is null || o.ApiKey.Length >= 24, "Admin:ApiKey must be at least 24 characters.")
             .ValidateOnStart();
         services.AddSingleton(sp => new ReadThroughCache<string, ApiKeyRecord>(
-            ApiKeyRecord.CacheScope, sp.GetRequiredService<CacheInvalidation>(), sp.GetRequiredService<TimeProvider>()));
+            ApiKeyRecord.CacheScope,
+            sp.GetRequiredService<CacheInvalidation>(),
+            sp.GetRequiredService<TimeProvider>()
+        ));
         services.AddSingleton<ApiKeyLookup>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
-        services.AddAuthorizationBuilder()
+        services
+            .AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
+                ApiKeyAuthenticationHandler.SchemeName,
+                null
+            );
+        services.AddSingleton<
+            Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler,
+            ProblemAuthorizationResultHandler
+        >();
+        services
+            .AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole(ApiPrincipal.AdminRole))
             .AddPolicy(WorkspacePolicy, p => p.RequireClaim(ApiPrincipal.WorkspaceClaim));
         services.AddAuthorization(options =>
         {
             foreach (var scope in Scopes.All)
             {
-                options.AddPolicy(ScopePolicy(scope), p => p.RequireClaim(ApiPrincipal.WorkspaceClaim).RequireClaim(ApiPrincipal.ScopeClaim, scope));
+                options.AddPolicy(
+                    ScopePolicy(scope),
+                    p => p.RequireClaim(ApiPrincipal.WorkspaceClaim).RequireClaim(ApiPrincipal.ScopeClaim, scope)
+                );
             }
         });
         return services;
     }
 
     /// <summary>Only a workspace key that carries <paramref name="scope"/> gets in.</summary>
-    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(ScopePolicy(scope));
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope)
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(ScopePolicy(scope));
 
-    public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(AdminPolicy);
+    public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(AdminPolicy);
 
     private static string ScopePolicy(string scope) => "scope:" + scope;
 }

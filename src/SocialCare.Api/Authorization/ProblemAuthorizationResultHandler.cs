@@ -13,29 +13,52 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    public async Task HandleAsync(
+        RequestDelegate next,
+        HttpContext context,
+        AuthorizationPolicy policy,
+        PolicyAuthorizationResult authorizeResult
+    )
     {
         if (authorizeResult.Challenged && context.Items.ContainsKey(ApiKeyAuthenticationHandler.ThrottledItem))
         {
-            await RateLimitingExtensions.WriteTooManyAsync(context, AuthenticationFailures.RetryAfterSeconds,
-                $"Too many failed authentications from this address; retry after {AuthenticationFailures.RetryAfterSeconds} s with a valid API key.");
+            await RateLimitingExtensions.WriteTooManyAsync(
+                context,
+                AuthenticationFailures.RetryAfterSeconds,
+                $"Too many failed authentications from this address; retry after {AuthenticationFailures.RetryAfterSeconds} s with a valid API key."
+            );
             return;
         }
 
         if (authorizeResult.Challenged)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            var reason = context.Items[ApiKeyAuthenticationHandler.FailureItem] as string
+            var reason =
+                context.Items[ApiKeyAuthenticationHandler.FailureItem] as string
                 ?? "Send an API key as 'Authorization: Bearer <api key>'.";
-            await Problem.WriteAsync(context, Problem.Details(
-                StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "Authentication required", reason));
+            await Problem.WriteAsync(
+                context,
+                Problem.Details(
+                    StatusCodes.Status401Unauthorized,
+                    ProblemCodes.Unauthorized,
+                    "Authentication required",
+                    reason
+                )
+            );
             return;
         }
 
         if (authorizeResult.Forbidden)
         {
-            await Problem.WriteAsync(context, Problem.Details(
-                StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Not allowed", Describe(authorizeResult.AuthorizationFailure)));
+            await Problem.WriteAsync(
+                context,
+                Problem.Details(
+                    StatusCodes.Status403Forbidden,
+                    ProblemCodes.Forbidden,
+                    "Not allowed",
+                    Describe(authorizeResult.AuthorizationFailure)
+                )
+            );
             return;
         }
 
@@ -45,7 +68,8 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
     private static string Describe(AuthorizationFailure? failure)
     {
         var requirements = failure?.FailedRequirements.ToList() ?? [];
-        var scopes = requirements.OfType<ClaimsAuthorizationRequirement>()
+        var scopes = requirements
+            .OfType<ClaimsAuthorizationRequirement>()
             .Where(r => r.ClaimType == ApiPrincipal.ScopeClaim)
             .SelectMany(r => r.AllowedValues ?? [])
             .ToList();
@@ -59,7 +83,9 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
             return "This operation needs the admin key.";
         }
 
-        return requirements.OfType<ClaimsAuthorizationRequirement>().Any(r => r.ClaimType == ApiPrincipal.WorkspaceClaim)
+        return requirements
+            .OfType<ClaimsAuthorizationRequirement>()
+            .Any(r => r.ClaimType == ApiPrincipal.WorkspaceClaim)
             ? "This operation needs a workspace API key."
             : "This API key may not perform this operation.";
     }

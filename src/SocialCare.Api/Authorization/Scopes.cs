@@ -17,8 +17,15 @@ public static class Scopes
 
     public static IReadOnlyList<string> All { get; } =
     [
-        EngagementsWrite, ConversationsRead, ConversationsWrite, CustomersRead, CustomersWrite,
-        ChannelsManage, SubscriptionsManage, EventsRead, RepliesReport,
+        EngagementsWrite,
+        ConversationsRead,
+        ConversationsWrite,
+        CustomersRead,
+        CustomersWrite,
+        ChannelsManage,
+        SubscriptionsManage,
+        EventsRead,
+        RepliesReport,
     ];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);

@@ -10,19 +10,36 @@ namespace SocialCare.Api.Channels;
 /// secrets even when sent in <c>settings</c>.
 /// </summary>
 public sealed record CreateChannelRequest(
-    string Type, string Name, string Brand, Dictionary<string, JsonElement>? Settings, Dictionary<string, JsonElement>? Secrets = null);
+    string Type,
+    string Name,
+    string Brand,
+    Dictionary<string, JsonElement>? Settings,
+    Dictionary<string, JsonElement>? Secrets = null
+);
 
-/// <summary>Every member optional; in <c>settings</c> and <c>secrets</c>, a value replaces, <c>null</c> removes.</summary>
+/// <summary>Every member optional; in <c>settings</c> and <c>secrets</c>, a value replaces, <c>null</c>
+/// removes.</summary>
 public sealed record UpdateChannelRequest(
-    string? Name, string? Brand, Dictionary<string, JsonElement>? Settings, Dictionary<string, JsonElement>? Secrets = null);
+    string? Name,
+    string? Brand,
+    Dictionary<string, JsonElement>? Settings,
+    Dictionary<string, JsonElement>? Secrets = null
+);
 
 /// <summary>
 /// A channel account. <c>settings</c> never holds secrets: their names are listed in <c>secretsSet</c>,
 /// their values are write-only.
 /// </summary>
 public sealed record ChannelResponse(
-    Guid Id, string Type, string Name, string Brand, IReadOnlyDictionary<string, JsonElement> Settings,
-    IReadOnlyList<string> SecretsSet, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    Guid Id,
+    string Type,
+    string Name,
+    string Brand,
+    IReadOnlyDictionary<string, JsonElement> Settings,
+    IReadOnlyList<string> SecretsSet,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt
+);
 
 public static partial class ChannelTypes
 {
@@ -31,8 +48,10 @@ public static partial class ChannelTypes
     public const string Instagram = "instagram";
     public const string X = "x";
 
-    /// <summary>Channels with no public side (a public reply there is refused); every other type may have both.</summary>
-    public static IReadOnlySet<string> PrivateOnly { get; } = new HashSet<string>(StringComparer.Ordinal) { WhatsApp, Messenger };
+    /// <summary>Channels with no public side (a public reply there is refused); every other type may have
+    /// both.</summary>
+    public static IReadOnlySet<string> PrivateOnly { get; } =
+        new HashSet<string>(StringComparer.Ordinal) { WhatsApp, Messenger };
 
     /// <summary>Lower-case, starting with a letter: <c>linkedin</c>, <c>app-chat</c>, <c>sms</c> …</summary>
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
@@ -43,12 +62,22 @@ internal sealed class CreateChannelRequestValidator : AbstractValidator<CreateCh
 {
     public CreateChannelRequestValidator()
     {
-        RuleFor(r => r.Type).NotEmpty().Matches(ChannelTypes.Pattern())
-            .WithMessage("'type' is a lower-case name such as whatsapp, messenger, instagram, x, linkedin or app-chat.");
+        RuleFor(r => r.Type)
+            .NotEmpty()
+            .Matches(ChannelTypes.Pattern())
+            .WithMessage(
+                "'type' is a lower-case name such as whatsapp, messenger, instagram, x, linkedin or app-chat."
+            );
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
         RuleFor(r => r.Brand).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Settings).Must(ChannelSettings.AreValid!).When(r => r.Settings is not null).WithMessage(ChannelSettings.Rule);
-        RuleFor(r => r.Secrets).Must(ChannelSettings.AreValidSecrets!).When(r => r.Secrets is not null).WithMessage(ChannelSettings.SecretsRule);
+        RuleFor(r => r.Settings)
+            .Must(ChannelSettings.AreValid!)
+            .When(r => r.Settings is not null)
+            .WithMessage(ChannelSettings.Rule);
+        RuleFor(r => r.Secrets)
+            .Must(ChannelSettings.AreValidSecrets!)
+            .When(r => r.Secrets is not null)
+            .WithMessage(ChannelSettings.SecretsRule);
     }
 }
 
@@ -58,8 +87,14 @@ internal sealed class UpdateChannelRequestValidator : AbstractValidator<UpdateCh
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200).When(r => r.Name is not null);
         RuleFor(r => r.Brand).NotEmpty().MaximumLength(200).When(r => r.Brand is not null);
-        RuleFor(r => r.Settings).Must(ChannelSettings.AreValid!).When(r => r.Settings is not null).WithMessage(ChannelSettings.Rule);
-        RuleFor(r => r.Secrets).Must(ChannelSettings.AreValidSecrets!).When(r => r.Secrets is not null).WithMessage(ChannelSettings.SecretsRule);
+        RuleFor(r => r.Settings)
+            .Must(ChannelSettings.AreValid!)
+            .When(r => r.Settings is not null)
+            .WithMessage(ChannelSettings.Rule);
+        RuleFor(r => r.Secrets)
+            .Must(ChannelSettings.AreValidSecrets!)
+            .When(r => r.Secrets is not null)
+            .WithMessage(ChannelSettings.SecretsRule);
     }
 }
 
@@ -74,6 +109,12 @@ internal static class ChannelSettings
         settings.Count <= 50 && settings.Keys.All(k => k.Length is > 0 and <= 100);
 
     public static bool AreValidSecrets(Dictionary<string, JsonElement> secrets) =>
-        secrets.Count <= 20 && secrets.All(s => s.Key.Length is > 0 and <= 100
-            && (s.Value.ValueKind == JsonValueKind.Null || (s.Value.ValueKind == JsonValueKind.String && s.Value.GetString()!.Length is > 0 and <= 4096)));
+        secrets.Count <= 20
+        && secrets.All(s =>
+            s.Key.Length is > 0 and <= 100
+            && (
+                s.Value.ValueKind == JsonValueKind.Null
+                || (s.Value.ValueKind == JsonValueKind.String && s.Value.GetString()!.Length is > 0 and <= 4096)
+            )
+        );
 }

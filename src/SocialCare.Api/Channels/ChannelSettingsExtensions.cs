@@ -5,7 +5,8 @@ namespace SocialCare.Api.Channels;
 /// <summary>Reading a channel account's settings and write-only secrets by name.</summary>
 public static class ChannelSettingsExtensions
 {
-    /// <summary>A setting as text: a string as it is, a number (an id stored unquoted, such as a phone number id) as written.</summary>
+    /// <summary>A setting as text: a string as it is, a number (an id stored unquoted, such as a phone number id) as
+    /// written.</summary>
     public static string? Setting(this Channel channel, string name) =>
         channel.Settings.TryGetValue(name, out var value) || channel.Secrets.TryGetValue(name, out value)
             ? value.ValueKind switch
@@ -17,7 +18,9 @@ public static class ChannelSettingsExtensions
             : null;
 
     public static string Required(this Channel channel, string name) =>
-        channel.Setting(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"Channel {channel.Id} has no '{name}' setting.");
+        channel.Setting(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Channel {channel.Id} has no '{name}' setting.");
 
     public static bool Has(this Channel channel, string name) => channel.Setting(name) is { Length: > 0 };
 

@@ -8,8 +8,17 @@ using SocialCare.Api.Infrastructure.Secrets;
 namespace SocialCare.Api.Channels;
 
 /// <summary>A channel account as the hub uses it internally, secrets included.</summary>
-public sealed record Channel(Guid Id, Guid WorkspaceId, string Type, string Name, string Brand,
-    Dictionary<string, JsonElement> Settings, Dictionary<string, JsonElement> Secrets, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+public sealed record Channel(
+    Guid Id,
+    Guid WorkspaceId,
+    string Type,
+    string Name,
+    string Brand,
+    Dictionary<string, JsonElement> Settings,
+    Dictionary<string, JsonElement> Secrets,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt
+)
 {
     public ChannelValues Values => new(Settings, Secrets);
 
@@ -17,25 +26,48 @@ public sealed record Channel(Guid Id, Guid WorkspaceId, string Type, string Name
         new(Id, Type, Name, Brand, Settings, Secrets.Keys.Order(StringComparer.Ordinal).ToList(), CreatedAt, UpdatedAt);
 }
 
-public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation invalidation, TimeProvider clock, SecretCipher cipher)
+public sealed class ChannelStore(
+    NpgsqlDataSource dataSource,
+    CacheInvalidation invalidation,
+    TimeProvider clock,
+    SecretCipher cipher
+)
 {
     private const string CacheScope = "channels";
-    private readonly ReadThroughCache<(Guid WorkspaceId, Guid Id), Channel> _cache = new(CacheScope, invalidation, clock);
+    private readonly ReadThroughCache<(Guid WorkspaceId, Guid Id), Channel> _cache = new(
+        CacheScope,
+        invalidation,
+        clock
+    );
     private readonly ReadThroughCache<Guid, Channel> _byId = new(CacheScope, invalidation, clock);
-    private readonly ReadThroughCache<(Guid WorkspaceId, string Type, string Account), Channel> _byAccount = new(CacheScope, invalidation, clock);
+    private readonly ReadThroughCache<(Guid WorkspaceId, string Type, string Account), Channel> _byAccount = new(
+        CacheScope,
+        invalidation,
+        clock
+    );
 
-    private const string Columns = "id, workspace_id, type, name, brand, settings::text, secrets, created_at, updated_at";
+    private const string Columns =
+        "id, workspace_id, type, name, brand, settings::text, secrets, created_at, updated_at";
 
-    /// <summary>A channel's secrets are one JSON object, encrypted in the row's <c>secrets</c> column (bound to the row).</summary>
-    public static StoredSecrets StoredSecrets { get; } = new("channels", ["id"], ["secrets"], key => SecretsContext((Guid)key[0]));
+    /// <summary>A channel's secrets are one JSON object, encrypted in the row's <c>secrets</c> column (bound to the
+    /// row).</summary>
+    public static StoredSecrets StoredSecrets { get; } =
+        new("channels", ["id"], ["secrets"], key => SecretsContext((Guid)key[0]));
 
-    public async Task<Channel> CreateAsync(Guid workspaceId, CreateChannelRequest request, ChannelValues values, CancellationToken cancellationToken)
+    public async Task<Channel> CreateAsync(
+        Guid workspaceId,
+        CreateChannelRequest request,
+        ChannelValues values,
+        CancellationToken cancellationToken
+    )
     {
         var id = Guid.CreateVersion7();
-        await using var command = dataSource.CreateAmbientCommand($"""
+        await using var command = dataSource.CreateAmbientCommand(
+            $"""
             insert into channels (id, workspace_id, type, name, brand, settings, secrets)
             values ($1, $2, $3, $4, $5, $6, $7) returning {Columns}
-            """);
+            """
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Type });
@@ -52,7 +84,9 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
 
     private async Task<Channel?> LoadAsync(Guid workspaceId, Guid id, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"select {Columns} from channels where workspace_id = $1 and id = $2 and deleted_at is null");
+        await using var command = dataSource.CreateCommand(
+            $"select {Columns} from channels where workspace_id = $1 and id = $2 and deleted_at is null"
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
@@ -63,36 +97,62 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
     /// (the platform's signature, checked with the account's own secret, is the credential).
     /// </summary>
     public ValueTask<Channel?> FindForHookAsync(Guid id, CancellationToken cancellationToken) =>
-        _byId.GetAsync(id, async (key, ct) =>
-        {
-            await using var command = dataSource.CreateCommand($"select {Columns} from channels where id = $1 and deleted_at is null");
-            command.Parameters.Add(new NpgsqlParameter { Value = key });
-            return (await ReadAsync(command, ct)).SingleOrDefault();
-        }, cancellationToken);
+        _byId.GetAsync(
+            id,
+            async (key, ct) =>
+            {
+                await using var command = dataSource.CreateCommand(
+                    $"select {Columns} from channels where id = $1 and deleted_at is null"
+                );
+                command.Parameters.Add(new NpgsqlParameter { Value = key });
+                return (await ReadAsync(command, ct)).SingleOrDefault();
+            },
+            cancellationToken
+        );
 
-    /// <summary>The workspace's live account of <paramref name="type"/> for a platform account id (phone number id, page id, X user id).</summary>
-    public ValueTask<Channel?> FindByPlatformAccountAsync(Guid workspaceId, string type, string account, CancellationToken cancellationToken) =>
-        _byAccount.GetAsync((workspaceId, type, account), async (key, ct) =>
-        {
-            await using var command = dataSource.CreateCommand($"""
-                select {Columns} from channels
-                where workspace_id = $1 and type = $2 and deleted_at is null
-                  and coalesce(settings ->> 'phoneNumberId', settings ->> 'pageId', settings ->> 'instagramAccountId', settings ->> 'userId') = $3
-                order by created_at limit 1
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = key.WorkspaceId });
-            command.Parameters.Add(new NpgsqlParameter { Value = key.Type });
-            command.Parameters.Add(new NpgsqlParameter { Value = key.Account });
-            return (await ReadAsync(command, ct)).SingleOrDefault();
-        }, cancellationToken);
+    /// <summary>The workspace's live account of <paramref name="type"/> for a platform account id (phone number id,
+    /// page id, X user id).</summary>
+    public ValueTask<Channel?> FindByPlatformAccountAsync(
+        Guid workspaceId,
+        string type,
+        string account,
+        CancellationToken cancellationToken
+    ) =>
+        _byAccount.GetAsync(
+            (workspaceId, type, account),
+            async (key, ct) =>
+            {
+                await using var command = dataSource.CreateCommand(
+                    $"""
+                    select {Columns} from channels
+                    where workspace_id = $1 and type = $2 and deleted_at is null
+                      and coalesce(settings ->> 'phoneNumberId', settings ->> 'pageId', settings ->> 'instagramAccountId', settings ->> 'userId') = $3
+                    order by created_at limit 1
+                    """
+                );
+                command.Parameters.Add(new NpgsqlParameter { Value = key.WorkspaceId });
+                command.Parameters.Add(new NpgsqlParameter { Value = key.Type });
+                command.Parameters.Add(new NpgsqlParameter { Value = key.Account });
+                return (await ReadAsync(command, ct)).SingleOrDefault();
+            },
+            cancellationToken
+        );
 
-    public async Task<IReadOnlyList<Channel>> ListAsync(Guid workspaceId, string? type, Guid? after, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Channel>> ListAsync(
+        Guid workspaceId,
+        string? type,
+        Guid? after,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = dataSource.CreateCommand(
+            $"""
             select {Columns} from channels
             where workspace_id = $1 and deleted_at is null and ($2::text is null or type = $2) and ($3::uuid is null or id > $3)
             order by id limit $4
-            """);
+            """
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = type });
         command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = after });
@@ -100,12 +160,19 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         return await ReadAsync(command, cancellationToken);
     }
 
-    public async Task<Channel?> UpdateAsync(Channel current, UpdateChannelRequest request, ChannelValues values, CancellationToken cancellationToken)
+    public async Task<Channel?> UpdateAsync(
+        Channel current,
+        UpdateChannelRequest request,
+        ChannelValues values,
+        CancellationToken cancellationToken
+    )
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = dataSource.CreateCommand(
+            $"""
             update channels set name = $3, brand = $4, settings = $5, secrets = $6, updated_at = now()
             where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
-            """);
+            """
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = current.WorkspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = current.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Name?.Trim() ?? current.Name });
@@ -113,7 +180,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         command.Parameters.Add(Jsonb(values.Settings));
         command.Parameters.Add(Encrypted(current.Id, values.Secrets));
         var updated = (await ReadAsync(command, cancellationToken)).SingleOrDefault();
-        // Other instances hear of it from the table's trigger; this one must not answer the next request from its cache.
+        // Other instances hear of it from the table's trigger; this one must not answer the next request from its
+        // cache.
         invalidation.Clear(CacheScope);
         return updated;
     }
@@ -122,7 +190,8 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
     public async Task<bool> DeleteAsync(Guid workspaceId, Guid id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "update channels set deleted_at = now() where workspace_id = $1 and id = $2 and deleted_at is null");
+            "update channels set deleted_at = now() where workspace_id = $1 and id = $2 and deleted_at is null"
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -144,11 +213,21 @@ public sealed class ChannelStore(NpgsqlDataSource dataSource, CacheInvalidation 
         var channels = new List<Channel>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            channels.Add(new Channel(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(reader.GetString(5))!,
-                JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(cipher.Unprotect(reader.GetString(6), SecretsContext(reader.GetGuid(0))))!,
-                reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8)));
+            channels.Add(
+                new Channel(
+                    reader.GetGuid(0),
+                    reader.GetGuid(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.GetString(4),
+                    JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(reader.GetString(5))!,
+                    JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(
+                        cipher.Unprotect(reader.GetString(6), SecretsContext(reader.GetGuid(0)))
+                    )!,
+                    reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.GetFieldValue<DateTimeOffset>(8)
+                )
+            );
         }
 
         return channels;

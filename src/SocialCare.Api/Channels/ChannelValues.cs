@@ -11,13 +11,22 @@ public sealed record ChannelValues(Dictionary<string, JsonElement> Settings, Dic
 /// Turns a create or update into the values to store, by the rules of the channel's type. Which settings are secret is
 /// declared per native type (its connector's <see cref="IChannelConnector.SecretSettings"/>), never guessed from a
 /// name; a custom type's secrets come in <c>secrets</c>. An API base URL override is a URL the stored token will be
-/// sent to, so it must be an allowed target (<see cref="ConnectorOptions.Targets"/>), and changing it needs the token again in
+/// sent to, so it must be an allowed target (<see cref="ConnectorOptions.Targets"/>), and changing it needs the token
+/// again in
 /// the same request: a stored token never goes to a host it was not entered for.
 /// </summary>
-public sealed class ChannelValueRules(ConnectorRegistry connectors, [FromKeyedServices(ConnectorOptions.Targets)] Infrastructure.Outbound.OutboundRule targets)
+public sealed class ChannelValueRules(
+    ConnectorRegistry connectors,
+    [FromKeyedServices(ConnectorOptions.Targets)] Infrastructure.Outbound.OutboundRule targets
+)
 {
-    public async Task<(ChannelValues? Values, ProblemHttpResult? Problem)> ApplyAsync(string type, ChannelValues? current,
-        Dictionary<string, JsonElement>? settings, Dictionary<string, JsonElement>? secrets, CancellationToken ct)
+    public async Task<(ChannelValues? Values, ProblemHttpResult? Problem)> ApplyAsync(
+        string type,
+        ChannelValues? current,
+        Dictionary<string, JsonElement>? settings,
+        Dictionary<string, JsonElement>? secrets,
+        CancellationToken ct
+    )
     {
         var connector = connectors.For(type);
         var declared = connectors.SecretSettings(type);
@@ -26,7 +35,10 @@ public sealed class ChannelValueRules(ConnectorRegistry connectors, [FromKeyedSe
         {
             if (connector is not null && !declared.Contains(name, StringComparer.Ordinal))
             {
-                errors[$"secrets.{name}"] = [$"'{name}' is not a credential of {type} channel accounts ({string.Join(", ", declared)}); send it in 'settings'."];
+                errors[$"secrets.{name}"] =
+                [
+                    $"'{name}' is not a credential of {type} channel accounts ({string.Join(", ", declared)}); send it in 'settings'.",
+                ];
             }
             else if (settings?.ContainsKey(name) == true)
             {
@@ -40,24 +52,37 @@ public sealed class ChannelValueRules(ConnectorRegistry connectors, [FromKeyedSe
         }
 
         var next = new ChannelValues(new(current?.Settings ?? []), new(current?.Secrets ?? []));
-        var secretChanges = (secrets ?? []).Concat((settings ?? []).Where(s => declared.Contains(s.Key, StringComparer.Ordinal))).ToList();
+        var secretChanges = (secrets ?? [])
+            .Concat((settings ?? []).Where(s => declared.Contains(s.Key, StringComparer.Ordinal)))
+            .ToList();
         Apply(next.Secrets, secretChanges);
         Apply(next.Settings, (settings ?? []).Where(s => !declared.Contains(s.Key, StringComparer.Ordinal)));
-        return connector is null ? (next, null) : (next, await CheckBaseUrlAsync(connector, current, next, secretChanges, ct));
+        return connector is null
+            ? (next, null)
+            : (next, await CheckBaseUrlAsync(connector, current, next, secretChanges, ct));
     }
 
-    private async Task<ProblemHttpResult?> CheckBaseUrlAsync(IChannelConnector connector, ChannelValues? current, ChannelValues next,
-        List<KeyValuePair<string, JsonElement>> secretChanges, CancellationToken ct)
+    private async Task<ProblemHttpResult?> CheckBaseUrlAsync(
+        IChannelConnector connector,
+        ChannelValues? current,
+        ChannelValues next,
+        List<KeyValuePair<string, JsonElement>> secretChanges,
+        CancellationToken ct
+    )
     {
         var setting = connector.BaseUrlSetting;
         var url = next.Settings.GetValueOrDefault(setting);
         if (url.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String))
         {
-            return Problem.Validation(new Dictionary<string, string[]> { [$"settings.{setting}"] = ["An API base URL is a string."] });
+            return Problem.Validation(
+                new Dictionary<string, string[]> { [$"settings.{setting}"] = ["An API base URL is a string."] }
+            );
         }
 
         var to = url.ValueKind == JsonValueKind.String ? url.GetString() : null;
-        var from = current?.Settings.GetValueOrDefault(setting) is { ValueKind: JsonValueKind.String } stored ? stored.GetString() : null;
+        var from = current?.Settings.GetValueOrDefault(setting) is { ValueKind: JsonValueKind.String } stored
+            ? stored.GetString()
+            : null;
         if (to == from)
         {
             return null;
@@ -65,18 +90,35 @@ public sealed class ChannelValueRules(ConnectorRegistry connectors, [FromKeyedSe
 
         if (to is not null && await targets.CheckAsync(to, ct) is { } refused)
         {
-            return Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.TargetNotAllowed, "The API base URL is not allowed", refused);
+            return Problem.Of(
+                StatusCodes.Status422UnprocessableEntity,
+                ProblemCodes.TargetNotAllowed,
+                "The API base URL is not allowed",
+                refused
+            );
         }
 
         // Only an update can send a stored token elsewhere; on create, whatever token comes is entered for this URL.
-        var resend = connector.SendSettings.Where(s => connector.SecretSettings.Contains(s, StringComparer.Ordinal) && next.Secrets.ContainsKey(s))
-            .Where(s => !secretChanges.Any(c => c.Key == s && c.Value.ValueKind == JsonValueKind.String)).ToList();
-        return current is null || resend.Count == 0 ? null : Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.CredentialsRequired,
-            "Send the credentials again with the new API base URL",
-            $"Changing '{setting}' would send the stored {string.Join(" and ", resend)} to another host; send {string.Join(" and ", resend)} again in the same request.");
+        var resend = connector
+            .SendSettings.Where(s =>
+                connector.SecretSettings.Contains(s, StringComparer.Ordinal) && next.Secrets.ContainsKey(s)
+            )
+            .Where(s => !secretChanges.Any(c => c.Key == s && c.Value.ValueKind == JsonValueKind.String))
+            .ToList();
+        return current is null || resend.Count == 0
+            ? null
+            : Problem.Of(
+                StatusCodes.Status422UnprocessableEntity,
+                ProblemCodes.CredentialsRequired,
+                "Send the credentials again with the new API base URL",
+                $"Changing '{setting}' would send the stored {string.Join(" and ", resend)} to another host; send {string.Join(" and ", resend)} again in the same request."
+            );
     }
 
-    private static void Apply(Dictionary<string, JsonElement> target, IEnumerable<KeyValuePair<string, JsonElement>> changes)
+    private static void Apply(
+        Dictionary<string, JsonElement> target,
+        IEnumerable<KeyValuePair<string, JsonElement>> changes
+    )
     {
         foreach (var (name, value) in changes)
         {

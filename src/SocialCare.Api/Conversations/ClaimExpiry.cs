@@ -9,7 +9,12 @@ namespace SocialCare.Api.Conversations;
 /// that the conversation is free again. Rows are taken with SKIP LOCKED: safe with any number of hub instances.
 /// Decisions never depend on this running on time — an expired claim already counts as none.
 /// </summary>
-internal sealed partial class ClaimExpiry(EventStore store, TimeProvider clock, IOptions<ConversationOptions> options, ILogger<ClaimExpiry> logger) : BackgroundService
+internal sealed partial class ClaimExpiry(
+    EventStore store,
+    TimeProvider clock,
+    IOptions<ConversationOptions> options,
+    ILogger<ClaimExpiry> logger
+) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,27 +35,50 @@ internal sealed partial class ClaimExpiry(EventStore store, TimeProvider clock, 
         }
     }
 
-    internal Task<int> ReleaseExpiredAsync(CancellationToken ct) => store.WriteAsync(async writer =>
-    {
-        var now = clock.GetUtcNow();
-        var expired = await writer.QueryAsync("""
-            select id, workspace_id, brand, customer_id, version, claim_app from conversations
-            where claim_expires_at <= $1 order by claim_expires_at limit 100 for update skip locked
-            """, r => (Id: r.GetGuid(0), WorkspaceId: r.GetGuid(1), Brand: r.GetString(2), CustomerId: r.GetGuid(3), Version: r.GetInt64(4), App: r.GetString(5)),
-            ct, now);
-        foreach (var c in expired)
-        {
-            HubEvent released = new ConversationReleased
+    internal Task<int> ReleaseExpiredAsync(CancellationToken ct) =>
+        store.WriteAsync(
+            async writer =>
             {
-                EventId = Guid.CreateVersion7(), WorkspaceId = c.WorkspaceId, Brand = c.Brand, ConversationId = c.Id, CustomerId = c.CustomerId,
-                RecordedAt = now, Actor = EventActor.System, App = c.App, Reason = "expired",
-            };
-            writer.Append(c.Id, typeof(StreamTypes.Conversation), c.WorkspaceId, c.Version, [released]);
-            ConversationProjection.Apply(writer, c.Id, [released], now);
-        }
+                var now = clock.GetUtcNow();
+                var expired = await writer.QueryAsync(
+                    """
+                    select id, workspace_id, brand, customer_id, version, claim_app from conversations
+                    where claim_expires_at <= $1 order by claim_expires_at limit 100 for update skip locked
+                    """,
+                    r =>
+                        (
+                            Id: r.GetGuid(0),
+                            WorkspaceId: r.GetGuid(1),
+                            Brand: r.GetString(2),
+                            CustomerId: r.GetGuid(3),
+                            Version: r.GetInt64(4),
+                            App: r.GetString(5)
+                        ),
+                    ct,
+                    now
+                );
+                foreach (var c in expired)
+                {
+                    HubEvent released = new ConversationReleased
+                    {
+                        EventId = Guid.CreateVersion7(),
+                        WorkspaceId = c.WorkspaceId,
+                        Brand = c.Brand,
+                        ConversationId = c.Id,
+                        CustomerId = c.CustomerId,
+                        RecordedAt = now,
+                        Actor = EventActor.System,
+                        App = c.App,
+                        Reason = "expired",
+                    };
+                    writer.Append(c.Id, typeof(StreamTypes.Conversation), c.WorkspaceId, c.Version, [released]);
+                    ConversationProjection.Apply(writer, c.Id, [released], now);
+                }
 
-        return expired.Count;
-    }, ct);
+                return expired.Count;
+            },
+            ct
+        );
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing expired claims failed; the next sweep retries")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

@@ -27,40 +27,71 @@ public sealed record ReopenRequest;
 
 public sealed record ReplyAttachment(string Url, string MediaType, long? SizeBytes);
 
-/// <summary>An approved template: its name, language code (e.g. <c>en_US</c>, <c>ar</c>) and its body parameters in order.</summary>
+/// <summary>An approved template: its name, language code (e.g. <c>en_US</c>, <c>ar</c>) and its body parameters in
+/// order.</summary>
 public sealed record ReplyTemplateRequest(string Name, string Language, IReadOnlyList<string>? Parameters);
 
 public sealed record ReplyRequest(
-    string? Text, IReadOnlyList<ReplyAttachment>? Attachments, Guid? ChannelId, string? Visibility, bool? Force, ReplyTemplateRequest? Template = null);
+    string? Text,
+    IReadOnlyList<ReplyAttachment>? Attachments,
+    Guid? ChannelId,
+    string? Visibility,
+    bool? Force,
+    ReplyTemplateRequest? Template = null
+);
 
 public sealed record ReplyError(string Code, string Message);
 
-/// <summary>A connector's report of how far a reply got: sent, delivered, read or failed (with the platform's error).</summary>
-public sealed record ReplyStatusRequest(string Status, string? PlatformMessageId, ReplyError? Error, DateTimeOffset? OccurredAt);
+/// <summary>A connector's report of how far a reply got: sent, delivered, read or failed (with the platform's
+/// error).</summary>
+public sealed record ReplyStatusRequest(
+    string Status,
+    string? PlatformMessageId,
+    ReplyError? Error,
+    DateTimeOffset? OccurredAt
+);
 
 internal sealed class ReplyRequestValidator : AbstractValidator<ReplyRequest>
 {
     public ReplyRequestValidator()
     {
         RuleFor(r => r.Text).MaximumLength(4096);
-        RuleFor(r => r).Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 } || r.Template is not null)
-            .WithName("text").WithMessage("A reply needs 'text', at least one attachment, or a 'template'.");
-        RuleFor(r => r.Template!).ChildRules(t =>
-        {
-            t.RuleFor(x => x.Name).NotEmpty().MaximumLength(512).Matches("^[a-z0-9_]+$")
-                .WithMessage("'name' is the template's name: lower-case letters, digits and underscores.");
-            t.RuleFor(x => x.Language).NotEmpty().Matches("^[a-z]{2,3}(_[A-Za-z]{2,4})?$").WithMessage("'language' is a code such as en_US or ar.");
-            t.RuleFor(x => x.Parameters).Must(p => p is null || p.Count <= 20).WithMessage("At most 20 parameters.");
-            t.RuleForEach(x => x.Parameters).NotEmpty().MaximumLength(1024);
-        }).When(r => r.Template is not null);
+        RuleFor(r => r)
+            .Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 } || r.Template is not null)
+            .WithName("text")
+            .WithMessage("A reply needs 'text', at least one attachment, or a 'template'.");
+        RuleFor(r => r.Template!)
+            .ChildRules(t =>
+            {
+                t.RuleFor(x => x.Name)
+                    .NotEmpty()
+                    .MaximumLength(512)
+                    .Matches("^[a-z0-9_]+$")
+                    .WithMessage("'name' is the template's name: lower-case letters, digits and underscores.");
+                t.RuleFor(x => x.Language)
+                    .NotEmpty()
+                    .Matches("^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
+                    .WithMessage("'language' is a code such as en_US or ar.");
+                t.RuleFor(x => x.Parameters)
+                    .Must(p => p is null || p.Count <= 20)
+                    .WithMessage("At most 20 parameters.");
+                t.RuleForEach(x => x.Parameters).NotEmpty().MaximumLength(1024);
+            })
+            .When(r => r.Template is not null);
         RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 10).WithMessage("At most 10 attachments.");
-        RuleForEach(r => r.Attachments).NotNull().ChildRules(a =>
-        {
-            a.RuleFor(x => x.Url).NotEmpty().Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == "https")
-                .WithMessage("'url' must be an absolute https URL the platform can fetch.");
-            a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
-        });
-        RuleFor(r => r.Visibility).Must(v => v is null or "public" or "private").WithMessage("'visibility' is 'public' or 'private'.");
+        RuleForEach(r => r.Attachments)
+            .NotNull()
+            .ChildRules(a =>
+            {
+                a.RuleFor(x => x.Url)
+                    .NotEmpty()
+                    .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == "https")
+                    .WithMessage("'url' must be an absolute https URL the platform can fetch.");
+                a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
+            });
+        RuleFor(r => r.Visibility)
+            .Must(v => v is null or "public" or "private")
+            .WithMessage("'visibility' is 'public' or 'private'.");
     }
 }
 
@@ -68,9 +99,15 @@ internal sealed class ReplyStatusRequestValidator : AbstractValidator<ReplyStatu
 {
     public ReplyStatusRequestValidator()
     {
-        RuleFor(r => r.Status).NotEmpty().Must(ReplyStatuses.Reportable.Contains).WithMessage("'status' is sent, delivered, read or failed.");
+        RuleFor(r => r.Status)
+            .NotEmpty()
+            .Must(ReplyStatuses.Reportable.Contains)
+            .WithMessage("'status' is sent, delivered, read or failed.");
         RuleFor(r => r.PlatformMessageId).MaximumLength(256);
-        RuleFor(r => r.Error).NotNull().When(r => r.Status == ReplyStatuses.Failed).WithMessage("A failure needs an 'error' with the platform's code and message.");
+        RuleFor(r => r.Error)
+            .NotNull()
+            .When(r => r.Status == ReplyStatuses.Failed)
+            .WithMessage("A failure needs an 'error' with the platform's code and message.");
         RuleFor(r => r.Error!.Code).NotEmpty().MaximumLength(100).When(r => r.Error is not null);
         RuleFor(r => r.Error!.Message).NotEmpty().MaximumLength(2000).When(r => r.Error is not null);
     }
@@ -91,11 +128,18 @@ internal sealed class TagsRequestValidator : AbstractValidator<TagsRequest>
 
     public TagsRequestValidator()
     {
-        RuleFor(r => r).Must(r => r.Add is { Count: > 0 } || r.Remove is { Count: > 0 }).WithName("add").WithMessage("Give tags to 'add' or 'remove'.");
+        RuleFor(r => r)
+            .Must(r => r.Add is { Count: > 0 } || r.Remove is { Count: > 0 })
+            .WithName("add")
+            .WithMessage("Give tags to 'add' or 'remove'.");
         RuleForEach(r => r.Add).NotEmpty().MaximumLength(64);
         RuleForEach(r => r.Remove).NotEmpty().MaximumLength(64);
-        RuleFor(r => r.Add).Must(a => a is null || a.Count <= MaxPerRequest).WithMessage($"At most {MaxPerRequest} tags at once.");
-        RuleFor(r => r.Remove).Must(a => a is null || a.Count <= MaxPerRequest).WithMessage($"At most {MaxPerRequest} tags at once.");
+        RuleFor(r => r.Add)
+            .Must(a => a is null || a.Count <= MaxPerRequest)
+            .WithMessage($"At most {MaxPerRequest} tags at once.");
+        RuleFor(r => r.Remove)
+            .Must(a => a is null || a.Count <= MaxPerRequest)
+            .WithMessage($"At most {MaxPerRequest} tags at once.");
     }
 }
 
@@ -108,7 +152,10 @@ internal sealed class PriorityRequestValidator : AbstractValidator<PriorityReque
 {
     public PriorityRequestValidator()
     {
-        RuleFor(r => r.Level).NotEmpty().Must(PriorityLevels.All.Contains).WithMessage("'level' is low, normal, high or urgent.");
+        RuleFor(r => r.Level)
+            .NotEmpty()
+            .Must(PriorityLevels.All.Contains)
+            .WithMessage("'level' is low, normal, high or urgent.");
         RuleFor(r => r.Reason).MaximumLength(1000);
     }
 }
@@ -120,8 +167,11 @@ internal sealed class LinkRequestValidator : AbstractValidator<LinkRequest>
         RuleFor(r => r.System).NotEmpty().MaximumLength(64);
         RuleFor(r => r.RecordType).NotEmpty().MaximumLength(64);
         RuleFor(r => r.RecordId).NotEmpty().MaximumLength(256);
-        RuleFor(r => r.Url).MaximumLength(2048)
-            .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
+        RuleFor(r => r.Url)
+            .MaximumLength(2048)
+            .Must(u =>
+                u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
+            )
             .WithMessage("'url' must be an absolute http(s) URL.");
     }
 }
@@ -131,8 +181,10 @@ internal sealed class ContextRequestValidator : AbstractValidator<ContextRequest
     public ContextRequestValidator()
     {
         RuleFor(r => r.Values).Must(v => v is { Count: > 0 and <= 50 }).WithMessage("Give between 1 and 50 values.");
-        RuleFor(r => r.Values).Must(v => v.Keys.All(k => k.Length is > 0 and <= 100))
-            .When(r => r.Values is not null).WithMessage("Keys are 1 to 100 characters.");
+        RuleFor(r => r.Values)
+            .Must(v => v.Keys.All(k => k.Length is > 0 and <= 100))
+            .When(r => r.Values is not null)
+            .WithMessage("Keys are 1 to 100 characters.");
     }
 }
 

@@ -33,7 +33,13 @@ public static partial class ConversationDecisions
 
         return s.AcknowledgedAt is { } at
             ? Decision.Refuse(ProblemCodes.AlreadyAcknowledged, $"The conversation was acknowledged at {at:O}.")
-            : Decision.Accept(new ConversationAcknowledged { AcknowledgedAt = now, TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now) });
+            : Decision.Accept(
+                new ConversationAcknowledged
+                {
+                    AcknowledgedAt = now,
+                    TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now),
+                }
+            );
     }
 
     public static Decision Assign(ConversationState s, string? team, string? agent)
@@ -41,14 +47,30 @@ public static partial class ConversationDecisions
         (team, agent) = (Clean(team), Clean(agent));
         return team == s.Team && agent == s.Agent
             ? Decision.Unchanged
-            : Decision.Accept(new ConversationAssigned { Team = team, Agent = agent, PreviousTeam = s.Team, PreviousAgent = s.Agent });
+            : Decision.Accept(
+                new ConversationAssigned
+                {
+                    Team = team,
+                    Agent = agent,
+                    PreviousTeam = s.Team,
+                    PreviousAgent = s.Agent,
+                }
+            );
     }
 
     public static Decision Tag(ConversationState s, IEnumerable<string>? add, IEnumerable<string>? remove)
     {
         var current = s.Tags.ToHashSet(StringComparer.Ordinal);
-        var added = (add ?? []).Select(NormaliseTag).Where(t => t.Length > 0 && !current.Contains(t)).Distinct(StringComparer.Ordinal).ToList();
-        var removed = (remove ?? []).Select(NormaliseTag).Where(current.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var added = (add ?? [])
+            .Select(NormaliseTag)
+            .Where(t => t.Length > 0 && !current.Contains(t))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var removed = (remove ?? [])
+            .Select(NormaliseTag)
+            .Where(current.Contains)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
         if (added.Count == 0 && removed.Count == 0)
         {
             return Decision.Unchanged;
@@ -58,19 +80,36 @@ public static partial class ConversationDecisions
         if (added.Count > 0 && tags.Count > MaxTags)
         {
             // Every conversation.tagged event carries the whole list, and every reader and filter reads it.
-            return Decision.Refuse(ProblemCodes.TooManyTags,
-                $"A conversation carries at most {MaxTags} tags; it has {s.Tags.Count}. Remove some first.");
+            return Decision.Refuse(
+                ProblemCodes.TooManyTags,
+                $"A conversation carries at most {MaxTags} tags; it has {s.Tags.Count}. Remove some first."
+            );
         }
 
-        return Decision.Accept(new ConversationTagged { Added = added, Removed = removed, Tags = tags });
+        return Decision.Accept(
+            new ConversationTagged
+            {
+                Added = added,
+                Removed = removed,
+                Tags = tags,
+            }
+        );
     }
 
-    public static Decision Note(string text) => Decision.Accept(new ConversationNoteAdded { NoteId = Guid.CreateVersion7(), Text = text });
+    public static Decision Note(string text) =>
+        Decision.Accept(new ConversationNoteAdded { NoteId = Guid.CreateVersion7(), Text = text });
 
     public static Decision Prioritise(ConversationState s, string level, string? reason) =>
         level == s.Priority
             ? Decision.Unchanged
-            : Decision.Accept(new ConversationPriorityChanged { Level = level, PreviousLevel = s.Priority, Reason = Clean(reason) });
+            : Decision.Accept(
+                new ConversationPriorityChanged
+                {
+                    Level = level,
+                    PreviousLevel = s.Priority,
+                    Reason = Clean(reason),
+                }
+            );
 
     public static Decision Link(ConversationState s, string system, string recordType, string recordId, string? url)
     {
@@ -78,13 +117,29 @@ public static partial class ConversationDecisions
         recordId = recordId.Trim();
         return s.Links.Contains(ConversationState.LinkKey(system, recordType, recordId))
             ? Decision.Unchanged
-            : Decision.Accept(new ConversationLinked { System = system, RecordType = recordType, RecordId = recordId, Url = Clean(url) });
+            : Decision.Accept(
+                new ConversationLinked
+                {
+                    System = system,
+                    RecordType = recordType,
+                    RecordId = recordId,
+                    Url = Clean(url),
+                }
+            );
     }
 
     public static Decision UpdateContext(string @namespace, IReadOnlyDictionary<string, JsonElement> values) =>
-        values.Count == 0 ? Decision.Unchanged : Decision.Accept(new ConversationContextUpdated { Namespace = @namespace, Values = values });
+        values.Count == 0
+            ? Decision.Unchanged
+            : Decision.Accept(new ConversationContextUpdated { Namespace = @namespace, Values = values });
 
-    public static Decision Resolve(ConversationState s, EventActor actor, string? reason, bool force, DateTimeOffset now)
+    public static Decision Resolve(
+        ConversationState s,
+        EventActor actor,
+        string? reason,
+        bool force,
+        DateTimeOffset now
+    )
     {
         if (s.IsResolved)
         {
@@ -98,29 +153,63 @@ public static partial class ConversationDecisions
             return ClaimedByOther(claim!);
         }
 
-        var resolved = Resolution(s.OpenedAt, s.AcknowledgedAt, s.CurrentChannelId, s.CurrentChannelType, Clean(reason), now) with { Forced = othersClaim };
-        return claim is null ? Decision.Accept(resolved) : Decision.Accept(resolved, new ConversationReleased { App = claim.App, Reason = "resolved" });
+        var resolved = Resolution(
+            s.OpenedAt,
+            s.AcknowledgedAt,
+            s.CurrentChannelId,
+            s.CurrentChannelType,
+            Clean(reason),
+            now
+        ) with
+        {
+            Forced = othersClaim,
+        };
+        return claim is null
+            ? Decision.Accept(resolved)
+            : Decision.Accept(resolved, new ConversationReleased { App = claim.App, Reason = "resolved" });
     }
 
     /// <summary>The resolution event with the response times reports are made of.</summary>
-    public static ConversationResolved Resolution(DateTimeOffset openedAt, DateTimeOffset? acknowledgedAt, Guid channelId, string channelType, string? reason, DateTimeOffset now) => new()
-    {
-        Reason = reason, ResolvedAt = now, TimeToResolveSeconds = Seconds(openedAt, now),
-        TimeToAcknowledgeSeconds = acknowledgedAt is { } at ? Seconds(openedAt, at) : null,
-        ChannelId = channelId, ChannelType = channelType,
-    };
+    public static ConversationResolved Resolution(
+        DateTimeOffset openedAt,
+        DateTimeOffset? acknowledgedAt,
+        Guid channelId,
+        string channelType,
+        string? reason,
+        DateTimeOffset now
+    ) =>
+        new()
+        {
+            Reason = reason,
+            ResolvedAt = now,
+            TimeToResolveSeconds = Seconds(openedAt, now),
+            TimeToAcknowledgeSeconds = acknowledgedAt is { } at ? Seconds(openedAt, at) : null,
+            ChannelId = channelId,
+            ChannelType = channelType,
+        };
 
     public static Decision Claim(ConversationState s, EventActor actor, TimeSpan ttl, DateTimeOffset now)
     {
         if (s.IsResolved)
         {
-            return Decision.Refuse(ProblemCodes.ConversationResolved, "A resolved conversation cannot be claimed; reopen it first.");
+            return Decision.Refuse(
+                ProblemCodes.ConversationResolved,
+                "A resolved conversation cannot be claimed; reopen it first."
+            );
         }
 
         var claim = s.ActiveClaim(now);
         return claim is not null && claim.KeyId != actor.KeyId
             ? ClaimedByOther(claim)
-            : Decision.Accept(new ConversationClaimed { App = actor.Name ?? "app", Person = actor.Person, ExpiresAt = now + ttl, Renewed = claim is not null });
+            : Decision.Accept(
+                new ConversationClaimed
+                {
+                    App = actor.Name ?? "app",
+                    Person = actor.Person,
+                    ExpiresAt = now + ttl,
+                    Renewed = claim is not null,
+                }
+            );
     }
 
     public static Decision Release(ConversationState s, EventActor actor, DateTimeOffset now) =>
@@ -135,7 +224,13 @@ public static partial class ConversationDecisions
     /// Answer the customer, on the conversation's channel or on another one (a hand-off), if the customer can be
     /// reached there and no other app holds the claim. A first reply also acknowledges the conversation.
     /// </summary>
-    public static Decision Reply(ConversationState s, ReplyTarget? target, EventActor actor, ReplyDraft draft, DateTimeOffset now)
+    public static Decision Reply(
+        ConversationState s,
+        ReplyTarget? target,
+        EventActor actor,
+        ReplyDraft draft,
+        DateTimeOffset now
+    )
     {
         if (s.IsResolved)
         {
@@ -144,7 +239,10 @@ public static partial class ConversationDecisions
 
         if (target is null)
         {
-            return Decision.Refuse(ProblemCodes.UnknownChannel, "There is no such channel account in this workspace that this key may use.");
+            return Decision.Refuse(
+                ProblemCodes.UnknownChannel,
+                "There is no such channel account in this workspace that this key may use."
+            );
         }
 
         var claim = s.ActiveClaim(now);
@@ -156,15 +254,19 @@ public static partial class ConversationDecisions
 
         if (target.Recipient is null)
         {
-            return Decision.Refuse(ProblemCodes.CustomerUnreachable,
-                $"The customer has no {target.ChannelType} identity, so this channel cannot reach them. Link one to the customer first.");
+            return Decision.Refuse(
+                ProblemCodes.CustomerUnreachable,
+                $"The customer has no {target.ChannelType} identity, so this channel cannot reach them. Link one to the customer first."
+            );
         }
 
         var visibility = draft.Visibility ?? target.DefaultVisibility;
         if (visibility == "public" && Channels.ChannelTypes.PrivateOnly.Contains(target.ChannelType))
         {
-            return Decision.Refuse(ProblemCodes.VisibilityNotSupported,
-                $"{target.ChannelType} has only private messages; send the reply as private.");
+            return Decision.Refuse(
+                ProblemCodes.VisibilityNotSupported,
+                $"{target.ChannelType} has only private messages; send the reply as private."
+            );
         }
 
         var (tag, closed) = MessagingWindows.Check(target, visibility, draft, now);
@@ -177,21 +279,43 @@ public static partial class ConversationDecisions
         var handoff = target.ChannelId != s.CurrentChannelId;
         if (handoff)
         {
-            events.Add(new ConversationChannelChanged
-            {
-                FromChannelId = s.CurrentChannelId, FromChannelType = s.CurrentChannelType, ToChannelId = target.ChannelId, ToChannelType = target.ChannelType,
-            });
+            events.Add(
+                new ConversationChannelChanged
+                {
+                    FromChannelId = s.CurrentChannelId,
+                    FromChannelType = s.CurrentChannelType,
+                    ToChannelId = target.ChannelId,
+                    ToChannelType = target.ChannelType,
+                }
+            );
         }
 
-        events.Add(new ReplyRequested
-        {
-            ReplyId = Guid.CreateVersion7(), ChannelId = target.ChannelId, ChannelType = target.ChannelType, Recipient = target.Recipient,
-            Text = draft.Text, Attachments = draft.Attachments, Visibility = visibility, Handoff = handoff, Forced = othersClaim,
-            Template = draft.Template, InReplyTo = visibility == "public" ? target.LatestPublicPost : null, MessageTag = tag,
-        });
+        events.Add(
+            new ReplyRequested
+            {
+                ReplyId = Guid.CreateVersion7(),
+                ChannelId = target.ChannelId,
+                ChannelType = target.ChannelType,
+                Recipient = target.Recipient,
+                Text = draft.Text,
+                Attachments = draft.Attachments,
+                Visibility = visibility,
+                Handoff = handoff,
+                Forced = othersClaim,
+                Template = draft.Template,
+                InReplyTo = visibility == "public" ? target.LatestPublicPost : null,
+                MessageTag = tag,
+            }
+        );
         if (s.AcknowledgedAt is null)
         {
-            events.Add(new ConversationAcknowledged { AcknowledgedAt = now, TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now) });
+            events.Add(
+                new ConversationAcknowledged
+                {
+                    AcknowledgedAt = now,
+                    TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now),
+                }
+            );
         }
 
         return new Decision(events);
@@ -201,11 +325,20 @@ public static partial class ConversationDecisions
     /// A reply's progress on the platform. Statuses only move forward (requested → sent → delivered → read; failed
     /// ends a reply not yet delivered): late or repeated reports are accepted and change nothing.
     /// </summary>
-    public static Decision ReplyStatus(ReplyState reply, string status, string? platformMessageId, PlatformError? error, DateTimeOffset occurredAt)
+    public static Decision ReplyStatus(
+        ReplyState reply,
+        string status,
+        string? platformMessageId,
+        PlatformError? error,
+        DateTimeOffset occurredAt
+    )
     {
         var current = ReplyStatuses.Rank(reply.Status);
         var next = ReplyStatuses.Rank(status);
-        var moves = status == ReplyStatuses.Failed ? current < ReplyStatuses.Rank(ReplyStatuses.Delivered) : current < next && reply.Status != ReplyStatuses.Failed;
+        var moves =
+            status == ReplyStatuses.Failed
+                ? current < ReplyStatuses.Rank(ReplyStatuses.Delivered)
+                : current < next && reply.Status != ReplyStatuses.Failed;
         if (!moves)
         {
             return Decision.Unchanged;
@@ -214,31 +347,64 @@ public static partial class ConversationDecisions
         var messageId = platformMessageId ?? reply.PlatformMessageId;
         HubEvent progress = status switch
         {
-            ReplyStatuses.Sent => new ReplySent { ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt },
-            ReplyStatuses.Delivered => new ReplyDelivered { ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt },
-            ReplyStatuses.Read => new ReplyRead { ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt },
+            ReplyStatuses.Sent => new ReplySent
+            {
+                ReplyId = reply.Id,
+                ChannelId = reply.ChannelId,
+                PlatformMessageId = messageId,
+                OccurredAt = occurredAt,
+            },
+            ReplyStatuses.Delivered => new ReplyDelivered
+            {
+                ReplyId = reply.Id,
+                ChannelId = reply.ChannelId,
+                PlatformMessageId = messageId,
+                OccurredAt = occurredAt,
+            },
+            ReplyStatuses.Read => new ReplyRead
+            {
+                ReplyId = reply.Id,
+                ChannelId = reply.ChannelId,
+                PlatformMessageId = messageId,
+                OccurredAt = occurredAt,
+            },
             _ => new ReplyFailed
             {
-                ReplyId = reply.Id, ChannelId = reply.ChannelId, PlatformMessageId = messageId, OccurredAt = occurredAt,
+                ReplyId = reply.Id,
+                ChannelId = reply.ChannelId,
+                PlatformMessageId = messageId,
+                OccurredAt = occurredAt,
                 Error = error ?? new PlatformError("unknown", "The connector reported a failure without details."),
             },
         };
         return Decision.Accept(progress);
     }
 
-    private static Decision ClaimedByOther(Claim claim) => Decision.Refuse(ProblemCodes.ClaimedByOther,
-        $"'{claim.App}'{(claim.Person is null ? string.Empty : $" ({claim.Person})")} holds this conversation until {claim.ExpiresAt:O}. " +
-        "Wait for its release or expiry, or send \"force\": true (recorded).");
+    private static Decision ClaimedByOther(Claim claim) =>
+        Decision.Refuse(
+            ProblemCodes.ClaimedByOther,
+            $"'{claim.App}'{(claim.Person is null ? string.Empty : $" ({claim.Person})")} holds this conversation until {claim.ExpiresAt:O}. "
+                + "Wait for its release or expiry, or send \"force\": true (recorded)."
+        );
 
     public static Decision Reopen(ConversationState s) =>
         s.IsResolved
-            ? Decision.Accept(new ConversationReopened
-            {
-                ChannelId = s.CurrentChannelId, ChannelType = s.CurrentChannelType, PreviouslyResolvedAt = s.ResolvedAt, Reason = "app",
-            })
-            : Decision.Refuse(ProblemCodes.NotResolved, "The conversation is open; only a resolved conversation can be reopened.");
+            ? Decision.Accept(
+                new ConversationReopened
+                {
+                    ChannelId = s.CurrentChannelId,
+                    ChannelType = s.CurrentChannelType,
+                    PreviouslyResolvedAt = s.ResolvedAt,
+                    Reason = "app",
+                }
+            )
+            : Decision.Refuse(
+                ProblemCodes.NotResolved,
+                "The conversation is open; only a resolved conversation can be reopened."
+            );
 
-    /// <summary>Tags compare case-insensitively and without stray spaces: " VIP  customer " is "vip-customer".</summary>
+    /// <summary>Tags compare case-insensitively and without stray spaces: " VIP  customer " is
+    /// "vip-customer".</summary>
     public static string NormaliseTag(string tag) => Spaces().Replace(tag.Trim().ToLowerInvariant(), "-");
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

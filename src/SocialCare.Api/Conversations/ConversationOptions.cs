@@ -5,12 +5,14 @@ public sealed class ConversationOptions
 {
     public const string Section = "Conversations";
 
-    /// <summary>New inbound within this time after resolution reopens the conversation; later, a new one starts.</summary>
+    /// <summary>New inbound within this time after resolution reopens the conversation; later, a new one
+    /// starts.</summary>
     public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How long a claim holds when the claimant does not say.</summary>
     public TimeSpan ClaimTtl { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How often expired claims are looked for and released (with a <c>conversation.released</c> event).</summary>
+    /// <summary>How often expired claims are looked for and released (with a <c>conversation.released</c>
+    /// event).</summary>
     public TimeSpan ClaimSweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

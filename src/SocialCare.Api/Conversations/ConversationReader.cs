@@ -6,7 +6,13 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
 
-public sealed record ConversationFilter(string? Status, string? Brand, Guid? ChannelId, Guid? CustomerId, IReadOnlyList<string>? AllowedBrands)
+public sealed record ConversationFilter(
+    string? Status,
+    string? Brand,
+    Guid? ChannelId,
+    Guid? CustomerId,
+    IReadOnlyList<string>? AllowedBrands
+)
 {
     public string? Team { get; init; }
     public string? Agent { get; init; }
@@ -23,9 +29,8 @@ public sealed record ConversationFilter(string? Status, string? Brand, Guid? Cha
 /// <summary>Where a page ends: the last row's sort key, opaque to clients.</summary>
 public sealed record ConversationCursor(DateTimeOffset? LastActivityAt, Guid Id)
 {
-    public override string ToString() => LastActivityAt is { } at
-        ? $"{(at - DateTimeOffset.UnixEpoch).Ticks / 10}_{Id}"
-        : Id.ToString();
+    public override string ToString() =>
+        LastActivityAt is { } at ? $"{(at - DateTimeOffset.UnixEpoch).Ticks / 10}_{Id}" : Id.ToString();
 
     public static bool TryParse(string? text, bool byLastActivity, out ConversationCursor? cursor)
     {
@@ -38,10 +43,16 @@ public sealed record ConversationCursor(DateTimeOffset? LastActivityAt, Guid Id)
         var parts = text.Split('_');
         if (!byLastActivity)
         {
-            return parts.Length == 1 && Guid.TryParse(parts[0], out var id) && (cursor = new ConversationCursor(null, id)) is not null;
+            return parts.Length == 1
+                && Guid.TryParse(parts[0], out var id)
+                && (cursor = new ConversationCursor(null, id)) is not null;
         }
 
-        if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var micros) && Guid.TryParse(parts[1], out var after))
+        if (
+            parts.Length == 2
+            && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var micros)
+            && Guid.TryParse(parts[1], out var after)
+        )
         {
             cursor = new ConversationCursor(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), after);
             return true;
@@ -56,12 +67,19 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
 {
     public const int LatestEngagements = 20;
 
-    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(Guid workspaceId, ConversationFilter filter, ConversationCursor? after, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(
+        Guid workspaceId,
+        ConversationFilter filter,
+        ConversationCursor? after,
+        int limit,
+        CancellationToken ct
+    )
     {
         var (order, page) = filter.ByLastActivity
             ? ("last_activity_at desc, id desc", "($9::timestamptz is null or (last_activity_at, id) < ($9, $7))")
             : ("id desc", "($7::uuid is null or id < $7)");
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = dataSource.CreateCommand(
+            $"""
             select id, brand, status, customer_id, current_channel_id, channel_types, opened_at, last_activity_at, resolved_at, engagement_count, version
             from conversations c
             where workspace_id = $1
@@ -73,7 +91,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
               and ($14::text is null or exists (select 1 from conversation_links l where l.conversation_id = c.id
                                                  and l.system = $14 and l.record_type = $15 and l.record_id = $16))
             order by {order} limit $8
-            """);
+            """
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Status });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Brand });
@@ -85,7 +104,12 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?> { TypedValue = after?.LastActivityAt });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Team });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Agent });
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Tag is null ? null : ConversationDecisions.NormaliseTag(filter.Tag) });
+        command.Parameters.Add(
+            new NpgsqlParameter<string?>
+            {
+                TypedValue = filter.Tag is null ? null : ConversationDecisions.NormaliseTag(filter.Tag),
+            }
+        );
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Priority });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Link?.System });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Link?.RecordType });
@@ -94,10 +118,21 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         var items = new List<ConversationSummary>();
         while (await reader.ReadAsync(ct))
         {
-            items.Add(new ConversationSummary(
-                reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetGuid(3), reader.GetGuid(4),
-                reader.GetFieldValue<string[]>(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7),
-                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), reader.GetInt32(9), reader.GetInt64(10)));
+            items.Add(
+                new ConversationSummary(
+                    reader.GetGuid(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetGuid(3),
+                    reader.GetGuid(4),
+                    reader.GetFieldValue<string[]>(5),
+                    reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+                    reader.GetInt32(9),
+                    reader.GetInt64(10)
+                )
+            );
         }
 
         return items;
@@ -107,46 +142,76 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
     public async Task<ConversationView?> GetAsync(Guid workspaceId, Guid id, CancellationToken ct)
     {
         await using var batch = dataSource.CreateBatch();
-        foreach (var command in new[]
-        {
-                Command("""
+        foreach (
+            var command in new[]
+            {
+                Command(
+                    """
                     select c.id, c.brand, c.status, c.customer_id, cu.display_name, c.current_channel_id, c.opened_at, c.last_activity_at,
                            c.last_inbound_at, c.resolved_at, c.engagement_count, c.version, c.acknowledged_at,
                            c.assigned_team, c.assigned_agent, c.tags, c.priority, c.priority_reason,
                            c.claim_app, c.claim_person, c.claim_expires_at
                     from conversations c join customers cu on cu.id = c.customer_id
                     where c.workspace_id = $1 and c.id = $2
-                    """, workspaceId, id),
-                Command("""
+                    """,
+                    workspaceId,
+                    id
+                ),
+                Command(
+                    """
                     select i.channel_type, i.platform_user_id, i.display_name, i.handle
                     from customer_identities i join conversations c on c.customer_id = i.customer_id
                     where c.workspace_id = $1 and c.id = $2 order by i.created_at
-                    """, workspaceId, id),
-                Command("""
+                    """,
+                    workspaceId,
+                    id
+                ),
+                Command(
+                    """
                     select ch.id, ch.type, ch.name from conversations c join channels ch on ch.id = any(c.channel_ids)
                     where c.workspace_id = $1 and c.id = $2 order by array_position(c.channel_ids, ch.id)
-                    """, workspaceId, id),
-                Command($"""
+                    """,
+                    workspaceId,
+                    id
+                ),
+                Command(
+                    $"""
                     select e.id, e.channel_id, ch.type, e.platform_message_id, e.thread_key, e.author::text, e.text, e.attachments::text,
                            e.visibility, e.language, e.metadata::text, e.occurred_at, e.received_at
                     from engagements e join channels ch on ch.id = e.channel_id
                     where e.workspace_id = $1 and e.conversation_id = $2
                     order by e.occurred_at desc, e.id desc limit {LatestEngagements}
-                    """, workspaceId, id),
-                Command("""
+                    """,
+                    workspaceId,
+                    id
+                ),
+                Command(
+                    """
                     select l.system, l.record_type, l.record_id, l.url, l.linked_by, l.linked_at
                     from conversation_links l where l.workspace_id = $1 and l.conversation_id = $2 order by l.linked_at
-                    """, workspaceId, id),
-                Command($"""
+                    """,
+                    workspaceId,
+                    id
+                ),
+                Command(
+                    $"""
                     select r.id, r.channel_id, r.recipient, r.text, r.attachments::text, r.visibility, r.status, r.platform_message_id, r.error::text,
                            r.requested_by, r.requested_at, r.sent_at, r.delivered_at, r.read_at, r.failed_at
                     from replies r where r.workspace_id = $1 and r.conversation_id = $2 order by r.requested_at desc limit {LatestEngagements}
-                    """, workspaceId, id),
-                Command("""
+                    """,
+                    workspaceId,
+                    id
+                ),
+                Command(
+                    """
                     select x.namespace, x.key, x.value::text from conversation_context x join conversations c on c.id = x.conversation_id
                     where c.workspace_id = $1 and x.conversation_id = $2 order by x.namespace, x.key
-                    """, workspaceId, id),
-        })
+                    """,
+                    workspaceId,
+                    id
+                ),
+            }
+        )
         {
             batch.BatchCommands.Add(command);
         }
@@ -157,24 +222,47 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             return null;
         }
 
-        var (brand, status, customerId, displayName, current) = (reader.GetString(1), reader.GetString(2), reader.GetGuid(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetGuid(5));
-        var (openedAt, lastActivityAt, lastInboundAt, resolvedAt) = (reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7),
+        var (brand, status, customerId, displayName, current) = (
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.GetGuid(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            reader.GetGuid(5)
+        );
+        var (openedAt, lastActivityAt, lastInboundAt, resolvedAt) = (
+            reader.GetFieldValue<DateTimeOffset>(6),
+            reader.GetFieldValue<DateTimeOffset>(7),
             reader.IsDBNull(8) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(8),
-            reader.IsDBNull(9) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(9));
+            reader.IsDBNull(9) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(9)
+        );
         var (count, version) = (reader.GetInt32(10), reader.GetInt64(11));
         var acknowledgedAt = reader.IsDBNull(12) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(12);
         var assignment = new Assignment(NullableString(reader, 13), NullableString(reader, 14));
-        var (tags, priority) = (reader.GetFieldValue<string[]>(15), new Priority(reader.GetString(16), NullableString(reader, 17)));
-        var claim = reader.IsDBNull(20) || reader.GetFieldValue<DateTimeOffset>(20) <= clock.GetUtcNow()
-            ? null
-            : new ClaimView(reader.GetString(18), NullableString(reader, 19), reader.GetFieldValue<DateTimeOffset>(20));
+        var (tags, priority) = (
+            reader.GetFieldValue<string[]>(15),
+            new Priority(reader.GetString(16), NullableString(reader, 17))
+        );
+        var claim =
+            reader.IsDBNull(20) || reader.GetFieldValue<DateTimeOffset>(20) <= clock.GetUtcNow()
+                ? null
+                : new ClaimView(
+                    reader.GetString(18),
+                    NullableString(reader, 19),
+                    reader.GetFieldValue<DateTimeOffset>(20)
+                );
 
         await reader.NextResultAsync(ct);
         var identities = new List<CustomerIdentity>();
         while (await reader.ReadAsync(ct))
         {
-            identities.Add(new CustomerIdentity(reader.GetString(0), reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3)));
+            identities.Add(
+                new CustomerIdentity(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    NullableString(reader, 2),
+                    NullableString(reader, 3)
+                )
+            );
         }
 
         await reader.NextResultAsync(ct);
@@ -188,20 +276,39 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         var engagements = new List<EngagementView>();
         while (await reader.ReadAsync(ct))
         {
-            engagements.Add(new EngagementView(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), NullableString(reader, 4),
-                JsonSerializer.Deserialize<EngagementAuthor>(reader.GetString(5), EventTypeRegistry.Json)!, NullableString(reader, 6),
-                JsonSerializer.Deserialize<List<Attachment>>(reader.GetString(7), EventTypeRegistry.Json)!, reader.GetString(8),
-                NullableString(reader, 9), reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(10)),
-                reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12)));
+            engagements.Add(
+                new EngagementView(
+                    reader.GetGuid(0),
+                    reader.GetGuid(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    NullableString(reader, 4),
+                    JsonSerializer.Deserialize<EngagementAuthor>(reader.GetString(5), EventTypeRegistry.Json)!,
+                    NullableString(reader, 6),
+                    JsonSerializer.Deserialize<List<Attachment>>(reader.GetString(7), EventTypeRegistry.Json)!,
+                    reader.GetString(8),
+                    NullableString(reader, 9),
+                    reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(10)),
+                    reader.GetFieldValue<DateTimeOffset>(11),
+                    reader.GetFieldValue<DateTimeOffset>(12)
+                )
+            );
         }
 
         await reader.NextResultAsync(ct);
         var links = new List<LinkView>();
         while (await reader.ReadAsync(ct))
         {
-            links.Add(new LinkView(reader.GetString(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3),
-                NullableString(reader, 4), reader.GetFieldValue<DateTimeOffset>(5)));
+            links.Add(
+                new LinkView(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    NullableString(reader, 3),
+                    NullableString(reader, 4),
+                    reader.GetFieldValue<DateTimeOffset>(5)
+                )
+            );
         }
 
         await reader.NextResultAsync(ct);
@@ -209,37 +316,87 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         while (await reader.ReadAsync(ct))
         {
             DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
-            replies.Add(new ReplyView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), NullableString(reader, 3),
-                JsonSerializer.Deserialize<List<Attachment>>(reader.GetString(4), EventTypeRegistry.Json)!, reader.GetString(5), reader.GetString(6),
-                NullableString(reader, 7), reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(8)),
-                NullableString(reader, 9), reader.GetFieldValue<DateTimeOffset>(10), At(11), At(12), At(13), At(14)));
+            replies.Add(
+                new ReplyView(
+                    reader.GetGuid(0),
+                    reader.GetGuid(1),
+                    reader.GetString(2),
+                    NullableString(reader, 3),
+                    JsonSerializer.Deserialize<List<Attachment>>(reader.GetString(4), EventTypeRegistry.Json)!,
+                    reader.GetString(5),
+                    reader.GetString(6),
+                    NullableString(reader, 7),
+                    reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(8)),
+                    NullableString(reader, 9),
+                    reader.GetFieldValue<DateTimeOffset>(10),
+                    At(11),
+                    At(12),
+                    At(13),
+                    At(14)
+                )
+            );
         }
 
         await reader.NextResultAsync(ct);
         var context = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))
         {
-            var values = context.TryGetValue(reader.GetString(0), out var existing) ? existing : context[reader.GetString(0)] = new(StringComparer.Ordinal);
+            var values = context.TryGetValue(reader.GetString(0), out var existing)
+                ? existing
+                : context[reader.GetString(0)] = new(StringComparer.Ordinal);
             values[reader.GetString(1)] = JsonSerializer.Deserialize<JsonElement>(reader.GetString(2));
         }
 
         var durations = new Durations(
             acknowledgedAt is { } ack ? Math.Round((ack - openedAt).TotalSeconds, 3) : null,
-            resolvedAt is { } res ? Math.Round((res - openedAt).TotalSeconds, 3) : null);
-        return new ConversationView(id, brand, status, claim, new CustomerSummary(customerId, displayName, identities), channels, current,
-            openedAt, lastActivityAt, lastInboundAt, acknowledgedAt, resolvedAt, durations, assignment, tags, priority, links,
-            context.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, JsonElement>)p.Value, StringComparer.Ordinal),
-            count, version, engagements, replies);
+            resolvedAt is { } res ? Math.Round((res - openedAt).TotalSeconds, 3) : null
+        );
+        return new ConversationView(
+            id,
+            brand,
+            status,
+            claim,
+            new CustomerSummary(customerId, displayName, identities),
+            channels,
+            current,
+            openedAt,
+            lastActivityAt,
+            lastInboundAt,
+            acknowledgedAt,
+            resolvedAt,
+            durations,
+            assignment,
+            tags,
+            priority,
+            links,
+            context.ToDictionary(
+                p => p.Key,
+                p => (IReadOnlyDictionary<string, JsonElement>)p.Value,
+                StringComparer.Ordinal
+            ),
+            count,
+            version,
+            engagements,
+            replies
+        );
     }
 
     /// <summary>The conversation's own events in stream order, after <paramref name="afterVersion"/>.</summary>
-    public async Task<IReadOnlyList<TimelineEntry>> TimelineAsync(Guid workspaceId, Guid id, long afterVersion, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<TimelineEntry>> TimelineAsync(
+        Guid workspaceId,
+        Guid id,
+        long afterVersion,
+        int limit,
+        CancellationToken ct
+    )
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand(
+            """
             select version, seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), data::text from mt_events
             where tenant_id = $1 and stream_id = $2 and version > $3
             order by version limit $4
-            """);
+            """
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = MartenEventStore.TenantOf(workspaceId) });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = afterVersion });
@@ -252,7 +409,17 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             var data = JsonNode.Parse(reader.GetString(5))!.AsObject();
             data["sequence"] = seq ?? 0;
             var actor = data["actor"].Deserialize<EventActor>(EventTypeRegistry.Json) ?? EventActor.System;
-            items.Add(new TimelineEntry(reader.GetInt64(0), seq, reader.GetGuid(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), actor, data));
+            items.Add(
+                new TimelineEntry(
+                    reader.GetInt64(0),
+                    seq,
+                    reader.GetGuid(2),
+                    reader.GetString(3),
+                    reader.GetFieldValue<DateTimeOffset>(4),
+                    actor,
+                    data
+                )
+            );
         }
 
         return items;
@@ -261,14 +428,24 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
     /// <summary>The conversation's brand, or null when it is not in the workspace.</summary>
     public async Task<string?> FindBrandAsync(Guid workspaceId, Guid id, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("select brand from conversations where workspace_id = $1 and id = $2");
+        await using var command = dataSource.CreateCommand(
+            "select brand from conversations where workspace_id = $1 and id = $2"
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         return await command.ExecuteScalarAsync(ct) as string;
     }
 
-    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private static NpgsqlBatchCommand Command(string sql, Guid workspaceId, Guid id) =>
-        new(sql) { Parameters = { new NpgsqlParameter { Value = workspaceId }, new NpgsqlParameter { Value = id } } };
+        new(sql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = workspaceId },
+                new NpgsqlParameter { Value = id },
+            },
+        };
 }

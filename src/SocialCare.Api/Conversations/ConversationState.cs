@@ -2,17 +2,32 @@ namespace SocialCare.Api.Conversations;
 
 /// <summary>What a command needs to know about a conversation to decide — read under a row lock.</summary>
 public sealed record ConversationState(
-    Guid Id, Guid WorkspaceId, string Brand, Guid CustomerId, string Status, long Version,
-    DateTimeOffset OpenedAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt,
-    string? Team, string? Agent, IReadOnlyList<string> Tags, string Priority,
-    Guid CurrentChannelId, string CurrentChannelType, IReadOnlySet<string> Links, Claim? Claim = null)
+    Guid Id,
+    Guid WorkspaceId,
+    string Brand,
+    Guid CustomerId,
+    string Status,
+    long Version,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? ResolvedAt,
+    string? Team,
+    string? Agent,
+    IReadOnlyList<string> Tags,
+    string Priority,
+    Guid CurrentChannelId,
+    string CurrentChannelType,
+    IReadOnlySet<string> Links,
+    Claim? Claim = null
+)
 {
     public bool IsResolved => Status == ConversationStatus.Resolved;
 
     /// <summary>The claim that still holds at <paramref name="now"/>; an expired one counts as none.</summary>
     public Claim? ActiveClaim(DateTimeOffset now) => Claim is { } c && c.ExpiresAt > now ? c : null;
 
-    public static string LinkKey(string system, string recordType, string recordId) => $"{system}|{recordType}|{recordId}";
+    public static string LinkKey(string system, string recordType, string recordId) =>
+        $"{system}|{recordType}|{recordId}";
 }
 
 /// <summary>Who holds a conversation: the app (API key id and name), optionally a person, until when.</summary>
@@ -35,11 +50,22 @@ public static class PriorityLevels
 /// latest public post there in this conversation (what a public reply answers).
 /// </summary>
 public sealed record ReplyTarget(
-    Guid ChannelId, string ChannelType, string? Recipient, string DefaultVisibility, DateTimeOffset? LastInboundAt = null, string? LatestPublicPost = null);
+    Guid ChannelId,
+    string ChannelType,
+    string? Recipient,
+    string DefaultVisibility,
+    DateTimeOffset? LastInboundAt = null,
+    string? LatestPublicPost = null
+);
 
 /// <summary>What a department wants to send.</summary>
 public sealed record ReplyDraft(
-    string? Text, IReadOnlyList<SocialCare.Contracts.Attachment> Attachments, string? Visibility, bool Force, SocialCare.Contracts.ReplyTemplate? Template = null);
+    string? Text,
+    IReadOnlyList<SocialCare.Contracts.Attachment> Attachments,
+    string? Visibility,
+    bool Force,
+    SocialCare.Contracts.ReplyTemplate? Template = null
+);
 
 /// <summary>A reply as its status updates see it.</summary>
 public sealed record ReplyState(Guid Id, Guid ChannelId, string Status, string? PlatformMessageId);
@@ -54,12 +80,13 @@ public static class ReplyStatuses
 
     public static IReadOnlyList<string> Reportable { get; } = [Sent, Delivered, Read, Failed];
 
-    public static int Rank(string status) => status switch
-    {
-        Requested => 0,
-        Sent => 1,
-        Delivered => 2,
-        Read => 3,
-        _ => 4,
-    };
+    public static int Rank(string status) =>
+        status switch
+        {
+            Requested => 0,
+            Sent => 1,
+            Delivered => 2,
+            Read => 3,
+            _ => 4,
+        };
 }

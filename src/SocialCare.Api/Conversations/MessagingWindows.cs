@@ -17,7 +17,12 @@ public static class MessagingWindows
     public const string HumanAgentTag = "HUMAN_AGENT";
 
     /// <summary>The message tag the send needs (null: none), or why the reply may not be sent now.</summary>
-    public static (string? Tag, Rejection? Refused) Check(ReplyTarget target, string visibility, ReplyDraft draft, DateTimeOffset now)
+    public static (string? Tag, Rejection? Refused) Check(
+        ReplyTarget target,
+        string visibility,
+        ReplyDraft draft,
+        DateTimeOffset now
+    )
     {
         var type = target.ChannelType;
         var template = draft.Template is not null;
@@ -28,46 +33,76 @@ public static class MessagingWindows
 
         if (template && type is ChannelTypes.Messenger or ChannelTypes.Instagram or ChannelTypes.X)
         {
-            return (null, new Rejection(ProblemCodes.TemplateNotSupported,
-                $"{type} has no message templates; send text or attachments."));
+            return (
+                null,
+                new Rejection(
+                    ProblemCodes.TemplateNotSupported,
+                    $"{type} has no message templates; send text or attachments."
+                )
+            );
         }
 
         if (visibility == "public")
         {
             return type is ChannelTypes.X or ChannelTypes.Instagram && target.LatestPublicPost is null
-                ? (null, new Rejection(ProblemCodes.NoPublicPost,
-                    $"A public reply on {type} answers the customer's public post, and this conversation has none on this account; reply privately."))
+                ? (
+                    null,
+                    new Rejection(
+                        ProblemCodes.NoPublicPost,
+                        $"A public reply on {type} answers the customer's public post, and this conversation has none on this account; reply privately."
+                    )
+                )
                 : (null, null);
         }
 
         var since = target.LastInboundAt is { } last ? now - last : (TimeSpan?)null;
-        var written = target.LastInboundAt is { } at ? $"The customer last wrote on this account at {at:O}" : "The customer has never written on this account";
+        var written = target.LastInboundAt is { } at
+            ? $"The customer last wrote on this account at {at:O}"
+            : "The customer has never written on this account";
         switch (type)
         {
             case ChannelTypes.WhatsApp when !template && !(since <= Standard):
-                return (null, new Rejection(ProblemCodes.TemplateRequired,
-                    $"{written}; outside WhatsApp's 24-hour customer service window only an approved template may be sent. Add a \"template\"."));
+                return (
+                    null,
+                    new Rejection(
+                        ProblemCodes.TemplateRequired,
+                        $"{written}; outside WhatsApp's 24-hour customer service window only an approved template may be sent. Add a \"template\"."
+                    )
+                );
             case ChannelTypes.Messenger or ChannelTypes.Instagram when since <= Standard:
                 return (null, null);
             case ChannelTypes.Messenger or ChannelTypes.Instagram when since <= HumanAgent:
                 return (HumanAgentTag, null);
             case ChannelTypes.Messenger or ChannelTypes.Instagram:
-                return (null, new Rejection(ProblemCodes.MessagingWindowClosed,
-                    $"{written}; {type} allows a business reply only within 7 days of the customer's last message (a human agent's reply after 24 hours)."));
+                return (
+                    null,
+                    new Rejection(
+                        ProblemCodes.MessagingWindowClosed,
+                        $"{written}; {type} allows a business reply only within 7 days of the customer's last message (a human agent's reply after 24 hours)."
+                    )
+                );
             default:
                 return (null, null);
         }
     }
 
-    /// <summary>What one platform message can carry: the native connectors send each reply as exactly one message.</summary>
-    private static string? Shape(string type, ReplyDraft draft) => type switch
-    {
-        ChannelTypes.X when draft.Attachments.Count > 0 => "A reply on X carries text only; link to the media in the text.",
-        ChannelTypes.WhatsApp when draft.Attachments.Count > 1 => "A WhatsApp reply carries at most one attachment (its caption is the text).",
-        ChannelTypes.WhatsApp when draft.Template is not null && (draft.Attachments.Count > 0 || draft.Text is not null) =>
-            "A template is sent as it was approved: leave out 'text' and 'attachments' and pass its parameters.",
-        ChannelTypes.Messenger or ChannelTypes.Instagram when draft.Attachments.Count > 1 || (draft.Attachments.Count == 1 && !string.IsNullOrEmpty(draft.Text)) =>
-            $"A {type} message is either text or one attachment; send them as two replies.",
-        _ => null,
-    };
+    /// <summary>What one platform message can carry: the native connectors send each reply as exactly one
+    /// message.</summary>
+    private static string? Shape(string type, ReplyDraft draft) =>
+        type switch
+        {
+            ChannelTypes.X when draft.Attachments.Count > 0 =>
+                "A reply on X carries text only; link to the media in the text.",
+            ChannelTypes.WhatsApp when draft.Attachments.Count > 1 =>
+                "A WhatsApp reply carries at most one attachment (its caption is the text).",
+            ChannelTypes.WhatsApp
+                when draft.Template is not null && (draft.Attachments.Count > 0 || draft.Text is not null) =>
+                "A template is sent as it was approved: leave out 'text' and 'attachments' and pass its parameters.",
+            ChannelTypes.Messenger
+            or ChannelTypes.Instagram
+                when draft.Attachments.Count > 1
+                    || (draft.Attachments.Count == 1 && !string.IsNullOrEmpty(draft.Text)) =>
+                $"A {type} message is either text or one attachment; send them as two replies.",
+            _ => null,
+        };
 }

@@ -12,7 +12,8 @@ namespace SocialCare.Api.Customers;
 internal static class CustomerBrands
 {
     /// <summary>
-    /// A SQL condition: customer <c>$2</c> of workspace <c>$1</c> may be read by a key limited to <c>$3</c> (null: every
+    /// A SQL condition: customer <c>$2</c> of workspace <c>$1</c> may be read by a key limited to <c>$3</c> (null:
+    /// every
     /// brand). A merged customer is read through its survivors, whose conversations it once had.
     /// </summary>
     public const string Readable = """
@@ -25,7 +26,8 @@ internal static class CustomerBrands
         """;
 
     /// <summary>A SQL expression: the distinct brands of customer <c>{0}</c>'s conversations.</summary>
-    public static string Of(string customer) => $"array(select distinct v.brand from conversations v where v.customer_id = {customer})";
+    public static string Of(string customer) =>
+        $"array(select distinct v.brand from conversations v where v.customer_id = {customer})";
 
     /// <summary>
     /// Why a key limited to <paramref name="keyBrands"/> may not change a customer whose conversations are of
@@ -45,11 +47,14 @@ internal static class CustomerBrands
 
         return customerBrands.All(b => keyBrands.Contains(b, StringComparer.Ordinal))
             ? null
-            : new Rejection(ProblemCodes.Forbidden,
-                "The customer has conversations of brands this API key may not act on; a key for every brand can do this.");
+            : new Rejection(
+                ProblemCodes.Forbidden,
+                "The customer has conversations of brands this API key may not act on; a key for every brand can do this."
+            );
     }
 
-    /// <summary>Whether a key limited to <paramref name="keyBrands"/> may read a customer whose conversations are of <paramref name="customerBrands"/>.</summary>
+    /// <summary>Whether a key limited to <paramref name="keyBrands"/> may read a customer whose conversations are of
+    /// <paramref name="customerBrands"/>.</summary>
     public static bool MayRead(IReadOnlyList<string>? keyBrands, IReadOnlyList<string> customerBrands) =>
         keyBrands is null || customerBrands.Any(b => keyBrands.Contains(b, StringComparer.Ordinal));
 }

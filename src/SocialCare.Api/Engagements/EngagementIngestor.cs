@@ -11,21 +11,34 @@ namespace SocialCare.Api.Engagements;
 
 /// <summary>An inbound engagement, normalised, from any source (the generic API or a native connector).</summary>
 public sealed record InboundEngagement(
-    string PlatformMessageId, string? ThreadKey, EngagementAuthor Author, string? Text, IReadOnlyList<Attachment> Attachments,
-    string Visibility, string? Language, DateTimeOffset OccurredAt, JsonElement? Metadata)
+    string PlatformMessageId,
+    string? ThreadKey,
+    EngagementAuthor Author,
+    string? Text,
+    IReadOnlyList<Attachment> Attachments,
+    string Visibility,
+    string? Language,
+    DateTimeOffset OccurredAt,
+    JsonElement? Metadata
+)
 {
-    /// <summary>The longest platform id (message, user, thread) the hub keeps: it is indexed, and compared in every dedupe.</summary>
+    /// <summary>The longest platform id (message, user, thread) the hub keeps: it is indexed, and compared in every
+    /// dedupe.</summary>
     public const int MaxIdLength = 256;
 
     /// <summary>
     /// Whether a platform id can be stored, indexed and put in a platform's URL: 1 to <see cref="MaxIdLength"/>
-    /// characters, none of them a control character, not a dot segment. Checked before an engagement joins a group commit, so that an odd id fails only its own request.
+    /// characters, none of them a control character, not a dot segment. Checked before an engagement joins a group
+    /// commit, so that an odd id fails only its own request.
     /// </summary>
     public static bool IsValidId(string? id) =>
-        id is { Length: > 0 and <= MaxIdLength } and not ("." or "..") && !id.Any(char.IsControl) && !string.IsNullOrWhiteSpace(id);
+        id is { Length: > 0 and <= MaxIdLength } and not ("." or "..")
+        && !id.Any(char.IsControl)
+        && !string.IsNullOrWhiteSpace(id);
 
     /// <summary>Whether every platform id of this engagement <see cref="IsValidId">can be stored</see>.</summary>
-    public bool HasValidIds => IsValidId(PlatformMessageId) && IsValidId(Author.PlatformUserId) && (ThreadKey is null || IsValidId(ThreadKey));
+    public bool HasValidIds =>
+        IsValidId(PlatformMessageId) && IsValidId(Author.PlatformUserId) && (ThreadKey is null || IsValidId(ThreadKey));
 }
 
 public sealed record IngestResult(Guid EngagementId, Guid ConversationId, Guid CustomerId, bool Duplicate);
@@ -34,7 +47,8 @@ public sealed record IngestResult(Guid EngagementId, Guid ConversationId, Guid C
 public sealed record IngestionItem(Channel Channel, InboundEngagement Engagement, EventActor Actor)
 {
     /// <summary>
-    /// The advisory lock keys this item takes: its author's identity, and its public thread. Two items that share a key,
+    /// The advisory lock keys this item takes: its author's identity, and its public thread. Two items that share a
+    /// key,
     /// or the same platform message, never go in one batch (see <see cref="IngestionBatcher"/>).
     /// </summary>
     public IEnumerable<string> LockKeys()
@@ -60,12 +74,17 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
 {
     /// <summary>
     /// Ingests <paramref name="items"/> together. An item whose customer another item of the batch also touches is left
-    /// out (null result): two decisions about one customer's conversations must see each other, so it goes in a later batch.
+    /// out (null result): two decisions about one customer's conversations must see each other, so it goes in a later
+    /// batch.
     /// </summary>
     public Task<IngestResult?[]> IngestAsync(IReadOnlyList<IngestionItem> items, CancellationToken cancellationToken) =>
         store.WriteAsync(writer => IngestAsync(writer, items, cancellationToken), cancellationToken);
 
-    private async Task<IngestResult?[]> IngestAsync(EventWriter writer, IReadOnlyList<IngestionItem> items, CancellationToken ct)
+    private async Task<IngestResult?[]> IngestAsync(
+        EventWriter writer,
+        IReadOnlyList<IngestionItem> items,
+        CancellationToken ct
+    )
     {
         writer.Lock(items.SelectMany(i => i.LockKeys()));
         var states = await ReadStatesAsync(writer, items, ct);
@@ -73,10 +92,17 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         var results = new IngestResult?[items.Count];
         var customers = new HashSet<Guid>();
         var writes = new BatchWrites();
-        // Conversation rows are locked in id order, as a merge locks them, so that two batches touching the same conversations
+        // Conversation rows are locked in id order, as a merge locks them, so that two batches touching the same
+        // conversations
         // through different identities wait for each other instead of deadlocking (reopened ones here, the rest in
         // ConversationProjection.Received). New ones come last.
-        foreach (var i in Enumerable.Range(0, items.Count).OrderBy(i => states[i].Thread?.Id ?? states[i].Open?.Id ?? states[i].LastResolved?.Id ?? Guid.AllBitsSet))
+        foreach (
+            var i in Enumerable
+                .Range(0, items.Count)
+                .OrderBy(i =>
+                    states[i].Thread?.Id ?? states[i].Open?.Id ?? states[i].LastResolved?.Id ?? Guid.AllBitsSet
+                )
+        )
         {
             var state = states[i];
             if (state.Duplicate is { } duplicate)
@@ -89,12 +115,24 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
             }
         }
 
-        // Set-based, after every conversation row they refer to exists: one insert for all engagements, one for all events.
+        // Set-based, after every conversation row they refer to exists: one insert for all engagements, one for all
+        // events.
         if (writes.Engagements.Count > 0)
         {
             InsertEngagements(writer, writes.Engagements, now);
-            ConversationProjection.Received(writer, writes.Activity.GroupBy(a => a.ConversationId)
-                .Select(g => g.Last() with { Engagements = g.Sum(a => a.Engagements), Events = g.Sum(a => a.Events) }).ToList());
+            ConversationProjection.Received(
+                writer,
+                writes
+                    .Activity.GroupBy(a => a.ConversationId)
+                    .Select(g =>
+                        g.Last() with
+                        {
+                            Engagements = g.Sum(a => a.Engagements),
+                            Events = g.Sum(a => a.Events),
+                        }
+                    )
+                    .ToList()
+            );
             writer.Append(writes.Appends);
         }
 
@@ -110,7 +148,13 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         public List<(Guid Id, IngestionItem Item, Guid ConversationId, Guid CustomerId)> Engagements { get; } = [];
     }
 
-    private IngestResult Ingest(EventWriter writer, BatchWrites writes, IngestionItem item, State state, DateTimeOffset now)
+    private IngestResult Ingest(
+        EventWriter writer,
+        BatchWrites writes,
+        IngestionItem item,
+        State state,
+        DateTimeOffset now
+    )
     {
         var (channel, engagement, actor) = item;
         var workspaceId = channel.WorkspaceId;
@@ -124,71 +168,161 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         };
         var engagementId = Guid.CreateVersion7();
 
-        HubEvent Stamp(HubEvent e) => e with
-        {
-            EventId = Guid.CreateVersion7(), WorkspaceId = workspaceId, Brand = channel.Brand,
-            ConversationId = conversationId, CustomerId = customerId, RecordedAt = now, Actor = actor,
-        };
+        HubEvent Stamp(HubEvent e) =>
+            e with
+            {
+                EventId = Guid.CreateVersion7(),
+                WorkspaceId = workspaceId,
+                Brand = channel.Brand,
+                ConversationId = conversationId,
+                CustomerId = customerId,
+                RecordedAt = now,
+                Actor = actor,
+            };
 
         if (state.CustomerId is null)
         {
             CreateCustomer(writer, workspaceId, customerId, channel.Type, engagement.Author, now);
-            writes.Appends.Add(new StreamAppend(customerId, typeof(StreamTypes.Customer), workspaceId, 0, [Stamp(new CustomerCreated
-            {
-                DisplayName = engagement.Author.DisplayName,
-                Identity = new CustomerIdentity(channel.Type, engagement.Author.PlatformUserId, engagement.Author.DisplayName, engagement.Author.Handle),
-            })]));
+            writes.Appends.Add(
+                new StreamAppend(
+                    customerId,
+                    typeof(StreamTypes.Customer),
+                    workspaceId,
+                    0,
+                    [
+                        Stamp(
+                            new CustomerCreated
+                            {
+                                DisplayName = engagement.Author.DisplayName,
+                                Identity = new CustomerIdentity(
+                                    channel.Type,
+                                    engagement.Author.PlatformUserId,
+                                    engagement.Author.DisplayName,
+                                    engagement.Author.Handle
+                                ),
+                            }
+                        ),
+                    ]
+                )
+            );
         }
 
         var events = new List<HubEvent>(2);
         switch (decision)
         {
             case ThreadingDecision.Open:
-                ConversationProjection.Opened(writer, conversationId, workspaceId, channel.Brand, customerId, channel.Id, channel.Type, now);
-                events.Add(Stamp(new ConversationOpened { ChannelId = channel.Id, ChannelType = channel.Type, ThreadKey = engagement.ThreadKey }));
+                ConversationProjection.Opened(
+                    writer,
+                    conversationId,
+                    workspaceId,
+                    channel.Brand,
+                    customerId,
+                    channel.Id,
+                    channel.Type,
+                    now
+                );
+                events.Add(
+                    Stamp(
+                        new ConversationOpened
+                        {
+                            ChannelId = channel.Id,
+                            ChannelType = channel.Type,
+                            ThreadKey = engagement.ThreadKey,
+                        }
+                    )
+                );
                 break;
             case ThreadingDecision.Reopen reopen:
                 ConversationProjection.Reopened(writer, conversationId);
-                events.Add(Stamp(new ConversationReopened
-                {
-                    ChannelId = channel.Id, ChannelType = channel.Type, PreviouslyResolvedAt = reopen.ResolvedAt, Reason = "inbound",
-                }));
+                events.Add(
+                    Stamp(
+                        new ConversationReopened
+                        {
+                            ChannelId = channel.Id,
+                            ChannelType = channel.Type,
+                            PreviouslyResolvedAt = reopen.ResolvedAt,
+                            Reason = "inbound",
+                        }
+                    )
+                );
                 break;
         }
 
         if (engagement.ThreadKey is not null && (state.Thread is null || state.Thread.Id != conversationId))
         {
-            writer.Execute("""
+            writer.Execute(
+                """
                 insert into conversation_threads (workspace_id, channel_id, thread_key, conversation_id) values ($1, $2, $3, $4)
                 on conflict (workspace_id, channel_id, thread_key) do update set conversation_id = excluded.conversation_id
-                """, workspaceId, channel.Id, engagement.ThreadKey, conversationId);
+                """,
+                workspaceId,
+                channel.Id,
+                engagement.ThreadKey,
+                conversationId
+            );
         }
 
         writes.Engagements.Add((engagementId, item, conversationId, customerId));
 
-        events.Add(Stamp(new EngagementReceived
-        {
-            EngagementId = engagementId, ChannelId = channel.Id, ChannelType = channel.Type,
-            PlatformMessageId = engagement.PlatformMessageId, ThreadKey = engagement.ThreadKey, Author = engagement.Author,
-            Text = engagement.Text, Attachments = engagement.Attachments, Visibility = engagement.Visibility,
-            Language = engagement.Language, OccurredAt = engagement.OccurredAt,
-            Metadata = engagement.Metadata is { ValueKind: JsonValueKind.Object } ? engagement.Metadata : null,
-        }));
-        writes.Appends.Add(new StreamAppend(conversationId, typeof(StreamTypes.Conversation), workspaceId, decision is ThreadingDecision.Open ? 0 : null, events));
+        events.Add(
+            Stamp(
+                new EngagementReceived
+                {
+                    EngagementId = engagementId,
+                    ChannelId = channel.Id,
+                    ChannelType = channel.Type,
+                    PlatformMessageId = engagement.PlatformMessageId,
+                    ThreadKey = engagement.ThreadKey,
+                    Author = engagement.Author,
+                    Text = engagement.Text,
+                    Attachments = engagement.Attachments,
+                    Visibility = engagement.Visibility,
+                    Language = engagement.Language,
+                    OccurredAt = engagement.OccurredAt,
+                    Metadata = engagement.Metadata is { ValueKind: JsonValueKind.Object } ? engagement.Metadata : null,
+                }
+            )
+        );
+        writes.Appends.Add(
+            new StreamAppend(
+                conversationId,
+                typeof(StreamTypes.Conversation),
+                workspaceId,
+                decision is ThreadingDecision.Open ? 0 : null,
+                events
+            )
+        );
 
         // The projection's version moves with the stream's: both change only together, in this transaction.
         writes.Activity.Add(new InboundActivity(conversationId, 1, events.Count, now, channel.Id, channel.Type));
         return new IngestResult(engagementId, conversationId, customerId, Duplicate: false);
     }
 
-    private sealed record State(IngestResult? Duplicate, Guid? CustomerId, ConversationCandidate? Thread, ConversationCandidate? Open, ConversationCandidate? LastResolved);
+    private sealed record State(
+        IngestResult? Duplicate,
+        Guid? CustomerId,
+        ConversationCandidate? Thread,
+        ConversationCandidate? Open,
+        ConversationCandidate? LastResolved
+    );
 
-    private static async Task<State[]> ReadStatesAsync(EventWriter writer, IReadOnlyList<IngestionItem> items, CancellationToken ct)
+    private static async Task<State[]> ReadStatesAsync(
+        EventWriter writer,
+        IReadOnlyList<IngestionItem> items,
+        CancellationToken ct
+    )
     {
-        var rows = await writer.QueryAsync(StateQuery,
-            r => (Item: (int)r.GetInt64(0) - 1, Kind: r.GetString(1), Id: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
-                  Conversation: r.IsDBNull(3) ? Guid.Empty : r.GetGuid(3), Customer: r.GetGuid(4),
-                  ResolvedAt: r.IsDBNull(5) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(5)),
+        var rows = await writer.QueryAsync(
+            StateQuery,
+            r =>
+                (
+                    Item: (int)r.GetInt64(0) - 1,
+                    Kind: r.GetString(1),
+                    Id: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
+                    Conversation: r.IsDBNull(3) ? Guid.Empty : r.GetGuid(3),
+                    Customer: r.GetGuid(4),
+                    ResolvedAt: r.IsDBNull(5) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(5)
+                ),
             ct,
             items.Select(i => i.Channel.WorkspaceId).ToArray(),
             items.Select(i => i.Channel.Id).ToArray(),
@@ -196,14 +330,18 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
             items.Select(i => i.Channel.Brand).ToArray(),
             items.Select(i => i.Engagement.Author.PlatformUserId).ToArray(),
             items.Select(i => i.Engagement.PlatformMessageId).ToArray(),
-            new NpgsqlParameter<string?[]> { TypedValue = items.Select(i => i.Engagement.ThreadKey).ToArray() });
+            new NpgsqlParameter<string?[]> { TypedValue = items.Select(i => i.Engagement.ThreadKey).ToArray() }
+        );
         var states = Enumerable.Repeat(new State(null, null, null, null, null), items.Count).ToArray();
         foreach (var row in rows)
         {
             var state = states[row.Item];
             states[row.Item] = row.Kind switch
             {
-                "duplicate" => state with { Duplicate = new IngestResult(row.Id, row.Conversation, row.Customer, Duplicate: true) },
+                "duplicate" => state with
+                {
+                    Duplicate = new IngestResult(row.Id, row.Conversation, row.Customer, Duplicate: true),
+                },
                 "customer" => state with { CustomerId = row.Customer },
                 "thread" => state with { Thread = new ConversationCandidate(row.Id, true, null) },
                 "open" => state with { Open = new ConversationCandidate(row.Id, true, null) },
@@ -249,19 +387,45 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                 order by c.resolved_at desc limit 1) r
         """;
 
-    private static void CreateCustomer(EventWriter writer, Guid workspaceId, Guid customerId, string channelType, EngagementAuthor author, DateTimeOffset now)
+    private static void CreateCustomer(
+        EventWriter writer,
+        Guid workspaceId,
+        Guid customerId,
+        string channelType,
+        EngagementAuthor author,
+        DateTimeOffset now
+    )
     {
-        writer.Execute("insert into customers (id, workspace_id, display_name, created_at) values ($1, $2, $3, $4)",
-            customerId, workspaceId, author.DisplayName, now);
-        writer.Execute("""
+        writer.Execute(
+            "insert into customers (id, workspace_id, display_name, created_at) values ($1, $2, $3, $4)",
+            customerId,
+            workspaceId,
+            author.DisplayName,
+            now
+        );
+        writer.Execute(
+            """
             insert into customer_identities (workspace_id, channel_type, platform_user_id, customer_id, display_name, handle, created_at)
             values ($1, $2, $3, $4, $5, $6, $7)
-            """, workspaceId, channelType, author.PlatformUserId, customerId, author.DisplayName, author.Handle, now);
+            """,
+            workspaceId,
+            channelType,
+            author.PlatformUserId,
+            customerId,
+            author.DisplayName,
+            author.Handle,
+            now
+        );
     }
 
-    private static void InsertEngagements(EventWriter writer, List<(Guid Id, IngestionItem Item, Guid ConversationId, Guid CustomerId)> rows, DateTimeOffset now)
+    private static void InsertEngagements(
+        EventWriter writer,
+        List<(Guid Id, IngestionItem Item, Guid ConversationId, Guid CustomerId)> rows,
+        DateTimeOffset now
+    )
     {
-        writer.Execute("""
+        writer.Execute(
+            """
             insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
                                      author, text, attachments, visibility, language, metadata, occurred_at, received_at)
             select id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
@@ -271,16 +435,24 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                 as e(id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key, author, text,
                      attachments, visibility, language, metadata, occurred_at)
             """,
-            rows.Select(r => r.Id).ToArray(), rows.Select(r => r.Item.Channel.WorkspaceId).ToArray(), rows.Select(r => r.Item.Channel.Id).ToArray(),
-            rows.Select(r => r.Item.Engagement.PlatformMessageId).ToArray(), rows.Select(r => r.ConversationId).ToArray(),
-            rows.Select(r => r.CustomerId).ToArray(), new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Item.Engagement.ThreadKey).ToArray() },
+            rows.Select(r => r.Id).ToArray(),
+            rows.Select(r => r.Item.Channel.WorkspaceId).ToArray(),
+            rows.Select(r => r.Item.Channel.Id).ToArray(),
+            rows.Select(r => r.Item.Engagement.PlatformMessageId).ToArray(),
+            rows.Select(r => r.ConversationId).ToArray(),
+            rows.Select(r => r.CustomerId).ToArray(),
+            new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Item.Engagement.ThreadKey).ToArray() },
             JsonbArray(rows.Select(r => Json(r.Item.Engagement.Author))),
             new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Item.Engagement.Text).ToArray() },
             JsonbArray(rows.Select(r => Json(r.Item.Engagement.Attachments))),
             rows.Select(r => r.Item.Engagement.Visibility).ToArray(),
             new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Item.Engagement.Language).ToArray() },
-            JsonbArray(rows.Select(r => r.Item.Engagement.Metadata is { ValueKind: JsonValueKind.Object } m ? Json(m) : null)),
-            now, rows.Select(r => r.Item.Engagement.OccurredAt).ToArray());
+            JsonbArray(
+                rows.Select(r => r.Item.Engagement.Metadata is { ValueKind: JsonValueKind.Object } m ? Json(m) : null)
+            ),
+            now,
+            rows.Select(r => r.Item.Engagement.OccurredAt).ToArray()
+        );
     }
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, EventTypeRegistry.Json);

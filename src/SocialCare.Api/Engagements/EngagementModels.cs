@@ -18,7 +18,8 @@ public sealed record IngestEngagementRequest(
     string Visibility,
     string? Language,
     DateTimeOffset? OccurredAt,
-    JsonElement? Metadata);
+    JsonElement? Metadata
+);
 
 public sealed record IngestEngagementResponse(Guid EngagementId, Guid ConversationId, Guid CustomerId);
 
@@ -30,34 +31,57 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
     public IngestEngagementRequestValidator(TimeProvider clock)
     {
         RuleFor(r => r.ChannelId).NotEmpty();
-        RuleFor(r => r.PlatformMessageId).NotEmpty().MaximumLength(InboundEngagement.MaxIdLength)
-            .Must(InboundEngagement.IsValidId).WithMessage(IdMessage);
-        RuleFor(r => r.ThreadKey).MaximumLength(InboundEngagement.MaxIdLength)
-            .Must(InboundEngagement.IsValidId!).When(r => !string.IsNullOrEmpty(r.ThreadKey)).WithMessage(IdMessage);
-        RuleFor(r => r.Author).NotNull().DependentRules(() =>
-        {
-            RuleFor(r => r.Author.PlatformUserId).NotEmpty().MaximumLength(InboundEngagement.MaxIdLength)
-                .Must(InboundEngagement.IsValidId).WithMessage(IdMessage);
-            RuleFor(r => r.Author.DisplayName).MaximumLength(512);
-            RuleFor(r => r.Author.Handle).MaximumLength(256);
-        });
+        RuleFor(r => r.PlatformMessageId)
+            .NotEmpty()
+            .MaximumLength(InboundEngagement.MaxIdLength)
+            .Must(InboundEngagement.IsValidId)
+            .WithMessage(IdMessage);
+        RuleFor(r => r.ThreadKey)
+            .MaximumLength(InboundEngagement.MaxIdLength)
+            .Must(InboundEngagement.IsValidId!)
+            .When(r => !string.IsNullOrEmpty(r.ThreadKey))
+            .WithMessage(IdMessage);
+        RuleFor(r => r.Author)
+            .NotNull()
+            .DependentRules(() =>
+            {
+                RuleFor(r => r.Author.PlatformUserId)
+                    .NotEmpty()
+                    .MaximumLength(InboundEngagement.MaxIdLength)
+                    .Must(InboundEngagement.IsValidId)
+                    .WithMessage(IdMessage);
+                RuleFor(r => r.Author.DisplayName).MaximumLength(512);
+                RuleFor(r => r.Author.Handle).MaximumLength(256);
+            });
         RuleFor(r => r.Text).MaximumLength(65_536);
-        RuleFor(r => r).Must(r => !string.IsNullOrEmpty(r.Text) || r.Attachments is { Count: > 0 })
-            .WithName("text").WithMessage("An engagement needs 'text' or at least one attachment.");
+        RuleFor(r => r)
+            .Must(r => !string.IsNullOrEmpty(r.Text) || r.Attachments is { Count: > 0 })
+            .WithName("text")
+            .WithMessage("An engagement needs 'text' or at least one attachment.");
         RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 20).WithMessage("At most 20 attachments.");
-        RuleForEach(r => r.Attachments).NotNull().ChildRules(a =>
-        {
-            a.RuleFor(x => x.Url).NotEmpty().MaximumLength(2048)
-                .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
-                .WithMessage("'url' must be an absolute http(s) URL.");
-            a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
-            a.RuleFor(x => x.SizeBytes).GreaterThanOrEqualTo(0);
-        });
-        RuleFor(r => r.Visibility).NotEmpty().Must(v => v is "public" or "private").WithMessage("'visibility' is 'public' or 'private'.");
+        RuleForEach(r => r.Attachments)
+            .NotNull()
+            .ChildRules(a =>
+            {
+                a.RuleFor(x => x.Url)
+                    .NotEmpty()
+                    .MaximumLength(2048)
+                    .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
+                    .WithMessage("'url' must be an absolute http(s) URL.");
+                a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
+                a.RuleFor(x => x.SizeBytes).GreaterThanOrEqualTo(0);
+            });
+        RuleFor(r => r.Visibility)
+            .NotEmpty()
+            .Must(v => v is "public" or "private")
+            .WithMessage("'visibility' is 'public' or 'private'.");
         RuleFor(r => r.Language).MaximumLength(35);
-        RuleFor(r => r.OccurredAt).NotNull()
-            .Must(t => t <= clock.GetUtcNow() + AllowedClockSkew).WithMessage("'occurredAt' is in the future.");
-        RuleFor(r => r.Metadata).Must(m => m is null || m.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
+        RuleFor(r => r.OccurredAt)
+            .NotNull()
+            .Must(t => t <= clock.GetUtcNow() + AllowedClockSkew)
+            .WithMessage("'occurredAt' is in the future.");
+        RuleFor(r => r.Metadata)
+            .Must(m => m is null || m.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
             .WithMessage("'metadata' must be a JSON object.");
     }
 

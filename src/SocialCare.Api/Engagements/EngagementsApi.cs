@@ -12,12 +12,22 @@ public static class EngagementsApi
 {
     public static IServiceCollection AddEngagements(this IServiceCollection services)
     {
-        services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section)
+        services
+            .AddOptions<ConversationOptions>()
+            .BindConfiguration(ConversationOptions.Section)
             .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Conversations:ReopenWindow may not be negative.")
-            .Validate(o => o.ClaimTtl > TimeSpan.Zero && o.ClaimSweepInterval > TimeSpan.Zero, "Conversations:ClaimTtl and ClaimSweepInterval must be positive.")
+            .Validate(
+                o => o.ClaimTtl > TimeSpan.Zero && o.ClaimSweepInterval > TimeSpan.Zero,
+                "Conversations:ClaimTtl and ClaimSweepInterval must be positive."
+            )
             .ValidateOnStart();
-        services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section)
-            .Validate(o => o.Writers is > 0 and <= 64 && o.MaxBatch is > 0 and <= 1000, "Ingestion:Writers must be 1–64 and Ingestion:MaxBatch 1–1000.")
+        services
+            .AddOptions<IngestionOptions>()
+            .BindConfiguration(IngestionOptions.Section)
+            .Validate(
+                o => o.Writers is > 0 and <= 64 && o.MaxBatch is > 0 and <= 1000,
+                "Ingestion:Writers must be 1–64 and Ingestion:MaxBatch 1–1000."
+            )
             .ValidateOnStart();
         services.AddSingleton<EngagementIngestor>();
         services.AddSingleton<IngestionBatcher>();
@@ -27,18 +37,32 @@ public static class EngagementsApi
 
     public static RouteGroupBuilder MapEngagements(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/engagements", Ingest).WithTags("Engagements").WithName("IngestEngagement")
-            .WithSummary("Ingest an engagement from any source. 202 when new; 200 with the same ids when the platform message was seen before.")
+        v1.MapPost("/engagements", Ingest)
+            .WithTags("Engagements")
+            .WithName("IngestEngagement")
+            .WithSummary(
+                "Ingest an engagement from any source. 202 when new; 200 with the same ids when the platform message was seen before."
+            )
             .RequireScope(Scopes.EngagementsWrite)
             .Validate<IngestEngagementRequest>();
         return v1;
     }
 
-    private static async Task<Results<Accepted<IngestEngagementResponse>, Ok<IngestEngagementResponse>, ProblemHttpResult>> Ingest(
-        IngestEngagementRequest request, HttpContext http, ChannelStore channels, IngestionBatcher ingestion, CancellationToken ct)
+    private static async Task<
+        Results<Accepted<IngestEngagementResponse>, Ok<IngestEngagementResponse>, ProblemHttpResult>
+    > Ingest(
+        IngestEngagementRequest request,
+        HttpContext http,
+        ChannelStore channels,
+        IngestionBatcher ingestion,
+        CancellationToken ct
+    )
     {
         var user = http.User;
-        if (await channels.FindAsync(user.RequiredWorkspaceId(), request.ChannelId, ct) is not { } channel || !user.MayActOnBrand(channel.Brand))
+        if (
+            await channels.FindAsync(user.RequiredWorkspaceId(), request.ChannelId, ct) is not { } channel
+            || !user.MayActOnBrand(channel.Brand)
+        )
         {
             return UnknownChannel(request.ChannelId);
         }
@@ -50,14 +74,24 @@ public static class EngagementsApi
             : TypedResults.Accepted($"/v1/conversations/{result.ConversationId}", body);
     }
 
-    internal static ProblemHttpResult UnknownChannel(Guid channelId) => Problem.Of(
-        StatusCodes.Status422UnprocessableEntity, ProblemCodes.UnknownChannel, "Unknown channel",
-        $"There is no channel account {channelId} in this workspace that this key may use.");
+    internal static ProblemHttpResult UnknownChannel(Guid channelId) =>
+        Problem.Of(
+            StatusCodes.Status422UnprocessableEntity,
+            ProblemCodes.UnknownChannel,
+            "Unknown channel",
+            $"There is no channel account {channelId} in this workspace that this key may use."
+        );
 
-    private static InboundEngagement ToInbound(IngestEngagementRequest r) => new(
-        r.PlatformMessageId, string.IsNullOrEmpty(r.ThreadKey) ? null : r.ThreadKey,
-        new EngagementAuthor(r.Author.PlatformUserId, r.Author.DisplayName, r.Author.Handle),
-        r.Text,
-        r.Attachments?.Select(a => new Attachment(a.Url, a.MediaType, a.SizeBytes)).ToList() ?? [],
-        r.Visibility, r.Language, r.OccurredAt!.Value.ToUniversalTime(), r.Metadata);
+    private static InboundEngagement ToInbound(IngestEngagementRequest r) =>
+        new(
+            r.PlatformMessageId,
+            string.IsNullOrEmpty(r.ThreadKey) ? null : r.ThreadKey,
+            new EngagementAuthor(r.Author.PlatformUserId, r.Author.DisplayName, r.Author.Handle),
+            r.Text,
+            r.Attachments?.Select(a => new Attachment(a.Url, a.MediaType, a.SizeBytes)).ToList() ?? [],
+            r.Visibility,
+            r.Language,
+            r.OccurredAt!.Value.ToUniversalTime(),
+            r.Metadata
+        );
 }

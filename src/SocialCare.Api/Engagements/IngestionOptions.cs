@@ -5,7 +5,8 @@ public sealed class IngestionOptions
 {
     public const string Section = "Ingestion";
 
-    /// <summary>Transactions that ingest at the same time in this instance; each takes what queued up while the others ran.</summary>
+    /// <summary>Transactions that ingest at the same time in this instance; each takes what queued up while the others
+    /// ran.</summary>
     public int Writers { get; set; } = 2;
 
     /// <summary>The most engagements one transaction takes.</summary>

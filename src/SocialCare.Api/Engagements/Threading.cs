@@ -21,8 +21,12 @@ public abstract record ThreadingDecision
 public static class Threading
 {
     public static ThreadingDecision Decide(
-        ConversationCandidate? thread, ConversationCandidate? open, ConversationCandidate? lastResolved,
-        DateTimeOffset now, TimeSpan reopenWindow)
+        ConversationCandidate? thread,
+        ConversationCandidate? open,
+        ConversationCandidate? lastResolved,
+        DateTimeOffset now,
+        TimeSpan reopenWindow
+    )
     {
         if (thread is { IsOpen: true })
         {

@@ -7,13 +7,19 @@ namespace SocialCare.Api.EventLog;
 public static class EventLogExtensions
 {
     /// <summary>
-    /// The event log: Marten's event store (<see cref="MartenEventStore"/>), the unit of work every feature appends through, the relay that publishes its events to RabbitMQ in order, the
+    /// The event log: Marten's event store (<see cref="MartenEventStore"/>), the unit of work every feature appends
+    /// through, the relay that publishes its events to RabbitMQ in order, the
     /// wake-up that tells readers a commit happened, and the changefeed and its live tail.
     /// </summary>
     public static IServiceCollection AddEventLog(this IServiceCollection services)
     {
-        services.AddOptions<RelayOptions>().BindConfiguration(RelayOptions.Section)
-            .Validate(o => o.BatchSize > 0 && o.PollIntervalMs > 0 && o.LeaderRetryMs > 0, "Relay settings must be positive.")
+        services
+            .AddOptions<RelayOptions>()
+            .BindConfiguration(RelayOptions.Section)
+            .Validate(
+                o => o.BatchSize > 0 && o.PollIntervalMs > 0 && o.LeaderRetryMs > 0,
+                "Relay settings must be positive."
+            )
             .ValidateOnStart();
         services.AddMarten(MartenEventStore.Configure).UseNpgsqlDataSource();
         services.AddSingleton<EventStore>();

@@ -10,8 +10,10 @@ namespace SocialCare.Api.EventLog;
 /// <summary>
 /// Events are numbered in commit order. Marten numbers events from a PostgreSQL sequence as it inserts them, and
 /// transactions commit in whatever order they finish, so on its own a reader that has seen number N could later see an
-/// N - 1 commit, and skip it. So every transaction that appends takes one transaction-scoped advisory lock first, in the
-/// same batch just before Marten's appends, and holds it until its COMMIT, which follows in that batch: numbers are taken
+/// N - 1 commit, and skip it. So every transaction that appends takes one transaction-scoped advisory lock first, in
+/// the
+/// same batch just before Marten's appends, and holds it until its COMMIT, which follows in that batch: numbers are
+/// taken
 /// one transaction at a time, and the next transaction takes its first number only once the previous one's are visible.
 /// A reader that resumes after N therefore misses nothing (a rolled-back transaction leaves a gap, never a late event).
 /// The lock is the table <c>event_numbering</c>'s (migration 0023), which nothing else takes: a statement that returns
@@ -20,7 +22,10 @@ namespace SocialCare.Api.EventLog;
 internal static partial class EventNumbering
 {
     /// <summary>Taking the lock: the first event operation of the batch, so it runs before Marten's appends.</summary>
-    public static readonly Statement Lock = new(new NpgsqlBatchCommand("lock table event_numbering in exclusive mode"), BeforeAppends: true);
+    public static readonly Statement Lock = new(
+        new NpgsqlBatchCommand("lock table event_numbering in exclusive mode"),
+        BeforeAppends: true
+    );
 
     /// <summary>
     /// One statement of ours in Marten's batch, with its parameters; it must return no rows (Marten reads no result of
@@ -28,7 +33,9 @@ internal static partial class EventNumbering
     /// as the document type) first, in the order queued, and appends are queued when the session saves: a statement
     /// <paramref name="BeforeAppends"/> runs before every append, any other after them all.
     /// </summary>
-    public sealed record Statement(NpgsqlBatchCommand Command, bool BeforeAppends) : Marten.Internal.Operations.IStorageOperation, NoDataReturnedCall
+    public sealed record Statement(NpgsqlBatchCommand Command, bool BeforeAppends)
+        : Marten.Internal.Operations.IStorageOperation,
+            NoDataReturnedCall
     {
         public Type DocumentType => BeforeAppends ? typeof(IEvent) : typeof(Statement);
 
@@ -48,7 +55,8 @@ internal static partial class EventNumbering
             builder.Append(sql[at..]);
         }
 
-        public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
+        public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) =>
+            Task.CompletedTask;
 
         public OperationRole Role() => OperationRole.Other;
     }

@@ -11,21 +11,27 @@ namespace SocialCare.Api.EventLog;
 public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store)
 {
     /// <summary>
-    /// Notified by every transaction that appends events, as it commits: the relay leader and the changefeed tails of every
-    /// instance LISTEN on it. Sent inside the transaction, so it is delivered exactly when the events become visible. The
-    /// payload names the workspaces whose events the transaction appended (<see cref="CommittedPayload"/>), so that a tail
+    /// Notified by every transaction that appends events, as it commits: the relay leader and the changefeed tails of
+    /// every
+    /// instance LISTEN on it. Sent inside the transaction, so it is delivered exactly when the events become visible.
+    /// The
+    /// payload names the workspaces whose events the transaction appended (<see cref="CommittedPayload"/>), so that a
+    /// tail
     /// wakes only for its own.
     /// </summary>
     public const string CommittedChannel = "socialcare_events";
 
-    /// <summary>More workspace ids than this would not fit a notification (8,000 bytes): the payload is then left empty.</summary>
+    /// <summary>More workspace ids than this would not fit a notification (8,000 bytes): the payload is then left
+    /// empty.</summary>
     private const int MaxNotifiedWorkspaces = 200;
 
-    /// <summary>The workspaces of a commit, comma-separated; empty (meaning "any workspace") when there are too many to name.</summary>
+    /// <summary>The workspaces of a commit, comma-separated; empty (meaning "any workspace") when there are too many to
+    /// name.</summary>
     public static string CommittedPayload(IReadOnlyCollection<Guid> workspaces) =>
         workspaces.Count <= MaxNotifiedWorkspaces ? string.Join(',', workspaces) : string.Empty;
 
-    /// <summary>The workspaces a <see cref="CommittedChannel"/> payload names, or null when it may concern any workspace.</summary>
+    /// <summary>The workspaces a <see cref="CommittedChannel"/> payload names, or null when it may concern any
+    /// workspace.</summary>
     public static IReadOnlyList<Guid>? WorkspacesOf(string payload)
     {
         var workspaces = new List<Guid>();
@@ -43,8 +49,10 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a transaction of its own, or in the request's <see cref="AmbientTransaction"/> when
-    /// there is one (an idempotent request: its answer is recorded in the same transaction, which its owner then commits).
+    /// Runs <paramref name="work"/> in a transaction of its own, or in the request's <see cref="AmbientTransaction"/>
+    /// when
+    /// there is one (an idempotent request: its answer is recorded in the same transaction, which its owner then
+    /// commits).
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<EventWriter, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -60,7 +68,8 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var writer = new EventWriter(connection, transaction, store);
         var result = await work(writer);
-        // The COMMIT goes with the last writes (Npgsql then sees the transaction ended; disposing it does nothing more).
+        // The COMMIT goes with the last writes (Npgsql then sees the transaction ended; disposing it does nothing
+        // more).
         await writer.CommitAsync(cancellationToken);
         return result;
     }

@@ -11,16 +11,22 @@ namespace SocialCare.Api.EventLog;
 /// </summary>
 public static class EventTypeRegistry
 {
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
-    };
+    public static JsonSerializerOptions Json { get; } =
+        new(JsonSerializerDefaults.Web)
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+        };
 
-    private static readonly Dictionary<string, Type> ByName = typeof(HubEvent).Assembly.GetTypes()
+    private static readonly Dictionary<string, Type> ByName = typeof(HubEvent)
+        .Assembly.GetTypes()
         .Where(t => t.IsSubclassOf(typeof(HubEvent)) && !t.IsAbstract)
-        .ToDictionary(t => t.GetCustomAttribute<EventTypeAttribute>()?.Name
-                           ?? throw new InvalidOperationException($"{t.Name} lacks [EventType]"), StringComparer.Ordinal);
+        .ToDictionary(
+            t =>
+                t.GetCustomAttribute<EventTypeAttribute>()?.Name
+                ?? throw new InvalidOperationException($"{t.Name} lacks [EventType]"),
+            StringComparer.Ordinal
+        );
 
     private static readonly Dictionary<Type, string> ByType = ByName.ToDictionary(p => p.Value, p => p.Key);
 
@@ -31,7 +37,9 @@ public static class EventTypeRegistry
     public static string NameOf(HubEvent e) => NameOf(e.GetType());
 
     public static string NameOf(Type type) =>
-        ByType.TryGetValue(type, out var name) ? name : throw new InvalidOperationException($"{type.Name} is not a registered event type.");
+        ByType.TryGetValue(type, out var name)
+            ? name
+            : throw new InvalidOperationException($"{type.Name} is not a registered event type.");
 
     public static bool TryGetType(string name, out Type type) => ByName.TryGetValue(name, out type!);
 

@@ -6,13 +6,21 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.EventLog;
 
-/// <summary>Events to append to one stream; <see cref="ExpectedVersion"/> as in <see cref="EventWriter.Append(Guid, Type, Guid, long?, IReadOnlyList{HubEvent})"/>.</summary>
-public sealed record StreamAppend(Guid StreamId, Type StreamType, Guid WorkspaceId, long? ExpectedVersion, IReadOnlyList<HubEvent> Events);
+/// <summary>Events to append to one stream; <see cref="ExpectedVersion"/> as in <see cref="EventWriter.Append(Guid,
+/// Type, Guid, long?, IReadOnlyList{HubEvent})"/>.</summary>
+public sealed record StreamAppend(
+    Guid StreamId,
+    Type StreamType,
+    Guid WorkspaceId,
+    long? ExpectedVersion,
+    IReadOnlyList<HubEvent> Events
+);
 
 /// <summary>
 /// One write transaction. Writes (<see cref="Execute"/>) are queued and sent to PostgreSQL together, pipelined in one
 /// round trip, when a read needs them (<see cref="QueryAsync"/>) or with the COMMIT (<see cref="CommitAsync"/>). On a
-/// loaded machine round trips, not SQL, are the cost of an ingestion, so a whole ingestion is two of them, commit included.
+/// loaded machine round trips, not SQL, are the cost of an ingestion, so a whole ingestion is two of them, commit
+/// included.
 /// Events are appended through a Marten session on the same transaction (<see cref="MartenEventStore"/>), whose batch
 /// carries, in order, the queued writes, the event numbers' lock (<see cref="EventNumbering"/>), Marten's appends, the
 /// wake-up and the COMMIT: events are numbered in commit order, and the lock is held only for that one round trip.
@@ -29,7 +37,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     private readonly Dictionary<string, IEventOperations> _tenantEvents = [];
     private readonly HashSet<Guid> _workspaces = [];
 
-    /// <summary>Queues a statement that returns no rows; it runs, in order, before the next read or the commit.</summary>
+    /// <summary>Queues a statement that returns no rows; it runs, in order, before the next read or the
+    /// commit.</summary>
     public void Execute(string sql, params object?[] arguments) => _pending.BatchCommands.Add(Command(sql, arguments));
 
     /// <summary>
@@ -40,16 +49,24 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 
     /// <summary>
     /// Queues appending <paramref name="events"/> to a stream, to be sent with the commit. With
-    /// <paramref name="expectedVersion"/>, the append fails with <see cref="ConcurrencyException"/> (and the commit does
+    /// <paramref name="expectedVersion"/>, the append fails with <see cref="ConcurrencyException"/> (and the commit
+    /// does
     /// not happen) unless the stream is exactly there (0 = it must not exist yet); without it, appends serialise on the
     /// stream row. The stream's version after the append is its version before plus <c>events.Count</c>.
     /// </summary>
-    public void Append(Guid streamId, Type streamType, Guid workspaceId, long? expectedVersion, IReadOnlyList<HubEvent> events) =>
-        Append([new StreamAppend(streamId, streamType, workspaceId, expectedVersion, events)]);
+    public void Append(
+        Guid streamId,
+        Type streamType,
+        Guid workspaceId,
+        long? expectedVersion,
+        IReadOnlyList<HubEvent> events
+    ) => Append([new StreamAppend(streamId, streamType, workspaceId, expectedVersion, events)]);
 
     /// <summary>
-    /// Queues several appends through the transaction's Marten session, each as <see cref="Append(Guid, Type, Guid, long?, IReadOnlyList{HubEvent})"/>.
-    /// A stream appended to twice takes both appends in order; a later append's expected version counts the earlier ones.
+    /// Queues several appends through the transaction's Marten session, each as <see cref="Append(Guid, Type, Guid,
+    /// long?, IReadOnlyList{HubEvent})"/>.
+    /// A stream appended to twice takes both appends in order; a later append's expected version counts the earlier
+    /// ones.
     /// </summary>
     public void Append(IReadOnlyList<StreamAppend> appends)
     {
@@ -70,12 +87,16 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             var appended = _appended.GetValueOrDefault(append.StreamId);
             // Marten would number each event with an id of its own: the event's id is also the broker's message id and
             // the webhook id, so it is the one stored.
-            var wrapped = append.Events.Select(object (e) =>
-            {
-                var @event = Graph.BuildEvent(e);
-                @event.Id = e.EventId;
-                return @event;
-            }).ToArray();
+            var wrapped = append
+                .Events.Select(
+                    object (e) =>
+                    {
+                        var @event = Graph.BuildEvent(e);
+                        @event.Id = e.EventId;
+                        return @event;
+                    }
+                )
+                .ToArray();
             if (append.ExpectedVersion is { } expected)
             {
                 // What the stream must be at before this transaction's first append to it.
@@ -88,7 +109,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 _expected[append.StreamId] = before;
             }
 
-            // Marten's expected version is the stream's after the append, and an action per stream gathers every append to it.
+            // Marten's expected version is the stream's after the append, and an action per stream gathers every append
+            // to it.
             var stream = append.ExpectedVersion is { } version
                 ? events.Append(append.StreamId, version + append.Events.Count, wrapped)
                 : events.Append(append.StreamId, wrapped);
@@ -99,8 +121,14 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         }
     }
 
-    /// <summary>Sends the queued writes (not the appends) and then <paramref name="sql"/>, in one round trip, and reads the query's rows.</summary>
-    public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] arguments)
+    /// <summary>Sends the queued writes (not the appends) and then <paramref name="sql"/>, in one round trip, and reads
+    /// the query's rows.</summary>
+    public async Task<List<T>> QueryAsync<T>(
+        string sql,
+        Func<NpgsqlDataReader, T> read,
+        CancellationToken cancellationToken,
+        params object?[] arguments
+    )
     {
         var batch = TakePending();
         // Npgsql yields result sets only for statements that return rows, so the query's result is found after a marker
@@ -129,7 +157,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     }
 
     /// <summary>
-    /// Sends whatever is queued, the appends last, and COMMIT, in one round trip; <see cref="EventStore"/> calls it to end
+    /// Sends whatever is queued, the appends last, and COMMIT, in one round trip; <see cref="EventStore"/> calls it to
+    /// end
     /// the transaction. From the first append on, the transaction holds the event numbers' lock, so nothing but its own
     /// statements and its commit runs while it does. A stale expected version fails an append inside PostgreSQL: the
     /// transaction aborts, the COMMIT is skipped, and it surfaces here as <see cref="ConcurrencyException"/>.
@@ -138,7 +167,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 
     /// <summary>
     /// As <see cref="CommitAsync"/>, without the COMMIT: in a transaction shared with the rest of a request (an
-    /// <see cref="Infrastructure.Database.AmbientTransaction"/>), its owner commits, and the events' numbers stay locked until it does.
+    /// <see cref="Infrastructure.Database.AmbientTransaction"/>), its owner commits, and the events' numbers stay
+    /// locked until it does.
     /// </summary>
     internal Task FlushAsync(CancellationToken cancellationToken) => SendAsync(commit: false, cancellationToken);
 
@@ -165,7 +195,9 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         {
             foreach (var statement in queued.BatchCommands)
             {
-                session.QueueOperation(new EventNumbering.Statement((NpgsqlBatchCommand)statement, BeforeAppends: true));
+                session.QueueOperation(
+                    new EventNumbering.Statement((NpgsqlBatchCommand)statement, BeforeAppends: true)
+                );
             }
         }
 
@@ -174,26 +206,46 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         // which then cannot fail half-way through the batch and leave taken numbers unused.
         if (_expected.Count > 0)
         {
-            session.QueueOperation(new EventNumbering.Statement(Command("call socialcare_expect_versions($1, $2, $3)",
-                _expected.Keys.ToArray(), _expected.Keys.Select(stream => _tenants[stream]).ToArray(), _expected.Values.ToArray()),
-                BeforeAppends: true));
+            session.QueueOperation(
+                new EventNumbering.Statement(
+                    Command(
+                        "call socialcare_expect_versions($1, $2, $3)",
+                        _expected.Keys.ToArray(),
+                        _expected.Keys.Select(stream => _tenants[stream]).ToArray(),
+                        _expected.Values.ToArray()
+                    ),
+                    BeforeAppends: true
+                )
+            );
         }
 
-        // Writers of events commit one at a time (the numbers' lock), so notifying from inside the transaction serialises
-        // nothing more, and the relay hears of the events the moment they become visible. Naming the workspaces lets each
+        // Writers of events commit one at a time (the numbers' lock), so notifying from inside the transaction
+        // serialises
+        // nothing more, and the relay hears of the events the moment they become visible. Naming the workspaces lets
+        // each
         // event stream wake only for its own.
-        session.QueueOperation(new EventNumbering.Statement(
-            Command($"select pg_notify('{EventStore.CommittedChannel}', $1)", EventStore.CommittedPayload(_workspaces)), BeforeAppends: false));
+        session.QueueOperation(
+            new EventNumbering.Statement(
+                Command(
+                    $"select pg_notify('{EventStore.CommittedChannel}', $1)",
+                    EventStore.CommittedPayload(_workspaces)
+                ),
+                BeforeAppends: false
+            )
+        );
         if (commit)
         {
-            session.QueueOperation(new EventNumbering.Statement(new NpgsqlBatchCommand("commit"), BeforeAppends: false));
+            session.QueueOperation(
+                new EventNumbering.Statement(new NpgsqlBatchCommand("commit"), BeforeAppends: false)
+            );
         }
 
         try
         {
             await session.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception e) when (Refusal(e) is { SqlState: StreamConflict } conflict && Guid.TryParse(conflict.Hint, out var stream))
+        catch (Exception e)
+            when (Refusal(e) is { SqlState: StreamConflict } conflict && Guid.TryParse(conflict.Hint, out var stream))
         {
             throw new ConcurrencyException(stream, _expected.TryGetValue(stream, out var expected) ? expected : null);
         }
@@ -211,7 +263,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 
     private EventGraph Graph => (EventGraph)store.Options.Events;
 
-    private static PostgresException? Refusal(Exception e) => e as PostgresException ?? e.InnerException as PostgresException;
+    private static PostgresException? Refusal(Exception e) =>
+        e as PostgresException ?? e.InnerException as PostgresException;
 
     private NpgsqlBatch TakePending()
     {
@@ -220,14 +273,17 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         return batch;
     }
 
-    private static NpgsqlBatch NewBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) => new(connection, transaction);
+    private static NpgsqlBatch NewBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) =>
+        new(connection, transaction);
 
     private static NpgsqlBatchCommand Command(string sql, params object?[] arguments)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var argument in arguments)
         {
-            command.Parameters.Add(argument as NpgsqlParameter ?? new NpgsqlParameter { Value = argument ?? DBNull.Value });
+            command.Parameters.Add(
+                argument as NpgsqlParameter ?? new NpgsqlParameter { Value = argument ?? DBNull.Value }
+            );
         }
 
         return command;

@@ -9,7 +9,8 @@ namespace SocialCare.Api.EventLog;
 /// <summary>
 /// Marten's event store, as the hub uses it (docs/architecture.md, "The event log"):
 /// <list type="bullet">
-/// <item>appends in <see cref="EventAppendMode.Quick"/> mode (one <c>mt_quick_append_events</c> call per stream, which also
+/// <item>appends in <see cref="EventAppendMode.Quick"/> mode (one <c>mt_quick_append_events</c> call per stream, which
+/// also
 /// checks the expected version);</item>
 /// <item>the workspace is the Marten tenant (<see cref="TenancyStyle.Conjoined"/>): <c>mt_events.tenant_id</c> is the
 /// workspace id, which the changefeed's index and every read filter on, and a stream belongs to one workspace;</item>
@@ -23,7 +24,11 @@ namespace SocialCare.Api.EventLog;
 public static class MartenEventStore
 {
     /// <summary>Indexes of ours on <c>mt_events</c> (migration 0023), which Marten must leave alone.</summary>
-    public static readonly IReadOnlyList<string> OwnIndexes = ["mt_events_workspace_seq", "mt_events_workspace_brand_seq"];
+    public static readonly IReadOnlyList<string> OwnIndexes =
+    [
+        "mt_events_workspace_seq",
+        "mt_events_workspace_brand_seq",
+    ];
 
     public static void Configure(StoreOptions options)
     {

@@ -5,7 +5,8 @@ public sealed class IdempotencyOptions
 {
     public const string Section = "Idempotency";
 
-    /// <summary>How long a key's recorded answer is replayed; after that the key is free, and its row is swept away.</summary>
+    /// <summary>How long a key's recorded answer is replayed; after that the key is free, and its row is swept
+    /// away.</summary>
     public TimeSpan KeyTtl { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How often expired keys are deleted.</summary>

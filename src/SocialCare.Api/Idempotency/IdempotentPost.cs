@@ -4,8 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SocialCare.Api.Authorization;
-using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.EventLog;
+using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Idempotency;
@@ -26,11 +26,20 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
 
         if (header.Trim().Length > MaxKeyLength)
         {
-            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Invalid Idempotency-Key", $"An Idempotency-Key is at most {MaxKeyLength} characters.");
+            return Problem.Of(
+                StatusCodes.Status400BadRequest,
+                ProblemCodes.BadRequest,
+                "Invalid Idempotency-Key",
+                $"An Idempotency-Key is at most {MaxKeyLength} characters."
+            );
         }
 
-        var key = new IdempotencyKey(http.User.RequiredWorkspaceId(), http.User.KeyId()!, header.Trim(),
-            Fingerprint(http.Request.Method, http.Request.Path, context.Arguments));
+        var key = new IdempotencyKey(
+            http.User.RequiredWorkspaceId(),
+            http.User.KeyId()!,
+            header.Trim(),
+            Fingerprint(http.Request.Method, http.Request.Path, context.Arguments)
+        );
         using var buffer = new MemoryStream();
         await using (var transaction = await AmbientTransaction.BeginAsync(dataSource, http.RequestAborted))
         {
@@ -58,12 +67,19 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
     }
 
     /// <summary>
-    /// Runs the endpoint in <paramref name="transaction"/>, its answer written to <paramref name="buffer"/>, and commits with
-    /// the answer recorded if it is a success; otherwise the transaction rolls back, effect and all. Returns a problem when
+    /// Runs the endpoint in <paramref name="transaction"/>, its answer written to <paramref name="buffer"/>, and
+    /// commits with
+    /// the answer recorded if it is a success; otherwise the transaction rolls back, effect and all. Returns a problem
+    /// when
     /// the key turned out to be taken after all.
     /// </summary>
-    private async Task<ProblemHttpResult?> RunAndRecordAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next,
-        AmbientTransaction transaction, IdempotencyKey key, MemoryStream buffer)
+    private async Task<ProblemHttpResult?> RunAndRecordAsync(
+        EndpointFilterInvocationContext context,
+        EndpointFilterDelegate next,
+        AmbientTransaction transaction,
+        IdempotencyKey key,
+        MemoryStream buffer
+    )
     {
         var http = context.HttpContext;
         transaction.Enter();
@@ -95,13 +111,23 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
         var etag = http.Response.Headers.ETag.ToString() is { Length: > 0 } t ? t : null;
         try
         {
-            // Not the request's token: once the effect is done, a client that hung up must not turn the commit into a rollback
+            // Not the request's token: once the effect is done, a client that hung up must not turn the commit into a
+            // rollback
             // halfway; either way its retry finds the key free or answered.
-            await transaction.CommitAsync(keys.Record(key, http.Response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), location, etag),
-                CancellationToken.None);
+            await transaction.CommitAsync(
+                keys.Record(
+                    key,
+                    http.Response.StatusCode,
+                    Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length),
+                    location,
+                    etag
+                ),
+                CancellationToken.None
+            );
             return null;
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == IdempotencyKeys.Table)
+        catch (PostgresException e)
+            when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == IdempotencyKeys.Table)
         {
             // A request of an older hub (which took keys without this lock) recorded the key meanwhile.
             http.Response.Headers.Location = default;
@@ -113,20 +139,34 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
     /// <summary>The route and every bound request body: the same key with another request must not replay.</summary>
     internal static byte[] Fingerprint(string method, string path, IEnumerable<object?> arguments)
     {
-        var bodies = arguments.Where(a => a is not null && a.GetType().Namespace?.StartsWith("SocialCare.Api", StringComparison.Ordinal) == true
-            && a.GetType().Name.EndsWith("Request", StringComparison.Ordinal));
-        return SHA256.HashData(Encoding.UTF8.GetBytes($"{method} {path}\n{JsonSerializer.Serialize(bodies, EventTypeRegistry.Json)}"));
+        var bodies = arguments.Where(a =>
+            a is not null
+            && a.GetType().Namespace?.StartsWith("SocialCare.Api", StringComparison.Ordinal) == true
+            && a.GetType().Name.EndsWith("Request", StringComparison.Ordinal)
+        );
+        return SHA256.HashData(
+            Encoding.UTF8.GetBytes($"{method} {path}\n{JsonSerializer.Serialize(bodies, EventTypeRegistry.Json)}")
+        );
     }
 
-    private static ProblemHttpResult InUse(IdempotencyKey key) => Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyKeyInUse,
-        "A request with this Idempotency-Key is still running", $"Another request with Idempotency-Key '{key.Key}' has not finished; retry once it has.");
+    private static ProblemHttpResult InUse(IdempotencyKey key) =>
+        Problem.Of(
+            StatusCodes.Status409Conflict,
+            ProblemCodes.IdempotencyKeyInUse,
+            "A request with this Idempotency-Key is still running",
+            $"Another request with Idempotency-Key '{key.Key}' has not finished; retry once it has."
+        );
 
     private static IResult Replay(HttpContext http, IdempotencyKey key, RecordedAnswer answer)
     {
         if (!answer.RequestHash.AsSpan().SequenceEqual(key.RequestHash))
         {
-            return Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "Idempotency-Key reused",
-                $"The Idempotency-Key '{key.Key}' was used before with a different request.");
+            return Problem.Of(
+                StatusCodes.Status422UnprocessableEntity,
+                ProblemCodes.IdempotencyKeyReused,
+                "Idempotency-Key reused",
+                $"The Idempotency-Key '{key.Key}' was used before with a different request."
+            );
         }
 
         http.Response.Headers["Idempotent-Replayed"] = "true";

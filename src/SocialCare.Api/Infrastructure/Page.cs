@@ -1,6 +1,7 @@
 namespace SocialCare.Api.Infrastructure;
 
-/// <summary>One page of a cursor-paginated list: pass <see cref="Next"/> back as <c>after</c> for the next page; null at the end.</summary>
+/// <summary>One page of a cursor-paginated list: pass <see cref="Next"/> back as <c>after</c> for the next page; null
+/// at the end.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 
 public static class Paging

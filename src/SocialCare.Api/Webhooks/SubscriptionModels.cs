@@ -4,53 +4,122 @@ using SocialCare.Api.Conversations;
 
 namespace SocialCare.Api.Webhooks;
 
-/// <summary>Which events of the subscribed types to deliver; every list is "any of", an omitted one matches all.</summary>
-public sealed record SubscriptionFilters(IReadOnlyList<string>? Brands, IReadOnlyList<string>? ChannelTypes, IReadOnlyList<string>? Tags, string? MinPriority);
+/// <summary>Which events of the subscribed types to deliver; every list is "any of", an omitted one matches
+/// all.</summary>
+public sealed record SubscriptionFilters(
+    IReadOnlyList<string>? Brands,
+    IReadOnlyList<string>? ChannelTypes,
+    IReadOnlyList<string>? Tags,
+    string? MinPriority
+);
 
 /// <summary>
-/// <c>brands</c>: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to
-/// brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for;
+/// <c>brands</c>: the brands whose events the subscription may receive at all, and so which keys see it (a key limited
+/// to
+/// brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask
+/// for;
 /// a brand-limited key's subscription defaults to the key's brands.
 /// </summary>
 public sealed record CreateSubscriptionRequest(
-    string Url, IReadOnlyList<string>? EventTypes, SubscriptionFilters? Filters, string? Description, bool? Enabled, IReadOnlyList<string>? Brands = null);
+    string Url,
+    IReadOnlyList<string>? EventTypes,
+    SubscriptionFilters? Filters,
+    string? Description,
+    bool? Enabled,
+    IReadOnlyList<string>? Brands = null
+);
 
 public sealed record UpdateSubscriptionRequest(
-    string? Url, IReadOnlyList<string>? EventTypes, SubscriptionFilters? Filters, string? Description, bool? Enabled, IReadOnlyList<string>? Brands = null);
+    string? Url,
+    IReadOnlyList<string>? EventTypes,
+    SubscriptionFilters? Filters,
+    string? Description,
+    bool? Enabled,
+    IReadOnlyList<string>? Brands = null
+);
 
 /// <summary>A subscription as listed: never its secret.</summary>
 public sealed record SubscriptionResponse(
-    Guid Id, string Url, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string? Description, bool Enabled,
-    string? DisabledReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Brands);
+    Guid Id,
+    string Url,
+    IReadOnlyList<string> EventTypes,
+    SubscriptionFilters Filters,
+    string? Description,
+    bool Enabled,
+    string? DisabledReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string>? Brands
+);
 
 /// <summary>A subscription just created, or its secret just rotated: the only time <c>secret</c> is shown.</summary>
 public sealed record SubscriptionWithSecret(
-    Guid Id, string Url, IReadOnlyList<string> EventTypes, SubscriptionFilters Filters, string? Description, bool Enabled,
-    DateTimeOffset CreatedAt, string Secret, DateTimeOffset? PreviousSecretExpiresAt, IReadOnlyList<string>? Brands);
+    Guid Id,
+    string Url,
+    IReadOnlyList<string> EventTypes,
+    SubscriptionFilters Filters,
+    string? Description,
+    bool Enabled,
+    DateTimeOffset CreatedAt,
+    string Secret,
+    DateTimeOffset? PreviousSecretExpiresAt,
+    IReadOnlyList<string>? Brands
+);
 
 internal static partial class SubscriptionRules
 {
-    /// <summary>An exact type (<c>conversation.assigned</c>), a family (<c>conversation.*</c>) or everything (<c>*</c>).</summary>
+    /// <summary>An exact type (<c>conversation.assigned</c>), a family (<c>conversation.*</c>) or everything
+    /// (<c>*</c>).</summary>
     [GeneratedRegex(@"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")]
     public static partial Regex EventType();
 
     /// <summary>The most entries any one list of a subscription (types, brands, filter values) may hold.</summary>
     public const int MaxListEntries = 100;
 
-    public static void Apply<T>(AbstractValidator<T> validator, Func<T, string?> url, Func<T, IReadOnlyList<string>?> types, Func<T, SubscriptionFilters?> filters,
-        Func<T, string?> description, Func<T, IReadOnlyList<string>?> brands)
+    public static void Apply<T>(
+        AbstractValidator<T> validator,
+        Func<T, string?> url,
+        Func<T, IReadOnlyList<string>?> types,
+        Func<T, SubscriptionFilters?> filters,
+        Func<T, string?> description,
+        Func<T, IReadOnlyList<string>?> brands
+    )
     {
-        validator.RuleFor(r => url(r)).MaximumLength(2048)
-            .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && string.IsNullOrEmpty(uri.UserInfo)))
-            .WithName("url").WithMessage("'url' must be an absolute https URL without credentials.");
-        validator.RuleFor(r => types(r)).Must(t => t is null || (t.Count <= MaxListEntries && t.All(type => type is not null && EventType().IsMatch(type))))
-            .WithName("eventTypes").WithMessage("Event types are exact names (conversation.assigned), families (conversation.*) or *.");
-        validator.RuleFor(r => filters(r)!.MinPriority).Must(p => p is null || PriorityLevels.All.Contains(p))
-            .When(r => filters(r) is not null).WithName("filters.minPriority").WithMessage("'minPriority' is low, normal, high or urgent.");
+        validator
+            .RuleFor(r => url(r))
+            .MaximumLength(2048)
+            .Must(u =>
+                u is null
+                || (
+                    Uri.TryCreate(u, UriKind.Absolute, out var uri)
+                    && uri.Scheme is "https" or "http"
+                    && string.IsNullOrEmpty(uri.UserInfo)
+                )
+            )
+            .WithName("url")
+            .WithMessage("'url' must be an absolute https URL without credentials.");
+        validator
+            .RuleFor(r => types(r))
+            .Must(t =>
+                t is null || (t.Count <= MaxListEntries && t.All(type => type is not null && EventType().IsMatch(type)))
+            )
+            .WithName("eventTypes")
+            .WithMessage("Event types are exact names (conversation.assigned), families (conversation.*) or *.");
+        validator
+            .RuleFor(r => filters(r)!.MinPriority)
+            .Must(p => p is null || PriorityLevels.All.Contains(p))
+            .When(r => filters(r) is not null)
+            .WithName("filters.minPriority")
+            .WithMessage("'minPriority' is low, normal, high or urgent.");
         validator.RuleFor(r => description(r)).MaximumLength(500).WithName("description");
         // An empty list would be read as "no brand" by some and "every brand" by others: omit it for every brand.
-        validator.RuleFor(r => brands(r)).Must(b => b is null || (b.Count is > 0 and <= MaxListEntries && b.All(IsListValue)))
-            .WithName("brands").WithMessage($"'brands' lists 1 to {MaxListEntries} brand names (each 1 to {MaxValueLength} characters); omit it for every brand the key may see.");
+        validator
+            .RuleFor(r => brands(r))
+            .Must(b => b is null || (b.Count is > 0 and <= MaxListEntries && b.All(IsListValue)))
+            .WithName("brands")
+            .WithMessage(
+                $"'brands' lists 1 to {MaxListEntries} brand names (each 1 to {MaxValueLength} characters); omit it for every brand the key may see."
+            );
         ListRule(validator, r => filters(r)?.Brands, "filters.brands");
         ListRule(validator, r => filters(r)?.ChannelTypes, "filters.channelTypes");
         ListRule(validator, r => filters(r)?.Tags, "filters.tags");
@@ -58,11 +127,19 @@ internal static partial class SubscriptionRules
 
     private const int MaxValueLength = 200;
 
-    private static bool IsListValue(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxValueLength;
+    private static bool IsListValue(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && value.Length <= MaxValueLength;
 
-    private static void ListRule<T>(AbstractValidator<T> validator, Func<T, IReadOnlyList<string>?> list, string name) =>
-        validator.RuleFor(r => list(r)).Must(l => l is null || (l.Count <= MaxListEntries && l.All(IsListValue)))
-            .WithName(name).WithMessage($"'{name}' holds at most {MaxListEntries} values, each 1 to {MaxValueLength} characters.");
+    private static void ListRule<T>(
+        AbstractValidator<T> validator,
+        Func<T, IReadOnlyList<string>?> list,
+        string name
+    ) =>
+        validator
+            .RuleFor(r => list(r))
+            .Must(l => l is null || (l.Count <= MaxListEntries && l.All(IsListValue)))
+            .WithName(name)
+            .WithMessage($"'{name}' holds at most {MaxListEntries} values, each 1 to {MaxValueLength} characters.");
 }
 
 internal sealed class CreateSubscriptionRequestValidator : AbstractValidator<CreateSubscriptionRequest>
@@ -76,10 +153,12 @@ internal sealed class CreateSubscriptionRequestValidator : AbstractValidator<Cre
 
 internal sealed class UpdateSubscriptionRequestValidator : AbstractValidator<UpdateSubscriptionRequest>
 {
-    public UpdateSubscriptionRequestValidator() => SubscriptionRules.Apply(this, r => r.Url, r => r.EventTypes, r => r.Filters, r => r.Description, r => r.Brands);
+    public UpdateSubscriptionRequestValidator() =>
+        SubscriptionRules.Apply(this, r => r.Url, r => r.EventTypes, r => r.Filters, r => r.Description, r => r.Brands);
 }
 
-/// <summary>Re-send the log's events to a subscription from a point: exactly one of a sequence (inclusive) or a time.</summary>
+/// <summary>Re-send the log's events to a subscription from a point: exactly one of a sequence (inclusive) or a
+/// time.</summary>
 public sealed record ReplayRequest(long? FromSequence, DateTimeOffset? FromTime);
 
 /// <summary>
@@ -92,8 +171,10 @@ internal sealed class ReplayRequestValidator : AbstractValidator<ReplayRequest>
 {
     public ReplayRequestValidator()
     {
-        RuleFor(r => r).Must(r => r.FromSequence is null != r.FromTime is null)
-            .OverridePropertyName("fromSequence").WithMessage("Give exactly one of 'fromSequence' and 'fromTime'.");
+        RuleFor(r => r)
+            .Must(r => r.FromSequence is null != r.FromTime is null)
+            .OverridePropertyName("fromSequence")
+            .WithMessage("Give exactly one of 'fromSequence' and 'fromTime'.");
         RuleFor(r => r.FromSequence).GreaterThanOrEqualTo(1).When(r => r.FromSequence is not null);
     }
 }

@@ -1,14 +1,15 @@
 using Npgsql;
-using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.EventLog;
-using SocialCare.Contracts;
+using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Webhooks.Scheduling;
 using SocialCare.Api.Webhooks.Sending;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Webhooks;
 
 /// <summary>
-/// Re-sends events from the log to one subscription — a subscriber back from a week offline catches up, or one that lost
+/// Re-sends events from the log to one subscription — a subscriber back from a week offline catches up, or one that
+/// lost
 /// its data asks again. Matching is the fan-out's (types, filters on the conversation as it is now), each event becomes
 /// (or again becomes) a pending delivery with a fresh schedule and its original webhook-id, so receivers that dedupe
 /// on it stay correct. One call scans at most <see cref="PageSize"/> events and says where to continue.
@@ -17,9 +18,14 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
 {
     public const int PageSize = 1000;
 
-    public async Task<ReplayResponse> ReplayAsync(Subscription subscription, ReplayRequest request, CancellationToken ct)
+    public async Task<ReplayResponse> ReplayAsync(
+        Subscription subscription,
+        ReplayRequest request,
+        CancellationToken ct
+    )
     {
-        await using var command = dataSource.CreateAmbientCommand("""
+        await using var command = dataSource.CreateAmbientCommand(
+            """
             select e.seq_id, e.type, e.data::text, c.channel_types, c.tags, c.priority,
                    -- What decides a brand-limited subscription's events without a brand (EventMatcher.WithinBrands).
                    case when $5 and e.data->>'brand' is null and e.type like 'customer.%'
@@ -30,7 +36,8 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
             where e.tenant_id = $1::text and e.seq_id >= coalesce($2, 0)
               and coalesce((e.data ->> 'recordedAt')::timestamptz, e.timestamp) >= coalesce($3, '-infinity')
             order by e.seq_id limit $4
-            """);
+            """
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = subscription.WorkspaceId });
         command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = request.FromSequence });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?> { TypedValue = request.FromTime });
@@ -54,13 +61,26 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
                 e = e with { Sequence = last.Value };
                 var facts = reader.IsDBNull(3)
                     ? EventFacts.Of(e, type)
-                    : EventFacts.Of(e, type) with { ChannelTypes = reader.GetFieldValue<string[]>(3), Tags = reader.GetFieldValue<string[]>(4), Priority = reader.GetString(5) };
+                    : EventFacts.Of(e, type) with
+                    {
+                        ChannelTypes = reader.GetFieldValue<string[]>(3),
+                        Tags = reader.GetFieldValue<string[]>(4),
+                        Priority = reader.GetString(5),
+                    };
                 facts = facts with
                 {
                     CustomerBrands = reader.IsDBNull(6) ? null : reader.GetFieldValue<string[]>(6),
                     AboutSubscriptionBrands = reader.IsDBNull(7) ? null : reader.GetFieldValue<string[]>(7),
                 };
-                if (EventMatcher.Matches(subscription.Id, subscription.Brands, subscription.EventTypes, subscription.Filters, facts))
+                if (
+                    EventMatcher.Matches(
+                        subscription.Id,
+                        subscription.Brands,
+                        subscription.EventTypes,
+                        subscription.Filters,
+                        facts
+                    )
+                )
                 {
                     matching.Add((e.EventId, type, last.Value, CloudEvents.Envelope(e, type)));
                 }
@@ -69,14 +89,16 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
 
         if (matching.Count > 0)
         {
-            await using var upsert = dataSource.CreateAmbientCommand("""
+            await using var upsert = dataSource.CreateAmbientCommand(
+                """
                 with events as (select * from unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[]) as e(id, type, seq, payload)),
                      payloads as (insert into webhook_payloads (event_id, payload) select id, payload from events on conflict (event_id) do nothing)
                 insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
                 select gen_random_uuid(), $1, $2, e.id, e.type, e.seq, 'pending', $3
                 from events e
                 on conflict (subscription_id, event_id) do update set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at
-                """);
+                """
+            );
             upsert.Parameters.Add(new NpgsqlParameter { Value = subscription.Id });
             upsert.Parameters.Add(new NpgsqlParameter { Value = subscription.WorkspaceId });
             upsert.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
@@ -98,7 +120,8 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
             e = EventTypeRegistry.Deserialize(type, data);
             return true;
         }
-        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        catch (Exception error)
+            when (error is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             e = null!;
             return false;

@@ -6,8 +6,10 @@ public sealed class WebhookOptions
     public const string Section = "Webhooks";
 
     /// <summary>
-    /// The service key of the webhooks' <see cref="Infrastructure.Outbound.OutboundRule"/>: https on public hosts, checked when a
-    /// subscription is saved and on every connection; <see cref="AllowPrivateTargets"/> lifts it for development and tests.
+    /// The service key of the webhooks' <see cref="Infrastructure.Outbound.OutboundRule"/>: https on public hosts,
+    /// checked when a
+    /// subscription is saved and on every connection; <see cref="AllowPrivateTargets"/> lifts it for development and
+    /// tests.
     /// </summary>
     public const string Targets = "webhook-targets";
 
@@ -24,14 +26,24 @@ public sealed class WebhookOptions
     /// </summary>
     public List<TimeSpan> RetrySchedule { get; set; } = [];
 
-    /// <summary>The Standard Webhooks recommendation: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (about three days).</summary>
+    /// <summary>The Standard Webhooks recommendation: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h
+    /// (about three days).</summary>
     public static IReadOnlyList<TimeSpan> DefaultRetrySchedule { get; } =
     [
-        TimeSpan.Zero, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
-        TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(14), TimeSpan.FromHours(20), TimeSpan.FromHours(24),
+        TimeSpan.Zero,
+        TimeSpan.FromSeconds(5),
+        TimeSpan.FromMinutes(5),
+        TimeSpan.FromMinutes(30),
+        TimeSpan.FromHours(2),
+        TimeSpan.FromHours(5),
+        TimeSpan.FromHours(10),
+        TimeSpan.FromHours(14),
+        TimeSpan.FromHours(20),
+        TimeSpan.FromHours(24),
     ];
 
-    /// <summary>An endpoint whose every attempt has failed for this long is disabled (a <c>subscription.disabled</c> event says so).</summary>
+    /// <summary>An endpoint whose every attempt has failed for this long is disabled (a <c>subscription.disabled</c>
+    /// event says so).</summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
 
     /// <summary>How long one attempt may take before it counts as failed.</summary>
@@ -52,10 +64,12 @@ public sealed class WebhookOptions
     /// </summary>
     public string FanOutQueue { get; set; } = "socialcare-webhooks";
 
-    /// <summary>A non-durable queue deleted when the hub stops: for throwaway hubs (tests), never for a deployment.</summary>
+    /// <summary>A non-durable queue deleted when the hub stops: for throwaway hubs (tests), never for a
+    /// deployment.</summary>
     public bool FanOutQueueTemporary { get; set; }
 
-    /// <summary>The most subscriptions (not deleted) one workspace may have: each one costs every event of the workspace a match.</summary>
+    /// <summary>The most subscriptions (not deleted) one workspace may have: each one costs every event of the
+    /// workspace a match.</summary>
     public int MaxSubscriptionsPerWorkspace { get; set; } = 100;
 
     /// <summary>How much of a response body the delivery log keeps.</summary>

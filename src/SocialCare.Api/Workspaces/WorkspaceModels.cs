@@ -10,16 +10,36 @@ public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Scop
 
 /// <summary>An API key as listed: never its secret.</summary>
 public sealed record ApiKeyResponse(
-    Guid Id, Guid WorkspaceId, string Name, IReadOnlyList<string> Scopes, IReadOnlyList<string>? Brands,
-    string Hint, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+    Guid Id,
+    Guid WorkspaceId,
+    string Name,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string>? Brands,
+    string Hint,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RevokedAt
+);
 
 /// <summary>An API key just created: the only time its secret <c>key</c> is shown.</summary>
 public sealed record CreatedApiKeyResponse(
-    Guid Id, Guid WorkspaceId, string Name, IReadOnlyList<string> Scopes, IReadOnlyList<string>? Brands,
-    string Hint, DateTimeOffset CreatedAt, string Key);
+    Guid Id,
+    Guid WorkspaceId,
+    string Name,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string>? Brands,
+    string Hint,
+    DateTimeOffset CreatedAt,
+    string Key
+);
 
 /// <summary>What the calling key is: its workspace, name, scopes and brands.</summary>
-public sealed record CurrentKeyResponse(WorkspaceResponse Workspace, Guid KeyId, string KeyName, IReadOnlyList<string> Scopes, IReadOnlyList<string>? Brands);
+public sealed record CurrentKeyResponse(
+    WorkspaceResponse Workspace,
+    Guid KeyId,
+    string KeyName,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string>? Brands
+);
 
 internal sealed class CreateWorkspaceRequestValidator : AbstractValidator<CreateWorkspaceRequest>
 {
@@ -31,12 +51,20 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
     public CreateApiKeyRequestValidator()
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Scopes).NotEmpty().WithMessage("Give the key at least one scope.")
-            .Must(s => s is null || s.Count <= Authorization.Scopes.All.Count).WithMessage($"At most {Authorization.Scopes.All.Count} scopes.");
-        RuleForEach(r => r.Scopes).Must(Authorization.Scopes.IsKnown)
-            .WithMessage((_, scope) => $"Unknown scope '{scope}'. Known scopes: {string.Join(", ", Authorization.Scopes.All)}.");
-        // An empty list would read as "no brand at all" to one caller and "every brand" to another: name the brands, or omit the list.
-        RuleFor(r => r.Brands).Must(b => b is null || b.Count is > 0 and <= 100)
+        RuleFor(r => r.Scopes)
+            .NotEmpty()
+            .WithMessage("Give the key at least one scope.")
+            .Must(s => s is null || s.Count <= Authorization.Scopes.All.Count)
+            .WithMessage($"At most {Authorization.Scopes.All.Count} scopes.");
+        RuleForEach(r => r.Scopes)
+            .Must(Authorization.Scopes.IsKnown)
+            .WithMessage(
+                (_, scope) => $"Unknown scope '{scope}'. Known scopes: {string.Join(", ", Authorization.Scopes.All)}."
+            );
+        // An empty list would read as "no brand at all" to one caller and "every brand" to another: name the brands, or
+        // omit the list.
+        RuleFor(r => r.Brands)
+            .Must(b => b is null || b.Count is > 0 and <= 100)
             .WithMessage("'brands' lists 1 to 100 brands; omit it for a key that may act on every brand.");
         RuleForEach(r => r.Brands).NotEmpty().MaximumLength(200);
     }

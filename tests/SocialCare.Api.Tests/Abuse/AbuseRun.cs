@@ -19,9 +19,13 @@ public sealed record Answer(HttpStatusCode Status, string? Code)
 public sealed class AbuseRun(AbuseWorld world)
 {
     private static readonly HashSet<string> StableCodes = typeof(ProblemCodes)
-        .GetFields().Where(f => f.IsLiteral && f.Name != nameof(ProblemCodes.TypePrefix)).Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
+        .GetFields()
+        .Where(f => f.IsLiteral && f.Name != nameof(ProblemCodes.TypePrefix))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToHashSet();
 
-    /// <summary>How long a bad request may take to be refused; longer is a finding, not a reason to stop the suite.</summary>
+    /// <summary>How long a bad request may take to be refused; longer is a finding, not a reason to stop the
+    /// suite.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -31,9 +35,16 @@ public sealed class AbuseRun(AbuseWorld world)
 
     public IReadOnlyList<string> Failures => _failures;
 
-    /// <summary>Sends one bad request; <paramref name="status"/> and <paramref name="codes"/>, when given, are the only answers allowed.</summary>
-    public async Task<Answer> SendAsync(ServedOperation operation, string name, HttpClient client, HttpRequestMessage request,
-        HttpStatusCode? status = null, params string[] codes)
+    /// <summary>Sends one bad request; <paramref name="status"/> and <paramref name="codes"/>, when given, are the only
+    /// answers allowed.</summary>
+    public async Task<Answer> SendAsync(
+        ServedOperation operation,
+        string name,
+        HttpClient client,
+        HttpRequestMessage request,
+        HttpStatusCode? status = null,
+        params string[] codes
+    )
     {
         using (request)
         {
@@ -51,7 +62,9 @@ public sealed class AbuseRun(AbuseWorld world)
             catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
             {
                 // A stream that never ends (a bad request taken for a good one), or an answer the hub broke off.
-                _failures.Add($"{operation} [{name}] {request.RequestUri}: no whole answer within {Patience.TotalSeconds} s ({e.GetBaseException().Message})");
+                _failures.Add(
+                    $"{operation} [{name}] {request.RequestUri}: no whole answer within {Patience.TotalSeconds} s ({e.GetBaseException().Message})"
+                );
                 return new Answer(HttpStatusCode.RequestTimeout, null);
             }
 
@@ -65,19 +78,27 @@ public sealed class AbuseRun(AbuseWorld world)
 
             if (problems.Count > 0)
             {
-                _failures.Add($"{operation} [{name}] {request.RequestUri}: {string.Join("; ", problems)} — answered {answer}: {Shorten(body)}");
+                _failures.Add(
+                    $"{operation} [{name}] {request.RequestUri}: {string.Join("; ", problems)} — answered {answer}: {Shorten(body)}"
+                );
             }
 
             return answer;
         }
     }
 
-    public void Fail(ServedOperation operation, string name, string why) => _failures.Add($"{operation} [{name}]: {why}");
+    public void Fail(ServedOperation operation, string name, string why) =>
+        _failures.Add($"{operation} [{name}]: {why}");
 
     public string Summary(string what) =>
         $"Abuse suite, {what}: {_cases} cases over {_operations.Count} operations in {_clock.Elapsed.TotalSeconds:F1} s, {_failures.Count} failed.";
 
-    private (Answer, List<string>) Check(HttpResponseMessage response, string body, HttpStatusCode? status, string[] codes)
+    private (Answer, List<string>) Check(
+        HttpResponseMessage response,
+        string body,
+        HttpStatusCode? status,
+        string[] codes
+    )
     {
         var problems = new List<string>();
         string? code = null;
@@ -101,8 +122,12 @@ public sealed class AbuseRun(AbuseWorld world)
         else
         {
             code = problem["code"]?.GetValue<string>();
-            if (code is null || !StableCodes.Contains(code) || problem["type"]?.GetValue<string>() != ProblemCodes.TypePrefix + code
-                || problem["status"]?.GetValue<int>() != (int)response.StatusCode)
+            if (
+                code is null
+                || !StableCodes.Contains(code)
+                || problem["type"]?.GetValue<string>() != ProblemCodes.TypePrefix + code
+                || problem["status"]?.GetValue<int>() != (int)response.StatusCode
+            )
             {
                 problems.Add("a problem without a stable code, type and status");
             }
@@ -112,7 +137,10 @@ public sealed class AbuseRun(AbuseWorld world)
             }
         }
 
-        if (body.Contains(world.VictimMarker, StringComparison.Ordinal) || body.Contains(world.BetaMarker, StringComparison.Ordinal))
+        if (
+            body.Contains(world.VictimMarker, StringComparison.Ordinal)
+            || body.Contains(world.BetaMarker, StringComparison.Ordinal)
+        )
         {
             problems.Add("ANOTHER WORKSPACE'S OR BRAND'S DATA in the answer");
         }

@@ -52,8 +52,13 @@ public sealed class AbuseWorld : IAsyncDisposable
 
     public HttpClient Revoked { get; private set; } = null!;
 
-    /// <summary>Per connector type, the attacker's channel account that takes its webhooks, and the settings stored on it.</summary>
-    public IReadOnlyDictionary<string, (Guid ChannelId, IReadOnlyDictionary<string, string> Settings)> HookChannels { get; private set; } = null!;
+    /// <summary>Per connector type, the attacker's channel account that takes its webhooks, and the settings stored on
+    /// it.</summary>
+    public IReadOnlyDictionary<string, (Guid ChannelId, IReadOnlyDictionary<string, string> Settings)> HookChannels
+    {
+        get;
+        private set;
+    } = null!;
 
     /// <summary>A key of the attacker's workspace with every scope but <paramref name="scope"/>.</summary>
     public HttpClient Lacking(string scope) => _lackingScope[scope];
@@ -73,23 +78,50 @@ public sealed class AbuseWorld : IAsyncDisposable
         world.Anonymous = hub.CreateClient();
         world._clients.Add(world.Anonymous);
         world.Attacker = await world.TenantAsync("abuse attacker", AlphaBrand, "attacker");
-        world.Victim = await world.TenantAsync("abuse " + world.VictimMarker, "Victim " + world.VictimMarker, world.VictimMarker);
+        world.Victim = await world.TenantAsync(
+            "abuse " + world.VictimMarker,
+            "Victim " + world.VictimMarker,
+            world.VictimMarker
+        );
         world.Beta = await BrandAsync(world.Attacker, world.BetaBrand, world.BetaMarker, "+971500000003");
-        // That customer has Beta's conversations only, so a key limited to Alpha must not reach it; nor a subscription of Beta.
-        world.Beta["subscriptions"] = (await HubApi.ReadJson(await world.Attacker.Client.PostAsJsonAsync("/v1/subscriptions",
-            new { url = world._receiver.Url($"/{world.BetaMarker}"), brands = new[] { world.BetaBrand }, description = world.BetaMarker }),
-            HttpStatusCode.Created))["id"]!.GetValue<Guid>();
-        world.OtherCustomer = (await world.Attacker.Client.IngestAsync(
-            HubApi.Engagement(world.Attacker.Ids["channels"], "abuse-other", "+971500000002")))["customerId"]!.GetValue<Guid>();
+        // That customer has Beta's conversations only, so a key limited to Alpha must not reach it; nor a subscription
+        // of Beta.
+        world.Beta["subscriptions"] = (
+            await HubApi.ReadJson(
+                await world.Attacker.Client.PostAsJsonAsync(
+                    "/v1/subscriptions",
+                    new
+                    {
+                        url = world._receiver.Url($"/{world.BetaMarker}"),
+                        brands = new[] { world.BetaBrand },
+                        description = world.BetaMarker,
+                    }
+                ),
+                HttpStatusCode.Created
+            )
+        )["id"]!.GetValue<Guid>();
+        world.OtherCustomer = (
+            await world.Attacker.Client.IngestAsync(
+                HubApi.Engagement(world.Attacker.Ids["channels"], "abuse-other", "+971500000002")
+            )
+        )["customerId"]!.GetValue<Guid>();
 
-        world.AlphaOnly = world.WithKey((await hub.CreateKeyAsync(world.Attacker.WorkspaceId, "alpha only", [.. Scopes.All], [AlphaBrand])).Key);
+        world.AlphaOnly = world.WithKey(
+            (await hub.CreateKeyAsync(world.Attacker.WorkspaceId, "alpha only", [.. Scopes.All], [AlphaBrand])).Key
+        );
         var (revokedId, revokedKey) = await hub.CreateKeyAsync(world.Attacker.WorkspaceId, "revoked", [.. Scopes.All]);
-        var revoked = await world.Admin.DeleteAsync($"/v1/workspaces/{world.Attacker.WorkspaceId}/api-keys/{revokedId}");
+        var revoked = await world.Admin.DeleteAsync(
+            $"/v1/workspaces/{world.Attacker.WorkspaceId}/api-keys/{revokedId}"
+        );
         Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), "the key was revoked");
         world.Revoked = world.WithKey(revokedKey);
         foreach (var scope in Scopes.All)
         {
-            var (_, key) = await hub.CreateKeyAsync(world.Attacker.WorkspaceId, $"lacks {scope}", [.. Scopes.All.Where(s => s != scope)]);
+            var (_, key) = await hub.CreateKeyAsync(
+                world.Attacker.WorkspaceId,
+                $"lacks {scope}",
+                [.. Scopes.All.Where(s => s != scope)]
+            );
             world._lackingScope[scope] = world.WithKey(key);
         }
 
@@ -102,8 +134,13 @@ public sealed class AbuseWorld : IAsyncDisposable
     /// <summary>Events of the two workspaces: what no refused request may change.</summary>
     public async Task<long> CountEventsAsync()
     {
-        await using var command = new NpgsqlCommand("select count(*) from mt_events where tenant_id = any($1)", _database);
-        command.Parameters.Add(new NpgsqlParameter { Value = new[] { Attacker.WorkspaceId.ToString(), Victim.WorkspaceId.ToString() } });
+        await using var command = new NpgsqlCommand(
+            "select count(*) from mt_events where tenant_id = any($1)",
+            _database
+        );
+        command.Parameters.Add(
+            new NpgsqlParameter { Value = new[] { Attacker.WorkspaceId.ToString(), Victim.WorkspaceId.ToString() } }
+        );
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
@@ -112,37 +149,86 @@ public sealed class AbuseWorld : IAsyncDisposable
         var workspaceId = await Hub.CreateWorkspaceAsync(name);
         var (keyId, key) = await Hub.CreateKeyAsync(workspaceId, $"{marker} app", [.. Scopes.All]);
         var client = WithKey(key);
-        var tenant = new Tenant(workspaceId, client, new Dictionary<string, Guid> { ["workspaces"] = workspaceId, ["api-keys"] = keyId });
+        var tenant = new Tenant(
+            workspaceId,
+            client,
+            new Dictionary<string, Guid> { ["workspaces"] = workspaceId, ["api-keys"] = keyId }
+        );
         foreach (var (kind, id) in await BrandAsync(tenant, brand, marker))
         {
             tenant.Ids[kind] = id;
         }
 
-        var subscription = await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions",
-            new { url = _receiver.Url($"/{marker}"), eventTypes = new[] { "*" }, description = marker }), HttpStatusCode.Created);
+        var subscription = await HubApi.ReadJson(
+            await client.PostAsJsonAsync(
+                "/v1/subscriptions",
+                new
+                {
+                    url = _receiver.Url($"/{marker}"),
+                    eventTypes = new[] { "*" },
+                    description = marker,
+                }
+            ),
+            HttpStatusCode.Created
+        );
         tenant.Ids["subscriptions"] = subscription["id"]!.GetValue<Guid>();
-        await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/conversations/{tenant.Ids["conversations"]}/notes", new { text = marker }), HttpStatusCode.OK);
+        await HubApi.ReadJson(
+            await client.PostAsJsonAsync(
+                $"/v1/conversations/{tenant.Ids["conversations"]}/notes",
+                new { text = marker }
+            ),
+            HttpStatusCode.OK
+        );
         var deliveries = await Eventually.Until(
-            async () => await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{tenant.Ids["subscriptions"]}/deliveries"), HttpStatusCode.OK),
-            page => page["items"]!.AsArray().Count > 0 && page["items"]!.AsArray().All(d => d!["status"]!.GetValue<string>() == "delivered"),
-            what: $"{marker}'s webhook delivery to be delivered");
+            async () =>
+                await HubApi.ReadJson(
+                    await client.GetAsync($"/v1/subscriptions/{tenant.Ids["subscriptions"]}/deliveries"),
+                    HttpStatusCode.OK
+                ),
+            page =>
+                page["items"]!.AsArray().Count > 0
+                && page["items"]!.AsArray().All(d => d!["status"]!.GetValue<string>() == "delivered"),
+            what: $"{marker}'s webhook delivery to be delivered"
+        );
         tenant.Ids["deliveries"] = deliveries["items"]![0]!["id"]!.GetValue<Guid>();
         return tenant;
     }
 
     /// <summary>A channel, a conversation with its customer, and a reply, of <paramref name="brand"/>.</summary>
-    private static async Task<Dictionary<string, Guid>> BrandAsync(Tenant tenant, string brand, string marker, string customer = "+971500000001")
+    private static async Task<Dictionary<string, Guid>> BrandAsync(
+        Tenant tenant,
+        string brand,
+        string marker,
+        string customer = "+971500000001"
+    )
     {
-        var channelId = await HubApi.ReadJson(await tenant.Client.PostAsJsonAsync("/v1/channels",
-            new { type = "sms", name = marker, brand, settings = new { note = marker } }), HttpStatusCode.Created);
+        var channelId = await HubApi.ReadJson(
+            await tenant.Client.PostAsJsonAsync(
+                "/v1/channels",
+                new
+                {
+                    type = "sms",
+                    name = marker,
+                    brand,
+                    settings = new { note = marker },
+                }
+            ),
+            HttpStatusCode.Created
+        );
         var channel = channelId["id"]!.GetValue<Guid>();
-        var ingested = await tenant.Client.IngestAsync(HubApi.Engagement(channel, $"{marker}-1", customer, $"{marker} says hello", displayName: marker));
+        var ingested = await tenant.Client.IngestAsync(
+            HubApi.Engagement(channel, $"{marker}-1", customer, $"{marker} says hello", displayName: marker)
+        );
         var conversation = ingested["conversationId"]!.GetValue<Guid>();
-        var reply = await HubApi.ReadJson(await tenant.Client.PostAsJsonAsync($"/v1/conversations/{conversation}/replies", new { text = marker }),
-            HttpStatusCode.Accepted);
+        var reply = await HubApi.ReadJson(
+            await tenant.Client.PostAsJsonAsync($"/v1/conversations/{conversation}/replies", new { text = marker }),
+            HttpStatusCode.Accepted
+        );
         return new Dictionary<string, Guid>
         {
-            ["channels"] = channel, ["conversations"] = conversation, ["customers"] = ingested["customerId"]!.GetValue<Guid>(),
+            ["channels"] = channel,
+            ["conversations"] = conversation,
+            ["customers"] = ingested["customerId"]!.GetValue<Guid>(),
             ["replies"] = reply["replyId"]!.GetValue<Guid>(),
         };
     }
@@ -153,8 +239,19 @@ public sealed class AbuseWorld : IAsyncDisposable
         foreach (var connector in Hub.Services.GetServices<IChannelConnector>())
         {
             var settings = connector.HookSettings.ToDictionary(s => s, s => $"{s}-abuse");
-            var created = await HubApi.ReadJson(await Attacker.Client.PostAsJsonAsync("/v1/channels",
-                new { type = connector.Type, name = $"{connector.Type} hooks", brand = AlphaBrand, settings }), HttpStatusCode.Created);
+            var created = await HubApi.ReadJson(
+                await Attacker.Client.PostAsJsonAsync(
+                    "/v1/channels",
+                    new
+                    {
+                        type = connector.Type,
+                        name = $"{connector.Type} hooks",
+                        brand = AlphaBrand,
+                        settings,
+                    }
+                ),
+                HttpStatusCode.Created
+            );
             channels[connector.Type] = (created["id"]!.GetValue<Guid>(), settings);
         }
 
@@ -173,5 +270,6 @@ public sealed class AbuseWorld : IAsyncDisposable
     }
 }
 
-/// <summary>A workspace, a client with a key holding every scope, and its resources by the route segment that names them.</summary>
+/// <summary>A workspace, a client with a key holding every scope, and its resources by the route segment that names
+/// them.</summary>
 public sealed record Tenant(Guid WorkspaceId, HttpClient Client, Dictionary<string, Guid> Ids);

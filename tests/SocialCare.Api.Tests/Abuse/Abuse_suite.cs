@@ -18,16 +18,18 @@ public sealed partial class Abuse_suite : HubFixture
     private AbuseWorld _world = null!;
     private IReadOnlyList<ServedOperation> _operations = [];
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["RateLimiting:PermitsPerSecond"] = "1000000",
-        ["RateLimiting:Burst"] = "1000000",
-        // Hundreds of bad keys and hooks come from this one client: the limits per address are tested in Boundary/Abuse_limits.
-        ["RateLimiting:AuthFailuresPerAddressPerMinute"] = "1000000",
-        ["RateLimiting:HooksPerAddressPerSecond"] = "1000000",
-        ["RateLimiting:HandshakesPerAccountPerMinute"] = "1000000",
-        ["Webhooks:AllowPrivateTargets"] = "true",
-    };
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>
+        {
+            ["RateLimiting:PermitsPerSecond"] = "1000000",
+            ["RateLimiting:Burst"] = "1000000",
+            // Hundreds of bad keys and hooks come from this one client: the limits per address are tested in
+            // Boundary/Abuse_limits.
+            ["RateLimiting:AuthFailuresPerAddressPerMinute"] = "1000000",
+            ["RateLimiting:HooksPerAddressPerSecond"] = "1000000",
+            ["RateLimiting:HandshakesPerAccountPerMinute"] = "1000000",
+            ["Webhooks:AllowPrivateTargets"] = "true",
+        };
 
     [OneTimeSetUp]
     public async Task ArrangeWorld()
@@ -49,9 +51,17 @@ public sealed partial class Abuse_suite : HubFixture
             var path = PathOf(operation, p => Own(operation, p));
             foreach (var parameter in operation.PathParameters)
             {
-                await run.SendAsync(operation, $"malformed {parameter.Name}", client,
-                    new HttpRequestMessage(new HttpMethod(operation.Method), PathOf(operation, p => p == parameter ? "not-an-id" : Own(operation, p))),
-                    HttpStatusCode.NotFound, "not-found");
+                await run.SendAsync(
+                    operation,
+                    $"malformed {parameter.Name}",
+                    client,
+                    new HttpRequestMessage(
+                        new HttpMethod(operation.Method),
+                        PathOf(operation, p => p == parameter ? "not-an-id" : Own(operation, p))
+                    ),
+                    HttpStatusCode.NotFound,
+                    "not-found"
+                );
             }
 
             foreach (var bad in BadRequests.Query(operation, path))
@@ -88,38 +98,93 @@ public sealed partial class Abuse_suite : HubFixture
                 return request;
             }
 
-            foreach (var authorization in new[] { "Bearer sch_not_a_key_0123456789abcdefghijklmnopqrst", "Bearer", "Basic YWRtaW46YWRtaW4=", "sch_no_scheme" })
+            foreach (
+                var authorization in new[]
+                {
+                    "Bearer sch_not_a_key_0123456789abcdefghijklmnopqrst",
+                    "Bearer",
+                    "Basic YWRtaW46YWRtaW4=",
+                    "sch_no_scheme",
+                }
+            )
             {
-                await run.SendAsync(operation, $"Authorization: {authorization}", _world.Anonymous, Request(authorization), HttpStatusCode.Unauthorized, "unauthorized");
+                await run.SendAsync(
+                    operation,
+                    $"Authorization: {authorization}",
+                    _world.Anonymous,
+                    Request(authorization),
+                    HttpStatusCode.Unauthorized,
+                    "unauthorized"
+                );
             }
 
-            await run.SendAsync(operation, "no key", _world.Anonymous, Request(), HttpStatusCode.Unauthorized, "unauthorized");
-            await run.SendAsync(operation, "revoked key", _world.Revoked, Request(), HttpStatusCode.Unauthorized, "unauthorized");
+            await run.SendAsync(
+                operation,
+                "no key",
+                _world.Anonymous,
+                Request(),
+                HttpStatusCode.Unauthorized,
+                "unauthorized"
+            );
+            await run.SendAsync(
+                operation,
+                "revoked key",
+                _world.Revoked,
+                Request(),
+                HttpStatusCode.Unauthorized,
+                "unauthorized"
+            );
             foreach (var scope in operation.Access.Scopes)
             {
-                await run.SendAsync(operation, $"key without {scope}", _world.Lacking(scope), Request(), HttpStatusCode.Forbidden, "forbidden");
+                await run.SendAsync(
+                    operation,
+                    $"key without {scope}",
+                    _world.Lacking(scope),
+                    Request(),
+                    HttpStatusCode.Forbidden,
+                    "forbidden"
+                );
             }
 
             if (operation.Access.AdminOnly)
             {
-                await run.SendAsync(operation, "workspace key with every scope", _world.Attacker.Client, Request(), HttpStatusCode.Forbidden, "forbidden");
+                await run.SendAsync(
+                    operation,
+                    "workspace key with every scope",
+                    _world.Attacker.Client,
+                    Request(),
+                    HttpStatusCode.Forbidden,
+                    "forbidden"
+                );
             }
 
             if (operation.Access.WorkspaceOnly)
             {
-                await run.SendAsync(operation, "admin key", _world.Admin, Request(), HttpStatusCode.Forbidden, "forbidden");
+                await run.SendAsync(
+                    operation,
+                    "admin key",
+                    _world.Admin,
+                    Request(),
+                    HttpStatusCode.Forbidden,
+                    "forbidden"
+                );
             }
         }
 
         Report(run, "keys");
     }
 
-    private HttpClient ClientFor(ServedOperation operation) => operation.Access.AdminOnly ? _world.Admin : _world.Attacker.Client;
+    private HttpClient ClientFor(ServedOperation operation) =>
+        operation.Access.AdminOnly ? _world.Admin : _world.Attacker.Client;
 
-    /// <summary>The operation on the attacker's own resources with a plausible body: only what a case changes makes it bad.</summary>
+    /// <summary>The operation on the attacker's own resources with a plausible body: only what a case changes makes it
+    /// bad.</summary>
     private HttpRequestMessage ValidRequest(ServedOperation operation, string? path = null, JsonNode? body = null)
     {
-        var request = new HttpRequestMessage(new HttpMethod(operation.Method), path ?? PathOf(operation, p => Own(operation, p)));
+        var request = new HttpRequestMessage(
+            new HttpMethod(operation.Method),
+            path ?? PathOf(operation, p => Own(operation, p))
+        );
         if (operation.Body is not null)
         {
             request.Content = HubApi.Json((body ?? Example(operation)).ToJsonString());
@@ -131,30 +196,32 @@ public sealed partial class Abuse_suite : HubFixture
     private JsonNode Example(ServedOperation operation) => RequestBodies.Example(operation.Body!, Hint);
 
     /// <summary>Values that make a member valid where a plain value of its type would not be.</summary>
-    private JsonNode? Hint(string member) => member switch
-    {
-        "visibility" => "private",
-        "type" or "channelType" => "sms",
-        "level" => "high",
-        "minPriority" => "low",
-        "status" => "sent",
-        "url" => "https://example.com/abuse",
-        "language" => "en",
-        "text" or "reason" => "abuse",
-        "brand" => AbuseWorld.AlphaBrand,
-        "brands" => new JsonArray(AbuseWorld.AlphaBrand),
-        "scopes" => new JsonArray("events:read"),
-        "eventTypes" => new JsonArray("conversation.*"),
-        "add" => new JsonArray("vip"),
-        "mediaType" => "image/png",
-        "channelId" => _world.Attacker.Ids["channels"].ToString(),
-        "customerId" => _world.OtherCustomer.ToString(),
-        "occurredAt" => DateTimeOffset.UtcNow.AddSeconds(-1),
-        "ttlSeconds" or "fromSequence" => 60,
-        _ => null,
-    };
+    private JsonNode? Hint(string member) =>
+        member switch
+        {
+            "visibility" => "private",
+            "type" or "channelType" => "sms",
+            "level" => "high",
+            "minPriority" => "low",
+            "status" => "sent",
+            "url" => "https://example.com/abuse",
+            "language" => "en",
+            "text" or "reason" => "abuse",
+            "brand" => AbuseWorld.AlphaBrand,
+            "brands" => new JsonArray(AbuseWorld.AlphaBrand),
+            "scopes" => new JsonArray("events:read"),
+            "eventTypes" => new JsonArray("conversation.*"),
+            "add" => new JsonArray("vip"),
+            "mediaType" => "image/png",
+            "channelId" => _world.Attacker.Ids["channels"].ToString(),
+            "customerId" => _world.OtherCustomer.ToString(),
+            "occurredAt" => DateTimeOffset.UtcNow.AddSeconds(-1),
+            "ttlSeconds" or "fromSequence" => 60,
+            _ => null,
+        };
 
-    /// <summary>The kind of resource a path parameter names: the segment before it (<c>/v1/channels/{id}</c> → channels).</summary>
+    /// <summary>The kind of resource a path parameter names: the segment before it (<c>/v1/channels/{id}</c> →
+    /// channels).</summary>
     private static string Kind(ServedOperation operation, OperationParameter parameter)
     {
         var segments = operation.Path.Split('/');
@@ -162,10 +229,15 @@ public sealed partial class Abuse_suite : HubFixture
     }
 
     private string Own(ServedOperation operation, OperationParameter parameter) =>
-        _world.Attacker.Ids.TryGetValue(Kind(operation, parameter), out var id) ? id.ToString() : Guid.NewGuid().ToString();
+        _world.Attacker.Ids.TryGetValue(Kind(operation, parameter), out var id)
+            ? id.ToString()
+            : Guid.NewGuid().ToString();
 
     private static string PathOf(ServedOperation operation, Func<OperationParameter, string> value) =>
-        operation.PathParameters.Aggregate(operation.Path, (path, p) => path.Replace("{" + p.Name + "}", value(p), StringComparison.Ordinal));
+        operation.PathParameters.Aggregate(
+            operation.Path,
+            (path, p) => path.Replace("{" + p.Name + "}", value(p), StringComparison.Ordinal)
+        );
 
     private static void Report(AbuseRun run, string what)
     {

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace SocialCare.Api.Tests.Abuse;
 
-/// <summary>A member of a request body wherever it sits: its path from the root (member names, and 0 for an array's first item).</summary>
+/// <summary>A member of a request body wherever it sits: its path from the root (member names, and 0 for an array's
+/// first item).</summary>
 public sealed record BodyMember(IReadOnlyList<object> Path, JsonObject Schema)
 {
     public string? Type => Schema["type"]?.GetValue<string>();
@@ -19,11 +20,13 @@ public sealed record BodyMember(IReadOnlyList<object> Path, JsonObject Schema)
     public override string ToString() => "$" + string.Concat(Path.Select(p => p is int i ? $"[{i}]" : $".{p}"));
 }
 
-/// <summary>Plausible request bodies built from an operation's schema, and copies of them with one member changed.</summary>
+/// <summary>Plausible request bodies built from an operation's schema, and copies of them with one member
+/// changed.</summary>
 public static class RequestBodies
 {
     /// <summary>
-    /// A body every member of which holds a value of its type: <paramref name="hint"/>'s value for a member name it knows,
+    /// A body every member of which holds a value of its type: <paramref name="hint"/>'s value for a member name it
+    /// knows,
     /// else a plain one. Optional members are left out unless hinted, so that one-of rules hold.
     /// </summary>
     public static JsonNode Example(JsonObject schema, Func<string, JsonNode?> hint, string name = "")
@@ -35,9 +38,13 @@ public static class RequestBodies
 
         return (schema["type"]?.GetValue<string>(), schema["format"]?.GetValue<string>()) switch
         {
-            ("object", _) when schema["properties"] is JsonObject properties => new JsonObject(properties
-                .Where(p => new BodyMember([p.Key], p.Value!.AsObject()) is { Optional: false } || hint(p.Key) is not null)
-                .Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Example(p.Value!.AsObject(), hint, p.Key)))),
+            ("object", _) when schema["properties"] is JsonObject properties => new JsonObject(
+                properties
+                    .Where(p =>
+                        new BodyMember([p.Key], p.Value!.AsObject()) is { Optional: false } || hint(p.Key) is not null
+                    )
+                    .Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Example(p.Value!.AsObject(), hint, p.Key)))
+            ),
             ("array", _) => new JsonArray(Example(schema["items"]?.AsObject() ?? [], hint)),
             ("string", "uuid") => Guid.NewGuid().ToString(),
             ("string", "date-time") => DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O", CultureInfo.InvariantCulture),
@@ -78,7 +85,8 @@ public static class RequestBodies
         }
     }
 
-    /// <summary>A copy of <paramref name="body"/> with <paramref name="member"/> set to <paramref name="value"/>; missing parents are made empty.</summary>
+    /// <summary>A copy of <paramref name="body"/> with <paramref name="member"/> set to <paramref name="value"/>;
+    /// missing parents are made empty.</summary>
     public static JsonNode With(JsonNode body, BodyMember member, JsonNode? value)
     {
         var copy = body.DeepClone();

@@ -1,6 +1,6 @@
-using SocialCare.Api.Tests.Support;
 using System.Text.Json.Schema;
 using SocialCare.Api.EventLog;
+using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Contracts;
 
@@ -12,7 +12,12 @@ public sealed class Event_schemas
     [TestCaseSource(nameof(EventTypes))]
     public async Task Checked_in_schema_matches_the_contract(string eventType)
     {
-        var schema = EventTypeRegistry.Json.GetJsonSchemaAsNode(EventTypeRegistry.All[eventType], new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true }).AsObject();
+        var schema = EventTypeRegistry
+            .Json.GetJsonSchemaAsNode(
+                EventTypeRegistry.All[eventType],
+                new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true }
+            )
+            .AsObject();
         schema.Insert(0, "$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.Insert(1, "$id", $"urn:socialcare:event:{eventType}");
         schema.Insert(2, "title", eventType);

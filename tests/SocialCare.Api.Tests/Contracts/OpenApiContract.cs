@@ -26,7 +26,10 @@ public sealed class OpenApiContract
         var doc = await HubApi.ReadJson(await client.GetAsync("/swagger/v1/swagger.json"), HttpStatusCode.OK);
         Assert.Multiple(() =>
         {
-            Assert.That(doc["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>(), Is.EqualTo("bearer"));
+            Assert.That(
+                doc["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>(),
+                Is.EqualTo("bearer")
+            );
             Assert.That(doc["paths"]!["/v1/me"]!["get"]!["security"], Is.Not.Null);
             Assert.That(doc["paths"]!["/health/ready"]?["get"]?["security"], Is.Null);
         });

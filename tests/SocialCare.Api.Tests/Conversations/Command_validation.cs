@@ -35,7 +35,11 @@ public sealed class Command_validation : HubFixture
     [TestCase("priority", """{"level":null}""", "level")]
     [TestCase("links", """{"system":null,"recordType":null,"recordId":null}""", "recordId")]
     [TestCase("replies", """{"text":"hi","attachments":[null]}""", "attachments[0]")]
-    [TestCase("replies", """{"template":{"name":null,"language":null,"parameters":[null]}}""", "template.parameters[0]")]
+    [TestCase(
+        "replies",
+        """{"template":{"name":null,"language":null,"parameters":[null]}}""",
+        "template.parameters[0]"
+    )]
     public async Task Missing_or_null_member_is_a_400_validation_problem(string command, string body, string member) =>
         await AssertRefused(command, body, member);
 
@@ -51,7 +55,11 @@ public sealed class Command_validation : HubFixture
 
     [Test]
     public async Task Removing_more_than_50_tags_at_once_is_a_400() =>
-        await AssertRefused("tags", $$"""{"remove":[{{string.Join(',', Enumerable.Range(0, 51).Select(i => $"\"t{i}\""))}}]}""", "remove");
+        await AssertRefused(
+            "tags",
+            $$"""{"remove":[{{string.Join(',', Enumerable.Range(0, 51).Select(i => $"\"t{i}\""))}}]}""",
+            "remove"
+        );
 
     [Test]
     public async Task Claim_for_a_day_and_a_bodiless_claim_are_accepted()
@@ -60,8 +68,13 @@ public sealed class Command_validation : HubFixture
         using (client)
         {
             var channel = await client.CreateChannelAsync("sms", "Namshi");
-            var id = (await client.IngestAsync(HubApi.Engagement(channel, "sms-1", "+971500000002")))["conversationId"]!.GetValue<Guid>();
-            await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/conversations/{id}/claim", new { ttlSeconds = 86_400 }), HttpStatusCode.OK);
+            var id = (await client.IngestAsync(HubApi.Engagement(channel, "sms-1", "+971500000002")))[
+                "conversationId"
+            ]!.GetValue<Guid>();
+            await HubApi.ReadJson(
+                await client.PostAsJsonAsync($"/v1/conversations/{id}/claim", new { ttlSeconds = 86_400 }),
+                HttpStatusCode.OK
+            );
             await HubApi.ReadJson(await client.PostAsync($"/v1/conversations/{id}/claim", null), HttpStatusCode.OK);
         }
     }
@@ -73,26 +86,49 @@ public sealed class Command_validation : HubFixture
         using (client)
         {
             var channel = await client.CreateChannelAsync("sms", "Namshi");
-            var id = (await client.IngestAsync(HubApi.Engagement(channel, "sms-1", "+971500000003")))["conversationId"]!.GetValue<Guid>();
+            var id = (await client.IngestAsync(HubApi.Engagement(channel, "sms-1", "+971500000003")))[
+                "conversationId"
+            ]!.GetValue<Guid>();
             foreach (var batch in Enumerable.Range(0, 100).Chunk(50))
             {
-                await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/conversations/{id}/tags", new { add = batch.Select(i => $"tag-{i}") }), HttpStatusCode.OK);
+                await HubApi.ReadJson(
+                    await client.PostAsJsonAsync(
+                        $"/v1/conversations/{id}/tags",
+                        new { add = batch.Select(i => $"tag-{i}") }
+                    ),
+                    HttpStatusCode.OK
+                );
             }
 
             var events = await Database.CountEventsAsync(workspaceId);
-            await HubApi.ReadProblem(await client.PostAsJsonAsync($"/v1/conversations/{id}/tags", new { add = new[] { "one-more" } }),
-                HttpStatusCode.UnprocessableEntity, "too-many-tags");
-            await HubApi.ReadJson(await client.PostAsJsonAsync($"/v1/conversations/{id}/tags", new { add = new[] { "one-more" }, remove = new[] { "tag-0" } }),
-                HttpStatusCode.OK);
-            Assert.That(await Database.CountEventsAsync(workspaceId), Is.EqualTo(events + 1), "only the swap was recorded");
+            await HubApi.ReadProblem(
+                await client.PostAsJsonAsync($"/v1/conversations/{id}/tags", new { add = new[] { "one-more" } }),
+                HttpStatusCode.UnprocessableEntity,
+                "too-many-tags"
+            );
+            await HubApi.ReadJson(
+                await client.PostAsJsonAsync(
+                    $"/v1/conversations/{id}/tags",
+                    new { add = new[] { "one-more" }, remove = new[] { "tag-0" } }
+                ),
+                HttpStatusCode.OK
+            );
+            Assert.That(
+                await Database.CountEventsAsync(workspaceId),
+                Is.EqualTo(events + 1),
+                "only the swap was recorded"
+            );
         }
     }
 
     private async Task AssertRefused(string command, string body, string member)
     {
         var before = await Database.CountEventsAsync(_workspaceId);
-        var problem = await HubApi.ReadProblem(await _client.PostAsync($"/v1/conversations/{_conversationId}/{command}", HubApi.Json(body)),
-            HttpStatusCode.BadRequest, "validation-failed");
+        var problem = await HubApi.ReadProblem(
+            await _client.PostAsync($"/v1/conversations/{_conversationId}/{command}", HubApi.Json(body)),
+            HttpStatusCode.BadRequest,
+            "validation-failed"
+        );
         Assert.Multiple(async () =>
         {
             Assert.That(problem["errors"]!.AsObject().Select(p => p.Key), Does.Contain(member));

@@ -7,7 +7,13 @@ namespace SocialCare.Api.Tests.Conversations;
 
 public sealed class Replies : HubFixture
 {
-    private sealed record Arranged(Guid WorkspaceId, Guid ConversationId, Guid ChannelId, HttpClient Care, HttpClient Partner) : IDisposable
+    private sealed record Arranged(
+        Guid WorkspaceId,
+        Guid ConversationId,
+        Guid ChannelId,
+        HttpClient Care,
+        HttpClient Partner
+    ) : IDisposable
     {
         public void Dispose()
         {
@@ -19,12 +25,22 @@ public sealed class Replies : HubFixture
     private async Task<Arranged> ArrangeAsync(string name, string channelType = "app-chat")
     {
         var workspaceId = await Hub.CreateWorkspaceAsync(name);
-        var (_, careKey) = await Hub.CreateKeyAsync(workspaceId, "care-app", ["channels:manage", "conversations:read", "conversations:write"]);
-        var (_, partnerKey) = await Hub.CreateKeyAsync(workspaceId, "partner-gateway", ["engagements:write", "replies:report"]);
+        var (_, careKey) = await Hub.CreateKeyAsync(
+            workspaceId,
+            "care-app",
+            ["channels:manage", "conversations:read", "conversations:write"]
+        );
+        var (_, partnerKey) = await Hub.CreateKeyAsync(
+            workspaceId,
+            "partner-gateway",
+            ["engagements:write", "replies:report"]
+        );
         var care = Hub.ClientWithKey(careKey);
         var partner = Hub.ClientWithKey(partnerKey);
         var channel = await care.CreateChannelAsync(channelType, "Careem");
-        var ids = await partner.IngestAsync(HubApi.Engagement(channel, "chat-1", "rider-42", "My driver took the wrong route"));
+        var ids = await partner.IngestAsync(
+            HubApi.Engagement(channel, "chat-1", "rider-42", "My driver took the wrong route")
+        );
         return new Arranged(workspaceId, ids["conversationId"]!.GetValue<Guid>(), channel, care, partner);
     }
 
@@ -34,14 +50,18 @@ public sealed class Replies : HubFixture
     private static Task<HttpResponseMessage> Report(HttpClient client, Guid replyId, object body) =>
         client.PostAsJsonAsync($"/v1/replies/{replyId}/status", body);
 
-    private static async Task<JsonNode> View(Arranged a) => await HubApi.ReadJson(await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}"), HttpStatusCode.OK);
+    private static async Task<JsonNode> View(Arranged a) =>
+        await HubApi.ReadJson(await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}"), HttpStatusCode.OK);
 
     [Test]
     public async Task Custom_channel_reply_walks_requested_sent_delivered_read_reported_by_the_partners_own_key()
     {
         await using var tap = await RabbitTap.BindAsync("socialcare.reply.requested");
         using var a = await ArrangeAsync("partner reply");
-        var accepted = await HubApi.ReadJson(await Reply(a.Care, a.ConversationId, new { text = "Sorry! We've refunded the extra fare." }), HttpStatusCode.Accepted);
+        var accepted = await HubApi.ReadJson(
+            await Reply(a.Care, a.ConversationId, new { text = "Sorry! We've refunded the extra fare." }),
+            HttpStatusCode.Accepted
+        );
         var replyId = accepted["replyId"]!.GetValue<Guid>();
 
         var requested = (await tap.WaitForAsync(a.WorkspaceId, 1)).Single();
@@ -53,15 +73,25 @@ public sealed class Replies : HubFixture
             Assert.That(requested["actor"]!["name"]!.GetValue<string>(), Is.EqualTo("care-app"));
         });
 
-        await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "sent", platformMessageId = "gw-981" }), HttpStatusCode.OK);
+        await HubApi.ReadJson(
+            await Report(a.Partner, replyId, new { status = "sent", platformMessageId = "gw-981" }),
+            HttpStatusCode.OK
+        );
         await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "delivered" }), HttpStatusCode.OK);
         await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "read" }), HttpStatusCode.OK);
         var late = await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "sent" }), HttpStatusCode.OK);
 
         var view = await View(a);
         var reply = view["latestReplies"]![0]!;
-        var timeline = (await HubApi.ReadJson(await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}/timeline"), HttpStatusCode.OK))["items"]!.AsArray()
-            .Select(e => (e!["type"]!.GetValue<string>(), e["actor"]!["name"]!.GetValue<string>())).ToList();
+        var timeline = (
+            await HubApi.ReadJson(
+                await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}/timeline"),
+                HttpStatusCode.OK
+            )
+        )["items"]!
+            .AsArray()
+            .Select(e => (e!["type"]!.GetValue<string>(), e["actor"]!["name"]!.GetValue<string>()))
+            .ToList();
         Assert.Multiple(() =>
         {
             Assert.That(late["events"]!.AsArray(), Is.Empty, "a late 'sent' never moves a read reply backwards");
@@ -71,11 +101,19 @@ public sealed class Replies : HubFixture
             Assert.That(reply["deliveredAt"], Is.Not.Null);
             Assert.That(reply["readAt"], Is.Not.Null);
             Assert.That(view["acknowledgedAt"], Is.Not.Null, "the first reply acknowledges the conversation");
-            Assert.That(timeline.Skip(2), Is.EqualTo(new[]
-            {
-                ("reply.requested", "care-app"), ("conversation.acknowledged", "care-app"), ("reply.sent", "partner-gateway"),
-                ("reply.delivered", "partner-gateway"), ("reply.read", "partner-gateway"),
-            }));
+            Assert.That(
+                timeline.Skip(2),
+                Is.EqualTo(
+                    new[]
+                    {
+                        ("reply.requested", "care-app"),
+                        ("conversation.acknowledged", "care-app"),
+                        ("reply.sent", "partner-gateway"),
+                        ("reply.delivered", "partner-gateway"),
+                        ("reply.read", "partner-gateway"),
+                    }
+                )
+            );
         });
     }
 
@@ -83,9 +121,24 @@ public sealed class Replies : HubFixture
     public async Task Failure_carries_the_platforms_error_and_later_reports_change_nothing()
     {
         using var a = await ArrangeAsync("failure");
-        var replyId = (await HubApi.ReadJson(await Reply(a.Care, a.ConversationId, new { text = "On it" }), HttpStatusCode.Accepted))["replyId"]!.GetValue<Guid>();
-        await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "failed", error = new { code = "131047", message = "Re-engagement message" } }), HttpStatusCode.OK);
-        var later = await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "delivered" }), HttpStatusCode.OK);
+        var replyId = (
+            await HubApi.ReadJson(
+                await Reply(a.Care, a.ConversationId, new { text = "On it" }),
+                HttpStatusCode.Accepted
+            )
+        )["replyId"]!.GetValue<Guid>();
+        await HubApi.ReadJson(
+            await Report(
+                a.Partner,
+                replyId,
+                new { status = "failed", error = new { code = "131047", message = "Re-engagement message" } }
+            ),
+            HttpStatusCode.OK
+        );
+        var later = await HubApi.ReadJson(
+            await Report(a.Partner, replyId, new { status = "delivered" }),
+            HttpStatusCode.OK
+        );
         var reply = (await View(a))["latestReplies"]![0]!;
         Assert.Multiple(() =>
         {
@@ -93,7 +146,11 @@ public sealed class Replies : HubFixture
             Assert.That(reply["status"]!.GetValue<string>(), Is.EqualTo("failed"));
             Assert.That(reply["error"]!["code"]!.GetValue<string>(), Is.EqualTo("131047"));
         });
-        await HubApi.ReadProblem(await Report(a.Partner, replyId, new { status = "failed" }), HttpStatusCode.BadRequest, "validation-failed");
+        await HubApi.ReadProblem(
+            await Report(a.Partner, replyId, new { status = "failed" }),
+            HttpStatusCode.BadRequest,
+            "validation-failed"
+        );
     }
 
     [Test]
@@ -101,15 +158,26 @@ public sealed class Replies : HubFixture
     {
         using var a = await ArrangeAsync("handoff");
         var privateLine = await a.Care.CreateChannelAsync("app-chat", "Careem");
-        await HubApi.ReadJson(await Reply(a.Care, a.ConversationId, new { text = "Let's continue privately", channelId = privateLine }), HttpStatusCode.Accepted);
+        await HubApi.ReadJson(
+            await Reply(a.Care, a.ConversationId, new { text = "Let's continue privately", channelId = privateLine }),
+            HttpStatusCode.Accepted
+        );
         var view = await View(a);
-        var timeline = (await HubApi.ReadJson(await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}/timeline"), HttpStatusCode.OK))["items"]!.AsArray();
+        var timeline = (
+            await HubApi.ReadJson(
+                await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}/timeline"),
+                HttpStatusCode.OK
+            )
+        )["items"]!.AsArray();
         var changed = timeline.Single(e => e!["type"]!.GetValue<string>() == "conversation.channel_changed")!["data"]!;
         var requested = timeline.Single(e => e!["type"]!.GetValue<string>() == "reply.requested")!["data"]!;
         Assert.Multiple(() =>
         {
             Assert.That(view["currentChannelId"]!.GetValue<Guid>(), Is.EqualTo(privateLine));
-            Assert.That(view["channels"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()), Is.EqualTo(new[] { a.ChannelId, privateLine }));
+            Assert.That(
+                view["channels"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()),
+                Is.EqualTo(new[] { a.ChannelId, privateLine })
+            );
             Assert.That(changed["fromChannelId"]!.GetValue<Guid>(), Is.EqualTo(a.ChannelId));
             Assert.That(requested["handoff"]!.GetValue<bool>(), Is.True);
         });
@@ -121,21 +189,46 @@ public sealed class Replies : HubFixture
         using var a = await ArrangeAsync("illegal replies");
         var whatsapp = await a.Care.CreateChannelAsync("whatsapp", "Careem");
         var before = await Database.CountEventsAsync(a.WorkspaceId);
-        await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "Hi", channelId = whatsapp }), HttpStatusCode.UnprocessableEntity, "customer-unreachable");
-        await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "Hi", channelId = Guid.NewGuid() }), HttpStatusCode.UnprocessableEntity, "unknown-channel");
-        await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { }), HttpStatusCode.BadRequest, "validation-failed");
+        await HubApi.ReadProblem(
+            await Reply(a.Care, a.ConversationId, new { text = "Hi", channelId = whatsapp }),
+            HttpStatusCode.UnprocessableEntity,
+            "customer-unreachable"
+        );
+        await HubApi.ReadProblem(
+            await Reply(a.Care, a.ConversationId, new { text = "Hi", channelId = Guid.NewGuid() }),
+            HttpStatusCode.UnprocessableEntity,
+            "unknown-channel"
+        );
+        await HubApi.ReadProblem(
+            await Reply(a.Care, a.ConversationId, new { }),
+            HttpStatusCode.BadRequest,
+            "validation-failed"
+        );
         Assert.That(await Database.CountEventsAsync(a.WorkspaceId), Is.EqualTo(before));
-        await HubApi.ReadJson(await a.Care.PostAsJsonAsync($"/v1/conversations/{a.ConversationId}/resolve", new { }), HttpStatusCode.OK);
-        await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "One more thing" }), HttpStatusCode.Conflict, "conversation-resolved");
+        await HubApi.ReadJson(
+            await a.Care.PostAsJsonAsync($"/v1/conversations/{a.ConversationId}/resolve", new { }),
+            HttpStatusCode.OK
+        );
+        await HubApi.ReadProblem(
+            await Reply(a.Care, a.ConversationId, new { text = "One more thing" }),
+            HttpStatusCode.Conflict,
+            "conversation-resolved"
+        );
     }
 
     [Test]
     public async Task Public_reply_on_a_private_only_channel_is_refused()
     {
         using var a = await ArrangeAsync("private only", "whatsapp");
-        await HubApi.ReadProblem(await Reply(a.Care, a.ConversationId, new { text = "Hi", visibility = "public" }),
-            HttpStatusCode.UnprocessableEntity, "visibility-not-supported");
-        var accepted = await HubApi.ReadJson(await Reply(a.Care, a.ConversationId, new { text = "Hi" }), HttpStatusCode.Accepted);
+        await HubApi.ReadProblem(
+            await Reply(a.Care, a.ConversationId, new { text = "Hi", visibility = "public" }),
+            HttpStatusCode.UnprocessableEntity,
+            "visibility-not-supported"
+        );
+        var accepted = await HubApi.ReadJson(
+            await Reply(a.Care, a.ConversationId, new { text = "Hi" }),
+            HttpStatusCode.Accepted
+        );
         Assert.That(accepted["replyId"], Is.Not.Null);
     }
 
@@ -145,14 +238,38 @@ public sealed class Replies : HubFixture
         using var a = await ArrangeAsync("claimed reply");
         var (_, billingKey) = await Hub.CreateKeyAsync(a.WorkspaceId, "billing-app", ["conversations:write"]);
         using var billing = Hub.ClientWithKey(billingKey);
-        await HubApi.ReadJson(await a.Care.PostAsJsonAsync($"/v1/conversations/{a.ConversationId}/claim", new { }), HttpStatusCode.OK);
-        var problem = await HubApi.ReadProblem(await Reply(billing, a.ConversationId, new { text = "About your invoice" }), HttpStatusCode.Conflict, "claimed-by-other");
+        await HubApi.ReadJson(
+            await a.Care.PostAsJsonAsync($"/v1/conversations/{a.ConversationId}/claim", new { }),
+            HttpStatusCode.OK
+        );
+        var problem = await HubApi.ReadProblem(
+            await Reply(billing, a.ConversationId, new { text = "About your invoice" }),
+            HttpStatusCode.Conflict,
+            "claimed-by-other"
+        );
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("care-app"));
-        var forced = await HubApi.ReadJson(await Reply(billing, a.ConversationId, new { text = "Urgent: refund issued", force = true }), HttpStatusCode.Accepted);
-        await HubApi.ReadJson(await a.Care.PostAsJsonAsync($"/v1/conversations/{a.ConversationId}/release", new { }), HttpStatusCode.OK);
-        await HubApi.ReadJson(await Reply(billing, a.ConversationId, new { text = "Anything else?" }), HttpStatusCode.Accepted);
-        var timeline = (await HubApi.ReadJson(await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}/timeline"), HttpStatusCode.OK))["items"]!.AsArray();
-        var forcedEvent = timeline.Single(e => e!["data"]!["replyId"]?.GetValue<Guid>() == forced["replyId"]!.GetValue<Guid>() && e["type"]!.GetValue<string>() == "reply.requested");
+        var forced = await HubApi.ReadJson(
+            await Reply(billing, a.ConversationId, new { text = "Urgent: refund issued", force = true }),
+            HttpStatusCode.Accepted
+        );
+        await HubApi.ReadJson(
+            await a.Care.PostAsJsonAsync($"/v1/conversations/{a.ConversationId}/release", new { }),
+            HttpStatusCode.OK
+        );
+        await HubApi.ReadJson(
+            await Reply(billing, a.ConversationId, new { text = "Anything else?" }),
+            HttpStatusCode.Accepted
+        );
+        var timeline = (
+            await HubApi.ReadJson(
+                await a.Care.GetAsync($"/v1/conversations/{a.ConversationId}/timeline"),
+                HttpStatusCode.OK
+            )
+        )["items"]!.AsArray();
+        var forcedEvent = timeline.Single(e =>
+            e!["data"]!["replyId"]?.GetValue<Guid>() == forced["replyId"]!.GetValue<Guid>()
+            && e["type"]!.GetValue<string>() == "reply.requested"
+        );
         Assert.That(forcedEvent!["data"]!["forced"]!.GetValue<bool>(), Is.True);
     }
 
@@ -162,7 +279,10 @@ public sealed class Replies : HubFixture
         using var a = await ArrangeAsync("reply idempotency");
         async Task<HttpResponseMessage> Send()
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{a.ConversationId}/replies") { Content = JsonContent.Create(new { text = "Refund sent" }) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{a.ConversationId}/replies")
+            {
+                Content = JsonContent.Create(new { text = "Refund sent" }),
+            };
             request.Headers.Add("Idempotency-Key", "reply-1");
             return await a.Care.SendAsync(request);
         }
@@ -177,14 +297,30 @@ public sealed class Replies : HubFixture
     public async Task Only_a_key_with_replies_report_may_say_how_far_a_reply_got()
     {
         using var a = await ArrangeAsync("report scope");
-        var replyId = (await HubApi.ReadJson(await Reply(a.Care, a.ConversationId, new { text = "On its way" }), HttpStatusCode.Accepted))["replyId"]!.GetValue<Guid>();
-        var refused = await HubApi.ReadProblem(await Report(a.Care, replyId, new { status = "read" }), HttpStatusCode.Forbidden, "forbidden");
+        var replyId = (
+            await HubApi.ReadJson(
+                await Reply(a.Care, a.ConversationId, new { text = "On its way" }),
+                HttpStatusCode.Accepted
+            )
+        )["replyId"]!.GetValue<Guid>();
+        var refused = await HubApi.ReadProblem(
+            await Report(a.Care, replyId, new { status = "read" }),
+            HttpStatusCode.Forbidden,
+            "forbidden"
+        );
         var view = await View(a);
-        await HubApi.ReadJson(await Report(a.Partner, replyId, new { status = "sent", platformMessageId = "gw-1" }), HttpStatusCode.OK);
+        await HubApi.ReadJson(
+            await Report(a.Partner, replyId, new { status = "sent", platformMessageId = "gw-1" }),
+            HttpStatusCode.OK
+        );
         Assert.Multiple(() =>
         {
             Assert.That(refused["detail"]!.GetValue<string>(), Does.Contain("replies:report"));
-            Assert.That(view["latestReplies"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("requested"), "a department's key cannot fake a read receipt");
+            Assert.That(
+                view["latestReplies"]![0]!["status"]!.GetValue<string>(),
+                Is.EqualTo("requested"),
+                "a department's key cannot fake a read receipt"
+            );
         });
     }
 }

@@ -8,10 +8,29 @@ public sealed class Workflow_decisions
 {
     private static readonly DateTimeOffset Opened = new(2026, 11, 22, 9, 0, 0, TimeSpan.Zero);
 
-    private static ConversationState State(string status = "open", DateTimeOffset? acknowledged = null, params string[] tags) => new(
-        Guid.CreateVersion7(), Guid.CreateVersion7(), "Namshi", Guid.CreateVersion7(), status, 2, Opened, acknowledged,
-        status == "resolved" ? Opened.AddHours(1) : null, null, null, tags, "normal", Guid.CreateVersion7(), "whatsapp",
-        new HashSet<string>());
+    private static ConversationState State(
+        string status = "open",
+        DateTimeOffset? acknowledged = null,
+        params string[] tags
+    ) =>
+        new(
+            Guid.CreateVersion7(),
+            Guid.CreateVersion7(),
+            "Namshi",
+            Guid.CreateVersion7(),
+            status,
+            2,
+            Opened,
+            acknowledged,
+            status == "resolved" ? Opened.AddHours(1) : null,
+            null,
+            null,
+            tags,
+            "normal",
+            Guid.CreateVersion7(),
+            "whatsapp",
+            new HashSet<string>()
+        );
 
     [Test]
     public void Acknowledging_records_the_time_to_acknowledge()
@@ -23,7 +42,16 @@ public sealed class Workflow_decisions
     [Test]
     public void Resolving_carries_both_response_times()
     {
-        var resolved = (ConversationResolved)ConversationDecisions.Resolve(State(acknowledged: Opened.AddMinutes(9)), EventActor.System, "done", false, Opened.AddHours(9).AddMinutes(3)).Events.Single();
+        var resolved = (ConversationResolved)
+            ConversationDecisions
+                .Resolve(
+                    State(acknowledged: Opened.AddMinutes(9)),
+                    EventActor.System,
+                    "done",
+                    false,
+                    Opened.AddHours(9).AddMinutes(3)
+                )
+                .Events.Single();
         Assert.Multiple(() =>
         {
             Assert.That(resolved.TimeToAcknowledgeSeconds, Is.EqualTo(540));
@@ -34,7 +62,11 @@ public sealed class Workflow_decisions
     [Test]
     public void Tags_are_normalised_and_only_real_changes_count()
     {
-        var decision = ConversationDecisions.Tag(State(tags: ["vip"]), [" VIP ", "Late  Delivery", "late delivery"], ["missing"]);
+        var decision = ConversationDecisions.Tag(
+            State(tags: ["vip"]),
+            [" VIP ", "Late  Delivery", "late delivery"],
+            ["missing"]
+        );
         var tagged = (ConversationTagged)decision.Events.Single();
         Assert.Multiple(() =>
         {
@@ -47,13 +79,19 @@ public sealed class Workflow_decisions
 
     [Test]
     public void Acknowledging_a_resolved_conversation_is_refused() =>
-        Assert.That(ConversationDecisions.Acknowledge(State("resolved"), Opened).Rejected?.Code, Is.EqualTo("conversation-resolved"));
+        Assert.That(
+            ConversationDecisions.Acknowledge(State("resolved"), Opened).Rejected?.Code,
+            Is.EqualTo("conversation-resolved")
+        );
 
     [Test]
     public void Unassigning_is_an_assignment_to_nobody()
     {
         var assigned = State() with { Team = "Tier 1", Agent = "omar" };
         var decision = (ConversationAssigned)ConversationDecisions.Assign(assigned, " ", null).Events.Single();
-        Assert.That((decision.Team, decision.Agent, decision.PreviousTeam), Is.EqualTo(((string?)null, (string?)null, "Tier 1")));
+        Assert.That(
+            (decision.Team, decision.Agent, decision.PreviousTeam),
+            Is.EqualTo(((string?)null, (string?)null, "Tier 1"))
+        );
     }
 }

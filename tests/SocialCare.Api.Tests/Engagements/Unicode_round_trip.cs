@@ -4,16 +4,17 @@ using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Engagements;
 
-/// <summary>Text in any script, right-to-left included, comes back exactly as it went in: API, store, bus, changefeed.</summary>
+/// <summary>Text in any script, right-to-left included, comes back exactly as it went in: API, store, bus,
+/// changefeed.</summary>
 public sealed class Unicode_round_trip
 {
     private static readonly string[] Texts =
     [
-        "مرحبا، طلبي رقم ١٢٣٤ لم يصل بعد 😡",                       // Arabic with Arabic-Indic digits
-        "\u200Fשלום, ההזמנה שלי\u200F (#42) \u202Bלא הגיעה\u202C",   // Hebrew with RLM and embedding marks
-        "Salam, pesanan saya belum sampai lagi. Terima kasih!",        // Malay
-        "我的订单还没到。注文がまだ届きません。주문이 아직 안 왔어요.",   // CJK
-        "Family 👨‍👩‍👧‍👦, flag 🇦🇪, skin tone 👋🏽, keycap 1️⃣",    // emoji with ZWJ sequences and modifiers
+        "مرحبا، طلبي رقم ١٢٣٤ لم يصل بعد 😡", // Arabic with Arabic-Indic digits
+        "\u200Fשלום, ההזמנה שלי\u200F (#42) \u202Bלא הגיעה\u202C", // Hebrew with RLM and embedding marks
+        "Salam, pesanan saya belum sampai lagi. Terima kasih!", // Malay
+        "我的订单还没到。注文がまだ届きません。주문이 아직 안 왔어요.", // CJK
+        "Family 👨‍👩‍👧‍👦, flag 🇦🇪, skin tone 👋🏽, keycap 1️⃣", // emoji with ZWJ sequences and modifiers
     ];
 
     [Test]
@@ -28,7 +29,9 @@ public sealed class Unicode_round_trip
             var conversations = new List<Guid>();
             for (var i = 0; i < Texts.Length; i++)
             {
-                var ids = await client.IngestAsync(HubApi.Engagement(channel, $"ig-{i}", $"user-{i}", Texts[i], displayName: Texts[i][..6]));
+                var ids = await client.IngestAsync(
+                    HubApi.Engagement(channel, $"ig-{i}", $"user-{i}", Texts[i], displayName: Texts[i][..6])
+                );
                 conversations.Add(ids["conversationId"]!.GetValue<Guid>());
             }
 
@@ -37,10 +40,17 @@ public sealed class Unicode_round_trip
             for (var i = 0; i < Texts.Length; i++)
             {
                 var expected = Encoding.UTF8.GetBytes(Texts[i]);
-                var read = await HubApi.ReadJson(await client.GetAsync($"/v1/conversations/{conversations[i]}"), HttpStatusCode.OK);
+                var read = await HubApi.ReadJson(
+                    await client.GetAsync($"/v1/conversations/{conversations[i]}"),
+                    HttpStatusCode.OK
+                );
                 var viaApi = read["latestEngagements"]![0]!["text"]!.GetValue<string>();
-                var viaBus = messages.Single(m => m["platformMessageId"]!.GetValue<string>() == $"ig-{i}")["text"]!.GetValue<string>();
-                var viaFeed = feed.Single(e => e!["data"]!["platformMessageId"]!.GetValue<string>() == $"ig-{i}")!["data"]!["text"]!.GetValue<string>();
+                var viaBus = messages.Single(m => m["platformMessageId"]!.GetValue<string>() == $"ig-{i}")[
+                    "text"
+                ]!.GetValue<string>();
+                var viaFeed = feed.Single(e => e!["data"]!["platformMessageId"]!.GetValue<string>() == $"ig-{i}")![
+                    "data"
+                ]!["text"]!.GetValue<string>();
                 Assert.Multiple(() =>
                 {
                     Assert.That(Encoding.UTF8.GetBytes(viaApi), Is.EqualTo(expected), $"read API, text {i}");

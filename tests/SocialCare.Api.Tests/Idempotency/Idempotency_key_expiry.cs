@@ -6,15 +6,26 @@ namespace SocialCare.Api.Tests.Idempotency;
 
 public sealed class Idempotency_key_expiry : HubFixture
 {
-    protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?>
-    {
-        ["Idempotency:KeyTtl"] = "00:00:01",
-        ["Idempotency:CleanupInterval"] = "00:00:00.100",
-    };
+    protected override IReadOnlyDictionary<string, string?>? Settings =>
+        new Dictionary<string, string?>
+        {
+            ["Idempotency:KeyTtl"] = "00:00:01",
+            ["Idempotency:CleanupInterval"] = "00:00:00.100",
+        };
 
     private static Task<HttpResponseMessage> CreateAsync(HttpClient client)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/channels") { Content = JsonContent.Create(new { type = "sms", name = "gateway", brand = "Namshi" }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/channels")
+        {
+            Content = JsonContent.Create(
+                new
+                {
+                    type = "sms",
+                    name = "gateway",
+                    brand = "Namshi",
+                }
+            ),
+        };
         request.Headers.Add("Idempotency-Key", "monthly-gateway");
         return client.SendAsync(request);
     }
@@ -24,7 +35,12 @@ public sealed class Idempotency_key_expiry : HubFixture
     {
         var (workspaceId, client) = await Hub.CreateTenantAsync("expiring keys");
         await HubApi.ReadJson(await CreateAsync(client), HttpStatusCode.Created);
-        await Eventually.Until(() => Database.CountAsync("idempotency_keys", workspaceId), n => n == 0, TimeSpan.FromSeconds(15), "the expired key to be swept");
+        await Eventually.Until(
+            () => Database.CountAsync("idempotency_keys", workspaceId),
+            n => n == 0,
+            TimeSpan.FromSeconds(15),
+            "the expired key to be swept"
+        );
 
         using var later = await CreateAsync(client);
         await HubApi.ReadJson(later, HttpStatusCode.Created);

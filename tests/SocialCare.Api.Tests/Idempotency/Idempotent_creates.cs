@@ -6,11 +6,15 @@ namespace SocialCare.Api.Tests.Idempotency;
 
 public sealed class Idempotent_creates : HubFixture
 {
-    protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Webhooks:AllowPrivateTargets"] = "true" };
+    protected override IReadOnlyDictionary<string, string?>? Settings =>
+        new Dictionary<string, string?> { ["Webhooks:AllowPrivateTargets"] = "true" };
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object? body, string? key)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = body is null ? null : JsonContent.Create(body),
+        };
         if (key is not null)
         {
             request.Headers.Add("Idempotency-Key", key);
@@ -23,7 +27,12 @@ public sealed class Idempotent_creates : HubFixture
     public async Task A_retried_create_answers_as_the_first_did_and_creates_nothing_more()
     {
         var (_, client) = await Hub.CreateTenantAsync("idempotent channels");
-        var body = new { type = "whatsapp", name = "KSA line", brand = "Namshi" };
+        var body = new
+        {
+            type = "whatsapp",
+            name = "KSA line",
+            brand = "Namshi",
+        };
         using var first = await PostAsync(client, "/v1/channels", body, "create-ksa-line");
         using var retry = await PostAsync(client, "/v1/channels", body, "create-ksa-line");
         var created = await HubApi.ReadJson(first, HttpStatusCode.Created);
@@ -36,18 +45,38 @@ public sealed class Idempotent_creates : HubFixture
             Assert.That(first.Headers.Contains("Idempotent-Replayed"), Is.False);
         });
 
-        await HubApi.ReadProblem(await PostAsync(client, "/v1/channels", new { type = "x", name = "other", brand = "Namshi" }, "create-ksa-line"),
-            HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+        await HubApi.ReadProblem(
+            await PostAsync(
+                client,
+                "/v1/channels",
+                new
+                {
+                    type = "x",
+                    name = "other",
+                    brand = "Namshi",
+                },
+                "create-ksa-line"
+            ),
+            HttpStatusCode.UnprocessableEntity,
+            "idempotency-key-reused"
+        );
         await HubApi.ReadJson(await PostAsync(client, "/v1/channels", body, null), HttpStatusCode.Created);
         var all = await HubApi.ReadJson(await client.GetAsync("/v1/channels"), HttpStatusCode.OK);
-        Assert.That(all["items"]!.AsArray(), Has.Count.EqualTo(2), "the retry created nothing; the request without a key did");
+        Assert.That(
+            all["items"]!.AsArray(),
+            Has.Count.EqualTo(2),
+            "the retry created nothing; the request without a key did"
+        );
     }
 
     [Test]
     public async Task A_retried_secret_rotation_returns_the_same_secret_instead_of_rotating_twice()
     {
         var (_, client) = await Hub.CreateTenantAsync("idempotent rotation");
-        var subscription = await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url = "http://127.0.0.1:9/hook" }), HttpStatusCode.Created);
+        var subscription = await HubApi.ReadJson(
+            await client.PostAsJsonAsync("/v1/subscriptions", new { url = "http://127.0.0.1:9/hook" }),
+            HttpStatusCode.Created
+        );
         var path = $"/v1/subscriptions/{subscription["id"]}/rotate-secret";
         var first = await HubApi.ReadJson(await PostAsync(client, path, null, "rotate-2026-11"), HttpStatusCode.OK);
         var retry = await HubApi.ReadJson(await PostAsync(client, path, null, "rotate-2026-11"), HttpStatusCode.OK);
@@ -55,7 +84,11 @@ public sealed class Idempotent_creates : HubFixture
         Assert.Multiple(() =>
         {
             Assert.That(retry["secret"]!.GetValue<string>(), Is.EqualTo(first["secret"]!.GetValue<string>()));
-            Assert.That(again["secret"]!.GetValue<string>(), Is.Not.EqualTo(first["secret"]!.GetValue<string>()), "a new key rotates again");
+            Assert.That(
+                again["secret"]!.GetValue<string>(),
+                Is.Not.EqualTo(first["secret"]!.GetValue<string>()),
+                "a new key rotates again"
+            );
         });
     }
 
@@ -63,9 +96,21 @@ public sealed class Idempotent_creates : HubFixture
     public async Task A_refused_request_keeps_nothing_and_keys_belong_to_one_api_key()
     {
         var (workspaceId, client) = await Hub.CreateTenantAsync("idempotent refusal");
-        await HubApi.ReadProblem(await PostAsync(client, $"/v1/subscriptions/{Guid.CreateVersion7()}/rotate-secret", null, "shared-key"), HttpStatusCode.NotFound, "not-found");
-        var body = new { type = "sms", name = "gateway", brand = "Namshi" };
-        var mine = await HubApi.ReadJson(await PostAsync(client, "/v1/channels", body, "shared-key"), HttpStatusCode.Created);
+        await HubApi.ReadProblem(
+            await PostAsync(client, $"/v1/subscriptions/{Guid.CreateVersion7()}/rotate-secret", null, "shared-key"),
+            HttpStatusCode.NotFound,
+            "not-found"
+        );
+        var body = new
+        {
+            type = "sms",
+            name = "gateway",
+            brand = "Namshi",
+        };
+        var mine = await HubApi.ReadJson(
+            await PostAsync(client, "/v1/channels", body, "shared-key"),
+            HttpStatusCode.Created
+        );
 
         var (_, otherKey) = await Hub.CreateKeyAsync(workspaceId, "other app", ["channels:manage"]);
         using var other = Hub.ClientWithKey(otherKey);
@@ -73,7 +118,11 @@ public sealed class Idempotent_creates : HubFixture
         var created = await HubApi.ReadJson(theirs, HttpStatusCode.Created);
         Assert.Multiple(() =>
         {
-            Assert.That(created["id"]!.GetValue<Guid>(), Is.Not.EqualTo(mine["id"]!.GetValue<Guid>()), "another app's key is its own");
+            Assert.That(
+                created["id"]!.GetValue<Guid>(),
+                Is.Not.EqualTo(mine["id"]!.GetValue<Guid>()),
+                "another app's key is its own"
+            );
             Assert.That(theirs.Headers.Contains("Idempotent-Replayed"), Is.False);
         });
     }
@@ -83,8 +132,12 @@ public sealed class Idempotent_creates : HubFixture
     {
         var (_, client) = await Hub.CreateTenantAsync("idempotent routes");
         var sms = await client.CreateChannelAsync("sms", "Namshi");
-        var first = (await client.IngestAsync(HubApi.Engagement(sms, "r1", "+971501000001")))["customerId"]!.GetValue<Guid>();
-        var second = (await client.IngestAsync(HubApi.Engagement(sms, "r2", "+971501000002")))["customerId"]!.GetValue<Guid>();
+        var first = (await client.IngestAsync(HubApi.Engagement(sms, "r1", "+971501000001")))[
+            "customerId"
+        ]!.GetValue<Guid>();
+        var second = (await client.IngestAsync(HubApi.Engagement(sms, "r2", "+971501000002")))[
+            "customerId"
+        ]!.GetValue<Guid>();
 
         async Task<System.Text.Json.Nodes.JsonNode> TwiceAsync(string path, object? body, HttpStatusCode status)
         {
@@ -101,14 +154,22 @@ public sealed class Idempotent_creates : HubFixture
             return System.Text.Json.Nodes.JsonNode.Parse(one)!;
         }
 
-        var subscription = await TwiceAsync("/v1/subscriptions", new { url = "http://127.0.0.1:9/hook" }, HttpStatusCode.Created);
+        var subscription = await TwiceAsync(
+            "/v1/subscriptions",
+            new { url = "http://127.0.0.1:9/hook" },
+            HttpStatusCode.Created
+        );
         Assert.That(subscription["secret"]!.GetValue<string>(), Does.StartWith("whsec_"));
         var path = $"/v1/subscriptions/{subscription["id"]}";
         var test = await TwiceAsync($"{path}/test", null, HttpStatusCode.Accepted);
         await TwiceAsync($"{path}/deliveries/{test["deliveryId"]}/redeliver", null, HttpStatusCode.Accepted);
         await TwiceAsync($"{path}/replay", new { fromSequence = 1 }, HttpStatusCode.OK);
         await TwiceAsync($"{path}/rotate-secret", null, HttpStatusCode.OK);
-        await TwiceAsync($"/v1/customers/{first}/identities", new { channelType = "whatsapp", platformUserId = "971501000001" }, HttpStatusCode.Created);
+        await TwiceAsync(
+            $"/v1/customers/{first}/identities",
+            new { channelType = "whatsapp", platformUserId = "971501000001" },
+            HttpStatusCode.Created
+        );
         await TwiceAsync($"/v1/customers/{first}/merge", new { customerId = second }, HttpStatusCode.OK);
 
         var subscriptions = await HubApi.ReadJson(await client.GetAsync("/v1/subscriptions"), HttpStatusCode.OK);
@@ -118,7 +179,10 @@ public sealed class Idempotent_creates : HubFixture
         Assert.Multiple(() =>
         {
             Assert.That(subscriptions["items"]!.AsArray(), Has.Count.EqualTo(1));
-            Assert.That(deliveries["items"]!.AsArray().Count(d => d!["eventType"]!.GetValue<string>() == "webhook.test"), Is.EqualTo(1));
+            Assert.That(
+                deliveries["items"]!.AsArray().Count(d => d!["eventType"]!.GetValue<string>() == "webhook.test"),
+                Is.EqualTo(1)
+            );
             Assert.That(linked, Has.Count.EqualTo(1));
             Assert.That(merged, Has.Count.EqualTo(1));
         });

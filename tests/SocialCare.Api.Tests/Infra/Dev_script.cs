@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Infra;
@@ -24,9 +23,19 @@ public sealed class Dev_script
             Assert.Multiple(() =>
             {
                 Assert.That(deps.Exit, Is.Zero, deps.Output);
-                Assert.That(deps.Output, Does.Contain("PostgreSQL already running").And.Contain("RabbitMQ already running"));
-                Assert.That(second.Output, Does.StartWith("export HUB=").And.Contain(" ADMIN=sch_admin_").And.Contain(" DEMO=sch_"));
-                Assert.That(second.Output, Is.EqualTo(first.Output), "one database, one set of development keys, one Demo workspace");
+                Assert.That(
+                    deps.Output,
+                    Does.Contain("PostgreSQL already running").And.Contain("RabbitMQ already running")
+                );
+                Assert.That(
+                    second.Output,
+                    Does.StartWith("export HUB=").And.Contain(" ADMIN=sch_admin_").And.Contain(" DEMO=sch_")
+                );
+                Assert.That(
+                    second.Output,
+                    Is.EqualTo(first.Output),
+                    "one database, one set of development keys, one Demo workspace"
+                );
             });
         }
         finally
@@ -37,7 +46,9 @@ public sealed class Dev_script
 
     [TestCase("SOCIALCARE_RABBIT_PORT")]
     [TestCase("SOCIALCARE_PG_PORT")]
-    public async Task A_port_held_by_something_else_stops_deps_with_one_line_naming_the_port_its_holder_and_the_variable(string variable)
+    public async Task A_port_held_by_something_else_stops_deps_with_one_line_naming_the_port_its_holder_and_the_variable(
+        string variable
+    )
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
@@ -45,16 +56,26 @@ public sealed class Dev_script
         var state = Directory.CreateTempSubdirectory("squatted-");
         try
         {
-            var deps = await DevAsync("deps", new()
-            {
-                [variable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SOCIALCARE_DATA_DIR"] = state.FullName,
-                ["SOCIALCARE_RABBIT_DIR"] = Path.Combine(state.FullName, "rabbit"), ["SOCIALCARE_PG_DIR"] = Path.Combine(state.FullName, "pg"),
-            });
+            var deps = await DevAsync(
+                "deps",
+                new()
+                {
+                    [variable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["SOCIALCARE_DATA_DIR"] = state.FullName,
+                    ["SOCIALCARE_RABBIT_DIR"] = Path.Combine(state.FullName, "rabbit"),
+                    ["SOCIALCARE_PG_DIR"] = Path.Combine(state.FullName, "pg"),
+                }
+            );
             var reason = deps.Output.Split('\n').Last(l => l.Length > 0);
             Assert.Multiple(() =>
             {
                 Assert.That(deps.Exit, Is.Not.Zero);
-                Assert.That(reason, Does.Contain($"port {port} is held by").And.Contain($"(pid {Environment.ProcessId})").And.Contain(variable));
+                Assert.That(
+                    reason,
+                    Does.Contain($"port {port} is held by")
+                        .And.Contain($"(pid {Environment.ProcessId})")
+                        .And.Contain(variable)
+                );
             });
         }
         finally
@@ -63,11 +84,16 @@ public sealed class Dev_script
         }
     }
 
-    private static async Task<(int Exit, string Output)> DevAsync(string command, Dictionary<string, string> environment)
+    private static async Task<(int Exit, string Output)> DevAsync(
+        string command,
+        Dictionary<string, string> environment
+    )
     {
         var start = new ProcessStartInfo(Path.Combine(RepositoryRoot.Path, "infra", "dev.sh"), [command])
         {
-            WorkingDirectory = RepositoryRoot.Path, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         // As a developer's shell has it: nothing the hub's own configuration would take over.
         foreach (var inherited in new[] { "Admin__ApiKey", "Demo__ApiKey", "ASPNETCORE_URLS", "SOCIALCARE_DATA_DIR" })
@@ -88,5 +114,6 @@ public sealed class Dev_script
         return (process.ExitCode, (await stdout) + StripColours(await stderr));
     }
 
-    private static string StripColours(string text) => System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty);
+    private static string StripColours(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty);
 }

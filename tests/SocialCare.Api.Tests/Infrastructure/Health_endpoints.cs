@@ -43,7 +43,9 @@ public sealed class Health_endpoints
     public async Task Postgres_check_is_unhealthy_when_the_database_does_not_answer()
     {
         await using var dataSource = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=postgres;Timeout=2");
-        var result = await new PostgresHealthCheck(dataSource).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        var result = await new PostgresHealthCheck(dataSource).CheckHealthAsync(
+            new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext()
+        );
         Assert.That(result.Status, Is.EqualTo(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy));
         Assert.That(result.Description, Does.StartWith("PostgreSQL does not answer"));
     }
@@ -54,13 +56,23 @@ public sealed class Health_endpoints
         await using var hub = new HubFactory(new Dictionary<string, string?> { ["RabbitMq:Port"] = "1" });
         using var anonymous = hub.CreateClient();
         using var admin = hub.AdminClient();
-        var outside = await HubApi.ReadJson(await anonymous.GetAsync("/health/ready"), HttpStatusCode.ServiceUnavailable);
+        var outside = await HubApi.ReadJson(
+            await anonymous.GetAsync("/health/ready"),
+            HttpStatusCode.ServiceUnavailable
+        );
         var inside = await HubApi.ReadJson(await admin.GetAsync("/health/ready"), HttpStatusCode.ServiceUnavailable);
         Assert.Multiple(() =>
         {
-            Assert.That(outside["checks"]!["rabbitmq"]!.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "status" }), "no exception text for anyone");
+            Assert.That(
+                outside["checks"]!["rabbitmq"]!.AsObject().Select(p => p.Key),
+                Is.EqualTo(new[] { "status" }),
+                "no exception text for anyone"
+            );
             Assert.That(outside.ToJsonString(), Does.Not.Contain("127.0.0.1").And.Not.Contain(":1"));
-            Assert.That(inside["checks"]!["postgres"]!["description"]!.GetValue<string>(), Is.EqualTo("PostgreSQL answers."));
+            Assert.That(
+                inside["checks"]!["postgres"]!["description"]!.GetValue<string>(),
+                Is.EqualTo("PostgreSQL answers.")
+            );
         });
     }
 }

@@ -22,9 +22,24 @@ public sealed class Billing_webhooks : HubFixture
         const string signature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
         Assert.Multiple(() =>
         {
-            Assert.That(verifier.Verify("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", $"v1,bm9wZQ== {signature}", body, signedAt), Is.EqualTo(StandardWebhooks.Verdict.Valid));
-            Assert.That(verifier.Verify("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", signature, body, signedAt.AddMinutes(6)), Is.EqualTo(StandardWebhooks.Verdict.Stale));
-            Assert.That(verifier.Verify("msg_other", "1614265330", signature, body, signedAt), Is.EqualTo(StandardWebhooks.Verdict.BadSignature));
+            Assert.That(
+                verifier.Verify(
+                    "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                    "1614265330",
+                    $"v1,bm9wZQ== {signature}",
+                    body,
+                    signedAt
+                ),
+                Is.EqualTo(StandardWebhooks.Verdict.Valid)
+            );
+            Assert.That(
+                verifier.Verify("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", signature, body, signedAt.AddMinutes(6)),
+                Is.EqualTo(StandardWebhooks.Verdict.Stale)
+            );
+            Assert.That(
+                verifier.Verify("msg_other", "1614265330", signature, body, signedAt),
+                Is.EqualTo(StandardWebhooks.Verdict.BadSignature)
+            );
         });
     }
 
@@ -32,37 +47,87 @@ public sealed class Billing_webhooks : HubFixture
     public async Task Invoice_mention_is_linked_and_noted_once_and_a_tampered_delivery_is_refused()
     {
         var (workspaceId, care) = await Hub.CreateTenantAsync("billing sample");
-        var (_, billingKey) = await Hub.CreateKeyAsync(workspaceId, "billing-app", ["conversations:read", "conversations:write"]);
+        var (_, billingKey) = await Hub.CreateKeyAsync(
+            workspaceId,
+            "billing-app",
+            ["conversations:read", "conversations:write"]
+        );
         var channel = await care.CreateChannelAsync("whatsapp", "Careem");
-        var conversationId = (await care.IngestAsync(HubApi.Engagement(channel, "wamid.inv", "971500000099", "Please check invoice INV-12345, I was overcharged")))["conversationId"]!.GetValue<Guid>();
+        var conversationId = (
+            await care.IngestAsync(
+                HubApi.Engagement(
+                    channel,
+                    "wamid.inv",
+                    "971500000099",
+                    "Please check invoice INV-12345, I was overcharged"
+                )
+            )
+        )["conversationId"]!.GetValue<Guid>();
 
-        await using var billing = BillingApp.Build([], b =>
-        {
-            b.WebHost.UseUrls("http://127.0.0.1:0");
-            b.Configuration["Billing:HubUrl"] = Hub.Server.BaseAddress.ToString();
-            b.Configuration["Billing:ApiKey"] = billingKey;
-            b.Configuration["Billing:WebhookSecret"] = Secret;
-            b.Services.AddHttpClient(BillingApp.HubClientName).ConfigurePrimaryHttpMessageHandler(() => Hub.Server.CreateHandler());
-        });
+        await using var billing = BillingApp.Build(
+            [],
+            b =>
+            {
+                b.WebHost.UseUrls("http://127.0.0.1:0");
+                b.Configuration["Billing:HubUrl"] = Hub.Server.BaseAddress.ToString();
+                b.Configuration["Billing:ApiKey"] = billingKey;
+                b.Configuration["Billing:WebhookSecret"] = Secret;
+                b.Services.AddHttpClient(BillingApp.HubClientName)
+                    .ConfigurePrimaryHttpMessageHandler(() => Hub.Server.CreateHandler());
+            }
+        );
         await billing.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(billing.Urls.First()) };
         var body = new JsonObject
         {
-            ["specversion"] = "1.0", ["id"] = Guid.CreateVersion7().ToString(), ["type"] = "engagement.received", ["source"] = $"/workspaces/{workspaceId}",
-            ["data"] = new JsonObject { ["conversationId"] = conversationId.ToString(), ["text"] = "Please check invoice INV-12345, I was overcharged" },
+            ["specversion"] = "1.0",
+            ["id"] = Guid.CreateVersion7().ToString(),
+            ["type"] = "engagement.received",
+            ["source"] = $"/workspaces/{workspaceId}",
+            ["data"] = new JsonObject
+            {
+                ["conversationId"] = conversationId.ToString(),
+                ["text"] = "Please check invoice INV-12345, I was overcharged",
+            },
         }.ToJsonString();
 
-        var tampered = await SendAsync(http, "msg_tampered", body.Replace("INV-12345", "INV-20417", StringComparison.Ordinal), Sign("msg_tampered", body));
+        var tampered = await SendAsync(
+            http,
+            "msg_tampered",
+            body.Replace("INV-12345", "INV-20417", StringComparison.Ordinal),
+            Sign("msg_tampered", body)
+        );
         Assert.That(tampered, Is.EqualTo(HttpStatusCode.Unauthorized));
-        var conversation = await HubApi.ReadJson(await care.GetAsync($"/v1/conversations/{conversationId}"), HttpStatusCode.OK);
+        var conversation = await HubApi.ReadJson(
+            await care.GetAsync($"/v1/conversations/{conversationId}"),
+            HttpStatusCode.OK
+        );
         Assert.That(conversation["links"]!.AsArray(), Is.Empty, "a tampered delivery changes nothing");
 
         Assert.That(await SendAsync(http, "msg_1", body, Sign("msg_1", body)), Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await SendAsync(http, "msg_1", body, Sign("msg_1", body)), Is.EqualTo(HttpStatusCode.OK), "a retried delivery is acknowledged");
-        var timeline = await HubApi.ReadJson(await care.GetAsync($"/v1/conversations/{conversationId}/timeline"), HttpStatusCode.OK);
-        var byBilling = timeline["items"]!.AsArray().Where(e => e!["actor"]!["name"]?.GetValue<string>() == "billing-app").Select(e => e!["type"]!.GetValue<string>()).ToList();
-        Assert.That(byBilling, Is.EqualTo(new[] { "conversation.linked", "conversation.note_added" }), "linked and noted once, however often the delivery came");
-        conversation = await HubApi.ReadJson(await care.GetAsync($"/v1/conversations/{conversationId}"), HttpStatusCode.OK);
+        Assert.That(
+            await SendAsync(http, "msg_1", body, Sign("msg_1", body)),
+            Is.EqualTo(HttpStatusCode.OK),
+            "a retried delivery is acknowledged"
+        );
+        var timeline = await HubApi.ReadJson(
+            await care.GetAsync($"/v1/conversations/{conversationId}/timeline"),
+            HttpStatusCode.OK
+        );
+        var byBilling = timeline["items"]!
+            .AsArray()
+            .Where(e => e!["actor"]!["name"]?.GetValue<string>() == "billing-app")
+            .Select(e => e!["type"]!.GetValue<string>())
+            .ToList();
+        Assert.That(
+            byBilling,
+            Is.EqualTo(new[] { "conversation.linked", "conversation.note_added" }),
+            "linked and noted once, however often the delivery came"
+        );
+        conversation = await HubApi.ReadJson(
+            await care.GetAsync($"/v1/conversations/{conversationId}"),
+            HttpStatusCode.OK
+        );
         Assert.That(conversation["links"]![0]!["recordId"]!.GetValue<string>(), Is.EqualTo("INV-12345"));
     }
 
@@ -70,13 +135,17 @@ public sealed class Billing_webhooks : HubFixture
     {
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var key = Convert.FromBase64String(Secret["whsec_".Length..]);
-        return $"{timestamp}|v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
+        return $"{timestamp}|v1,"
+            + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
     }
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient http, string id, string body, string signed)
     {
         var (timestamp, signature) = (signed.Split('|')[0], signed.Split('|')[1]);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/socialcare") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/socialcare")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp);
         request.Headers.Add("webhook-signature", signature);

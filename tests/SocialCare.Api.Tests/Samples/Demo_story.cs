@@ -9,38 +9,76 @@ namespace SocialCare.Api.Tests.Samples;
 /// </summary>
 public sealed class Demo_story : HubFixture
 {
-    protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?>
-    {
-        ["Webhooks:AllowPrivateTargets"] = "true",
-        ["Connectors:AllowPrivateTargets"] = "true",
-    };
+    protected override IReadOnlyDictionary<string, string?>? Settings =>
+        new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowPrivateTargets"] = "true",
+            ["Connectors:AllowPrivateTargets"] = "true",
+        };
 
     [Test]
     public async Task One_customer_crosses_channels_and_every_department_acts_on_the_same_conversation()
     {
-        await TestEnvironment.WithDatabaseAsync("crm", async crmDatabase =>
-        {
-            var story = new DemoStory(new DemoSettings(Hub.Server.BaseAddress, HubFactory.AdminKey, TestEnvironment.RabbitHost, TestEnvironment.RabbitPort,
-                crmDatabase, () => Hub.Server.CreateHandler(), TestEnvironment.RabbitVirtualHost), line => TestContext.Progress.WriteLine(line));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            var outcome = await story.RunAsync(timeout.Token);
-
-            var conversation = outcome.Conversation;
-            var actions = outcome.ActionsByApp;
-            Assert.Multiple(() =>
+        await TestEnvironment.WithDatabaseAsync(
+            "crm",
+            async crmDatabase =>
             {
-                Assert.That(conversation["status"]!.GetValue<string>(), Is.EqualTo("resolved"));
-                Assert.That(conversation["channels"]!.AsArray().Select(c => c!["type"]!.GetValue<string>()), Is.EquivalentTo(new[] { "x", "whatsapp", "app-chat" }),
-                    "one conversation from a public tweet to WhatsApp to the app's chat");
-                Assert.That(actions["crm-app"], Does.Contain("conversation.context_updated"));
-                Assert.That(conversation["context"]!["crm-app"]!["segment"]!.GetValue<string>(), Is.EqualTo("gold"), "the CRM keeps Omar gold on every channel");
-                Assert.That(actions["billing-app"], Is.SupersetOf(new[] { "conversation.linked", "conversation.note_added" }));
-                Assert.That(conversation["links"]!.AsArray().Select(l => l!["recordId"]!.GetValue<string>()), Does.Contain("INV-20417"));
-                Assert.That(actions["partner-appchat"], Is.SupersetOf(new[] { "engagement.received", "reply.sent", "reply.delivered" }));
-                Assert.That(actions["marketing-app"], Does.Contain("conversation.tagged"));
-                Assert.That(conversation["tags"]!.AsArray().Select(t => t!.GetValue<string>()), Does.Contain("survey-queued"));
-                Assert.That(actions["care-app"], Is.SupersetOf(new[] { "reply.requested", "conversation.channel_changed", "conversation.resolved" }));
-            });
-        });
+                var story = new DemoStory(
+                    new DemoSettings(
+                        Hub.Server.BaseAddress,
+                        HubFactory.AdminKey,
+                        TestEnvironment.RabbitHost,
+                        TestEnvironment.RabbitPort,
+                        crmDatabase,
+                        () => Hub.Server.CreateHandler(),
+                        TestEnvironment.RabbitVirtualHost
+                    ),
+                    line => TestContext.Progress.WriteLine(line)
+                );
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                var outcome = await story.RunAsync(timeout.Token);
+
+                var conversation = outcome.Conversation;
+                var actions = outcome.ActionsByApp;
+                Assert.Multiple(() =>
+                {
+                    Assert.That(conversation["status"]!.GetValue<string>(), Is.EqualTo("resolved"));
+                    Assert.That(
+                        conversation["channels"]!.AsArray().Select(c => c!["type"]!.GetValue<string>()),
+                        Is.EquivalentTo(new[] { "x", "whatsapp", "app-chat" }),
+                        "one conversation from a public tweet to WhatsApp to the app's chat"
+                    );
+                    Assert.That(actions["crm-app"], Does.Contain("conversation.context_updated"));
+                    Assert.That(
+                        conversation["context"]!["crm-app"]!["segment"]!.GetValue<string>(),
+                        Is.EqualTo("gold"),
+                        "the CRM keeps Omar gold on every channel"
+                    );
+                    Assert.That(
+                        actions["billing-app"],
+                        Is.SupersetOf(new[] { "conversation.linked", "conversation.note_added" })
+                    );
+                    Assert.That(
+                        conversation["links"]!.AsArray().Select(l => l!["recordId"]!.GetValue<string>()),
+                        Does.Contain("INV-20417")
+                    );
+                    Assert.That(
+                        actions["partner-appchat"],
+                        Is.SupersetOf(new[] { "engagement.received", "reply.sent", "reply.delivered" })
+                    );
+                    Assert.That(actions["marketing-app"], Does.Contain("conversation.tagged"));
+                    Assert.That(
+                        conversation["tags"]!.AsArray().Select(t => t!.GetValue<string>()),
+                        Does.Contain("survey-queued")
+                    );
+                    Assert.That(
+                        actions["care-app"],
+                        Is.SupersetOf(
+                            new[] { "reply.requested", "conversation.channel_changed", "conversation.resolved" }
+                        )
+                    );
+                });
+            }
+        );
     }
 }

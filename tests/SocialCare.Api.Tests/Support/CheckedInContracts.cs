@@ -11,7 +11,8 @@ internal static class CheckedInContracts
 {
     public static bool Updating => Environment.GetEnvironmentVariable("UPDATE_CONTRACTS") == "1";
 
-    public static string Path(params string[] parts) => System.IO.Path.Combine([RepositoryRoot.Path, "contracts", .. parts]);
+    public static string Path(params string[] parts) =>
+        System.IO.Path.Combine([RepositoryRoot.Path, "contracts", .. parts]);
 
     /// <summary>Writes <paramref name="produced"/> when updating; then asserts the checked-in file equals it.</summary>
     public static async Task AssertMatchesAsync(JsonNode produced, string path)
@@ -19,11 +20,17 @@ internal static class CheckedInContracts
         if (Updating)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, produced.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            await File.WriteAllTextAsync(
+                path,
+                produced.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+            );
         }
 
         Assert.That(File.Exists(path), Is.True, $"{path} is missing: run ./infra/dev.sh contracts");
-        Assert.That(JsonNode.DeepEquals(produced, JsonNode.Parse(await File.ReadAllTextAsync(path))), Is.True,
-            $"{path} differs from what the code produces. If the change is intended, run ./infra/dev.sh contracts and commit the result.");
+        Assert.That(
+            JsonNode.DeepEquals(produced, JsonNode.Parse(await File.ReadAllTextAsync(path))),
+            Is.True,
+            $"{path} differs from what the code produces. If the change is intended, run ./infra/dev.sh contracts and commit the result."
+        );
     }
 }

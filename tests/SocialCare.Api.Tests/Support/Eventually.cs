@@ -1,11 +1,17 @@
 namespace SocialCare.Api.Tests.Support;
 
-/// <summary>Waits for a condition instead of sleeping a fixed time: fast when the machine is fast, patient when it is loaded.</summary>
+/// <summary>Waits for a condition instead of sleeping a fixed time: fast when the machine is fast, patient when it is
+/// loaded.</summary>
 public static class Eventually
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
-    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
+    public static async Task<T> Until<T>(
+        Func<Task<T>> probe,
+        Func<T, bool> done,
+        TimeSpan? timeout = null,
+        string? what = null
+    )
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         using var timer = new PeriodicTimer(Interval);

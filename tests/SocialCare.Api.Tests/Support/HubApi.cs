@@ -11,30 +11,61 @@ public static class HubApi
     public static async Task<Guid> CreateWorkspaceAsync(this HubFactory hub, string name)
     {
         using var admin = hub.AdminClient();
-        var created = await ReadJson(await admin.PostAsJsonAsync("/v1/workspaces", new { name }), HttpStatusCode.Created);
+        var created = await ReadJson(
+            await admin.PostAsJsonAsync("/v1/workspaces", new { name }),
+            HttpStatusCode.Created
+        );
         return created["id"]!.GetValue<Guid>();
     }
 
-    public static async Task<(Guid Id, string Key)> CreateKeyAsync(this HubFactory hub, Guid workspaceId, string name, string[] scopes, string[]? brands = null)
+    public static async Task<(Guid Id, string Key)> CreateKeyAsync(
+        this HubFactory hub,
+        Guid workspaceId,
+        string name,
+        string[] scopes,
+        string[]? brands = null
+    )
     {
         using var admin = hub.AdminClient();
         var created = await ReadJson(
-            await admin.PostAsJsonAsync($"/v1/workspaces/{workspaceId}/api-keys", new { name, scopes, brands }), HttpStatusCode.Created);
+            await admin.PostAsJsonAsync(
+                $"/v1/workspaces/{workspaceId}/api-keys",
+                new
+                {
+                    name,
+                    scopes,
+                    brands,
+                }
+            ),
+            HttpStatusCode.Created
+        );
         return (created["id"]!.GetValue<Guid>(), created["key"]!.GetValue<string>());
     }
 
     /// <summary>A new workspace and a key with <paramref name="scopes"/> (every scope when none are given).</summary>
-    public static async Task<(Guid WorkspaceId, HttpClient Client)> CreateTenantAsync(this HubFactory hub, string name, params string[] scopes)
+    public static async Task<(Guid WorkspaceId, HttpClient Client)> CreateTenantAsync(
+        this HubFactory hub,
+        string name,
+        params string[] scopes
+    )
     {
         var workspaceId = await hub.CreateWorkspaceAsync(name);
-        var (_, key) = await hub.CreateKeyAsync(workspaceId, $"{name} app", scopes.Length > 0 ? scopes : SocialCare.Api.Authorization.Scopes.All.ToArray());
+        var (_, key) = await hub.CreateKeyAsync(
+            workspaceId,
+            $"{name} app",
+            scopes.Length > 0 ? scopes : SocialCare.Api.Authorization.Scopes.All.ToArray()
+        );
         return (workspaceId, hub.ClientWithKey(key));
     }
 
     public static async Task<JsonNode> ReadJson(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(expected), $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered: {body}");
+        Assert.That(
+            response.StatusCode,
+            Is.EqualTo(expected),
+            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered: {body}"
+        );
         return JsonNode.Parse(body)!;
     }
 
@@ -62,30 +93,72 @@ public static class HubApi
 
     public static JsonSerializerOptions Web { get; } = new(JsonSerializerDefaults.Web);
 
-    public static async Task<Guid> CreateChannelAsync(this HttpClient client, string type, string brand, object? settings = null)
+    public static async Task<Guid> CreateChannelAsync(
+        this HttpClient client,
+        string type,
+        string brand,
+        object? settings = null
+    )
     {
-        var created = await ReadJson(await client.PostAsJsonAsync("/v1/channels", new { type, name = $"{brand} {type}", brand, settings }), HttpStatusCode.Created);
+        var created = await ReadJson(
+            await client.PostAsJsonAsync(
+                "/v1/channels",
+                new
+                {
+                    type,
+                    name = $"{brand} {type}",
+                    brand,
+                    settings,
+                }
+            ),
+            HttpStatusCode.Created
+        );
         return created["id"]!.GetValue<Guid>();
     }
 
     /// <summary>An engagement body in the documented field names, with overridable parts.</summary>
-    public static object Engagement(Guid channelId, string messageId, string userId, string? text = "Hello", string visibility = "private",
-        string? threadKey = null, string? displayName = null, DateTimeOffset? occurredAt = null) => new
-    {
-        channelId, platformMessageId = messageId, threadKey,
-        author = new { platformUserId = userId, displayName, handle = (string?)null },
-        text, visibility, occurredAt = occurredAt ?? DateTimeOffset.UtcNow.AddSeconds(-1),
-    };
+    public static object Engagement(
+        Guid channelId,
+        string messageId,
+        string userId,
+        string? text = "Hello",
+        string visibility = "private",
+        string? threadKey = null,
+        string? displayName = null,
+        DateTimeOffset? occurredAt = null
+    ) =>
+        new
+        {
+            channelId,
+            platformMessageId = messageId,
+            threadKey,
+            author = new
+            {
+                platformUserId = userId,
+                displayName,
+                handle = (string?)null,
+            },
+            text,
+            visibility,
+            occurredAt = occurredAt ?? DateTimeOffset.UtcNow.AddSeconds(-1),
+        };
 
-    public static async Task<JsonNode> IngestAsync(this HttpClient client, object engagement, HttpStatusCode expected = HttpStatusCode.Accepted) =>
-        await ReadJson(await client.PostAsJsonAsync("/v1/engagements", engagement), expected);
+    public static async Task<JsonNode> IngestAsync(
+        this HttpClient client,
+        object engagement,
+        HttpStatusCode expected = HttpStatusCode.Accepted
+    ) => await ReadJson(await client.PostAsJsonAsync("/v1/engagements", engagement), expected);
 
-    /// <summary>Waits until the changefeed shows <paramref name="count"/> events: the relay has sequenced them.</summary>
+    /// <summary>Waits until the changefeed shows <paramref name="count"/> events: the relay has sequenced
+    /// them.</summary>
     public static async Task<JsonArray> WaitForEventsAsync(this HttpClient client, int count, string? types = null)
     {
         var query = $"/v1/events?limit=500{(types is null ? string.Empty : "&types=" + types)}";
-        var page = await Eventually.Until(async () => await ReadJson(await client.GetAsync(query), HttpStatusCode.OK),
-            p => p["items"]!.AsArray().Count >= count, what: $"{count} events in the changefeed");
+        var page = await Eventually.Until(
+            async () => await ReadJson(await client.GetAsync(query), HttpStatusCode.OK),
+            p => p["items"]!.AsArray().Count >= count,
+            what: $"{count} events in the changefeed"
+        );
         return page["items"]!.AsArray();
     }
 }

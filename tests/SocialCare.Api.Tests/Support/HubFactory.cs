@@ -3,10 +3,10 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-
 namespace SocialCare.Api.Tests.Support;
 
-/// <summary>The hub in-process, against the run's database and the real broker, with settings a test may override.</summary>
+/// <summary>The hub in-process, against the run's database and the real broker, with settings a test may
+/// override.</summary>
 public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public const string AdminKey = "sch_admin_test_0123456789abcdefghijklmnop";
@@ -62,8 +62,11 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
     {
         using var client = CreateClient();
         await Eventually.Until(
-            async () => (await client.GetAsync("/health/ready")).StatusCode, status => status == HttpStatusCode.OK,
-            TimeSpan.FromSeconds(60), "/health/ready to answer 200");
+            async () => (await client.GetAsync("/health/ready")).StatusCode,
+            status => status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60),
+            "/health/ready to answer 200"
+        );
         return this;
     }
 }

@@ -20,7 +20,12 @@ public sealed class RabbitTap : IAsyncDisposable
 
     public static async Task<RabbitTap> BindAsync(params string[] exchanges)
     {
-        var factory = new ConnectionFactory { HostName = TestEnvironment.RabbitHost, Port = TestEnvironment.RabbitPort, VirtualHost = TestEnvironment.RabbitVirtualHost };
+        var factory = new ConnectionFactory
+        {
+            HostName = TestEnvironment.RabbitHost,
+            Port = TestEnvironment.RabbitPort,
+            VirtualHost = TestEnvironment.RabbitVirtualHost,
+        };
         var connection = await factory.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
@@ -52,8 +57,12 @@ public sealed class RabbitTap : IAsyncDisposable
     public IReadOnlyList<byte[]> Bodies => _received.Select(r => r.Body).ToList();
 
     public Task<IReadOnlyList<JsonNode>> WaitForAsync(Guid workspaceId, int count, TimeSpan? timeout = null) =>
-        Eventually.Until(() => Task.FromResult(Messages(workspaceId)), m => m.Count >= count, timeout ?? TimeSpan.FromSeconds(30),
-            $"{count} messages for workspace {workspaceId} on RabbitMQ");
+        Eventually.Until(
+            () => Task.FromResult(Messages(workspaceId)),
+            m => m.Count >= count,
+            timeout ?? TimeSpan.FromSeconds(30),
+            $"{count} messages for workspace {workspaceId} on RabbitMQ"
+        );
 
     public async ValueTask DisposeAsync()
     {

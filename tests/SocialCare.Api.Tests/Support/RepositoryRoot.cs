@@ -13,6 +13,7 @@ public static class RepositoryRoot
             directory = directory.Parent;
         }
 
-        return directory?.FullName ?? throw new DirectoryNotFoundException("The repository root (SocialCareApi.sln) is not above the tests.");
+        return directory?.FullName
+            ?? throw new DirectoryNotFoundException("The repository root (SocialCareApi.sln) is not above the tests.");
     }
 }

@@ -14,10 +14,12 @@ public static class TestEnvironment
 
     public static string RabbitHost { get; } = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
 
-    public static int RabbitPort { get; } = int.TryParse(Environment.GetEnvironmentVariable("RabbitMq__Port"), out var port) ? port : 55672;
+    public static int RabbitPort { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable("RabbitMq__Port"), out var port) ? port : 55672;
 
     /// <summary>dev.sh gives tests a virtual host of their own, apart from a dev hub's durable queues.</summary>
-    public static string RabbitVirtualHost { get; } = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/";
+    public static string RabbitVirtualHost { get; } =
+        Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "/";
 
     /// <summary>Creates an empty database with a unique name and returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string purpose)
@@ -30,7 +32,11 @@ public static class TestEnvironment
             await create.ExecuteNonQueryAsync();
         }
 
-        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = true }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString)
+        {
+            Database = name,
+            Pooling = true,
+        }.ConnectionString;
     }
 
     public static async Task DropDatabaseAsync(string connectionString)
@@ -43,7 +49,8 @@ public static class TestEnvironment
         await drop.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Runs <paramref name="test"/> against a database of its own, dropped afterwards whatever happens.</summary>
+    /// <summary>Runs <paramref name="test"/> against a database of its own, dropped afterwards whatever
+    /// happens.</summary>
     public static async Task WithDatabaseAsync(string purpose, Func<string, Task> test)
     {
         var connectionString = await CreateDatabaseAsync(purpose);

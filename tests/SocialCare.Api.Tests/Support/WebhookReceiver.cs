@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,12 +12,18 @@ namespace SocialCare.Api.Tests.Support;
 /// <summary>A real HTTP endpoint on Kestrel (loopback, a free port) that records every webhook it receives.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    public sealed record Received(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int AnsweredWith);
+    public sealed record Received(
+        string Path,
+        IReadOnlyDictionary<string, string> Headers,
+        byte[] Body,
+        int AnsweredWith
+    );
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Received> _received = new();
 
-    /// <summary>Decides the status for each request (the path and how many times this webhook-id was seen before).</summary>
+    /// <summary>Decides the status for each request (the path and how many times this webhook-id was seen
+    /// before).</summary>
     public Func<string, int, int> Respond { get; set; } = (_, _) => 200;
 
     /// <summary>
@@ -26,7 +32,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// </summary>
     public Func<string, Func<HttpContext, Task>?> Answers { get; set; } = _ => null;
 
-    /// <summary>Which paths hang: they never answer, and hold each request until the caller gives up or the receiver stops.</summary>
+    /// <summary>Which paths hang: they never answer, and hold each request until the caller gives up or the receiver
+    /// stops.</summary>
     public Func<string, bool> Hangs { get; set; } = _ => false;
 
     private TaskCompletionSource _gate = Opened();
@@ -38,7 +45,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public int Started => Volatile.Read(ref _started);
 
     /// <summary>From now on requests are held, unanswered, until <see cref="OpenGate"/>.</summary>
-    public void CloseGate() => Volatile.Write(ref _gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    public void CloseGate() =>
+        Volatile.Write(ref _gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>Lets every held request, and every later one, be answered.</summary>
     public void OpenGate() => Volatile.Read(ref _gate).TrySetResult();
@@ -52,7 +60,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
-    public string Url(string path = "/hook") => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + path;
+    public string Url(string path = "/hook") =>
+        _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + path;
 
     public IReadOnlyList<Received> All => _received.ToList();
 
@@ -79,8 +88,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
             await Volatile.Read(ref receiver._gate).Task.WaitAsync(context.RequestAborted);
             var status = receiver.Respond(context.Request.Path, previous);
-            receiver._received.Enqueue(new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-                body.ToArray(), status));
+            receiver._received.Enqueue(
+                new Received(
+                    context.Request.Path,
+                    context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+                    body.ToArray(),
+                    status
+                )
+            );
             context.Response.StatusCode = status;
             if (receiver.Answers(context.Request.Path) is { } answer)
             {
@@ -105,9 +120,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
-    public Task<IReadOnlyList<Received>> WaitForAsync(Func<Received, bool> which, int count, TimeSpan? timeout = null) =>
-        Eventually.Until(() => Task.FromResult<IReadOnlyList<Received>>(All.Where(which).ToList()), r => r.Count >= count,
-            timeout ?? TimeSpan.FromSeconds(30), $"{count} webhook requests");
+    public Task<IReadOnlyList<Received>> WaitForAsync(
+        Func<Received, bool> which,
+        int count,
+        TimeSpan? timeout = null
+    ) =>
+        Eventually.Until(
+            () => Task.FromResult<IReadOnlyList<Received>>(All.Where(which).ToList()),
+            r => r.Count >= count,
+            timeout ?? TimeSpan.FromSeconds(30),
+            $"{count} webhook requests"
+        );
 
     public async ValueTask DisposeAsync()
     {

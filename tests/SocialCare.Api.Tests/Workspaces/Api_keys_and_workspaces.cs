@@ -18,10 +18,23 @@ public sealed class Api_keys_and_workspaces : HubFixture
     public async Task Admin_creates_a_workspace_and_a_key_whose_secret_is_shown_once()
     {
         var workspaceId = await Hub.CreateWorkspaceAsync("Alshaya care");
-        var created = await HubApi.ReadJson(await _admin.PostAsJsonAsync($"/v1/workspaces/{workspaceId}/api-keys",
-            new { name = "billing-app", scopes = new[] { "conversations:read", "events:read" }, brands = new[] { "H&M" } }), HttpStatusCode.Created);
+        var created = await HubApi.ReadJson(
+            await _admin.PostAsJsonAsync(
+                $"/v1/workspaces/{workspaceId}/api-keys",
+                new
+                {
+                    name = "billing-app",
+                    scopes = new[] { "conversations:read", "events:read" },
+                    brands = new[] { "H&M" },
+                }
+            ),
+            HttpStatusCode.Created
+        );
         var key = created["key"]!.GetValue<string>();
-        var listed = await HubApi.ReadJson(await _admin.GetAsync($"/v1/workspaces/{workspaceId}/api-keys"), HttpStatusCode.OK);
+        var listed = await HubApi.ReadJson(
+            await _admin.GetAsync($"/v1/workspaces/{workspaceId}/api-keys"),
+            HttpStatusCode.OK
+        );
 
         Assert.Multiple(() =>
         {
@@ -38,7 +51,10 @@ public sealed class Api_keys_and_workspaces : HubFixture
         {
             Assert.That(me["workspace"]!["id"]!.GetValue<Guid>(), Is.EqualTo(workspaceId));
             Assert.That(me["keyName"]!.GetValue<string>(), Is.EqualTo("billing-app"));
-            Assert.That(me["scopes"]!.AsArray().Select(s => s!.GetValue<string>()), Is.EquivalentTo(new[] { "conversations:read", "events:read" }));
+            Assert.That(
+                me["scopes"]!.AsArray().Select(s => s!.GetValue<string>()),
+                Is.EquivalentTo(new[] { "conversations:read", "events:read" })
+            );
         });
     }
 
@@ -52,7 +68,10 @@ public sealed class Api_keys_and_workspaces : HubFixture
         await using var command = new Npgsql.NpgsqlCommand("select key_hash from api_keys where id = $1", connection);
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = keyId });
         var stored = (byte[])(await command.ExecuteScalarAsync())!;
-        Assert.That(stored, Is.EqualTo(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key))));
+        Assert.That(
+            stored,
+            Is.EqualTo(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))
+        );
     }
 
     [Test]
@@ -60,8 +79,13 @@ public sealed class Api_keys_and_workspaces : HubFixture
     {
         var workspaceId = await Hub.CreateWorkspaceAsync("bad scope");
         var problem = await HubApi.ReadProblem(
-            await _admin.PostAsJsonAsync($"/v1/workspaces/{workspaceId}/api-keys", new { name = "x", scopes = new[] { "everything:all" } }),
-            HttpStatusCode.BadRequest, "validation-failed");
+            await _admin.PostAsJsonAsync(
+                $"/v1/workspaces/{workspaceId}/api-keys",
+                new { name = "x", scopes = new[] { "everything:all" } }
+            ),
+            HttpStatusCode.BadRequest,
+            "validation-failed"
+        );
         Assert.That(problem["errors"]!["scopes[0]"]![0]!.GetValue<string>(), Does.Contain("everything:all"));
     }
 
@@ -70,9 +94,22 @@ public sealed class Api_keys_and_workspaces : HubFixture
     {
         var workspaceId = await Hub.CreateWorkspaceAsync("empty brands");
         var problem = await HubApi.ReadProblem(
-            await _admin.PostAsJsonAsync($"/v1/workspaces/{workspaceId}/api-keys", new { name = "x", scopes = new[] { "events:read" }, brands = Array.Empty<string>() }),
-            HttpStatusCode.BadRequest, "validation-failed");
-        var keys = await HubApi.ReadJson(await _admin.GetAsync($"/v1/workspaces/{workspaceId}/api-keys"), HttpStatusCode.OK);
+            await _admin.PostAsJsonAsync(
+                $"/v1/workspaces/{workspaceId}/api-keys",
+                new
+                {
+                    name = "x",
+                    scopes = new[] { "events:read" },
+                    brands = Array.Empty<string>(),
+                }
+            ),
+            HttpStatusCode.BadRequest,
+            "validation-failed"
+        );
+        var keys = await HubApi.ReadJson(
+            await _admin.GetAsync($"/v1/workspaces/{workspaceId}/api-keys"),
+            HttpStatusCode.OK
+        );
         Assert.Multiple(() =>
         {
             Assert.That(problem["errors"]!["brands"], Is.Not.Null);
@@ -83,8 +120,13 @@ public sealed class Api_keys_and_workspaces : HubFixture
     [Test]
     public async Task Key_for_a_workspace_that_does_not_exist_is_a_404() =>
         await HubApi.ReadProblem(
-            await _admin.PostAsJsonAsync($"/v1/workspaces/{Guid.CreateVersion7()}/api-keys", new { name = "x", scopes = new[] { "events:read" } }),
-            HttpStatusCode.NotFound, "not-found");
+            await _admin.PostAsJsonAsync(
+                $"/v1/workspaces/{Guid.CreateVersion7()}/api-keys",
+                new { name = "x", scopes = new[] { "events:read" } }
+            ),
+            HttpStatusCode.NotFound,
+            "not-found"
+        );
 
     [Test]
     public async Task Missing_key_is_a_401_problem_with_a_bearer_challenge()
@@ -100,7 +142,10 @@ public sealed class Api_keys_and_workspaces : HubFixture
     public async Task Invalid_key_is_a_401_problem(string key)
     {
         using var client = Hub.CreateClient();
-        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", key.StartsWith("Basic", StringComparison.Ordinal) ? key : "Bearer " + key);
+        client.DefaultRequestHeaders.TryAddWithoutValidation(
+            "Authorization",
+            key.StartsWith("Basic", StringComparison.Ordinal) ? key : "Bearer " + key
+        );
         await HubApi.ReadProblem(await client.GetAsync("/v1/me"), HttpStatusCode.Unauthorized, "unauthorized");
     }
 
@@ -116,7 +161,10 @@ public sealed class Api_keys_and_workspaces : HubFixture
         Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
 
         await HubApi.ReadProblem(await client.GetAsync("/v1/me"), HttpStatusCode.Unauthorized, "unauthorized");
-        var listed = await HubApi.ReadJson(await _admin.GetAsync($"/v1/workspaces/{workspaceId}/api-keys"), HttpStatusCode.OK);
+        var listed = await HubApi.ReadJson(
+            await _admin.GetAsync($"/v1/workspaces/{workspaceId}/api-keys"),
+            HttpStatusCode.OK
+        );
         Assert.That(listed[0]!["revokedAt"], Is.Not.Null);
     }
 
@@ -126,7 +174,11 @@ public sealed class Api_keys_and_workspaces : HubFixture
         var owner = await Hub.CreateWorkspaceAsync("owner");
         var other = await Hub.CreateWorkspaceAsync("other");
         var (keyId, key) = await Hub.CreateKeyAsync(owner, "app", ["events:read"]);
-        await HubApi.ReadProblem(await _admin.DeleteAsync($"/v1/workspaces/{other}/api-keys/{keyId}"), HttpStatusCode.NotFound, "not-found");
+        await HubApi.ReadProblem(
+            await _admin.DeleteAsync($"/v1/workspaces/{other}/api-keys/{keyId}"),
+            HttpStatusCode.NotFound,
+            "not-found"
+        );
         using var client = Hub.ClientWithKey(key);
         await HubApi.ReadJson(await client.GetAsync("/v1/me"), HttpStatusCode.OK);
     }
@@ -137,7 +189,11 @@ public sealed class Api_keys_and_workspaces : HubFixture
         var (_, client) = await Hub.CreateTenantAsync("not admin");
         using (client)
         {
-            var problem = await HubApi.ReadProblem(await client.PostAsJsonAsync("/v1/workspaces", new { name = "mine" }), HttpStatusCode.Forbidden, "forbidden");
+            var problem = await HubApi.ReadProblem(
+                await client.PostAsJsonAsync("/v1/workspaces", new { name = "mine" }),
+                HttpStatusCode.Forbidden,
+                "forbidden"
+            );
             Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("admin key"));
         }
     }
@@ -150,7 +206,11 @@ public sealed class Api_keys_and_workspaces : HubFixture
         using (client)
         {
             await HubApi.ReadJson(await client.GetAsync($"/v1/workspaces/{ownId}"), HttpStatusCode.OK);
-            var problem = await HubApi.ReadProblem(await client.GetAsync($"/v1/workspaces/{otherId}"), HttpStatusCode.NotFound, "not-found");
+            var problem = await HubApi.ReadProblem(
+                await client.GetAsync($"/v1/workspaces/{otherId}"),
+                HttpStatusCode.NotFound,
+                "not-found"
+            );
             Assert.That(problem.ToJsonString(), Does.Not.Contain("tenant B"));
         }
     }

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using SocialCare.Api.Channels.Replies;
 using SocialCare.Api.Engagements;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
-using SocialCare.Api.Channels.Replies;
 
 namespace SocialCare.Api.Channels.Hooks;
 
@@ -20,24 +20,52 @@ public static partial class HooksApi
 {
     public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/v1/hooks").WithTags("Platform webhooks").AllowAnonymous()
+        var hooks = app.MapGroup("/v1/hooks")
+            .WithTags("Platform webhooks")
+            .AllowAnonymous()
             .RequireRateLimiting(Authorization.RateLimitingExtensions.HooksPolicy);
-        hooks.MapGet("/{type}/{channelAccountId:guid}", Verify).WithName("VerifyPlatformWebhook")
+        hooks
+            .MapGet("/{type}/{channelAccountId:guid}", Verify)
+            .WithName("VerifyPlatformWebhook")
             .WithSummary("The platform's verification handshake: Meta's hub.challenge, X's CRC check.");
-        hooks.MapPost("/{type}/{channelAccountId:guid}", Receive).WithName("ReceivePlatformWebhook")
-            .WithSummary("A platform's webhook, verified by its signature: customers' messages and the statuses of our replies.");
+        hooks
+            .MapPost("/{type}/{channelAccountId:guid}", Receive)
+            .WithName("ReceivePlatformWebhook")
+            .WithSummary(
+                "A platform's webhook, verified by its signature: customers' messages and the statuses of our replies."
+            );
         return app;
     }
 
-    private static async Task<IResult> Verify(string type, Guid channelAccountId, HttpRequest request, ChannelStore channels, ConnectorRegistry connectors)
+    private static async Task<IResult> Verify(
+        string type,
+        Guid channelAccountId,
+        HttpRequest request,
+        ChannelStore channels,
+        ConnectorRegistry connectors
+    )
     {
-        var (channel, connector, problem) = await FindAsync(type, channelAccountId, channels, connectors, request.HttpContext.RequestAborted);
+        var (channel, connector, problem) = await FindAsync(
+            type,
+            channelAccountId,
+            channels,
+            connectors,
+            request.HttpContext.RequestAborted
+        );
         return problem ?? connector!.Handshake(request, channel!);
     }
 
     private static async Task<IResult> Receive(
-        string type, Guid channelAccountId, HttpRequest request, ChannelStore channels, ConnectorRegistry connectors, IngestionBatcher ingestion,
-        ReplyProgressRecorder progress, IThreadLookup threads, ILoggerFactory loggers)
+        string type,
+        Guid channelAccountId,
+        HttpRequest request,
+        ChannelStore channels,
+        ConnectorRegistry connectors,
+        IngestionBatcher ingestion,
+        ReplyProgressRecorder progress,
+        IThreadLookup threads,
+        ILoggerFactory loggers
+    )
     {
         var ct = request.HttpContext.RequestAborted;
         var (found, foundConnector, problem) = await FindAsync(type, channelAccountId, channels, connectors, ct);
@@ -54,8 +82,12 @@ public static partial class HooksApi
         var body = buffer.ToArray();
         if (!connector.SignatureIsValid(request.Headers, body, channel))
         {
-            return Problem.Of(StatusCodes.Status401Unauthorized, ProblemCodes.InvalidSignature, "Invalid signature",
-                $"The request does not carry a valid {type} signature for this channel account.");
+            return Problem.Of(
+                StatusCodes.Status401Unauthorized,
+                ProblemCodes.InvalidSignature,
+                "Invalid signature",
+                $"The request does not carry a valid {type} signature for this channel account."
+            );
         }
 
         ParsedPayload? parsed;
@@ -71,8 +103,12 @@ public static partial class HooksApi
 
         if (parsed is null)
         {
-            return Problem.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.UnexpectedPayload, "Not a webhook of this platform",
-                $"The payload is not a {type} webhook this hub understands.");
+            return Problem.Of(
+                StatusCodes.Status422UnprocessableEntity,
+                ProblemCodes.UnexpectedPayload,
+                "Not a webhook of this platform",
+                $"The payload is not a {type} webhook this hub understands."
+            );
         }
 
         var logger = loggers.CreateLogger(typeof(HooksApi));
@@ -82,14 +118,21 @@ public static partial class HooksApi
         {
             if (!accounts.TryGetValue(account, out var target))
             {
-                target = channel.Setting(connector.AccountSetting) == account
-                    ? channel
-                    : await channels.FindByPlatformAccountAsync(channel.WorkspaceId, type, account, ct);
+                target =
+                    channel.Setting(connector.AccountSetting) == account
+                        ? channel
+                        : await channels.FindByPlatformAccountAsync(channel.WorkspaceId, type, account, ct);
                 // Another account's part is taken only if that account's own secret verifies the payload too: one app
                 // signs for all its accounts, and an account of another app (another brand's, say) is not reachable
                 // through this one's URL and secret.
-                if (target is not null && target.Id != channel.Id
-                    && !(connector.HookSettings.All(target.Has) && connector.SignatureIsValid(request.Headers, body, target)))
+                if (
+                    target is not null
+                    && target.Id != channel.Id
+                    && !(
+                        connector.HookSettings.All(target.Has)
+                        && connector.SignatureIsValid(request.Headers, body, target)
+                    )
+                )
                 {
                     LogForeignAccount(logger, type, account, channel.Id);
                     target = null;
@@ -138,11 +181,23 @@ public static partial class HooksApi
             }
         }
 
-        return TypedResults.Ok(new HookReceipt(results.Count(r => !r.Duplicate), results.Count(r => r.Duplicate), parsed.Statuses.Count, ignored));
+        return TypedResults.Ok(
+            new HookReceipt(
+                results.Count(r => !r.Duplicate),
+                results.Count(r => r.Duplicate),
+                parsed.Statuses.Count,
+                ignored
+            )
+        );
     }
 
     private static async Task<(Channel? Channel, IChannelConnector? Connector, IResult? Problem)> FindAsync(
-        string type, Guid channelAccountId, ChannelStore channels, ConnectorRegistry connectors, CancellationToken ct)
+        string type,
+        Guid channelAccountId,
+        ChannelStore channels,
+        ConnectorRegistry connectors,
+        CancellationToken ct
+    )
     {
         var connector = connectors.For(type);
         var channel = connector is null ? null : await channels.FindForHookAsync(channelAccountId, ct);
@@ -153,17 +208,34 @@ public static partial class HooksApi
 
         var missing = connector.HookSettings.Where(s => !channel.Has(s)).ToList();
         return missing.Count > 0
-            ? (null, null, Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.ChannelNotConnected, "The channel account is not set up for webhooks",
-                $"Store its {string.Join(", ", missing)} in the channel account's settings first."))
+            ? (
+                null,
+                null,
+                Problem.Of(
+                    StatusCodes.Status409Conflict,
+                    ProblemCodes.ChannelNotConnected,
+                    "The channel account is not set up for webhooks",
+                    $"Store its {string.Join(", ", missing)} in the channel account's settings first."
+                )
+            )
             : (channel, connector, null);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook to channel account {ChannelId} carries a message whose ids the hub cannot keep (empty, too long or with control characters); it is ignored.")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "A {Type} webhook to channel account {ChannelId} carries a message whose ids the hub cannot keep (empty, too long or with control characters); it is ignored."
+    )]
     private static partial void LogInvalidIds(ILogger logger, string type, Guid channelId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, whose own secret does not verify it; that part is ignored.")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, whose own secret does not verify it; that part is ignored."
+    )]
     private static partial void LogForeignAccount(ILogger logger, string type, string account, Guid channelId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, which no channel account of its workspace has; that part is ignored.")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, which no channel account of its workspace has; that part is ignored."
+    )]
     private static partial void LogUnknownAccount(ILogger logger, string type, string account, Guid channelId);
 }

@@ -18,7 +18,11 @@ public sealed record SendOutcome(string? PlatformMessageId, PlatformError? Error
 /// 429, 5xx, timeouts and broken connections (honouring <c>Retry-After</c>, and X's <c>x-rate-limit-reset</c>), and a
 /// circuit breaker, so an account whose platform is down fails its replies at once instead of queueing them up.
 /// </summary>
-public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<ConnectorOptions> options, TimeProvider clock) : IDisposable
+public sealed class PlatformCalls(
+    IHttpClientFactory httpClients,
+    IOptions<ConnectorOptions> options,
+    TimeProvider clock
+) : IDisposable
 {
     public const string HttpClientName = "platforms";
     private const int ResponseLimit = 64 * 1024;
@@ -26,20 +30,32 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
     private const int MaxErrorLength = 1000;
     private readonly ResiliencePipelineRegistry<Guid> _pipelines = new();
 
-    public async Task<SendOutcome> SendAsync(IChannelConnector connector, ReplyRequested reply, Channel channel, CancellationToken ct)
+    public async Task<SendOutcome> SendAsync(
+        IChannelConnector connector,
+        ReplyRequested reply,
+        Channel channel,
+        CancellationToken ct
+    )
     {
         var client = httpClients.CreateClient(HttpClientName);
-        var pipeline = _pipelines.GetOrAddPipeline<PlatformResponse>(channel.Id, builder => Build(builder, options.Value));
+        var pipeline = _pipelines.GetOrAddPipeline<PlatformResponse>(
+            channel.Id,
+            builder => Build(builder, options.Value)
+        );
         try
         {
-            var response = await pipeline.ExecuteAsync(async token =>
-            {
-                using var request = connector.CreateSend(reply, channel);
-                using var answer = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-                // The body is read under the same per-attempt timeout as the headers: a platform (or whatever a base
-                // URL points at) that trickles its answer cannot hold a reply consumer past it.
-                return new PlatformResponse(answer.StatusCode, WaitAsked(answer), await ReadAsync(answer, token));
-            }, ct);
+            var response = await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    using var request = connector.CreateSend(reply, channel);
+                    using var answer = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                    // The body is read under the same per-attempt timeout as the headers: a platform (or whatever a
+                    // base
+                    // URL points at) that trickles its answer cannot hold a reply consumer past it.
+                    return new PlatformResponse(answer.StatusCode, WaitAsked(answer), await ReadAsync(answer, token));
+                },
+                ct
+            );
             if ((int)response.Status is < 200 or >= 300)
             {
                 return new SendOutcome(null, Bounded(connector.ReadError((int)response.Status, response.Body)));
@@ -50,29 +66,55 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
                 using var json = JsonDocument.Parse(response.Body);
                 return connector.ReadMessageId(json.RootElement) is { Length: > 0 and <= MaxIdLength } id
                     ? new SendOutcome(id, null)
-                    : new SendOutcome(null, new PlatformError("unexpected_response", "The platform accepted the message but returned no usable message id."));
+                    : new SendOutcome(
+                        null,
+                        new PlatformError(
+                            "unexpected_response",
+                            "The platform accepted the message but returned no usable message id."
+                        )
+                    );
             }
             catch (JsonException)
             {
-                return new SendOutcome(null, new PlatformError("unexpected_response", "The platform answered with a body that is not JSON."));
+                return new SendOutcome(
+                    null,
+                    new PlatformError("unexpected_response", "The platform answered with a body that is not JSON.")
+                );
             }
         }
         catch (BrokenCircuitException)
         {
-            return new SendOutcome(null, new PlatformError("circuit_open",
-                $"Calls to {channel.Type} for this channel account keep failing; they are paused for {options.Value.BreakDuration.TotalSeconds:0} s."));
+            return new SendOutcome(
+                null,
+                new PlatformError(
+                    "circuit_open",
+                    $"Calls to {channel.Type} for this channel account keep failing; they are paused for {options.Value.BreakDuration.TotalSeconds:0} s."
+                )
+            );
         }
         catch (TimeoutRejectedException)
         {
-            return new SendOutcome(null, new PlatformError("timeout", $"{channel.Type} did not answer within {options.Value.AttemptTimeout.TotalSeconds:0} s."));
+            return new SendOutcome(
+                null,
+                new PlatformError(
+                    "timeout",
+                    $"{channel.Type} did not answer within {options.Value.AttemptTimeout.TotalSeconds:0} s."
+                )
+            );
         }
         catch (HttpRequestException e)
         {
-            return new SendOutcome(null, Bounded(new PlatformError("unreachable", $"{channel.Type} could not be reached: {e.Message}")));
+            return new SendOutcome(
+                null,
+                Bounded(new PlatformError("unreachable", $"{channel.Type} could not be reached: {e.Message}"))
+            );
         }
         catch (IOException e)
         {
-            return new SendOutcome(null, Bounded(new PlatformError("broken_response", $"{channel.Type}'s answer broke off: {e.Message}")));
+            return new SendOutcome(
+                null,
+                Bounded(new PlatformError("broken_response", $"{channel.Type}'s answer broke off: {e.Message}"))
+            );
         }
         catch (ArgumentException e)
         {
@@ -93,27 +135,31 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
         // Polly refuses a retry strategy of zero attempts: with Connectors:MaxRetries=0 there is none.
         if (settings.MaxRetries > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions<PlatformResponse>
-            {
-                ShouldHandle = transient,
-                MaxRetryAttempts = settings.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = settings.RetryBaseDelay,
-                MaxDelay = settings.MaxRetryAfter,
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
-            });
+            builder.AddRetry(
+                new RetryStrategyOptions<PlatformResponse>
+                {
+                    ShouldHandle = transient,
+                    MaxRetryAttempts = settings.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = settings.RetryBaseDelay,
+                    MaxDelay = settings.MaxRetryAfter,
+                    DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
+                }
+            );
         }
 
         builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<PlatformResponse>
-            {
-                ShouldHandle = transient,
-                FailureRatio = 1.0,
-                MinimumThroughput = settings.BreakAfterFailures,
-                SamplingDuration = TimeSpan.FromMinutes(1),
-                BreakDuration = settings.BreakDuration,
-            })
+            .AddCircuitBreaker(
+                new CircuitBreakerStrategyOptions<PlatformResponse>
+                {
+                    ShouldHandle = transient,
+                    FailureRatio = 1.0,
+                    MinimumThroughput = settings.BreakAfterFailures,
+                    SamplingDuration = TimeSpan.FromMinutes(1),
+                    BreakDuration = settings.BreakDuration,
+                }
+            )
             .AddTimeout(settings.AttemptTimeout);
     }
 
@@ -124,7 +170,8 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
     /// A platform's error as events carry it to every department: bounded, and without what PostgreSQL cannot store.
     /// Whatever answered wrote it, so it is kept short.
     /// </summary>
-    private static PlatformError Bounded(PlatformError error) => new(Clip(error.Code, 100), Clip(error.Message, MaxErrorLength));
+    private static PlatformError Bounded(PlatformError error) =>
+        new(Clip(error.Code, 100), Clip(error.Message, MaxErrorLength));
 
     private static string Clip(string text, int length)
     {
@@ -132,7 +179,8 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
         return clean.Length <= length ? clean : clean[..length] + "…";
     }
 
-    /// <summary>How long the platform asked us to wait: <c>Retry-After</c> (seconds or a date), or X's reset time (Unix seconds).</summary>
+    /// <summary>How long the platform asked us to wait: <c>Retry-After</c> (seconds or a date), or X's reset time (Unix
+    /// seconds).</summary>
     private TimeSpan? WaitAsked(HttpResponseMessage response)
     {
         var now = clock.GetUtcNow();
@@ -140,7 +188,8 @@ public sealed class PlatformCalls(IHttpClientFactory httpClients, IOptions<Conne
         {
             { Delta: { } delta } => delta,
             { Date: { } date } => date - now,
-            _ => response.Headers.TryGetValues("x-rate-limit-reset", out var reset) && long.TryParse(reset.FirstOrDefault(), out var unix)
+            _ => response.Headers.TryGetValues("x-rate-limit-reset", out var reset)
+            && long.TryParse(reset.FirstOrDefault(), out var unix)
                 ? DateTimeOffset.FromUnixTimeSeconds(unix) - now
                 : (TimeSpan?)null,
         };

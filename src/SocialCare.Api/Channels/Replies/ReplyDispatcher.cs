@@ -14,8 +14,12 @@ namespace SocialCare.Api.Channels.Replies;
 /// and the record sends it again.
 /// </summary>
 public sealed class ReplyDispatcher(
-    ChannelStore channels, ConnectorRegistry connectors, PlatformCalls calls, ReplyProgressRecorder recorder, NpgsqlDataSource dataSource)
-    : IConsumer<ReplyRequested>
+    ChannelStore channels,
+    ConnectorRegistry connectors,
+    PlatformCalls calls,
+    ReplyProgressRecorder recorder,
+    NpgsqlDataSource dataSource
+) : IConsumer<ReplyRequested>
 {
     public async Task Consume(ConsumeContext<ReplyRequested> context)
     {
@@ -44,12 +48,28 @@ public sealed class ReplyDispatcher(
         var actor = new EventActor("platform", null, reply.ChannelType, null);
         if (channel is null)
         {
-            await recorder.RecordSendAsync(reply, ReplyStatuses.Failed, null,
-                new PlatformError("channel_disconnected", "The channel account was disconnected before the reply could be sent."), actor, ct);
+            await recorder.RecordSendAsync(
+                reply,
+                ReplyStatuses.Failed,
+                null,
+                new PlatformError(
+                    "channel_disconnected",
+                    "The channel account was disconnected before the reply could be sent."
+                ),
+                actor,
+                ct
+            );
             return;
         }
 
         var outcome = await calls.SendAsync(connector, reply, channel, ct);
-        await recorder.RecordSendAsync(reply, outcome.Error is null ? ReplyStatuses.Sent : ReplyStatuses.Failed, outcome.PlatformMessageId, outcome.Error, actor, ct);
+        await recorder.RecordSendAsync(
+            reply,
+            outcome.Error is null ? ReplyStatuses.Sent : ReplyStatuses.Failed,
+            outcome.PlatformMessageId,
+            outcome.Error,
+            actor,
+            ct
+        );
     }
 }

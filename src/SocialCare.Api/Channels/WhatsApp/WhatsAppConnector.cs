@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SocialCare.Api.Channels.Meta;
+using SocialCare.Api.Channels.Replies;
 using SocialCare.Api.Conversations;
 using SocialCare.Api.Engagements;
 using SocialCare.Contracts;
-using SocialCare.Api.Channels.Replies;
 
 namespace SocialCare.Api.Channels.WhatsApp;
 
@@ -23,7 +23,8 @@ public sealed class WhatsAppConnector : IChannelConnector
 
     public string AccountSetting => PhoneNumberIdSetting;
 
-    public IReadOnlyList<string> HookSettings { get; } = [PhoneNumberIdSetting, MetaGraph.AppSecretSetting, MetaGraph.VerifyTokenSetting];
+    public IReadOnlyList<string> HookSettings { get; } =
+    [PhoneNumberIdSetting, MetaGraph.AppSecretSetting, MetaGraph.VerifyTokenSetting];
 
     public IReadOnlyList<string> SendSettings { get; } = [PhoneNumberIdSetting, MetaGraph.AccessTokenSetting];
 
@@ -33,9 +34,15 @@ public sealed class WhatsAppConnector : IChannelConnector
 
     public IResult Handshake(HttpRequest request, Channel channel) => MetaGraph.Handshake(request, channel);
 
-    public bool SignatureIsValid(IHeaderDictionary headers, ReadOnlySpan<byte> body, Channel channel) => MetaGraph.SignatureIsValid(headers, body, channel);
+    public bool SignatureIsValid(IHeaderDictionary headers, ReadOnlySpan<byte> body, Channel channel) =>
+        MetaGraph.SignatureIsValid(headers, body, channel);
 
-    public Task<ParsedPayload?> ParseAsync(JsonElement payload, Channel channel, IThreadLookup threads, CancellationToken cancellationToken)
+    public Task<ParsedPayload?> ParseAsync(
+        JsonElement payload,
+        Channel channel,
+        IThreadLookup threads,
+        CancellationToken cancellationToken
+    )
     {
         if (payload.Text("object") != "whatsapp_business_account")
         {
@@ -48,15 +55,21 @@ public sealed class WhatsAppConnector : IChannelConnector
         var mediaBase = channel.BaseUrl(MetaGraph.BaseUrlSetting, MetaGraph.DefaultBaseUrl);
         foreach (var change in payload.Items("entry").SelectMany(e => e.Items("changes")))
         {
-            if (change.Text("field") is not (null or "messages") || change.Member("value") is not { } value
-                || value.Member("metadata")?.Text("phone_number_id") is not { } account)
+            if (
+                change.Text("field") is not (null or "messages")
+                || change.Member("value") is not { } value
+                || value.Member("metadata")?.Text("phone_number_id") is not { } account
+            )
             {
                 ignored++;
                 continue;
             }
 
-            var names = value.Items("contacts").Where(c => c.Text("wa_id") is not null)
-                .GroupBy(c => c.Text("wa_id")!).ToDictionary(g => g.Key, g => g.First().Member("profile")?.Text("name"));
+            var names = value
+                .Items("contacts")
+                .Where(c => c.Text("wa_id") is not null)
+                .GroupBy(c => c.Text("wa_id")!)
+                .ToDictionary(g => g.Key, g => g.First().Member("profile")?.Text("name"));
             foreach (var message in value.Items("messages"))
             {
                 if (Engagement(message, names, mediaBase) is { } engagement)
@@ -85,9 +98,17 @@ public sealed class WhatsAppConnector : IChannelConnector
         return Task.FromResult<ParsedPayload?>(new ParsedPayload(engagements, statuses, ignored));
     }
 
-    private static InboundEngagement? Engagement(JsonElement message, Dictionary<string, string?> names, string mediaBase)
+    private static InboundEngagement? Engagement(
+        JsonElement message,
+        Dictionary<string, string?> names,
+        string mediaBase
+    )
     {
-        if (message.Text("id") is not { } id || message.Text("from") is not { } from || message.UnixTime("timestamp") is not { } at)
+        if (
+            message.Text("id") is not { } id
+            || message.Text("from") is not { } from
+            || message.UnixTime("timestamp") is not { } at
+        )
         {
             return null;
         }
@@ -115,13 +136,24 @@ public sealed class WhatsAppConnector : IChannelConnector
                 details["media"] = JsonNode.Parse(item.GetRawText());
                 break;
             case "location" when content is { } location:
-                var place = string.Join(", ", new[] { location.Text("name"), location.Text("address") }.Where(p => !string.IsNullOrWhiteSpace(p)));
+                var place = string.Join(
+                    ", ",
+                    new[] { location.Text("name"), location.Text("address") }.Where(p => !string.IsNullOrWhiteSpace(p))
+                );
                 text = place.Length > 0 ? place : $"{location.Text("latitude")}, {location.Text("longitude")}";
                 details["location"] = JsonNode.Parse(location.GetRawText());
                 break;
             case "contacts":
-                text = string.Join(", ", message.Items("contacts").Select(c => c.Member("name")?.Text("formatted_name")).Where(n => n is not null));
-                details["contacts"] = message.Member("contacts") is { } cards ? JsonNode.Parse(cards.GetRawText()) : null;
+                text = string.Join(
+                    ", ",
+                    message
+                        .Items("contacts")
+                        .Select(c => c.Member("name")?.Text("formatted_name"))
+                        .Where(n => n is not null)
+                );
+                details["contacts"] = message.Member("contacts") is { } cards
+                    ? JsonNode.Parse(cards.GetRawText())
+                    : null;
                 break;
             case "interactive" when content is { } interactive:
                 var kind = interactive.Text("type");
@@ -154,14 +186,27 @@ public sealed class WhatsAppConnector : IChannelConnector
             metadata["raw"] = JsonNode.Parse(message.GetRawText());
         }
 
-        return new InboundEngagement(id, null, new EngagementAuthor(from, JsonReading.Clean(names.GetValueOrDefault(from)), null),
-            JsonReading.Clean(text), attachments, "private", null, at, JsonSerializer.SerializeToElement(metadata));
+        return new InboundEngagement(
+            id,
+            null,
+            new EngagementAuthor(from, JsonReading.Clean(names.GetValueOrDefault(from)), null),
+            JsonReading.Clean(text),
+            attachments,
+            "private",
+            null,
+            at,
+            JsonSerializer.SerializeToElement(metadata)
+        );
     }
 
     private static ParsedStatus? Status(string account, JsonElement status)
     {
-        if (status.Text("id") is not { } id || status.UnixTime("timestamp") is not { } at
-            || status.Text("status") is not { } value || !ReplyStatuses.Reportable.Contains(value))
+        if (
+            status.Text("id") is not { } id
+            || status.UnixTime("timestamp") is not { } at
+            || status.Text("status") is not { } value
+            || !ReplyStatuses.Reportable.Contains(value)
+        )
         {
             return null;
         }
@@ -171,9 +216,13 @@ public sealed class WhatsAppConnector : IChannelConnector
         {
             var first = status.Items("errors").FirstOrDefault();
             var details = first.ValueKind == JsonValueKind.Object ? first.Member("error_data")?.Text("details") : null;
-            error = first.ValueKind == JsonValueKind.Object
-                ? new PlatformError(first.Text("code") ?? "unknown", $"{first.Text("title") ?? first.Text("message") ?? "Failed"}{(details is null ? string.Empty : $" ({details})")}")
-                : new PlatformError("unknown", "WhatsApp reported the message failed without details.");
+            error =
+                first.ValueKind == JsonValueKind.Object
+                    ? new PlatformError(
+                        first.Text("code") ?? "unknown",
+                        $"{first.Text("title") ?? first.Text("message") ?? "Failed"}{(details is null ? string.Empty : $" ({details})")}"
+                    )
+                    : new PlatformError("unknown", "WhatsApp reported the message failed without details.");
         }
 
         return new ParsedStatus(account, id, value, at, error);
@@ -189,14 +238,24 @@ public sealed class WhatsAppConnector : IChannelConnector
         };
         if (reply.Template is { } template)
         {
-            var content = new JsonObject { ["name"] = template.Name, ["language"] = new JsonObject { ["code"] = template.Language } };
+            var content = new JsonObject
+            {
+                ["name"] = template.Name,
+                ["language"] = new JsonObject { ["code"] = template.Language },
+            };
             if (template.Parameters.Count > 0)
             {
-                content["components"] = new JsonArray(new JsonObject
-                {
-                    ["type"] = "body",
-                    ["parameters"] = new JsonArray(template.Parameters.Select(p => (JsonNode)new JsonObject { ["type"] = "text", ["text"] = p }).ToArray()),
-                });
+                content["components"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["type"] = "body",
+                        ["parameters"] = new JsonArray(
+                            template
+                                .Parameters.Select(p => (JsonNode)new JsonObject { ["type"] = "text", ["text"] = p })
+                                .ToArray()
+                        ),
+                    }
+                );
             }
 
             body["type"] = "template";
@@ -224,19 +283,28 @@ public sealed class WhatsAppConnector : IChannelConnector
             };
         }
 
-        return MetaGraph.Post(channel, $"{PlatformPaths.Segment(channel.Required(PhoneNumberIdSetting))}/messages", body);
+        return MetaGraph.Post(
+            channel,
+            $"{PlatformPaths.Segment(channel.Required(PhoneNumberIdSetting))}/messages",
+            body
+        );
     }
 
-    /// <summary>Images, videos and documents take a caption; audio does not, so audio with text goes as a document.</summary>
-    private static string MediaKind(string mediaType, bool captioned) => mediaType switch
-    {
-        _ when mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) => "image",
-        _ when mediaType.StartsWith("video/", StringComparison.OrdinalIgnoreCase) => "video",
-        _ when mediaType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase) && !captioned => "audio",
-        _ => "document",
-    };
+    /// <summary>Images, videos and documents take a caption; audio does not, so audio with text goes as a
+    /// document.</summary>
+    private static string MediaKind(string mediaType, bool captioned) =>
+        mediaType switch
+        {
+            _ when mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) => "image",
+            _ when mediaType.StartsWith("video/", StringComparison.OrdinalIgnoreCase) => "video",
+            _ when mediaType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase) && !captioned => "audio",
+            _ => "document",
+        };
 
-    public string? ReadMessageId(JsonElement response) => response.Items("messages").FirstOrDefault() is { ValueKind: JsonValueKind.Object } first ? first.Text("id") : null;
+    public string? ReadMessageId(JsonElement response) =>
+        response.Items("messages").FirstOrDefault() is { ValueKind: JsonValueKind.Object } first
+            ? first.Text("id")
+            : null;
 
     public PlatformError ReadError(int status, string body) => MetaGraph.ReadError(status, body);
 }

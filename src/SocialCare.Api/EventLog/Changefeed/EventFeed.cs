@@ -3,7 +3,8 @@ using Npgsql;
 
 namespace SocialCare.Api.EventLog.Changefeed;
 
-/// <summary>One event as the changefeed shows it. <c>subject</c> is the conversation (or, for customer events, the customer).</summary>
+/// <summary>One event as the changefeed shows it. <c>subject</c> is the conversation (or, for customer events, the
+/// customer).</summary>
 public sealed record FeedItem(long Sequence, Guid Id, string Type, DateTimeOffset Time, string Subject, JsonNode Data);
 
 public sealed record FeedPage(IReadOnlyList<FeedItem> Items, string Next);
@@ -14,7 +15,8 @@ public sealed record FeedPage(IReadOnlyList<FeedItem> Items, string Next);
 /// </summary>
 public sealed class EventFeed(NpgsqlDataSource dataSource)
 {
-    /// <summary>Every brand's events ($1 workspace, $2 after, $3 exact types, $4 type prefixes, $5 limit): the (workspace, sequence) index.</summary>
+    /// <summary>Every brand's events ($1 workspace, $2 after, $3 exact types, $4 type prefixes, $5 limit): the
+    /// (workspace, sequence) index.</summary>
     internal const string EveryBrand = """
         select seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), stream_id, data::text from mt_events
         where tenant_id = $1 and seq_id > $2 and ($3::text[] is null or type = any($3) or type like any($4))
@@ -22,9 +24,12 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>
-    /// The events of brands <c>$6</c> (the rest as in <see cref="EveryBrand"/>): one range scan of the (workspace, brand,
-    /// sequence) index per brand (migration 0023), each stopping at the page size, merged in sequence order — instead of a
-    /// walk over every event of the workspace after the cursor, filtering out other brands'. "brand = b and seq > $2" is
+    /// The events of brands <c>$6</c> (the rest as in <see cref="EveryBrand"/>): one range scan of the (workspace,
+    /// brand,
+    /// sequence) index per brand (migration 0023), each stopping at the page size, merged in sequence order — instead
+    /// of a
+    /// walk over every event of the workspace after the cursor, filtering out other brands'. "brand = b and seq > $2"
+    /// is
     /// written as a row comparison ordered by (brand, seq), which only that index can serve: with a plain equality the
     /// planner, which cannot know how rare a brand is in a prepared statement, walked the sequence index instead.
     /// </summary>
@@ -39,8 +44,16 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
         order by e.seq_id limit $5
         """;
 
-    /// <summary>The page after <paramref name="after"/>; with <paramref name="brands"/>, only events of those brands (never those without a brand).</summary>
-    public async Task<IReadOnlyList<FeedItem>> ReadAsync(Guid workspaceId, long after, IReadOnlyList<string>? types, IReadOnlyList<string>? brands, int limit, CancellationToken ct)
+    /// <summary>The page after <paramref name="after"/>; with <paramref name="brands"/>, only events of those brands
+    /// (never those without a brand).</summary>
+    public async Task<IReadOnlyList<FeedItem>> ReadAsync(
+        Guid workspaceId,
+        long after,
+        IReadOnlyList<string>? types,
+        IReadOnlyList<string>? brands,
+        int limit,
+        CancellationToken ct
+    )
     {
         var (exact, prefixes) = SplitTypes(types);
         await using var command = dataSource.CreateCommand(brands is null ? EveryBrand : SomeBrands);
@@ -61,22 +74,39 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
             var seq = reader.GetInt64(0);
             var data = JsonNode.Parse(reader.GetString(5))!.AsObject();
             data["sequence"] = seq;
-            items.Add(new FeedItem(seq, reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetGuid(4).ToString(), data));
+            items.Add(
+                new FeedItem(
+                    seq,
+                    reader.GetGuid(1),
+                    reader.GetString(2),
+                    reader.GetFieldValue<DateTimeOffset>(3),
+                    reader.GetGuid(4).ToString(),
+                    data
+                )
+            );
         }
 
         return items;
     }
 
-    /// <summary><c>conversation.*</c> style wildcards become LIKE prefixes; <c>*</c> (or nothing) means every type.</summary>
+    /// <summary><c>conversation.*</c> style wildcards become LIKE prefixes; <c>*</c> (or nothing) means every
+    /// type.</summary>
     internal static (string[]? Exact, string[]? Prefixes) SplitTypes(IReadOnlyList<string>? types)
     {
-        var cleaned = types?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        var cleaned = types
+            ?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToList();
         if (cleaned is null || cleaned.Count == 0 || cleaned.Contains("*"))
         {
             return (null, null);
         }
 
-        return (cleaned.Where(t => !t.EndsWith(".*", StringComparison.Ordinal)).ToArray(),
-                cleaned.Where(t => t.EndsWith(".*", StringComparison.Ordinal)).Select(t => t[..^1].Replace("_", "\\_", StringComparison.Ordinal) + "%").ToArray());
+        return (
+            cleaned.Where(t => !t.EndsWith(".*", StringComparison.Ordinal)).ToArray(),
+            cleaned
+                .Where(t => t.EndsWith(".*", StringComparison.Ordinal))
+                .Select(t => t[..^1].Replace("_", "\\_", StringComparison.Ordinal) + "%")
+                .ToArray()
+        );
     }
 }

@@ -8,14 +8,25 @@ using SocialCare.Api.Infrastructure.Problems;
 namespace SocialCare.Api.EventLog.Changefeed;
 
 /// <summary>
-/// <c>GET /v1/events/stream</c>: the changefeed as Server-Sent Events. A stream wakes when its workspace commits events,
+/// <c>GET /v1/events/stream</c>: the changefeed as Server-Sent Events. A stream wakes when its workspace commits
+/// events,
 /// checks at least every heartbeat that its key was not revoked since, and ends after its lifetime (the client resumes
-/// with <c>Last-Event-ID</c>); one key holds at most <see cref="EventStreamOptions.MaxStreamsPerKey"/> at once per instance.
+/// with <c>Last-Event-ID</c>); one key holds at most <see cref="EventStreamOptions.MaxStreamsPerKey"/> at once per
+/// instance.
 /// </summary>
 internal static class EventStream
 {
-    public static async Task RunAsync(HttpContext http, EventFeed feed, SequencedSignal signal, ApiKeyLookup keys, EventStreamSlots slots,
-        IOptionsMonitor<EventStreamOptions> options, TimeProvider clock, long? after, string? types)
+    public static async Task RunAsync(
+        HttpContext http,
+        EventFeed feed,
+        SequencedSignal signal,
+        ApiKeyLookup keys,
+        EventStreamSlots slots,
+        IOptionsMonitor<EventStreamOptions> options,
+        TimeProvider clock,
+        long? after,
+        string? types
+    )
     {
         var settings = options.CurrentValue;
         using var slot = slots.TryOpen(http.User.KeyId()!, settings.MaxStreamsPerKey);
@@ -24,13 +35,22 @@ internal static class EventStream
             // A stream whose client has gone is noticed at its next heartbeat at the latest, and its slot freed.
             var seconds = Math.Max(1, (int)Math.Ceiling(settings.Heartbeat.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await Problem.WriteAsync(http, Problem.Details(StatusCodes.Status429TooManyRequests, ProblemCodes.TooManyStreams, "Too many event streams",
-                $"This API key already holds {settings.MaxStreamsPerKey} event streams; close one, or retry after {seconds} s."));
+            await Problem.WriteAsync(
+                http,
+                Problem.Details(
+                    StatusCodes.Status429TooManyRequests,
+                    ProblemCodes.TooManyStreams,
+                    "Too many event streams",
+                    $"This API key already holds {settings.MaxStreamsPerKey} event streams; close one, or retry after {seconds} s."
+                )
+            );
             return;
         }
 
         var ct = http.RequestAborted;
-        var cursor = long.TryParse(http.Request.Headers["Last-Event-ID"], CultureInfo.InvariantCulture, out var lastId) ? lastId : Math.Max(0, after ?? 0);
+        var cursor = long.TryParse(http.Request.Headers["Last-Event-ID"], CultureInfo.InvariantCulture, out var lastId)
+            ? lastId
+            : Math.Max(0, after ?? 0);
         var workspaceId = http.User.RequiredWorkspaceId();
         var (typeFilter, brands) = (EventsApi.Types(types), http.User.Brands());
         var ends = clock.GetUtcNow() + settings.MaxStreamLifetime * (1 - (Random.Shared.NextDouble() / 10));
@@ -46,7 +66,11 @@ internal static class EventStream
                 var now = clock.GetUtcNow();
                 if (now >= ends)
                 {
-                    await WriteAsync(http, ": this stream has reached its lifetime; reconnect with Last-Event-ID\n\n", ct);
+                    await WriteAsync(
+                        http,
+                        ": this stream has reached its lifetime; reconnect with Last-Event-ID\n\n",
+                        ct
+                    );
                     return;
                 }
 
@@ -94,7 +118,8 @@ internal static class EventStream
         foreach (var item in items)
         {
             text.Append(CultureInfo.InvariantCulture, $"id: {item.Sequence}\nevent: {item.Type}\ndata: ")
-                .Append(System.Text.Json.JsonSerializer.Serialize(item, EventLog.EventTypeRegistry.Json)).Append("\n\n");
+                .Append(System.Text.Json.JsonSerializer.Serialize(item, EventLog.EventTypeRegistry.Json))
+                .Append("\n\n");
         }
 
         return text.ToString();

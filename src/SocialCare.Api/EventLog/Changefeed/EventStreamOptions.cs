@@ -12,7 +12,8 @@ public sealed class EventStreamOptions
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// A stream ends after 90–100 % of this (spread, so that streams opened together do not all reconnect together); the
+    /// A stream ends after 90–100 % of this (spread, so that streams opened together do not all reconnect together);
+    /// the
     /// client resumes with <c>Last-Event-ID</c>. Long-lived streams would otherwise pin an instance forever.
     /// </summary>
     public TimeSpan MaxStreamLifetime { get; set; } = TimeSpan.FromMinutes(30);

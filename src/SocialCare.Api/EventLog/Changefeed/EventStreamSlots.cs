@@ -2,12 +2,14 @@ using System.Collections.Concurrent;
 
 namespace SocialCare.Api.EventLog.Changefeed;
 
-/// <summary>Counts each API key's open event streams on this instance, so that one key cannot hold every connection.</summary>
+/// <summary>Counts each API key's open event streams on this instance, so that one key cannot hold every
+/// connection.</summary>
 public sealed class EventStreamSlots
 {
     private readonly ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
 
-    /// <summary>A slot for one more stream of <paramref name="keyId"/>, released when disposed; null when it holds <paramref name="max"/> already.</summary>
+    /// <summary>A slot for one more stream of <paramref name="keyId"/>, released when disposed; null when it holds
+    /// <paramref name="max"/> already.</summary>
     public IDisposable? TryOpen(string keyId, int max)
     {
         while (true)

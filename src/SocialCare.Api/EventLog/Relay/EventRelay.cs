@@ -17,12 +17,14 @@ internal sealed partial class EventRelay(
     IBus bus,
     Infrastructure.Messaging.BusReadiness busReadiness,
     IOptions<RelayOptions> options,
-    ILogger<EventRelay> logger) : BackgroundService
+    ILogger<EventRelay> logger
+) : BackgroundService
 {
     public const string Follower = "rabbitmq";
     private const long LeaderLockKey = 0x5C_4B_00_02;
 
-    /// <summary>Records the relay's checkpoint: ($1 = follower, $2 = the last sequence confirmed by the broker).</summary>
+    /// <summary>Records the relay's checkpoint: ($1 = follower, $2 = the last sequence confirmed by the
+    /// broker).</summary>
     private const string SaveCheckpoint = """
         insert into mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now())
         on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
@@ -57,9 +59,17 @@ internal sealed partial class EventRelay(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or MassTransitException or TimeoutException or InvalidOperationException or OperationCanceledException)
+            catch (Exception e)
+                when (e
+                        is NpgsqlException
+                            or MassTransitException
+                            or TimeoutException
+                            or InvalidOperationException
+                            or OperationCanceledException
+                )
             {
-                // The broker or the database went away: nothing was checkpointed past what was confirmed. Try to lead again,
+                // The broker or the database went away: nothing was checkpointed past what was confirmed. Try to lead
+                // again,
                 // as a follower does; whichever instance gets the lock first resumes from the checkpoint.
                 LogRelayFailed(logger, e);
                 await Task.Delay(_options.LeaderRetryMs, stoppingToken);
@@ -80,7 +90,8 @@ internal sealed partial class EventRelay(
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
-        // Handed to the bus: everything up to `handedOver`. The newest batch's confirms may still be travelling while the
+        // Handed to the bus: everything up to `handedOver`. The newest batch's confirms may still be travelling while
+        // the
         // next one is read and handed over (the bus channel keeps the order); a batch's last sequence is saved as the
         // checkpoint once every one of its confirms has arrived, in the next round trip (or before idling).
         var handedOver = await ReadCheckpointAsync(connection, stoppingToken);
@@ -116,7 +127,8 @@ internal sealed partial class EventRelay(
                 confirmed = null;
             }
 
-            // Events are numbered in commit order, so nothing can appear below what was read: wait for the next commit's
+            // Events are numbered in commit order, so nothing can appear below what was read: wait for the next
+            // commit's
             // wake-up (unless one came during the read), with the poll as the safety net.
             if (Volatile.Read(ref woken) == 0)
             {
@@ -129,22 +141,41 @@ internal sealed partial class EventRelay(
     /// One round trip: reads up to a batch of events after <paramref name="after"/> and, when given, records
     /// <paramref name="confirmed"/> as the relay's checkpoint.
     /// </summary>
-    private async Task<List<(long Seq, Guid Id, string Type, string Data)>> ReadAsync(NpgsqlConnection connection, long after, long? confirmed,
-        CancellationToken cancellationToken)
+    private async Task<List<(long Seq, Guid Id, string Type, string Data)>> ReadAsync(
+        NpgsqlConnection connection,
+        long after,
+        long? confirmed,
+        CancellationToken cancellationToken
+    )
     {
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("select seq_id, id, type, data::text from mt_events where seq_id > $1 order by seq_id limit $2")
+                new NpgsqlBatchCommand(
+                    "select seq_id, id, type, data::text from mt_events where seq_id > $1 order by seq_id limit $2"
+                )
                 {
-                    Parameters = { new NpgsqlParameter { Value = after }, new NpgsqlParameter { Value = _options.BatchSize } },
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = after },
+                        new NpgsqlParameter { Value = _options.BatchSize },
+                    },
                 },
             },
         };
         if (confirmed is { } last)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(SaveCheckpoint) { Parameters = { new NpgsqlParameter { Value = Follower }, new NpgsqlParameter { Value = last } } });
+            batch.BatchCommands.Add(
+                new NpgsqlBatchCommand(SaveCheckpoint)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = Follower },
+                        new NpgsqlParameter { Value = last },
+                    },
+                }
+            );
         }
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -157,12 +188,17 @@ internal sealed partial class EventRelay(
         return events;
     }
 
-    /// <summary>Events handed to the bus: the last one's sequence, and the task that completes when all are confirmed.</summary>
+    /// <summary>Events handed to the bus: the last one's sequence, and the task that completes when all are
+    /// confirmed.</summary>
     private sealed record Batch(long Last, Task Confirms);
 
-    /// <summary>Starts publishing <paramref name="events"/>, in sequence order; an event that cannot be read is dead-lettered.</summary>
-    private async Task<Batch> PublishAsync(NpgsqlConnection connection, List<(long Seq, Guid Id, string Type, string Data)> events,
-        CancellationToken cancellationToken)
+    /// <summary>Starts publishing <paramref name="events"/>, in sequence order; an event that cannot be read is
+    /// dead-lettered.</summary>
+    private async Task<Batch> PublishAsync(
+        NpgsqlConnection connection,
+        List<(long Seq, Guid Id, string Type, string Data)> events,
+        CancellationToken cancellationToken
+    )
     {
         // Publishes start in sequence order on the bus's channel; all must be confirmed before the checkpoint moves.
         var confirms = new List<Task>(events.Count);
@@ -173,19 +209,26 @@ internal sealed partial class EventRelay(
             {
                 message = EventTypeRegistry.Deserialize(row.Type, row.Data) with { Sequence = row.Seq };
             }
-            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+            catch (Exception e)
+                when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
             {
                 await DeadLetterAsync(connection, row.Id, row.Seq, e, cancellationToken);
                 continue;
             }
 
-            confirms.Add(bus.Publish(message, message.GetType(), context => context.MessageId = row.Id, cancellationToken));
+            confirms.Add(
+                bus.Publish(message, message.GetType(), context => context.MessageId = row.Id, cancellationToken)
+            );
         }
 
         return new Batch(events.Count > 0 ? events[^1].Seq : 0, Task.WhenAll(confirms));
     }
 
-    private static async Task SaveCheckpointAsync(NpgsqlConnection connection, long last, CancellationToken cancellationToken)
+    private static async Task SaveCheckpointAsync(
+        NpgsqlConnection connection,
+        long last,
+        CancellationToken cancellationToken
+    )
     {
         await using var save = new NpgsqlCommand(SaveCheckpoint, connection);
         save.Parameters.Add(new NpgsqlParameter { Value = Follower });
@@ -193,11 +236,19 @@ internal sealed partial class EventRelay(
         await save.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task DeadLetterAsync(NpgsqlConnection connection, Guid eventId, long seq, Exception error, CancellationToken cancellationToken)
+    private async Task DeadLetterAsync(
+        NpgsqlConnection connection,
+        Guid eventId,
+        long seq,
+        Exception error,
+        CancellationToken cancellationToken
+    )
     {
         LogDeadLetter(logger, eventId, seq, error);
         await using var command = new NpgsqlCommand(
-            "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) on conflict do nothing", connection);
+            "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) on conflict do nothing",
+            connection
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = eventId });
         command.Parameters.Add(new NpgsqlParameter { Value = seq });
         command.Parameters.Add(new NpgsqlParameter { Value = Follower });
@@ -205,9 +256,15 @@ internal sealed partial class EventRelay(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<long> ReadCheckpointAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<long> ReadCheckpointAsync(
+        NpgsqlConnection connection,
+        CancellationToken cancellationToken
+    )
     {
-        await using var command = new NpgsqlCommand("select last_seq_id from mt_event_progression where name = $1", connection);
+        await using var command = new NpgsqlCommand(
+            "select last_seq_id from mt_event_progression where name = $1",
+            connection
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = Follower });
         return await command.ExecuteScalarAsync(cancellationToken) is long seq ? seq : 0;
     }
@@ -215,9 +272,15 @@ internal sealed partial class EventRelay(
     [LoggerMessage(Level = LogLevel.Information, Message = "This instance now leads the event relay")]
     private static partial void LogLeading(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event relay interrupted; it resumes from its last confirmed checkpoint")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Event relay interrupted; it resumes from its last confirmed checkpoint"
+    )]
     private static partial void LogRelayFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} (seq {Seq}) cannot be published and was dead-lettered")]
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Event {EventId} (seq {Seq}) cannot be published and was dead-lettered"
+    )]
     private static partial void LogDeadLetter(ILogger logger, Guid eventId, long seq, Exception exception);
 }

@@ -8,7 +8,9 @@ namespace SocialCare.Api.Infrastructure.Caching;
 /// that raced an invalidation is not stored, so a stale row never outlives the change that replaced it; entries also
 /// expire after <see cref="TimeToLive"/>, a safety net only.
 /// </summary>
-public sealed class ReadThroughCache<TKey, TValue> where TKey : notnull where TValue : class
+public sealed class ReadThroughCache<TKey, TValue>
+    where TKey : notnull
+    where TValue : class
 {
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<TKey, (TValue Value, long ExpiresAt)> _entries = new();
@@ -22,7 +24,11 @@ public sealed class ReadThroughCache<TKey, TValue> where TKey : notnull where TV
         invalidation.Register(scope, Clear);
     }
 
-    public async ValueTask<TValue?> GetAsync(TKey key, Func<TKey, CancellationToken, Task<TValue?>> load, CancellationToken cancellationToken)
+    public async ValueTask<TValue?> GetAsync(
+        TKey key,
+        Func<TKey, CancellationToken, Task<TValue?>> load,
+        CancellationToken cancellationToken
+    )
     {
         var now = _clock.GetTimestamp();
         if (_invalidation.IsListening && _entries.TryGetValue(key, out var entry) && entry.ExpiresAt > now)

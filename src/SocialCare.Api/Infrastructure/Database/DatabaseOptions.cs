@@ -21,18 +21,24 @@ public sealed class DatabaseOptions
     /// <summary>Time between unanswered keepalive probes, at both ends.</summary>
     public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Unanswered probes after which PostgreSQL drops the connection (the hub's side uses its kernel's count, 9 on Linux).</summary>
+    /// <summary>Unanswered probes after which PostgreSQL drops the connection (the hub's side uses its kernel's count,
+    /// 9 on Linux).</summary>
     public int KeepaliveCount { get; set; } = 5;
 
     /// <summary>How long data PostgreSQL sent may stay unacknowledged before it drops the connection.</summary>
     public TimeSpan TcpUserTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    internal bool IsValid => KeepaliveIdle >= TimeSpan.FromSeconds(1) && KeepaliveInterval >= TimeSpan.FromSeconds(1) && KeepaliveCount > 0
+    internal bool IsValid =>
+        KeepaliveIdle >= TimeSpan.FromSeconds(1)
+        && KeepaliveInterval >= TimeSpan.FromSeconds(1)
+        && KeepaliveCount > 0
         && TcpUserTimeout >= TimeSpan.FromMilliseconds(1);
 
     /// <summary>
-    /// Sets the keepalives on a connection string, both ends. What the connection string already says wins: TCP keepalive
-    /// settings given there are kept, and its own <c>Options</c> come after these, so a <c>-c</c> there overrides one here.
+    /// Sets the keepalives on a connection string, both ends. What the connection string already says wins: TCP
+    /// keepalive
+    /// settings given there are kept, and its own <c>Options</c> come after these, so a <c>-c</c> there overrides one
+    /// here.
     /// </summary>
     internal void ApplyTo(NpgsqlConnectionStringBuilder connection)
     {
@@ -42,8 +48,10 @@ public sealed class DatabaseOptions
             connection.TcpKeepAliveInterval = (int)KeepaliveInterval.TotalSeconds;
         }
 
-        var server = string.Create(CultureInfo.InvariantCulture,
-            $"-c tcp_keepalives_idle={(int)KeepaliveIdle.TotalSeconds} -c tcp_keepalives_interval={(int)KeepaliveInterval.TotalSeconds} -c tcp_keepalives_count={KeepaliveCount} -c tcp_user_timeout={(int)TcpUserTimeout.TotalMilliseconds}");
+        var server = string.Create(
+            CultureInfo.InvariantCulture,
+            $"-c tcp_keepalives_idle={(int)KeepaliveIdle.TotalSeconds} -c tcp_keepalives_interval={(int)KeepaliveInterval.TotalSeconds} -c tcp_keepalives_count={KeepaliveCount} -c tcp_user_timeout={(int)TcpUserTimeout.TotalMilliseconds}"
+        );
         connection.Options = $"{server} {connection.Options}".Trim();
     }
 }

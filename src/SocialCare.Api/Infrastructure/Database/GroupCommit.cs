@@ -8,7 +8,8 @@ public sealed record GroupCommitOptions<TItem>
     /// <summary>The most items one write takes.</summary>
     public required int MaxBatch { get; init; }
 
-    /// <summary>How long a writer waits for more items when fewer than <see cref="MaxBatch"/> are queued (none: it writes at once).</summary>
+    /// <summary>How long a writer waits for more items when fewer than <see cref="MaxBatch"/> are queued (none: it
+    /// writes at once).</summary>
     public TimeSpan Linger { get; init; }
 
     /// <summary>Writes that run at the same time; each takes what queued up while the others ran.</summary>
@@ -21,24 +22,33 @@ public sealed record GroupCommitOptions<TItem>
     public Func<TItem, IEnumerable<string>>? Keys { get; init; }
 
     /// <summary>
-    /// Failures after which each item of a batch is written alone, so that one bad item (a NUL character, a race lost to
-    /// another instance) fails only its own caller, with its own error. Any other failure fails every caller of the batch.
+    /// Failures after which each item of a batch is written alone, so that one bad item (a NUL character, a race lost
+    /// to
+    /// another instance) fails only its own caller, with its own error. Any other failure fails every caller of the
+    /// batch.
     /// </summary>
     public Func<Exception, bool>? RetryAlone { get; init; }
 }
 
 /// <summary>
-/// Group commit: callers submit one item each and wait for its result; a writer takes whatever has queued up meanwhile and
+/// Group commit: callers submit one item each and wait for its result; a writer takes whatever has queued up meanwhile
+/// and
 /// writes it with set-based statements and one commit, so under load one transaction serves many callers, and when idle
-/// an item goes alone at once. The write answers each item in order; an item it answers <c>null</c> for (with a nullable
-/// <typeparamref name="TResult"/>) is written in a later batch. The owner runs <see cref="RunAsync"/>; once stopping, what is queued is still written.
+/// an item goes alone at once. The write answers each item in order; an item it answers <c>null</c> for (with a
+/// nullable
+/// <typeparamref name="TResult"/>) is written in a later batch. The owner runs <see cref="RunAsync"/>; once stopping,
+/// what is queued is still written.
 /// </summary>
 public sealed partial class GroupCommit<TItem, TResult>(
-    Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> write, GroupCommitOptions<TItem> options, ILogger logger)
+    Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> write,
+    GroupCommitOptions<TItem> options,
+    ILogger logger
+)
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
-    /// <summary>Queues <paramref name="item"/>; an item whose caller gives up before a writer takes it is not written.</summary>
+    /// <summary>Queues <paramref name="item"/>; an item whose caller gives up before a writer takes it is not
+    /// written.</summary>
     public Task<TResult> SubmitAsync(TItem item, CancellationToken cancellationToken = default)
     {
         var pending = new Pending(item, cancellationToken);
@@ -98,7 +108,8 @@ public sealed partial class GroupCommit<TItem, TResult>(
         }
     }
 
-    /// <summary>The next batch: what was carried over first, then the queue, leaving out items whose keys meet.</summary>
+    /// <summary>The next batch: what was carried over first, then the queue, leaving out items whose keys
+    /// meet.</summary>
     private (List<Pending> Batch, List<Pending> Later) Take(List<Pending> carried)
     {
         var batch = new List<Pending>();

@@ -15,15 +15,21 @@ public static class Migrator
 
     public static IReadOnlyList<(string Version, string Sql)> Scripts { get; } = LoadScripts();
 
-    public static async Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> MigrateAsync(
+        NpgsqlDataSource dataSource,
+        CancellationToken cancellationToken
+    )
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await Execute(connection, null, $"select pg_advisory_lock({AdvisoryLockKey})", cancellationToken);
         try
         {
-            await Execute(connection, null,
+            await Execute(
+                connection,
+                null,
                 "create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())",
-                cancellationToken);
+                cancellationToken
+            );
             var applied = new HashSet<string>(StringComparer.Ordinal);
             await using (var command = new NpgsqlCommand("select version from schema_migrations", connection))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -39,7 +45,13 @@ public static class Migrator
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await Execute(connection, transaction, sql, cancellationToken);
-                await using (var record = new NpgsqlCommand("insert into schema_migrations (version) values ($1)", connection, transaction))
+                await using (
+                    var record = new NpgsqlCommand(
+                        "insert into schema_migrations (version) values ($1)",
+                        connection,
+                        transaction
+                    )
+                )
                 {
                     record.Parameters.Add(new NpgsqlParameter { Value = version });
                     await record.ExecuteNonQueryAsync(cancellationToken);
@@ -57,7 +69,12 @@ public static class Migrator
         }
     }
 
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static async Task Execute(
+        NpgsqlConnection connection,
+        NpgsqlTransaction? transaction,
+        string sql,
+        CancellationToken cancellationToken
+    )
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -67,8 +84,11 @@ public static class Migrator
     {
         var assembly = Assembly.GetExecutingAssembly();
         const string marker = ".Migrations.";
-        return assembly.GetManifestResourceNames()
-            .Where(name => name.Contains(marker, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+        return assembly
+            .GetManifestResourceNames()
+            .Where(name =>
+                name.Contains(marker, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal)
+            )
             .Select(name =>
             {
                 var file = name[(name.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..^".sql".Length];

@@ -9,7 +9,8 @@ namespace SocialCare.Api.Infrastructure.Database;
 /// </summary>
 public sealed class SessionConnections(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
-    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => dataSource.OpenConnectionAsync(cancellationToken);
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        dataSource.OpenConnectionAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 }

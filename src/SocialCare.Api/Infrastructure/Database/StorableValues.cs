@@ -2,7 +2,8 @@ namespace SocialCare.Api.Infrastructure.Database;
 
 /// <summary>
 /// What PostgreSQL accepts as a value, decided once for every kind of input. PostgreSQL refuses, at Bind, text holding
-/// U+0000 (22021; in jsonb, the escape <c>\u0000</c> is 22P05), a jsonb string with an unpaired surrogate escape such as
+/// U+0000 (22021; in jsonb, the escape <c>\u0000</c> is 22P05), a jsonb string with an unpaired surrogate escape such
+/// as
 /// <c>\ud800</c> (22P02) and a jsonb number past its numeric range (22003); Npgsql cannot even encode a .NET string
 /// with an unpaired surrogate (EncoderFallbackException). A refusal at Bind is not only a failed statement: Npgsql
 /// 10.0.3 marks an auto-prepared statement prepared on ParseComplete, so when the Bind of the execution that prepares
@@ -13,10 +14,12 @@ namespace SocialCare.Api.Infrastructure.Database;
 /// </summary>
 public static class StorableValues
 {
-    /// <summary>Digits, sign, point and exponent of a JSON number; far beyond any real figure, far within numeric's range.</summary>
+    /// <summary>Digits, sign, point and exponent of a JSON number; far beyond any real figure, far within numeric's
+    /// range.</summary>
     public const int MaxNumberLength = 100;
 
-    /// <summary>The largest exponent of a JSON number (numeric holds 131,072 digits before the point, 16,383 after).</summary>
+    /// <summary>The largest exponent of a JSON number (numeric holds 131,072 digits before the point, 16,383
+    /// after).</summary>
     public const int MaxExponent = 1000;
 
     /// <summary>True when <paramref name="text"/> holds no U+0000 and no unpaired UTF-16 surrogate.</summary>
@@ -32,7 +35,8 @@ public static class StorableValues
     }
 
     /// <summary>
-    /// <paramref name="text"/> without U+0000, its unpaired surrogates replaced by U+FFFD: what a platform meant, or what
+    /// <paramref name="text"/> without U+0000, its unpaired surrogates replaced by U+FFFD: what a platform meant, or
+    /// what
     /// an endpoint answered, made storable.
     /// </summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
@@ -52,7 +56,8 @@ public static class StorableValues
         return new string(chars);
     }
 
-    /// <summary>True when a JSON number's text (as written) fits PostgreSQL's numeric, the type jsonb keeps numbers in.</summary>
+    /// <summary>True when a JSON number's text (as written) fits PostgreSQL's numeric, the type jsonb keeps numbers
+    /// in.</summary>
     public static bool IsStorableNumber(ReadOnlySpan<byte> utf8Number)
     {
         if (utf8Number.Length > MaxNumberLength)

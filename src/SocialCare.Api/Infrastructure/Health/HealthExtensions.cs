@@ -22,9 +22,13 @@ public static class HealthExtensions
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app, string operatorRole)
     {
         var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
-        Task Write(HttpContext context, HealthReport report) => WriteAsync(context, report, context.User.IsInRole(operatorRole));
+        Task Write(HttpContext context, HealthReport report) =>
+            WriteAsync(context, report, context.User.IsInRole(operatorRole));
         health.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write });
-        health.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = Write });
+        health.MapHealthChecks(
+            "/ready",
+            new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = Write }
+        );
         return app;
     }
 
@@ -40,9 +44,17 @@ public static class HealthExtensions
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => forOperator
-                    ? (object)new { status = e.Value.Status.ToString(), description = e.Value.Description, durationMs = e.Value.Duration.TotalMilliseconds }
-                    : new { status = e.Value.Status.ToString() }),
+                e =>
+                    forOperator
+                        ? (object)
+                            new
+                            {
+                                status = e.Value.Status.ToString(),
+                                description = e.Value.Description,
+                                durationMs = e.Value.Duration.TotalMilliseconds,
+                            }
+                        : new { status = e.Value.Status.ToString() }
+            ),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
     }

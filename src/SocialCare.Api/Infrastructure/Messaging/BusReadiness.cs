@@ -17,17 +17,22 @@ public sealed class BusReadiness : IBusObserver
     /// <summary>Not awaited here: the bus may wait for its observers before it finishes starting.</summary>
     public Task PostStart(IBus bus, Task<BusReady> busReady)
     {
-        busReady.ContinueWith(started => { if (started.IsCompletedSuccessfully) { _ready.TrySetResult(); } }, TaskScheduler.Default);
+        busReady.ContinueWith(
+            started =>
+            {
+                if (started.IsCompletedSuccessfully)
+                {
+                    _ready.TrySetResult();
+                }
+            },
+            TaskScheduler.Default
+        );
         return Task.CompletedTask;
     }
 
-    public void PostCreate(IBus bus)
-    {
-    }
+    public void PostCreate(IBus bus) { }
 
-    public void CreateFaulted(Exception exception)
-    {
-    }
+    public void CreateFaulted(Exception exception) { }
 
     public Task PreStart(IBus bus) => Task.CompletedTask;
 

@@ -8,14 +8,20 @@ namespace SocialCare.Api.Infrastructure.Messaging;
 public static class MessagingExtensions
 {
     /// <summary>
-    /// MassTransit over RabbitMQ (its bus health check is the "rabbitmq" entry of /health/ready), with the consumers and
+    /// MassTransit over RabbitMQ (its bus health check is the "rabbitmq" entry of /health/ready), with the consumers
+    /// and
     /// receive endpoints every feature contributed (<see cref="IBusContribution"/>): call it after the features.
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {
         var contributions = services.Contributions();
-        services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Host) && o.Port is > 0 and < 65536, "RabbitMq:Host and RabbitMq:Port must be set.")
+        services
+            .AddOptions<RabbitMqOptions>()
+            .BindConfiguration(RabbitMqOptions.Section)
+            .Validate(
+                o => !string.IsNullOrWhiteSpace(o.Host) && o.Port is > 0 and < 65536,
+                "RabbitMq:Host and RabbitMq:Port must be set."
+            )
             .ValidateOnStart();
         services.AddSingleton<BusReadiness>();
         services.AddBusObserver(sp => sp.GetRequiredService<BusReadiness>());
@@ -33,22 +39,31 @@ public static class MessagingExtensions
                 health.MinimalFailureStatus = HealthStatus.Unhealthy;
                 health.Tags.Add(HealthExtensions.ReadyTag);
             });
-            bus.UsingRabbitMq((context, rabbit) =>
-            {
-                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                rabbit.Host(options.Host, (ushort)options.Port, options.VirtualHost, host =>
+            bus.UsingRabbitMq(
+                (context, rabbit) =>
                 {
-                    host.Username(options.Username);
-                    host.Password(options.Password);
-                });
-                rabbit.MessageTopology.SetEntityNameFormatter(new HubEntityNameFormatter(rabbit.MessageTopology.EntityNameFormatter));
-                foreach (var contribution in contributions)
-                {
-                    contribution.ConfigureEndpoints(rabbit, context);
-                }
+                    var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                    rabbit.Host(
+                        options.Host,
+                        (ushort)options.Port,
+                        options.VirtualHost,
+                        host =>
+                        {
+                            host.Username(options.Username);
+                            host.Password(options.Password);
+                        }
+                    );
+                    rabbit.MessageTopology.SetEntityNameFormatter(
+                        new HubEntityNameFormatter(rabbit.MessageTopology.EntityNameFormatter)
+                    );
+                    foreach (var contribution in contributions)
+                    {
+                        contribution.ConfigureEndpoints(rabbit, context);
+                    }
 
-                rabbit.ConfigureEndpoints(context);
-            });
+                    rabbit.ConfigureEndpoints(context);
+                }
+            );
         });
         return services;
     }

@@ -16,13 +16,24 @@ internal sealed class BearerSecurityOperationFilter : IOperationFilter
         }
 
         operation.Security ??= [];
-        operation.Security.Add(new OpenApiSecurityRequirement
-        {
-            [new OpenApiSecuritySchemeReference(OpenApiExtensions.BearerScheme, context.Document)] = [],
-        });
+        operation.Security.Add(
+            new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(OpenApiExtensions.BearerScheme, context.Document)] = [],
+            }
+        );
         operation.Responses ??= new OpenApiResponses();
-        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "Missing or invalid API key (problem details)." });
-        operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key lacks the required scope (problem details)." });
-        operation.Responses.TryAdd("429", new OpenApiResponse { Description = "Rate limited; see Retry-After (problem details)." });
+        operation.Responses.TryAdd(
+            "401",
+            new OpenApiResponse { Description = "Missing or invalid API key (problem details)." }
+        );
+        operation.Responses.TryAdd(
+            "403",
+            new OpenApiResponse { Description = "The key lacks the required scope (problem details)." }
+        );
+        operation.Responses.TryAdd(
+            "429",
+            new OpenApiResponse { Description = "Rate limited; see Retry-After (problem details)." }
+        );
     }
 }

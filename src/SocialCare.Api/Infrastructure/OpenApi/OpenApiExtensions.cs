@@ -12,22 +12,31 @@ public static class OpenApiExtensions
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
-            options.SwaggerDoc("v1", new OpenApiInfo
-            {
-                Title = "SocialCare Hub API",
-                Version = "v1",
-                Description = "Social engagements in, one shared conversation context, events out. " +
-                              "Errors are RFC 9457 problem details with a stable `code`.",
-            });
-            options.AddSecurityDefinition(BearerScheme, new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http,
-                Scheme = BearerScheme,
-                Description = "A workspace API key (`sch_…`) or, for workspace administration, the admin key.",
-            });
+            options.SwaggerDoc(
+                "v1",
+                new OpenApiInfo
+                {
+                    Title = "SocialCare Hub API",
+                    Version = "v1",
+                    Description =
+                        "Social engagements in, one shared conversation context, events out. "
+                        + "Errors are RFC 9457 problem details with a stable `code`.",
+                }
+            );
+            options.AddSecurityDefinition(
+                BearerScheme,
+                new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = BearerScheme,
+                    Description = "A workspace API key (`sch_…`) or, for workspace administration, the admin key.",
+                }
+            );
             options.OperationFilter<BearerSecurityOperationFilter>();
             options.SupportNonNullableReferenceTypes();
-            options.CustomSchemaIds(type => type.FullName!.Replace("SocialCare.Api.", string.Empty, StringComparison.Ordinal).Replace('+', '.'));
+            options.CustomSchemaIds(type =>
+                type.FullName!.Replace("SocialCare.Api.", string.Empty, StringComparison.Ordinal).Replace('+', '.')
+            );
         });
         return services;
     }

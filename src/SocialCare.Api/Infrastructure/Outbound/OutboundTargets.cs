@@ -21,10 +21,15 @@ public sealed record OutboundRule(string What, string AllowPrivateSetting, Func<
 /// </summary>
 public static class OutboundTargets
 {
-    /// <summary>Null when <paramref name="url"/> may be called under <paramref name="rule"/>; otherwise why not.</summary>
+    /// <summary>Null when <paramref name="url"/> may be called under <paramref name="rule"/>; otherwise why
+    /// not.</summary>
     public static async Task<string?> CheckAsync(string url, OutboundRule rule, CancellationToken ct)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
+        if (
+            !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http")
+            || uri.Host.Length == 0
+        )
         {
             return $"The {rule.What} must be an absolute https URL.";
         }
@@ -42,7 +47,9 @@ public static class OutboundTargets
         try
         {
             var addresses = await ResolveAsync(uri.IdnHost, ct);
-            return addresses.FirstOrDefault(a => !PublicAddresses.IsPublic(a)) is { } inside ? Inside(rule, uri.Host, inside) : null;
+            return addresses.FirstOrDefault(a => !PublicAddresses.IsPublic(a)) is { } inside
+                ? Inside(rule, uri.Host, inside)
+                : null;
         }
         catch (SocketException)
         {
@@ -50,40 +57,50 @@ public static class OutboundTargets
         }
     }
 
-    /// <summary>A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects only to hosts <paramref name="rule"/> allows.</summary>
-    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Connect(OutboundRule rule) => async (context, ct) =>
-    {
-        var host = context.DnsEndPoint.Host;
-        var addresses = await ResolveAsync(host, ct);
-        if (!rule.AllowPrivate())
+    /// <summary>A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects only to hosts <paramref name="rule"/>
+    /// allows.</summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Connect(OutboundRule rule) =>
+        async (context, ct) =>
         {
-            if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps)
+            var host = context.DnsEndPoint.Host;
+            var addresses = await ResolveAsync(host, ct);
+            if (!rule.AllowPrivate())
             {
-                throw new HttpRequestException(HttpRequestError.ConnectionError, $"Refused: the {rule.What} must use https. {HowToAllow(rule)}");
+                if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps)
+                {
+                    throw new HttpRequestException(
+                        HttpRequestError.ConnectionError,
+                        $"Refused: the {rule.What} must use https. {HowToAllow(rule)}"
+                    );
+                }
+
+                if (addresses.FirstOrDefault(a => !PublicAddresses.IsPublic(a)) is { } inside)
+                {
+                    throw new HttpRequestException(
+                        HttpRequestError.ConnectionError,
+                        "Refused: " + Inside(rule, host, inside)
+                    );
+                }
             }
 
-            if (addresses.FirstOrDefault(a => !PublicAddresses.IsPublic(a)) is { } inside)
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
             {
-                throw new HttpRequestException(HttpRequestError.ConnectionError, "Refused: " + Inside(rule, host, inside));
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
             }
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    };
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
 
     private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct)
     {
-        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, ct);
         return addresses.Length > 0 ? addresses : throw new SocketException((int)SocketError.HostNotFound);
     }
 

@@ -12,29 +12,36 @@ namespace SocialCare.Api.Infrastructure.Outbound;
 /// </summary>
 public static class PublicAddresses
 {
-    public static bool IsPublic(IPAddress address) => address.AddressFamily switch
-    {
-        AddressFamily.InterNetwork => IsPublicV4(address.GetAddressBytes()),
-        AddressFamily.InterNetworkV6 => IsPublicV6(address.GetAddressBytes()),
-        _ => false,
-    };
+    public static bool IsPublic(IPAddress address) =>
+        address.AddressFamily switch
+        {
+            AddressFamily.InterNetwork => IsPublicV4(address.GetAddressBytes()),
+            AddressFamily.InterNetworkV6 => IsPublicV6(address.GetAddressBytes()),
+            _ => false,
+        };
 
-    private static bool IsPublicV4(ReadOnlySpan<byte> b) => !(
-        b[0] is 0 or 10 or 127 or >= 224 // "this network", private, loopback, multicast (224/4), reserved (240/4) and broadcast
-        || (b[0] == 100 && b[1] is >= 64 and <= 127) // shared address space (CGNAT), 100.64/10
-        || (b[0] == 169 && b[1] == 254) // link-local, cloud metadata (169.254.169.254)
-        || (b[0] == 172 && b[1] is >= 16 and <= 31)
-        || (b[0] == 192 && b[1] == 168)
-        || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2) // IETF protocol assignments, TEST-NET-1
-        || (b[0] == 192 && b[1] == 88 && b[2] == 99) // 6to4 relay anycast
-        || (b[0] == 198 && b[1] is 18 or 19) // benchmarking, 198.18/15
-        || (b[0] == 198 && b[1] == 51 && b[2] == 100) // TEST-NET-2
-        || (b[0] == 203 && b[1] == 0 && b[2] == 113)); // TEST-NET-3
+    private static bool IsPublicV4(ReadOnlySpan<byte> b) =>
+        !(
+            b[0] is 0 or 10 or 127 or >= 224 // "this network", private, loopback, multicast (224/4), reserved (240/4) and broadcast
+            || (b[0] == 100 && b[1] is >= 64 and <= 127) // shared address space (CGNAT), 100.64/10
+            || (b[0] == 169 && b[1] == 254) // link-local, cloud metadata (169.254.169.254)
+            || (b[0] == 172 && b[1] is >= 16 and <= 31)
+            || (b[0] == 192 && b[1] == 168)
+            || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2) // IETF protocol assignments, TEST-NET-1
+            || (b[0] == 192 && b[1] == 88 && b[2] == 99) // 6to4 relay anycast
+            || (b[0] == 198 && b[1] is 18 or 19) // benchmarking, 198.18/15
+            || (b[0] == 198 && b[1] == 51 && b[2] == 100) // TEST-NET-2
+            || (b[0] == 203 && b[1] == 0 && b[2] == 113)
+        ); // TEST-NET-3
 
     private static bool IsPublicV6(byte[] b)
     {
-        // ::ffff:a.b.c.d (IPv4-mapped) and 64:ff9b::a.b.c.d (well-known NAT64 prefix) reach the IPv4 address they carry.
-        if (Prefix(b, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]) || Prefix(b, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]))
+        // ::ffff:a.b.c.d (IPv4-mapped) and 64:ff9b::a.b.c.d (well-known NAT64 prefix) reach the IPv4 address they
+        // carry.
+        if (
+            Prefix(b, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff])
+            || Prefix(b, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])
+        )
         {
             return IsPublicV4(b.AsSpan(12, 4));
         }

@@ -39,7 +39,8 @@ public static partial class Problem
         return TypedResults.Problem(problem);
     }
 
-    /// <summary>Writes a problem outside an endpoint (middleware, auth handlers, rate limiter, event streams).</summary>
+    /// <summary>Writes a problem outside an endpoint (middleware, auth handlers, rate limiter, event
+    /// streams).</summary>
     public static async Task WriteAsync(HttpContext context, ProblemDetails problem)
     {
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
@@ -49,8 +50,16 @@ public static partial class Problem
             return;
         }
 
-        // The client accepts no JSON (an EventSource asks for text/event-stream only): it gets the same problem all the same.
-        context.RequestServices.GetRequiredService<IOptions<ProblemDetailsOptions>>().Value.CustomizeProblemDetails?.Invoke(details);
-        await context.Response.WriteAsJsonAsync(problem, problem.GetType(), options: null, contentType: "application/problem+json");
+        // The client accepts no JSON (an EventSource asks for text/event-stream only): it gets the same problem all the
+        // same.
+        context
+            .RequestServices.GetRequiredService<IOptions<ProblemDetailsOptions>>()
+            .Value.CustomizeProblemDetails?.Invoke(details);
+        await context.Response.WriteAsJsonAsync(
+            problem,
+            problem.GetType(),
+            options: null,
+            contentType: "application/problem+json"
+        );
     }
 }

@@ -53,32 +53,43 @@ public static class ProblemCodes
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
-    /// <summary>The HTTP status a code answers with: what was refused, said once for every endpoint (docs/problems.md).</summary>
-    public static int StatusOf(string code) => code switch
-    {
-        NotFound => StatusCodes.Status404NotFound,
-        Forbidden => StatusCodes.Status403Forbidden,
-        Conflict or AlreadyAcknowledged or AlreadyResolved or NotResolved or ConversationResolved or ClaimedByOther or NotClaimed
-            or IdentityTaken or AlreadyMerged or CustomerHasOpenConversation => StatusCodes.Status409Conflict,
-        PreconditionFailed => StatusCodes.Status412PreconditionFailed,
-        BadRequest => StatusCodes.Status400BadRequest,
-        _ => StatusCodes.Status422UnprocessableEntity,
-    };
+    /// <summary>The HTTP status a code answers with: what was refused, said once for every endpoint
+    /// (docs/problems.md).</summary>
+    public static int StatusOf(string code) =>
+        code switch
+        {
+            NotFound => StatusCodes.Status404NotFound,
+            Forbidden => StatusCodes.Status403Forbidden,
+            Conflict
+            or AlreadyAcknowledged
+            or AlreadyResolved
+            or NotResolved
+            or ConversationResolved
+            or ClaimedByOther
+            or NotClaimed
+            or IdentityTaken
+            or AlreadyMerged
+            or CustomerHasOpenConversation => StatusCodes.Status409Conflict,
+            PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+            BadRequest => StatusCodes.Status400BadRequest,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        };
 
-    public static string ForStatus(int status) => status switch
-    {
-        StatusCodes.Status400BadRequest => BadRequest,
-        StatusCodes.Status401Unauthorized => Unauthorized,
-        StatusCodes.Status403Forbidden => Forbidden,
-        StatusCodes.Status404NotFound => NotFound,
-        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
-        StatusCodes.Status409Conflict => Conflict,
-        StatusCodes.Status412PreconditionFailed => PreconditionFailed,
-        StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
-        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
-        StatusCodes.Status429TooManyRequests => RateLimited,
-        StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
-        >= 500 => InternalError,
-        _ => BadRequest,
-    };
+    public static string ForStatus(int status) =>
+        status switch
+        {
+            StatusCodes.Status400BadRequest => BadRequest,
+            StatusCodes.Status401Unauthorized => Unauthorized,
+            StatusCodes.Status403Forbidden => Forbidden,
+            StatusCodes.Status404NotFound => NotFound,
+            StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+            StatusCodes.Status409Conflict => Conflict,
+            StatusCodes.Status412PreconditionFailed => PreconditionFailed,
+            StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+            StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+            StatusCodes.Status429TooManyRequests => RateLimited,
+            StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
+            >= 500 => InternalError,
+            _ => BadRequest,
+        };
 }

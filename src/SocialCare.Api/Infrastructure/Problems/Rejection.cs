@@ -10,7 +10,8 @@ public sealed record Rejection(string Code, string Detail);
 
 public static partial class Problem
 {
-    /// <summary>The problem a <paramref name="rejection"/> answers with: its code's status, and <paramref name="title"/>.</summary>
+    /// <summary>The problem a <paramref name="rejection"/> answers with: its code's status, and <paramref
+    /// name="title"/>.</summary>
     public static ProblemHttpResult Rejected(Rejection rejection, string title) =>
         Of(ProblemCodes.StatusOf(rejection.Code), rejection.Code, title, rejection.Detail);
 }

@@ -6,15 +6,18 @@ using Microsoft.Extensions.Options;
 namespace SocialCare.Api.Infrastructure.Secrets;
 
 /// <summary>
-/// Encrypts the secrets the hub stores in PostgreSQL with AES-256-GCM under the configured key ring. A stored value reads
-/// <c>enc:v1:&lt;keyId&gt;:&lt;base64url(nonce ‖ ciphertext ‖ tag)&gt;</c>: it names its format and the key it needs, so
+/// Encrypts the secrets the hub stores in PostgreSQL with AES-256-GCM under the configured key ring. A stored value
+/// reads
+/// <c>enc:v1:&lt;keyId&gt;:&lt;base64url(nonce ‖ ciphertext ‖ tag)&gt;</c>: it names its format and the key it needs,
+/// so
 /// that several keys can be in use while one is being retired. The associated data is that prefix and the value's
 /// <c>context</c> (its table, column and row), so a ciphertext copied into another row or column fails authentication
 /// there instead of being decrypted and, say, replayed as another request's answer.
 /// </summary>
 public sealed class SecretCipher
 {
-    /// <summary>How every encrypted value starts; a stored value without it was written before secrets were encrypted.</summary>
+    /// <summary>How every encrypted value starts; a stored value without it was written before secrets were
+    /// encrypted.</summary>
     public const string Marker = "enc:";
     private const string Version = "v1";
     private const int NonceSize = 12;
@@ -44,13 +47,21 @@ public sealed class SecretCipher
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_keys[ActiveKeyId], TagSize);
-        aes.Encrypt(nonce, input, sealedBytes.AsSpan(NonceSize, input.Length), sealedBytes.AsSpan(NonceSize + input.Length), AssociatedData(ActivePrefix, context));
+        aes.Encrypt(
+            nonce,
+            input,
+            sealedBytes.AsSpan(NonceSize, input.Length),
+            sealedBytes.AsSpan(NonceSize + input.Length),
+            AssociatedData(ActivePrefix, context)
+        );
         return ActivePrefix + Base64Url.EncodeToString(sealedBytes);
     }
 
     /// <summary>
-    /// The plaintext of a stored value. A value without <see cref="Marker"/> is returned as it is: a hub of an older version
-    /// wrote it, and the next start-up (or a re-encryption) encrypts it. Errors name the key and context, never a value.
+    /// The plaintext of a stored value. A value without <see cref="Marker"/> is returned as it is: a hub of an older
+    /// version
+    /// wrote it, and the next start-up (or a re-encryption) encrypts it. Errors name the key and context, never a
+    /// value.
     /// </summary>
     public string Unprotect(string stored, string context)
     {
@@ -67,7 +78,9 @@ public sealed class SecretCipher
 
         if (!_keys.TryGetValue(parts[2], out var key))
         {
-            throw new CryptographicException($"The stored secret of {context} is encrypted under key '{parts[2]}', which Secrets:Keys does not hold.");
+            throw new CryptographicException(
+                $"The stored secret of {context} is encrypted under key '{parts[2]}', which Secrets:Keys does not hold."
+            );
         }
 
         byte[] sealedBytes;
@@ -90,12 +103,20 @@ public sealed class SecretCipher
         using var aes = new AesGcm(key, TagSize);
         try
         {
-            aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize, length), sealedBytes.AsSpan(NonceSize + length), output,
-                AssociatedData(stored[..(stored.Length - parts[3].Length)], context));
+            aes.Decrypt(
+                sealedBytes.AsSpan(0, NonceSize),
+                sealedBytes.AsSpan(NonceSize, length),
+                sealedBytes.AsSpan(NonceSize + length),
+                output,
+                AssociatedData(stored[..(stored.Length - parts[3].Length)], context)
+            );
         }
         catch (AuthenticationTagMismatchException e)
         {
-            throw new CryptographicException($"The stored secret of {context} failed authentication: it was changed, or belongs to another row.", e);
+            throw new CryptographicException(
+                $"The stored secret of {context} failed authentication: it was changed, or belongs to another row.",
+                e
+            );
         }
 
         return Encoding.UTF8.GetString(output);

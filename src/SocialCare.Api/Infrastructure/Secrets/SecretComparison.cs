@@ -3,7 +3,8 @@ using System.Text;
 
 namespace SocialCare.Api.Infrastructure.Secrets;
 
-/// <summary>Comparing a value someone sent with a secret the hub holds (the admin key, a verify token, an expected signature).</summary>
+/// <summary>Comparing a value someone sent with a secret the hub holds (the admin key, a verify token, an expected
+/// signature).</summary>
 public static class SecretComparison
 {
     /// <summary>
@@ -13,6 +14,9 @@ public static class SecretComparison
     /// expected value, its length included.
     /// </summary>
     public static bool AreEqual(string expected, string? received) =>
-        received is not null && CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(received)));
+        received is not null
+        && CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(expected)),
+            SHA256.HashData(Encoding.UTF8.GetBytes(received))
+        );
 }

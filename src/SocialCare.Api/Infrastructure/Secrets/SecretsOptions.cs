@@ -18,18 +18,21 @@ public sealed class SecretsOptions
 
     /// <summary>The configured keys, decoded (call after validation).</summary>
     internal Dictionary<string, byte[]> Decoded() =>
-        Keys.Where(k => !string.IsNullOrWhiteSpace(k.Value)).ToDictionary(k => k.Key, k => Convert.FromBase64String(k.Value!.Trim()), StringComparer.OrdinalIgnoreCase);
+        Keys.Where(k => !string.IsNullOrWhiteSpace(k.Value))
+            .ToDictionary(k => k.Key, k => Convert.FromBase64String(k.Value!.Trim()), StringComparer.OrdinalIgnoreCase);
 }
 
 internal sealed partial class SecretsOptionsValidator : IValidateOptions<SecretsOptions>
 {
     public const int KeySize = 32;
 
-    private const string HowTo = "Set Secrets:Keys:<keyId> (environment Secrets__Keys__<keyId>) to the base64 of 32 random bytes "
+    private const string HowTo =
+        "Set Secrets:Keys:<keyId> (environment Secrets__Keys__<keyId>) to the base64 of 32 random bytes "
         + "(e.g. `openssl rand -base64 32`) and Secrets:ActiveKey (Secrets__ActiveKey) to that keyId; ./infra/dev.sh does this for development "
         + "with a key it keeps in .data/secrets-key.";
 
-    /// <summary>Letters, digits, '-' and '_': a key id is part of every ciphertext's prefix, which ':' delimits.</summary>
+    /// <summary>Letters, digits, '-' and '_': a key id is part of every ciphertext's prefix, which ':'
+    /// delimits.</summary>
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex KeyId();
 
@@ -44,18 +47,24 @@ internal sealed partial class SecretsOptionsValidator : IValidateOptions<Secrets
         {
             if (!KeyId().IsMatch(id))
             {
-                return ValidateOptionsResult.Fail($"Secrets:Keys:{id}: a key id is 1 to 64 letters, digits, '-' or '_'.");
+                return ValidateOptionsResult.Fail(
+                    $"Secrets:Keys:{id}: a key id is 1 to 64 letters, digits, '-' or '_'."
+                );
             }
 
             if (!IsKey(value!))
             {
-                return ValidateOptionsResult.Fail($"Secrets:Keys:{id} is not the base64 of exactly {KeySize} bytes. " + HowTo);
+                return ValidateOptionsResult.Fail(
+                    $"Secrets:Keys:{id} is not the base64 of exactly {KeySize} bytes. " + HowTo
+                );
             }
         }
 
         return options.Keys.TryGetValue(options.ActiveKey.Trim(), out var active) && !string.IsNullOrWhiteSpace(active)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Secrets:ActiveKey is '{options.ActiveKey}', but Secrets:Keys:{options.ActiveKey} is not set. " + HowTo);
+            : ValidateOptionsResult.Fail(
+                $"Secrets:ActiveKey is '{options.ActiveKey}', but Secrets:Keys:{options.ActiveKey} is not set. " + HowTo
+            );
     }
 
     private static bool IsKey(string value)

@@ -46,7 +46,8 @@ internal static class JsonBodyScanner
                 var kind = reader.TokenType switch
                 {
                     JsonTokenType.String or JsonTokenType.PropertyName => CheckString(ref reader),
-                    JsonTokenType.Number when !StorableValues.IsStorableNumber(reader.ValueSpan) => UnstorableKind.Number,
+                    JsonTokenType.Number when !StorableValues.IsStorableNumber(reader.ValueSpan) =>
+                        UnstorableKind.Number,
                     _ => (UnstorableKind?)null,
                 };
                 if (kind is { } found)

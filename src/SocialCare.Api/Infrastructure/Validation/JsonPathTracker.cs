@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace SocialCare.Api.Infrastructure.Validation;
 
 /// <summary>
-/// The JSON path (<c>$.values.note</c>, <c>$.attachments[2].url</c>) of a reader's current token, kept as offsets into the
+/// The JSON path (<c>$.values.note</c>, <c>$.attachments[2].url</c>) of a reader's current token, kept as offsets into
+/// the
 /// body: nothing is decoded unless the path is shown.
 /// </summary>
 internal sealed class JsonPathTracker
@@ -18,7 +19,11 @@ internal sealed class JsonPathTracker
         switch (reader.TokenType)
         {
             case JsonTokenType.PropertyName:
-                _frames[^1] = _frames[^1] with { NameStart = (int)reader.TokenStartIndex + 1, NameLength = reader.ValueSpan.Length };
+                _frames[^1] = _frames[^1] with
+                {
+                    NameStart = (int)reader.TokenStartIndex + 1,
+                    NameLength = reader.ValueSpan.Length,
+                };
                 return;
             case JsonTokenType.EndObject or JsonTokenType.EndArray:
                 _frames.RemoveAt(_frames.Count - 1);

@@ -34,19 +34,36 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
     {
         if (UnstorablePart(context.Request) is { } part)
         {
-            await Problem.WriteAsync(context, Problem.Details(StatusCodes.Status400BadRequest, ProblemCodes.UnsupportedCharacter,
-                "Unsupported character", $"The request's {part} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the hub stores neither."));
+            await Problem.WriteAsync(
+                context,
+                Problem.Details(
+                    StatusCodes.Status400BadRequest,
+                    ProblemCodes.UnsupportedCharacter,
+                    "Unsupported character",
+                    $"The request's {part} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the hub stores neither."
+                )
+            );
             return;
         }
 
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is not null && context.Request.HasJsonContentType())
+        if (
+            context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is not null
+            && context.Request.HasJsonContentType()
+        )
         {
             var body = await BufferBodyAsync(context.Request, context.RequestAborted);
             if (AsUtf8(context.Request, body) is not { } utf8)
             {
                 // The binder would throw (a 500): it cannot read a charset .NET does not know.
-                await Problem.WriteAsync(context, Problem.Details(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType,
-                    "Unsupported media type", "The body's charset is not one the hub reads; send JSON in UTF-8."));
+                await Problem.WriteAsync(
+                    context,
+                    Problem.Details(
+                        StatusCodes.Status415UnsupportedMediaType,
+                        ProblemCodes.UnsupportedMediaType,
+                        "Unsupported media type",
+                        "The body's charset is not one the hub reads; send JSON in UTF-8."
+                    )
+                );
                 return;
             }
 
@@ -81,8 +98,12 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
         return null;
     }
 
-    /// <summary>Reads the body into memory (it is capped at Api:MaxRequestBodyBytes already) and leaves it there for the binder.</summary>
-    private static async Task<ReadOnlyMemory<byte>> BufferBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Reads the body into memory (it is capped at Api:MaxRequestBodyBytes already) and leaves it there for
+    /// the binder.</summary>
+    private static async Task<ReadOnlyMemory<byte>> BufferBodyAsync(
+        HttpRequest request,
+        CancellationToken cancellationToken
+    )
     {
         var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 4096, 1 << 20));
         await request.Body.CopyToAsync(buffer, cancellationToken);
@@ -96,7 +117,9 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
     /// </summary>
     private static ReadOnlyMemory<byte>? AsUtf8(HttpRequest request, ReadOnlyMemory<byte> body)
     {
-        var charset = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? HeaderUtilities.RemoveQuotes(type.Charset).Value : null;
+        var charset = MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            ? HeaderUtilities.RemoveQuotes(type.Charset).Value
+            : null;
         if (string.IsNullOrEmpty(charset))
         {
             return body;
@@ -105,7 +128,9 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
         try
         {
             var encoding = Encoding.GetEncoding(charset);
-            return encoding.CodePage == Encoding.UTF8.CodePage ? body : Encoding.Convert(encoding, Encoding.UTF8, body.ToArray());
+            return encoding.CodePage == Encoding.UTF8.CodePage
+                ? body
+                : Encoding.Convert(encoding, Encoding.UTF8, body.ToArray());
         }
         catch (ArgumentException)
         {
@@ -113,13 +138,26 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
         }
     }
 
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails Describe(UnstorableValue value) => value.Kind switch
-    {
-        UnstorableKind.Character => Problem.Details(StatusCodes.Status400BadRequest, ProblemCodes.UnsupportedCharacter, "Unsupported character",
-            $"The JSON at {value.Path} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the hub stores neither."),
-        UnstorableKind.Number => Problem.Details(StatusCodes.Status400BadRequest, ProblemCodes.UnsupportedNumber, "Unsupported number",
-            $"The number at {value.Path} is beyond what the hub stores: at most {StorableValues.MaxNumberLength} characters, with an exponent of at most {StorableValues.MaxExponent}."),
-        _ => Problem.Details(StatusCodes.Status400BadRequest, ProblemCodes.MalformedJson, "The request body is not valid JSON",
-            $"The string at {value.Path} is not valid UTF-8."),
-    };
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails Describe(UnstorableValue value) =>
+        value.Kind switch
+        {
+            UnstorableKind.Character => Problem.Details(
+                StatusCodes.Status400BadRequest,
+                ProblemCodes.UnsupportedCharacter,
+                "Unsupported character",
+                $"The JSON at {value.Path} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the hub stores neither."
+            ),
+            UnstorableKind.Number => Problem.Details(
+                StatusCodes.Status400BadRequest,
+                ProblemCodes.UnsupportedNumber,
+                "Unsupported number",
+                $"The number at {value.Path} is beyond what the hub stores: at most {StorableValues.MaxNumberLength} characters, with an exponent of at most {StorableValues.MaxExponent}."
+            ),
+            _ => Problem.Details(
+                StatusCodes.Status400BadRequest,
+                ProblemCodes.MalformedJson,
+                "The request body is not valid JSON",
+                $"The string at {value.Path} is not valid UTF-8."
+            ),
+        };
 }

@@ -3,8 +3,16 @@ using Npgsql;
 namespace SocialCare.Api.Webhooks.Scheduling;
 
 /// <summary>An event's new deliveries: one per matching subscription, each with its id and when it is due.</summary>
-internal sealed record NewDeliveries(Guid EventId, Guid WorkspaceId, string EventType, long Sequence, string Payload, Guid[] SubscriptionIds, Guid[] Ids,
-    DateTimeOffset[] Due);
+internal sealed record NewDeliveries(
+    Guid EventId,
+    Guid WorkspaceId,
+    string EventType,
+    long Sequence,
+    string Payload,
+    Guid[] SubscriptionIds,
+    Guid[] Ids,
+    DateTimeOffset[] Due
+);
 
 /// <summary>
 /// Inserts the fan-out's delivery rows with group commit: the events being fanned out at the same moment share one
@@ -13,17 +21,29 @@ internal sealed record NewDeliveries(Guid EventId, Guid WorkspaceId, string Even
 /// </summary>
 internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<DeliveryInserts> logger) : BackgroundService
 {
-    private readonly Infrastructure.Database.GroupCommit<NewDeliveries, HashSet<Guid>> _inserts =
-        new((batch, ct) => InsertAsync(dataSource, batch, ct), new() { MaxBatch = 200 }, logger);
+    private readonly Infrastructure.Database.GroupCommit<NewDeliveries, HashSet<Guid>> _inserts = new(
+        (batch, ct) => InsertAsync(dataSource, batch, ct),
+        new() { MaxBatch = 200 },
+        logger
+    );
 
     public Task<HashSet<Guid>> InsertAsync(NewDeliveries deliveries) => _inserts.SubmitAsync(deliveries);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _inserts.RunAsync(stoppingToken);
 
-    private static async Task<IReadOnlyList<HashSet<Guid>>> InsertAsync(NpgsqlDataSource dataSource, IReadOnlyList<NewDeliveries> batch, CancellationToken ct)
+    private static async Task<IReadOnlyList<HashSet<Guid>>> InsertAsync(
+        NpgsqlDataSource dataSource,
+        IReadOnlyList<NewDeliveries> batch,
+        CancellationToken ct
+    )
     {
-        var rows = batch.SelectMany(b => b.Ids.Select((id, i) => (Event: b, Id: id, SubscriptionId: b.SubscriptionIds[i], Due: b.Due[i]))).ToList();
-        await using var insert = dataSource.CreateCommand("""
+        var rows = batch
+            .SelectMany(b =>
+                b.Ids.Select((id, i) => (Event: b, Id: id, SubscriptionId: b.SubscriptionIds[i], Due: b.Due[i]))
+            )
+            .ToList();
+        await using var insert = dataSource.CreateCommand(
+            """
             with payload as (
                 insert into webhook_payloads (event_id, payload) select * from unnest($1::uuid[], $2::text[]) on conflict (event_id) do nothing)
             insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
@@ -32,7 +52,8 @@ internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<Deliv
                 as d(id, subscription_id, workspace_id, event_id, event_type, sequence, due)
             on conflict (subscription_id, event_id) do nothing
             returning id
-            """);
+            """
+        );
         insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(b => b.EventId).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(b => b.Payload).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Id).ToArray() });

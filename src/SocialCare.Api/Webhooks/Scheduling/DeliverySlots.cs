@@ -22,7 +22,8 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     /// <summary>How many deliveries one endpoint may have held in memory, beyond those in flight.</summary>
     public const int MaxHeldPerEndpoint = 1000;
 
-    /// <summary>How long a held delivery may wait for a slot; its lease lasts longer than this plus one attempt.</summary>
+    /// <summary>How long a held delivery may wait for a slot; its lease lasts longer than this plus one
+    /// attempt.</summary>
     public static readonly TimeSpan HoldFor = TimeSpan.FromMinutes(1);
 
     private readonly Lock _gate = new();
@@ -43,13 +44,19 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
         }
     }
 
-    /// <summary>The subscriptions this instance is busy with, and how many deliveries each (in flight or held).</summary>
+    /// <summary>The subscriptions this instance is busy with, and how many deliveries each (in flight or
+    /// held).</summary>
     public (Guid[] Subscriptions, int[] InFlight) Busy()
     {
         lock (_gate)
         {
             var subscriptions = _busy.Keys.Union(_held.Keys).ToArray();
-            return (subscriptions, subscriptions.Select(s => _busy.GetValueOrDefault(s) + (_held.TryGetValue(s, out var q) ? q.Count : 0)).ToArray());
+            return (
+                subscriptions,
+                subscriptions
+                    .Select(s => _busy.GetValueOrDefault(s) + (_held.TryGetValue(s, out var q) ? q.Count : 0))
+                    .ToArray()
+            );
         }
     }
 
@@ -62,7 +69,8 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
         }
     }
 
-    /// <summary>Takes over a new, leased delivery: true when a slot was free and it must start now; otherwise it waits here.</summary>
+    /// <summary>Takes over a new, leased delivery: true when a slot was free and it must start now; otherwise it waits
+    /// here.</summary>
     public bool Hold(DueDelivery delivery)
     {
         lock (_gate)
@@ -88,14 +96,16 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
         var settings = options.CurrentValue;
         lock (_gate)
         {
-            return _total < settings.MaxConcurrentDeliveries && _busy.GetValueOrDefault(subscriptionId) < settings.MaxConcurrentPerEndpoint
+            return _total < settings.MaxConcurrentDeliveries
+                && _busy.GetValueOrDefault(subscriptionId) < settings.MaxConcurrentPerEndpoint
                 && !_held.ContainsKey(subscriptionId);
         }
     }
 
     /// <summary>
     /// Notes the subscriptions whose deliveries the poller's latest lease found due in the table: a slot of theirs that
-    /// frees up wakes the poller at once, so that a backlog (retries, an endpoint back after an outage) is sent as fast as
+    /// frees up wakes the poller at once, so that a backlog (retries, an endpoint back after an outage) is sent as fast
+    /// as
     /// its slots allow rather than at the pace of the safety-net poll.
     /// </summary>
     public void Leased(IEnumerable<Guid> subscriptionIds)
@@ -122,9 +132,11 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
 
     /// <summary>
     /// Gives a slot back. Returns the held deliveries that take the freed slots (for the caller to start) and, when the
-    /// attempt failed, the endpoint's held deliveries let go (for the caller to hand back to the table, where the poller
+    /// attempt failed, the endpoint's held deliveries let go (for the caller to hand back to the table, where the
+    /// poller
     /// leases them as the endpoint's slots allow, instead of sending every one of them at a failing endpoint now). When
-    /// a limit that was reached is lifted, or the endpoint's deliveries were last found waiting in the table, and nothing
+    /// a limit that was reached is lifted, or the endpoint's deliveries were last found waiting in the table, and
+    /// nothing
     /// held takes the slot, the poller is woken to lease them.
     /// </summary>
     public (List<DueDelivery> Start, List<DueDelivery> LetGo) Release(Guid subscriptionId, bool attemptFailed)

@@ -5,8 +5,8 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
-using SocialCare.Api.Infrastructure.Database;
 using Polly.Timeout;
+using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Webhooks.Recording;
 using SocialCare.Api.Webhooks.Sending;
 
@@ -17,16 +17,24 @@ namespace SocialCare.Api.Webhooks.Scheduling;
 /// leased, and it goes out as soon as its endpoint has a free slot; everything else — retries, deliveries beyond what
 /// an endpoint may have held, leases that ran out because an instance died — waits in the table until this worker
 /// leases it with FOR UPDATE SKIP LOCKED (safe with several hub instances). Each attempt is signed and bounded by a
-/// Polly timeout, and each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is disabled.
+/// Polly timeout, and each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is
+/// disabled.
 /// 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the schedule
 /// (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
 /// deliveries wait untouched (re-enabling resumes them). <see cref="DeliveryRecorder"/> records each outcome.
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
-    Infrastructure.Database.RelaxedCommits bookkeeping, IHttpClientFactory httpClients, IOptionsMonitor<WebhookOptions> options, DeliverySignal signal,
-    DeliverySlots slots, DeliveryRecorder recorder, SubscriptionTargets targets, Infrastructure.Secrets.SecretCipher cipher, TimeProvider clock,
-    ILogger<WebhookDeliveryWorker> logger)
-    : BackgroundService
+    Infrastructure.Database.RelaxedCommits bookkeeping,
+    IHttpClientFactory httpClients,
+    IOptionsMonitor<WebhookOptions> options,
+    DeliverySignal signal,
+    DeliverySlots slots,
+    DeliveryRecorder recorder,
+    SubscriptionTargets targets,
+    Infrastructure.Secrets.SecretCipher cipher,
+    TimeProvider clock,
+    ILogger<WebhookDeliveryWorker> logger
+) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
     private CancellationToken _stopping = new(canceled: true);
@@ -48,18 +56,23 @@ internal sealed partial class WebhookDeliveryWorker(
     /// </summary>
     public void Dispatch(DueDelivery delivery) => Start(delivery, () => AttemptAsync(delivery, _stopping));
 
-    /// <summary>Runs <paramref name="work"/> for a delivery in the background; if it cannot be recorded, its lease runs out.</summary>
-    private void Start(DueDelivery delivery, Func<Task> work) => _ = Task.Run(async () =>
-    {
-        try
-        {
-            await work();
-        }
-        catch (Exception e)
-        {
-            LogAttemptFailed(logger, delivery.Id, e);
-        }
-    }, CancellationToken.None);
+    /// <summary>Runs <paramref name="work"/> for a delivery in the background; if it cannot be recorded, its lease runs
+    /// out.</summary>
+    private void Start(DueDelivery delivery, Func<Task> work) =>
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await work();
+                }
+                catch (Exception e)
+                {
+                    LogAttemptFailed(logger, delivery.Id, e);
+                }
+            },
+            CancellationToken.None
+        );
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -106,7 +119,8 @@ internal sealed partial class WebhookDeliveryWorker(
         // overall; SKIP LOCKED passes over rows another instance is leasing at the same moment.
         var (busy, inFlight) = slots.Busy();
         // A lease lost in a crash only makes the delivery due again: no need to wait for the WAL flush.
-        await using var command = bookkeeping.Source.CreateCommand("""
+        await using var command = bookkeeping.Source.CreateCommand(
+            """
             with candidates as (
                 select d.id, d.next_attempt_at
                 from subscriptions s
@@ -126,7 +140,8 @@ internal sealed partial class WebhookDeliveryWorker(
             where d.id = due.id and s.id = d.subscription_id and p.event_id = d.event_id
             returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, p.payload, d.attempts, s.url, s.secret, s.previous_secret,
                 s.previous_secret_expires_at, d.next_attempt_at
-            """);
+            """
+        );
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = count });
         command.Parameters.Add(new NpgsqlParameter { Value = Lease });
@@ -138,10 +153,22 @@ internal sealed partial class WebhookDeliveryWorker(
         while (await reader.ReadAsync(ct))
         {
             var context = SubscriptionStore.SecretContext(reader.GetGuid(1));
-            due.Add(new DueDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetString(4), reader.GetString(5),
-                reader.GetInt32(6), reader.GetString(7), cipher.Unprotect(reader.GetString(8), context),
-                reader.IsDBNull(9) ? null : cipher.Unprotect(reader.GetString(9), context),
-                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10), reader.GetFieldValue<DateTimeOffset>(11)));
+            due.Add(
+                new DueDelivery(
+                    reader.GetGuid(0),
+                    reader.GetGuid(1),
+                    reader.GetGuid(2),
+                    reader.GetGuid(3),
+                    reader.GetString(4),
+                    reader.GetString(5),
+                    reader.GetInt32(6),
+                    reader.GetString(7),
+                    cipher.Unprotect(reader.GetString(8), context),
+                    reader.IsDBNull(9) ? null : cipher.Unprotect(reader.GetString(9), context),
+                    reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+                    reader.GetFieldValue<DateTimeOffset>(11)
+                )
+            );
         }
 
         return due;
@@ -153,29 +180,48 @@ internal sealed partial class WebhookDeliveryWorker(
         var now = clock.GetUtcNow();
         var body = Encoding.UTF8.GetBytes(delivery.Payload);
         var timestamp = now.ToUnixTimeSeconds();
-        var secrets = delivery.PreviousSecret is { } previous && delivery.PreviousSecretExpiresAt > now ? new[] { delivery.Secret, previous } : [delivery.Secret];
+        var secrets =
+            delivery.PreviousSecret is { } previous && delivery.PreviousSecretExpiresAt > now
+                ? new[] { delivery.Secret, previous }
+                : [delivery.Secret];
         int? status = null;
-        string? responseBody = null, error = null;
+        string? responseBody = null,
+            error = null;
         TimeSpan? retryAfter = null;
         var watch = Stopwatch.StartNew();
         try
         {
-            await TimeoutPipeline(settings.AttemptTimeout).ExecuteAsync(async token =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new("application/cloudevents+json") { CharSet = "utf-8" };
-                request.Headers.Add("webhook-id", delivery.EventId.ToString());
-                request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-                request.Headers.Add("webhook-signature", WebhookSigner.SignatureHeader(secrets, delivery.EventId.ToString(), timestamp, body));
-                using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-                status = (int)response.StatusCode;
-                retryAfter = response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - clock.GetUtcNow());
-                responseBody = await ReadCappedAsync(response, settings.ResponseBodyLimit, token);
-            }, ct);
+            await TimeoutPipeline(settings.AttemptTimeout)
+                .ExecuteAsync(
+                    async token =>
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
+                        {
+                            Content = new ByteArrayContent(body),
+                        };
+                        request.Content.Headers.ContentType = new("application/cloudevents+json") { CharSet = "utf-8" };
+                        request.Headers.Add("webhook-id", delivery.EventId.ToString());
+                        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+                        request.Headers.Add(
+                            "webhook-signature",
+                            WebhookSigner.SignatureHeader(secrets, delivery.EventId.ToString(), timestamp, body)
+                        );
+                        using var response = await httpClients
+                            .CreateClient(HttpClientName)
+                            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                        status = (int)response.StatusCode;
+                        retryAfter =
+                            response.Headers.RetryAfter?.Delta
+                            ?? (response.Headers.RetryAfter?.Date - clock.GetUtcNow());
+                        responseBody = await ReadCappedAsync(response, settings.ResponseBodyLimit, token);
+                    },
+                    ct
+                );
         }
         catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
         {
-            // Whatever the endpoint did — refused, hung, broke off mid-body, answered garbage — is an attempt to record;
+            // Whatever the endpoint did — refused, hung, broke off mid-body, answered garbage — is an attempt to
+            // record;
             // only the hub stopping is not (the lease then runs out and the delivery is tried again).
             error = e switch
             {
@@ -190,11 +236,22 @@ internal sealed partial class WebhookDeliveryWorker(
         }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
-        await recorder.RecordAsync(delivery, outcome,
-            new AttemptResult(status, (int)watch.ElapsedMilliseconds, StorableValues.Clean(responseBody), StorableValues.Clean(error)), now, ct);
+        await recorder.RecordAsync(
+            delivery,
+            outcome,
+            new AttemptResult(
+                status,
+                (int)watch.ElapsedMilliseconds,
+                StorableValues.Clean(responseBody),
+                StorableValues.Clean(error)
+            ),
+            now,
+            ct
+        );
     }
 
-    /// <summary>Gives the delivery's slot back, starts the held deliveries that take it, and hands back those let go.</summary>
+    /// <summary>Gives the delivery's slot back, starts the held deliveries that take it, and hands back those let
+    /// go.</summary>
     private async Task ReleaseAsync(DueDelivery delivery, bool attemptFailed, CancellationToken ct)
     {
         var (start, letGo) = slots.Release(delivery.SubscriptionId, attemptFailed);
@@ -207,19 +264,28 @@ internal sealed partial class WebhookDeliveryWorker(
     /// then it and the rest held for that subscription go back to the table, where they wait as a disabled
     /// subscription's deliveries do.
     /// </summary>
-    private void DispatchHeld(DueDelivery delivery) => Start(delivery, async () =>
-    {
-        if ((await targets.ForWorkspaceAsync(delivery.WorkspaceId, _stopping)).Any(t => t.Id == delivery.SubscriptionId))
-        {
-            await AttemptAsync(delivery, _stopping);
-            return;
-        }
+    private void DispatchHeld(DueDelivery delivery) =>
+        Start(
+            delivery,
+            async () =>
+            {
+                if (
+                    (await targets.ForWorkspaceAsync(delivery.WorkspaceId, _stopping)).Any(t =>
+                        t.Id == delivery.SubscriptionId
+                    )
+                )
+                {
+                    await AttemptAsync(delivery, _stopping);
+                    return;
+                }
 
-        await HandBackAsync([delivery], _stopping);
-        await ReleaseAsync(delivery, attemptFailed: true, _stopping);
-    });
+                await HandBackAsync([delivery], _stopping);
+                await ReleaseAsync(delivery, attemptFailed: true, _stopping);
+            }
+        );
 
-    /// <summary>Makes held deliveries due again, for the poller to lease as the endpoint's slots allow (and its subscription is live).</summary>
+    /// <summary>Makes held deliveries due again, for the poller to lease as the endpoint's slots allow (and its
+    /// subscription is live).</summary>
     private async Task HandBackAsync(List<DueDelivery> deliveries, CancellationToken ct)
     {
         if (deliveries.Count == 0)
@@ -231,7 +297,8 @@ internal sealed partial class WebhookDeliveryWorker(
         {
             // Lost in a crash, or failing here, the leases simply run out: no need to wait for the WAL flush.
             await using var command = bookkeeping.Source.CreateCommand(
-                "update webhook_deliveries set next_attempt_at = $2 where id = any($1) and status = 'pending' and attempts = 0");
+                "update webhook_deliveries set next_attempt_at = $2 where id = any($1) and status = 'pending' and attempts = 0"
+            );
             command.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Id).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
             await command.ExecuteNonQueryAsync(ct);
@@ -258,7 +325,13 @@ internal sealed partial class WebhookDeliveryWorker(
     /// <summary>The next state of a delivery after an attempt.</summary>
     internal sealed record Outcome(string Status, DateTimeOffset? NextAttemptAt, bool DisableSubscription);
 
-    internal static Outcome Decide(int? status, int attemptsMade, TimeSpan? retryAfter, IReadOnlyList<TimeSpan> schedule, DateTimeOffset now)
+    internal static Outcome Decide(
+        int? status,
+        int attemptsMade,
+        TimeSpan? retryAfter,
+        IReadOnlyList<TimeSpan> schedule,
+        DateTimeOffset now
+    )
     {
         if (status is >= 200 and < 300)
         {
@@ -304,10 +377,16 @@ internal sealed partial class WebhookDeliveryWorker(
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} could not be attempted or recorded; its lease will run out and it will be tried again")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Delivery {DeliveryId} could not be attempted or recorded; its lease will run out and it will be tried again"
+    )]
     private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand {Count} held deliveries back; their leases will run out and they will be leased again")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Could not hand {Count} held deliveries back; their leases will run out and they will be leased again"
+    )]
     private static partial void LogHandBackFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not lease due webhook deliveries; retrying")]

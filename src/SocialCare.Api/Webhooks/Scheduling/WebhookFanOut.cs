@@ -1,9 +1,9 @@
 using MassTransit;
 using Npgsql;
 using SocialCare.Api.EventLog;
-using SocialCare.Contracts;
 using SocialCare.Api.Webhooks.Recording;
 using SocialCare.Api.Webhooks.Sending;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Webhooks.Scheduling;
 
@@ -15,16 +15,25 @@ namespace SocialCare.Api.Webhooks.Scheduling;
 /// and the worker leases them as slots free up. Either way the row is committed before the message is acknowledged,
 /// and before any attempt.
 /// </summary>
-internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, SubscriptionTargets targets, DeliveryInserts inserts, DeliverySlots slots,
+internal sealed class WebhookFanOut<T>(
+    NpgsqlDataSource dataSource,
+    SubscriptionTargets targets,
+    DeliveryInserts inserts,
+    DeliverySlots slots,
     WebhookDeliveryWorker worker,
-    DeliverySignal signal, TimeProvider clock) : IConsumer<T> where T : HubEvent
+    DeliverySignal signal,
+    TimeProvider clock
+) : IConsumer<T>
+    where T : HubEvent
 {
     public async Task Consume(ConsumeContext<T> context)
     {
         var e = context.Message;
         var ct = context.CancellationToken;
         var type = EventTypeRegistry.NameOf(e);
-        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct)).Where(s => EventMatcher.TypeMatches(s.EventTypes, type)).ToList();
+        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct))
+            .Where(s => EventMatcher.TypeMatches(s.EventTypes, type))
+            .ToList();
         if (candidates.Count == 0)
         {
             return;
@@ -33,13 +42,20 @@ internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, Subscription
         var facts = EventFacts.Of(e, type);
         if (e.ConversationId is { } conversationId && candidates.Any(s => s.FiltersOnConversation))
         {
-            await using var command = dataSource.CreateCommand("select channel_types, tags, priority from conversations where workspace_id = $1 and id = $2");
+            await using var command = dataSource.CreateCommand(
+                "select channel_types, tags, priority from conversations where workspace_id = $1 and id = $2"
+            );
             command.Parameters.Add(new NpgsqlParameter { Value = e.WorkspaceId });
             command.Parameters.Add(new NpgsqlParameter { Value = conversationId });
             await using var reader = await command.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {
-                facts = facts with { ChannelTypes = reader.GetFieldValue<string[]>(0), Tags = reader.GetFieldValue<string[]>(1), Priority = reader.GetString(2) };
+                facts = facts with
+                {
+                    ChannelTypes = reader.GetFieldValue<string[]>(0),
+                    Tags = reader.GetFieldValue<string[]>(1),
+                    Priority = reader.GetString(2),
+                };
             }
         }
 
@@ -48,7 +64,9 @@ internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, Subscription
             facts = await BrandFacts.AddAsync(dataSource, facts, e.WorkspaceId, e.CustomerId, ct);
         }
 
-        var matching = candidates.Where(s => EventMatcher.Matches(s.Id, s.Brands, s.EventTypes, s.Filters, facts)).ToList();
+        var matching = candidates
+            .Where(s => EventMatcher.Matches(s.Id, s.Brands, s.EventTypes, s.Filters, facts))
+            .ToList();
         if (matching.Count == 0)
         {
             return;
@@ -59,13 +77,35 @@ internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, Subscription
         var held = matching.Select(s => worker.Accepting && slots.CanHold(s.Id)).ToArray();
         var ids = matching.Select(_ => Guid.CreateVersion7()).ToArray();
         var payload = CloudEvents.Envelope(e, type);
-        var inserted = await inserts.InsertAsync(new NewDeliveries(e.EventId, e.WorkspaceId, type, e.Sequence, payload, matching.Select(s => s.Id).ToArray(),
-            ids, held.Select(h => h ? leasedUntil : now).ToArray()));
+        var inserted = await inserts.InsertAsync(
+            new NewDeliveries(
+                e.EventId,
+                e.WorkspaceId,
+                type,
+                e.Sequence,
+                payload,
+                matching.Select(s => s.Id).ToArray(),
+                ids,
+                held.Select(h => h ? leasedUntil : now).ToArray()
+            )
+        );
         for (var i = 0; i < matching.Count; i++)
         {
             var s = matching[i];
-            var delivery = new DueDelivery(ids[i], s.Id, e.WorkspaceId, e.EventId, type, payload, 0, s.Url, s.Secret, s.PreviousSecret, s.PreviousSecretExpiresAt,
-                leasedUntil);
+            var delivery = new DueDelivery(
+                ids[i],
+                s.Id,
+                e.WorkspaceId,
+                e.EventId,
+                type,
+                payload,
+                0,
+                s.Url,
+                s.Secret,
+                s.PreviousSecret,
+                s.PreviousSecretExpiresAt,
+                leasedUntil
+            );
             if (held[i] && inserted.Contains(ids[i]) && slots.Hold(delivery))
             {
                 worker.Dispatch(delivery);
@@ -81,7 +121,8 @@ internal sealed class WebhookFanOut<T>(NpgsqlDataSource dataSource, Subscription
     }
 }
 
-/// <summary>Wakes the delivery worker when new deliveries are due, so the first attempt does not wait for its poll.</summary>
+/// <summary>Wakes the delivery worker when new deliveries are due, so the first attempt does not wait for its
+/// poll.</summary>
 public sealed class DeliverySignal : IDisposable
 {
     private readonly SemaphoreSlim _pending = new(0, 1);

@@ -13,12 +13,15 @@ public static class WebhookSigner
 {
     public const string SecretPrefix = "whsec_";
 
-    /// <summary>A new secret: 32 random bytes (the spec allows 24 to 64), base64-encoded behind <c>whsec_</c>.</summary>
+    /// <summary>A new secret: 32 random bytes (the spec allows 24 to 64), base64-encoded behind
+    /// <c>whsec_</c>.</summary>
     public static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     public static string Sign(string secret, string messageId, long timestamp, ReadOnlySpan<byte> body)
     {
-        var key = Convert.FromBase64String(secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret);
+        var key = Convert.FromBase64String(
+            secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret
+        );
         var prefix = Encoding.UTF8.GetBytes($"{messageId}.{timestamp.ToString(CultureInfo.InvariantCulture)}.");
         var content = new byte[prefix.Length + body.Length];
         prefix.CopyTo(content, 0);
@@ -27,7 +30,12 @@ public static class WebhookSigner
     }
 
     /// <summary>The <c>webhook-signature</c> header value: one signature per secret, space-separated.</summary>
-    public static string SignatureHeader(IEnumerable<string> secrets, string messageId, long timestamp, ReadOnlySpan<byte> body)
+    public static string SignatureHeader(
+        IEnumerable<string> secrets,
+        string messageId,
+        long timestamp,
+        ReadOnlySpan<byte> body
+    )
     {
         var signatures = new List<string>();
         foreach (var secret in secrets)

@@ -37,7 +37,11 @@ public sealed class Storable_payloads : ConnectorFixture
     [Test]
     public void Parse_cleans_strings_member_names_and_numbers_that_postgres_refuses()
     {
-        using var json = JsonReading.Parse(Encoding.UTF8.GetBytes("""{"n\u0000ame": "x\u0000y", "s": ["\ud800", 1e100000, 2.5e3, true, null], "ok": "ÿ"}"""));
+        using var json = JsonReading.Parse(
+            Encoding.UTF8.GetBytes(
+                """{"n\u0000ame": "x\u0000y", "s": ["\ud800", 1e100000, 2.5e3, true, null], "ok": "ÿ"}"""
+            )
+        );
         var root = json.RootElement;
         Assert.Multiple(() =>
         {
@@ -65,19 +69,37 @@ public sealed class Storable_payloads : ConnectorFixture
         var (_, client) = await Hub.CreateTenantAsync("wa unstorable");
         using (client)
         {
-            var channelId = await client.CreateChannelAsync("whatsapp", "Namshi", new { phoneNumberId = PhoneNumberId, appSecret = AppSecret, verifyToken = VerifyToken });
+            var channelId = await client.CreateChannelAsync(
+                "whatsapp",
+                "Namshi",
+                new
+                {
+                    phoneNumberId = PhoneNumberId,
+                    appSecret = AppSecret,
+                    verifyToken = VerifyToken,
+                }
+            );
             var body = Fixture("whatsapp-text.json", ("wamid", "wamid.unstorable"))
                 .Replace("106540352242922", PhoneNumberId, StringComparison.Ordinal)
                 .Replace("Sheena Nelson", "Shee\\u0000na \\ud800", StringComparison.Ordinal)
                 .Replace("Does it come in another color?", "Does it\\u0000 come?", StringComparison.Ordinal)
-                .Replace("\"type\": \"text\",", "\"type\": \"text\", \"context\": {\"fr\\u0000om\": \"1\\u0000\", \"id\": \"\\udfff\", \"weight\": 1e100000},",
-                    StringComparison.Ordinal);
+                .Replace(
+                    "\"type\": \"text\",",
+                    "\"type\": \"text\", \"context\": {\"fr\\u0000om\": \"1\\u0000\", \"id\": \"\\udfff\", \"weight\": 1e100000},",
+                    StringComparison.Ordinal
+                );
             using var platform = PlatformClient();
-            var receipt = await HubApi.ReadJson(await PlatformWebhooks.PushMetaAsync(platform, "whatsapp", channelId, AppSecret, body), HttpStatusCode.OK);
+            var receipt = await HubApi.ReadJson(
+                await PlatformWebhooks.PushMetaAsync(platform, "whatsapp", channelId, AppSecret, body),
+                HttpStatusCode.OK
+            );
             Assert.That(receipt["engagements"]!.GetValue<int>(), Is.EqualTo(1));
 
             var list = await HubApi.ReadJson(await client.GetAsync("/v1/conversations"), HttpStatusCode.OK);
-            var conversation = await HubApi.ReadJson(await client.GetAsync($"/v1/conversations/{list["items"]![0]!["id"]}"), HttpStatusCode.OK);
+            var conversation = await HubApi.ReadJson(
+                await client.GetAsync($"/v1/conversations/{list["items"]![0]!["id"]}"),
+                HttpStatusCode.OK
+            );
             var engagement = conversation["latestEngagements"]![0]!;
             Assert.Multiple(() =>
             {

@@ -15,16 +15,26 @@ public sealed class X_handshake_oracle : ConnectorFixture
     private const string ConsumerSecret = "x-consumer-secret-oracle";
     private const string XConnectorHeader = "x-twitter-webhooks-signature";
 
-    protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?>(base.Settings!)
-    {
-        ["RateLimiting:HandshakesPerAccountPerMinute"] = "5",
-    };
+    protected override IReadOnlyDictionary<string, string?>? Settings =>
+        new Dictionary<string, string?>(base.Settings!) { ["RateLimiting:HandshakesPerAccountPerMinute"] = "5" };
 
     private async Task<(HttpClient Client, Guid ChannelId, string UserId)> ArrangeAsync(string name)
     {
         var (_, client) = await Hub.CreateTenantAsync(name);
-        var userId = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var channelId = await client.CreateChannelAsync("x", "KLM", new { userId, consumerSecret = ConsumerSecret, bearerToken = "x-bearer", apiBaseUrl = Platform.XBaseUrl });
+        var userId = Random
+            .Shared.NextInt64(1_000_000_000, 9_999_999_999)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var channelId = await client.CreateChannelAsync(
+            "x",
+            "KLM",
+            new
+            {
+                userId,
+                consumerSecret = ConsumerSecret,
+                bearerToken = "x-bearer",
+                apiBaseUrl = Platform.XBaseUrl,
+            }
+        );
         return (client, channelId, userId);
     }
 
@@ -38,13 +48,33 @@ public sealed class X_handshake_oracle : ConnectorFixture
         var forged = new JsonObject
         {
             ["for_user_id"] = userId,
-            ["tweet_create_events"] = new JsonArray(new JsonObject { ["id_str"] = "1", ["text"] = "forged", ["user"] = new JsonObject { ["id_str"] = "666" } }),
+            ["tweet_create_events"] = new JsonArray(
+                new JsonObject
+                {
+                    ["id_str"] = "1",
+                    ["text"] = "forged",
+                    ["user"] = new JsonObject { ["id_str"] = "666" },
+                }
+            ),
         }.ToJsonString();
         await HubApi.ReadProblem(await CrcAsync(channelId, forged), HttpStatusCode.BadRequest, "bad-request");
-        await HubApi.ReadProblem(await CrcAsync(channelId, new string('a', 257)), HttpStatusCode.BadRequest, "bad-request");
+        await HubApi.ReadProblem(
+            await CrcAsync(channelId, new string('a', 257)),
+            HttpStatusCode.BadRequest,
+            "bad-request"
+        );
         // Whatever the attacker signs with the secret they do not have, the POST refuses.
-        await HubApi.ReadProblem(await PlatformWebhooks.PushAsync(PlatformClient(), $"/v1/hooks/x/{channelId}", forged, XConnectorHeader, "sha256=guess"),
-            HttpStatusCode.Unauthorized, "invalid-signature");
+        await HubApi.ReadProblem(
+            await PlatformWebhooks.PushAsync(
+                PlatformClient(),
+                $"/v1/hooks/x/{channelId}",
+                forged,
+                XConnectorHeader,
+                "sha256=guess"
+            ),
+            HttpStatusCode.Unauthorized,
+            "invalid-signature"
+        );
         Assert.That(await ConversationsAsync(client), Is.Empty);
     }
 
@@ -56,9 +86,22 @@ public sealed class X_handshake_oracle : ConnectorFixture
         var (client, channelId, _) = await ArrangeAsync("x oracle token");
         var answer = await HubApi.ReadJson(await CrcAsync(channelId, token), HttpStatusCode.OK);
         var signature = answer["response_token"]!.GetValue<string>();
-        Assert.That(signature, Is.EqualTo(PlatformWebhooks.XSignature(ConsumerSecret, System.Text.Encoding.ASCII.GetBytes(token))), "a real CRC answer");
-        await HubApi.ReadProblem(await PlatformWebhooks.PushAsync(PlatformClient(), $"/v1/hooks/x/{channelId}", token, XConnectorHeader, signature),
-            HttpStatusCode.Unauthorized, "invalid-signature");
+        Assert.That(
+            signature,
+            Is.EqualTo(PlatformWebhooks.XSignature(ConsumerSecret, System.Text.Encoding.ASCII.GetBytes(token))),
+            "a real CRC answer"
+        );
+        await HubApi.ReadProblem(
+            await PlatformWebhooks.PushAsync(
+                PlatformClient(),
+                $"/v1/hooks/x/{channelId}",
+                token,
+                XConnectorHeader,
+                signature
+            ),
+            HttpStatusCode.Unauthorized,
+            "invalid-signature"
+        );
         Assert.That(await ConversationsAsync(client), Is.Empty);
     }
 
@@ -80,8 +123,11 @@ public sealed class X_handshake_oracle : ConnectorFixture
             Assert.That(answers.Take(5), Is.All.EqualTo(HttpStatusCode.OK));
             Assert.That(answers[5], Is.EqualTo(HttpStatusCode.TooManyRequests));
             Assert.That(limited.Headers.RetryAfter, Is.Not.Null);
-            Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.OK), "another account's handshakes are not held up");
+            Assert.That(
+                other.StatusCode,
+                Is.EqualTo(HttpStatusCode.OK),
+                "another account's handshakes are not held up"
+            );
         });
     }
-
 }

@@ -16,7 +16,8 @@ public sealed class Json_reading
     [TestCase("-5")]
     [TestCase("\"soon\"")]
     [TestCase("{}")]
-    public void A_timestamp_no_date_can_hold_is_no_timestamp(string raw) => Assert.That(Element(raw).UnixTime("t"), Is.Null);
+    public void A_timestamp_no_date_can_hold_is_no_timestamp(string raw) =>
+        Assert.That(Element(raw).UnixTime("t"), Is.Null);
 
     private static JsonElement Element(string raw) => JsonDocument.Parse($$"""{"t": {{raw}}}""").RootElement.Clone();
 }

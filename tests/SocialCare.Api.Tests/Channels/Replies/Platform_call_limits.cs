@@ -14,25 +14,43 @@ public sealed class Platform_call_limits : ConnectorFixture
 {
     private const string OtherAppSecret = "another-apps-secret";
 
-    protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?>(base.Settings!)
-    {
-        ["Connectors:AttemptTimeout"] = "00:00:01",
-        ["Connectors:MaxRetries"] = "0",
-    };
+    protected override IReadOnlyDictionary<string, string?>? Settings =>
+        new Dictionary<string, string?>(base.Settings!)
+        {
+            ["Connectors:AttemptTimeout"] = "00:00:01",
+            ["Connectors:MaxRetries"] = "0",
+        };
 
-    private static string NewNumber() => Random.Shared.NextInt64(100_000_000_000_000, 999_999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string NewNumber() =>
+        Random
+            .Shared.NextInt64(100_000_000_000_000, 999_999_999_999_999)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<Guid> WhatsAppAsync(HttpClient client, string phoneNumberId, string appSecret = AppSecret, string verifyToken = VerifyToken)
+    private async Task<Guid> WhatsAppAsync(
+        HttpClient client,
+        string phoneNumberId,
+        string appSecret = AppSecret,
+        string verifyToken = VerifyToken
+    )
     {
         Platform.AddWhatsAppNumber(phoneNumberId, AccessToken);
-        return await client.CreateChannelAsync("whatsapp", "Namshi", new
-        {
-            phoneNumberId, accessToken = AccessToken, appSecret, verifyToken, graphApiBaseUrl = Platform.GraphBaseUrl,
-        });
+        return await client.CreateChannelAsync(
+            "whatsapp",
+            "Namshi",
+            new
+            {
+                phoneNumberId,
+                accessToken = AccessToken,
+                appSecret,
+                verifyToken,
+                graphApiBaseUrl = Platform.GraphBaseUrl,
+            }
+        );
     }
 
     private static string Inbound(string phoneNumberId, string wamid) =>
-        Fixture("whatsapp-text.json", ("wamid", wamid)).Replace("106540352242922", phoneNumberId, StringComparison.Ordinal);
+        Fixture("whatsapp-text.json", ("wamid", wamid))
+            .Replace("106540352242922", phoneNumberId, StringComparison.Ordinal);
 
     [Test]
     public async Task A_platform_that_trickles_its_answer_fails_the_reply_at_the_attempt_timeout()
@@ -40,7 +58,15 @@ public sealed class Platform_call_limits : ConnectorFixture
         var (_, client) = await Hub.CreateTenantAsync("trickle");
         var number = NewNumber();
         var channelId = await WhatsAppAsync(client, number);
-        await ReceiptAsync(await PlatformWebhooks.PushMetaAsync(PlatformClient(), "whatsapp", channelId, AppSecret, Inbound(number, $"wamid.{Guid.NewGuid():N}")));
+        await ReceiptAsync(
+            await PlatformWebhooks.PushMetaAsync(
+                PlatformClient(),
+                "whatsapp",
+                channelId,
+                AppSecret,
+                Inbound(number, $"wamid.{Guid.NewGuid():N}")
+            )
+        );
         var conversationId = (await ConversationsAsync(client)).Single()!["id"]!.GetValue<Guid>();
         Platform.StallNextBodies(1);
 
@@ -58,15 +84,37 @@ public sealed class Platform_call_limits : ConnectorFixture
         await WhatsAppAsync(client, foreignNumber, OtherAppSecret);
         await WhatsAppAsync(client, siblingNumber);
 
-        var foreign = await ReceiptAsync(await PlatformWebhooks.PushMetaAsync(PlatformClient(), "whatsapp", hookChannel, AppSecret,
-            Inbound(foreignNumber, $"wamid.{Guid.NewGuid():N}")));
-        var sibling = await ReceiptAsync(await PlatformWebhooks.PushMetaAsync(PlatformClient(), "whatsapp", hookChannel, AppSecret,
-            Inbound(siblingNumber, $"wamid.{Guid.NewGuid():N}")));
+        var foreign = await ReceiptAsync(
+            await PlatformWebhooks.PushMetaAsync(
+                PlatformClient(),
+                "whatsapp",
+                hookChannel,
+                AppSecret,
+                Inbound(foreignNumber, $"wamid.{Guid.NewGuid():N}")
+            )
+        );
+        var sibling = await ReceiptAsync(
+            await PlatformWebhooks.PushMetaAsync(
+                PlatformClient(),
+                "whatsapp",
+                hookChannel,
+                AppSecret,
+                Inbound(siblingNumber, $"wamid.{Guid.NewGuid():N}")
+            )
+        );
         Assert.Multiple(() =>
         {
-            Assert.That(foreign["engagements"]!.GetValue<int>(), Is.Zero, "signed with another app's secret than the account's own");
+            Assert.That(
+                foreign["engagements"]!.GetValue<int>(),
+                Is.Zero,
+                "signed with another app's secret than the account's own"
+            );
             Assert.That(foreign["ignored"]!.GetValue<int>(), Is.EqualTo(1));
-            Assert.That(sibling["engagements"]!.GetValue<int>(), Is.EqualTo(1), "an account of the same app is reached through any of its URLs");
+            Assert.That(
+                sibling["engagements"]!.GetValue<int>(),
+                Is.EqualTo(1),
+                "an account of the same app is reached through any of its URLs"
+            );
         });
     }
 
@@ -75,11 +123,20 @@ public sealed class Platform_call_limits : ConnectorFixture
     {
         var (_, client) = await Hub.CreateTenantAsync("utf-8 verify token");
         var channelId = await WhatsAppAsync(client, NewNumber(), verifyToken: "vérifier-ü");
-        async Task<HttpStatusCode> Handshake(string token) => (await PlatformClient().GetAsync(
-            $"/v1/hooks/whatsapp/{channelId}?hub.mode=subscribe&hub.challenge=42&hub.verify_token={Uri.EscapeDataString(token)}")).StatusCode;
+        async Task<HttpStatusCode> Handshake(string token) =>
+            (
+                await PlatformClient()
+                    .GetAsync(
+                        $"/v1/hooks/whatsapp/{channelId}?hub.mode=subscribe&hub.challenge=42&hub.verify_token={Uri.EscapeDataString(token)}"
+                    )
+            ).StatusCode;
         Assert.Multiple(async () =>
         {
-            Assert.That(await Handshake("v?rifier-?"), Is.EqualTo(HttpStatusCode.Forbidden), "non-ASCII characters do not fold into '?'");
+            Assert.That(
+                await Handshake("v?rifier-?"),
+                Is.EqualTo(HttpStatusCode.Forbidden),
+                "non-ASCII characters do not fold into '?'"
+            );
             Assert.That(await Handshake("vérifier-u"), Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(await Handshake("vérifier-ü"), Is.EqualTo(HttpStatusCode.OK));
         });
@@ -100,7 +157,15 @@ public sealed class Platform_call_limits : ConnectorFixture
         value["messages"]!.AsArray().Add(odd);
         value["messages"]!.AsArray().Add(huge);
 
-        var receipt = await ReceiptAsync(await PlatformWebhooks.PushMetaAsync(PlatformClient(), "whatsapp", channelId, AppSecret, good.ToJsonString()));
+        var receipt = await ReceiptAsync(
+            await PlatformWebhooks.PushMetaAsync(
+                PlatformClient(),
+                "whatsapp",
+                channelId,
+                AppSecret,
+                good.ToJsonString()
+            )
+        );
         Assert.Multiple(() =>
         {
             Assert.That(receipt["engagements"]!.GetValue<int>(), Is.EqualTo(1));
@@ -112,22 +177,47 @@ public sealed class Platform_call_limits : ConnectorFixture
     [TestCase("17858893269123456?fields=access_token", "/v25.0/17858893269123456%3Ffields%3Daccess_token/replies")]
     public void A_comment_id_is_one_escaped_path_segment_of_the_graph_url(string commentId, string path)
     {
-        var request = new MetaMessagingConnector(MetaMessagingConnector.InstagramProfile).CreateSend(Comment(commentId), InstagramChannel());
+        var request = new MetaMessagingConnector(MetaMessagingConnector.InstagramProfile).CreateSend(
+            Comment(commentId),
+            InstagramChannel()
+        );
         Assert.That(request.RequestUri!.AbsolutePath, Is.EqualTo(path));
     }
 
     [TestCase("..")]
     [TestCase(".")]
     public void A_dot_segment_is_never_a_comment_id(string commentId) =>
-        Assert.Throws<ArgumentException>(() => new MetaMessagingConnector(MetaMessagingConnector.InstagramProfile).CreateSend(Comment(commentId), InstagramChannel()));
+        Assert.Throws<ArgumentException>(() =>
+            new MetaMessagingConnector(MetaMessagingConnector.InstagramProfile).CreateSend(
+                Comment(commentId),
+                InstagramChannel()
+            )
+        );
 
     private static ReplyRequested Comment(string commentId) =>
-        new() { ChannelType = "instagram", Recipient = "someone", Text = "Thanks!", Visibility = "public", InReplyTo = commentId };
-
-    private static Channel InstagramChannel() => new(Guid.NewGuid(), Guid.NewGuid(), "instagram", "IG", "Namshi",
-        new Dictionary<string, JsonElement>
+        new()
         {
-            ["instagramAccountId"] = JsonSerializer.SerializeToElement("1784"), ["graphApiBaseUrl"] = JsonSerializer.SerializeToElement("https://graph.facebook.com/v25.0"),
-        },
-        new Dictionary<string, JsonElement> { ["accessToken"] = JsonSerializer.SerializeToElement("EAAG") }, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+            ChannelType = "instagram",
+            Recipient = "someone",
+            Text = "Thanks!",
+            Visibility = "public",
+            InReplyTo = commentId,
+        };
+
+    private static Channel InstagramChannel() =>
+        new(
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            "instagram",
+            "IG",
+            "Namshi",
+            new Dictionary<string, JsonElement>
+            {
+                ["instagramAccountId"] = JsonSerializer.SerializeToElement("1784"),
+                ["graphApiBaseUrl"] = JsonSerializer.SerializeToElement("https://graph.facebook.com/v25.0"),
+            },
+            new Dictionary<string, JsonElement> { ["accessToken"] = JsonSerializer.SerializeToElement("EAAG") },
+            DateTimeOffset.UtcNow,
+            DateTimeOffset.UtcNow
+        );
 }

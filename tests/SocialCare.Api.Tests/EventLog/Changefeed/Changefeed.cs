@@ -22,18 +22,33 @@ public sealed class Changefeed : HubFixture
             var next = "0";
             for (var i = 0; i < 6; i++)
             {
-                var page = await HubApi.ReadJson(await client.GetAsync($"/v1/events?after={next}&limit=1"), HttpStatusCode.OK);
+                var page = await HubApi.ReadJson(
+                    await client.GetAsync($"/v1/events?after={next}&limit=1"),
+                    HttpStatusCode.OK
+                );
                 pages.Add(page["items"]![0]!);
                 next = page["next"]!.GetValue<string>();
             }
 
-            var conversationsOnly = await HubApi.ReadJson(await client.GetAsync("/v1/events?types=conversation.*"), HttpStatusCode.OK);
-            var twoTypes = await HubApi.ReadJson(await client.GetAsync("/v1/events?types=customer.created,engagement.received"), HttpStatusCode.OK);
+            var conversationsOnly = await HubApi.ReadJson(
+                await client.GetAsync("/v1/events?types=conversation.*"),
+                HttpStatusCode.OK
+            );
+            var twoTypes = await HubApi.ReadJson(
+                await client.GetAsync("/v1/events?types=customer.created,engagement.received"),
+                HttpStatusCode.OK
+            );
             var end = await HubApi.ReadJson(await client.GetAsync($"/v1/events?after={next}"), HttpStatusCode.OK);
             Assert.Multiple(() =>
             {
-                Assert.That(pages.Select(p => p["id"]!.GetValue<Guid>()), Is.EqualTo(all.Select(e => e!["id"]!.GetValue<Guid>())));
-                Assert.That(conversationsOnly["items"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()), Is.EqualTo(new[] { "conversation.opened", "conversation.opened" }));
+                Assert.That(
+                    pages.Select(p => p["id"]!.GetValue<Guid>()),
+                    Is.EqualTo(all.Select(e => e!["id"]!.GetValue<Guid>()))
+                );
+                Assert.That(
+                    conversationsOnly["items"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()),
+                    Is.EqualTo(new[] { "conversation.opened", "conversation.opened" })
+                );
                 Assert.That(twoTypes["items"]!.AsArray(), Has.Count.EqualTo(4));
                 Assert.That(end["items"]!.AsArray(), Is.Empty);
                 Assert.That(end["next"]!.GetValue<string>(), Is.EqualTo(next), "an empty page keeps the cursor");
@@ -70,7 +85,10 @@ public sealed class Changefeed : HubFixture
             var first = await client.WaitForEventsAsync(3);
 
             using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/events/stream");
-            request.Headers.Add("Last-Event-ID", first[0]!["sequence"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add(
+                "Last-Event-ID",
+                first[0]!["sequence"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture)
+            );
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
@@ -83,8 +101,22 @@ public sealed class Changefeed : HubFixture
 
             Assert.Multiple(() =>
             {
-                Assert.That(resumed.Select(e => e.Type), Is.EqualTo(new[] { "conversation.opened", "engagement.received" }));
-                Assert.That(resumed.Select(e => e.Id), Is.EqualTo(first.Skip(1).Select(e => e!["sequence"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture))));
+                Assert.That(
+                    resumed.Select(e => e.Type),
+                    Is.EqualTo(new[] { "conversation.opened", "engagement.received" })
+                );
+                Assert.That(
+                    resumed.Select(e => e.Id),
+                    Is.EqualTo(
+                        first
+                            .Skip(1)
+                            .Select(e =>
+                                e!["sequence"]!
+                                    .GetValue<long>()
+                                    .ToString(System.Globalization.CultureInfo.InvariantCulture)
+                            )
+                    )
+                );
                 Assert.That(tailed.Single().Type, Is.EqualTo("engagement.received"));
                 Assert.That(tailed.Single().Data["data"]!["platformMessageId"]!.GetValue<string>(), Is.EqualTo("c2"));
             });
@@ -119,7 +151,10 @@ public sealed class Changefeed : HubFixture
             var next = "0";
             while (true)
             {
-                var page = await HubApi.ReadJson(await limited.GetAsync($"/v1/events?after={next}&limit=2"), HttpStatusCode.OK);
+                var page = await HubApi.ReadJson(
+                    await limited.GetAsync($"/v1/events?after={next}&limit=2"),
+                    HttpStatusCode.OK
+                );
                 if (page["items"]!.AsArray().Count == 0)
                 {
                     break;
@@ -129,15 +164,27 @@ public sealed class Changefeed : HubFixture
                 next = page["next"]!.GetValue<string>();
             }
 
-            var expected = everything.Where(e => e!["data"]!["brand"]!.GetValue<string>() is "Zara" or "Mango").Select(e => e!["sequence"]!.GetValue<long>());
-            Assert.That(pages.Select(p => p["sequence"]!.GetValue<long>()), Is.EqualTo(expected), "every Zara and Mango event once, in order, none of H&M's");
+            var expected = everything
+                .Where(e => e!["data"]!["brand"]!.GetValue<string>() is "Zara" or "Mango")
+                .Select(e => e!["sequence"]!.GetValue<long>());
+            Assert.That(
+                pages.Select(p => p["sequence"]!.GetValue<long>()),
+                Is.EqualTo(expected),
+                "every Zara and Mango event once, in order, none of H&M's"
+            );
         }
     }
 
-    private static async Task<List<(string Id, string Type, JsonNode Data)>> ReadEventsAsync(StreamReader reader, int count, CancellationToken ct)
+    private static async Task<List<(string Id, string Type, JsonNode Data)>> ReadEventsAsync(
+        StreamReader reader,
+        int count,
+        CancellationToken ct
+    )
     {
         var events = new List<(string, string, JsonNode)>();
-        string? id = null, type = null, data = null;
+        string? id = null,
+            type = null,
+            data = null;
         while (events.Count < count)
         {
             var line = await reader.ReadLineAsync(ct) ?? throw new EndOfStreamException("the stream ended");
@@ -150,9 +197,18 @@ public sealed class Changefeed : HubFixture
 
                 (id, type, data) = (null, null, null);
             }
-            else if (line.StartsWith("id: ", StringComparison.Ordinal)) { id = line[4..]; }
-            else if (line.StartsWith("event: ", StringComparison.Ordinal)) { type = line[7..]; }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) { data = line[6..]; }
+            else if (line.StartsWith("id: ", StringComparison.Ordinal))
+            {
+                id = line[4..];
+            }
+            else if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line[6..];
+            }
         }
 
         return events;

@@ -6,11 +6,12 @@ namespace SocialCare.Api.Tests.EventLog.Changefeed;
 /// <summary>A stream ends after its lifetime, and the client resumes exactly where it was with Last-Event-ID.</summary>
 public sealed class Event_stream_lifetime : HubFixture
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Events:Heartbeat"] = "00:00:01",
-        ["Events:MaxStreamLifetime"] = "00:00:02",
-    };
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>
+        {
+            ["Events:Heartbeat"] = "00:00:01",
+            ["Events:MaxStreamLifetime"] = "00:00:02",
+        };
 
     [Test]
     public async Task A_stream_ends_after_its_lifetime_and_resumes_after_the_last_event_id()
@@ -38,10 +39,17 @@ public sealed class Event_stream_lifetime : HubFixture
                 var next = await resumed!.ReadEventsAsync(1, patience.Token);
                 Assert.Multiple(() =>
                 {
-                    Assert.That(lasted, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.8)).And.LessThan(TimeSpan.FromSeconds(10)),
-                        "the stream ended after 90–100 % of its 2-s lifetime");
+                    Assert.That(
+                        lasted,
+                        Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.8)).And.LessThan(TimeSpan.FromSeconds(10)),
+                        "the stream ended after 90–100 % of its 2-s lifetime"
+                    );
                     Assert.That(next.Single().Type, Is.EqualTo("engagement.received"));
-                    Assert.That(next.Single().Item["data"]!["platformMessageId"]!.GetValue<string>(), Is.EqualTo("c2"), "nothing missed, nothing repeated");
+                    Assert.That(
+                        next.Single().Item["data"]!["platformMessageId"]!.GetValue<string>(),
+                        Is.EqualTo("c2"),
+                        "nothing missed, nothing repeated"
+                    );
                 });
             }
         }

@@ -8,14 +8,12 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Tests.EventLog.Changefeed;
 
-/// <summary>Server-Sent Events tails: bounded per key, woken only by their workspace, and never outliving their key.</summary>
+/// <summary>Server-Sent Events tails: bounded per key, woken only by their workspace, and never outliving their
+/// key.</summary>
 public sealed class Event_streams : HubFixture
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Events:Heartbeat"] = "00:00:01",
-        ["Events:MaxStreamsPerKey"] = "2",
-    };
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["Events:Heartbeat"] = "00:00:01", ["Events:MaxStreamsPerKey"] = "2" };
 
     [Test]
     public async Task A_revoked_keys_stream_ends_within_a_heartbeat()
@@ -27,11 +25,18 @@ public sealed class Event_streams : HubFixture
         using (stream)
         {
             using var admin = Hub.AdminClient();
-            Assert.That((await admin.DeleteAsync($"/v1/workspaces/{workspaceId}/api-keys/{keyId}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(
+                (await admin.DeleteAsync($"/v1/workspaces/{workspaceId}/api-keys/{keyId}")).StatusCode,
+                Is.EqualTo(HttpStatusCode.NoContent)
+            );
             var revoked = Stopwatch.StartNew();
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await stream!.ReadToEndAsync(patience.Token);
-            Assert.That(revoked.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "the stream ended at the next heartbeat (1 s here, 15 s by default)");
+            Assert.That(
+                revoked.Elapsed,
+                Is.LessThan(TimeSpan.FromSeconds(5)),
+                "the stream ended at the next heartbeat (1 s here, 15 s by default)"
+            );
         }
 
         var (reconnected, refused) = await EventStreamClient.OpenAsync(client);
@@ -54,14 +59,21 @@ public sealed class Event_streams : HubFixture
             var (refused, response) = await EventStreamClient.OpenAsync(client);
             Assert.That(refused, Is.Null);
             await HubApi.ReadProblem(response, HttpStatusCode.TooManyRequests, "too-many-streams");
-            Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(1)), "a closed stream's slot is free by the next heartbeat");
+            Assert.That(
+                response.Headers.RetryAfter?.Delta,
+                Is.EqualTo(TimeSpan.FromSeconds(1)),
+                "a closed stream's slot is free by the next heartbeat"
+            );
             var (anotherKeys, _) = await EventStreamClient.OpenAsync(other);
             Assert.That(anotherKeys, Is.Not.Null, "the limit is per key");
             anotherKeys!.Dispose();
 
             first!.Dispose();
-            var (again, _) = await Eventually.Until(() => EventStreamClient.OpenAsync(client), opened => opened.Stream is not null,
-                what: "a stream to open once another closed");
+            var (again, _) = await Eventually.Until(
+                () => EventStreamClient.OpenAsync(client),
+                opened => opened.Stream is not null,
+                what: "a stream to open once another closed"
+            );
             again!.Dispose();
         }
     }
@@ -80,16 +92,28 @@ public sealed class Event_streams : HubFixture
             await listen.ExecuteNonQueryAsync();
         }
 
-        HubEvent Opened(Guid workspace) => new ConversationOpened
-        {
-            EventId = Guid.CreateVersion7(), WorkspaceId = workspace, ConversationId = Guid.CreateVersion7(), RecordedAt = DateTimeOffset.UtcNow,
-        };
+        HubEvent Opened(Guid workspace) =>
+            new ConversationOpened
+            {
+                EventId = Guid.CreateVersion7(),
+                WorkspaceId = workspace,
+                ConversationId = Guid.CreateVersion7(),
+                RecordedAt = DateTimeOffset.UtcNow,
+            };
         var (a, b) = (Opened(first), Opened(second));
-        await Hub.Services.GetRequiredService<EventStore>().WriteAsync(writer =>
-        {
-            writer.Append([new StreamAppend(a.ConversationId!.Value, typeof(StreamTypes.Conversation), first, 0, [a]), new StreamAppend(b.ConversationId!.Value, typeof(StreamTypes.Conversation), second, 0, [b])]);
-            return Task.FromResult(0);
-        }, CancellationToken.None);
+        await Hub
+            .Services.GetRequiredService<EventStore>()
+            .WriteAsync(
+                writer =>
+                {
+                    writer.Append([
+                        new StreamAppend(a.ConversationId!.Value, typeof(StreamTypes.Conversation), first, 0, [a]),
+                        new StreamAppend(b.ConversationId!.Value, typeof(StreamTypes.Conversation), second, 0, [b]),
+                    ]);
+                    return Task.FromResult(0);
+                },
+                CancellationToken.None
+            );
 
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (!payloads.Any(p => p.Contains(first.ToString(), StringComparison.Ordinal)))
@@ -119,7 +143,8 @@ public sealed class Event_streams : HubFixture
             await clientA.IngestAsync(HubApi.Engagement(channelA, "a-1", "user"));
             await wakeA.WaitAsync(TimeSpan.FromSeconds(10));
 
-            // Notifications arrive in commit order on one connection: once C's has woken C, A's has been handled long ago.
+            // Notifications arrive in commit order on one connection: once C's has woken C, A's has been handled long
+            // ago.
             var wakeC = signal.Next(c);
             await clientC.IngestAsync(HubApi.Engagement(channelC, "c-1", "user"));
             await wakeC.WaitAsync(TimeSpan.FromSeconds(10));

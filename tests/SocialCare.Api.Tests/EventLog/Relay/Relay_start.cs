@@ -14,29 +14,45 @@ public sealed class Relay_start
     public async Task A_backlog_waiting_at_start_up_reaches_the_new_hubs_webhook_fan_out_in_full()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await TestEnvironment.WithDatabaseAsync("relay_start", async database =>
-        {
-            var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database, ["Webhooks:AllowPrivateTargets"] = "true" };
-            await using (var writer = await new HubFactory(new Dictionary<string, string?>(settings) { ["Relay:Enabled"] = "false" }).StartAsync())
+        await TestEnvironment.WithDatabaseAsync(
+            "relay_start",
+            async database =>
             {
-                var (_, client) = await writer.CreateTenantAsync("backlog");
-                using (client)
+                var settings = new Dictionary<string, string?>
                 {
-                    await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url = receiver.Url("/backlog"), eventTypes = new[] { "engagement.received" } }),
-                        HttpStatusCode.Created);
-                    var channel = await client.CreateChannelAsync("sms", "du");
-                    for (var i = 0; i < 20; i++)
+                    ["ConnectionStrings:Postgres"] = database,
+                    ["Webhooks:AllowPrivateTargets"] = "true",
+                };
+                await using (
+                    var writer = await new HubFactory(
+                        new Dictionary<string, string?>(settings) { ["Relay:Enabled"] = "false" }
+                    ).StartAsync()
+                )
+                {
+                    var (_, client) = await writer.CreateTenantAsync("backlog");
+                    using (client)
                     {
-                        await client.IngestAsync(HubApi.Engagement(channel, $"backlog-{i}", $"+9715000{i:D5}"));
+                        await HubApi.ReadJson(
+                            await client.PostAsJsonAsync(
+                                "/v1/subscriptions",
+                                new { url = receiver.Url("/backlog"), eventTypes = new[] { "engagement.received" } }
+                            ),
+                            HttpStatusCode.Created
+                        );
+                        var channel = await client.CreateChannelAsync("sms", "du");
+                        for (var i = 0; i < 20; i++)
+                        {
+                            await client.IngestAsync(HubApi.Engagement(channel, $"backlog-{i}", $"+9715000{i:D5}"));
+                        }
                     }
                 }
-            }
 
-            // A new hub: its fan-out queue is declared as it starts, while the backlog is already there to publish.
-            await using var relaying = new HubFactory(settings);
-            _ = relaying.Server;
-            var delivered = await receiver.WaitForAsync(r => r.Path == "/backlog", 20);
-            Assert.That(delivered.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(20));
-        });
+                // A new hub: its fan-out queue is declared as it starts, while the backlog is already there to publish.
+                await using var relaying = new HubFactory(settings);
+                _ = relaying.Server;
+                var delivered = await receiver.WaitForAsync(r => r.Path == "/backlog", 20);
+                Assert.That(delivered.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(20));
+            }
+        );
     }
 }

@@ -54,7 +54,8 @@ public sealed class Outbound_targets : HubFixture
     [TestCase("::ffff:8.8.8.8")]
     [TestCase("64:ff9b::808:808", Description = "NAT64 of 8.8.8.8")]
     [TestCase("2002:0808:0808::1", Description = "6to4 of 8.8.8.8")]
-    public void Public_addresses_are_public(string address) => Assert.That(PublicAddresses.IsPublic(IPAddress.Parse(address)), Is.True);
+    public void Public_addresses_are_public(string address) =>
+        Assert.That(PublicAddresses.IsPublic(IPAddress.Parse(address)), Is.True);
 
     [Test]
     public async Task A_refused_webhook_url_says_which_setting_allows_it()
@@ -62,8 +63,11 @@ public sealed class Outbound_targets : HubFixture
         var (_, client) = await Hub.CreateTenantAsync("refused target", "subscriptions:manage");
         using (client)
         {
-            var problem = await HubApi.ReadProblem(await client.PostAsJsonAsync("/v1/subscriptions", new { url = "http://127.0.0.1:9/hook" }),
-                HttpStatusCode.UnprocessableEntity, "target-not-allowed");
+            var problem = await HubApi.ReadProblem(
+                await client.PostAsJsonAsync("/v1/subscriptions", new { url = "http://127.0.0.1:9/hook" }),
+                HttpStatusCode.UnprocessableEntity,
+                "target-not-allowed"
+            );
             Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("Webhooks:AllowPrivateTargets=true"));
         }
     }
@@ -77,17 +81,38 @@ public sealed class Outbound_targets : HubFixture
         {
             // Saved while its name resolved to a public address; now the same subscription points at this machine
             // (as a rebound DNS name does). The subscriber's port is real: without the check, the hub would reach it.
-            var created = await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url = "https://93.184.216.34/hook" }), HttpStatusCode.Created);
+            var created = await HubApi.ReadJson(
+                await client.PostAsJsonAsync("/v1/subscriptions", new { url = "https://93.184.216.34/hook" }),
+                HttpStatusCode.Created
+            );
             var id = created["id"]!.GetValue<Guid>();
             var inside = new Uri(receiver.Url("/hook"));
-            await Support.Database.ExecuteAsync("update subscriptions set url = $1 where id = $2 and workspace_id = $3", ConnectionString,
-                $"https://localhost:{inside.Port}/hook", id, workspaceId);
-            await HubApi.ReadJson(await client.PostAsync($"/v1/subscriptions/{id}/test", null), HttpStatusCode.Accepted);
+            await Support.Database.ExecuteAsync(
+                "update subscriptions set url = $1 where id = $2 and workspace_id = $3",
+                ConnectionString,
+                $"https://localhost:{inside.Port}/hook",
+                id,
+                workspaceId
+            );
+            await HubApi.ReadJson(
+                await client.PostAsync($"/v1/subscriptions/{id}/test", null),
+                HttpStatusCode.Accepted
+            );
 
-            var attempt = await Eventually.Until(async () =>
-                    (await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{id}/deliveries"), HttpStatusCode.OK))["items"]!.AsArray()
-                    .SelectMany(d => d!["attemptLog"]!.AsArray()).FirstOrDefault(),
-                a => a is not null, what: "the test delivery's first attempt");
+            var attempt = await Eventually.Until(
+                async () =>
+                    (
+                        await HubApi.ReadJson(
+                            await client.GetAsync($"/v1/subscriptions/{id}/deliveries"),
+                            HttpStatusCode.OK
+                        )
+                    )["items"]!
+                        .AsArray()
+                        .SelectMany(d => d!["attemptLog"]!.AsArray())
+                        .FirstOrDefault(),
+                a => a is not null,
+                what: "the test delivery's first attempt"
+            );
             Assert.Multiple(() =>
             {
                 Assert.That(attempt!["error"]!.GetValue<string>(), Does.Contain("not a public address"));

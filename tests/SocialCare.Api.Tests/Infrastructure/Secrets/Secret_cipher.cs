@@ -12,7 +12,10 @@ public sealed class Secret_cipher
         var options = new SecretsOptions { ActiveKey = active };
         foreach (var id in keyIds)
         {
-            options.Keys[id] = id == HubFactory.SecretsKeyId ? HubFactory.SecretsKey : Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)));
+            options.Keys[id] =
+                id == HubFactory.SecretsKeyId
+                    ? HubFactory.SecretsKey
+                    : Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)));
         }
 
         return new SecretCipher(Options.Create(options));
@@ -29,9 +32,20 @@ public sealed class Secret_cipher
             Assert.That(first, Does.StartWith("enc:v1:test:").And.Not.Contain("whsec_abc"));
             Assert.That(second, Is.Not.EqualTo(first), "a fresh nonce each time");
             Assert.That(cipher.Unprotect(first, "subscriptions.secret/1"), Is.EqualTo("whsec_abc"));
-            Assert.That(() => cipher.Unprotect(first, "subscriptions.secret/2"), Throws.InstanceOf<CryptographicException>(), "moved to another row");
-            Assert.That(() => cipher.Unprotect(first.Replace("enc:v1:test:", "enc:v1:TEST:", StringComparison.Ordinal), "subscriptions.secret/1"),
-                Throws.InstanceOf<CryptographicException>(), "the prefix is authenticated too");
+            Assert.That(
+                () => cipher.Unprotect(first, "subscriptions.secret/2"),
+                Throws.InstanceOf<CryptographicException>(),
+                "moved to another row"
+            );
+            Assert.That(
+                () =>
+                    cipher.Unprotect(
+                        first.Replace("enc:v1:test:", "enc:v1:TEST:", StringComparison.Ordinal),
+                        "subscriptions.secret/1"
+                    ),
+                Throws.InstanceOf<CryptographicException>(),
+                "the prefix is authenticated too"
+            );
         });
     }
 
@@ -46,8 +60,13 @@ public sealed class Secret_cipher
             Assert.That(rotated.Unprotect(stored, "channels.secrets/1"), Is.EqualTo("EAAG-token"));
             Assert.That(reprotected, Does.StartWith("enc:v1:new:"));
             Assert.That(Cipher("new", "new").Unprotect(reprotected, "channels.secrets/1"), Is.EqualTo("EAAG-token"));
-            Assert.That(() => Cipher("new", "new").Unprotect(stored, "channels.secrets/1"),
-                Throws.InstanceOf<CryptographicException>().With.Message.Contains("'old'").And.Message.Not.Contain("EAAG"));
+            Assert.That(
+                () => Cipher("new", "new").Unprotect(stored, "channels.secrets/1"),
+                Throws
+                    .InstanceOf<CryptographicException>()
+                    .With.Message.Contains("'old'")
+                    .And.Message.Not.Contain("EAAG")
+            );
         });
     }
 }

@@ -2,7 +2,8 @@ using SocialCare.Api.Infrastructure.Secrets;
 
 namespace SocialCare.Api.Tests.Infrastructure.Secrets;
 
-/// <summary>Keys, tokens and signatures compare byte for byte in UTF-8, as digests of one length whatever their own.</summary>
+/// <summary>Keys, tokens and signatures compare byte for byte in UTF-8, as digests of one length whatever their
+/// own.</summary>
 public sealed class Secret_comparison
 {
     [TestCase("sch_admin_0123456789abcdefghijklmnop", "sch_admin_0123456789abcdefghijklmnop", true)]

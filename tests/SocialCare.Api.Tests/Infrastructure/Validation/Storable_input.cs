@@ -19,7 +19,9 @@ public sealed class Storable_input : HubFixture
     {
         (_workspaceId, _client) = await Hub.CreateTenantAsync("storable input");
         var channel = await _client.CreateChannelAsync("sms", "Namshi");
-        _conversationId = (await _client.IngestAsync(HubApi.Engagement(channel, "sms-1", "+971500000001")))["conversationId"]!.GetValue<Guid>();
+        _conversationId = (await _client.IngestAsync(HubApi.Engagement(channel, "sms-1", "+971500000001")))[
+            "conversationId"
+        ]!.GetValue<Guid>();
     }
 
     [OneTimeTearDown]
@@ -27,13 +29,36 @@ public sealed class Storable_input : HubFixture
 
     [TestCase("notes", """{"text":"a\u0000b"}""", "$.text", TestName = "NUL in a typed string")]
     [TestCase("context", """{"values":{"k\u0000":1}}""", "$.values.k", TestName = "NUL in a free-form member name")]
-    [TestCase("context", """{"values":{"k":{"deep":["x","\u0000"]}}}""", "$.values.k.deep[1]", TestName = "NUL deep in a free-form value")]
-    [TestCase("context", """{"values":{"k":"\ud800"}}""", "$.values.k", TestName = "Unpaired high surrogate in a free-form value")]
-    [TestCase("context", """{"values":{"k":"\udc00x"}}""", "$.values.k", TestName = "Unpaired low surrogate in a free-form value")]
-    [TestCase("notes", """{"text":"ok","ignored":"\u0000"}""", "$.ignored", TestName = "NUL in a member the binder ignores")]
+    [TestCase(
+        "context",
+        """{"values":{"k":{"deep":["x","\u0000"]}}}""",
+        "$.values.k.deep[1]",
+        TestName = "NUL deep in a free-form value"
+    )]
+    [TestCase(
+        "context",
+        """{"values":{"k":"\ud800"}}""",
+        "$.values.k",
+        TestName = "Unpaired high surrogate in a free-form value"
+    )]
+    [TestCase(
+        "context",
+        """{"values":{"k":"\udc00x"}}""",
+        "$.values.k",
+        TestName = "Unpaired low surrogate in a free-form value"
+    )]
+    [TestCase(
+        "notes",
+        """{"text":"ok","ignored":"\u0000"}""",
+        "$.ignored",
+        TestName = "NUL in a member the binder ignores"
+    )]
     public async Task Unstorable_character_in_a_body_is_a_400_naming_where(string command, string body, string path)
     {
-        var problem = await RefusedAsync(() => _client.PostAsync(Command(command), HubApi.Json(body)), "unsupported-character");
+        var problem = await RefusedAsync(
+            () => _client.PostAsync(Command(command), HubApi.Json(body)),
+            "unsupported-character"
+        );
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain(path));
     }
 
@@ -41,12 +66,18 @@ public sealed class Storable_input : HubFixture
     [TestCase("-1e-16384")]
     [TestCase("12345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901")]
     public async Task Number_beyond_what_postgres_stores_is_a_400(string number) =>
-        await RefusedAsync(() => _client.PostAsync(Command("context"), HubApi.Json($$$"""{"values":{"n":{{{number}}}}}""")), "unsupported-number");
+        await RefusedAsync(
+            () => _client.PostAsync(Command("context"), HubApi.Json($$$"""{"values":{"n":{{{number}}}}}""")),
+            "unsupported-number"
+        );
 
     [Test]
     public async Task Largest_storable_numbers_are_taken()
     {
-        var response = await _client.PostAsync(Command("context"), HubApi.Json("""{"values":{"big":1e1000,"small":-1E-1000,"plain":123.456}}"""));
+        var response = await _client.PostAsync(
+            Command("context"),
+            HubApi.Json("""{"values":{"big":1e1000,"small":-1E-1000,"plain":123.456}}""")
+        );
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
@@ -63,7 +94,10 @@ public sealed class Storable_input : HubFixture
     [Test]
     public async Task Byte_order_mark_carries_nothing_past_the_check()
     {
-        using var content = new ByteArrayContent([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes("""{"text":"a\u0000b"}""")]);
+        using var content = new ByteArrayContent([
+            .. Encoding.UTF8.GetPreamble(),
+            .. Encoding.UTF8.GetBytes("""{"text":"a\u0000b"}"""),
+        ]);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         await RefusedAsync(() => _client.PostAsync(Command("notes"), content), "unsupported-character");
     }
@@ -75,9 +109,16 @@ public sealed class Storable_input : HubFixture
     {
         var encoding = Encoding.GetEncoding(charset);
         using var content = new ByteArrayContent(encoding.GetBytes("""{"text":"café \u0000"}"""));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = charset };
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json")
+        {
+            CharSet = charset,
+        };
         var problem = await RefusedAsync(() => _client.PostAsync(Command("notes"), content), "unsupported-character");
-        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("$.text"), "refused at the boundary, not by PostgreSQL");
+        Assert.That(
+            problem["detail"]!.GetValue<string>(),
+            Does.Contain("$.text"),
+            "refused at the boundary, not by PostgreSQL"
+        );
     }
 
     [Test]
@@ -86,7 +127,11 @@ public sealed class Storable_input : HubFixture
         var before = await Support.Database.CountEventsAsync(_workspaceId);
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"text":"hello"}"""));
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=no-such-charset");
-        await HubApi.ReadProblem(await _client.PostAsync(Command("notes"), content), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        await HubApi.ReadProblem(
+            await _client.PostAsync(Command("notes"), content),
+            HttpStatusCode.UnsupportedMediaType,
+            "unsupported-media-type"
+        );
         Assert.That(await Support.Database.CountEventsAsync(_workspaceId), Is.EqualTo(before));
     }
 
@@ -101,7 +146,10 @@ public sealed class Storable_input : HubFixture
     [TestCase("Idempotency-Key")]
     public async Task Nul_in_a_header_is_a_400(string header)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Command("notes")) { Content = HubApi.Json("""{"text":"hello"}""") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Command("notes"))
+        {
+            Content = HubApi.Json("""{"text":"hello"}"""),
+        };
         request.Headers.TryAddWithoutValidation(header, "agent\0x");
         await RefusedAsync(() => _client.SendAsync(request), "unsupported-character");
     }

@@ -13,27 +13,45 @@ public sealed class Delivery_recording : HubFixture
 {
     protected override bool OwnDatabase => true;
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Webhooks:AllowPrivateTargets"] = "true",
-        ["Webhooks:RetrySchedule:0"] = "00:00:00",
-        ["Webhooks:RetrySchedule:1"] = "00:00:00.100",
-    };
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowPrivateTargets"] = "true",
+            ["Webhooks:RetrySchedule:0"] = "00:00:00",
+            ["Webhooks:RetrySchedule:1"] = "00:00:00.100",
+        };
 
     private static async Task<Guid> SubscribeAsync(HttpClient client, string url) =>
-        (await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/subscriptions", new { url, eventTypes = new[] { "engagement.received" } }),
-            HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        (
+            await HubApi.ReadJson(
+                await client.PostAsJsonAsync(
+                    "/v1/subscriptions",
+                    new { url, eventTypes = new[] { "engagement.received" } }
+                ),
+                HttpStatusCode.Created
+            )
+        )["id"]!.GetValue<Guid>();
 
     private static async Task<JsonArray> SettledAsync(HttpClient client, Guid subscription, int count) =>
-        (await Eventually.Until(async () => await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscription}/deliveries"), HttpStatusCode.OK),
-            log => log["items"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() != "pending") >= count,
-            TimeSpan.FromSeconds(20), $"{count} settled deliveries"))["items"]!.AsArray();
+        (
+            await Eventually.Until(
+                async () =>
+                    await HubApi.ReadJson(
+                        await client.GetAsync($"/v1/subscriptions/{subscription}/deliveries"),
+                        HttpStatusCode.OK
+                    ),
+                log => log["items"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() != "pending") >= count,
+                TimeSpan.FromSeconds(20),
+                $"{count} settled deliveries"
+            )
+        )["items"]!.AsArray();
 
     [Test]
     public async Task A_success_answered_with_a_nul_byte_is_recorded_and_so_are_the_others_of_its_batch()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Answers = path => path == "/hostile" ? context => context.Response.Body.WriteAsync("ok\0evil"u8.ToArray()).AsTask() : null;
+        receiver.Answers = path =>
+            path == "/hostile" ? context => context.Response.Body.WriteAsync("ok\0evil"u8.ToArray()).AsTask() : null;
         var (_, hostile) = await Hub.CreateTenantAsync("hostile endpoint");
         var (_, innocent) = await Hub.CreateTenantAsync("innocent endpoint");
         using (hostile)
@@ -43,9 +61,15 @@ public sealed class Delivery_recording : HubFixture
             var innocentSubscription = await SubscribeAsync(innocent, receiver.Url("/innocent"));
             var hostileChannel = await hostile.CreateChannelAsync("sms", "du");
             var innocentChannel = await innocent.CreateChannelAsync("sms", "du");
-            await Task.WhenAll(Enumerable.Range(0, 10).Select(i => i % 2 == 0
-                ? hostile.IngestAsync(HubApi.Engagement(hostileChannel, $"h-{i}", $"+97150000{i:D4}"))
-                : innocent.IngestAsync(HubApi.Engagement(innocentChannel, $"i-{i}", $"+97150000{i:D4}"))));
+            await Task.WhenAll(
+                Enumerable
+                    .Range(0, 10)
+                    .Select(i =>
+                        i % 2 == 0
+                            ? hostile.IngestAsync(HubApi.Engagement(hostileChannel, $"h-{i}", $"+97150000{i:D4}"))
+                            : innocent.IngestAsync(HubApi.Engagement(innocentChannel, $"i-{i}", $"+97150000{i:D4}"))
+                    )
+            );
 
             var hostileLog = await SettledAsync(hostile, hostileSubscription, 5);
             var innocentLog = await SettledAsync(innocent, innocentSubscription, 5);
@@ -53,8 +77,15 @@ public sealed class Delivery_recording : HubFixture
             {
                 Assert.That(hostileLog.Select(d => d!["status"]!.GetValue<string>()), Is.All.EqualTo("delivered"));
                 Assert.That(innocentLog.Select(d => d!["status"]!.GetValue<string>()), Is.All.EqualTo("delivered"));
-                Assert.That(hostileLog.Select(d => d!["attemptLog"]![0]!["responseBody"]!.GetValue<string>()), Is.All.EqualTo("okevil"));
-                Assert.That(receiver.All.Count(r => r.Path == "/innocent"), Is.EqualTo(5), "no innocent delivery was sent twice");
+                Assert.That(
+                    hostileLog.Select(d => d!["attemptLog"]![0]!["responseBody"]!.GetValue<string>()),
+                    Is.All.EqualTo("okevil")
+                );
+                Assert.That(
+                    receiver.All.Count(r => r.Path == "/innocent"),
+                    Is.EqualTo(5),
+                    "no innocent delivery was sent twice"
+                );
             });
         }
     }
@@ -77,8 +108,14 @@ public sealed class Delivery_recording : HubFixture
             Assert.Multiple(() =>
             {
                 Assert.That(delivery["status"]!.GetValue<string>(), Is.EqualTo("failed"));
-                Assert.That(delivery["attemptLog"]!.AsArray().Select(a => a!["responseBody"]!.GetValue<string>()), Is.EqualTo(new[] { "down", "down" }));
-                Assert.That(exhausted.Single()!["data"]!["deliveryId"]!.GetValue<Guid>(), Is.EqualTo(delivery["id"]!.GetValue<Guid>()));
+                Assert.That(
+                    delivery["attemptLog"]!.AsArray().Select(a => a!["responseBody"]!.GetValue<string>()),
+                    Is.EqualTo(new[] { "down", "down" })
+                );
+                Assert.That(
+                    exhausted.Single()!["data"]!["deliveryId"]!.GetValue<Guid>(),
+                    Is.EqualTo(delivery["id"]!.GetValue<Guid>())
+                );
             });
         }
     }
@@ -87,15 +124,16 @@ public sealed class Delivery_recording : HubFixture
     public async Task A_body_that_breaks_off_is_an_attempt_recorded_with_its_status_and_error()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Answers = _ => async context =>
-        {
-            context.Response.ContentLength = 1000;
-            await context.Response.Body.WriteAsync("partial"u8.ToArray());
-            await context.Response.Body.FlushAsync();
-            // Reset only once the hub has read the headers: a reset arriving first would discard them unread.
-            await Task.Delay(300);
-            context.Abort();
-        };
+        receiver.Answers = _ =>
+            async context =>
+            {
+                context.Response.ContentLength = 1000;
+                await context.Response.Body.WriteAsync("partial"u8.ToArray());
+                await context.Response.Body.FlushAsync();
+                // Reset only once the hub has read the headers: a reset arriving first would discard them unread.
+                await Task.Delay(300);
+                context.Abort();
+            };
         var (_, client) = await Hub.CreateTenantAsync("broken body");
         using (client)
         {
@@ -123,20 +161,40 @@ public sealed class Delivery_recording : HubFixture
             var subscription = await SubscribeAsync(client, receiver.Url("/in-flight"));
             var channel = await client.CreateChannelAsync("sms", "du");
             await client.IngestAsync(HubApi.Engagement(channel, "r-1", "+971500000003"));
-            await Eventually.Until(() => Task.FromResult(receiver.Started), n => n == 1, TimeSpan.FromSeconds(15), "the attempt to be in flight");
-            var delivery = (await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscription}/deliveries"), HttpStatusCode.OK))["items"]![0]!["id"]!
-                .GetValue<Guid>();
+            await Eventually.Until(
+                () => Task.FromResult(receiver.Started),
+                n => n == 1,
+                TimeSpan.FromSeconds(15),
+                "the attempt to be in flight"
+            );
+            var delivery = (
+                await HubApi.ReadJson(
+                    await client.GetAsync($"/v1/subscriptions/{subscription}/deliveries"),
+                    HttpStatusCode.OK
+                )
+            )["items"]![0]!["id"]!.GetValue<Guid>();
 
             // The attempt has reached the endpoint and waits for its answer when the redelivery is asked for.
-            await HubApi.ReadJson(await client.PostAsync($"/v1/subscriptions/{subscription}/deliveries/{delivery}/redeliver", null), HttpStatusCode.Accepted);
+            await HubApi.ReadJson(
+                await client.PostAsync($"/v1/subscriptions/{subscription}/deliveries/{delivery}/redeliver", null),
+                HttpStatusCode.Accepted
+            );
             receiver.OpenGate();
 
             var received = await receiver.WaitForAsync(r => r.Path == "/in-flight", 2);
             var settled = await SettledAsync(client, subscription, 1);
             Assert.Multiple(() =>
             {
-                Assert.That(received.Select(r => r.Headers["webhook-id"]).Distinct().Count(), Is.EqualTo(1), "the same webhook, sent again");
-                Assert.That(settled.Single()!["attemptLog"]!.AsArray(), Has.Count.EqualTo(2), "both attempts are logged");
+                Assert.That(
+                    received.Select(r => r.Headers["webhook-id"]).Distinct().Count(),
+                    Is.EqualTo(1),
+                    "the same webhook, sent again"
+                );
+                Assert.That(
+                    settled.Single()!["attemptLog"]!.AsArray(),
+                    Has.Count.EqualTo(2),
+                    "both attempts are logged"
+                );
             });
         }
     }
@@ -152,17 +210,33 @@ public sealed class Delivery_recording : HubFixture
         {
             var subscription = await SubscribeAsync(client, receiver.Url("/gone"));
             var channel = await client.CreateChannelAsync("sms", "du");
-            await Task.WhenAll(Enumerable.Range(0, 6).Select(i => client.IngestAsync(HubApi.Engagement(channel, $"g-{i}", $"+97150001{i:D4}"))));
-            await Eventually.Until(() => Task.FromResult(receiver.Started), n => n == 6, TimeSpan.FromSeconds(15), "six attempts waiting for their answers");
+            await Task.WhenAll(
+                Enumerable
+                    .Range(0, 6)
+                    .Select(i => client.IngestAsync(HubApi.Engagement(channel, $"g-{i}", $"+97150001{i:D4}")))
+            );
+            await Eventually.Until(
+                () => Task.FromResult(receiver.Started),
+                n => n == 6,
+                TimeSpan.FromSeconds(15),
+                "six attempts waiting for their answers"
+            );
             receiver.OpenGate();
 
             await SettledAsync(client, subscription, 6);
             var disabled = await client.WaitForEventsAsync(1, "subscription.disabled");
-            var state = await HubApi.ReadJson(await client.GetAsync($"/v1/subscriptions/{subscription}"), HttpStatusCode.OK);
+            var state = await HubApi.ReadJson(
+                await client.GetAsync($"/v1/subscriptions/{subscription}"),
+                HttpStatusCode.OK
+            );
             Assert.Multiple(() =>
             {
                 Assert.That(state["enabled"]!.GetValue<bool>(), Is.False);
-                Assert.That(disabled, Has.Count.EqualTo(1), "one subscription.disabled, however many attempts were answered 410 at once");
+                Assert.That(
+                    disabled,
+                    Has.Count.EqualTo(1),
+                    "one subscription.disabled, however many attempts were answered 410 at once"
+                );
             });
         }
     }

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Options;
 using SocialCare.Api.Webhooks;
-using SocialCare.Api.Webhooks.Scheduling;
 using SocialCare.Api.Webhooks.Recording;
+using SocialCare.Api.Webhooks.Scheduling;
 
 namespace SocialCare.Api.Tests.Webhooks.Scheduling;
 
-/// <summary>What the fan-out hands over waits in memory for its endpoint's slots, in order, and never for too long.</summary>
+/// <summary>What the fan-out hands over waits in memory for its endpoint's slots, in order, and never for too
+/// long.</summary>
 public sealed class Delivery_slots
 {
-    private static readonly Guid A = Guid.NewGuid(), B = Guid.NewGuid();
+    private static readonly Guid A = Guid.NewGuid(),
+        B = Guid.NewGuid();
 
     [Test]
     public void Held_deliveries_start_in_order_as_their_endpoints_slots_free_up_while_another_endpoint_goes_at_once()
@@ -19,8 +21,11 @@ public sealed class Delivery_slots
 
         Assert.Multiple(() =>
         {
-            Assert.That(new[] { slots.Hold(a1), slots.Hold(a2), slots.Hold(a3), slots.Hold(a4), slots.Hold(b1) },
-                Is.EqualTo(new[] { true, true, false, false, true }), "two of A's start, two wait; B has slots of its own");
+            Assert.That(
+                new[] { slots.Hold(a1), slots.Hold(a2), slots.Hold(a3), slots.Hold(a4), slots.Hold(b1) },
+                Is.EqualTo(new[] { true, true, false, false, true }),
+                "two of A's start, two wait; B has slots of its own"
+            );
             Assert.That(slots.HasRoomFor(A), Is.False);
             Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { a3 }));
             Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { a4 }));
@@ -41,7 +46,11 @@ public sealed class Delivery_slots
         clock.Now += DeliverySlots.HoldFor + TimeSpan.FromSeconds(1);
         Assert.That(slots.Hold(fresh), Is.False);
 
-        Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { fresh }), "the one held too long is skipped, never sent from memory");
+        Assert.That(
+            slots.Release(A, attemptFailed: false).Start,
+            Is.EqualTo(new[] { fresh }),
+            "the one held too long is skipped, never sent from memory"
+        );
     }
 
     [Test]
@@ -54,10 +63,17 @@ public sealed class Delivery_slots
         slots.Take(B); // B's came from the fan-out
 
         slots.Release(B, attemptFailed: false);
-        Assert.That(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None), Is.False, "nothing of B's was waiting in the table");
+        Assert.That(
+            await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None),
+            Is.False,
+            "nothing of B's was waiting in the table"
+        );
         slots.Release(A, attemptFailed: true);
-        Assert.That(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None), Is.True,
-            "A's backlog is leased again as soon as a slot frees, not at the next poll");
+        Assert.That(
+            await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None),
+            Is.True,
+            "A's backlog is leased again as soon as a slot frees, not at the next poll"
+        );
     }
 
     [Test]
@@ -68,8 +84,11 @@ public sealed class Delivery_slots
         var (a1, a2, b1) = (Due(A), Due(A), Due(B));
         Assert.That(new[] { slots.Hold(a1), slots.Hold(a2), slots.Hold(b1) }, Is.EqualTo(new[] { true, true, false }));
         var (busy, inFlight) = slots.Busy();
-        Assert.That(busy.Zip(inFlight).ToDictionary(p => p.First, p => p.Second), Is.EquivalentTo(new Dictionary<Guid, int> { [A] = 2, [B] = 1 }),
-            "the poller counts held deliveries as taken");
+        Assert.That(
+            busy.Zip(inFlight).ToDictionary(p => p.First, p => p.Second),
+            Is.EquivalentTo(new Dictionary<Guid, int> { [A] = 2, [B] = 1 }),
+            "the poller counts held deliveries as taken"
+        );
 
         Assert.That(slots.Release(A, attemptFailed: false).Start, Is.EqualTo(new[] { b1 }));
         Assert.That(slots.Free, Is.Zero);
@@ -81,13 +100,19 @@ public sealed class Delivery_slots
         using var signal = new DeliverySignal();
         var slots = new DeliverySlots(new Settings(total: 2, perEndpoint: 1), signal, new Clock());
         var (a1, a2, a3, b1, b2) = (Due(A), Due(A), Due(A), Due(B), Due(B));
-        Assert.That(new[] { slots.Hold(a1), slots.Hold(a2), slots.Hold(a3), slots.Hold(b1), slots.Hold(b2) },
-            Is.EqualTo(new[] { true, false, false, true, false }));
+        Assert.That(
+            new[] { slots.Hold(a1), slots.Hold(a2), slots.Hold(a3), slots.Hold(b1), slots.Hold(b2) },
+            Is.EqualTo(new[] { true, false, false, true, false })
+        );
 
         var (start, letGo) = slots.Release(A, attemptFailed: true);
         Assert.Multiple(() =>
         {
-            Assert.That(letGo, Is.EqualTo(new[] { a2, a3 }), "a failing endpoint's held deliveries go back to the table");
+            Assert.That(
+                letGo,
+                Is.EqualTo(new[] { a2, a3 }),
+                "a failing endpoint's held deliveries go back to the table"
+            );
             Assert.That(start, Is.Empty, "B's next waits for B's own slot");
             Assert.That(slots.Release(B, attemptFailed: false).Start, Is.EqualTo(new[] { b2 }));
         });
@@ -111,7 +136,20 @@ public sealed class Delivery_slots
     }
 
     private static DueDelivery Due(Guid subscription) =>
-        new(Guid.NewGuid(), subscription, Guid.NewGuid(), Guid.NewGuid(), "engagement.received", "{}", 0, "https://example.com/hook", "whsec_x", null, null, DateTimeOffset.UtcNow);
+        new(
+            Guid.NewGuid(),
+            subscription,
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            "engagement.received",
+            "{}",
+            0,
+            "https://example.com/hook",
+            "whsec_x",
+            null,
+            null,
+            DateTimeOffset.UtcNow
+        );
 
     private sealed class Clock : TimeProvider
     {
@@ -122,7 +160,8 @@ public sealed class Delivery_slots
 
     private sealed class Settings(int total, int perEndpoint) : IOptionsMonitor<WebhookOptions>
     {
-        public WebhookOptions CurrentValue { get; } = new() { MaxConcurrentDeliveries = total, MaxConcurrentPerEndpoint = perEndpoint };
+        public WebhookOptions CurrentValue { get; } =
+            new() { MaxConcurrentDeliveries = total, MaxConcurrentPerEndpoint = perEndpoint };
 
         public WebhookOptions Get(string? name) => CurrentValue;
 
