@@ -252,18 +252,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                 );
 
         await reader.NextResultAsync(ct);
-        var identities = new List<CustomerIdentity>();
-        while (await reader.ReadAsync(ct))
-        {
-            identities.Add(
-                new CustomerIdentity(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    NullableString(reader, 2),
-                    NullableString(reader, 3)
-                )
-            );
-        }
+        var identities = await Customers.CustomerReader.IdentitiesAsync(reader, ct);
 
         await reader.NextResultAsync(ct);
         var channels = new List<ChannelRef>();

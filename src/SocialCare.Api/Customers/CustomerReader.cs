@@ -25,6 +25,25 @@ public sealed record CustomerView(
 /// cref="CustomerBrands"/>).</summary>
 public sealed class CustomerReader(NpgsqlDataSource dataSource)
 {
+    /// <summary>A customer's identities from a result set of (channel type, platform user id, display name, handle).</summary>
+    internal static async Task<List<CustomerIdentity>> IdentitiesAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        var identities = new List<CustomerIdentity>();
+        while (await reader.ReadAsync(ct))
+        {
+            identities.Add(
+                new CustomerIdentity(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3)
+                )
+            );
+        }
+
+        return identities;
+    }
+
     /// <summary>The customer holding a platform identity in the workspace, if any.</summary>
     public async Task<Guid?> FindByIdentityAsync(
         Guid workspaceId,
@@ -90,18 +109,7 @@ public sealed class CustomerReader(NpgsqlDataSource dataSource)
         );
         var mergedInto = reader.IsDBNull(2) ? (Guid?)null : reader.GetGuid(2);
         await reader.NextResultAsync(ct);
-        var identities = new List<CustomerIdentity>();
-        while (await reader.ReadAsync(ct))
-        {
-            identities.Add(
-                new CustomerIdentity(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3)
-                )
-            );
-        }
+        var identities = await IdentitiesAsync(reader, ct);
 
         await reader.NextResultAsync(ct);
         var conversations = new List<CustomerConversation>();
