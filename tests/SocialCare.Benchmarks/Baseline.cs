@@ -27,8 +27,10 @@ internal static class Baseline
                     $"insert into channels (id, workspace_id, type, name, brand, secrets) values ('{channelId}', '{workspaceId}', 'sms', 'baseline', 'Baseline', '{{}}')",
                     $"insert into customers (id, workspace_id, created_at) values ('{customerId}', '{workspaceId}', now())",
                     $"""
-                        insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids, channel_types, opened_at, last_activity_at, version)
-                        values ('{conversationId}', '{workspaceId}', 'Baseline', '{customerId}', 'resolved', '{channelId}', array['{channelId}'::uuid], array['sms'], now(), now(), 0)
+                        insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id,
+                            channel_ids, channel_types, opened_at, last_activity_at, version)
+                        values ('{conversationId}', '{workspaceId}', 'Baseline', '{customerId}', 'resolved',
+                            '{channelId}', array['{channelId}'::uuid], array['sms'], now(), now(), 0)
                         """,
                 }
             )
@@ -87,8 +89,10 @@ internal static class Baseline
                 },
                 new NpgsqlBatchCommand(
                     """
-                    insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, author, text, visibility, occurred_at, received_at)
-                    select s, $2, $3, s::text, $4, $5, '{"platformUserId": "u"}', 'Order is late 😡 — طلبي متأخر', 'private', $6, $6 from unnest($1::uuid[]) s
+                    insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id,
+                        customer_id, author, text, visibility, occurred_at, received_at)
+                    select s, $2, $3, s::text, $4, $5, '{"platformUserId": "u"}', 'Order is late 😡 — طلبي متأخر',
+                        'private', $6, $6 from unnest($1::uuid[]) s
                     """
                 )
                 {
@@ -107,7 +111,8 @@ internal static class Baseline
                 new NpgsqlBatchCommand(
                     """
                     insert into mt_events (seq_id, id, stream_id, version, tenant_id, type, data, timestamp)
-                    select nextval('mt_events_sequence'), gen_random_uuid(), s.id, 1, $2::text, 'engagement.received', $3, $4
+                    select nextval('mt_events_sequence'), gen_random_uuid(), s.id, 1, $2::text, 'engagement.received',
+                        $3, $4
                     from unnest($1::uuid[]) with ordinality as s(id, n) order by s.n
                     """
                 )

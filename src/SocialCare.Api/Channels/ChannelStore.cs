@@ -126,7 +126,8 @@ public sealed class ChannelStore(
                     $"""
                     select {Columns} from channels
                     where workspace_id = $1 and type = $2 and deleted_at is null
-                      and coalesce(settings ->> 'phoneNumberId', settings ->> 'pageId', settings ->> 'instagramAccountId', settings ->> 'userId') = $3
+                      and coalesce(settings ->> 'phoneNumberId', settings ->> 'pageId', settings ->>
+                          'instagramAccountId', settings ->> 'userId') = $3
                     order by created_at limit 1
                     """
                 );
@@ -149,7 +150,8 @@ public sealed class ChannelStore(
         await using var command = dataSource.CreateCommand(
             $"""
             select {Columns} from channels
-            where workspace_id = $1 and deleted_at is null and ($2::text is null or type = $2) and ($3::uuid is null or id > $3)
+            where workspace_id = $1 and deleted_at is null and ($2::text is null or type = $2) and ($3::uuid is null or
+                id > $3)
             order by id limit $4
             """
         );

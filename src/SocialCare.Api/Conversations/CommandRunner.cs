@@ -224,9 +224,11 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
     {
         var rows = await writer.QueryAsync(
             """
-            select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at, c.acknowledged_at, c.resolved_at,
+            select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at, c.acknowledged_at,
+                c.resolved_at,
                    c.assigned_team, c.assigned_agent, c.tags, c.priority, c.current_channel_id, ch.type,
-                   array(select l.system || '|' || l.record_type || '|' || l.record_id from conversation_links l where l.conversation_id = c.id),
+                   array(select l.system || '|' || l.record_type || '|' || l.record_id from conversation_links l where
+                       l.conversation_id = c.id),
                    c.claim_key_id, c.claim_app, c.claim_person, c.claim_expires_at
             from conversations c join channels ch on ch.id = c.current_channel_id
             where c.workspace_id = $1 and c.id = $2

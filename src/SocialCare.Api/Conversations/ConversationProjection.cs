@@ -36,7 +36,8 @@ public static class ConversationProjection
     ) =>
         writer.Execute(
             """
-            insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids, channel_types, opened_at, last_activity_at, version)
+            insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids,
+                channel_types, opened_at, last_activity_at, version)
             values ($1, $2, $3, $4, 'open', $5, array[$5]::uuid[], array[$6]::text[], $7, $7, 0)
             """,
             id,
@@ -65,8 +66,10 @@ public static class ConversationProjection
             update conversations c set
                 version = c.version + a.events, last_activity_at = a.at, last_inbound_at = a.at,
                 engagement_count = c.engagement_count + a.engagements, current_channel_id = a.channel_id,
-                channel_ids = case when a.channel_id = any(c.channel_ids) then c.channel_ids else c.channel_ids || a.channel_id end,
-                channel_types = case when a.channel_type = any(c.channel_types) then c.channel_types else c.channel_types || a.channel_type end
+                channel_ids = case when a.channel_id = any(c.channel_ids) then c.channel_ids else c.channel_ids ||
+                    a.channel_id end,
+                channel_types = case when a.channel_type = any(c.channel_types) then c.channel_types else
+                    c.channel_types || a.channel_type end
             from locked join unnest($1::uuid[], $2::int[], $3::bigint[], $4::timestamptz[], $5::uuid[], $6::text[])
                 as a(id, engagements, events, at, channel_id, channel_type) on a.id = locked.id
             where c.id = a.id
@@ -90,7 +93,8 @@ public static class ConversationProjection
     ) =>
         writer.QueryAsync(
             """
-            with moving as (select id from conversations where workspace_id = $1 and customer_id = $2 order by id for update)
+            with moving as (select id from conversations where workspace_id = $1 and customer_id = $2 order by id for
+                update)
             update conversations c set customer_id = $3 from moving where c.id = moving.id returning c.id
             """,
             r => r.GetGuid(0),
@@ -144,7 +148,8 @@ public static class ConversationProjection
                 case ConversationLinked l:
                     writer.Execute(
                         """
-                        insert into conversation_links (conversation_id, workspace_id, system, record_type, record_id, url, linked_by, linked_at)
+                        insert into conversation_links (conversation_id, workspace_id, system, record_type, record_id,
+                            url, linked_by, linked_at)
                         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing
                         """,
                         conversationId,
@@ -173,8 +178,10 @@ public static class ConversationProjection
                         {
                             writer.Execute(
                                 """
-                                insert into conversation_context (conversation_id, namespace, key, value, updated_at) values ($1, $2, $3, $4, $5)
-                                on conflict (conversation_id, namespace, key) do update set value = excluded.value, updated_at = excluded.updated_at
+                                insert into conversation_context (conversation_id, namespace, key, value, updated_at)
+                                    values ($1, $2, $3, $4, $5)
+                                on conflict (conversation_id, namespace, key) do update set value = excluded.value,
+                                    updated_at = excluded.updated_at
                                 """,
                                 conversationId,
                                 c.Namespace,
@@ -211,7 +218,8 @@ public static class ConversationProjection
                         """
                         update conversations set current_channel_id = $2,
                             channel_ids = case when $2 = any(channel_ids) then channel_ids else channel_ids || $2 end,
-                            channel_types = case when $3 = any(channel_types) then channel_types else channel_types || $3 end
+                            channel_types = case when $3 = any(channel_types) then channel_types else channel_types ||
+                                $3 end
                         where id = $1
                         """,
                         conversationId,
@@ -222,7 +230,8 @@ public static class ConversationProjection
                 case ReplyRequested r:
                     writer.Execute(
                         """
-                        insert into replies (id, workspace_id, conversation_id, channel_id, recipient, text, attachments, visibility, status, requested_by, requested_at, in_reply_to)
+                        insert into replies (id, workspace_id, conversation_id, channel_id, recipient, text,
+                            attachments, visibility, status, requested_by, requested_at, in_reply_to)
                         values ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11)
                         """,
                         r.ReplyId,
@@ -262,7 +271,8 @@ public static class ConversationProjection
                         """
                         update replies set status = $2, platform_message_id = coalesce($3, platform_message_id),
                             sent_at = coalesce(sent_at, $4),
-                            delivered_at = case when $2 in ('delivered', 'read') then coalesce(delivered_at, $4) else delivered_at end,
+                            delivered_at = case when $2 in ('delivered', 'read') then coalesce(delivered_at, $4) else
+                                delivered_at end,
                             read_at = case when $2 = 'read' then $4 else read_at end
                         where id = $1
                         """,

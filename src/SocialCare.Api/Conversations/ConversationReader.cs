@@ -80,7 +80,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             : ("id desc", "($7::uuid is null or id < $7)");
         await using var command = dataSource.CreateCommand(
             $"""
-            select id, brand, status, customer_id, current_channel_id, channel_types, opened_at, last_activity_at, resolved_at, engagement_count, version
+            select id, brand, status, customer_id, current_channel_id, channel_types, opened_at, last_activity_at,
+                resolved_at, engagement_count, version
             from conversations c
             where workspace_id = $1
               and ($2::text is null or status = $2) and ($3::text is null or brand = $3)
@@ -147,7 +148,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             {
                 Command(
                     """
-                    select c.id, c.brand, c.status, c.customer_id, cu.display_name, c.current_channel_id, c.opened_at, c.last_activity_at,
+                    select c.id, c.brand, c.status, c.customer_id, cu.display_name, c.current_channel_id, c.opened_at,
+                        c.last_activity_at,
                            c.last_inbound_at, c.resolved_at, c.engagement_count, c.version, c.acknowledged_at,
                            c.assigned_team, c.assigned_agent, c.tags, c.priority, c.priority_reason,
                            c.claim_app, c.claim_person, c.claim_expires_at
@@ -176,7 +178,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                 ),
                 Command(
                     $"""
-                    select e.id, e.channel_id, ch.type, e.platform_message_id, e.thread_key, e.author::text, e.text, e.attachments::text,
+                    select e.id, e.channel_id, ch.type, e.platform_message_id, e.thread_key, e.author::text, e.text,
+                        e.attachments::text,
                            e.visibility, e.language, e.metadata::text, e.occurred_at, e.received_at
                     from engagements e join channels ch on ch.id = e.channel_id
                     where e.workspace_id = $1 and e.conversation_id = $2
@@ -195,16 +198,19 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                 ),
                 Command(
                     $"""
-                    select r.id, r.channel_id, r.recipient, r.text, r.attachments::text, r.visibility, r.status, r.platform_message_id, r.error::text,
+                    select r.id, r.channel_id, r.recipient, r.text, r.attachments::text, r.visibility, r.status,
+                        r.platform_message_id, r.error::text,
                            r.requested_by, r.requested_at, r.sent_at, r.delivered_at, r.read_at, r.failed_at
-                    from replies r where r.workspace_id = $1 and r.conversation_id = $2 order by r.requested_at desc limit {LatestEngagements}
+                    from replies r where r.workspace_id = $1 and r.conversation_id = $2 order by r.requested_at desc
+                        limit {LatestEngagements}
                     """,
                     workspaceId,
                     id
                 ),
                 Command(
                     """
-                    select x.namespace, x.key, x.value::text from conversation_context x join conversations c on c.id = x.conversation_id
+                    select x.namespace, x.key, x.value::text from conversation_context x join conversations c on c.id =
+                        x.conversation_id
                     where c.workspace_id = $1 and x.conversation_id = $2 order by x.namespace, x.key
                     """,
                     workspaceId,
@@ -381,7 +387,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
     {
         await using var command = dataSource.CreateCommand(
             """
-            select version, seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), data::text from mt_events
+            select version, seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), data::text
+                from mt_events
             where tenant_id = $1 and stream_id = $2 and version > $3
             order by version limit $4
             """

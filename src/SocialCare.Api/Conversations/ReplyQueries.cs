@@ -37,11 +37,14 @@ internal static class ReplyQueries
             """
             select ch.id, ch.type, ch.brand,
                    (select i.platform_user_id from customer_identities i
-                    where i.workspace_id = $1 and i.customer_id = $3 and i.channel_type = ch.type order by i.created_at limit 1),
-                   coalesce((select e.visibility from engagements e where e.conversation_id = $4 and e.channel_id = ch.id
+                    where i.workspace_id = $1 and i.customer_id = $3 and i.channel_type = ch.type order by i.created_at
+                        limit 1),
+                   coalesce((select e.visibility from engagements e where e.conversation_id = $4 and e.channel_id =
+                       ch.id
                              order by e.occurred_at desc limit 1), 'private'),
                    (select max(e.occurred_at) from engagements e where e.conversation_id = $4 and e.channel_id = ch.id),
-                   (select e.platform_message_id from engagements e where e.conversation_id = $4 and e.channel_id = ch.id and e.visibility = 'public'
+                   (select e.platform_message_id from engagements e where e.conversation_id = $4 and e.channel_id =
+                       ch.id and e.visibility = 'public'
                     order by e.occurred_at desc limit 1)
             from channels ch where ch.workspace_id = $1 and ch.id = $2 and ch.deleted_at is null
             """,

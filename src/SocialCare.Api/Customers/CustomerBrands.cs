@@ -22,7 +22,8 @@ internal static class CustomerBrands
                 select id, merged_into from customers where workspace_id = $1 and id = $2
                 union
                 select c.id, c.merged_into from customers c join chain on c.id = chain.merged_into)
-            select 1 from conversations v where v.workspace_id = $1 and v.customer_id in (select id from chain) and v.brand = any($3)))
+            select 1 from conversations v where v.workspace_id = $1 and v.customer_id in (select id from chain) and
+                v.brand = any($3)))
         """;
 
     /// <summary>A SQL expression: the distinct brands of customer <c>{0}</c>'s conversations.</summary>

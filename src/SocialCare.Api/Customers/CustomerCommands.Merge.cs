@@ -120,9 +120,11 @@ public sealed partial class CustomerCommands
     {
         var rows = await writer.QueryAsync(
             """
-            select 'identity', channel_type, platform_user_id from customer_identities where workspace_id = $1 and customer_id = any($2)
+            select 'identity', channel_type, platform_user_id from customer_identities where workspace_id = $1 and
+                customer_id = any($2)
             union all
-            select 'thread', t.channel_id::text, t.thread_key from conversation_threads t join conversations c on c.id = t.conversation_id
+            select 'thread', t.channel_id::text, t.thread_key from conversation_threads t join conversations c on c.id
+                = t.conversation_id
             where t.workspace_id = $1 and c.workspace_id = $1 and c.customer_id = any($2)
             """,
             r =>
@@ -165,7 +167,8 @@ public sealed partial class CustomerCommands
             select m.id, m.brand, m.version, m.opened_at, m.acknowledged_at, m.current_channel_id, ch.type
             from conversations m join channels ch on ch.id = m.current_channel_id
             where m.workspace_id = $1 and m.customer_id = $2 and m.status = 'open'
-              and exists (select 1 from conversations s where s.workspace_id = $1 and s.customer_id = $3 and s.brand = m.brand and s.status = 'open')
+              and exists (select 1 from conversations s where s.workspace_id = $1 and s.customer_id = $3 and s.brand =
+                  m.brand and s.status = 'open')
             order by m.id for update of m
             """,
             r =>

@@ -76,7 +76,8 @@ public sealed partial class CustomerCommands(EventStore store, TimeProvider cloc
                     $"""
                     select c.id, o.customer_id, {CustomerBrands.Of("c.id")}, {CustomerBrands.Of("o.customer_id")}
                     from customers c
-                    left join customer_identities o on o.workspace_id = $1 and o.channel_type = $3 and o.platform_user_id = $4
+                    left join customer_identities o on o.workspace_id = $1 and o.channel_type = $3 and
+                        o.platform_user_id = $4
                     where c.workspace_id = $1 and c.id = $2 and c.merged_into is null for update of c
                     """,
                     r =>
@@ -125,7 +126,8 @@ public sealed partial class CustomerCommands(EventStore store, TimeProvider cloc
                 var now = clock.GetUtcNow();
                 writer.Execute(
                     """
-                    insert into customer_identities (workspace_id, channel_type, platform_user_id, customer_id, display_name, handle, created_at)
+                    insert into customer_identities (workspace_id, channel_type, platform_user_id, customer_id,
+                        display_name, handle, created_at)
                     values ($1, $2, $3, $4, $5, $6, $7)
                     """,
                     workspaceId,

@@ -76,7 +76,8 @@ public sealed class CustomerReader(NpgsqlDataSource dataSource)
                 "select channel_type, platform_user_id, display_name, handle from customer_identities where workspace_id = $1 and customer_id = $2 order by created_at",
                 """
                     select id, brand, status, opened_at, last_activity_at from conversations
-                    where workspace_id = $1 and customer_id = $2 and ($3::text[] is null or brand = any($3)) order by id desc limit 100
+                    where workspace_id = $1 and customer_id = $2 and ($3::text[] is null or brand = any($3)) order by
+                        id desc limit 100
                     """,
             }
         )

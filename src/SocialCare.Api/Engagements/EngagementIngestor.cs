@@ -252,8 +252,10 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         {
             writer.Execute(
                 """
-                insert into conversation_threads (workspace_id, channel_id, thread_key, conversation_id) values ($1, $2, $3, $4)
-                on conflict (workspace_id, channel_id, thread_key) do update set conversation_id = excluded.conversation_id
+                insert into conversation_threads (workspace_id, channel_id, thread_key, conversation_id) values ($1,
+                    $2, $3, $4)
+                on conflict (workspace_id, channel_id, thread_key) do update set conversation_id =
+                    excluded.conversation_id
                 """,
                 workspaceId,
                 channel.Id,
@@ -359,31 +361,37 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
     private const string StateQuery = """
         with items as (
             select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                with ordinality as i(workspace_id, channel_id, channel_type, brand, platform_user_id, platform_message_id, thread_key, n)),
+                with ordinality as i(workspace_id, channel_id, channel_type, brand, platform_user_id,
+                    platform_message_id, thread_key, n)),
         identity as (
             select i.n, i.workspace_id, i.brand, ci.customer_id
             from items i join customer_identities ci
-                on ci.workspace_id = i.workspace_id and ci.channel_type = i.channel_type and ci.platform_user_id = i.platform_user_id)
+                on ci.workspace_id = i.workspace_id and ci.channel_type = i.channel_type and ci.platform_user_id =
+                    i.platform_user_id)
         select i.n, 'duplicate' as kind, e.id, e.conversation_id, e.customer_id, null::timestamptz
             from items i join engagements e
-                on e.workspace_id = i.workspace_id and e.channel_id = i.channel_id and e.platform_message_id = i.platform_message_id
+                on e.workspace_id = i.workspace_id and e.channel_id = i.channel_id and e.platform_message_id =
+                    i.platform_message_id
         union all
         select n, 'customer', null, null, customer_id, null from identity
         union all
         select i.n, 'thread', c.id, c.id, c.customer_id, c.resolved_at
             from items i
-            join conversation_threads t on t.workspace_id = i.workspace_id and t.channel_id = i.channel_id and t.thread_key = i.thread_key
+            join conversation_threads t on t.workspace_id = i.workspace_id and t.channel_id = i.channel_id and
+                t.thread_key = i.thread_key
             join conversations c on c.id = t.conversation_id
             where c.status = 'open'
         union all
         select d.n, 'open', c.id, c.id, c.customer_id, null
             from identity d join conversations c
-                on c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'open' and c.customer_id = d.customer_id
+                on c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'open' and c.customer_id =
+                    d.customer_id
         union all
         select d.n, 'resolved', r.id, r.id, r.customer_id, r.resolved_at
             from identity d cross join lateral (
                 select c.id, c.customer_id, c.resolved_at from conversations c
-                where c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'resolved' and c.customer_id = d.customer_id
+                where c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'resolved' and c.customer_id
+                    = d.customer_id
                 order by c.resolved_at desc limit 1) r
         """;
 
@@ -405,7 +413,8 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         );
         writer.Execute(
             """
-            insert into customer_identities (workspace_id, channel_type, platform_user_id, customer_id, display_name, handle, created_at)
+            insert into customer_identities (workspace_id, channel_type, platform_user_id, customer_id, display_name,
+                handle, created_at)
             values ($1, $2, $3, $4, $5, $6, $7)
             """,
             workspaceId,
@@ -426,13 +435,17 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
     {
         writer.Execute(
             """
-            insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
-                                     author, text, attachments, visibility, language, metadata, occurred_at, received_at)
+            insert into engagements (id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id,
+                thread_key,
+                                     author, text, attachments, visibility, language, metadata, occurred_at,
+                                         received_at)
             select id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
                    author, text, attachments, visibility, language, metadata, occurred_at, $14
-            from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::jsonb[], $9::text[],
+            from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
+                $8::jsonb[], $9::text[],
                         $10::jsonb[], $11::text[], $12::text[], $13::jsonb[], $15::timestamptz[])
-                as e(id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key, author, text,
+                as e(id, workspace_id, channel_id, platform_message_id, conversation_id, customer_id, thread_key,
+                    author, text,
                      attachments, visibility, language, metadata, occurred_at)
             """,
             rows.Select(r => r.Id).ToArray(),

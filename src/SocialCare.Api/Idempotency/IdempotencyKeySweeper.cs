@@ -42,7 +42,8 @@ internal sealed partial class IdempotencyKeySweeper(
         await using var command = dataSource.CreateCommand(
             $"""
             delete from idempotency_keys where ctid = any(array(
-                select ctid from idempotency_keys where created_at <= now() - $1 order by created_at limit {BatchSize} for update skip locked))
+                select ctid from idempotency_keys where created_at <= now() - $1 order by created_at limit {BatchSize}
+                    for update skip locked))
             """
         );
         command.Parameters.Add(new NpgsqlParameter { Value = options.Value.KeyTtl });

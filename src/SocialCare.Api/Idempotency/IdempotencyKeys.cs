@@ -56,7 +56,8 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
             with lock as (select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as taken),
             expired as (
                 delete from idempotency_keys k using lock
-                where lock.taken and k.workspace_id = $2 and k.api_key_id = $3 and k.key = $4 and k.created_at <= now() - $5)
+                where lock.taken and k.workspace_id = $2 and k.api_key_id = $3 and k.key = $4 and k.created_at <= now()
+                    - $5)
             select lock.taken, k.request_hash, k.status, k.body, k.location, k.etag
             from lock left join idempotency_keys k
                 on k.workspace_id = $2 and k.api_key_id = $3 and k.key = $4 and k.created_at > now() - $5
@@ -94,7 +95,8 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
     public NpgsqlBatchCommand Record(IdempotencyKey key, int status, string body, string? location, string? etag) =>
         new(
             """
-            insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, body, location, etag) values ($1, $2, $3, $4, $5, $6, $7, $8)
+            insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, body, location, etag)
+                values ($1, $2, $3, $4, $5, $6, $7, $8)
             """
         )
         {

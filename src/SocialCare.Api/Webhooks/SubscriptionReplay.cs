@@ -29,7 +29,8 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
             select e.seq_id, e.type, e.data::text, c.channel_types, c.tags, c.priority,
                    -- What decides a brand-limited subscription's events without a brand (EventMatcher.WithinBrands).
                    case when $5 and e.data->>'brand' is null and e.type like 'customer.%'
-                        then array(select distinct cb.brand from conversations cb where cb.workspace_id = $1 and cb.customer_id = e.stream_id) end,
+                        then array(select distinct cb.brand from conversations cb where cb.workspace_id = $1 and
+                            cb.customer_id = e.stream_id) end,
                    s.brands
             from mt_events e left join conversations c on c.id = e.stream_id
             left join subscriptions s on $5 and s.id = e.stream_id and s.workspace_id = $1
@@ -91,12 +92,16 @@ public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySign
         {
             await using var upsert = dataSource.CreateAmbientCommand(
                 """
-                with events as (select * from unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[]) as e(id, type, seq, payload)),
-                     payloads as (insert into webhook_payloads (event_id, payload) select id, payload from events on conflict (event_id) do nothing)
-                insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
+                with events as (select * from unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[]) as e(id, type,
+                    seq, payload)),
+                     payloads as (insert into webhook_payloads (event_id, payload) select id, payload from events on
+                         conflict (event_id) do nothing)
+                insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence,
+                    status, next_attempt_at)
                 select gen_random_uuid(), $1, $2, e.id, e.type, e.seq, 'pending', $3
                 from events e
-                on conflict (subscription_id, event_id) do update set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at
+                on conflict (subscription_id, event_id) do update set status = 'pending', attempts = 0, next_attempt_at
+                    = excluded.next_attempt_at
                 """
             );
             upsert.Parameters.Add(new NpgsqlParameter { Value = subscription.Id });

@@ -88,7 +88,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         var id = Guid.CreateVersion7();
         await using var command = new NpgsqlCommand(
             $"""
-            insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret, brands)
+            insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret,
+                brands)
             select $1, $2, $3, $4, $5, $6, $7, $8, $9
             where (select count(*) from subscriptions where workspace_id = $2 and deleted_at is null) < $10
             returning {Columns}
@@ -182,7 +183,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     {
         await using var command = dataSource.CreateAmbientCommand(
             $"""
-            update subscriptions set previous_secret = secret, previous_secret_expires_at = $3, secret = $4, updated_at = now()
+            update subscriptions set previous_secret = secret, previous_secret_expires_at = $3, secret = $4, updated_at
+                = now()
             where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
             """
         );

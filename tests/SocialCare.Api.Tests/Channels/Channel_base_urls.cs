@@ -144,7 +144,8 @@ public sealed class Channel_base_urls : HubFixture
             // The saved name now resolves to this machine, where something listens and would take the token.
             await Database.ExecuteAsync(
                 """
-                update channels set settings = jsonb_set(settings, '{graphApiBaseUrl}', to_jsonb($1::text)) where id = $2 and workspace_id = $3
+                update channels set settings = jsonb_set(settings, '{graphApiBaseUrl}', to_jsonb($1::text)) where id =
+                    $2 and workspace_id = $3
                 """,
                 ConnectionString,
                 $"https://localhost:{new Uri(platform.BaseUrl).Port}/{FakePlatform.FakePlatform.GraphVersion}",

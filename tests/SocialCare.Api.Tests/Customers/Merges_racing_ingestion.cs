@@ -133,7 +133,8 @@ public sealed class Merges_racing_ingestion
                                 database,
                                 """
                                 select count(*) from pg_locks
-                                where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = $1)
+                                where locktype = 'advisory' and not granted and database = (select oid from pg_database
+                                    where datname = $1)
                                 """,
                                 new NpgsqlConnectionStringBuilder(database).Database!
                             ),

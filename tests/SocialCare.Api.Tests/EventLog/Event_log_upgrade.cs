@@ -167,7 +167,8 @@ public sealed class Event_log_upgrade : HubFixture
         await ExecuteAsync(
             connection,
             """
-            insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids, channel_types,
+            insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids,
+                channel_types,
                                        opened_at, last_activity_at, tags, version)
             values ($1, $2, 'Namshi', $3, 'open', $4, array[$4]::uuid[], '{sms}', $5, $5, '{لوجستيات 🚚}', 2)
             """,
@@ -231,7 +232,8 @@ public sealed class Event_log_upgrade : HubFixture
             await ExecuteAsync(
                 connection,
                 """
-                insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+                insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at) values
+                    ($1, $2, $3, $4, $5, $6, $7, $8)
                 """,
                 e.EventId,
                 seq++,

@@ -248,7 +248,8 @@ public sealed class Webhook_recovery : HubFixture
                 {
                     await using var command = dataSource.CreateCommand(
                         """
-                        select count(*) filter (where status = 'delivered'), count(*) filter (where status = 'pending' and next_attempt_at > now())
+                        select count(*) filter (where status = 'delivered'), count(*) filter (where status = 'pending'
+                            and next_attempt_at > now())
                         from webhook_deliveries where workspace_id = $1
                         """
                     );

@@ -20,7 +20,8 @@ public sealed class ThreadLookup(NpgsqlDataSource dataSource) : IThreadLookup
                 (select coalesce(e.thread_key, e.platform_message_id) from engagements e
                  where e.workspace_id = $1 and e.channel_id = $2 and e.platform_message_id = $3),
                 (select coalesce(e.thread_key, e.platform_message_id) from replies r
-                 join engagements e on e.workspace_id = r.workspace_id and e.channel_id = r.channel_id and e.platform_message_id = r.in_reply_to
+                 join engagements e on e.workspace_id = r.workspace_id and e.channel_id = r.channel_id and
+                     e.platform_message_id = r.in_reply_to
                  where r.channel_id = $2 and r.platform_message_id = $3 limit 1))
             """
         );

@@ -127,8 +127,10 @@ public sealed class ReplyProgressRecorder(EventStore store, TimeProvider clock)
                 {
                     writer.Execute(
                         """
-                        insert into reply_status_backlog (channel_id, platform_message_id, status, occurred_at, error) values ($1, $2, $3, $4, $5)
-                        on conflict (channel_id, platform_message_id, status) do update set occurred_at = greatest(reply_status_backlog.occurred_at, excluded.occurred_at)
+                        insert into reply_status_backlog (channel_id, platform_message_id, status, occurred_at, error)
+                            values ($1, $2, $3, $4, $5)
+                        on conflict (channel_id, platform_message_id, status) do update set occurred_at =
+                            greatest(reply_status_backlog.occurred_at, excluded.occurred_at)
                         """,
                         channel.Id,
                         status.PlatformMessageId ?? WatermarkKey(status.Recipient ?? string.Empty),

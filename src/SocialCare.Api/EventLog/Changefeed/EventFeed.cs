@@ -18,7 +18,8 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
     /// <summary>Every brand's events ($1 workspace, $2 after, $3 exact types, $4 type prefixes, $5 limit): the
     /// (workspace, sequence) index.</summary>
     internal const string EveryBrand = """
-        select seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), stream_id, data::text from mt_events
+        select seq_id, id, type, coalesce((data ->> 'recordedAt')::timestamptz, timestamp), stream_id, data::text from
+            mt_events
         where tenant_id = $1 and seq_id > $2 and ($3::text[] is null or type = any($3) or type like any($4))
         order by seq_id limit $5
         """;
@@ -34,7 +35,8 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
     /// planner, which cannot know how rare a brand is in a prepared statement, walked the sequence index instead.
     /// </summary>
     internal const string SomeBrands = """
-        select e.seq_id, e.id, e.type, coalesce((e.data ->> 'recordedAt')::timestamptz, e.timestamp), e.stream_id, e.data::text
+        select e.seq_id, e.id, e.type, coalesce((e.data ->> 'recordedAt')::timestamptz, e.timestamp), e.stream_id,
+            e.data::text
         from (select distinct unnest($6::text[]) as brand) b
         cross join lateral (
             select seq_id, id, type, stream_id, data, timestamp from mt_events

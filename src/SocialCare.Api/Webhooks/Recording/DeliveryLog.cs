@@ -54,7 +54,8 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
         await using var command = dataSource.CreateAmbientCommand(
             """
             with payload as (insert into webhook_payloads (event_id, payload) values ($4, $6))
-            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
+            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status,
+                next_attempt_at)
             values ($1, $2, $3, $4, $5, 0, 'pending', $7)
             """
         );
@@ -101,8 +102,10 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
     {
         await using var command = dataSource.CreateCommand(
             """
-            select d.id, d.event_id, d.event_type, d.sequence, d.status, d.attempts, d.next_attempt_at, d.created_at, d.delivered_at,
-                   coalesce((select json_agg(json_build_array(a.attempted_at, a.status_code, a.latency_ms, a.response_body, a.error) order by a.id)::text
+            select d.id, d.event_id, d.event_type, d.sequence, d.status, d.attempts, d.next_attempt_at, d.created_at,
+                d.delivered_at,
+                   coalesce((select json_agg(json_build_array(a.attempted_at, a.status_code, a.latency_ms,
+                       a.response_body, a.error) order by a.id)::text
                              from webhook_attempts a where a.delivery_id = d.id), '[]')
             from webhook_deliveries d
             where d.subscription_id = $1 and ($2::text is null or d.status = $2) and ($3::uuid is null or d.id < $3)

@@ -132,8 +132,10 @@ internal sealed partial class DeliveryRecorder(
         command.BatchCommands.Add(
             new NpgsqlBatchCommand(
                 """
-                update webhook_deliveries d set status = 'delivered', attempts = d.attempts + 1, last_status_code = u.status, last_error = null, delivered_at = u.at
-                from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[]) as u(id, status, at, leased_until)
+                update webhook_deliveries d set status = 'delivered', attempts = d.attempts + 1, last_status_code =
+                    u.status, last_error = null, delivered_at = u.at
+                from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[]) as u(id, status, at,
+                    leased_until)
                 where d.id = u.id and d.next_attempt_at = u.leased_until
                 """
             )
@@ -175,7 +177,8 @@ internal sealed partial class DeliveryRecorder(
             {
                 writer.Execute(
                     """
-                    insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error) values ($1, $2, $3, $4, $5, $6)
+                    insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body,
+                        error) values ($1, $2, $3, $4, $5, $6)
                     """,
                     delivery.Id,
                     now,
@@ -186,7 +189,8 @@ internal sealed partial class DeliveryRecorder(
                 );
                 var current = await writer.QueryAsync(
                     """
-                    update webhook_deliveries set status = $2, attempts = attempts + 1, next_attempt_at = coalesce($3, next_attempt_at),
+                    update webhook_deliveries set status = $2, attempts = attempts + 1, next_attempt_at = coalesce($3,
+                        next_attempt_at),
                         last_status_code = $4, last_error = $5
                     where id = $1 and next_attempt_at = $6 returning 1
                     """,
@@ -209,14 +213,19 @@ internal sealed partial class DeliveryRecorder(
                 var subscription = (
                     await writer.QueryAsync(
                         """
-                        with failing as (select failing_since from subscription_health where subscription_id = $1 and failing_since is not null),
-                        -- Only the first failure after a success writes (and locks) the row: the failures of an endpoint that is
+                        with failing as (select failing_since from subscription_health where subscription_id = $1 and
+                            failing_since is not null),
+                        -- Only the first failure after a success writes (and locks) the row: the failures of an
+                        -- endpoint that is
                         -- down do not queue behind each other on it.
                         started as (
-                            insert into subscription_health (subscription_id, failing_since) select $1, $2 where not exists (select 1 from failing)
-                            on conflict (subscription_id) do update set failing_since = coalesce(subscription_health.failing_since, excluded.failing_since)
+                            insert into subscription_health (subscription_id, failing_since) select $1, $2 where not
+                                exists (select 1 from failing)
+                            on conflict (subscription_id) do update set failing_since =
+                                coalesce(subscription_health.failing_since, excluded.failing_since)
                             returning failing_since)
-                        select coalesce((select failing_since from failing), (select failing_since from started)), s.enabled, s.url
+                        select coalesce((select failing_since from failing), (select failing_since from started)),
+                            s.enabled, s.url
                         from subscriptions s where s.id = $1
                         """,
                         r =>

@@ -45,8 +45,10 @@ internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<Deliv
         await using var insert = dataSource.CreateCommand(
             """
             with payload as (
-                insert into webhook_payloads (event_id, payload) select * from unnest($1::uuid[], $2::text[]) on conflict (event_id) do nothing)
-            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status, next_attempt_at)
+                insert into webhook_payloads (event_id, payload) select * from unnest($1::uuid[], $2::text[]) on
+                    conflict (event_id) do nothing)
+            insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status,
+                next_attempt_at)
             select d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, d.sequence, 'pending', d.due
             from unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::bigint[], $9::timestamptz[])
                 as d(id, subscription_id, workspace_id, event_id, event_type, sequence, due)

@@ -124,7 +124,8 @@ internal sealed partial class WebhookDeliveryWorker(
             with candidates as (
                 select d.id, d.next_attempt_at
                 from subscriptions s
-                left join unnest($4::uuid[], $5::int[]) as busy(subscription_id, in_flight) on busy.subscription_id = s.id
+                left join unnest($4::uuid[], $5::int[]) as busy(subscription_id, in_flight) on busy.subscription_id =
+                    s.id
                 cross join lateral (
                     select d.id, d.next_attempt_at from webhook_deliveries d
                     where d.subscription_id = s.id and d.status = 'pending' and d.next_attempt_at <= $1
@@ -138,7 +139,8 @@ internal sealed partial class WebhookDeliveryWorker(
             update webhook_deliveries d set next_attempt_at = $1 + $3
             from due, subscriptions s, webhook_payloads p
             where d.id = due.id and s.id = d.subscription_id and p.event_id = d.event_id
-            returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, p.payload, d.attempts, s.url, s.secret, s.previous_secret,
+            returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, p.payload, d.attempts, s.url,
+                s.secret, s.previous_secret,
                 s.previous_secret_expires_at, d.next_attempt_at
             """
         );

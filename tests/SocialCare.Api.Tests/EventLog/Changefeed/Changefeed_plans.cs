@@ -30,7 +30,8 @@ public sealed class Changefeed_plans : HubFixture
                     """
                         insert into mt_events (seq_id, id, stream_id, version, tenant_id, type, data)
                         select nextval('mt_events_sequence'), gen_random_uuid(), $1, n, $1::text, 'engagement.received',
-                               jsonb_build_object('brand', case when n % 100 = 0 then 'Zara' else (array['H&M', 'Mango', 'Namshi'])[1 + n % 3] end)
+                               jsonb_build_object('brand', case when n % 100 = 0 then 'Zara' else (array['H&M',
+                                   'Mango', 'Namshi'])[1 + n % 3] end)
                         from generate_series(1, 40000) n
                         """,
                 }
