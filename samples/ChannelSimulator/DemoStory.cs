@@ -193,7 +193,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         );
         await billing.StartAsync(ct);
         say(
-            $"    billing webhook receiver at http://127.0.0.1:{billingPort}, subscribed to engagement.received (Standard Webhooks)"
+            $"    billing webhook receiver at http://127.0.0.1:{billingPort}, subscribed to engagement.received "
+                + "(Standard Webhooks)"
         );
 
         var partnerPort = FreePort();

@@ -83,7 +83,8 @@ public sealed class HubApi(Uri hubUrl, string key, Func<HttpMessageHandler>? han
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException(
-                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {text}"
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered "
+                    + $"{(int)response.StatusCode}: {text}"
             );
         }
 

@@ -48,7 +48,8 @@ public static class Program
                 return 0;
             default:
                 Console.Error.WriteLine(
-                    "usage: channel-simulator demo --hub URL --admin-key KEY | simulate --hub URL --key KEY [--rate N --seconds S]"
+                    "usage: channel-simulator demo --hub URL --admin-key KEY | simulate --hub URL --key KEY "
+                        + "[--rate N --seconds S]"
                 );
                 return 2;
         }

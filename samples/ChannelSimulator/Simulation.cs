@@ -58,7 +58,8 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
             ct
         );
         say(
-            $"simulating {rate} webhooks/s for {duration.TotalSeconds:0} s into {whatsapp} (whatsapp), {instagram} (instagram), {x} (x); fake platform APIs at {platform.BaseUrl}"
+            $"simulating {rate} webhooks/s for {duration.TotalSeconds:0} s into {whatsapp} (whatsapp), "
+                + $"{instagram} (instagram), {x} (x); fake platform APIs at {platform.BaseUrl}"
         );
 
         var (issued, sent, failed) = (0, 0, 0);

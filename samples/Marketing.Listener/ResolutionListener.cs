@@ -80,7 +80,8 @@ public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub,
                         : "unknown";
                 var took = TimeSpan.FromSeconds(e.GetProperty("timeToResolveSeconds").GetDouble());
                 print(
-                    $"[marketing] conversation {conversationId} resolved on {channelType} after {Describe(took)} (brand {e.GetProperty("brand").GetString()})"
+                    $"[marketing] conversation {conversationId} resolved on {channelType} after {Describe(took)} "
+                        + $"(brand {e.GetProperty("brand").GetString()})"
                 );
                 if (hub is not null)
                 {

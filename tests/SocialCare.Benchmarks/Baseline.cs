@@ -24,8 +24,10 @@ internal static class Baseline
                 var sql in new[]
                 {
                     $"insert into workspaces (id, name) values ('{workspaceId}', 'baseline')",
-                    $"insert into channels (id, workspace_id, type, name, brand, secrets) values ('{channelId}', '{workspaceId}', 'sms', 'baseline', 'Baseline', '{{}}')",
-                    $"insert into customers (id, workspace_id, created_at) values ('{customerId}', '{workspaceId}', now())",
+                    $"insert into channels (id, workspace_id, type, name, brand, secrets) values ('{channelId}', "
+                        + $"'{workspaceId}', 'sms', 'baseline', 'Baseline', '{{}}')",
+                    $"insert into customers (id, workspace_id, created_at) values ('{customerId}', "
+                        + $"'{workspaceId}', now())",
                     $"""
                         insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id,
                             channel_ids, channel_types, opened_at, last_activity_at, version)
@@ -78,7 +80,8 @@ internal static class Baseline
             BatchCommands =
             {
                 new NpgsqlBatchCommand(
-                    "insert into mt_streams (id, tenant_id, type, version) select unnest($1::uuid[]), $2::text, 'conversation', 1"
+                    "insert into mt_streams (id, tenant_id, type, version) select unnest($1::uuid[]), $2::text, "
+                        + "'conversation', 1"
                 )
                 {
                     Parameters =

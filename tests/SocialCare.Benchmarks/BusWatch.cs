@@ -71,7 +71,8 @@ internal sealed class BusWatch : IAsyncDisposable
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "select id, pg_xact_commit_timestamp(xmin) from mt_events where id = any($1) and current_setting('track_commit_timestamp') = 'on'",
+            "select id, pg_xact_commit_timestamp(xmin) from mt_events where id = any($1) and "
+                + "current_setting('track_commit_timestamp') = 'on'",
             connection
         );
         command.Parameters.Add(new NpgsqlParameter { Value = _arrivals.Keys.ToArray() });

@@ -44,7 +44,8 @@ var connectionString = new NpgsqlConnectionStringBuilder(baseConnection)
 try
 {
     Console.WriteLine(
-        $"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target {rate} engagements/s, {Bench.Authors} customers"
+        $"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target "
+            + $"{rate} engagements/s, {Bench.Authors} customers"
     );
     await using var hub = await HubProcess.StartAsync(
         new Dictionary<string, string>
@@ -136,7 +137,8 @@ async Task WhatsAppAsync(HttpClient http, BusWatch bus)
     await bus.DrainAsync();
     var whatsApp = await WhatsAppPhase.RunAsync(http, seconds, whatsAppRate);
     Console.WriteLine(
-        $"WhatsApp webhooks paced at {whatsAppRate}/s (signed, one message each): achieved {Stats.Rate(whatsApp.Rate)}, {whatsApp.Accepted} answered 200, "
+        $"WhatsApp webhooks paced at {whatsAppRate}/s (signed, one message each): achieved "
+            + $"{Stats.Rate(whatsApp.Rate)}, {whatsApp.Accepted} answered 200, "
             + $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, p99 {Stats.Ms(whatsApp.P99)}"
     );
 }
@@ -188,7 +190,8 @@ async Task PacedAsync(HttpClient http, BusWatch bus, Guid channelId, string conn
             )
     );
     Console.WriteLine(
-        $"  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): {relay.Count} events, "
+        "  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): "
+            + $"{relay.Count} events, "
             + $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}"
     );
 }

@@ -25,7 +25,8 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
             await RateLimitingExtensions.WriteTooManyAsync(
                 context,
                 AuthenticationFailures.RetryAfterSeconds,
-                $"Too many failed authentications from this address; retry after {AuthenticationFailures.RetryAfterSeconds} s with a valid API key."
+                "Too many failed authentications from this address; retry after "
+                    + $"{AuthenticationFailures.RetryAfterSeconds} s with a valid API key."
             );
             return;
         }

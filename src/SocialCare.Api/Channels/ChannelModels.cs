@@ -103,7 +103,8 @@ internal static class ChannelSettings
     public const string Rule = "Settings are at most 50 entries with names of at most 100 characters.";
 
     public const string SecretsRule =
-        "Secrets are at most 20 entries with names of at most 100 characters, each a string of at most 4,096 characters (null removes one).";
+        "Secrets are at most 20 entries with names of at most 100 characters, each a string of at most 4,096 "
+        + "characters (null removes one).";
 
     public static bool AreValid(Dictionary<string, JsonElement> settings) =>
         settings.Count <= 50 && settings.Keys.All(k => k.Length is > 0 and <= 100);

@@ -131,7 +131,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
                 StatusCodes.Status409Conflict,
                 ProblemCodes.CustomerHasOpenConversation,
                 "The customer has another open conversation",
-                "The customer already has an open conversation for this brand; continue there, or resolve it before reopening this one."
+                "The customer already has an open conversation for this brand; continue there, or resolve it "
+                    + "before reopening this one."
             );
         }
         catch (ConcurrencyException)

@@ -117,7 +117,8 @@ public static class ConversationCommandsApi
             )
             .WithName("UpdateConversationContext")
             .WithSummary(
-                "Your department's facts about the customer here (e.g. lifetimeValue, segment), kept under your app's name; null removes a key."
+                "Your department's facts about the customer here (e.g. lifetimeValue, segment), kept under your "
+                    + "app's name; null removes a key."
             )
             .Validate<ContextRequest>();
 
@@ -135,7 +136,8 @@ public static class ConversationCommandsApi
             )
             .WithName("ResolveConversation")
             .WithSummary(
-                "Step two: the issue is resolved. Resolving twice is a 409; so is resolving while another app holds the claim, unless force (recorded)."
+                "Step two: the issue is resolved. Resolving twice is a 409; so is resolving while another app "
+                    + "holds the claim, unless force (recorded)."
             )
             .ValidateIfPresent<ResolveRequest>();
 
@@ -164,7 +166,8 @@ public static class ConversationCommandsApi
             )
             .WithName("ClaimConversation")
             .WithSummary(
-                "Take the conversation so no other department answers the customer at the same time; claim again to renew."
+                "Take the conversation so no other department answers the customer at the same time; claim again "
+                    + "to renew."
             )
             .ValidateIfPresent<ClaimRequest>();
 

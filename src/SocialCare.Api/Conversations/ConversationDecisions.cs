@@ -256,7 +256,8 @@ public static partial class ConversationDecisions
         {
             return Decision.Refuse(
                 ProblemCodes.CustomerUnreachable,
-                $"The customer has no {target.ChannelType} identity, so this channel cannot reach them. Link one to the customer first."
+                $"The customer has no {target.ChannelType} identity, so this channel cannot reach them. Link one "
+                    + "to the customer first."
             );
         }
 

@@ -168,7 +168,8 @@ public static class ConversationProjection
                         if (value.ValueKind == JsonValueKind.Null)
                         {
                             writer.Execute(
-                                "delete from conversation_context where conversation_id = $1 and namespace = $2 and key = $3",
+                                "delete from conversation_context where conversation_id = $1 and namespace = $2 "
+                                    + "and key = $3",
                                 conversationId,
                                 c.Namespace,
                                 key
@@ -199,7 +200,8 @@ public static class ConversationProjection
                     break;
                 case ConversationClaimed c:
                     writer.Execute(
-                        "update conversations set claim_key_id = $2, claim_app = $3, claim_person = $4, claim_expires_at = $5 where id = $1",
+                        "update conversations set claim_key_id = $2, claim_app = $3, claim_person = $4, "
+                            + "claim_expires_at = $5 where id = $1",
                         conversationId,
                         c.Actor.KeyId,
                         c.App,
@@ -209,7 +211,8 @@ public static class ConversationProjection
                     break;
                 case ConversationReleased:
                     writer.Execute(
-                        "update conversations set claim_key_id = null, claim_app = null, claim_person = null, claim_expires_at = null where id = $1",
+                        "update conversations set claim_key_id = null, claim_app = null, claim_person = null, "
+                            + "claim_expires_at = null where id = $1",
                         conversationId
                     );
                     break;
@@ -253,7 +256,8 @@ public static class ConversationProjection
                     break;
                 case ReplyFailed f:
                     writer.Execute(
-                        "update replies set status = 'failed', failed_at = $2, error = $3, platform_message_id = coalesce($4, platform_message_id) where id = $1",
+                        "update replies set status = 'failed', failed_at = $2, error = $3, platform_message_id = "
+                            + "coalesce($4, platform_message_id) where id = $1",
                         f.ReplyId,
                         f.OccurredAt,
                         new Npgsql.NpgsqlParameter

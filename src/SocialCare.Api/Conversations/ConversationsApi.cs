@@ -18,7 +18,8 @@ public static class ConversationsApi
         read.MapGet("/", List)
             .WithName("ListConversations")
             .WithSummary(
-                "Conversations, newest first (or sort=lastActivity); filter by status, brand, channel, customer, team, agent, tag, priority or link=system:type:id."
+                "Conversations, newest first (or sort=lastActivity); filter by status, brand, channel, customer, "
+                    + "team, agent, tag, priority or link=system:type:id."
             );
         read.MapGet("/{id:guid}", Get)
             .WithName("GetConversation")

@@ -49,7 +49,8 @@ public static class MessagingWindows
                     null,
                     new Rejection(
                         ProblemCodes.NoPublicPost,
-                        $"A public reply on {type} answers the customer's public post, and this conversation has none on this account; reply privately."
+                        $"A public reply on {type} answers the customer's public post, and this conversation has "
+                            + "none on this account; reply privately."
                     )
                 )
                 : (null, null);
@@ -66,7 +67,8 @@ public static class MessagingWindows
                     null,
                     new Rejection(
                         ProblemCodes.TemplateRequired,
-                        $"{written}; outside WhatsApp's 24-hour customer service window only an approved template may be sent. Add a \"template\"."
+                        $"{written}; outside WhatsApp's 24-hour customer service window only an approved template "
+                            + "may be sent. Add a \"template\"."
                     )
                 );
             case ChannelTypes.Messenger or ChannelTypes.Instagram when since <= Standard:
@@ -78,7 +80,8 @@ public static class MessagingWindows
                     null,
                     new Rejection(
                         ProblemCodes.MessagingWindowClosed,
-                        $"{written}; {type} allows a business reply only within 7 days of the customer's last message (a human agent's reply after 24 hours)."
+                        $"{written}; {type} allows a business reply only within 7 days of the customer's last "
+                            + "message (a human agent's reply after 24 hours)."
                     )
                 );
             default:

@@ -57,7 +57,8 @@ public static class RepliesApi
             .RequireScope(Scopes.ConversationsWrite)
             .Idempotent()
             .WithSummary(
-                "Answer the customer, optionally on another channel account (a hand-off). 202 with the replyId; progress arrives as reply.* events."
+                "Answer the customer, optionally on another channel account (a hand-off). 202 with the replyId; "
+                    + "progress arrives as reply.* events."
             )
             .Validate<ReplyRequest>();
 
@@ -106,7 +107,8 @@ public static class RepliesApi
             .RequireScope(Scopes.RepliesReport)
             .Idempotent()
             .WithSummary(
-                "For a channel's connector (scope replies:report): report that a reply was sent, delivered, read or failed. Late or repeated reports change nothing."
+                "For a channel's connector (scope replies:report): report that a reply was sent, delivered, read "
+                    + "or failed. Late or repeated reports change nothing."
             )
             .Validate<ReplyStatusRequest>();
         return v1;

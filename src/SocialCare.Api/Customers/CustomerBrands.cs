@@ -50,7 +50,8 @@ internal static class CustomerBrands
             ? null
             : new Rejection(
                 ProblemCodes.Forbidden,
-                "The customer has conversations of brands this API key may not act on; a key for every brand can do this."
+                "The customer has conversations of brands this API key may not act on; a key for every brand can "
+                    + "do this."
             );
     }
 

@@ -118,7 +118,8 @@ public sealed partial class CustomerCommands(EventStore store, TimeProvider cloc
                         null,
                         new Rejection(
                             ProblemCodes.IdentityTaken,
-                            $"{identity.ChannelType}:{identity.PlatformUserId} belongs to {whose}. If they are the same person, merge the two customers."
+                            $"{identity.ChannelType}:{identity.PlatformUserId} belongs to {whose}. If they are "
+                                + "the same person, merge the two customers."
                         )
                     );
                 }

@@ -53,7 +53,8 @@ public sealed class CustomerReader(NpgsqlDataSource dataSource)
     )
     {
         await using var command = dataSource.CreateCommand(
-            "select customer_id from customer_identities where workspace_id = $1 and channel_type = $2 and platform_user_id = $3"
+            "select customer_id from customer_identities where workspace_id = $1 and channel_type = $2 and "
+                + "platform_user_id = $3"
         );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = channelType });
@@ -72,8 +73,10 @@ public sealed class CustomerReader(NpgsqlDataSource dataSource)
         foreach (
             var sql in new[]
             {
-                $"select display_name, created_at, merged_into from customers where workspace_id = $1 and id = $2 and {CustomerBrands.Readable}",
-                "select channel_type, platform_user_id, display_name, handle from customer_identities where workspace_id = $1 and customer_id = $2 order by created_at",
+                "select display_name, created_at, merged_into from customers where workspace_id = $1 and id = $2 "
+                    + $"and {CustomerBrands.Readable}",
+                "select channel_type, platform_user_id, display_name, handle from customer_identities where "
+                    + "workspace_id = $1 and customer_id = $2 order by created_at",
                 """
                     select id, brand, status, opened_at, last_activity_at from conversations
                     where workspace_id = $1 and customer_id = $2 and ($3::text[] is null or brand = any($3)) order by

@@ -20,7 +20,8 @@ public static class CustomersApi
             .WithName("GetCustomer")
             .RequireScope(Scopes.CustomersRead)
             .WithSummary(
-                "A customer: every platform identity and every conversation (of the brands this key may see; a key limited to brands sees only customers with a conversation of them)."
+                "A customer: every platform identity and every conversation (of the brands this key may see; a "
+                    + "key limited to brands sees only customers with a conversation of them)."
             );
         customers
             .MapGet("/", Find)
@@ -32,7 +33,9 @@ public static class CustomersApi
             .WithName("LinkCustomerIdentity")
             .RequireScope(Scopes.CustomersWrite)
             .WithSummary(
-                "Link another platform identity to the customer (201; 200 if it was already theirs; 409 if it is another customer's). A key limited to brands links only to customers whose every conversation is of its brands."
+                "Link another platform identity to the customer (201; 200 if it was already theirs; 409 if it is "
+                    + "another customer's). A key limited to brands links only to customers whose every conversation "
+                    + "is of its brands."
             )
             .Validate<LinkIdentityRequest>()
             .Idempotent();
@@ -41,7 +44,9 @@ public static class CustomersApi
             .WithName("MergeCustomers")
             .RequireScope(Scopes.CustomersWrite)
             .WithSummary(
-                "Merge the customer named in the body into this one: identities and conversations follow; customer.merged names the id that is gone. A key limited to brands merges only customers whose every conversation is of its brands."
+                "Merge the customer named in the body into this one: identities and conversations follow; "
+                    + "customer.merged names the id that is gone. A key limited to brands merges only customers whose "
+                    + "every conversation is of its brands."
             )
             .Validate<MergeRequest>()
             .Idempotent();

@@ -41,7 +41,8 @@ public static class EngagementsApi
             .WithTags("Engagements")
             .WithName("IngestEngagement")
             .WithSummary(
-                "Ingest an engagement from any source. 202 when new; 200 with the same ids when the platform message was seen before."
+                "Ingest an engagement from any source. 202 when new; 200 with the same ids when the platform "
+                    + "message was seen before."
             )
             .RequireScope(Scopes.EngagementsWrite)
             .Validate<IngestEngagementRequest>();

@@ -118,7 +118,8 @@ internal static partial class SubscriptionRules
             .Must(b => b is null || (b.Count is > 0 and <= MaxListEntries && b.All(IsListValue)))
             .WithName("brands")
             .WithMessage(
-                $"'brands' lists 1 to {MaxListEntries} brand names (each 1 to {MaxValueLength} characters); omit it for every brand the key may see."
+                $"'brands' lists 1 to {MaxListEntries} brand names (each 1 to {MaxValueLength} characters); omit "
+                    + "it for every brand the key may see."
             );
         ListRule(validator, r => filters(r)?.Brands, "filters.brands");
         ListRule(validator, r => filters(r)?.ChannelTypes, "filters.channelTypes");

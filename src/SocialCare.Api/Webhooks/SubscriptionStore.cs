@@ -203,7 +203,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     public async Task<bool> DeleteAsync(Guid workspaceId, Guid id, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "update subscriptions set deleted_at = now(), enabled = false where workspace_id = $1 and id = $2 and deleted_at is null"
+            "update subscriptions set deleted_at = now(), enabled = false where workspace_id = $1 and id = $2 "
+                + "and deleted_at is null"
         );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });

@@ -104,7 +104,8 @@ public static class SubscriptionsApi
             .MapPost("/", Create)
             .WithName("CreateSubscription")
             .WithSummary(
-                "Subscribe an https endpoint to event types (exact, family.* or *) with optional filters. The signing secret is shown in this response only."
+                "Subscribe an https endpoint to event types (exact, family.* or *) with optional filters. The "
+                    + "signing secret is shown in this response only."
             )
             .Validate<CreateSubscriptionRequest>()
             .Idempotent();
@@ -129,13 +130,15 @@ public static class SubscriptionsApi
             .MapGet("/{id:guid}/deliveries", Deliveries)
             .WithName("ListSubscriptionDeliveries")
             .WithSummary(
-                "The delivery log: each delivery with every attempt (time, status code, latency, first 1 KB of the body, error); filter by status, page with after."
+                "The delivery log: each delivery with every attempt (time, status code, latency, first 1 KB of "
+                    + "the body, error); filter by status, page with after."
             );
         subscriptions
             .MapPost("/{id:guid}/test", SendTest)
             .WithName("TestSubscription")
             .WithSummary(
-                "Send a webhook.test event to the endpoint (signed and retried like any delivery); 202 with the delivery id."
+                "Send a webhook.test event to the endpoint (signed and retried like any delivery); 202 with the "
+                    + "delivery id."
             )
             .Idempotent();
         subscriptions
@@ -149,7 +152,8 @@ public static class SubscriptionsApi
             .MapPost("/{id:guid}/replay", Replay)
             .WithName("ReplaySubscription")
             .WithSummary(
-                "Re-send the log's matching events from a sequence or a time (same webhook-ids, fresh schedule); up to 1,000 events scanned per call, 'next' says where to continue."
+                "Re-send the log's matching events from a sequence or a time (same webhook-ids, fresh schedule); "
+                    + "up to 1,000 events scanned per call, 'next' says where to continue."
             )
             .Validate<ReplayRequest>()
             .Idempotent();

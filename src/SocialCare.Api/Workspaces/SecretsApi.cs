@@ -30,7 +30,8 @@ public static class SecretsApi
             .WithTags("Administration")
             .RequireAdmin()
             .WithSummary(
-                "Re-encrypt every stored secret under the active key (admin); afterwards older keys can be removed from Secrets:Keys."
+                "Re-encrypt every stored secret under the active key (admin); afterwards older keys can be "
+                    + "removed from Secrets:Keys."
             );
         return v1;
     }

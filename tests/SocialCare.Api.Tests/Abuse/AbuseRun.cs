@@ -91,7 +91,8 @@ public sealed class AbuseRun(AbuseWorld world)
         _failures.Add($"{operation} [{name}]: {why}");
 
     public string Summary(string what) =>
-        $"Abuse suite, {what}: {_cases} cases over {_operations.Count} operations in {_clock.Elapsed.TotalSeconds:F1} s, {_failures.Count} failed.";
+        $"Abuse suite, {what}: {_cases} cases over {_operations.Count} operations in "
+        + $"{_clock.Elapsed.TotalSeconds:F1} s, {_failures.Count} failed.";
 
     private (Answer, List<string>) Check(
         HttpResponseMessage response,

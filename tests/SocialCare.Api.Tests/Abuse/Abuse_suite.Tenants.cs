@@ -92,7 +92,8 @@ public sealed partial class Abuse_suite
             run.Fail(
                 operation,
                 name,
-                $"answered {answer}, an unknown id {expected}: another tenant's resource must look exactly like a missing one"
+                $"answered {answer}, an unknown id {expected}: another tenant's resource must look exactly like a "
+                    + "missing one"
             );
         }
     }

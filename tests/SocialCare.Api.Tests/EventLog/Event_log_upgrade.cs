@@ -90,7 +90,8 @@ public sealed class Event_log_upgrade : HubFixture
                 Assert.That(
                     await ScalarAsync<long>(
                         database,
-                        "select count(*) from pg_tables where tablename in ('events', 'streams', 'event_sequence', 'event_progress')"
+                        "select count(*) from pg_tables where tablename in ('events', 'streams', "
+                            + "'event_sequence', 'event_progress')"
                     ),
                     Is.Zero,
                     "no hand-written event store remains"
@@ -145,7 +146,8 @@ public sealed class Event_log_upgrade : HubFixture
         await ExecuteAsync(connection, "insert into workspaces (id, name) values ($1, 'before Marten')", workspaceId);
         await ExecuteAsync(
             connection,
-            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) values ($1, $2, 'older app', $3, $4, 'sch_…')",
+            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) values ($1, $2, 'older "
+                + "app', $3, $4, 'sch_…')",
             keyId,
             workspaceId,
             Scopes.All.ToArray(),
@@ -153,7 +155,8 @@ public sealed class Event_log_upgrade : HubFixture
         );
         await ExecuteAsync(
             connection,
-            "insert into channels (id, workspace_id, type, name, brand, secrets) values ($1, $2, 'sms', 'SMS', 'Namshi', '{}')",
+            "insert into channels (id, workspace_id, type, name, brand, secrets) values ($1, $2, 'sms', 'SMS', "
+                + "'Namshi', '{}')",
             channelId,
             workspaceId
         );
@@ -213,7 +216,8 @@ public sealed class Event_log_upgrade : HubFixture
         );
         await ExecuteAsync(
             connection,
-            "insert into streams (id, workspace_id, type, version) values ($1, $2, 'customer', 1), ($3, $2, 'conversation', 2)",
+            "insert into streams (id, workspace_id, type, version) values ($1, $2, 'customer', 1), ($3, $2, "
+                + "'conversation', 2)",
             customerId,
             workspaceId,
             conversationId

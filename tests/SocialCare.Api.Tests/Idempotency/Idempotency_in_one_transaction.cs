@@ -150,7 +150,8 @@ public sealed class Idempotency_in_one_transaction : HubFixture
                 async () =>
                 {
                     await using var waiting = new NpgsqlCommand(
-                        "select count(*) from pg_stat_activity where wait_event = 'advisory' and query like '%insert into idempotency_keys%'",
+                        "select count(*) from pg_stat_activity where wait_event = 'advisory' and query like "
+                            + "'%insert into idempotency_keys%'",
                         gate
                     );
                     return (long)(await waiting.ExecuteScalarAsync())!;

@@ -30,7 +30,8 @@ internal static class CheckedInContracts
         Assert.That(
             JsonNode.DeepEquals(produced, JsonNode.Parse(await File.ReadAllTextAsync(path))),
             Is.True,
-            $"{path} differs from what the code produces. If the change is intended, run ./infra/dev.sh contracts and commit the result."
+            $"{path} differs from what the code produces. If the change is intended, run ./infra/dev.sh contracts "
+                + "and commit the result."
         );
     }
 }

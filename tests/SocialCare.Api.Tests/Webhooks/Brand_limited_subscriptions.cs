@@ -290,7 +290,8 @@ public sealed class Brand_limited_subscriptions : HubFixture
                             ("subscription.disabled", zaraGone),
                         }
                     ),
-                    "nothing about H&M's customers, a merge that moved H&M's conversations, or a subscription for every brand"
+                    "nothing about H&M's customers, a merge that moved H&M's conversations, or a subscription "
+                        + "for every brand"
                 );
                 Assert.That(received.Select(e => e["subject"]!.GetValue<Guid>()), Has.None.EqualTo(everyBrandGone));
                 Assert.That(replay["replayed"]!.GetValue<int>(), Is.EqualTo(4), "replay decides alike");

@@ -88,7 +88,8 @@ public sealed class PlatformCalls(
                 null,
                 new PlatformError(
                     "circuit_open",
-                    $"Calls to {channel.Type} for this channel account keep failing; they are paused for {options.Value.BreakDuration.TotalSeconds:0} s."
+                    $"Calls to {channel.Type} for this channel account keep failing; they are paused for "
+                        + $"{options.Value.BreakDuration.TotalSeconds:0} s."
                 )
             );
         }

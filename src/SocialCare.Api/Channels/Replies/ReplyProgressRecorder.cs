@@ -106,7 +106,8 @@ public sealed class ReplyProgressRecorder(EventStore store, TimeProvider clock)
                 Lock(writer, channel.Id, status.PlatformMessageId ?? WatermarkKey(status.Recipient ?? string.Empty));
                 var replies = status.PlatformMessageId is { } messageId
                     ? await writer.QueryAsync(
-                        "select id, conversation_id, workspace_id from replies where channel_id = $1 and platform_message_id = $2",
+                        "select id, conversation_id, workspace_id from replies where channel_id = $1 and "
+                            + "platform_message_id = $2",
                         r => new ReplyRow(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2)),
                         ct,
                         channel.Id,

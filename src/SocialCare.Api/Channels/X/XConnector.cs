@@ -67,7 +67,8 @@ public sealed partial class XConnector : IChannelConnector
                 StatusCodes.Status400BadRequest,
                 ProblemCodes.BadRequest,
                 "Invalid crc_token",
-                $"X's challenge-response check sends one crc_token of at most {MaxCrcTokenLength} letters, digits and + / = _ -."
+                $"X's challenge-response check sends one crc_token of at most {MaxCrcTokenLength} letters, digits "
+                    + "and + / = _ -."
             );
 
     public bool SignatureIsValid(IHeaderDictionary headers, ReadOnlySpan<byte> body, Channel channel) =>

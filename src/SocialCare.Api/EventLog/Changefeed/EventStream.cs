@@ -41,7 +41,8 @@ internal static class EventStream
                     StatusCodes.Status429TooManyRequests,
                     ProblemCodes.TooManyStreams,
                     "Too many event streams",
-                    $"This API key already holds {settings.MaxStreamsPerKey} event streams; close one, or retry after {seconds} s."
+                    $"This API key already holds {settings.MaxStreamsPerKey} event streams; close one, or retry "
+                        + $"after {seconds} s."
                 )
             );
             return;

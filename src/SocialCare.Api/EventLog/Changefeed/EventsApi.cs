@@ -30,13 +30,16 @@ public static class EventsApi
             .MapGet("/", Changefeed)
             .WithName("ListEvents")
             .WithSummary(
-                "The workspace's changefeed in global order. Resume with after=<next>; types filters (conversation.* wildcards allowed)."
+                "The workspace's changefeed in global order. Resume with after=<next>; types filters "
+                    + "(conversation.* wildcards allowed)."
             );
         events
             .MapGet("/stream", EventStream.RunAsync)
             .WithName("StreamEvents")
             .WithSummary(
-                "Server-Sent Events tail of the changefeed; resumes after Last-Event-ID (or after=). A stream ends after its lifetime (30 min by default): reconnect with Last-Event-ID. 429 too-many-streams past the streams one key may hold open (10 by default)."
+                "Server-Sent Events tail of the changefeed; resumes after Last-Event-ID (or after=). A stream "
+                    + "ends after its lifetime (30 min by default): reconnect with Last-Event-ID. 429 too-many-streams "
+                    + "past the streams one key may hold open (10 by default)."
             )
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return v1;

@@ -246,7 +246,8 @@ internal sealed partial class EventRelay(
     {
         LogDeadLetter(logger, eventId, seq, error);
         await using var command = new NpgsqlCommand(
-            "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) on conflict do nothing",
+            "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) on conflict "
+                + "do nothing",
             connection
         );
         command.Parameters.Add(new NpgsqlParameter { Value = eventId });

@@ -50,7 +50,9 @@ public sealed class DatabaseOptions
 
         var server = string.Create(
             CultureInfo.InvariantCulture,
-            $"-c tcp_keepalives_idle={(int)KeepaliveIdle.TotalSeconds} -c tcp_keepalives_interval={(int)KeepaliveInterval.TotalSeconds} -c tcp_keepalives_count={KeepaliveCount} -c tcp_user_timeout={(int)TcpUserTimeout.TotalMilliseconds}"
+            $"-c tcp_keepalives_idle={(int)KeepaliveIdle.TotalSeconds} -c "
+                + $"tcp_keepalives_interval={(int)KeepaliveInterval.TotalSeconds} -c "
+                + $"tcp_keepalives_count={KeepaliveCount} -c tcp_user_timeout={(int)TcpUserTimeout.TotalMilliseconds}"
         );
         connection.Options = $"{server} {connection.Options}".Trim();
     }

@@ -27,7 +27,8 @@ public static class Migrator
             await Execute(
                 connection,
                 null,
-                "create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())",
+                "create table if not exists schema_migrations (version text primary key, applied_at timestamptz "
+                    + "not null default now())",
                 cancellationToken
             );
             var applied = new HashSet<string>(StringComparer.Ordinal);

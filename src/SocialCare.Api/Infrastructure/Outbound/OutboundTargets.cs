@@ -105,7 +105,8 @@ public static class OutboundTargets
     }
 
     private static string Inside(OutboundRule rule, string host, IPAddress address) =>
-        $"'{host}' resolves to {address}, which is not a public address; the {rule.What} must be on a public host. {HowToAllow(rule)}";
+        $"'{host}' resolves to {address}, which is not a public address; the {rule.What} must be on a public "
+        + $"host. {HowToAllow(rule)}";
 
     private static string HowToAllow(OutboundRule rule) =>
         $"Set {rule.AllowPrivateSetting}=true to allow http and private hosts (development and tests only).";

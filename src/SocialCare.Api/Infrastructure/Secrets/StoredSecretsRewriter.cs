@@ -47,7 +47,8 @@ public sealed class StoredSecretsRewriter(
             var values = string.Join(
                 " union all ",
                 table.Columns.Select(c =>
-                    $"select case when starts_with({c}, '{SecretCipher.Marker}') then split_part({c}, ':', 3) end as key_id from {table.Table} where {c} is not null"
+                    $"select case when starts_with({c}, '{SecretCipher.Marker}') then split_part({c}, ':', 3) end "
+                    + $"as key_id from {table.Table} where {c} is not null"
                 )
             );
             await using var command = new NpgsqlCommand(

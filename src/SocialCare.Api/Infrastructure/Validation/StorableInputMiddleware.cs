@@ -40,7 +40,8 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
                     StatusCodes.Status400BadRequest,
                     ProblemCodes.UnsupportedCharacter,
                     "Unsupported character",
-                    $"The request's {part} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the hub stores neither."
+                    $"The request's {part} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the "
+                        + "hub stores neither."
                 )
             );
             return;
@@ -145,13 +146,15 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
                 StatusCodes.Status400BadRequest,
                 ProblemCodes.UnsupportedCharacter,
                 "Unsupported character",
-                $"The JSON at {value.Path} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the hub stores neither."
+                $"The JSON at {value.Path} holds the NUL character (U+0000) or an unpaired UTF-16 surrogate; the "
+                    + "hub stores neither."
             ),
             UnstorableKind.Number => Problem.Details(
                 StatusCodes.Status400BadRequest,
                 ProblemCodes.UnsupportedNumber,
                 "Unsupported number",
-                $"The number at {value.Path} is beyond what the hub stores: at most {StorableValues.MaxNumberLength} characters, with an exponent of at most {StorableValues.MaxExponent}."
+                $"The number at {value.Path} is beyond what the hub stores: at most "
+                    + $"{StorableValues.MaxNumberLength} characters, with an exponent of at most {StorableValues.MaxExponent}."
             ),
             _ => Problem.Details(
                 StatusCodes.Status400BadRequest,

@@ -78,7 +78,8 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
     public async Task<bool> RedeliverAsync(Guid subscriptionId, Guid deliveryId, CancellationToken ct)
     {
         await using var command = dataSource.CreateAmbientCommand(
-            "update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = $3 where subscription_id = $1 and id = $2"
+            "update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = $3 where "
+                + "subscription_id = $1 and id = $2"
         );
         command.Parameters.Add(new NpgsqlParameter { Value = subscriptionId });
         command.Parameters.Add(new NpgsqlParameter { Value = deliveryId });

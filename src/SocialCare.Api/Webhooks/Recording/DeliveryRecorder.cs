@@ -151,7 +151,8 @@ internal sealed partial class DeliveryRecorder(
         );
         command.BatchCommands.Add(
             new NpgsqlBatchCommand(
-                "update subscription_health set failing_since = null where subscription_id = any($1) and failing_since is not null"
+                "update subscription_health set failing_since = null where subscription_id = any($1) and "
+                    + "failing_since is not null"
             )
             {
                 Parameters =
@@ -269,7 +270,8 @@ internal sealed partial class DeliveryRecorder(
                         is { } reason
                     && (
                         await writer.QueryAsync(
-                            "update subscriptions set enabled = false, disabled_reason = $2, updated_at = now() where id = $1 and enabled returning 1",
+                            "update subscriptions set enabled = false, disabled_reason = $2, updated_at = now() "
+                                + "where id = $1 and enabled returning 1",
                             _ => true,
                             ct,
                             delivery.SubscriptionId,

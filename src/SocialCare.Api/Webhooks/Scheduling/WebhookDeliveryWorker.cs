@@ -299,7 +299,8 @@ internal sealed partial class WebhookDeliveryWorker(
         {
             // Lost in a crash, or failing here, the leases simply run out: no need to wait for the WAL flush.
             await using var command = bookkeeping.Source.CreateCommand(
-                "update webhook_deliveries set next_attempt_at = $2 where id = any($1) and status = 'pending' and attempts = 0"
+                "update webhook_deliveries set next_attempt_at = $2 where id = any($1) and status = 'pending' "
+                    + "and attempts = 0"
             );
             command.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Id).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });

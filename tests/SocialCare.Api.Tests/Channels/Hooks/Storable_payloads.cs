@@ -85,7 +85,8 @@ public sealed class Storable_payloads : ConnectorFixture
                 .Replace("Does it come in another color?", "Does it\\u0000 come?", StringComparison.Ordinal)
                 .Replace(
                     "\"type\": \"text\",",
-                    "\"type\": \"text\", \"context\": {\"fr\\u0000om\": \"1\\u0000\", \"id\": \"\\udfff\", \"weight\": 1e100000},",
+                    "\"type\": \"text\", \"context\": {\"fr\\u0000om\": \"1\\u0000\", \"id\": \"\\udfff\", "
+                        + "\"weight\": 1e100000},",
                     StringComparison.Ordinal
                 );
             using var platform = PlatformClient();

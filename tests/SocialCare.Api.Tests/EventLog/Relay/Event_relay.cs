@@ -437,7 +437,8 @@ public sealed class Event_relay
                         ["tcp_user_timeout"] = "10000",
                     }
                 ),
-                "PostgreSQL probes the hub after 3 s of silence (configured here), then every second, and gives up after five"
+                "PostgreSQL probes the hub after 3 s of silence (configured here), then every second, and gives "
+                    + "up after five"
             );
             Assert.That(
                 (pooled.TcpKeepAliveTime, pooled.TcpKeepAliveInterval),

@@ -246,7 +246,8 @@ public sealed class Connection_desync
         if (response.StatusCode != expected)
         {
             failures.Add(
-                $"{scenario}: {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}"
+                $"{scenario}: {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered "
+                    + $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}"
             );
         }
     }

@@ -125,7 +125,8 @@ public sealed class Secrets_upgrade
         await connection.OpenAsync();
         await using (
             var create = new NpgsqlCommand(
-                "create table schema_migrations (version text primary key, applied_at timestamptz not null default now())",
+                "create table schema_migrations (version text primary key, applied_at timestamptz not null "
+                    + "default now())",
                 connection
             )
         )
@@ -169,7 +170,8 @@ public sealed class Secrets_upgrade
         );
         await ExecuteAsync(
             connection,
-            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) values ($1, $2, 'older app', $3, $4, 'sch_…')",
+            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) values ($1, $2, 'older "
+                + "app', $3, $4, 'sch_…')",
             keyId,
             workspaceId,
             Scopes.All.ToArray(),
@@ -191,7 +193,8 @@ public sealed class Secrets_upgrade
         );
         await ExecuteAsync(
             connection,
-            "insert into subscriptions (id, workspace_id, url, event_types, filters, enabled, secret) values ($1, $2, $3, '{*}', '{}', true, $4)",
+            "insert into subscriptions (id, workspace_id, url, event_types, filters, enabled, secret) values "
+                + "($1, $2, $3, '{*}', '{}', true, $4)",
             subscriptionId,
             workspaceId,
             webhookUrl,
