@@ -126,7 +126,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         using var platformToHub = new HttpClient(care.NewHandler()) { BaseAddress = settings.HubUrl };
         platform.ReportStatusesTo(PhoneNumberId, platformToHub, whatsapp, MetaSecret);
         say(
-            $"    fake WhatsApp and X APIs at {platform.BaseUrl}; channels: whatsapp {whatsapp}, x {x}, app-chat {appChat}"
+            $"    fake WhatsApp and X APIs at {platform.BaseUrl}; channels: whatsapp {whatsapp}, x {x}, "
+                + $"app-chat {appChat}"
         );
 
         using var crm = CrmHost.Build(

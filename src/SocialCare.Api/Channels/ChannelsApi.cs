@@ -23,7 +23,8 @@ public static class ChannelsApi
             .MapPost("/", Create)
             .WithName("CreateChannel")
             .WithSummary(
-                "Connect a channel account (a brand's WhatsApp number, Facebook page, X account, or any custom channel)."
+                "Connect a channel account (a brand's WhatsApp number, Facebook page, X account, or any "
+                    + "custom channel)."
             )
             .Validate<CreateChannelRequest>()
             .Idempotent();

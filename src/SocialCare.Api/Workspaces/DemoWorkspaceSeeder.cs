@@ -52,7 +52,8 @@ internal sealed partial class DemoWorkspaceSeeder(
 
     [LoggerMessage(
         Level = LogLevel.Warning,
-        Message = "The configured Demo:ApiKey was revoked (workspace {WorkspaceId}); it stays revoked. Configure another "
+        Message = "The configured Demo:ApiKey was revoked (workspace {WorkspaceId}); it stays revoked. "
+            + "Configure another "
             + "key to get a working demo key."
     )]
     private static partial void LogRevoked(ILogger logger, Guid workspaceId);

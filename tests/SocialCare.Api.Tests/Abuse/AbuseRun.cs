@@ -63,7 +63,8 @@ public sealed class AbuseRun(AbuseWorld world)
             {
                 // A stream that never ends (a bad request taken for a good one), or an answer the hub broke off.
                 _failures.Add(
-                    $"{operation} [{name}] {request.RequestUri}: no whole answer within {Patience.TotalSeconds} s ({e.GetBaseException().Message})"
+                    $"{operation} [{name}] {request.RequestUri}: no whole answer within "
+                        + $"{Patience.TotalSeconds} s ({e.GetBaseException().Message})"
                 );
                 return new Answer(HttpStatusCode.RequestTimeout, null);
             }

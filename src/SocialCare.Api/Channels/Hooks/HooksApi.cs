@@ -223,7 +223,8 @@ public static partial class HooksApi
 
     [LoggerMessage(
         Level = LogLevel.Warning,
-        Message = "A {Type} webhook to channel account {ChannelId} carries a message whose ids the hub cannot keep (empty, "
+        Message = "A {Type} webhook to channel account {ChannelId} carries a message whose ids the hub "
+            + "cannot keep (empty, "
             + "too long or with control characters); it is ignored."
     )]
     private static partial void LogInvalidIds(ILogger logger, string type, Guid channelId);
@@ -237,7 +238,8 @@ public static partial class HooksApi
 
     [LoggerMessage(
         Level = LogLevel.Warning,
-        Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, which no channel account of "
+        Message = "A {Type} webhook to channel account {ChannelId} names account {Account}, which no channel "
+            + "account of "
             + "its workspace has; that part is ignored."
     )]
     private static partial void LogUnknownAccount(ILogger logger, string type, string account, Guid channelId);

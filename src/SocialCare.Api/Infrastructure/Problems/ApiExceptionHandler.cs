@@ -113,7 +113,8 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 
     [LoggerMessage(
         Level = LogLevel.Warning,
-        Message = "PostgreSQL refused a value of {Method} {Path} that the boundary let through; the connection pool was cleared"
+        Message = "PostgreSQL refused a value of {Method} {Path} that the boundary let through; the "
+            + "connection pool was cleared"
     )]
     private static partial void LogRefusedValue(ILogger logger, Exception exception, string method, string path);
 

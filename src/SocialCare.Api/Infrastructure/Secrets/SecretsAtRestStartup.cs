@@ -44,7 +44,8 @@ internal sealed partial class SecretsAtRestStartup(
 
     [LoggerMessage(
         Level = LogLevel.Information,
-        Message = "Encrypted the secrets of {Rows} row(s) of {Table} stored in clear by an older hub, under key '{KeyId}'"
+        Message = "Encrypted the secrets of {Rows} row(s) of {Table} stored in clear by an older hub, under "
+            + "key '{KeyId}'"
     )]
     private static partial void LogEncrypted(ILogger logger, int rows, string table, string keyId);
 }

@@ -382,7 +382,8 @@ internal sealed partial class WebhookDeliveryWorker(
 
     [LoggerMessage(
         Level = LogLevel.Warning,
-        Message = "Delivery {DeliveryId} could not be attempted or recorded; its lease will run out and it will be tried again"
+        Message = "Delivery {DeliveryId} could not be attempted or recorded; its lease will run out and it "
+            + "will be tried again"
     )]
     private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, Exception exception);
 

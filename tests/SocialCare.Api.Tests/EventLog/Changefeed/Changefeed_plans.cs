@@ -26,7 +26,8 @@ public sealed class Changefeed_plans : HubFixture
                 var sql in new[]
                 {
                     "insert into workspaces (id, name) values ($1, 'plans')",
-                    "insert into mt_streams (tenant_id, id, type, version) values ($1::text, $1, 'conversation', 40000)",
+                    "insert into mt_streams (tenant_id, id, type, version) values ($1::text, $1, "
+                        + "'conversation', 40000)",
                     """
                         insert into mt_events (seq_id, id, stream_id, version, tenant_id, type, data)
                         select nextval('mt_events_sequence'), gen_random_uuid(), $1, n, $1::text, 'engagement.received',
