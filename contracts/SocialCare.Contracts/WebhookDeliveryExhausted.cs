@@ -3,8 +3,7 @@ namespace SocialCare.Contracts;
 /// <summary>
 /// A webhook delivery failed on every attempt of its retry schedule and is dead: <see cref="FailedEventId"/> did not
 /// reach <see cref="SubscriptionId"/>. Redeliver it, or replay the subscription, once the endpoint is fixed. Never sent
-/// to
-/// the subscription it is about.
+/// to the subscription it is about.
 /// </summary>
 [EventType(EventTypes.WebhookDeliveryExhausted)]
 public sealed record WebhookDeliveryExhausted : HubEvent

@@ -62,8 +62,7 @@ internal sealed class BusWatch : IAsyncDisposable
 
     /// <summary>
     /// From each arrived event's commit, as PostgreSQL stamped it (track_commit_timestamp), to its arrival here, split
-    /// at
-    /// the moment the relay published it (the envelope's sentTime); empty when the server does not keep commit
+    /// at the moment the relay published it (the envelope's sentTime); empty when the server does not keep commit
     /// timestamps.
     /// </summary>
     public async Task<CommitLatencies> FromCommitAsync(string connectionString)

@@ -9,8 +9,7 @@ using SocialCare.Benchmarks;
 using SocialCare.Testing;
 
 // SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W]
-// [--whatsapp-rate P]
-//   [--phases webhooks,whatsapp,ingestion] (all three unless told)
+// [--whatsapp-rate P]   [--phases webhooks,whatsapp,ingestion] (all three unless told)
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);

@@ -107,8 +107,7 @@ internal sealed class WebhookPhase : IAsyncDisposable
 
     /// <summary>
     /// Paces engagements at <paramref name="rate"/>/s and returns, over the receivers that do not hang, the delay from
-    /// the
-    /// 202 reaching the client to the webhook reaching the receiver, and the deliveries per second they saw.
+    /// the 202 reaching the client to the webhook reaching the receiver, and the deliveries per second they saw.
     /// </summary>
     public async Task<(List<double> Latencies, double DeliveriesPerSecond, int Missing)> RunAsync(
         HttpClient http,

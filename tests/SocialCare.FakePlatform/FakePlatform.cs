@@ -72,8 +72,7 @@ public sealed class FakePlatform : IAsyncDisposable
     /// After each message it accepts for <paramref name="account"/>, the fake reports back as the platform does:
     /// WhatsApp
     /// <c>sent</c>, <c>delivered</c> and <c>read</c> statuses, Messenger and Instagram delivery and read receipts —
-    /// each
-    /// signed with <paramref name="appSecret"/> and POSTed, in order, to the hub's webhook for <paramref
+    /// each signed with <paramref name="appSecret"/> and POSTed, in order, to the hub's webhook for <paramref
     /// name="channelId"/>.
     /// The first can arrive before the hub has recorded the send it answers, as with the real platforms.
     /// </summary>

@@ -15,8 +15,7 @@ public sealed class ApiKeyLookup(NpgsqlDataSource dataSource, ReadThroughCache<s
 
     /// <summary>
     /// Whether the workspace key this request authenticated with still holds (it was not revoked since). Authentication
-    /// runs
-    /// once per request: a request that lasts (an event stream) asks again as it goes.
+    /// runs once per request: a request that lasts (an event stream) asks again as it goes.
     /// </summary>
     public async Task<bool> StillValidAsync(HttpContext http, CancellationToken cancellationToken) =>
         ApiKeys.FromBearer(http.Request.Headers.Authorization) is { } key

@@ -44,8 +44,7 @@ public static class ApiPrincipal
 
     /// <summary>
     /// Whether the key may act on every one of <paramref name="brands"/>, a resource's brand list where null means
-    /// every
-    /// brand: a brand-limited key only on resources whose brands lie within its own.
+    /// every brand: a brand-limited key only on resources whose brands lie within its own.
     /// </summary>
     public static bool MayActOnBrands(this ClaimsPrincipal user, IReadOnlyList<string>? brands) =>
         user.Brands() is not { } mine

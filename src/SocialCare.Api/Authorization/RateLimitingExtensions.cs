@@ -54,8 +54,7 @@ public static class RateLimitingExtensions
         services.AddRateLimiter(options =>
         {
             // Per API key. Unauthenticated traffic is limited elsewhere: platform webhooks by the hooks policy, bad
-            // keys
-            // by AuthenticationFailures; health and docs are not limited.
+            // keys by AuthenticationFailures; health and docs are not limited.
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 context.User.KeyId() is { } keyId
                     ? RateLimitPartition.GetTokenBucketLimiter(

@@ -12,8 +12,7 @@ public sealed record ChannelValues(Dictionary<string, JsonElement> Settings, Dic
 /// declared per native type (its connector's <see cref="IChannelConnector.SecretSettings"/>), never guessed from a
 /// name; a custom type's secrets come in <c>secrets</c>. An API base URL override is a URL the stored token will be
 /// sent to, so it must be an allowed target (<see cref="ConnectorOptions.Targets"/>), and changing it needs the token
-/// again in
-/// the same request: a stored token never goes to a host it was not entered for.
+/// again in the same request: a stored token never goes to a host it was not entered for.
 /// </summary>
 public sealed class ChannelValueRules(
     ConnectorRegistry connectors,

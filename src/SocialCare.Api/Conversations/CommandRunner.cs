@@ -26,8 +26,7 @@ public sealed record CommandResult(
 /// Runs a conversation command: honours <c>If-Match</c> (412 on a stale version), loads the state under a row lock,
 /// decides, appends and projects, in one transaction. <c>Idempotency-Key</c> is the idempotency module's
 /// (<see cref="IdempotentPostExtensions.Idempotent(RouteGroupBuilder)"/>): the command then runs in the key's
-/// transaction,
-/// and its answer is recorded with the commit.
+/// transaction, and its answer is recorded with the commit.
 /// </summary>
 public sealed class CommandRunner(EventStore store, TimeProvider clock)
 {

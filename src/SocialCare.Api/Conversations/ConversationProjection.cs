@@ -56,8 +56,7 @@ public static class ConversationProjection
     /// <summary>
     /// A batch's inbound engagements, in one statement: each conversation's version moves with its stream, its activity
     /// and channels with the engagement. The rows are locked in id order first, as a merge locks them, so that two
-    /// batches
-    /// touching the same conversations wait for each other instead of deadlocking.
+    /// batches touching the same conversations wait for each other instead of deadlocking.
     /// </summary>
     public static void Received(EventWriter writer, IReadOnlyCollection<InboundActivity> activity) =>
         writer.Execute(

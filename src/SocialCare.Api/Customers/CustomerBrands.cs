@@ -13,8 +13,7 @@ internal static class CustomerBrands
 {
     /// <summary>
     /// A SQL condition: customer <c>$2</c> of workspace <c>$1</c> may be read by a key limited to <c>$3</c> (null:
-    /// every
-    /// brand). A merged customer is read through its survivors, whose conversations it once had.
+    /// every brand). A merged customer is read through its survivors, whose conversations it once had.
     /// </summary>
     public const string Readable = """
         ($3::text[] is null or exists (

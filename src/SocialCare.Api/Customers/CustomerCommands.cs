@@ -46,8 +46,7 @@ internal sealed class MergeRequestValidator : AbstractValidator<MergeRequest>
 /// <summary>
 /// Identity linking and merging: how one person's tweets, WhatsApp messages and DMs become one customer, and so one
 /// conversation per brand. Both take ingestion's advisory locks (<see cref="Engagements.CustomerLocks"/>) before any
-/// row,
-/// so they never run alongside an ingestion that touches the same customers. A key limited to brands changes only
+/// row, so they never run alongside an ingestion that touches the same customers. A key limited to brands changes only
 /// customers whose every conversation is of its brands (<see cref="CustomerBrands"/>).
 /// </summary>
 public sealed partial class CustomerCommands(EventStore store, TimeProvider clock)

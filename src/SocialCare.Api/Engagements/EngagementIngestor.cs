@@ -48,8 +48,7 @@ public sealed record IngestionItem(Channel Channel, InboundEngagement Engagement
 {
     /// <summary>
     /// The advisory lock keys this item takes: its author's identity, and its public thread. Two items that share a
-    /// key,
-    /// or the same platform message, never go in one batch (see <see cref="IngestionBatcher"/>).
+    /// key, or the same platform message, never go in one batch (see <see cref="IngestionBatcher"/>).
     /// </summary>
     public IEnumerable<string> LockKeys()
     {

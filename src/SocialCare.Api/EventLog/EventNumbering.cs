@@ -11,8 +11,7 @@ namespace SocialCare.Api.EventLog;
 /// Events are numbered in commit order. Marten numbers events from a PostgreSQL sequence as it inserts them, and
 /// transactions commit in whatever order they finish, so on its own a reader that has seen number N could later see an
 /// N - 1 commit, and skip it. So every transaction that appends takes one transaction-scoped advisory lock first, in
-/// the
-/// same batch just before Marten's appends, and holds it until its COMMIT, which follows in that batch: numbers are
+/// the same batch just before Marten's appends, and holds it until its COMMIT, which follows in that batch: numbers are
 /// taken
 /// one transaction at a time, and the next transaction takes its first number only once the previous one's are visible.
 /// A reader that resumes after N therefore misses nothing (a rolled-back transaction leaves a gap, never a late event).

@@ -16,8 +16,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
     /// instance LISTEN on it. Sent inside the transaction, so it is delivered exactly when the events become visible.
     /// The
     /// payload names the workspaces whose events the transaction appended (<see cref="CommittedPayload"/>), so that a
-    /// tail
-    /// wakes only for its own.
+    /// tail wakes only for its own.
     /// </summary>
     public const string CommittedChannel = "socialcare_events";
 
@@ -50,8 +49,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
 
     /// <summary>
     /// Runs <paramref name="work"/> in a transaction of its own, or in the request's <see cref="AmbientTransaction"/>
-    /// when
-    /// there is one (an idempotent request: its answer is recorded in the same transaction, which its owner then
+    /// when there is one (an idempotent request: its answer is recorded in the same transaction, which its owner then
     /// commits).
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<EventWriter, Task<T>> work, CancellationToken cancellationToken)

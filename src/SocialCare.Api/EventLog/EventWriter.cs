@@ -222,8 +222,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         // Writers of events commit one at a time (the numbers' lock), so notifying from inside the transaction
         // serialises
         // nothing more, and the relay hears of the events the moment they become visible. Naming the workspaces lets
-        // each
-        // event stream wake only for its own.
+        // each event stream wake only for its own.
         session.QueueOperation(
             new EventNumbering.Statement(
                 Command(

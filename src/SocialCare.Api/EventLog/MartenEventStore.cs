@@ -10,8 +10,7 @@ namespace SocialCare.Api.EventLog;
 /// Marten's event store, as the hub uses it (docs/architecture.md, "The event log"):
 /// <list type="bullet">
 /// <item>appends in <see cref="EventAppendMode.Quick"/> mode (one <c>mt_quick_append_events</c> call per stream, which
-/// also
-/// checks the expected version);</item>
+/// also checks the expected version);</item>
 /// <item>the workspace is the Marten tenant (<see cref="TenancyStyle.Conjoined"/>): <c>mt_events.tenant_id</c> is the
 /// workspace id, which the changefeed's index and every read filter on, and a stream belongs to one workspace;</item>
 /// <item>event type names are the contract's (<c>engagement.received</c>, …) from <see cref="EventTypeRegistry"/>, and

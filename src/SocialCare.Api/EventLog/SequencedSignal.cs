@@ -8,8 +8,7 @@ namespace SocialCare.Api.EventLog;
 /// which names the workspaces whose events they appended, and wakes whoever waits here for one of those workspaces
 /// (Server-Sent
 /// Events tails): a tail on any instance sees its workspace's new events within milliseconds, and other workspaces'
-/// commits
-/// do not wake it.
+/// commits do not wake it.
 /// </summary>
 public sealed partial class SequencedSignal(
     Infrastructure.Database.SessionConnections sessions,
@@ -20,8 +19,7 @@ public sealed partial class SequencedSignal(
 
     /// <summary>
     /// Completes when events of <paramref name="workspaceId"/> commit after this call, or when notifications may have
-    /// been
-    /// missed. Ask before reading the feed and wait after: a commit in between then still wakes the reader.
+    /// been missed. Ask before reading the feed and wait after: a commit in between then still wakes the reader.
     /// </summary>
     public Task Next(Guid workspaceId) =>
         _waiting

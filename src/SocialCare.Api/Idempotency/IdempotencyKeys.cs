@@ -41,8 +41,7 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
     /// recorded under it (unless that expired): it is replayed, whoever holds the key meanwhile (another replay).
     /// Without
     /// one, <c>Taken</c> is false when another request holds the key (it is running); otherwise this request is the
-    /// first:
-    /// it runs, and <see cref="Record"/> stores its answer with its commit.
+    /// first: it runs, and <see cref="Record"/> stores its answer with its commit.
     /// </summary>
     public async Task<(bool Taken, RecordedAnswer? Answer)> TakeAsync(
         AmbientTransaction transaction,

@@ -70,8 +70,7 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
     /// Runs the endpoint in <paramref name="transaction"/>, its answer written to <paramref name="buffer"/>, and
     /// commits with
     /// the answer recorded if it is a success; otherwise the transaction rolls back, effect and all. Returns a problem
-    /// when
-    /// the key turned out to be taken after all.
+    /// when the key turned out to be taken after all.
     /// </summary>
     private async Task<ProblemHttpResult?> RunAndRecordAsync(
         EndpointFilterInvocationContext context,
@@ -112,8 +111,7 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
         try
         {
             // Not the request's token: once the effect is done, a client that hung up must not turn the commit into a
-            // rollback
-            // halfway; either way its retry finds the key free or answered.
+            // rollback halfway; either way its retry finds the key free or answered.
             await transaction.CommitAsync(
                 keys.Record(
                     key,

@@ -80,8 +80,7 @@ public static class EventMatcher
 
     /// <summary>
     /// Whether a subscription limited to <paramref name="brands"/> (null: every brand) may receive the event: one of
-    /// its
-    /// brands, or — without a brand — only what a key with those brands could read anyway (docs/webhooks.md):
+    /// its brands, or — without a brand — only what a key with those brands could read anyway (docs/webhooks.md):
     /// <list type="bullet">
     /// <item><c>customer.merged</c> lists every conversation it moved, so only when all of the customer's conversations
     /// are of these brands;</item>

@@ -41,8 +41,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
 {
     /// <summary>
     /// The signing secrets, encrypted bound to their row. Both columns share one context, so that a rotation can move
-    /// the
-    /// current ciphertext to <c>previous_secret</c> as it is.
+    /// the current ciphertext to <c>previous_secret</c> as it is.
     /// </summary>
     public static StoredSecrets StoredSecrets { get; } =
         new("subscriptions", ["id"], ["secret", "previous_secret"], key => SecretContext((Guid)key[0]));
@@ -64,8 +63,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     )
     {
         // Creations in one workspace take turns, so that two at once cannot both pass the count. The lock lasts as long
-        // as
-        // the transaction: the request's own when it is idempotent (its answer commits with it), else one of its own
+        // as the transaction: the request's own when it is idempotent (its answer commits with it), else one of its own
         // here.
         var ambient = AmbientTransaction.Current;
         await using var own = ambient is null ? await dataSource.OpenConnectionAsync(ct) : null;

@@ -59,8 +59,7 @@ public static class SubscriptionsApi
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 // Several subscriptions may share a host: the slots (DeliverySlots) bound each endpoint, and a host
-                // that
-                // hangs must not hold connections another endpoint's slot is waiting for.
+                // that hangs must not hold connections another endpoint's slot is waiting for.
                 MaxConnectionsPerServer =
                     sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.MaxConcurrentDeliveries,
                 // Every connection is checked again: a name may resolve inside the network now that did not when saved.

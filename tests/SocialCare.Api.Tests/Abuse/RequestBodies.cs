@@ -26,8 +26,7 @@ public static class RequestBodies
 {
     /// <summary>
     /// A body every member of which holds a value of its type: <paramref name="hint"/>'s value for a member name it
-    /// knows,
-    /// else a plain one. Optional members are left out unless hinted, so that one-of rules hold.
+    /// knows, else a plain one. Optional members are left out unless hinted, so that one-of rules hold.
     /// </summary>
     public static JsonNode Example(JsonObject schema, Func<string, JsonNode?> hint, string name = "")
     {

@@ -108,8 +108,7 @@ public sealed class Merges_racing_ingestion
                     );
 
                     // An ingestion batch holding the WhatsApp identity, about to take the Instagram one (as its one
-                    // statement would, in
-                    // hash order), while the merge starts.
+                    // statement would, in hash order), while the merge starts.
                     var store = hub.Services.GetRequiredService<EventStore>();
                     var holding = new TaskCompletionSource();
                     var mergeWaits = new TaskCompletionSource();

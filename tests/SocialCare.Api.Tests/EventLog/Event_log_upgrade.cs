@@ -14,8 +14,7 @@ namespace SocialCare.Api.Tests.EventLog;
 
 /// <summary>
 /// A log written by the hub's own event store (before Marten) moves into Marten's tables in place: events keep their
-/// ids
-/// and sequence numbers, streams their versions, the relay its checkpoint, and the log goes on from there.
+/// ids and sequence numbers, streams their versions, the relay its checkpoint, and the log goes on from there.
 /// </summary>
 public sealed class Event_log_upgrade : HubFixture
 {

@@ -38,8 +38,7 @@ public sealed class Log_invariants
                 var channel = await first.CreateChannelAsync("sms", "Namshi");
 
                 // Writers on both hubs: authors shared between writers (so conversations are appended to from both hubs
-                // at
-                // once), and every tenth message sent twice (a platform's retry: one event, two answers).
+                // at once), and every tenth message sent twice (a platform's retry: one event, two answers).
                 var accepted = new ConcurrentDictionary<Guid, byte>();
                 var writing = Enumerable
                     .Range(0, WritersPerHub * 2)
@@ -69,8 +68,7 @@ public sealed class Log_invariants
                     .ToList();
 
                 // The reader: one page at a time from the cursor it was last handed, alternating hubs, until the
-                // writers are
-                // done and a page comes back empty.
+                // writers are done and a page comes back empty.
                 var seen = new List<(long Sequence, Guid EngagementId)>();
                 var cursor = 0L;
                 var page = 0;

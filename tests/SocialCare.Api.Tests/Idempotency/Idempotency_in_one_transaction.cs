@@ -8,8 +8,7 @@ namespace SocialCare.Api.Tests.Idempotency;
 /// <summary>
 /// An idempotent request's effect, the claim on its key and its recorded answer commit together. Failures are injected
 /// with a trigger on the keys table (this fixture's own database): it fails, or waits, exactly when the answer is
-/// recorded,
-/// that is after the effect and before the commit — where a hub that dies leaves its request.
+/// recorded, that is after the effect and before the commit — where a hub that dies leaves its request.
 /// </summary>
 public sealed class Idempotency_in_one_transaction : HubFixture
 {

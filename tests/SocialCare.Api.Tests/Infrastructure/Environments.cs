@@ -7,8 +7,7 @@ namespace SocialCare.Api.Tests.Infrastructure;
 
 /// <summary>
 /// Development (what <c>./infra/dev.sh run</c> starts) lets a laptop receive webhooks and point channels at a local
-/// fake
-/// platform, and serves Swagger; Production, the default anywhere else, does neither unless configured.
+/// fake platform, and serves Swagger; Production, the default anywhere else, does neither unless configured.
 /// </summary>
 public sealed class Environments
 {

@@ -11,10 +11,8 @@ namespace SocialCare.Api.Tests.Samples;
 
 /// <summary>
 /// The README's walk-through is run as written — every <c>sh</c> block of its section, in order, in one bash, with curl
-/// —
-/// against a real hub listening on a port, in the Development environment that <c>./infra/dev.sh run</c> uses. Twice:
-/// what
-/// the README says is new each run must be new each run.
+/// — against a real hub listening on a port, in the Development environment that <c>./infra/dev.sh run</c> uses. Twice:
+/// what the README says is new each run must be new each run.
 /// </summary>
 public sealed class Readme_walkthrough
 {

@@ -252,8 +252,7 @@ public sealed class Brand_limited_subscriptions : HubFixture
             await Merge(shared, hmOnlyToo); // names H&M's conversations: not sent
 
             // Two endpoints that answer 410 to their one delivery: one subscription for Zara (its disabling is sent),
-            // one for
-            // every brand (not sent).
+            // one for every brand (not sent).
             var zaraGone = (await Subscribe(zara, receiver.Url("/gone-zara"), ["engagement.received"]))[
                 "id"
             ]!.GetValue<Guid>();

@@ -50,8 +50,7 @@ public sealed class PlatformCalls(
                     using var request = connector.CreateSend(reply, channel);
                     using var answer = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                     // The body is read under the same per-attempt timeout as the headers: a platform (or whatever a
-                    // base
-                    // URL points at) that trickles its answer cannot hold a reply consumer past it.
+                    // base URL points at) that trickles its answer cannot hold a reply consumer past it.
                     return new PlatformResponse(answer.StatusCode, WaitAsked(answer), await ReadAsync(answer, token));
                 },
                 ct

@@ -49,8 +49,7 @@ public sealed class ReplyProgressRecorder(EventStore store, TimeProvider clock)
                 }
 
                 // Statuses of this message that arrived first, and watermarks for its recipient that arrived after it
-                // was
-                // requested (a watermark stays: it may cover other replies to the same customer still being sent).
+                // was requested (a watermark stays: it may cover other replies to the same customer still being sent).
                 var waiting = await writer.QueryAsync(
                     """
                     with mine as (
@@ -96,8 +95,7 @@ public sealed class ReplyProgressRecorder(EventStore store, TimeProvider clock)
 
     /// <summary>
     /// A status webhook. Returns how many replies it moved. One that moves none waits in the backlog (a day at most):
-    /// its
-    /// send may not be recorded yet, the platform's webhook having raced our commit.
+    /// its send may not be recorded yet, the platform's webhook having raced our commit.
     /// </summary>
     public Task<int> RecordStatusAsync(Channel channel, ParsedStatus status, EventActor actor, CancellationToken ct) =>
         store.WriteAsync(

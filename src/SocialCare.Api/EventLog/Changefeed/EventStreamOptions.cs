@@ -13,8 +13,7 @@ public sealed class EventStreamOptions
 
     /// <summary>
     /// A stream ends after 90–100 % of this (spread, so that streams opened together do not all reconnect together);
-    /// the
-    /// client resumes with <c>Last-Event-ID</c>. Long-lived streams would otherwise pin an instance forever.
+    /// the client resumes with <c>Last-Event-ID</c>. Long-lived streams would otherwise pin an instance forever.
     /// </summary>
     public TimeSpan MaxStreamLifetime { get; set; } = TimeSpan.FromMinutes(30);
 

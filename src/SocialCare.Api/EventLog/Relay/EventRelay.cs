@@ -69,8 +69,7 @@ internal sealed partial class EventRelay(
                 )
             {
                 // The broker or the database went away: nothing was checkpointed past what was confirmed. Try to lead
-                // again,
-                // as a follower does; whichever instance gets the lock first resumes from the checkpoint.
+                // again, as a follower does; whichever instance gets the lock first resumes from the checkpoint.
                 LogRelayFailed(logger, e);
                 await Task.Delay(_options.LeaderRetryMs, stoppingToken);
             }
@@ -128,8 +127,7 @@ internal sealed partial class EventRelay(
             }
 
             // Events are numbered in commit order, so nothing can appear below what was read: wait for the next
-            // commit's
-            // wake-up (unless one came during the read), with the poll as the safety net.
+            // commit's wake-up (unless one came during the read), with the poll as the safety net.
             if (Volatile.Read(ref woken) == 0)
             {
                 await connection.WaitAsync(_options.PollIntervalMs, stoppingToken);

@@ -22,8 +22,7 @@ public sealed class AmbientTransaction : IAsyncDisposable
 
     /// <summary>
     /// The transaction of the current request, if it has one that has not ended. Background work that captured the
-    /// request's
-    /// context (and so this value) sees none once it has ended, and uses a connection of its own.
+    /// request's context (and so this value) sees none once it has ended, and uses a connection of its own.
     /// </summary>
     public static AmbientTransaction? Current => Slot.Value is { _ended: false } current ? current : null;
 

@@ -23,8 +23,7 @@ public sealed record GroupCommitOptions<TItem>
 
     /// <summary>
     /// Failures after which each item of a batch is written alone, so that one bad item (a NUL character, a race lost
-    /// to
-    /// another instance) fails only its own caller, with its own error. Any other failure fails every caller of the
+    /// to another instance) fails only its own caller, with its own error. Any other failure fails every caller of the
     /// batch.
     /// </summary>
     public Func<Exception, bool>? RetryAlone { get; init; }

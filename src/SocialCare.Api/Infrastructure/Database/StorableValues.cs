@@ -36,8 +36,7 @@ public static class StorableValues
 
     /// <summary>
     /// <paramref name="text"/> without U+0000, its unpaired surrogates replaced by U+FFFD: what a platform meant, or
-    /// what
-    /// an endpoint answered, made storable.
+    /// what an endpoint answered, made storable.
     /// </summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
     public static string? Clean(string? text)

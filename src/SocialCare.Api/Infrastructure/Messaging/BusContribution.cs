@@ -4,8 +4,7 @@ namespace SocialCare.Api.Infrastructure.Messaging;
 
 /// <summary>
 /// What a feature adds to the bus: its consumers, and the receive endpoints they listen on. Each feature registers its
-/// own
-/// with <see cref="BusContributionExtensions.AddBusContribution"/>, so the bus's set-up knows no feature.
+/// own with <see cref="BusContributionExtensions.AddBusContribution"/>, so the bus's set-up knows no feature.
 /// </summary>
 public interface IBusContribution
 {

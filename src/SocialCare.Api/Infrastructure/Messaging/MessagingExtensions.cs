@@ -9,8 +9,7 @@ public static class MessagingExtensions
 {
     /// <summary>
     /// MassTransit over RabbitMQ (its bus health check is the "rabbitmq" entry of /health/ready), with the consumers
-    /// and
-    /// receive endpoints every feature contributed (<see cref="IBusContribution"/>): call it after the features.
+    /// and receive endpoints every feature contributed (<see cref="IBusContribution"/>): call it after the features.
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {

@@ -9,8 +9,7 @@ namespace SocialCare.Api.Infrastructure.Secrets;
 /// Encrypts the secrets the hub stores in PostgreSQL with AES-256-GCM under the configured key ring. A stored value
 /// reads
 /// <c>enc:v1:&lt;keyId&gt;:&lt;base64url(nonce ‖ ciphertext ‖ tag)&gt;</c>: it names its format and the key it needs,
-/// so
-/// that several keys can be in use while one is being retired. The associated data is that prefix and the value's
+/// so that several keys can be in use while one is being retired. The associated data is that prefix and the value's
 /// <c>context</c> (its table, column and row), so a ciphertext copied into another row or column fails authentication
 /// there instead of being decrypted and, say, replayed as another request's answer.
 /// </summary>

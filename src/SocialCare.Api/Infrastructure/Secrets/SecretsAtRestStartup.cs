@@ -4,8 +4,7 @@ namespace SocialCare.Api.Infrastructure.Secrets;
 /// At start-up, after the migrations and before the server takes requests: refuses to start when stored secrets are
 /// under a
 /// key the ring lacks (removed before a re-encryption moved them off it: every read of them would fail), then encrypts
-/// the
-/// values an older hub wrote in clear. Idempotent, and serialised across instances by <see
+/// the values an older hub wrote in clear. Idempotent, and serialised across instances by <see
 /// cref="StoredSecretsRewriter"/>.
 /// </summary>
 internal sealed partial class SecretsAtRestStartup(

@@ -74,8 +74,7 @@ public sealed class StoredSecretsRewriter(
     /// <summary>
     /// Rewrites, under the active key, every row with a value that does not start with <paramref name="keep"/>
     /// (<see cref="SecretCipher.Marker"/>: only values in clear; <see cref="SecretCipher.ActivePrefix"/>: all but the
-    /// active
-    /// key's). Returns the rows rewritten per table.
+    /// active key's). Returns the rows rewritten per table.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, int>> RewriteAsync(
         NpgsqlConnection connection,

@@ -6,8 +6,7 @@ namespace SocialCare.Api.Infrastructure.Validation;
 
 /// <summary>
 /// The JSON path (<c>$.values.note</c>, <c>$.attachments[2].url</c>) of a reader's current token, kept as offsets into
-/// the
-/// body: nothing is decoded unless the path is shown.
+/// the body: nothing is decoded unless the path is shown.
 /// </summary>
 internal sealed class JsonPathTracker
 {

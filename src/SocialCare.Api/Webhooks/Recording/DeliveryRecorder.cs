@@ -262,8 +262,7 @@ internal sealed partial class DeliveryRecorder(
                 }
 
                 // Several attempts may fail at once (a burst answered 410): only the one that actually disables the
-                // subscription
-                // (the row lock makes the others see it disabled) says so.
+                // subscription (the row lock makes the others see it disabled) says so.
                 if (
                     subscription.Enabled
                     && DisableReason(outcome, subscription.FailingSince, now, options.CurrentValue.DisableAfter)

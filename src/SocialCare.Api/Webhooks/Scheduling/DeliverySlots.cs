@@ -105,8 +105,7 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     /// <summary>
     /// Notes the subscriptions whose deliveries the poller's latest lease found due in the table: a slot of theirs that
     /// frees up wakes the poller at once, so that a backlog (retries, an endpoint back after an outage) is sent as fast
-    /// as
-    /// its slots allow rather than at the pace of the safety-net poll.
+    /// as its slots allow rather than at the pace of the safety-net poll.
     /// </summary>
     public void Leased(IEnumerable<Guid> subscriptionIds)
     {
@@ -136,8 +135,7 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     /// poller
     /// leases them as the endpoint's slots allow, instead of sending every one of them at a failing endpoint now). When
     /// a limit that was reached is lifted, or the endpoint's deliveries were last found waiting in the table, and
-    /// nothing
-    /// held takes the slot, the poller is woken to lease them.
+    /// nothing held takes the slot, the poller is woken to lease them.
     /// </summary>
     public (List<DueDelivery> Start, List<DueDelivery> LetGo) Release(Guid subscriptionId, bool attemptFailed)
     {

@@ -223,8 +223,7 @@ internal sealed partial class WebhookDeliveryWorker(
         catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
         {
             // Whatever the endpoint did — refused, hung, broke off mid-body, answered garbage — is an attempt to
-            // record;
-            // only the hub stopping is not (the lease then runs out and the delivery is tried again).
+            // record; only the hub stopping is not (the lease then runs out and the delivery is tried again).
             error = e switch
             {
                 TimeoutRejectedException => $"No response within {settings.AttemptTimeout.TotalSeconds:0.#} s.",

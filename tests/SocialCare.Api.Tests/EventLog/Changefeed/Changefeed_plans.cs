@@ -18,8 +18,7 @@ public sealed class Changefeed_plans : HubFixture
         await connection.OpenAsync();
         var workspaceId = Guid.CreateVersion7();
         // A workspace with 40,000 events of four brands, of which the key's brand (Zara) has one in a hundred: walking
-        // the
-        // sequence and throwing other brands' events away would read a hundred events for each one it keeps.
+        // the sequence and throwing other brands' events away would read a hundred events for each one it keeps.
         await using (var fill = new NpgsqlBatch(connection))
         {
             foreach (

@@ -173,8 +173,7 @@ public sealed class Event_relay
                 }
 
                 // Four writers at once, each transaction 1–3 events on a stream of its own; every fifth one appends at
-                // a stale
-                // version and rolls back after taking its numbers.
+                // a stale version and rolls back after taking its numbers.
                 var appended = 0;
                 var writers = Task.WhenAll(
                     Enumerable
@@ -368,8 +367,7 @@ public sealed class Event_relay
                     Assert.That(await LeaderAsync(database), Is.EqualTo("hub-one"));
 
                     // What PostgreSQL does with a connection whose hub stopped answering its keepalives: it ends the
-                    // backend,
-                    // and the session's advisory lock with it.
+                    // backend, and the session's advisory lock with it.
                     await ScalarAsync(
                         database,
                         $"select pg_terminate_backend(l.pid) from pg_locks l where {LeaderLock}"
