@@ -133,8 +133,12 @@ public sealed class FakePlatform : IAsyncDisposable
                 context.Response.ContentLength = 1000;
                 await context.Response.WriteAsync("{\"data\":");
                 await context.Response.Body.FlushAsync();
-                await Task.Delay(Timeout.Infinite, context.RequestAborted)
-                    .ContinueWith(_ => { }, TaskScheduler.Default);
+                // Stalled until the caller gives up on the answer.
+                var abandoned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await using (context.RequestAborted.Register(() => abandoned.TrySetResult()))
+                {
+                    await abandoned.Task;
+                }
             }
         );
         app.MapPost("/{version}/{account}/messages", platform.MessagesAsync);

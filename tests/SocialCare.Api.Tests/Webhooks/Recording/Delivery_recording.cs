@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json.Nodes;
 using SocialCare.Api.Tests.Support;
 
@@ -123,21 +125,11 @@ public sealed class Delivery_recording : HubFixture
     [Test]
     public async Task A_body_that_breaks_off_is_an_attempt_recorded_with_its_status_and_error()
     {
-        await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.Answers = _ =>
-            async context =>
-            {
-                context.Response.ContentLength = 1000;
-                await context.Response.Body.WriteAsync("partial"u8.ToArray());
-                await context.Response.Body.FlushAsync();
-                // Reset only once the hub has read the headers: a reset arriving first would discard them unread.
-                await Task.Delay(300);
-                context.Abort();
-            };
+        await using var endpoint = BrokenBodyEndpoint.Start();
         var (_, client) = await Hub.CreateTenantAsync("broken body");
         using (client)
         {
-            var subscription = await SubscribeAsync(client, receiver.Url("/broken"));
+            var subscription = await SubscribeAsync(client, endpoint.Url);
             var channel = await client.CreateChannelAsync("sms", "du");
             await client.IngestAsync(HubApi.Engagement(channel, "b-1", "+971500000002"));
 
@@ -238,6 +230,122 @@ public sealed class Delivery_recording : HubFixture
                     "one subscription.disabled, however many attempts were answered 410 at once"
                 );
             });
+        }
+    }
+
+    /// <summary>
+    /// An endpoint that answers 200 with a <c>Content-Length</c> of 1,000 and sends 7 bytes of body before it closes its
+    /// side. A raw socket rather than Kestrel: the close is a FIN that follows the bytes already sent, in order, so the
+    /// hub always reads the headers and the start of the body first (a reset could overtake them and be read first).
+    /// </summary>
+    private sealed class BrokenBodyEndpoint : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stopping = new();
+        private readonly Task _serving;
+
+        private BrokenBodyEndpoint()
+        {
+            _listener.Start();
+            _serving = ServeAsync();
+        }
+
+        public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/broken";
+
+        public static BrokenBodyEndpoint Start() => new();
+
+        private async Task ServeAsync()
+        {
+            while (true)
+            {
+                Socket socket;
+                try
+                {
+                    socket = await _listener.AcceptSocketAsync();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                using (socket)
+                {
+                    try
+                    {
+                        await ReadRequestAsync(socket, _stopping.Token);
+                        await socket.SendAsync(
+                            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\npartial"u8.ToArray()
+                        );
+                        socket.Shutdown(SocketShutdown.Send);
+                        // Closed once the hub has closed too: closing with its bytes unread would reset the connection.
+                        var rest = new byte[1024];
+                        while (await socket.ReceiveAsync(rest, SocketFlags.None, _stopping.Token) > 0) { }
+                    }
+                    catch (Exception e) when (e is SocketException or OperationCanceledException)
+                    {
+                        // The hub went away first, or the test is over.
+                    }
+                }
+            }
+        }
+
+        /// <summary>Reads the whole request (headers, then the body its <c>Content-Length</c> announces).</summary>
+        private static async Task ReadRequestAsync(Socket socket, CancellationToken ct)
+        {
+            var received = new List<byte>();
+            var buffer = new byte[8192];
+            int headerEnd;
+            while ((headerEnd = IndexOfBlankLine(received)) < 0)
+            {
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                received.AddRange(buffer.AsSpan(0, read).ToArray());
+            }
+
+            var headers = Encoding.ASCII.GetString(received.GetRange(0, headerEnd).ToArray());
+            var length = headers
+                .Split("\r\n")
+                .Where(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                .Select(h =>
+                    int.Parse(h["Content-Length:".Length..], System.Globalization.CultureInfo.InvariantCulture)
+                )
+                .SingleOrDefault();
+            var body = received.Count - (headerEnd + 4);
+            while (body < length)
+            {
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                body += read;
+            }
+        }
+
+        private static int IndexOfBlankLine(List<byte> bytes)
+        {
+            for (var i = 0; i + 3 < bytes.Count; i++)
+            {
+                if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n')
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stopping.CancelAsync();
+            _listener.Stop();
+            await _serving;
+            _stopping.Dispose();
         }
     }
 }
