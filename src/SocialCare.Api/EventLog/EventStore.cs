@@ -56,7 +56,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
     {
         if (AmbientTransaction.Current is { } ambient)
         {
-            var shared = new EventWriter(ambient.Connection, ambient.Transaction, store);
+            await using var shared = new EventWriter(ambient.Connection, ambient.Transaction, store);
             var outcome = await work(shared);
             await shared.FlushAsync(cancellationToken);
             return outcome;
@@ -64,7 +64,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var writer = new EventWriter(connection, transaction, store);
+        await using var writer = new EventWriter(connection, transaction, store);
         var result = await work(writer);
         // The COMMIT goes with the last writes (Npgsql then sees the transaction ended; disposing it does nothing
         // more).

@@ -26,6 +26,7 @@ public sealed record StreamAppend(
 /// wake-up and the COMMIT: events are numbered in commit order, and the lock is held only for that one round trip.
 /// </summary>
 public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentStore store)
+    : IAsyncDisposable
 {
     private const string QueryFollows = "socialcare_query_follows";
     private const string StreamConflict = "SC409";
@@ -34,7 +35,6 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     private readonly Dictionary<Guid, long> _appended = [];
     private readonly Dictionary<Guid, long> _expected = [];
     private readonly Dictionary<Guid, string> _tenants = [];
-    private readonly Dictionary<string, IEventOperations> _tenantEvents = [];
     private readonly HashSet<Guid> _workspaces = [];
 
     /// <summary>Queues a statement that returns no rows; it runs, in order, before the next read or the
@@ -79,10 +79,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             }
 
             var tenant = MartenEventStore.TenantOf(append.WorkspaceId);
-            if (!_tenantEvents.TryGetValue(tenant, out var events))
-            {
-                _tenantEvents[tenant] = events = _session.ForTenant(tenant).Events;
-            }
+            var events = _session.ForTenant(tenant).Events;
 
             var appended = _appended.GetValueOrDefault(append.StreamId);
             // Marten would number each event with an id of its own: the event's id is also the broker's message id and
@@ -287,4 +284,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 
         return command;
     }
+
+    /// <summary>Ends the Marten session, if an append opened one; the transaction is the caller's.</summary>
+    public ValueTask DisposeAsync() => _session?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

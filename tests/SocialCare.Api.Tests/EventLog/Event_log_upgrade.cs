@@ -4,9 +4,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
-using SocialCare.Api.Authorization;
 using SocialCare.Api.EventLog;
-using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Tests.Support;
 using SocialCare.Contracts;
 
@@ -117,56 +115,31 @@ public sealed class Event_log_upgrade : HubFixture
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await ExecuteAsync(
-            connection,
-            "create table schema_migrations (version text primary key, applied_at timestamptz not null default now())"
-        );
-        foreach (
-            var (version, sql) in Migrator.Scripts.Where(s =>
-                string.CompareOrdinal(s.Version[..4], LastOwnStoreMigration) <= 0
-            )
-        )
-        {
-            await ExecuteAsync(
-                connection,
-                $"begin;\n{sql};\ninsert into schema_migrations (version) values ($${version}$$);\ncommit;"
-            );
-        }
+        await OlderHub.MigrateToAsync(connection, LastOwnStoreMigration);
 
-        var (workspaceId, keyId, channelId, customerId, conversationId) = (
-            Guid.CreateVersion7(),
+        var (workspaceId, channelId, customerId, conversationId) = (
             Guid.CreateVersion7(),
             Guid.CreateVersion7(),
             Guid.CreateVersion7(),
             Guid.CreateVersion7()
         );
-        var apiKey = ApiKeys.Generate();
         var at = DateTimeOffset.UtcNow.AddDays(-1);
-        await ExecuteAsync(connection, "insert into workspaces (id, name) values ($1, 'before Marten')", workspaceId);
-        await ExecuteAsync(
-            connection,
-            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) values ($1, $2, 'older "
-                + "app', $3, $4, 'sch_…')",
-            keyId,
-            workspaceId,
-            Scopes.All.ToArray(),
-            ApiKeys.Hash(apiKey)
-        );
-        await ExecuteAsync(
+        var (_, apiKey) = await OlderHub.WorkspaceWithKeyAsync(connection, workspaceId, "before Marten");
+        await OlderHub.ExecuteAsync(
             connection,
             "insert into channels (id, workspace_id, type, name, brand, secrets) values ($1, $2, 'sms', 'SMS', "
                 + "'Namshi', '{}')",
             channelId,
             workspaceId
         );
-        await ExecuteAsync(
+        await OlderHub.ExecuteAsync(
             connection,
             "insert into customers (id, workspace_id, display_name, created_at) values ($1, $2, 'Sheena', $3)",
             customerId,
             workspaceId,
             at
         );
-        await ExecuteAsync(
+        await OlderHub.ExecuteAsync(
             connection,
             """
             insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id, channel_ids,
@@ -213,7 +186,7 @@ public sealed class Event_log_upgrade : HubFixture
                 ConversationId = conversationId,
             }
         );
-        await ExecuteAsync(
+        await OlderHub.ExecuteAsync(
             connection,
             "insert into streams (id, workspace_id, type, version) values ($1, $2, 'customer', 1), ($3, $2, "
                 + "'conversation', 2)",
@@ -232,7 +205,7 @@ public sealed class Event_log_upgrade : HubFixture
             }
         )
         {
-            await ExecuteAsync(
+            await OlderHub.ExecuteAsync(
                 connection,
                 """
                 insert into events (id, seq, stream_id, stream_version, workspace_id, type, data, recorded_at) values
@@ -249,8 +222,8 @@ public sealed class Event_log_upgrade : HubFixture
             );
         }
 
-        await ExecuteAsync(connection, "update event_sequence set last_seq = 9");
-        await ExecuteAsync(connection, "insert into event_progress (name, last_seq) values ('rabbitmq', 8)");
+        await OlderHub.ExecuteAsync(connection, "update event_sequence set last_seq = 9");
+        await OlderHub.ExecuteAsync(connection, "insert into event_progress (name, last_seq) values ('rabbitmq', 8)");
         return new OwnStoreRows(apiKey, conversationId, [created.EventId, opened.EventId, tagged.EventId]);
     }
 
@@ -260,16 +233,5 @@ public sealed class Event_log_upgrade : HubFixture
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, params object[] arguments)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var argument in arguments)
-        {
-            command.Parameters.Add(argument as NpgsqlParameter ?? new NpgsqlParameter { Value = argument });
-        }
-
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -3,9 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
-using SocialCare.Api.Authorization;
 using SocialCare.Api.Idempotency;
-using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Tests.Support;
 using SocialCare.Api.Webhooks;
 using SocialCare.Api.Webhooks.Sending;
@@ -123,36 +121,13 @@ public sealed class Secrets_upgrade
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using (
-            var create = new NpgsqlCommand(
-                "create table schema_migrations (version text primary key, applied_at timestamptz not null "
-                    + "default now())",
-                connection
-            )
-        )
-        {
-            await create.ExecuteNonQueryAsync();
-        }
+        await OlderHub.MigrateToAsync(connection, LastPlaintextMigration);
 
-        foreach (
-            var (version, sql) in Migrator.Scripts.Where(s =>
-                string.CompareOrdinal(s.Version[..4], LastPlaintextMigration) <= 0
-            )
-        )
-        {
-            await ExecuteAsync(
-                connection,
-                $"begin;\n{sql};\ninsert into schema_migrations (version) values ($${version}$$);\ncommit;"
-            );
-        }
-
-        var (workspaceId, keyId, channelId, subscriptionId) = (
-            Guid.CreateVersion7(),
+        var (workspaceId, channelId, subscriptionId) = (
             Guid.CreateVersion7(),
             Guid.CreateVersion7(),
             Guid.CreateVersion7()
         );
-        var apiKey = ApiKeys.Generate();
         var signingSecret = WebhookSigner.NewSecret();
         const string idempotentUrl = "http://127.0.0.1:9/created-before-the-upgrade";
         var answer = JsonSerializer.Serialize(
@@ -163,21 +138,8 @@ public sealed class Secrets_upgrade
                 secret = WebhookSigner.NewSecret(),
             }
         );
-        await ExecuteAsync(
-            connection,
-            "insert into workspaces (id, name) values ($1, 'before the upgrade')",
-            workspaceId
-        );
-        await ExecuteAsync(
-            connection,
-            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) values ($1, $2, 'older "
-                + "app', $3, $4, 'sch_…')",
-            keyId,
-            workspaceId,
-            Scopes.All.ToArray(),
-            ApiKeys.Hash(apiKey)
-        );
-        await ExecuteAsync(
+        var (keyId, apiKey) = await OlderHub.WorkspaceWithKeyAsync(connection, workspaceId, "before the upgrade");
+        await OlderHub.ExecuteAsync(
             connection,
             """
             insert into channels (id, workspace_id, type, name, brand, settings, secrets)
@@ -191,7 +153,7 @@ public sealed class Secrets_upgrade
                 NpgsqlDbType = NpgsqlDbType.Jsonb,
             }
         );
-        await ExecuteAsync(
+        await OlderHub.ExecuteAsync(
             connection,
             "insert into subscriptions (id, workspace_id, url, event_types, filters, enabled, secret) values "
                 + "($1, $2, $3, '{*}', '{}', true, $4)",
@@ -200,7 +162,7 @@ public sealed class Secrets_upgrade
             webhookUrl,
             signingSecret
         );
-        await ExecuteAsync(
+        await OlderHub.ExecuteAsync(
             connection,
             """
             insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, body, location)
@@ -224,16 +186,5 @@ public sealed class Secrets_upgrade
             idempotentUrl,
             answer
         );
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, params object[] arguments)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var argument in arguments)
-        {
-            command.Parameters.Add(argument as NpgsqlParameter ?? new NpgsqlParameter { Value = argument });
-        }
-
-        await command.ExecuteNonQueryAsync();
     }
 }
