@@ -16,6 +16,9 @@ internal sealed class HubProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The hub's process id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>
     /// Waits (up to 60 s) until the hub is idle — under 5% of a core over half a second — so that no phase is measured
     /// while it still works off the one before: a closed-loop phase leaves thousands of events in its fan-out queue.

@@ -32,6 +32,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     private const string StreamConflict = "SC409";
     private NpgsqlBatch _pending = NewBatch(connection, transaction);
     private IDocumentSession? _session;
+    private readonly List<StreamAppend> _appends = [];
     private readonly Dictionary<Guid, long> _appended = [];
     private readonly Dictionary<Guid, long> _expected = [];
     private readonly Dictionary<Guid, string> _tenants = [];
@@ -63,14 +64,12 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     ) => Append([new StreamAppend(streamId, streamType, workspaceId, expectedVersion, events)]);
 
     /// <summary>
-    /// Queues several appends through the transaction's Marten session, each as <see cref="Append(Guid, Type, Guid,
-    /// long?, IReadOnlyList{HubEvent})"/>.
+    /// Queues several appends, each as <see cref="Append(Guid, Type, Guid, long?, IReadOnlyList{HubEvent})"/>.
     /// A stream appended to twice takes both appends in order; a later append's expected version counts the earlier
     /// ones.
     /// </summary>
     public void Append(IReadOnlyList<StreamAppend> appends)
     {
-        _session ??= store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
         foreach (var append in appends)
         {
             if (append.Events.Count == 0)
@@ -78,22 +77,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 throw new ArgumentException($"Nothing to append to stream {append.StreamId}.", nameof(appends));
             }
 
-            var tenant = MartenEventStore.TenantOf(append.WorkspaceId);
-            var events = _session.ForTenant(tenant).Events;
-
             var appended = _appended.GetValueOrDefault(append.StreamId);
-            // Marten would number each event with an id of its own: the event's id is also the broker's message id and
-            // the webhook id, so it is the one stored.
-            var wrapped = append
-                .Events.Select(
-                    object (e) =>
-                    {
-                        var @event = Graph.BuildEvent(e);
-                        @event.Id = e.EventId;
-                        return @event;
-                    }
-                )
-                .ToArray();
             if (append.ExpectedVersion is { } expected)
             {
                 // What the stream must be at before this transaction's first append to it.
@@ -106,14 +90,9 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 _expected[append.StreamId] = before;
             }
 
-            // Marten's expected version is the stream's after the append, and an action per stream gathers every append
-            // to it.
-            var stream = append.ExpectedVersion is { } version
-                ? events.Append(append.StreamId, version + append.Events.Count, wrapped)
-                : events.Append(append.StreamId, wrapped);
-            stream.AggregateType = append.StreamType;
+            _appends.Add(append);
             _appended[append.StreamId] = appended + append.Events.Count;
-            _tenants[append.StreamId] = tenant;
+            _tenants[append.StreamId] = MartenEventStore.TenantOf(append.WorkspaceId);
             _workspaces.Add(append.WorkspaceId);
         }
     }
@@ -187,7 +166,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
             return;
         }
 
-        var session = _session!;
+        var session = _session ??= store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
         await using (var queued = TakePending())
         {
             foreach (var statement in queued.BatchCommands)
@@ -215,6 +194,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
                 )
             );
         }
+
+        session.QueueOperation(new EventAppends([.. _appends], Graph, store.Options.Serializer()));
 
         // Writers of events commit one at a time (the numbers' lock), so notifying from inside the transaction
         // serialises
@@ -252,6 +233,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         }
         finally
         {
+            _appends.Clear();
             _appended.Clear();
             _expected.Clear();
         }
