@@ -1,8 +1,8 @@
 namespace SocialCare.Contracts;
 
 /// <summary>
-/// A department app took the conversation (or renewed its claim): until <see cref="ExpiresAt"/>, other apps'
-/// replies and resolutions are refused unless they force them.
+/// A department app took the conversation (or renewed its claim): until <see cref="ExpiresAt"/>, other apps' replies
+/// and resolutions are refused unless they force them.
 /// </summary>
 [EventType(EventTypes.ConversationClaimed)]
 public sealed record ConversationClaimed : HubEvent

@@ -1,8 +1,8 @@
 namespace SocialCare.Contracts;
 
 /// <summary>
-/// Two customers were one person. <see cref="HubEvent.CustomerId"/> is the survivor; <see cref="MergedCustomerId"/>
-/// is gone — re-key anything you hold under it. Its identities and conversations now belong to the survivor.
+/// Two customers were one person. <see cref="HubEvent.CustomerId"/> is the survivor; <see cref="MergedCustomerId"/> is
+/// gone — re-key anything you hold under it. Its identities and conversations now belong to the survivor.
 /// </summary>
 [EventType(EventTypes.CustomerMerged)]
 public sealed record CustomerMerged : HubEvent

@@ -1,9 +1,9 @@
 namespace SocialCare.Contracts;
 
 /// <summary>
-/// What every event of the hub carries, so that a consumer can act without a second call:
-/// which workspace and brand, which conversation and customer, who did it, when, and where it
-/// stands in the workspace's global order. Published on the RabbitMQ exchange
+/// What every event of the hub carries, so that a consumer can act without a second call: which workspace and brand,
+/// which conversation and customer, who did it, when, and where it stands in the workspace's global order. Published on
+/// the RabbitMQ exchange
 /// <c>socialcare.events</c> (every event) and on one exchange per type (<c>socialcare.&lt;type&gt;</c>).
 /// </summary>
 public abstract record HubEvent

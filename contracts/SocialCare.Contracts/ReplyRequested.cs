@@ -1,8 +1,8 @@
 namespace SocialCare.Contracts;
 
 /// <summary>
-/// A department asked the hub to answer the customer. The channel's connector (native, or a partner's app
-/// consuming this event) sends it to <see cref="Recipient"/> and reports progress as reply.sent/delivered/read/failed.
+/// A department asked the hub to answer the customer. The channel's connector (native, or a partner's app consuming
+/// this event) sends it to <see cref="Recipient"/> and reports progress as reply.sent/delivered/read/failed.
 /// </summary>
 [EventType(EventTypes.ReplyRequested)]
 public sealed record ReplyRequested : HubEvent

@@ -144,7 +144,8 @@ public static partial class BillingApp
                 $"{webhookId}:note:{number}",
                 new
                 {
-                    text = $"{number}: {invoice.Amount:0.00} {invoice.Currency}, {invoice.State} (due {invoice.Due:yyyy-MM-dd}).",
+                    text = $"{number}: {invoice.Amount:0.00} {invoice.Currency}, "
+                        + $"{invoice.State} (due {invoice.Due:yyyy-MM-dd}).",
                 },
                 ct
             );

@@ -318,7 +318,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         );
         await ReplyStatusAsync(care, path, publicReply, "sent", ct);
         say(
-            $"    X got POST /2/tweets in reply to {tweetId}: {Emoji(platform.Requests.Last(r => r.Platform == "x").Body?.ToJsonString(Readable) ?? string.Empty)}"
+            $"    X got POST /2/tweets in reply to {tweetId}: "
+                + Emoji(platform.Requests.Last(r => r.Platform == "x").Body?.ToJsonString(Readable) ?? string.Empty)
         );
         await care.PostAsync(
             $"/v1/customers/{customerId}/identities",
@@ -337,7 +338,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             ct
         );
         say(
-            $"    a free-form WhatsApp message is refused: {refused.Status} {refused.Body["code"]} — Omar has not written on WhatsApp in 24 h"
+            $"    a free-form WhatsApp message is refused: {refused.Status} {refused.Body["code"]} "
+                + "— Omar has not written on WhatsApp in 24 h"
         );
         var template = await ReplyAsync(
             care,

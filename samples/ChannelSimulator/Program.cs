@@ -4,8 +4,8 @@ using SocialCare.FakePlatform;
 namespace ChannelSimulator;
 
 /// <summary>
-/// channel-simulator demo     --hub URL --admin-key KEY [--rabbit-host H --rabbit-port P --crm-database CS]
-/// channel-simulator simulate --hub URL --key KEY [--rate N --seconds S]   (a key with channels:manage)
+/// channel-simulator demo --hub URL --admin-key KEY [--rabbit-host H --rabbit-port P --crm-database CS]
+/// channel-simulator simulate --hub URL --key KEY [--rate N --seconds S] (a key with channels:manage)
 /// </summary>
 public static class Program
 {

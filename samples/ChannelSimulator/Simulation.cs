@@ -6,8 +6,8 @@ namespace ChannelSimulator;
 
 /// <summary>
 /// Load for a running hub: realistic, correctly signed platform webhooks at a chosen rate, from customers in three
-/// situations — a public complaint on X followed by a WhatsApp message, an Arabic Instagram DM, a billing question
-/// on WhatsApp — while the fake platforms take the hub's replies.
+/// situations — a public complaint on X followed by a WhatsApp message, an Arabic Instagram DM, a billing question on
+/// WhatsApp — while the fake platforms take the hub's replies.
 /// </summary>
 public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string> say)
 {

@@ -6,9 +6,9 @@ using SocialCare.Contracts;
 namespace Crm.Consumer;
 
 /// <summary>
-/// What the CRM does with the hub's events: a customer's message → look the person up in the CRM and put their
-/// lifetime value and segment on the conversation (once; later messages find it there); a new customer → remember
-/// which hub customer the CRM contact is; a merge → re-key.
+/// What the CRM does with the hub's events: a customer's message → look the person up in the CRM and put their lifetime
+/// value and segment on the conversation (once; later messages find it there); a new customer → remember which hub
+/// customer the CRM contact is; a merge → re-key.
 /// </summary>
 public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogger<CustomerEvents> logger)
     : IConsumer<EngagementReceived>,
@@ -87,7 +87,8 @@ public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogge
 
     [LoggerMessage(
         Level = LogLevel.Information,
-        Message = "[crm] {Name}: segment {Segment}, lifetime value {Value} AED → written onto conversation {ConversationId}"
+        Message = "[crm] {Name}: segment {Segment}, lifetime value {Value} AED "
+            + "→ written onto conversation {ConversationId}"
     )]
     private static partial void LogWrote(
         ILogger logger,

@@ -5,9 +5,9 @@ using NpgsqlTypes;
 namespace SocialCare.Benchmarks;
 
 /// <summary>
-/// The floor to compare against: the rows one ingestion writes (a stream, an event, an engagement),
-/// inserted by plain Npgsql in batches of 100 per transaction — no HTTP, no locks, no threading, no relay. The events
-/// go last and take their numbers from the sequence row, as the hub's writes do.
+/// The floor to compare against: the rows one ingestion writes (a stream, an event, an engagement), inserted by plain
+/// Npgsql in batches of 100 per transaction — no HTTP, no locks, no threading, no relay. The events go last and take
+/// their numbers from the sequence row, as the hub's writes do.
 /// </summary>
 internal static class Baseline
 {

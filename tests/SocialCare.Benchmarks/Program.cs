@@ -119,9 +119,10 @@ async Task WebhooksAsync(HttpClient http, BusWatch bus, Guid channelId)
         hooks.Hanging = hanging;
         var (latencies, perSecond, missing) = await hooks.RunAsync(http, channelId, seconds, webhookRate);
         Console.WriteLine(
-            $"webhooks at {webhookRate} engagements/s, 5 subscribers{(hanging < 0 ? "" : ", one hanging past the timeout")}: "
-                + $"accepted → received p50 {Stats.Ms(Stats.Percentile(latencies, 50))}, p99 {Stats.Ms(Stats.Percentile(latencies, 99))} "
-                + $"over {latencies.Count} deliveries to the {(hanging < 0 ? 5 : 4)} healthy ones ({Stats.Rate(perSecond)}, {missing} missing after 60 s)"
+            $"webhooks at {webhookRate} engagements/s, 5 subscribers"
+                + (hanging < 0 ? "" : ", one hanging past the timeout")
+                + $": accepted → received {Stats.P50P99(latencies)} over {latencies.Count} deliveries to the "
+                + $"{(hanging < 0 ? 5 : 4)} healthy ones ({Stats.Rate(perSecond)}, {missing} missing after 60 s)"
         );
     }
 
@@ -139,7 +140,8 @@ async Task WhatsAppAsync(HttpClient http, BusWatch bus)
     Console.WriteLine(
         $"WhatsApp webhooks paced at {whatsAppRate}/s (signed, one message each): achieved "
             + $"{Stats.Rate(whatsApp.Rate)}, {whatsApp.Accepted} answered 200, "
-            + $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, p99 {Stats.Ms(whatsApp.P99)}"
+            + $"{whatsApp.Failed} failed; POST → 200 p50 {Stats.Ms(whatsApp.P50)}, p95 {Stats.Ms(whatsApp.P95)}, "
+            + $"p99 {Stats.Ms(whatsApp.P99)}"
     );
 }
 
@@ -147,56 +149,68 @@ async Task WhatsAppAsync(HttpClient http, BusWatch bus)
 // maximum: latency at the target, the most the machine takes, and latency at a load it sustains.
 async Task IngestionAsync(HttpClient http, BusWatch bus, CpuMeter cpu, Guid channelId, string connectionString)
 {
-    await PacedAsync(http, bus, channelId, connectionString, rate);
+    await PacedAsync(http, bus, cpu, channelId, connectionString, rate);
     await bus.DrainAsync();
     var before = cpu.Read();
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
     // Until the relay and the fan-out have worked off what the phase left: their CPU is part of each engagement's.
     await bus.DrainAsync();
     Console.WriteLine(
-        $"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}"
+        $"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, "
+            + $"accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}"
     );
     Console.WriteLine($"  {cpu.PerEngagement(before, max.Accepted)}");
     var sustained = Math.Max(10, (int)(max.Rate * 0.6));
     if (sustained != rate)
     {
-        await PacedAsync(http, bus, channelId, connectionString, sustained);
+        await PacedAsync(http, bus, cpu, channelId, connectionString, sustained);
     }
 
     var baseline = await Baseline.RunAsync(connectionString, seconds);
     Console.WriteLine(
-        $"raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): {Stats.Rate(baseline)}"
+        "raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): "
+            + Stats.Rate(baseline)
     );
     Console.WriteLine(
         $"hub max throughput / raw baseline: {(max.Rate / baseline).ToString("0.00", CultureInfo.InvariantCulture)}"
     );
 }
 
-async Task PacedAsync(HttpClient http, BusWatch bus, Guid channelId, string connectionString, int pacedRate)
+async Task PacedAsync(
+    HttpClient http,
+    BusWatch bus,
+    CpuMeter cpu,
+    Guid channelId,
+    string connectionString,
+    int pacedRate
+)
 {
     await bus.DrainAsync();
     bus.Reset();
+    var before = cpu.Read();
     var paced = await Bench.OpenLoopAsync(http, channelId, seconds, pacedRate);
     var relay = await bus.LatenciesAsync(paced.Accepted);
+    await bus.DrainAsync();
+    var used = cpu.PerEngagement(before, paced.Accepted);
     Console.WriteLine(
         $"paced at {pacedRate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; "
             + $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}"
     );
+    Console.WriteLine($"  {used}");
     var fromCommit = await bus.FromCommitAsync(connectionString);
     Console.WriteLine(
         $"  commit → RabbitMQ (PostgreSQL's commit timestamp → delivered to a consumer): "
             + (
                 fromCommit.ToArrival.Count == 0
                     ? "n/a (the server does not track commit timestamps)"
-                    : $"{fromCommit.ToArrival.Count} events, p50 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToArrival, 99))}; "
-                        + $"of which commit → published by the relay p50 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.ToPublish, 99))}, "
-                        + $"published → delivered p50 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 50))}, p99 {Stats.Ms(Stats.Percentile(fromCommit.PublishToArrival, 99))}"
+                    : $"{fromCommit.ToArrival.Count} events, {Stats.P50P99(fromCommit.ToArrival)}; "
+                        + $"of which commit → published by the relay {Stats.P50P99(fromCommit.ToPublish)}, "
+                        + $"published → delivered {Stats.P50P99(fromCommit.PublishToArrival)}"
             )
     );
     Console.WriteLine(
         "  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): "
-            + $"{relay.Count} events, "
-            + $"p50 {Stats.Ms(Stats.Percentile(relay, 50))}, p99 {Stats.Ms(Stats.Percentile(relay, 99))}"
+            + $"{relay.Count} events, {Stats.P50P99(relay)}"
     );
 }
 

@@ -23,9 +23,9 @@ public sealed record PlatformRequest(
 
 /// <summary>
 /// The platforms' APIs the hub calls, on a real HTTP port: WhatsApp Cloud API, Messenger and Instagram Send APIs,
-/// Instagram comment replies (Graph API, <see cref="GraphBaseUrl"/>), and X API v2 tweets and DMs
-/// (<see cref="XBaseUrl"/>). It checks each request the way the platform does — the access token of the account,
-/// the required fields — and answers in the platform's own shapes, errors included. Tests script failures with
+/// Instagram comment replies (Graph API, <see cref="GraphBaseUrl"/>), and X API v2 tweets and DMs (<see
+/// cref="XBaseUrl"/>). It checks each request the way the platform does — the access token of the account, the required
+/// fields — and answers in the platform's own shapes, errors included. Tests script failures with
 /// <see cref="FailNext"/> and read what arrived in <see cref="Requests"/>.
 /// </summary>
 public sealed class FakePlatform : IAsyncDisposable
@@ -70,11 +70,10 @@ public sealed class FakePlatform : IAsyncDisposable
 
     /// <summary>
     /// After each message it accepts for <paramref name="account"/>, the fake reports back as the platform does:
-    /// WhatsApp
-    /// <c>sent</c>, <c>delivered</c> and <c>read</c> statuses, Messenger and Instagram delivery and read receipts —
-    /// each signed with <paramref name="appSecret"/> and POSTed, in order, to the hub's webhook for <paramref
-    /// name="channelId"/>.
-    /// The first can arrive before the hub has recorded the send it answers, as with the real platforms.
+    /// WhatsApp <c>sent</c>, <c>delivered</c> and <c>read</c> statuses, Messenger and Instagram delivery and read
+    /// receipts — each signed with <paramref name="appSecret"/> and POSTed, in order, to the hub's webhook for
+    /// <paramref name="channelId"/>. The first can arrive before the hub has recorded the send it answers, as with the
+    /// real platforms.
     /// </summary>
     public void ReportStatusesTo(string account, HttpClient hub, Guid channelId, string appSecret) =>
         _reporting[account] = new StatusReporting(hub, channelId, appSecret);
@@ -491,7 +490,8 @@ public sealed class FakePlatform : IAsyncDisposable
     private string NextId(string prefix) =>
         _nextIds.TryDequeue(out var id)
             ? id
-            : $"{prefix}{Interlocked.Increment(ref _sequence).ToString("D12", CultureInfo.InvariantCulture)}{Random.Shared.Next(100_000, 999_999)}";
+            : $"{prefix}{Interlocked.Increment(ref _sequence).ToString("D12", CultureInfo.InvariantCulture)}"
+                + $"{Random.Shared.Next(100_000, 999_999)}";
 
     private IResult Record(
         string platform,

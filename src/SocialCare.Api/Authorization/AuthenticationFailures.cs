@@ -7,8 +7,7 @@ namespace SocialCare.Api.Authorization;
 /// Failed authentications per client address. Each unknown, revoked or malformed key spends one token of its address;
 /// an address with none left is refused (429) before its key is even looked up, so guessing keys, or flooding the key
 /// lookup with random ones, costs the caller a minute per <see
-/// cref="RateLimitOptions.AuthFailuresPerAddressPerMinute"/>
-/// attempts and the hub almost nothing.
+/// cref="RateLimitOptions.AuthFailuresPerAddressPerMinute"/> attempts and the hub almost nothing.
 /// </summary>
 public sealed class AuthenticationFailures(IOptions<RateLimitOptions> options) : IDisposable
 {

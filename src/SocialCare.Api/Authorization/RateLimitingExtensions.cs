@@ -97,7 +97,8 @@ public static class RateLimitingExtensions
                     seconds,
                     rejected.HttpContext.User.KeyId() is null
                         ? $"Too many requests to this route from this client. Retry after {seconds} s."
-                        : $"This API key is limited to {limits.PermitsPerSecond} requests per second (bursts of {limits.Burst}). Retry after {seconds} s."
+                        : $"This API key is limited to {limits.PermitsPerSecond} requests per second "
+                            + $"(bursts of {limits.Burst}). Retry after {seconds} s."
                 );
             };
         });

@@ -5,11 +5,10 @@ using SocialCare.Contracts;
 namespace SocialCare.Api.Channels;
 
 /// <summary>
-/// A native channel connector: the one small contract each platform implements. It answers the platform's
-/// verification handshake, verifies the platform's signature on the raw body, turns a payload into normalised
-/// engagements and reply-status updates, and builds the platform request that sends a reply. It does no I/O of
-/// its own: <see cref="Hooks.HooksApi"/> stores what it parses, <see cref="Replies.ReplyDispatcher"/> sends what it
-/// builds.
+/// A native channel connector: the one small contract each platform implements. It answers the platform's verification
+/// handshake, verifies the platform's signature on the raw body, turns a payload into normalised engagements and
+/// reply-status updates, and builds the platform request that sends a reply. It does no I/O of its own:
+/// <see cref="Hooks.HooksApi"/> stores what it parses, <see cref="Replies.ReplyDispatcher"/> sends what it builds.
 /// </summary>
 public interface IChannelConnector
 {

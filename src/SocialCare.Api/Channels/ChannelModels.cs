@@ -27,8 +27,8 @@ public sealed record UpdateChannelRequest(
 );
 
 /// <summary>
-/// A channel account. <c>settings</c> never holds secrets: their names are listed in <c>secretsSet</c>,
-/// their values are write-only.
+/// A channel account. <c>settings</c> never holds secrets: their names are listed in <c>secretsSet</c>, their values
+/// are write-only.
 /// </summary>
 public sealed record ChannelResponse(
     Guid Id,

@@ -93,8 +93,8 @@ public sealed class ChannelStore(
     }
 
     /// <summary>
-    /// A live channel account by id alone, whatever its workspace: for platform webhooks, which carry no API key
-    /// (the platform's signature, checked with the account's own secret, is the credential).
+    /// A live channel account by id alone, whatever its workspace: for platform webhooks, which carry no API key (the
+    /// platform's signature, checked with the account's own secret, is the credential).
     /// </summary>
     public ValueTask<Channel?> FindForHookAsync(Guid id, CancellationToken cancellationToken) =>
         _byId.GetAsync(

@@ -36,7 +36,8 @@ public sealed class ChannelValueRules(
             {
                 errors[$"secrets.{name}"] =
                 [
-                    $"'{name}' is not a credential of {type} channel accounts ({string.Join(", ", declared)}); send it in 'settings'.",
+                    $"'{name}' is not a credential of {type} channel accounts ({string.Join(", ", declared)}); "
+                        + "send it in 'settings'.",
                 ];
             }
             else if (settings?.ContainsKey(name) == true)
@@ -110,7 +111,8 @@ public sealed class ChannelValueRules(
                 StatusCodes.Status422UnprocessableEntity,
                 ProblemCodes.CredentialsRequired,
                 "Send the credentials again with the new API base URL",
-                $"Changing '{setting}' would send the stored {string.Join(" and ", resend)} to another host; send {string.Join(" and ", resend)} again in the same request."
+                $"Changing '{setting}' would send the stored {string.Join(" and ", resend)} to another host; "
+                    + $"send {string.Join(" and ", resend)} again in the same request."
             );
     }
 

@@ -7,14 +7,14 @@ public sealed class ConnectorOptions
 
     /// <summary>
     /// The service key of the platform calls' <see cref="Infrastructure.Outbound.OutboundRule"/>: an API base URL
-    /// override carries
-    /// the account's token, so it must be https on a public host, checked when saved and on every connection.
+    /// override carries the account's token, so it must be https on a public host, checked when saved and on every
+    /// connection.
     /// </summary>
     public const string Targets = "platform-targets";
 
     /// <summary>
-    /// Allow a channel's API base URL override to use http and loopback or private hosts: for development and tests
-    /// (a fake platform on this machine), never in production.
+    /// Allow a channel's API base URL override to use http and loopback or private hosts: for development and tests (a
+    /// fake platform on this machine), never in production.
     /// </summary>
     public bool AllowPrivateTargets { get; set; }
 

@@ -5,9 +5,9 @@ using SocialCare.Contracts;
 namespace SocialCare.Api.Conversations;
 
 /// <summary>
-/// Releases expired claims with a <c>conversation.released</c> event (reason <c>expired</c>), so every app hears
-/// that the conversation is free again. Rows are taken with SKIP LOCKED: safe with any number of hub instances.
-/// Decisions never depend on this running on time — an expired claim already counts as none.
+/// Releases expired claims with a <c>conversation.released</c> event (reason <c>expired</c>), so every app hears that
+/// the conversation is free again. Rows are taken with SKIP LOCKED: safe with any number of hub instances. Decisions
+/// never depend on this running on time — an expired claim already counts as none.
 /// </summary>
 internal sealed partial class ClaimExpiry(
     EventStore store,

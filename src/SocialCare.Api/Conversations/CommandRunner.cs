@@ -12,8 +12,8 @@ namespace SocialCare.Api.Conversations;
 public sealed record EventRef(Guid Id, string Type);
 
 /// <summary>
-/// What a conversation command answers: the conversation's version after it (also the ETag), the events it
-/// caused and, for a reply, the reply's id.
+/// What a conversation command answers: the conversation's version after it (also the ETag), the events it caused and,
+/// for a reply, the reply's id.
 /// </summary>
 public sealed record CommandResult(
     Guid ConversationId,
@@ -24,9 +24,9 @@ public sealed record CommandResult(
 
 /// <summary>
 /// Runs a conversation command: honours <c>If-Match</c> (412 on a stale version), loads the state under a row lock,
-/// decides, appends and projects, in one transaction. <c>Idempotency-Key</c> is the idempotency module's
-/// (<see cref="IdempotentPostExtensions.Idempotent(RouteGroupBuilder)"/>): the command then runs in the key's
-/// transaction, and its answer is recorded with the commit.
+/// decides, appends and projects, in one transaction. <c>Idempotency-Key</c> is the idempotency module's (<see
+/// cref="IdempotentPostExtensions.Idempotent(RouteGroupBuilder)"/>): the command then runs in the key's transaction,
+/// and its answer is recorded with the commit.
 /// </summary>
 public sealed class CommandRunner(EventStore store, TimeProvider clock)
 {
@@ -47,9 +47,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
 
     /// <summary>
     /// The general form: <paramref name="load"/> reads whatever else the decision needs (a reply, a target channel)
-    /// inside the transaction, after the conversation row is locked, so the decision sees a stable state.
-    /// <paramref name="accepted"/> answers 202 instead of 200 (work continues after the response, e.g. sending a
-    /// reply).
+    /// inside the transaction, after the conversation row is locked, so the decision sees a stable state. <paramref
+    /// name="accepted"/> answers 202 instead of 200 (work continues after the response, e.g. sending a reply).
     /// </summary>
     public async Task<Results<Ok<CommandResult>, Accepted<CommandResult>, ProblemHttpResult>> RunAsync<
         TRequest,

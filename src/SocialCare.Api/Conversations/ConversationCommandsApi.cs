@@ -6,8 +6,8 @@ using SocialCare.Api.Infrastructure.Validation;
 namespace SocialCare.Api.Conversations;
 
 /// <summary>
-/// What departments do to a conversation. Each command is a POST that answers the new version as ETag,
-/// honours If-Match (412 when stale) and Idempotency-Key, and becomes an event every other app sees.
+/// What departments do to a conversation. Each command is a POST that answers the new version as ETag, honours If-Match
+/// (412 when stale) and Idempotency-Key, and becomes an event every other app sees.
 /// </summary>
 public static class ConversationCommandsApi
 {

@@ -16,8 +16,8 @@ public sealed record Decision(IReadOnlyList<HubEvent> Events, Rejection? Rejecte
 }
 
 /// <summary>
-/// The conversation workflow as pure functions: state and command in, events (or a refusal) out.
-/// No I/O here; <see cref="CommandRunner"/> loads the state, appends the events and projects them.
+/// The conversation workflow as pure functions: state and command in, events (or a refusal) out. No I/O here;
+/// <see cref="CommandRunner"/> loads the state, appends the events and projects them.
 /// </summary>
 public static partial class ConversationDecisions
 {
@@ -323,8 +323,8 @@ public static partial class ConversationDecisions
     }
 
     /// <summary>
-    /// A reply's progress on the platform. Statuses only move forward (requested → sent → delivered → read; failed
-    /// ends a reply not yet delivered): late or repeated reports are accepted and change nothing.
+    /// A reply's progress on the platform. Statuses only move forward (requested → sent → delivered → read; failed ends
+    /// a reply not yet delivered): late or repeated reports are accepted and change nothing.
     /// </summary>
     public static Decision ReplyStatus(
         ReplyState reply,
@@ -384,7 +384,8 @@ public static partial class ConversationDecisions
     private static Decision ClaimedByOther(Claim claim) =>
         Decision.Refuse(
             ProblemCodes.ClaimedByOther,
-            $"'{claim.App}'{(claim.Person is null ? string.Empty : $" ({claim.Person})")} holds this conversation until {claim.ExpiresAt:O}. "
+            $"'{claim.App}'{(claim.Person is null ? string.Empty : $" ({claim.Person})")} "
+                + $"holds this conversation until {claim.ExpiresAt:O}. "
                 + "Wait for its release or expiry, or send \"force\": true (recorded)."
         );
 

@@ -4,9 +4,9 @@ using SocialCare.Api.Infrastructure.Problems;
 namespace SocialCare.Api.Conversations;
 
 /// <summary>
-/// The platforms' rules for when a business may write to a customer — a pure decision, no I/O.
-/// WhatsApp: free-form messages only within 24 hours of the customer's last message to that number, an approved
-/// template at any time. Messenger and Instagram direct messages: a standard reply within 24 hours, a reply tagged
+/// The platforms' rules for when a business may write to a customer — a pure decision, no I/O. WhatsApp: free-form
+/// messages only within 24 hours of the customer's last message to that number, an approved template at any time.
+/// Messenger and Instagram direct messages: a standard reply within 24 hours, a reply tagged
 /// <c>HUMAN_AGENT</c> (a person answering) up to 7 days, nothing after. Public replies answer a public post, so a
 /// public reply on X or Instagram needs one in the conversation. Other channels have no rule the hub knows of.
 /// </summary>

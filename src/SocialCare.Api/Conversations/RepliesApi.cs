@@ -8,8 +8,8 @@ using SocialCare.Contracts;
 namespace SocialCare.Api.Conversations;
 
 /// <summary>
-/// Replies to the customer. The hub records the request (reply.requested, 202); the channel's connector sends it
-/// and reports progress through <c>POST /v1/replies/{replyId}/status</c>, each step an event everyone sees.
+/// Replies to the customer. The hub records the request (reply.requested, 202); the channel's connector sends it and
+/// reports progress through <c>POST /v1/replies/{replyId}/status</c>, each step an event everyone sees.
 /// </summary>
 public static class RepliesApi
 {

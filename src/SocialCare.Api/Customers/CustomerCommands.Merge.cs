@@ -46,11 +46,10 @@ public sealed partial class CustomerCommands
 
     /// <summary>
     /// One attempt. Lock order, as everywhere: the advisory keys of every identity and public thread of both customers
-    /// (one
-    /// sorted pass, as ingestion takes them), then the customer rows, then their conversation rows in id order, then
-    /// (with
-    /// the commit) the streams and the event numbers. <c>Locked</c> is false, and nothing written, when an identity was
-    /// linked to one of the customers between reading its keys and locking them: the merge then starts again.
+    /// (one sorted pass, as ingestion takes them), then the customer rows, then their conversation rows in id order,
+    /// then (with the commit) the streams and the event numbers. <c>Locked</c> is false, and nothing written, when an
+    /// identity was linked to one of the customers between reading its keys and locking them: the merge then starts
+    /// again.
     /// </summary>
     private async Task<((MergeResult?, Rejection?) Outcome, bool Locked)> MergeAsync(
         EventWriter writer,
@@ -66,7 +65,8 @@ public sealed partial class CustomerCommands
         var keys = await ReadLockKeysAsync(writer, workspaceId, ids, ct);
         writer.Lock(keys);
         var customers = await writer.QueryAsync(
-            $"select id, merged_into, {CustomerBrands.Of("c.id")} from customers c where workspace_id = $1 and id = any($2) order by id for update",
+            $"select id, merged_into, {CustomerBrands.Of("c.id")} from customers c "
+                + "where workspace_id = $1 and id = any($2) order by id for update",
             r =>
                 (
                     Id: r.GetGuid(0),

@@ -25,7 +25,8 @@ public sealed record CustomerView(
 /// cref="CustomerBrands"/>).</summary>
 public sealed class CustomerReader(NpgsqlDataSource dataSource)
 {
-    /// <summary>A customer's identities from a result set of (channel type, platform user id, display name, handle).</summary>
+    /// <summary>A customer's identities from a result set of (channel type, platform user id,
+    /// display name, handle).</summary>
     internal static async Task<List<CustomerIdentity>> IdentitiesAsync(NpgsqlDataReader reader, CancellationToken ct)
     {
         var identities = new List<CustomerIdentity>();

@@ -63,11 +63,11 @@ public sealed record IngestionItem(Channel Channel, InboundEngagement Engagement
 }
 
 /// <summary>
-/// Turns engagements into customers, conversations and events in one transaction: deduplicated on
-/// (workspace, channel account, platform message id), threaded, appended, projected — or nothing at all.
-/// Several engagements share a transaction (group commit): one statement takes every lock, one reads every
-/// state, one round trip writes them all. The advisory locks (author identity, public thread) are taken in
-/// one sorted pass, so concurrent batches, here or on other instances, serialise per author and never deadlock.
+/// Turns engagements into customers, conversations and events in one transaction: deduplicated on (workspace, channel
+/// account, platform message id), threaded, appended, projected — or nothing at all. Several engagements share a
+/// transaction (group commit): one statement takes every lock, one reads every state, one round trip writes them all.
+/// The advisory locks (author identity, public thread) are taken in one sorted pass, so concurrent batches, here or on
+/// other instances, serialise per author and never deadlock.
 /// </summary>
 public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOptions<ConversationOptions> options)
 {
@@ -92,9 +92,8 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         var customers = new HashSet<Guid>();
         var writes = new BatchWrites();
         // Conversation rows are locked in id order, as a merge locks them, so that two batches touching the same
-        // conversations
-        // through different identities wait for each other instead of deadlocking (reopened ones here, the rest in
-        // ConversationProjection.Received). New ones come last.
+        // conversations through different identities wait for each other instead of deadlocking (reopened ones here,
+        // the rest in ConversationProjection.Received). New ones come last.
         foreach (
             var i in Enumerable
                 .Range(0, items.Count)

@@ -9,11 +9,9 @@ namespace SocialCare.Api.Engagements;
 /// <summary>
 /// Group commit for ingestion (<see cref="GroupCommit{TItem, TResult}"/>): under load one commit, one lock statement
 /// and one state query serve many engagements, and when idle an engagement goes alone at once. Items that would collide
-/// (the
-/// same author, thread or platform message) wait for the next batch, as does one whose customer another item of the
-/// batch
-/// turns out to touch. If a batch fails on PostgreSQL or a stream conflict, each of its items is tried alone, so one
-/// bad item (a NUL character, a lost race with another instance) fails only its own caller, with its own error.
+/// (the same author, thread or platform message) wait for the next batch, as does one whose customer another item of
+/// the batch turns out to touch. If a batch fails on PostgreSQL or a stream conflict, each of its items is tried alone,
+/// so one bad item (a NUL character, a lost race with another instance) fails only its own caller, with its own error.
 /// </summary>
 public sealed class IngestionBatcher(
     EngagementIngestor ingestor,

@@ -13,10 +13,10 @@ public abstract record ThreadingDecision
 }
 
 /// <summary>
-/// Where an inbound engagement goes — a pure decision, no I/O. In order: the open conversation of its
-/// public thread; the customer's open conversation for the brand, whatever channel it is on (which is
-/// what makes a move from a public tweet to WhatsApp one conversation); the customer's last resolved
-/// conversation for the brand, reopened if it was resolved within the reopen window; else a new one.
+/// Where an inbound engagement goes — a pure decision, no I/O. In order: the open conversation of its public thread;
+/// the customer's open conversation for the brand, whatever channel it is on (which is what makes a move from a public
+/// tweet to WhatsApp one conversation); the customer's last resolved conversation for the brand, reopened if it was
+/// resolved within the reopen window; else a new one.
 /// </summary>
 public static class Threading
 {

@@ -17,9 +17,8 @@ namespace SocialCare.Api.EventLog;
 /// and per event an insert of its own. Ingestion appends to a stream per engagement, and that cost more CPU than any
 /// other step of an ingestion (docs/architecture.md, "What the Marten write path costs"); one set-based statement per
 /// transaction does the same work for a fraction.
-/// </para>
-/// It runs after the numbering lock and the version check (<see cref="EventWriter"/>), so it cannot fail half-way
-/// through its numbers on a stale version, and it relies on them: it checks no version itself.
+/// </para> It runs after the numbering lock and the version check (<see cref="EventWriter"/>), so it cannot fail
+/// half-way through its numbers on a stale version, and it relies on them: it checks no version itself.
 /// </summary>
 internal sealed class EventAppends(IReadOnlyList<StreamAppend> appends, EventGraph graph, Marten.ISerializer serializer)
     : Marten.Internal.Operations.IStorageOperation,
@@ -35,8 +34,8 @@ internal sealed class EventAppends(IReadOnlyList<StreamAppend> appends, EventGra
             returning s.id, s.tenant_id, s.version)
         insert into mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type,
             is_archived)
-        select nextval('mt_events_sequence'), e.id, e.stream, a.version - e.from_end, e.data, e.type, a.tenant_id, now(),
-            e.dotnet_type, false
+        select nextval('mt_events_sequence'), e.id, e.stream, a.version - e.from_end, e.data, e.type, a.tenant_id,
+            now(), e.dotnet_type, false
         from unnest({4}::uuid[], {5}::uuid[], {6}::bigint[], {7}::jsonb[], {8}::varchar[], {9}::varchar[])
             with ordinality as e(id, stream, from_end, data, type, dotnet_type, ord)
         join appended a on a.id = e.stream

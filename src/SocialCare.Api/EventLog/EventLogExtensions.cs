@@ -8,8 +8,8 @@ public static class EventLogExtensions
 {
     /// <summary>
     /// The event log: Marten's event store (<see cref="MartenEventStore"/>), the unit of work every feature appends
-    /// through, the relay that publishes its events to RabbitMQ in order, the
-    /// wake-up that tells readers a commit happened, and the changefeed and its live tail.
+    /// through, the relay that publishes its events to RabbitMQ in order, the wake-up that tells readers a commit
+    /// happened, and the changefeed and its live tail.
     /// </summary>
     public static IServiceCollection AddEventLog(this IServiceCollection services)
     {

@@ -12,11 +12,9 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
 {
     /// <summary>
     /// Notified by every transaction that appends events, as it commits: the relay leader and the changefeed tails of
-    /// every
-    /// instance LISTEN on it. Sent inside the transaction, so it is delivered exactly when the events become visible.
-    /// The
-    /// payload names the workspaces whose events the transaction appended (<see cref="CommittedPayload"/>), so that a
-    /// tail wakes only for its own.
+    /// every instance LISTEN on it. Sent inside the transaction, so it is delivered exactly when the events become
+    /// visible. The payload names the workspaces whose events the transaction appended (<see
+    /// cref="CommittedPayload"/>), so that a tail wakes only for its own.
     /// </summary>
     public const string CommittedChannel = "socialcare_events";
 

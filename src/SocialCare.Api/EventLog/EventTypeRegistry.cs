@@ -6,8 +6,8 @@ using SocialCare.Contracts;
 namespace SocialCare.Api.EventLog;
 
 /// <summary>
-/// Stable string names ↔ contract types. Stored events carry the name, never the CLR type name,
-/// so that types can move or be renamed without orphaning history.
+/// Stable string names ↔ contract types. Stored events carry the name, never the CLR type name, so that types can move
+/// or be renamed without orphaning history.
 /// </summary>
 public static class EventTypeRegistry
 {

@@ -20,10 +20,10 @@ public sealed record StreamAppend(
 /// One write transaction. Writes (<see cref="Execute"/>) are queued and sent to PostgreSQL together, pipelined in one
 /// round trip, when a read needs them (<see cref="QueryAsync"/>) or with the COMMIT (<see cref="CommitAsync"/>). On a
 /// loaded machine round trips, not SQL, are the cost of an ingestion, so a whole ingestion is two of them, commit
-/// included.
-/// Events are appended through a Marten session on the same transaction (<see cref="MartenEventStore"/>), whose batch
-/// carries, in order, the queued writes, the event numbers' lock (<see cref="EventNumbering"/>), Marten's appends, the
-/// wake-up and the COMMIT: events are numbered in commit order, and the lock is held only for that one round trip.
+/// included. Events are appended through a Marten session on the same transaction (<see cref="MartenEventStore"/>),
+/// whose batch carries, in order, the queued writes, the event numbers' lock (<see cref="EventNumbering"/>), the
+/// expected versions' check, the appends (<see cref="EventAppends"/>), the wake-up and the COMMIT: events are numbered
+/// in commit order, and the lock is held only for that one round trip.
 /// </summary>
 public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentStore store)
     : IAsyncDisposable
@@ -51,9 +51,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     /// <summary>
     /// Queues appending <paramref name="events"/> to a stream, to be sent with the commit. With
     /// <paramref name="expectedVersion"/>, the append fails with <see cref="ConcurrencyException"/> (and the commit
-    /// does
-    /// not happen) unless the stream is exactly there (0 = it must not exist yet); without it, appends serialise on the
-    /// stream row. The stream's version after the append is its version before plus <c>events.Count</c>.
+    /// does not happen) unless the stream is exactly there (0 = it must not exist yet); without it, appends serialise
+    /// on the stream row. The stream's version after the append is its version before plus <c>events.Count</c>.
     /// </summary>
     public void Append(
         Guid streamId,
@@ -64,9 +63,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     ) => Append([new StreamAppend(streamId, streamType, workspaceId, expectedVersion, events)]);
 
     /// <summary>
-    /// Queues several appends, each as <see cref="Append(Guid, Type, Guid, long?, IReadOnlyList{HubEvent})"/>.
-    /// A stream appended to twice takes both appends in order; a later append's expected version counts the earlier
-    /// ones.
+    /// Queues several appends, each as <see cref="Append(Guid, Type, Guid, long?, IReadOnlyList{HubEvent})"/>. A stream
+    /// appended to twice takes both appends in order; a later append's expected version counts the earlier ones.
     /// </summary>
     public void Append(IReadOnlyList<StreamAppend> appends)
     {
@@ -134,10 +132,9 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
 
     /// <summary>
     /// Sends whatever is queued, the appends last, and COMMIT, in one round trip; <see cref="EventStore"/> calls it to
-    /// end
-    /// the transaction. From the first append on, the transaction holds the event numbers' lock, so nothing but its own
-    /// statements and its commit runs while it does. A stale expected version fails an append inside PostgreSQL: the
-    /// transaction aborts, the COMMIT is skipped, and it surfaces here as <see cref="ConcurrencyException"/>.
+    /// end the transaction. From the first append on, the transaction holds the event numbers' lock, so nothing but its
+    /// own statements and its commit runs while it does. A stale expected version fails an append inside PostgreSQL:
+    /// the transaction aborts, the COMMIT is skipped, and it surfaces here as <see cref="ConcurrencyException"/>.
     /// </summary>
     internal Task CommitAsync(CancellationToken cancellationToken) => SendAsync(commit: true, cancellationToken);
 
@@ -178,7 +175,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         }
 
         session.QueueOperation(EventNumbering.Lock);
-        // Under the lock no other transaction appends, so the expected versions checked here hold for Marten's appends,
+        // Under the lock no other transaction appends, so the expected versions checked here hold for the appends,
         // which then cannot fail half-way through the batch and leave taken numbers unused.
         if (_expected.Count > 0)
         {
@@ -198,9 +195,8 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         session.QueueOperation(new EventAppends([.. _appends], Graph, store.Options.Serializer()));
 
         // Writers of events commit one at a time (the numbers' lock), so notifying from inside the transaction
-        // serialises
-        // nothing more, and the relay hears of the events the moment they become visible. Naming the workspaces lets
-        // each event stream wake only for its own.
+        // serialises nothing more, and the relay hears of the events the moment they become visible. Naming the
+        // workspaces lets each event stream wake only for its own.
         session.QueueOperation(
             new EventNumbering.Statement(
                 Command(

@@ -9,16 +9,18 @@ namespace SocialCare.Api.EventLog;
 /// <summary>
 /// Marten's event store, as the hub uses it (docs/architecture.md, "The event log"):
 /// <list type="bullet">
-/// <item>appends in <see cref="EventAppendMode.Quick"/> mode (one <c>mt_quick_append_events</c> call per stream, which
-/// also checks the expected version);</item>
+/// <item><see cref="EventAppendMode.Quick"/> mode, whose schema (migration 0023) is what Marten checks the database
+/// against; the hub itself appends a whole transaction's events in one statement (<see cref="EventAppends"/>) rather
+/// than through Marten's per-stream append function, and checks expected versions beforehand
+/// (<see cref="EventWriter"/>);</item>
 /// <item>the workspace is the Marten tenant (<see cref="TenancyStyle.Conjoined"/>): <c>mt_events.tenant_id</c> is the
 /// workspace id, which the changefeed's index and every read filter on, and a stream belongs to one workspace;</item>
 /// <item>event type names are the contract's (<c>engagement.received</c>, …) from <see cref="EventTypeRegistry"/>, and
 /// bodies are serialised with its JSON options, so the stored JSON is what subscribers receive;</item>
 /// <item>event ids are unique across the log (the broker's message id and the webhook id).</item>
-/// </list>
-/// The schema is not created by Marten at run time: migration 0023 holds Marten's DDL for this configuration (and moves
-/// an existing log into it), and a test checks that Marten finds the migrated database matching this configuration.
+/// </list> The schema is not created by Marten at run time: migration 0023 holds Marten's DDL for this configuration
+/// (and moves an existing log into it), and a test checks that Marten finds the migrated database matching this
+/// configuration.
 /// </summary>
 public static class MartenEventStore
 {

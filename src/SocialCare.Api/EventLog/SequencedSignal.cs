@@ -4,11 +4,9 @@ namespace SocialCare.Api.EventLog;
 
 /// <summary>
 /// Every instance LISTENs for the notification writers send as they commit events (<see
-/// cref="EventStore.CommittedChannel"/>),
-/// which names the workspaces whose events they appended, and wakes whoever waits here for one of those workspaces
-/// (Server-Sent
-/// Events tails): a tail on any instance sees its workspace's new events within milliseconds, and other workspaces'
-/// commits do not wake it.
+/// cref="EventStore.CommittedChannel"/>), which names the workspaces whose events they appended, and wakes whoever
+/// waits here for one of those workspaces (Server-Sent Events tails): a tail on any instance sees its workspace's new
+/// events within milliseconds, and other workspaces' commits do not wake it.
 /// </summary>
 public sealed partial class SequencedSignal(
     Infrastructure.Database.SessionConnections sessions,

@@ -2,8 +2,8 @@ namespace SocialCare.Api.EventLog;
 
 /// <summary>
 /// What a stream is the history of. Marten stores a stream's type as the name of an aggregate type (lower-cased), so
-/// each
-/// is a type of its own here; they are stored with each stream (<c>mt_streams.type</c>) and never renamed once written.
+/// each is a type of its own here; they are stored with each stream (<c>mt_streams.type</c>) and never renamed once
+/// written.
 /// </summary>
 public static class StreamTypes
 {

@@ -4,9 +4,8 @@ using Npgsql;
 namespace SocialCare.Api.Idempotency;
 
 /// <summary>
-/// Deletes <c>Idempotency-Key</c> rows older than <see cref="IdempotencyOptions.KeyTtl"/> every
-/// <see cref="IdempotencyOptions.CleanupInterval"/>, in batches. Rows are taken with SKIP LOCKED, so instances sweeping
-/// at
+/// Deletes <c>Idempotency-Key</c> rows older than <see cref="IdempotencyOptions.KeyTtl"/> every <see
+/// cref="IdempotencyOptions.CleanupInterval"/>, in batches. Rows are taken with SKIP LOCKED, so instances sweeping at
 /// the same moment share the work instead of waiting on each other. An expired key is free whether or not this has run.
 /// </summary>
 internal sealed partial class IdempotencyKeySweeper(

@@ -14,11 +14,10 @@ public sealed record RecordedAnswer(byte[] RequestHash, int Status, string Body,
 
 /// <summary>
 /// The <c>idempotency_keys</c> table. A key is taken inside the request's transaction with a transaction-scoped
-/// advisory
-/// lock, tried without waiting: a second request with the same key while the first runs is told so at once, and when
-/// the
-/// first ends — committed with its answer, or rolled back by a failure or a crash — the lock goes with its transaction.
-/// Answers are stored encrypted (<see cref="SecretCipher"/>): some carry a secret (a subscription's signing secret).
+/// advisory lock, tried without waiting: a second request with the same key while the first runs is told so at once,
+/// and when the first ends — committed with its answer, or rolled back by a failure or a crash — the lock goes with its
+/// transaction. Answers are stored encrypted (<see cref="SecretCipher"/>): some carry a secret (a subscription's
+/// signing secret).
 /// </summary>
 public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options, SecretCipher cipher)
 {
@@ -39,9 +38,8 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
     /// <summary>
     /// Tries to take <paramref name="key"/> in <paramref name="transaction"/>. <c>Answer</c> is what an earlier request
     /// recorded under it (unless that expired): it is replayed, whoever holds the key meanwhile (another replay).
-    /// Without
-    /// one, <c>Taken</c> is false when another request holds the key (it is running); otherwise this request is the
-    /// first: it runs, and <see cref="Record"/> stores its answer with its commit.
+    /// Without one, <c>Taken</c> is false when another request holds the key (it is running); otherwise this request is
+    /// the first: it runs, and <see cref="Record"/> stores its answer with its commit.
     /// </summary>
     public async Task<(bool Taken, RecordedAnswer? Answer)> TakeAsync(
         AmbientTransaction transaction,

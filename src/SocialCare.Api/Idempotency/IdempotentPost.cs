@@ -68,9 +68,8 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
 
     /// <summary>
     /// Runs the endpoint in <paramref name="transaction"/>, its answer written to <paramref name="buffer"/>, and
-    /// commits with
-    /// the answer recorded if it is a success; otherwise the transaction rolls back, effect and all. Returns a problem
-    /// when the key turned out to be taken after all.
+    /// commits with the answer recorded if it is a success; otherwise the transaction rolls back, effect and all.
+    /// Returns a problem when the key turned out to be taken after all.
     /// </summary>
     private async Task<ProblemHttpResult?> RunAndRecordAsync(
         EndpointFilterInvocationContext context,

@@ -6,9 +6,9 @@ public static class IdempotentPostExtensions
 {
     /// <summary>
     /// Honours <c>Idempotency-Key</c> on a POST (a conversation command, a channel, a subscription, a secret rotation
-    /// …), as Stripe does: the first answer (2xx) is stored and replayed for the same key
-    /// with <c>Idempotent-Replayed: true</c>; the same key with another request is a 422; while the first is still
-    /// running, a 409. The request's writes, the claim on its key and its stored answer commit in one transaction (an
+    /// …), as Stripe does: the first answer (2xx) is stored and replayed for the same key with
+    /// <c>Idempotent-Replayed: true</c>; the same key with another request is a 422; while the first is still running,
+    /// a 409. The request's writes, the claim on its key and its stored answer commit in one transaction (an
     /// <see cref="AmbientTransaction"/>), so a request that fails, or a hub that dies before the commit, leaves
     /// nothing: the retry with the same key runs the effect once. The endpoint's stores must write through
     /// <see cref="AmbientTransactionExtensions.CreateAmbientCommand"/> or <see cref="EventLog.EventStore"/>.

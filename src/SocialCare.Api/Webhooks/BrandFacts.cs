@@ -3,8 +3,8 @@ using Npgsql;
 namespace SocialCare.Api.Webhooks;
 
 /// <summary>
-/// Reads what decides whether a brand-limited subscription may have an event without a brand (see
-/// <see cref="EventMatcher.WithinBrands"/>). Only such events need it, and only when a brand-limited subscription wants
+/// Reads what decides whether a brand-limited subscription may have an event without a brand (see <see
+/// cref="EventMatcher.WithinBrands"/>). Only such events need it, and only when a brand-limited subscription wants
 /// them.
 /// </summary>
 internal static class BrandFacts

@@ -5,10 +5,9 @@ namespace SocialCare.Api.Webhooks;
 /// <summary>
 /// What a subscription's filters look at, taken from the event and its conversation at fan-out time, and which
 /// subscription the event is about, if any (see <see cref="EventMatcher.SubscriptionOf"/>). For events without a brand,
-/// what decides whether a brand-limited subscription may have them: the brands of the customer's conversations
-/// (<see cref="CustomerBrands"/>), or the brands of the subscription the event is about (<see
-/// cref="AboutSubscriptionBrands"/>);
-/// both are read only when a brand-limited subscription wants the event.
+/// what decides whether a brand-limited subscription may have them: the brands of the customer's conversations (<see
+/// cref="CustomerBrands"/>), or the brands of the subscription the event is about (<see
+/// cref="AboutSubscriptionBrands"/>); both are read only when a brand-limited subscription wants the event.
 /// </summary>
 public sealed record EventFacts(
     string Type,
@@ -33,9 +32,8 @@ public sealed record EventFacts(
 
 /// <summary>
 /// Whether a subscription wants an event: its brands, its type (exact, family.* or *) and every filter it sets — and
-/// never
-/// an event about the subscription itself (its own exhausted delivery, its own disabling), which would only feed a dead
-/// endpoint.
+/// never an event about the subscription itself (its own exhausted delivery, its own disabling), which would only feed
+/// a dead endpoint.
 /// </summary>
 public static class EventMatcher
 {

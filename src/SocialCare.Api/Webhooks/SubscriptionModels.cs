@@ -15,9 +15,8 @@ public sealed record SubscriptionFilters(
 
 /// <summary>
 /// <c>brands</c>: the brands whose events the subscription may receive at all, and so which keys see it (a key limited
-/// to
-/// brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask
-/// for; a brand-limited key's subscription defaults to the key's brands.
+/// to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may
+/// ask for; a brand-limited key's subscription defaults to the key's brands.
 /// </summary>
 public sealed record CreateSubscriptionRequest(
     string Url,

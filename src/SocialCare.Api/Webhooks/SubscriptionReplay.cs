@@ -9,10 +9,9 @@ namespace SocialCare.Api.Webhooks;
 
 /// <summary>
 /// Re-sends events from the log to one subscription — a subscriber back from a week offline catches up, or one that
-/// lost
-/// its data asks again. Matching is the fan-out's (types, filters on the conversation as it is now), each event becomes
-/// (or again becomes) a pending delivery with a fresh schedule and its original webhook-id, so receivers that dedupe
-/// on it stay correct. One call scans at most <see cref="PageSize"/> events and says where to continue.
+/// lost its data asks again. Matching is the fan-out's (types, filters on the conversation as it is now), each event
+/// becomes (or again becomes) a pending delivery with a fresh schedule and its original webhook-id, so receivers that
+/// dedupe on it stay correct. One call scans at most <see cref="PageSize"/> events and says where to continue.
 /// </summary>
 public sealed class SubscriptionReplay(NpgsqlDataSource dataSource, DeliverySignal signal, TimeProvider clock)
 {

@@ -49,8 +49,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
     public static string SecretContext(Guid id) => $"subscriptions.secret/{id}";
 
     private const string Columns = """
-        id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret, previous_secret_expires_at,
-        disabled_reason, created_at, updated_at, brands
+        id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret,
+        previous_secret_expires_at, disabled_reason, created_at, updated_at, brands
         """;
 
     /// <summary>Creates the subscription, unless the workspace already has <paramref name="limit"/> of them (null

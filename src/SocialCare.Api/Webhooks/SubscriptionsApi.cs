@@ -60,8 +60,9 @@ public static class SubscriptionsApi
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 // Several subscriptions may share a host: the slots (DeliverySlots) bound each endpoint, and a host
                 // that hangs must not hold connections another endpoint's slot is waiting for.
-                MaxConnectionsPerServer =
-                    sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.MaxConcurrentDeliveries,
+                MaxConnectionsPerServer = sp.GetRequiredService<
+                    IOptions<WebhookOptions>
+                >().Value.MaxConcurrentDeliveries,
                 // Every connection is checked again: a name may resolve inside the network now that did not when saved.
                 ConnectCallback = Infrastructure.Outbound.OutboundTargets.Connect(
                     sp.GetRequiredKeyedService<Infrastructure.Outbound.OutboundRule>(WebhookOptions.Targets)

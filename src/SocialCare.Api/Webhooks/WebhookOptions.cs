@@ -7,9 +7,8 @@ public sealed class WebhookOptions
 
     /// <summary>
     /// The service key of the webhooks' <see cref="Infrastructure.Outbound.OutboundRule"/>: https on public hosts,
-    /// checked when a
-    /// subscription is saved and on every connection; <see cref="AllowPrivateTargets"/> lifts it for development and
-    /// tests.
+    /// checked when a subscription is saved and on every connection; <see cref="AllowPrivateTargets"/> lifts it for
+    /// development and tests.
     /// </summary>
     public const string Targets = "webhook-targets";
 

@@ -136,8 +136,8 @@ public sealed class WorkspaceStore(NpgsqlDataSource dataSource, CacheInvalidatio
     }
 
     /// <summary>
-    /// Makes sure a workspace named <paramref name="name"/> holds <paramref name="key"/> with every scope.
-    /// Used by the dev seed: the same key works across restarts without ever storing it in plaintext.
+    /// Makes sure a workspace named <paramref name="name"/> holds <paramref name="key"/> with every scope. Used by the
+    /// dev seed: the same key works across restarts without ever storing it in plaintext.
     /// </summary>
     /// <returns>The workspace, and whether the key has been revoked (then it stays revoked: a revocation is never
     /// undone by configuration).</returns>

@@ -80,7 +80,8 @@ public sealed class AbuseRun(AbuseWorld world)
             if (problems.Count > 0)
             {
                 _failures.Add(
-                    $"{operation} [{name}] {request.RequestUri}: {string.Join("; ", problems)} — answered {answer}: {Shorten(body)}"
+                    $"{operation} [{name}] {request.RequestUri}: {string.Join("; ", problems)} "
+                        + $"— answered {answer}: {Shorten(body)}"
                 );
             }
 

@@ -10,8 +10,8 @@ namespace SocialCare.Api.Tests.Abuse;
 /// characters, unpaired surrogates and invalid UTF-8, huge arrays, nulls and missing members, wrong Content-Types,
 /// missing bodies, bad query strings and ids; missing, malformed, revoked and underprivileged keys; the ids of another
 /// workspace and of another brand; forged and malformed platform webhooks. Every one must be answered with a 4xx
-/// problem with a stable code, never a 5xx or a success, never with another workspace's or brand's data, and must
-/// leave the event log of both workspaces as it was.
+/// problem with a stable code, never a 5xx or a success, never with another workspace's or brand's data, and must leave
+/// the event log of both workspaces as it was.
 /// </summary>
 public sealed partial class Abuse_suite : HubFixture
 {

@@ -125,7 +125,7 @@ public sealed class Channel_base_urls : HubFixture
     }
 
     [Test]
-    public async Task A_reply_to_a_base_url_that_now_resolves_to_loopback_is_refused_on_connection_and_the_token_never_leaves()
+    public async Task A_reply_to_a_base_url_now_resolving_to_loopback_is_refused_on_connect_and_the_token_never_leaves()
     {
         await using var platform = await FakePlatform.FakePlatform.StartAsync();
         platform.AddWhatsAppNumber("1234567890", Token);

@@ -4,8 +4,8 @@ using SocialCare.Api.Tests.Support;
 namespace SocialCare.Api.Tests.Contracts;
 
 /// <summary>
-/// The OpenAPI document is part of the product: the checked-in copy under contracts/ must equal what
-/// the hub serves. After an intended API change, regenerate it with <c>./infra/dev.sh contracts</c>.
+/// The OpenAPI document is part of the product: the checked-in copy under contracts/ must equal what the hub serves.
+/// After an intended API change, regenerate it with <c>./infra/dev.sh contracts</c>.
 /// </summary>
 public sealed class OpenApiContract
 {

@@ -35,7 +35,8 @@ public sealed class Conversation_filters : HubFixture
             await client.PostAsJsonAsync($"/v1/conversations/{ids[1]}/tags", new { add = new[] { "VIP" } });
             await client.PostAsJsonAsync($"/v1/conversations/{ids[2]}/priority", new { level = "urgent" });
             await client.PostAsJsonAsync($"/v1/conversations/{ids[2]}/assign", new { team = "Tier 2" });
-            await client.IngestAsync(HubApi.Engagement(channel, "ig-late", "customer-0")); // conversation 0 is now the most recently active
+            // conversation 0 is now the most recently active
+            await client.IngestAsync(HubApi.Engagement(channel, "ig-late", "customer-0"));
 
             async Task<List<Guid>> List(string query) =>
                 (await HubApi.ReadJson(await client.GetAsync("/v1/conversations?" + query), HttpStatusCode.OK))[

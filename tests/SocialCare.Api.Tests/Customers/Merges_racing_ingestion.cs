@@ -68,7 +68,7 @@ public sealed class Merges_racing_ingestion
     }
 
     [Test]
-    public async Task A_merge_waits_for_an_ingestion_holding_one_of_the_customers_identities_without_taking_another_first()
+    public async Task A_merge_waits_for_an_ingestion_holding_an_identity_of_its_customers_without_taking_another_first()
     {
         await TestEnvironment.WithDatabaseAsync(
             "mergeorder",
@@ -89,9 +89,8 @@ public sealed class Merges_racing_ingestion
                     ]!.GetValue<Guid>();
 
                     // The merged customer gets an Instagram identity whose key sorts after its WhatsApp one the way
-                    // ingestion sorts
-                    // (by hash) and before it as text: an order that differs by key kind would take them the other way
-                    // round.
+                    // ingestion sorts (by hash) and before it as text: an order that differs by key kind would take
+                    // them the other way round.
                     var byWhatsApp = CustomerLocks.Identity(workspaceId, "whatsapp", "merged");
                     var instagramUser = await FirstAsync(
                         Enumerable.Range(0, 64).Select(i => $"merged-ig-{i}"),

@@ -119,37 +119,45 @@ public sealed class Engagement_ingestion : HubFixture
     }
 
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m","visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m","visibility":"private","text":"hi","""
+            + "\"occurredAt\":\"2026-01-01T00:00:00Z\"}",
         "author",
         TestName = "Missing author"
     )]
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"shouting","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"}"""
+            + ""","visibility":"shouting","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""",
         "visibility",
         TestName = "Bad visibility enum"
     )]
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","occurredAt":"2026-01-01T00:00:00Z"}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"}"""
+            + ""","visibility":"private","occurredAt":"2026-01-01T00:00:00Z"}""",
         "text",
         TestName = "Neither text nor attachments"
     )]
     [TestCase(
-        """{"channelId":"CHANNEL","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""",
+        """{"channelId":"CHANNEL","author":{"platformUserId":"u"}"""
+            + ""","visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""",
         "platformMessageId",
         TestName = "Missing platform message id"
     )]
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"FUTURE"}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"}"""
+            + ""","visibility":"private","text":"hi","occurredAt":"FUTURE"}""",
         "occurredAt",
         TestName = "Timestamp a day ahead"
     )]
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","text":"hi"}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"}"""
+            + ""","visibility":"private","text":"hi"}""",
         "occurredAt",
         TestName = "Missing timestamp"
     )]
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","attachments":[{"url":"javascript:alert(1)","mediaType":"image/png"}],"occurredAt":"2026-01-01T00:00:00Z"}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"}"""
+            + ""","visibility":"private","attachments":[{"url":"javascript:alert(1)","mediaType":"image/png"}]"""
+            + ""","occurredAt":"2026-01-01T00:00:00Z"}""",
         "attachments[0].url",
         TestName = "Attachment URL that is not http"
     )]
@@ -172,13 +180,16 @@ public sealed class Engagement_ingestion : HubFixture
     }
 
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z","metadata":{"k":"a\u0000b"}}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m","author":{"platformUserId":"u"}"""
+            + ""","visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z","metadata":"""
+            + """{"k":"a\u0000b"}}""",
         "unsupported-character",
         "NUL",
         TestName = "NUL in metadata"
     )]
     [TestCase(
-        """{"channelId":"CHANNEL","platformMessageId":"m\u0000","author":{"platformUserId":"u"},"visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""",
+        """{"channelId":"CHANNEL","platformMessageId":"m\u0000","author":{"platformUserId":"u"}"""
+            + ""","visibility":"private","text":"hi","occurredAt":"2026-01-01T00:00:00Z"}""",
         "unsupported-character",
         "NUL",
         TestName = "NUL in an id"

@@ -106,7 +106,8 @@ public sealed class Group_commit : HubFixture
         await using var connection = new NpgsqlConnection(TestRun.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "select count(distinct xmin::text) from mt_events where tenant_id = $1::text and type = 'engagement.received'",
+            "select count(distinct xmin::text) from mt_events "
+                + "where tenant_id = $1::text and type = 'engagement.received'",
             connection
         );
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });

@@ -9,8 +9,8 @@ namespace SocialCare.Api.Tests.EventLog;
 
 /// <summary>
 /// What the event log promises every reader, with Marten numbering the events: a reader that resumes from any cursor it
-/// was handed never misses an event, even while two hub instances write at once; and one event carries one sequence,
-/// on the changefeed, on RabbitMQ and in webhooks.
+/// was handed never misses an event, even while two hub instances write at once; and one event carries one sequence, on
+/// the changefeed, on RabbitMQ and in webhooks.
 /// </summary>
 public sealed class Log_invariants
 {
@@ -18,7 +18,7 @@ public sealed class Log_invariants
     private const int EngagementsPerWriter = 30;
 
     [Test]
-    public async Task A_reader_resuming_from_each_cursor_sees_every_accepted_engagement_once_in_order_while_two_hubs_write()
+    public async Task A_reader_resuming_at_each_cursor_sees_every_accepted_engagement_once_in_order_as_two_hubs_write()
     {
         await TestEnvironment.WithDatabaseAsync(
             "two-hub-hammer",

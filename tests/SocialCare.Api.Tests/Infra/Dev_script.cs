@@ -46,7 +46,7 @@ public sealed class Dev_script
 
     [TestCase("SOCIALCARE_RABBIT_PORT")]
     [TestCase("SOCIALCARE_PG_PORT")]
-    public async Task A_port_held_by_something_else_stops_deps_with_one_line_naming_the_port_its_holder_and_the_variable(
+    public async Task A_port_held_by_something_else_stops_deps_in_one_line_naming_the_port_its_holder_and_the_variable(
         string variable
     )
     {

@@ -4,8 +4,8 @@ using SocialCare.Api.Tests.Support;
 namespace SocialCare.Api.Tests.Infra;
 
 /// <summary>
-/// The C# is laid out by one formatter (CSharpier, 120 columns: <c>.csharpierrc.yaml</c>), so that a change shows what it
-/// changes and not how its author wraps lines. <c>dotnet csharpier format .</c> puts a tree right.
+/// The C# is laid out by one formatter (CSharpier, 120 columns: <c>.csharpierrc.yaml</c>), so that a change shows what
+/// it changes and not how its author wraps lines. <c>dotnet csharpier format .</c> puts a tree right.
 /// </summary>
 public sealed class Formatting
 {

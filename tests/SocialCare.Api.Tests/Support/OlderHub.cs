@@ -10,7 +10,8 @@ namespace SocialCare.Api.Tests.Support;
 /// </summary>
 public static class OlderHub
 {
-    /// <summary>Applies the migrations up to <paramref name="lastMigration"/> (e.g. "0022"), as that hub's migrator did.</summary>
+    /// <summary>Applies the migrations up to <paramref name="lastMigration"/> (e.g. "0022"), as that
+    /// hub's migrator did.</summary>
     public static async Task MigrateToAsync(NpgsqlConnection connection, string lastMigration)
     {
         await ExecuteAsync(
@@ -39,7 +40,8 @@ public static class OlderHub
         await ExecuteAsync(connection, "insert into workspaces (id, name) values ($1, $2)", workspaceId, name);
         await ExecuteAsync(
             connection,
-            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) values ($1, $2, 'older app', $3, $4, 'sch_…')",
+            "insert into api_keys (id, workspace_id, name, scopes, key_hash, key_hint) "
+                + "values ($1, $2, 'older app', $3, $4, 'sch_…')",
             keyId,
             workspaceId,
             Scopes.All.ToArray(),

@@ -7,8 +7,8 @@ using RabbitMQ.Client.Events;
 namespace SocialCare.Api.Tests.Support;
 
 /// <summary>
-/// A consumer written the way a non-.NET department would write one: plain RabbitMQ.Client, its own
-/// exclusive queue bound to the hub's fanout exchanges, JSON bodies read by hand.
+/// A consumer written the way a non-.NET department would write one: plain RabbitMQ.Client, its own exclusive queue
+/// bound to the hub's fanout exchanges, JSON bodies read by hand.
 /// </summary>
 public sealed class RabbitTap : IAsyncDisposable
 {

@@ -50,10 +50,12 @@ public static class StoredSecretsProbe
     /// 106540352242922.</summary>
     public static string WhatsAppText(string wamid) =>
         $$$"""
-            {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-              "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
+              "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+              "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
               "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": "16505551234"}],
-              "messages": [{"from": "16505551234", "id": "{{{wamid}}}", "timestamp": "{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}}", "type": "text",
+              "messages": [{"from": "16505551234", "id": "{{{wamid}}}",
+                            "timestamp": "{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}}", "type": "text",
                             "text": {"body": "Does it come in another color?"}}]}}]}]}
             """;
 }

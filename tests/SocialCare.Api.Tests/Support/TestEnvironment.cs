@@ -3,8 +3,8 @@ using Npgsql;
 namespace SocialCare.Api.Tests.Support;
 
 /// <summary>
-/// Where the real PostgreSQL and RabbitMQ started by <c>./infra/dev.sh deps</c> are, read from the same
-/// environment variables the hub reads, with the dev ports as defaults.
+/// Where the real PostgreSQL and RabbitMQ started by <c>./infra/dev.sh deps</c> are, read from the same environment
+/// variables the hub reads, with the dev ports as defaults.
 /// </summary>
 public static class TestEnvironment
 {

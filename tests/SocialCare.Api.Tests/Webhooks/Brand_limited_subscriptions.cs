@@ -199,7 +199,7 @@ public sealed class Brand_limited_subscriptions : HubFixture
     }
 
     [Test]
-    public async Task Events_without_a_brand_reach_a_brand_limited_subscription_only_when_they_concern_its_brands_alone()
+    public async Task Events_without_a_brand_reach_a_brand_limited_subscription_only_if_they_concern_its_brands_alone()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Respond = (path, _) => path.StartsWith("/gone", StringComparison.Ordinal) ? 410 : 200;

@@ -164,8 +164,8 @@ public sealed class Webhook_recovery : HubFixture
             var subscriptionId = await Subscribe(client, receiver.Url("/slow"), ["engagement.received"]);
             var channel = await client.CreateChannelAsync("sms", "du");
             // Three slots for this endpoint, and its answers held back: the first three deliveries take the slots,
-            // every
-            // later one is fanned out while they are taken and waits (in memory, or in the table) until they free up.
+            // every later one is fanned out while they are taken and waits (in memory, or in the table) until they free
+            // up.
             await Task.WhenAll(
                 Enumerable
                     .Range(0, 30)
@@ -220,8 +220,8 @@ public sealed class Webhook_recovery : HubFixture
                     .Select(i => client.IngestAsync(HubApi.Engagement(channel, $"held-{i}", $"+97150003{i:D4}")))
             );
             // Three slots for the endpoint: three requests wait for their answers, the others wait in memory. Every
-            // event
-            // is fanned out before the delete (an event fanned out at the same moment as a delete may still go out).
+            // event is fanned out before the delete (an event fanned out at the same moment as a delete may still go
+            // out).
             await Eventually.Until(
                 () => Task.FromResult(receiver.Started),
                 n => n >= 3,

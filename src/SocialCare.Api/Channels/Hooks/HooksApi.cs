@@ -10,11 +10,11 @@ namespace SocialCare.Api.Channels.Hooks;
 public sealed record HookReceipt(int Engagements, int Duplicates, int Statuses, int Ignored);
 
 /// <summary>
-/// The platforms' webhooks: <c>/v1/hooks/{type}/{channelAccountId}</c>. No API key — the platform's signature over
-/// the exact bytes received, checked with the account's own secret, is the credential, and nothing is parsed before
-/// it holds. The answer (200) comes after everything in the payload is committed, so a platform that got no 200
-/// sends it again, and a payload sent again changes nothing (engagements dedupe on the platform's message id,
-/// statuses only move forward).
+/// The platforms' webhooks: <c>/v1/hooks/{type}/{channelAccountId}</c>. No API key — the platform's signature over the
+/// exact bytes received, checked with the account's own secret, is the credential, and nothing is parsed before it
+/// holds. The answer (200) comes after everything in the payload is committed, so a platform that got no 200 sends it
+/// again, and a payload sent again changes nothing (engagements dedupe on the platform's message id, statuses only move
+/// forward).
 /// </summary>
 public static partial class HooksApi
 {

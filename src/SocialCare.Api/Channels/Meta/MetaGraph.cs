@@ -96,8 +96,8 @@ public static class JsonReading
     /// <summary>
     /// A platform's webhook payload, parsed. A platform retries a refused webhook for days, so what PostgreSQL cannot
     /// store (U+0000, unpaired surrogates, bytes that are not UTF-8, numbers beyond numeric) is cleaned out here, once,
-    /// rather than refused: every
-    /// string a connector takes from it and every piece of raw JSON it keeps is storable (see StorableValues).
+    /// rather than refused: every string a connector takes from it and every piece of raw JSON it keeps is storable
+    /// (see StorableValues).
     /// </summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> payload) => StorableJson.Parse(payload);
 

@@ -14,8 +14,8 @@ namespace SocialCare.Api.Channels.Replies;
 public sealed record SendOutcome(string? PlatformMessageId, PlatformError? Error);
 
 /// <summary>
-/// Calls to the platforms, each through a Polly pipeline per channel account: a timeout per attempt, retries on
-/// 429, 5xx, timeouts and broken connections (honouring <c>Retry-After</c>, and X's <c>x-rate-limit-reset</c>), and a
+/// Calls to the platforms, each through a Polly pipeline per channel account: a timeout per attempt, retries on 429,
+/// 5xx, timeouts and broken connections (honouring <c>Retry-After</c>, and X's <c>x-rate-limit-reset</c>), and a
 /// circuit breaker, so an account whose platform is down fails its replies at once instead of queueing them up.
 /// </summary>
 public sealed class PlatformCalls(

@@ -8,8 +8,8 @@ namespace SocialCare.Api.Channels.Replies;
 
 /// <summary>
 /// Records a reply's progress reported by a native connector: what the send returned, and the platform's status
-/// webhooks. Each report is the same decision the reply-status API makes (statuses only move forward; late or
-/// repeated reports change nothing), taken under the conversation's row lock and appended as an event.
+/// webhooks. Each report is the same decision the reply-status API makes (statuses only move forward; late or repeated
+/// reports change nothing), taken under the conversation's row lock and appended as an event.
 /// </summary>
 public sealed class ReplyProgressRecorder(EventStore store, TimeProvider clock)
 {
@@ -168,8 +168,8 @@ public sealed class ReplyProgressRecorder(EventStore store, TimeProvider clock)
 
     /// <summary>
     /// A status and the send it belongs to take the same lock (the platform message id, or the recipient's watermark),
-    /// so
-    /// a status never lands in the backlog just after the send has looked there: whichever comes second sees the first.
+    /// so a status never lands in the backlog just after the send has looked there: whichever comes second sees the
+    /// first.
     /// </summary>
     private static void Lock(EventWriter writer, Guid channelId, params string[] keys) =>
         writer.Lock(keys.Select(k => $"reply-status|{channelId}|{k}"));

@@ -220,7 +220,8 @@ public sealed class WhatsAppConnector : IChannelConnector
                 first.ValueKind == JsonValueKind.Object
                     ? new PlatformError(
                         first.Text("code") ?? "unknown",
-                        $"{first.Text("title") ?? first.Text("message") ?? "Failed"}{(details is null ? string.Empty : $" ({details})")}"
+                        $"{first.Text("title") ?? first.Text("message") ?? "Failed"}"
+                            + $"{(details is null ? string.Empty : $" ({details})")}"
                     )
                     : new PlatformError("unknown", "WhatsApp reported the message failed without details.");
         }

@@ -14,8 +14,8 @@ using SocialCare.Contracts;
 namespace SocialCare.Api.Channels.X;
 
 /// <summary>
-/// X through the Account Activity API. In: the CRC check (<c>GET ?crc_token=</c>), then <c>tweet_create_events</c>
-/// (public mentions and replies, threaded along the reply chain; our own tweets ignored) and
+/// X through the Account Activity API. In: the CRC check (<c>GET ?crc_token=</c>), then
+/// <c>tweet_create_events</c> (public mentions and replies, threaded along the reply chain; our own tweets ignored) and
 /// <c>direct_message_events</c> (private; our own DMs ignored), signed with <c>x-twitter-webhooks-signature</c>.
 /// Out: a public reply (<c>POST /2/tweets</c> with <c>reply.in_reply_to_tweet_id</c>) or a DM
 /// (<c>POST /2/dm_conversations/with/{participant_id}/messages</c>).
@@ -49,8 +49,8 @@ public sealed partial class XConnector : IChannelConnector
     /// <summary>
     /// The CRC check: <c>{"response_token": "sha256=&lt;base64 HMAC-SHA256(consumer secret, crc_token)&gt;"}</c>. The
     /// answer is exactly the signature a POST of the body <c>crc_token</c> would carry, so the handshake signs only
-    /// what X sends — a short token of letters, digits and <c>+/=_-</c> — and a POST whose whole body could be such
-    /// a token is never taken as signed (<see cref="SignatureIsValid"/>). No JSON payload can be signed this way.
+    /// what X sends — a short token of letters, digits and <c>+/=_-</c> — and a POST whose whole body could be such a
+    /// token is never taken as signed (<see cref="SignatureIsValid"/>). No JSON payload can be signed this way.
     /// </summary>
     public IResult Handshake(HttpRequest request, Channel channel) =>
         request.Query["crc_token"] is { Count: 1 } token && CrcToken().IsMatch(token.ToString())

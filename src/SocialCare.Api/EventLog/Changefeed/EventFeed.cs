@@ -10,8 +10,8 @@ public sealed record FeedItem(long Sequence, Guid Id, string Type, DateTimeOffse
 public sealed record FeedPage(IReadOnlyList<FeedItem> Items, string Next);
 
 /// <summary>
-/// Reads the workspace's events in global sequence order. Only sequenced events are visible, and sequence
-/// numbers are given only to final events, so a reader that resumes from its last sequence misses nothing.
+/// Reads the workspace's events in global sequence order. Only sequenced events are visible, and sequence numbers are
+/// given only to final events, so a reader that resumes from its last sequence misses nothing.
 /// </summary>
 public sealed class EventFeed(NpgsqlDataSource dataSource)
 {
@@ -26,13 +26,11 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// The events of brands <c>$6</c> (the rest as in <see cref="EveryBrand"/>): one range scan of the (workspace,
-    /// brand,
-    /// sequence) index per brand (migration 0023), each stopping at the page size, merged in sequence order — instead
-    /// of a
-    /// walk over every event of the workspace after the cursor, filtering out other brands'. "brand = b and seq > $2"
-    /// is
-    /// written as a row comparison ordered by (brand, seq), which only that index can serve: with a plain equality the
-    /// planner, which cannot know how rare a brand is in a prepared statement, walked the sequence index instead.
+    /// brand, sequence) index per brand (migration 0023), each stopping at the page size, merged in sequence order —
+    /// instead of a walk over every event of the workspace after the cursor, filtering out other brands'. "brand = b
+    /// and seq > $2" is written as a row comparison ordered by (brand, seq), which only that index can serve: with a
+    /// plain equality the planner, which cannot know how rare a brand is in a prepared statement, walked the sequence
+    /// index instead.
     /// </summary>
     internal const string SomeBrands = """
         select e.seq_id, e.id, e.type, coalesce((e.data ->> 'recordedAt')::timestamptz, e.timestamp), e.stream_id,

@@ -9,10 +9,9 @@ namespace SocialCare.Api.EventLog.Changefeed;
 
 /// <summary>
 /// <c>GET /v1/events/stream</c>: the changefeed as Server-Sent Events. A stream wakes when its workspace commits
-/// events,
-/// checks at least every heartbeat that its key was not revoked since, and ends after its lifetime (the client resumes
-/// with <c>Last-Event-ID</c>); one key holds at most <see cref="EventStreamOptions.MaxStreamsPerKey"/> at once per
-/// instance.
+/// events, checks at least every heartbeat that its key was not revoked since, and ends after its lifetime (the client
+/// resumes with <c>Last-Event-ID</c>); one key holds at most <see cref="EventStreamOptions.MaxStreamsPerKey"/> at once
+/// per instance.
 /// </summary>
 internal static class EventStream
 {

@@ -5,9 +5,9 @@ using Npgsql;
 namespace SocialCare.Api.EventLog.Relay;
 
 /// <summary>
-/// The transactional outbox relay: the events table is the outbox. One hub instance leads (it holds a
-/// PostgreSQL advisory lock on its own connection; if it dies, the lock goes with the connection and
-/// another instance takes over). Events are numbered in commit order as they are written (see
+/// The transactional outbox relay: the events table is the outbox. One hub instance leads (it holds a PostgreSQL
+/// advisory lock on its own connection; if it dies, the lock goes with the connection and another instance takes over).
+/// Events are numbered in commit order as they are written (see
 /// <see cref="EventWriter"/>), so the leader reads what follows its checkpoint, publishes it in order
 /// through MassTransit with publisher confirms (event id = message id), and only then moves its checkpoint.
 /// At least once: after a crash between confirm and checkpoint, the tail is published again.
@@ -90,9 +90,8 @@ internal sealed partial class EventRelay(
         }
 
         // Handed to the bus: everything up to `handedOver`. The newest batch's confirms may still be travelling while
-        // the
-        // next one is read and handed over (the bus channel keeps the order); a batch's last sequence is saved as the
-        // checkpoint once every one of its confirms has arrived, in the next round trip (or before idling).
+        // the next one is read and handed over (the bus channel keeps the order); a batch's last sequence is saved as
+        // the checkpoint once every one of its confirms has arrived, in the next round trip (or before idling).
         var handedOver = await ReadCheckpointAsync(connection, stoppingToken);
         Batch? unconfirmed = null;
         long? confirmed = null;

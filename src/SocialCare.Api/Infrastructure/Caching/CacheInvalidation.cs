@@ -2,11 +2,10 @@ namespace SocialCare.Api.Infrastructure.Caching;
 
 /// <summary>
 /// Tells every hub instance that cached rows changed. Triggers on the cached tables NOTIFY <see cref="Channel"/> with
-/// the
-/// cache's scope in the changing transaction (so only a committed change is announced; migration 0010); each instance
-/// LISTENs on a dedicated connection and empties that cache. While the LISTEN connection is down, caches are bypassed
-/// (<see cref="IsListening"/>), and after it comes back every cache starts empty: a change announced meanwhile cannot
-/// be missed.
+/// the cache's scope in the changing transaction (so only a committed change is announced; migration 0010); each
+/// instance LISTENs on a dedicated connection and empties that cache. While the LISTEN connection is down, caches are
+/// bypassed (<see cref="IsListening"/>), and after it comes back every cache starts empty: a change announced meanwhile
+/// cannot be missed.
 /// </summary>
 public sealed partial class CacheInvalidation(Database.SessionConnections sessions, ILogger<CacheInvalidation> logger)
     : BackgroundService

@@ -5,11 +5,9 @@ namespace SocialCare.Api.Infrastructure.Database;
 /// <summary>
 /// One PostgreSQL transaction that everything a request writes shares, without the stores it calls taking it as a
 /// parameter: whoever opens it (the <c>Idempotency-Key</c> filter) makes it current for the rest of the request, and
-/// stores
-/// create their commands with <see cref="AmbientTransactionExtensions.CreateAmbientCommand"/>, which uses it when there
-/// is
-/// one. So the effect and the recorded answer commit together or not at all. Work that must follow the commit (waking a
-/// worker, emptying a cache) is queued with <see cref="AfterCommit"/>.
+/// stores create their commands with <see cref="AmbientTransactionExtensions.CreateAmbientCommand"/>, which uses it
+/// when there is one. So the effect and the recorded answer commit together or not at all. Work that must follow the
+/// commit (waking a worker, emptying a cache) is queued with <see cref="AfterCommit"/>.
 /// </summary>
 public sealed class AmbientTransaction : IAsyncDisposable
 {
@@ -49,8 +47,7 @@ public sealed class AmbientTransaction : IAsyncDisposable
 
     /// <summary>
     /// Makes this the current transaction for the caller and everything it awaits from here on. Not async on purpose:
-    /// an
-    /// <see cref="AsyncLocal{T}"/> set inside an async method would be undone when that method returns.
+    /// an <see cref="AsyncLocal{T}"/> set inside an async method would be undone when that method returns.
     /// </summary>
     public void Enter() => Slot.Value = this;
 
@@ -70,8 +67,7 @@ public sealed class AmbientTransaction : IAsyncDisposable
 
     /// <summary>
     /// Sends <paramref name="last"/> and the COMMIT in one round trip, then runs what was queued to follow the commit.
-    /// If
-    /// <paramref name="last"/> fails, PostgreSQL skips the COMMIT and the transaction rolls back when disposed.
+    /// If <paramref name="last"/> fails, PostgreSQL skips the COMMIT and the transaction rolls back when disposed.
     /// </summary>
     public async Task CommitAsync(NpgsqlBatchCommand last, CancellationToken cancellationToken)
     {

@@ -9,12 +9,10 @@ public static class DatabaseExtensions
 
     /// <summary>
     /// One pooled <see cref="NpgsqlDataSource"/> for the process, <see cref="RelaxedCommits"/> for bookkeeping a crash
-    /// may
-    /// lose, unpooled <see cref="SessionConnections"/> for session state, and the schema migrated at start-up. Every
-    /// connection carries the keepalives of <see cref="DatabaseOptions"/>: the session ones hold the relay leader's
-    /// lock,
-    /// and a pooled one can hold row and advisory locks mid-transaction, so PostgreSQL must drop any of them whose hub
-    /// vanished.
+    /// may lose, unpooled <see cref="SessionConnections"/> for session state, and the schema migrated at start-up.
+    /// Every connection carries the keepalives of <see cref="DatabaseOptions"/>: the session ones hold the relay
+    /// leader's lock, and a pooled one can hold row and advisory locks mid-transaction, so PostgreSQL must drop any of
+    /// them whose hub vanished.
     /// </summary>
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,7 +20,8 @@ public static class DatabaseExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException(
-                $"ConnectionStrings:{ConnectionStringName} is not set (environment ConnectionStrings__{ConnectionStringName})."
+                $"ConnectionStrings:{ConnectionStringName} is not set "
+                    + $"(environment ConnectionStrings__{ConnectionStringName})."
             );
         }
 
@@ -65,8 +64,10 @@ public static class DatabaseExtensions
             // The lease's plan depends on how many deliveries wait: a generic plan cached while the table was small
             // kept scanning it whole once it was not. Plan each execution for its own parameters (about half a
             // millisecond).
-            builder.ConnectionStringBuilder.Options =
-                $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=off -c plan_cache_mode=force_custom_plan".Trim();
+            builder.ConnectionStringBuilder.Options = (
+                $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=off"
+                + " -c plan_cache_mode=force_custom_plan"
+            ).Trim();
             return new RelaxedCommits(builder.Build());
         });
         services.AddSingleton(sp =>

@@ -36,9 +36,8 @@ public sealed class DatabaseOptions
 
     /// <summary>
     /// Sets the keepalives on a connection string, both ends. What the connection string already says wins: TCP
-    /// keepalive
-    /// settings given there are kept, and its own <c>Options</c> come after these, so a <c>-c</c> there overrides one
-    /// here.
+    /// keepalive settings given there are kept, and its own <c>Options</c> come after these, so a <c>-c</c> there
+    /// overrides one here.
     /// </summary>
     internal void ApplyTo(NpgsqlConnectionStringBuilder connection)
     {

@@ -31,12 +31,10 @@ public sealed record GroupCommitOptions<TItem>
 
 /// <summary>
 /// Group commit: callers submit one item each and wait for its result; a writer takes whatever has queued up meanwhile
-/// and
-/// writes it with set-based statements and one commit, so under load one transaction serves many callers, and when idle
-/// an item goes alone at once. The write answers each item in order; an item it answers <c>null</c> for (with a
-/// nullable
-/// <typeparamref name="TResult"/>) is written in a later batch. The owner runs <see cref="RunAsync"/>; once stopping,
-/// what is queued is still written.
+/// and writes it with set-based statements and one commit, so under load one transaction serves many callers, and when
+/// idle an item goes alone at once. The write answers each item in order; an item it answers <c>null</c> for (with a
+/// nullable <typeparamref name="TResult"/>) is written in a later batch. The owner runs <see cref="RunAsync"/>; once
+/// stopping, what is queued is still written.
 /// </summary>
 public sealed partial class GroupCommit<TItem, TResult>(
     Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> write,

@@ -5,9 +5,9 @@ using Polly.Retry;
 namespace SocialCare.Api.Infrastructure.Database;
 
 /// <summary>
-/// Migrates the schema before the server takes requests (hosted services start before Kestrel).
-/// PostgreSQL may still be starting (docker compose, a failover): transient connection failures
-/// are retried for about half a minute before the hub gives up and exits.
+/// Migrates the schema before the server takes requests (hosted services start before Kestrel). PostgreSQL may still be
+/// starting (docker compose, a failover): transient connection failures are retried for about half a minute before the
+/// hub gives up and exits.
 /// </summary>
 internal sealed partial class MigrationHostedService(
     NpgsqlDataSource dataSource,

@@ -4,9 +4,9 @@ using Npgsql;
 namespace SocialCare.Api.Infrastructure.Database;
 
 /// <summary>
-/// Applies the SQL files embedded under Migrations/ in name order, each once, each in its own
-/// transaction, recorded in <c>schema_migrations</c>. A session-level advisory lock serialises
-/// hub processes that start together: the second waits, then finds nothing left to do.
+/// Applies the SQL files embedded under Migrations/ in name order, each once, each in its own transaction, recorded in
+/// <c>schema_migrations</c>. A session-level advisory lock serialises hub processes that start together: the second
+/// waits, then finds nothing left to do.
 /// </summary>
 public static class Migrator
 {

@@ -4,9 +4,8 @@ namespace SocialCare.Api.Infrastructure.Database;
 
 /// <summary>
 /// LISTENs on one PostgreSQL channel over a dedicated session connection for as long as the host runs, and listens
-/// again
-/// after a lost connection. <c>listening</c> hears <c>true</c> once notifications flow, and <c>false</c> when some may
-/// be missed from then on, so that the caller can stop trusting what notifications keep fresh.
+/// again after a lost connection. <c>listening</c> hears <c>true</c> once notifications flow, and <c>false</c> when
+/// some may be missed from then on, so that the caller can stop trusting what notifications keep fresh.
 /// </summary>
 internal static class NotificationListener
 {

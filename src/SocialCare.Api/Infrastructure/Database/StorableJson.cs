@@ -9,8 +9,8 @@ namespace SocialCare.Api.Infrastructure.Database;
 
 /// <summary>
 /// JSON from outside that must be kept whatever it holds (a platform retries a refused webhook for days), made
-/// storable:
-/// U+0000 dropped, unpaired surrogates and invalid UTF-8 replaced by U+FFFD, numbers beyond numeric kept as their text.
+/// storable: U+0000 dropped, unpaired surrogates and invalid UTF-8 replaced by U+FFFD, numbers beyond numeric kept as
+/// their text.
 /// </summary>
 public static class StorableJson
 {

@@ -3,14 +3,13 @@ namespace SocialCare.Api.Infrastructure.Database;
 /// <summary>
 /// What PostgreSQL accepts as a value, decided once for every kind of input. PostgreSQL refuses, at Bind, text holding
 /// U+0000 (22021; in jsonb, the escape <c>\u0000</c> is 22P05), a jsonb string with an unpaired surrogate escape such
-/// as
-/// <c>\ud800</c> (22P02) and a jsonb number past its numeric range (22003); Npgsql cannot even encode a .NET string
+/// as <c>\ud800</c> (22P02) and a jsonb number past its numeric range (22003); Npgsql cannot even encode a .NET string
 /// with an unpaired surrogate (EncoderFallbackException). A refusal at Bind is not only a failed statement: Npgsql
 /// 10.0.3 marks an auto-prepared statement prepared on ParseComplete, so when the Bind of the execution that prepares
 /// it fails, the statement stays "prepared" without its row description, and the next execution of that statement on
-/// that physical connection throws "Received unexpected backend message DataRow" and breaks the connection — a 500
-/// for an innocent request. So such values never reach PostgreSQL: the API refuses them at its boundary
-/// (<see cref="Validation.StorableInputMiddleware"/>), platform payloads are cleaned (<c>JsonReading</c>).
+/// that physical connection throws "Received unexpected backend message DataRow" and breaks the connection — a 500 for
+/// an innocent request. So such values never reach PostgreSQL: the API refuses them at its boundary (<see
+/// cref="Validation.StorableInputMiddleware"/>), platform payloads are cleaned (<c>JsonReading</c>).
 /// </summary>
 public static class StorableValues
 {

@@ -5,10 +5,10 @@ namespace SocialCare.Api.Infrastructure.Outbound;
 
 /// <summary>
 /// Which addresses the hub may call on someone else's behalf (a subscriber's webhook URL, a channel's API base URL):
-/// public unicast only. Everything else — loopback, private and shared (CGNAT) ranges, link-local (where cloud
-/// metadata lives), multicast, documentation, benchmarking and reserved ranges — could reach inside the hub's own
-/// network. IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address; Teredo and other
-/// tunnels, whose real endpoint cannot be checked, are refused.
+/// public unicast only. Everything else — loopback, private and shared (CGNAT) ranges, link-local (where cloud metadata
+/// lives), multicast, documentation, benchmarking and reserved ranges — could reach inside the hub's own network. IPv6
+/// forms that carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address; Teredo and other tunnels, whose
+/// real endpoint cannot be checked, are refused.
 /// </summary>
 public static class PublicAddresses
 {
@@ -22,7 +22,8 @@ public static class PublicAddresses
 
     private static bool IsPublicV4(ReadOnlySpan<byte> b) =>
         !(
-            b[0] is 0 or 10 or 127 or >= 224 // "this network", private, loopback, multicast (224/4), reserved (240/4) and broadcast
+            // "this network", private, loopback, multicast (224/4), reserved (240/4) and broadcast
+            b[0] is 0 or 10 or 127 or >= 224
             || (b[0] == 100 && b[1] is >= 64 and <= 127) // shared address space (CGNAT), 100.64/10
             || (b[0] == 169 && b[1] == 254) // link-local, cloud metadata (169.254.169.254)
             || (b[0] == 172 && b[1] is >= 16 and <= 31)

@@ -5,9 +5,9 @@ using Npgsql;
 namespace SocialCare.Api.Infrastructure.Problems;
 
 /// <summary>
-/// Turns exceptions into problems. Bad input (malformed JSON, wrong media type, an oversized body)
-/// is the client's fault and answers 4xx, as does a NUL character PostgreSQL refuses to store; a unique violation that
-/// slipped past a check answers 409; anything else is our fault: 500, logged, with no internals in the body.
+/// Turns exceptions into problems. Bad input (malformed JSON, wrong media type, an oversized body) is the client's
+/// fault and answers 4xx, as does a NUL character PostgreSQL refuses to store; a unique violation that slipped past a
+/// check answers 409; anything else is our fault: 500, logged, with no internals in the body.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger, NpgsqlDataSource dataSource)
     : IExceptionHandler
@@ -27,9 +27,8 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         )
         {
             // The last line behind StorableInputMiddleware: a value PostgreSQL refused may have been refused at Bind,
-            // which
-            // leaves Npgsql's auto-prepared statement unusable on that connection (see StorableValues). Closing the
-            // pool's connections means none of them serves another request.
+            // which leaves Npgsql's auto-prepared statement unusable on that connection (see StorableValues). Closing
+            // the pool's connections means none of them serves another request.
             dataSource.Clear();
             LogRefusedValue(logger, refused, context.Request.Method, context.Request.Path);
         }

@@ -1,9 +1,9 @@
 namespace SocialCare.Api.Infrastructure.Problems;
 
 /// <summary>
-/// The stable problem codes of the API. Each becomes the problem's <c>type</c>
-/// (<c>urn:socialcare:problem:{code}</c>) and its <c>code</c> member; clients switch on them,
-/// so a code is never renamed once shipped. docs/problems.md lists them.
+/// The stable problem codes of the API. Each becomes the problem's <c>type</c> (<c>urn:socialcare:problem:{code}</c>)
+/// and its <c>code</c> member; clients switch on them, so a code is never renamed once shipped. docs/problems.md lists
+/// them.
 /// </summary>
 public static class ProblemCodes
 {

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http.Features;
 namespace SocialCare.Api.Infrastructure.Problems;
 
 /// <summary>
-/// Caps every request body at <see cref="ApiOptions.MaxRequestBodyBytes"/>. A declared length over the
-/// cap is refused before a byte is read; an undeclared (chunked) body is cut off as it streams in.
-/// Kestrel's own limit is set too, but the wrapper also holds under hosts that have none (tests).
+/// Caps every request body at <see cref="ApiOptions.MaxRequestBodyBytes"/>. A declared length over the cap is refused
+/// before a byte is read; an undeclared (chunked) body is cut off as it streams in. Kestrel's own limit is set too, but
+/// the wrapper also holds under hosts that have none (tests).
 /// </summary>
 internal sealed class RequestBodyLimitMiddleware(
     RequestDelegate next,

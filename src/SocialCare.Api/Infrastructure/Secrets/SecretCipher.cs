@@ -7,11 +7,10 @@ namespace SocialCare.Api.Infrastructure.Secrets;
 
 /// <summary>
 /// Encrypts the secrets the hub stores in PostgreSQL with AES-256-GCM under the configured key ring. A stored value
-/// reads
-/// <c>enc:v1:&lt;keyId&gt;:&lt;base64url(nonce ‖ ciphertext ‖ tag)&gt;</c>: it names its format and the key it needs,
-/// so that several keys can be in use while one is being retired. The associated data is that prefix and the value's
-/// <c>context</c> (its table, column and row), so a ciphertext copied into another row or column fails authentication
-/// there instead of being decrypted and, say, replayed as another request's answer.
+/// reads <c>enc:v1:&lt;keyId&gt;:&lt;base64url(nonce ‖ ciphertext ‖ tag)&gt;</c>: it names its format and the key it
+/// needs, so that several keys can be in use while one is being retired. The associated data is that prefix and the
+/// value's <c>context</c> (its table, column and row), so a ciphertext copied into another row or column fails
+/// authentication there instead of being decrypted and, say, replayed as another request's answer.
 /// </summary>
 public sealed class SecretCipher
 {
@@ -58,9 +57,8 @@ public sealed class SecretCipher
 
     /// <summary>
     /// The plaintext of a stored value. A value without <see cref="Marker"/> is returned as it is: a hub of an older
-    /// version
-    /// wrote it, and the next start-up (or a re-encryption) encrypts it. Errors name the key and context, never a
-    /// value.
+    /// version wrote it, and the next start-up (or a re-encryption) encrypts it. Errors name the key and context, never
+    /// a value.
     /// </summary>
     public string Unprotect(string stored, string context)
     {

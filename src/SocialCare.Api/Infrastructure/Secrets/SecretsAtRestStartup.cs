@@ -2,9 +2,8 @@ namespace SocialCare.Api.Infrastructure.Secrets;
 
 /// <summary>
 /// At start-up, after the migrations and before the server takes requests: refuses to start when stored secrets are
-/// under a
-/// key the ring lacks (removed before a re-encryption moved them off it: every read of them would fail), then encrypts
-/// the values an older hub wrote in clear. Idempotent, and serialised across instances by <see
+/// under a key the ring lacks (removed before a re-encryption moved them off it: every read of them would fail), then
+/// encrypts the values an older hub wrote in clear. Idempotent, and serialised across instances by <see
 /// cref="StoredSecretsRewriter"/>.
 /// </summary>
 internal sealed partial class SecretsAtRestStartup(
@@ -25,7 +24,8 @@ internal sealed partial class SecretsAtRestStartup(
                     throw new InvalidOperationException(
                         "Stored secrets are encrypted under keys that Secrets:Keys does not hold: "
                             + string.Join(", ", missing.Select(m => $"{m.Values} in {m.Table} under '{m.KeyId}'"))
-                            + ". Configure those keys again; retire a key only after POST /v1/admin/secrets/re-encrypt has moved everything to the active one."
+                            + ". Configure those keys again; retire a key only after POST /v1/admin/secrets/re-encrypt "
+                            + "has moved everything to the active one."
                     );
                 }
 

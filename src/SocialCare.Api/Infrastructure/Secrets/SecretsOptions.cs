@@ -28,7 +28,8 @@ internal sealed partial class SecretsOptionsValidator : IValidateOptions<Secrets
 
     private const string HowTo =
         "Set Secrets:Keys:<keyId> (environment Secrets__Keys__<keyId>) to the base64 of 32 random bytes "
-        + "(e.g. `openssl rand -base64 32`) and Secrets:ActiveKey (Secrets__ActiveKey) to that keyId; ./infra/dev.sh does this for development "
+        + "(e.g. `openssl rand -base64 32`) and Secrets:ActiveKey (Secrets__ActiveKey) to that keyId; "
+        + "./infra/dev.sh does this for development "
         + "with a key it keeps in .data/secrets-key.";
 
     /// <summary>Letters, digits, '-' and '_': a key id is part of every ciphertext's prefix, which ':'

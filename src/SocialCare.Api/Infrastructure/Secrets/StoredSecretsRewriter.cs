@@ -9,12 +9,10 @@ public sealed record StoredSecretsCensus(string Table, string? KeyId, long Value
 
 /// <summary>
 /// Rewrites stored secrets: at start-up the values an older hub wrote in clear, and on request every value not under
-/// the
-/// active key. Runs hold a PostgreSQL advisory lock on a session connection, so that instances starting together (or an
-/// operator's re-encryption meanwhile) take turns; the second finds nothing left to do. Rows are rewritten in batches
-/// of
-/// <see cref="BatchSize"/>, each in its own transaction, locked (<c>FOR UPDATE</c>) so that a concurrent write waits
-/// for it.
+/// the active key. Runs hold a PostgreSQL advisory lock on a session connection, so that instances starting together
+/// (or an operator's re-encryption meanwhile) take turns; the second finds nothing left to do. Rows are rewritten in
+/// batches of <see cref="BatchSize"/>, each in its own transaction, locked (<c>FOR UPDATE</c>) so that a concurrent
+/// write waits for it.
 /// </summary>
 public sealed class StoredSecretsRewriter(
     SessionConnections sessions,
@@ -72,9 +70,9 @@ public sealed class StoredSecretsRewriter(
     }
 
     /// <summary>
-    /// Rewrites, under the active key, every row with a value that does not start with <paramref name="keep"/>
-    /// (<see cref="SecretCipher.Marker"/>: only values in clear; <see cref="SecretCipher.ActivePrefix"/>: all but the
-    /// active key's). Returns the rows rewritten per table.
+    /// Rewrites, under the active key, every row with a value that does not start with <paramref name="keep"/> (<see
+    /// cref="SecretCipher.Marker"/>: only values in clear; <see cref="SecretCipher.ActivePrefix"/>: all but the active
+    /// key's). Returns the rows rewritten per table.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, int>> RewriteAsync(
         NpgsqlConnection connection,
@@ -111,7 +109,8 @@ public sealed class StoredSecretsRewriter(
         var rows = new List<(object[] Key, string?[] Values)>();
         await using (
             var select = new NpgsqlCommand(
-                $"select {order}, {string.Join(", ", table.Columns)} from {table.Table} where {stale} order by {order} limit {BatchSize} for update",
+                $"select {order}, {string.Join(", ", table.Columns)} from {table.Table} where {stale} "
+                    + $"order by {order} limit {BatchSize} for update",
                 connection,
                 transaction
             )

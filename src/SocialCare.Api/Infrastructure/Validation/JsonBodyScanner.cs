@@ -21,10 +21,10 @@ internal enum UnstorableKind
 internal readonly record struct UnstorableValue(UnstorableKind Kind, string Path);
 
 /// <summary>
-/// Reads a JSON body once, token by token, looking at every string, member name and number — those of free-form
-/// members (channel settings, context values, metadata) and of members the binder ignores included — before any
-/// binder or handler sees it. Unescaping happens only for strings that carry escapes: raw JSON text cannot hold
-/// U+0000 (the reader refuses control characters) nor, being valid UTF-8, a surrogate.
+/// Reads a JSON body once, token by token, looking at every string, member name and number — those of free-form members
+/// (channel settings, context values, metadata) and of members the binder ignores included — before any binder or
+/// handler sees it. Unescaping happens only for strings that carry escapes: raw JSON text cannot hold U+0000 (the
+/// reader refuses control characters) nor, being valid UTF-8, a surrogate.
 /// </summary>
 internal static class JsonBodyScanner
 {

@@ -15,11 +15,11 @@ namespace SocialCare.Api.Infrastructure.Validation;
 /// endpoint binds — all of it, free-form members included. A value PostgreSQL refuses at Bind must never reach it:
 /// besides failing its own request, it leaves Npgsql's auto-prepared statement without its row description, and a
 /// later, innocent request on the same pooled connection gets a 500 ("Received unexpected backend message DataRow") —
-/// the desync described in <see cref="StorableValues"/>.
-/// Route values need no check: Kestrel answers 400 to a path holding %00 and decodes only valid UTF-8 there. It answers
-/// 400 to a NUL in a header too, but other servers (and the test server) may not, and headers reach the database
-/// (X-Actor, Idempotency-Key). Platform webhooks bind no body (they verify the raw bytes) and are never refused for
-/// their content: their connectors clean what they take (JsonReading).
+/// the desync described in <see cref="StorableValues"/>. Route values need no check: Kestrel answers 400 to a path
+/// holding %00 and decodes only valid UTF-8 there. It answers 400 to a NUL in a header too, but other servers (and the
+/// test server) may not, and headers reach the database (X-Actor, Idempotency-Key). Platform webhooks bind no body
+/// (they verify the raw bytes) and are never refused for their content: their connectors clean what they take
+/// (JsonReading).
 /// </summary>
 internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<JsonOptions> json)
 {
@@ -154,7 +154,8 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
                 ProblemCodes.UnsupportedNumber,
                 "Unsupported number",
                 $"The number at {value.Path} is beyond what the hub stores: at most "
-                    + $"{StorableValues.MaxNumberLength} characters, with an exponent of at most {StorableValues.MaxExponent}."
+                    + $"{StorableValues.MaxNumberLength} characters, "
+                    + $"with an exponent of at most {StorableValues.MaxExponent}."
             ),
             _ => Problem.Details(
                 StatusCodes.Status400BadRequest,

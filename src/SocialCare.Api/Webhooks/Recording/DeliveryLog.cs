@@ -72,8 +72,8 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
     }
 
     /// <summary>
-    /// Sends a delivery again, now, with a fresh retry schedule; its attempt log is kept. The same <c>webhook-id</c>
-    /// goes out, so a receiver that already processed it can recognise it.
+    /// Sends a delivery again, now, with a fresh retry schedule; its attempt log is kept. The same
+    /// <c>webhook-id</c> goes out, so a receiver that already processed it can recognise it.
     /// </summary>
     public async Task<bool> RedeliverAsync(Guid subscriptionId, Guid deliveryId, CancellationToken ct)
     {

@@ -50,11 +50,9 @@ internal sealed partial class DeliveryRecorder(
 ) : BackgroundService
 {
     // Recording a success only makes the delivery log current (the slot was given back when the endpoint answered), so
-    // successes linger a little to be recorded many at a time.
-    // Should a batch of successes of many endpoints (maybe of many workspaces) be refused, each is recorded alone, so
-    // that
-    // one endpoint's answer can never keep every other delivery of its batch unrecorded (and sent again when its lease
-    // runs out).
+    // successes linger a little to be recorded many at a time. Should a batch of successes of many endpoints (maybe of
+    // many workspaces) be refused, each is recorded alone, so that one endpoint's answer can never keep every other
+    // delivery of its batch unrecorded (and sent again when its lease runs out).
     private readonly Infrastructure.Database.GroupCommit<Delivered, bool> _delivered = new(
         async (batch, ct) =>
         {

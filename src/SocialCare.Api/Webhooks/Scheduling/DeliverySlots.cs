@@ -132,10 +132,9 @@ internal sealed class DeliverySlots(IOptionsMonitor<WebhookOptions> options, Del
     /// <summary>
     /// Gives a slot back. Returns the held deliveries that take the freed slots (for the caller to start) and, when the
     /// attempt failed, the endpoint's held deliveries let go (for the caller to hand back to the table, where the
-    /// poller
-    /// leases them as the endpoint's slots allow, instead of sending every one of them at a failing endpoint now). When
-    /// a limit that was reached is lifted, or the endpoint's deliveries were last found waiting in the table, and
-    /// nothing held takes the slot, the poller is woken to lease them.
+    /// poller leases them as the endpoint's slots allow, instead of sending every one of them at a failing endpoint
+    /// now). When a limit that was reached is lifted, or the endpoint's deliveries were last found waiting in the
+    /// table, and nothing held takes the slot, the poller is woken to lease them.
     /// </summary>
     public (List<DueDelivery> Start, List<DueDelivery> LetGo) Release(Guid subscriptionId, bool attemptFailed)
     {

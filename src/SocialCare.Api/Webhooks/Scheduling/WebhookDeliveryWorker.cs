@@ -18,9 +18,8 @@ namespace SocialCare.Api.Webhooks.Scheduling;
 /// an endpoint may have held, leases that ran out because an instance died — waits in the table until this worker
 /// leases it with FOR UPDATE SKIP LOCKED (safe with several hub instances). Each attempt is signed and bounded by a
 /// Polly timeout, and each outcome is logged. 2xx: delivered. 410: the endpoint asked to stop — the subscription is
-/// disabled.
-/// 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the schedule
-/// (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
+/// disabled. 429/502/503/504: slow down, honouring Retry-After. Anything else, redirects included: retry on the
+/// schedule (with jitter) until it is exhausted and the delivery is dead. A disabled or deleted subscription's pending
 /// deliveries wait untouched (re-enabling resumes them). <see cref="DeliveryRecorder"/> records each outcome.
 /// </summary>
 internal sealed partial class WebhookDeliveryWorker(
@@ -44,9 +43,9 @@ internal sealed partial class WebhookDeliveryWorker(
     public bool Accepting => !_stopping.IsCancellationRequested;
 
     /// <summary>
-    /// How long a leased delivery is left alone: longer than it may be held waiting for a slot
-    /// (<see cref="DeliverySlots.HoldFor"/>) plus an attempt, so that only a delivery whose instance died, or that it
-    /// let go, is leased again.
+    /// How long a leased delivery is left alone: longer than it may be held waiting for a slot (<see
+    /// cref="DeliverySlots.HoldFor"/>) plus an attempt, so that only a delivery whose instance died, or that it let go,
+    /// is leased again.
     /// </summary>
     public TimeSpan Lease => options.CurrentValue.AttemptTimeout + TimeSpan.FromMinutes(2);
 

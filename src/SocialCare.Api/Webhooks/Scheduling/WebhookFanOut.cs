@@ -9,11 +9,11 @@ namespace SocialCare.Api.Webhooks.Scheduling;
 
 /// <summary>
 /// Fans each published event out into durable delivery rows, one per matching subscription, as a CloudEvents 1.0
-/// envelope. The bus delivers at least once; (subscription, event) is unique, so a redelivered message adds nothing.
-/// A delivery this instance may hold (<see cref="DeliverySlots"/>) is inserted already leased and handed over: sent at
+/// envelope. The bus delivers at least once; (subscription, event) is unique, so a redelivered message adds nothing. A
+/// delivery this instance may hold (<see cref="DeliverySlots"/>) is inserted already leased and handed over: sent at
 /// once when its endpoint has a free slot, or as soon as one frees up, without the poller; the others are inserted due,
-/// and the worker leases them as slots free up. Either way the row is committed before the message is acknowledged,
-/// and before any attempt.
+/// and the worker leases them as slots free up. Either way the row is committed before the message is acknowledged, and
+/// before any attempt.
 /// </summary>
 internal sealed class WebhookFanOut<T>(
     NpgsqlDataSource dataSource,

@@ -5,9 +5,8 @@ namespace SocialCare.Api.Webhooks.Scheduling;
 
 /// <summary>
 /// One durable queue (<see cref="WebhookOptions.FanOutQueue"/>), bound to every event type's exchange, with a fan-out
-/// consumer per
-/// type. Competing consumers across hub instances; a failing database is retried with backoff before a message is
-/// parked in <c>socialcare-webhooks_error</c> (from where it can be moved back).
+/// consumer per type. Competing consumers across hub instances; a failing database is retried with backoff before a
+/// message is parked in <c>socialcare-webhooks_error</c> (from where it can be moved back).
 /// </summary>
 public sealed class WebhookFanOutEndpoint : Infrastructure.Messaging.IBusContribution
 {

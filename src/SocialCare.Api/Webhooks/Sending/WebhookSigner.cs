@@ -5,9 +5,9 @@ using System.Text;
 namespace SocialCare.Api.Webhooks.Sending;
 
 /// <summary>
-/// Standard Webhooks 1.0 signatures: <c>v1,</c> + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), where the key
-/// is the base64-decoded part of a <c>whsec_</c> secret. During a secret rotation a delivery carries one signature
-/// per valid secret, space-separated; receivers accept the message if any one verifies.
+/// Standard Webhooks 1.0 signatures: <c>v1,</c> + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), where the key is
+/// the base64-decoded part of a <c>whsec_</c> secret. During a secret rotation a delivery carries one signature per
+/// valid secret, space-separated; receivers accept the message if any one verifies.
 /// </summary>
 public static class WebhookSigner
 {

@@ -55,7 +55,7 @@ public sealed class Messenger_and_Instagram : ConnectorFixture
         PlatformWebhooks.PushMetaAsync(PlatformClient(), type, channelId, AppSecret, body);
 
     [Test]
-    public async Task Messenger_message_arrives_its_echo_is_ignored_the_reply_uses_the_send_api_and_receipts_mark_it_read()
+    public async Task Messenger_message_arrives_its_echo_is_ignored_the_reply_uses_the_send_api_and_receipts_mark_read()
     {
         var (client, channelId, pageId) = await ArrangeAsync("messenger flow", "messenger");
         var psid = "2485719824912345";
@@ -96,7 +96,8 @@ public sealed class Messenger_and_Instagram : ConnectorFixture
                     request.Body,
                     JsonNode.Parse(
                         $$$"""
-                        {"recipient": {"id": "{{{psid}}}"}, "messaging_type": "RESPONSE", "message": {"text": "Sorry! A replacement ships today."}}
+                        {"recipient": {"id": "{{{psid}}}"}, "messaging_type": "RESPONSE",
+                         "message": {"text": "Sorry! A replacement ships today."}}
                         """
                     )
                 ),

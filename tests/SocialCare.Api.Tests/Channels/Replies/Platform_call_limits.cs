@@ -127,7 +127,8 @@ public sealed class Platform_call_limits : ConnectorFixture
             (
                 await PlatformClient()
                     .GetAsync(
-                        $"/v1/hooks/whatsapp/{channelId}?hub.mode=subscribe&hub.challenge=42&hub.verify_token={Uri.EscapeDataString(token)}"
+                        $"/v1/hooks/whatsapp/{channelId}?hub.mode=subscribe&hub.challenge=42"
+                            + $"&hub.verify_token={Uri.EscapeDataString(token)}"
                     )
             ).StatusCode;
         Assert.Multiple(async () =>

@@ -72,7 +72,8 @@ public sealed class WhatsApp_connector : ConnectorFixture
         );
         await HubApi.ReadProblem(
             await platform.GetAsync(
-                $"/v1/hooks/whatsapp/{Guid.CreateVersion7()}?hub.mode=subscribe&hub.verify_token={VerifyToken}&hub.challenge=1"
+                $"/v1/hooks/whatsapp/{Guid.CreateVersion7()}?hub.mode=subscribe"
+                    + $"&hub.verify_token={VerifyToken}&hub.challenge=1"
             ),
             HttpStatusCode.NotFound,
             "not-found"
@@ -268,8 +269,10 @@ public sealed class WhatsApp_connector : ConnectorFixture
                     request.Body,
                     JsonNode.Parse(
                         $$$"""
-                        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "{{{Customer}}}", "type": "text",
-                         "text": {"body": "Yes — it comes in blue and green: https://namshi.example/p/1", "preview_url": true}}
+                        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "{{{Customer}}}",
+                         "type": "text",
+                         "text": {"body": "Yes — it comes in blue and green: https://namshi.example/p/1",
+                                  "preview_url": true}}
                         """
                     )
                 ),
@@ -361,9 +364,11 @@ public sealed class WhatsApp_connector : ConnectorFixture
                     request.Body,
                     JsonNode.Parse(
                         $$$"""
-                        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "{{{Customer}}}", "type": "template",
+                        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "{{{Customer}}}",
+                         "type": "template",
                          "template": {"name": "order_update", "language": {"code": "en_US"},
-                           "components": [{"type": "body", "parameters": [{"type": "text", "text": "Sheena"}, {"type": "text", "text": "NAM-4417"}]}]}}
+                           "components": [{"type": "body", "parameters": [{"type": "text", "text": "Sheena"},
+                                                                          {"type": "text", "text": "NAM-4417"}]}]}}
                         """
                     )
                 ),

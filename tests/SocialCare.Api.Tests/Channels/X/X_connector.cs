@@ -114,7 +114,8 @@ public sealed class X_connector : ConnectorFixture
                     tweet.Body,
                     JsonNode.Parse(
                         $$$"""
-                        {"text": "Sorry, Omar. We've sent you a DM.", "reply": {"in_reply_to_tweet_id": "{{{mention}}}"}}
+                        {"text": "Sorry, Omar. We've sent you a DM.",
+                         "reply": {"in_reply_to_tweet_id": "{{{mention}}}"}}
                         """
                     )
                 ),

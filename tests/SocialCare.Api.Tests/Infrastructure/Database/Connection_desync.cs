@@ -16,9 +16,9 @@ namespace SocialCare.Api.Tests.Infrastructure.Database;
 /// The protocol desync found by an abuse run (issue 14, item 13). With auto-prepare, a row-returning statement whose
 /// second use on a connection — the one that prepares it — fails at Bind (a value PostgreSQL refuses: U+0000, an
 /// unpaired surrogate escape in jsonb, a number past numeric) left Npgsql 10.0.3 believing the statement prepared
-/// without its row description; its next use on that connection threw "Received unexpected backend message DataRow"
-/// (a 500 to an innocent request). Fresh hubs with a one-connection pool, so that every statement runs on the
-/// connection the refused value poisoned, repeat each first use → refused value → many normal uses.
+/// without its row description; its next use on that connection threw "Received unexpected backend message DataRow" (a
+/// 500 to an innocent request). Fresh hubs with a one-connection pool, so that every statement runs on the connection
+/// the refused value poisoned, repeat each first use → refused value → many normal uses.
 /// </summary>
 public sealed class Connection_desync
 {
@@ -254,8 +254,9 @@ public sealed class Connection_desync
 
     private static string Engagement(Guid channelId, string messageId, string metadata) =>
         $$"""
-            {"channelId":"{{channelId}}","platformMessageId":"{{messageId}}","author":{"platformUserId":"971500000001"},"text":"hi",
-             "visibility":"private","occurredAt":"{{DateTimeOffset.UtcNow.AddSeconds(-1):O}}","metadata":{{metadata}}}
+            {"channelId":"{{channelId}}","platformMessageId":"{{messageId}}","author":{"platformUserId":"971500000001"},
+             "text":"hi","visibility":"private","occurredAt":"{{DateTimeOffset.UtcNow.AddSeconds(-1):O}}",
+             "metadata":{{metadata}}}
             """;
 
     private static HttpRequestMessage WithHeader(string path, string header, string value)
@@ -279,8 +280,10 @@ public sealed class Connection_desync
             channelId,
             AppSecret,
             $$$"""
-            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
-             "metadata":{"phone_number_id":"1065"},"messages":[{"from":"971500000001","id":"{{{messageId}}}","timestamp":"{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}}",
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages",
+             "value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"1065"},
+             "messages":[{"from":"971500000001","id":"{{{messageId}}}",
+             "timestamp":"{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}}",
              "type":"text","text":{"body":"hello"},"context":{"id":"{{{contextId}}}"}}]}}]}]}
             """
         );

@@ -73,7 +73,7 @@ public sealed class Outbound_targets : HubFixture
     }
 
     [Test]
-    public async Task A_webhook_url_that_now_resolves_to_loopback_is_refused_on_connection_and_the_receiver_gets_nothing()
+    public async Task A_webhook_url_now_resolving_to_loopback_is_refused_on_connect_and_the_receiver_gets_nothing()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var (workspaceId, client) = await Hub.CreateTenantAsync("rebinding", "subscriptions:manage");

@@ -234,9 +234,10 @@ public sealed class Delivery_recording : HubFixture
     }
 
     /// <summary>
-    /// An endpoint that answers 200 with a <c>Content-Length</c> of 1,000 and sends 7 bytes of body before it closes its
-    /// side. A raw socket rather than Kestrel: the close is a FIN that follows the bytes already sent, in order, so the
-    /// hub always reads the headers and the start of the body first (a reset could overtake them and be read first).
+    /// An endpoint that answers 200 with a <c>Content-Length</c> of 1,000 and sends 7 bytes of body before it closes
+    /// its side. A raw socket rather than Kestrel: the close is a FIN that follows the bytes already sent, in order, so
+    /// the hub always reads the headers and the start of the body first (a reset could overtake them and be read
+    /// first).
     /// </summary>
     private sealed class BrokenBodyEndpoint : IAsyncDisposable
     {
@@ -274,7 +275,10 @@ public sealed class Delivery_recording : HubFixture
                     {
                         await ReadRequestAsync(socket, _stopping.Token);
                         await socket.SendAsync(
-                            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\npartial"u8.ToArray()
+                            (
+                                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"u8
+                                + "Content-Length: 1000\r\n\r\npartial"u8
+                            ).ToArray()
                         );
                         socket.Shutdown(SocketShutdown.Send);
                         // Closed once the hub has closed too: closing with its bytes unread would reset the connection.
