@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using SocialCare.Api.Tests.Support;
 
@@ -84,20 +83,14 @@ public sealed class Changefeed : HubFixture
             await client.IngestAsync(HubApi.Engagement(channel, "c1", "rider-1"));
             var first = await client.WaitForEventsAsync(3);
 
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/events/stream");
-            request.Headers.Add(
-                "Last-Event-ID",
-                first[0]!["sequence"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture)
-            );
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var (stream, response) = await EventStreamClient.OpenAsync(client, first[0]!["sequence"]!.GetValue<long>());
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            using var events = stream!;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-            var resumed = await ReadEventsAsync(reader, 2, timeout.Token);
+            var resumed = await events.ReadEventsAsync(2, timeout.Token);
             await client.IngestAsync(HubApi.Engagement(channel, "c2", "rider-1"));
-            var tailed = await ReadEventsAsync(reader, 1, timeout.Token);
+            var tailed = await events.ReadEventsAsync(1, timeout.Token);
 
             Assert.Multiple(() =>
             {
@@ -106,19 +99,11 @@ public sealed class Changefeed : HubFixture
                     Is.EqualTo(new[] { "conversation.opened", "engagement.received" })
                 );
                 Assert.That(
-                    resumed.Select(e => e.Id),
-                    Is.EqualTo(
-                        first
-                            .Skip(1)
-                            .Select(e =>
-                                e!["sequence"]!
-                                    .GetValue<long>()
-                                    .ToString(System.Globalization.CultureInfo.InvariantCulture)
-                            )
-                    )
+                    resumed.Select(e => e.Sequence),
+                    Is.EqualTo(first.Skip(1).Select(e => e!["sequence"]!.GetValue<long>()))
                 );
                 Assert.That(tailed.Single().Type, Is.EqualTo("engagement.received"));
-                Assert.That(tailed.Single().Data["data"]!["platformMessageId"]!.GetValue<string>(), Is.EqualTo("c2"));
+                Assert.That(tailed.Single().Item["data"]!["platformMessageId"]!.GetValue<string>(), Is.EqualTo("c2"));
             });
         }
     }
@@ -173,44 +158,5 @@ public sealed class Changefeed : HubFixture
                 "every Zara and Mango event once, in order, none of H&M's"
             );
         }
-    }
-
-    private static async Task<List<(string Id, string Type, JsonNode Data)>> ReadEventsAsync(
-        StreamReader reader,
-        int count,
-        CancellationToken ct
-    )
-    {
-        var events = new List<(string, string, JsonNode)>();
-        string? id = null,
-            type = null,
-            data = null;
-        while (events.Count < count)
-        {
-            var line = await reader.ReadLineAsync(ct) ?? throw new EndOfStreamException("the stream ended");
-            if (line.Length == 0)
-            {
-                if (id is not null && type is not null && data is not null)
-                {
-                    events.Add((id, type, JsonNode.Parse(data)!));
-                }
-
-                (id, type, data) = (null, null, null);
-            }
-            else if (line.StartsWith("id: ", StringComparison.Ordinal))
-            {
-                id = line[4..];
-            }
-            else if (line.StartsWith("event: ", StringComparison.Ordinal))
-            {
-                type = line[7..];
-            }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                data = line[6..];
-            }
-        }
-
-        return events;
     }
 }
