@@ -292,8 +292,25 @@ EOF
   wait $hub
 }
 
+# The contract lint in the suite (Redocly CLI, pinned in contracts/package-lock.json) needs Node.js 20.19 or later and
+# that one package; npm ci runs only when the lock file is newer than what is installed.
+ensure_contract_tools() {
+  command -v node >/dev/null && command -v npm >/dev/null || {
+    log "installing nodejs npm (apt-get)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  }
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+    die "Node.js $(node --version) is too old for the contract lint (Redocly CLI needs 20.19 or later): install a newer one"
+  local dir="$ROOT/contracts"
+  if [ ! -x "$dir/node_modules/.bin/redocly" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in contracts/ (is the npm registry reachable?)"
+  fi
+}
+
 run_tests() {
   deps
+  ensure_contract_tools
   export_connection_settings
   ensure_test_vhost
   local out; out=$(mktemp)
@@ -355,6 +372,7 @@ run_demo() {
 
 regenerate_contracts() {
   deps
+  ensure_contract_tools
   export_connection_settings
   UPDATE_CONTRACTS=1 dotnet test "$ROOT/tests/SocialCare.Api.Tests" -nologo --filter "FullyQualifiedName~OpenApiContract|FullyQualifiedName~Event_schemas"
 }

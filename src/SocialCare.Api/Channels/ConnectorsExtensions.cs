@@ -25,6 +25,7 @@ public static class ConnectorsExtensions
                 "Connectors settings are out of range."
             )
             .ValidateOnStart();
+        services.ConfigureSwaggerGen(HookSecurityOperationFilter.AddSchemes);
         services.AddSingleton<IChannelConnector, WhatsAppConnector>();
         services.AddSingleton<IChannelConnector>(new MetaMessagingConnector(MetaMessagingConnector.MessengerProfile));
         services.AddSingleton<IChannelConnector>(new MetaMessagingConnector(MetaMessagingConnector.InstagramProfile));

@@ -42,7 +42,7 @@ public static class BadRequests
                 HttpStatusCode.BadRequest,
                 UnsupportedCharacter
             );
-            switch (parameter.Schema["type"]?.GetValue<string>(), parameter.Schema["format"]?.GetValue<string>())
+            switch (RequestBodies.TypeOf(parameter.Schema).Type, parameter.Schema["format"]?.GetValue<string>())
             {
                 case ("integer", _):
                     yield return new($"text for integer {name}", Get($"{path}?{name}=abc"), HttpStatusCode.BadRequest);

@@ -7,9 +7,11 @@ namespace SocialCare.Api.Tests.Abuse;
 /// first item).</summary>
 public sealed record BodyMember(IReadOnlyList<object> Path, JsonObject Schema)
 {
-    public string? Type => Schema["type"]?.GetValue<string>();
+    public string? Type => RequestBodies.TypeOf(Schema).Type;
 
-    public bool Nullable => Schema["nullable"]?.GetValue<bool>() == true;
+    /// <summary>Null allowed: by the schema's type, or as <see cref="ServedOperations"/> read it from the bound CLR
+    /// type for a <c>$ref</c> member.</summary>
+    public bool Nullable => RequestBodies.TypeOf(Schema).Nullable || Schema["nullable"]?.GetValue<bool>() == true;
 
     /// <summary>Any JSON (a JsonElement) or a dictionary of any JSON: settings, context values, metadata.</summary>
     public bool FreeForm => Type is null or "object" && Schema["properties"] is null;
@@ -35,7 +37,7 @@ public static class RequestBodies
             return hinted;
         }
 
-        return (schema["type"]?.GetValue<string>(), schema["format"]?.GetValue<string>()) switch
+        return (TypeOf(schema).Type, schema["format"]?.GetValue<string>()) switch
         {
             ("object", _) when schema["properties"] is JsonObject properties => new JsonObject(
                 properties
@@ -54,6 +56,19 @@ public static class RequestBodies
             _ => new JsonObject { ["segment"] = "gold" },
         };
     }
+
+    /// <summary>A schema's type, and whether it allows null: OpenAPI 3.1 writes a nullable string as
+    /// <c>"type": ["null", "string"]</c>.</summary>
+    public static (string? Type, bool Nullable) TypeOf(JsonObject schema) =>
+        schema["type"] switch
+        {
+            JsonArray types => (
+                types.Select(t => t!.GetValue<string>()).FirstOrDefault(t => t != "null"),
+                types.Any(t => t!.GetValue<string>() == "null")
+            ),
+            JsonValue type => (type.GetValue<string>(), false),
+            _ => (null, false),
+        };
 
     /// <summary>Every member of the schema, nested objects' and the first array item's members included.</summary>
     public static IEnumerable<BodyMember> Members(JsonObject schema) => Members(schema, []);

@@ -130,7 +130,7 @@ public static class ServedOperations
     }
 
     /// <summary>
-    /// The schema with every <c>$ref</c> replaced by a copy of what it names. OpenAPI 3.0 cannot say that a
+    /// The schema with every <c>$ref</c> replaced by a copy of what it names. The document does not say that a
     /// <c>$ref</c> member may be null, so that is read from the CLR type the endpoint binds (<paramref name="type"/>).
     /// </summary>
     private static JsonObject Resolve(JsonNode schema, JsonObject schemas, Type? type, int depth = 0)

@@ -18,6 +18,9 @@ public sealed record HookReceipt(int Engagements, int Duplicates, int Statuses, 
 /// </summary>
 public static partial class HooksApi
 {
+    public const string VerifyName = "VerifyPlatformWebhook";
+    public const string ReceiveName = "ReceivePlatformWebhook";
+
     public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
     {
         var hooks = app.MapGroup("/v1/hooks")
@@ -26,14 +29,32 @@ public static partial class HooksApi
             .RequireRateLimiting(Authorization.RateLimitingExtensions.HooksPolicy);
         hooks
             .MapGet("/{type}/{channelAccountId:guid}", Verify)
-            .WithName("VerifyPlatformWebhook")
-            .WithSummary("The platform's verification handshake: Meta's hub.challenge, X's CRC check.");
+            .WithName(VerifyName)
+            .WithSummary("The platform's verification handshake: Meta's hub.challenge, X's CRC check.")
+            .WithDescription(
+                "Meta's handshake is answered with the `hub.challenge` as plain text; X's CRC check with "
+                    + "`{\"response_token\": \"sha256=…\"}`."
+            )
+            .Produces<string>(StatusCodes.Status200OK, "text/plain", "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         hooks
             .MapPost("/{type}/{channelAccountId:guid}", Receive)
-            .WithName("ReceivePlatformWebhook")
+            .WithName(ReceiveName)
             .WithSummary(
                 "A platform's webhook, verified by its signature: customers' messages and the statuses of our replies."
-            );
+            )
+            .Produces<HookReceipt>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

@@ -21,8 +21,30 @@ public static class OpenApiExtensions
                     Description =
                         "Social engagements in, one shared conversation context, events out. "
                         + "Errors are RFC 9457 problem details with a stable `code`.",
+                    License = new OpenApiLicense
+                    {
+                        Name = "Proprietary: for SocialCare Hub's workspaces and partners",
+                        Identifier = "LicenseRef-SocialCare-Proprietary",
+                    },
                 }
             );
+            // Where a deployment serves it; the default is what ./infra/dev.sh run listens on.
+            options.AddServer(
+                new OpenApiServer
+                {
+                    Url = "{origin}",
+                    Description = "A SocialCare Hub deployment",
+                    Variables = new Dictionary<string, OpenApiServerVariable>
+                    {
+                        ["origin"] = new()
+                        {
+                            Default = "http://127.0.0.1:8080",
+                            Description = "The hub's scheme, host and port.",
+                        },
+                    },
+                }
+            );
+            options.DocumentFilter<TagDescriptionsFilter>();
             options.AddSecurityDefinition(
                 BearerScheme,
                 new OpenApiSecurityScheme
@@ -34,11 +56,38 @@ public static class OpenApiExtensions
             );
             options.OperationFilter<BearerSecurityOperationFilter>();
             options.SupportNonNullableReferenceTypes();
-            options.CustomSchemaIds(type =>
-                type.FullName!.Replace("SocialCare.Api.", string.Empty, StringComparison.Ordinal).Replace('+', '.')
-            );
+            options.CustomSchemaIds(SchemaId);
         });
         return services;
+    }
+
+    /// <summary>
+    /// A schema's name in the document: the type's own name, which stays the same when namespaces or the assembly's
+    /// version change, and a page of items is the item's name and <c>Page</c> (<c>ChannelPage</c> for
+    /// <c>Page&lt;ChannelResponse&gt;</c>). Two types of one name would make the document fail to generate, which
+    /// the contract tests would show at once.
+    /// </summary>
+    public static string SchemaId(Type type)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Page<>))
+        {
+            var item = type.GetGenericArguments()[0].Name;
+            foreach (var suffix in new[] { "Response", "Summary", "View" })
+            {
+                if (item.EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    item = item[..^suffix.Length];
+                    break;
+                }
+            }
+
+            return item + "Page";
+        }
+
+        return type.IsGenericType
+            ? type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]
+                + string.Concat(type.GetGenericArguments().Select(SchemaId))
+            : type.Name;
     }
 
     /// <summary>
@@ -52,7 +101,7 @@ public static class OpenApiExtensions
             return app;
         }
 
-        app.UseSwagger();
+        app.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
         app.UseSwaggerUI(ui =>
         {
             ui.SwaggerEndpoint("/swagger/v1/swagger.json", "SocialCare Hub API v1");
