@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
+using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Tests.Support;
 
 namespace SocialCare.Api.Tests.Contracts;
@@ -34,6 +37,52 @@ public sealed class OpenApiContract
             Assert.That(doc["paths"]!["/health/ready"]?["get"]?["security"], Is.Null);
         });
     }
+
+    [Test]
+    public async Task Every_error_response_is_a_problem_whose_code_is_one_of_the_documented_codes()
+    {
+        await using var hub = new HubFactory();
+        using var client = hub.CreateClient();
+        var doc = await HubApi.ReadJson(await client.GetAsync("/swagger/v1/swagger.json"), HttpStatusCode.OK);
+        var notProblems = new List<string>();
+        foreach (var (path, operations) in doc["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in operations!.AsObject())
+            {
+                foreach (var (status, response) in operation!["responses"]!.AsObject())
+                {
+                    var schema = response!["content"]?["application/problem+json"]?["schema"]?["$ref"];
+                    if (
+                        int.Parse(status, CultureInfo.InvariantCulture) >= 400
+                        && schema?.GetValue<string>() != "#/components/schemas/Problem"
+                    )
+                    {
+                        notProblems.Add($"{method} {path} {status}");
+                    }
+                }
+            }
+        }
+
+        var problem = doc["components"]!["schemas"]!["Problem"]!;
+        var documented = ProblemsMdCodes();
+        Assert.Multiple(() =>
+        {
+            Assert.That(notProblems, Is.Empty, "error responses without the Problem schema");
+            Assert.That(
+                problem["properties"]!["code"]!["enum"]!.AsArray().Select(c => c!.GetValue<string>()),
+                Is.EqualTo(ProblemCodes.All)
+            );
+            Assert.That(problem["required"]!.AsArray().Select(r => r!.GetValue<string>()), Does.Contain("code"));
+            Assert.That(ProblemCodes.All, Is.EquivalentTo(documented), "docs/problems.md lists exactly the codes");
+        });
+    }
+
+    /// <summary>The codes in the first column of docs/problems.md's table (a row may name several).</summary>
+    private static List<string> ProblemsMdCodes() =>
+        File.ReadLines(Path.Combine(RepositoryRoot.Path, "docs", "problems.md"))
+            .Where(line => line.StartsWith("| `", StringComparison.Ordinal))
+            .SelectMany(line => Regex.Matches(line.Split('|')[1], "`([a-z-]+)`").Select(m => m.Groups[1].Value))
+            .ToList();
 
     [Test]
     public async Task Swagger_ui_is_served()

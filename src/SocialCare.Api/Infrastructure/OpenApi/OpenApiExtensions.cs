@@ -55,6 +55,8 @@ public static class OpenApiExtensions
                 }
             );
             options.OperationFilter<BearerSecurityOperationFilter>();
+            options.OperationFilter<ProblemResponsesFilter>();
+            options.DocumentFilter<ProblemResponsesFilter>();
             options.SupportNonNullableReferenceTypes();
             options.CustomSchemaIds(SchemaId);
         });

@@ -53,6 +53,15 @@ public static class ProblemCodes
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";
 
+    /// <summary>Every code, in declaration order: the OpenAPI document's enum of <c>code</c>, and what docs/problems.md
+    /// must list (a test compares them).</summary>
+    public static IReadOnlyList<string> All { get; } =
+        typeof(ProblemCodes)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.Name != nameof(TypePrefix))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+
     /// <summary>The HTTP status a code answers with: what was refused, said once for every endpoint
     /// (docs/problems.md).</summary>
     public static int StatusOf(string code) =>
