@@ -39,6 +39,7 @@ public static class ChannelsApi
         channels
             .MapPatch("/{id:guid}", Update)
             .WithName("UpdateChannel")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Rename, move to another brand, or change settings and secrets (null removes one).")
             .Validate<UpdateChannelRequest>();
         channels

@@ -16,7 +16,8 @@ public static class ConversationCommandsApi
         var commands = v1.MapGroup("/conversations/{id:guid}")
             .WithTags("Conversation actions")
             .RequireScope(Scopes.ConversationsWrite)
-            .Idempotent();
+            .Idempotent()
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         commands
             .MapPost(

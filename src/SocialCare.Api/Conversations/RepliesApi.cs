@@ -56,6 +56,7 @@ public static class RepliesApi
             .WithName("ReplyToConversation")
             .RequireScope(Scopes.ConversationsWrite)
             .Idempotent()
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .WithSummary(
                 "Answer the customer, optionally on another channel account (a hand-off). 202 with the replyId; "
                     + "progress arrives as reply.* events."
@@ -106,6 +107,7 @@ public static class RepliesApi
             .WithName("ReportReplyStatus")
             .RequireScope(Scopes.RepliesReport)
             .Idempotent()
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .WithSummary(
                 "For a channel's connector (scope replies:report): report that a reply was sent, delivered, read "
                     + "or failed. Late or repeated reports change nothing."

@@ -40,6 +40,7 @@ public static class EngagementsApi
         v1.MapPost("/engagements", Ingest)
             .WithTags("Engagements")
             .WithName("IngestEngagement")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary(
                 "Ingest an engagement from any source. 202 when new; 200 with the same ids when the platform "
                     + "message was seen before."

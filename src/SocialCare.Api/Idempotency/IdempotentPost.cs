@@ -13,7 +13,8 @@ namespace SocialCare.Api.Idempotency;
 internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, IdempotencyKeys keys) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
-    private const int MaxKeyLength = 255;
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    public const int MaxKeyLength = 255;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -166,7 +167,7 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
             );
         }
 
-        http.Response.Headers["Idempotent-Replayed"] = "true";
+        http.Response.Headers[ReplayedHeader] = "true";
         if (answer.Location is not null)
         {
             http.Response.Headers.Location = answer.Location;

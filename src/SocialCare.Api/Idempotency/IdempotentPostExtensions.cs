@@ -14,12 +14,12 @@ public static class IdempotentPostExtensions
     /// <see cref="AmbientTransactionExtensions.CreateAmbientCommand"/> or <see cref="EventLog.EventStore"/>.
     /// </summary>
     public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter<IdempotentPostFilter>();
+        builder.AddEndpointFilter<IdempotentPostFilter>().WithMetadata(IdempotentPostMetadata.Instance);
 
     /// <summary>As <see cref="Idempotent(RouteHandlerBuilder)"/>, for every POST of a group (a conversation's
     /// commands).</summary>
     public static RouteGroupBuilder Idempotent(this RouteGroupBuilder group) =>
-        group.AddEndpointFilter<IdempotentPostFilter>();
+        group.AddEndpointFilter<IdempotentPostFilter>().WithMetadata(IdempotentPostMetadata.Instance);
 
     /// <summary>Keys' settings, their store, their cleanup, and their encrypted answers among the stored
     /// secrets.</summary>
@@ -34,6 +34,7 @@ public static class IdempotentPostExtensions
             )
             .ValidateOnStart();
         services.AddSingleton(IdempotencyKeys.StoredSecrets);
+        services.ConfigureSwaggerGen(o => o.OperationFilter<IdempotencyOperationFilter>());
         return services.AddSingleton<IdempotencyKeys>().AddHostedService<IdempotencyKeySweeper>();
     }
 }

@@ -27,7 +27,8 @@ public sealed record ServedOperation(
     IReadOnlyList<OperationParameter> Parameters,
     JsonObject? Body,
     bool BodyRequired,
-    Access Access
+    Access Access,
+    IReadOnlySet<int> Statuses
 )
 {
     public IEnumerable<OperationParameter> PathParameters => Parameters.Where(p => p.In == "path");
@@ -88,7 +89,11 @@ public static class ServedOperations
                         parameters,
                         body,
                         operation["requestBody"]?["required"]?.GetValue<bool>() ?? false,
-                        await AccessAsync(endpoints[id], policies)
+                        await AccessAsync(endpoints[id], policies),
+                        operation["responses"]!
+                            .AsObject()
+                            .Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture))
+                            .ToHashSet()
                     )
                 );
             }

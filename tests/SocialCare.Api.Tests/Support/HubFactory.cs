@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SocialCare.Api.Tests.Support;
 
@@ -9,6 +10,8 @@ namespace SocialCare.Api.Tests.Support;
 /// override.</summary>
 public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
+    private readonly StatusRecorder _statuses = new();
+
     public const string AdminKey = "sch_admin_test_0123456789abcdefghijklmnop";
 
     /// <summary>The key test hubs encrypt stored secrets with (<c>Secrets:Keys:test</c>): the bytes 0 to 31.</summary>
@@ -46,6 +49,21 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
         }
 
         builder.UseEnvironment("Testing");
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(_statuses));
+    }
+
+    /// <summary>Stops the hub; fails when it answered a status its OpenAPI document does not list for the
+    /// operation.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        var undocumented = _statuses.Undocumented();
+        if (undocumented.Count > 0)
+        {
+            throw new AssertionException(
+                "Answers the OpenAPI document does not list:\n" + string.Join("\n", undocumented)
+            );
+        }
     }
 
     public HttpClient ClientWithKey(string key)

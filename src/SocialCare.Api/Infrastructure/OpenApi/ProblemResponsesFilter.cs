@@ -34,49 +34,22 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         operation.Responses ??= new OpenApiResponses();
+        // Any request can be refused as unreadable: a query value of the wrong type, a NUL in a header.
+        operation.Responses.TryAdd("400", new OpenApiResponse());
         if (operation.RequestBody is not null)
         {
-            foreach (var status in new[] { "400", "413", "415" })
-            {
-                operation.Responses.TryAdd(status, new OpenApiResponse());
-            }
+            operation.Responses.TryAdd("413", new OpenApiResponse());
+            operation.Responses.TryAdd("415", new OpenApiResponse());
         }
 
         if (context.ApiDescription.ParameterDescriptions.Any(p => p.Source.Id == "Path"))
         {
             operation.Responses.TryAdd("404", new OpenApiResponse());
         }
-
-        // In status order, as a reader scans them.
-        var responses = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
-        operation.Responses.Clear();
-        foreach (var (status, response) in responses)
-        {
-            operation.Responses[status] = response;
-        }
-
-        foreach (var (status, response) in responses)
-        {
-            if (!int.TryParse(status, out var code) || code < 400)
-            {
-                continue;
-            }
-
-            var description =
-                response.Description is { Length: > 0 } own && !own.StartsWith("Bad Request", StringComparison.Ordinal)
-                    ? own
-                    : Descriptions.GetValueOrDefault(status, "A problem; `code` says which.");
-            operation.Responses[status] = new OpenApiResponse
-            {
-                Description = description,
-                Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    [ProblemJson] = new() { Schema = new OpenApiSchemaReference(SchemaName, context.Document) },
-                },
-            };
-        }
     }
 
+    /// <summary>After every operation filter (features add statuses of their own): each error response becomes the
+    /// Problem, and the responses go in status order, as a reader scans them.</summary>
     public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
     {
         swaggerDoc.Components ??= new OpenApiComponents();
@@ -85,7 +58,45 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
         // ASP.NET's own problem types, which the operations no longer name.
         swaggerDoc.Components.Schemas.Remove("ProblemDetails");
         swaggerDoc.Components.Schemas.Remove("HttpValidationProblemDetails");
+        var operations = (swaggerDoc.Paths ?? new OpenApiPaths()).Values.SelectMany(p =>
+            p.Operations?.Values.AsEnumerable() ?? []
+        );
+        foreach (var operation in operations)
+        {
+            if (operation.Responses is not { } responses)
+            {
+                continue;
+            }
+
+            var ordered = responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            responses.Clear();
+            foreach (var (status, response) in ordered)
+            {
+                responses[status] =
+                    int.TryParse(status, out var code) && code >= 400
+                        ? AsProblem(status, response, swaggerDoc)
+                        : response;
+            }
+        }
     }
+
+    private static OpenApiResponse AsProblem(string status, IOpenApiResponse response, OpenApiDocument document) =>
+        new()
+        {
+            Description =
+                response.Description is { Length: > 0 } own
+                && own
+                    != Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(
+                        int.Parse(status, System.Globalization.CultureInfo.InvariantCulture)
+                    )
+                    ? own
+                    : Descriptions.GetValueOrDefault(status, "A problem; `code` says which."),
+            Headers = response.Headers,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                [ProblemJson] = new() { Schema = new OpenApiSchemaReference(SchemaName, document) },
+            },
+        };
 
     private static OpenApiSchema Schema() =>
         new()
