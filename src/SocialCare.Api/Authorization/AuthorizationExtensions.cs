@@ -10,6 +10,7 @@ public static class AuthorizationExtensions
 
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
+        services.ConfigureSwaggerGen(o => o.OperationFilter<ActorHeaderOperationFilter>());
         services
             .AddOptions<AdminOptions>()
             .BindConfiguration(AdminOptions.Section)

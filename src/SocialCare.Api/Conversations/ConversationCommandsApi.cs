@@ -17,7 +17,8 @@ public static class ConversationCommandsApi
             .WithTags("Conversation actions")
             .RequireScope(Scopes.ConversationsWrite)
             .Idempotent()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithMetadata(IfMatchMetadata.Instance);
 
         commands
             .MapPost(

@@ -9,8 +9,16 @@ namespace SocialCare.Api.Conversations;
 
 public static class ConversationsApi
 {
-    public static IServiceCollection AddConversations(this IServiceCollection services) =>
-        services.AddSingleton<ConversationReader>().AddSingleton<CommandRunner>().AddHostedService<ClaimExpiry>();
+    public const string GetName = "GetConversation";
+
+    public static IServiceCollection AddConversations(this IServiceCollection services)
+    {
+        services.ConfigureSwaggerGen(o => o.OperationFilter<IfMatchOperationFilter>());
+        return services
+            .AddSingleton<ConversationReader>()
+            .AddSingleton<CommandRunner>()
+            .AddHostedService<ClaimExpiry>();
+    }
 
     public static RouteGroupBuilder MapConversations(this RouteGroupBuilder v1)
     {
@@ -22,7 +30,7 @@ public static class ConversationsApi
                     + "team, agent, tag, priority or link=system:type:id."
             );
         read.MapGet("/{id:guid}", Get)
-            .WithName("GetConversation")
+            .WithName(GetName)
             .WithSummary("The whole context of one conversation now. The ETag is the conversation's version.");
         read.MapGet("/{id:guid}/timeline", GetTimeline)
             .WithName("GetConversationTimeline")

@@ -57,6 +57,7 @@ public static class RepliesApi
             .RequireScope(Scopes.ConversationsWrite)
             .Idempotent()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithMetadata(IfMatchMetadata.Instance)
             .WithSummary(
                 "Answer the customer, optionally on another channel account (a hand-off). 202 with the replyId; "
                     + "progress arrives as reply.* events."
@@ -108,6 +109,7 @@ public static class RepliesApi
             .RequireScope(Scopes.RepliesReport)
             .Idempotent()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithMetadata(IfMatchMetadata.Instance)
             .WithSummary(
                 "For a channel's connector (scope replies:report): report that a reply was sent, delivered, read "
                     + "or failed. Late or repeated reports change nothing."

@@ -3,8 +3,8 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace SocialCare.Api.Idempotency;
 
-/// <summary>Marks an endpoint whose POST honours <c>Idempotency-Key</c> (<see cref="IdempotentPostExtensions"/>), for the
-/// OpenAPI document.</summary>
+/// <summary>Marks an endpoint whose POST honours <c>Idempotency-Key</c> (<see cref="IdempotentPostExtensions"/>), for
+/// the OpenAPI document.</summary>
 internal sealed class IdempotentPostMetadata
 {
     public static readonly IdempotentPostMetadata Instance = new();
@@ -29,22 +29,14 @@ internal sealed class IdempotencyOperationFilter : IOperationFilter
 
         operation.Parameters ??= [];
         operation.Parameters.Add(
-            new OpenApiParameter
-            {
-                Name = IdempotentPostFilter.Header,
-                In = ParameterLocation.Header,
-                Required = false,
-                Description =
-                    "A key of the client's choosing (a UUID is best), at most "
-                    + $"{IdempotentPostFilter.MaxKeyLength} characters: a retry with the same key and request gets the first "
-                    + "answer again, and the effect happens once. Keys are kept for Idempotency:KeyTtl (24 hours by "
-                    + "default).",
-                Schema = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.String,
-                    MaxLength = IdempotentPostFilter.MaxKeyLength,
-                },
-            }
+            Infrastructure.OpenApi.HeaderParameter.Optional(
+                IdempotentPostFilter.Header,
+                "A key of the client's choosing (a UUID is best), at most "
+                    + $"{IdempotentPostFilter.MaxKeyLength} characters: a retry with the same key and request gets the "
+                    + "first answer again, and the effect happens once. Keys are kept for Idempotency:KeyTtl (24 hours "
+                    + "by default).",
+                IdempotentPostFilter.MaxKeyLength
+            )
         );
         operation.Responses ??= new OpenApiResponses();
         foreach (var (_, response) in operation.Responses.Where(r => r.Key.StartsWith('2')))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Tests.Support;
@@ -74,6 +75,34 @@ public sealed class OpenApiContract
             );
             Assert.That(problem["required"]!.AsArray().Select(r => r!.GetValue<string>()), Does.Contain("code"));
             Assert.That(ProblemCodes.All, Is.EquivalentTo(documented), "docs/problems.md lists exactly the codes");
+        });
+    }
+
+    [Test]
+    public async Task The_protocol_headers_are_documented_where_they_apply()
+    {
+        await using var hub = new HubFactory();
+        using var client = hub.CreateClient();
+        var doc = await HubApi.ReadJson(await client.GetAsync("/swagger/v1/swagger.json"), HttpStatusCode.OK);
+        var paths = doc["paths"]!;
+        static IEnumerable<string> Parameters(JsonNode operation) =>
+            operation["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>());
+        static IEnumerable<string> Headers(JsonNode operation, string status) =>
+            operation["responses"]![status]!["headers"]?.AsObject().Select(h => h.Key) ?? [];
+        var command = paths["/v1/conversations/{id}/tags"]!["post"]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Parameters(command), Is.SupersetOf(new[] { "If-Match", "Idempotency-Key", "X-Actor" }));
+            Assert.That(Headers(command, "200"), Is.SupersetOf(new[] { "ETag", "Idempotent-Replayed" }));
+            Assert.That(Headers(command, "429"), Does.Contain("Retry-After"));
+            Assert.That(Headers(paths["/v1/conversations/{id}"]!["get"]!, "200"), Does.Contain("ETag"));
+            Assert.That(Headers(paths["/v1/channels"]!["post"]!, "201"), Does.Contain("Location"));
+            Assert.That(Parameters(paths["/v1/events/stream"]!["get"]!), Does.Contain("Last-Event-ID"));
+            Assert.That(
+                Parameters(paths["/v1/conversations"]!["get"]!),
+                Does.Not.Contain("X-Actor"),
+                "reads act for no one"
+            );
         });
     }
 

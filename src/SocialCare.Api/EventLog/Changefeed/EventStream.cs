@@ -24,7 +24,8 @@ internal static class EventStream
         IOptionsMonitor<EventStreamOptions> options,
         TimeProvider clock,
         long? after,
-        string? types
+        string? types,
+        [Microsoft.AspNetCore.Mvc.FromHeader(Name = "Last-Event-ID")] string? lastEventId
     )
     {
         var settings = options.CurrentValue;
@@ -48,7 +49,7 @@ internal static class EventStream
         }
 
         var ct = http.RequestAborted;
-        var cursor = long.TryParse(http.Request.Headers["Last-Event-ID"], CultureInfo.InvariantCulture, out var lastId)
+        var cursor = long.TryParse(lastEventId, CultureInfo.InvariantCulture, out var lastId)
             ? lastId
             : Math.Max(0, after ?? 0);
         var workspaceId = http.User.RequiredWorkspaceId();

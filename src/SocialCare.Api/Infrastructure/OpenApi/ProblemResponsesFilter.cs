@@ -76,9 +76,38 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
                     int.TryParse(status, out var code) && code >= 400
                         ? AsProblem(status, response, swaggerDoc)
                         : response;
+                if (responses[status] is OpenApiResponse documented && Header(status) is var (name, header))
+                {
+                    documented.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    documented.Headers[name] = header;
+                }
             }
         }
     }
+
+    /// <summary>The header a status always carries here: a 201 the new resource's <c>Location</c>, a 429 when to
+    /// retry.</summary>
+    private static (string Name, OpenApiHeader Header)? Header(string status) =>
+        status switch
+        {
+            "201" => (
+                "Location",
+                new OpenApiHeader
+                {
+                    Description = "The path of the resource created.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+                }
+            ),
+            "429" => (
+                "Retry-After",
+                new OpenApiHeader
+                {
+                    Description = "Seconds to wait before trying again.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+                }
+            ),
+            _ => null,
+        };
 
     private static OpenApiResponse AsProblem(string status, IOpenApiResponse response, OpenApiDocument document) =>
         new()
