@@ -70,14 +70,7 @@ internal sealed class CreateChannelRequestValidator : AbstractValidator<CreateCh
             );
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
         RuleFor(r => r.Brand).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Settings)
-            .Must(ChannelSettings.AreValid!)
-            .When(r => r.Settings is not null)
-            .WithMessage(ChannelSettings.Rule);
-        RuleFor(r => r.Secrets)
-            .Must(ChannelSettings.AreValidSecrets!)
-            .When(r => r.Secrets is not null)
-            .WithMessage(ChannelSettings.SecretsRule);
+        this.SettingsAndSecrets(r => r.Settings, r => r.Secrets);
     }
 }
 
@@ -87,14 +80,7 @@ internal sealed class UpdateChannelRequestValidator : AbstractValidator<UpdateCh
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200).When(r => r.Name is not null);
         RuleFor(r => r.Brand).NotEmpty().MaximumLength(200).When(r => r.Brand is not null);
-        RuleFor(r => r.Settings)
-            .Must(ChannelSettings.AreValid!)
-            .When(r => r.Settings is not null)
-            .WithMessage(ChannelSettings.Rule);
-        RuleFor(r => r.Secrets)
-            .Must(ChannelSettings.AreValidSecrets!)
-            .When(r => r.Secrets is not null)
-            .WithMessage(ChannelSettings.SecretsRule);
+        this.SettingsAndSecrets(r => r.Settings, r => r.Secrets);
     }
 }
 
@@ -118,4 +104,27 @@ internal static class ChannelSettings
                 || (s.Value.ValueKind == JsonValueKind.String && s.Value.GetString()!.Length is > 0 and <= 4096)
             )
         );
+}
+
+/// <summary>The rules a channel account's settings and secrets follow, on create and on update alike.</summary>
+internal static class ChannelRequestRules
+{
+    public static void SettingsAndSecrets<T>(
+        this AbstractValidator<T> validator,
+        System.Linq.Expressions.Expression<Func<T, Dictionary<string, JsonElement>?>> settings,
+        System.Linq.Expressions.Expression<Func<T, Dictionary<string, JsonElement>?>> secrets
+    )
+    {
+        var (hasSettings, hasSecrets) = (settings.Compile(), secrets.Compile());
+        validator
+            .RuleFor(settings)
+            .Must(ChannelSettings.AreValid!)
+            .When(r => hasSettings(r) is not null)
+            .WithMessage(ChannelSettings.Rule);
+        validator
+            .RuleFor(secrets)
+            .Must(ChannelSettings.AreValidSecrets!)
+            .When(r => hasSecrets(r) is not null)
+            .WithMessage(ChannelSettings.SecretsRule);
+    }
 }
