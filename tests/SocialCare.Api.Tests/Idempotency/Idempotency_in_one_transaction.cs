@@ -124,6 +124,13 @@ public sealed class Idempotency_in_one_transaction : HubFixture
             name = "gateway",
             brand = "Namshi",
         };
+        // Another request under the same key.
+        var other = new
+        {
+            type = "x",
+            name = "other",
+            brand = "Namshi",
+        };
         await ExecuteAsync(
             $"""
             create function test_hold_recording() returns trigger language plpgsql as $$
@@ -165,18 +172,7 @@ public sealed class Idempotency_in_one_transaction : HubFixture
                 "idempotency-key-in-use"
             );
             await HubApi.ReadProblem(
-                await client.SendAsync(
-                    Post(
-                        "/v1/channels",
-                        new
-                        {
-                            type = "x",
-                            name = "other",
-                            brand = "Namshi",
-                        },
-                        "hold-1"
-                    )
-                ),
+                await client.SendAsync(Post("/v1/channels", other, "hold-1")),
                 HttpStatusCode.Conflict,
                 "idempotency-key-in-use"
             );
@@ -198,18 +194,7 @@ public sealed class Idempotency_in_one_transaction : HubFixture
                 Assert.That(retry.Headers.GetValues("Idempotent-Replayed").Single(), Is.EqualTo("true"));
             });
             await HubApi.ReadProblem(
-                await client.SendAsync(
-                    Post(
-                        "/v1/channels",
-                        new
-                        {
-                            type = "x",
-                            name = "other",
-                            brand = "Namshi",
-                        },
-                        "hold-1"
-                    )
-                ),
+                await client.SendAsync(Post("/v1/channels", other, "hold-1")),
                 HttpStatusCode.UnprocessableEntity,
                 "idempotency-key-reused"
             );
