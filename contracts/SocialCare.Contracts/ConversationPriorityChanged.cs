@@ -4,7 +4,10 @@ namespace SocialCare.Contracts;
 [EventType(EventTypes.ConversationPriorityChanged)]
 public sealed record ConversationPriorityChanged : HubEvent
 {
+    [KnownValues(typeof(PriorityLevels))]
     public string Level { get; init; } = "normal";
+
+    [KnownValues(typeof(PriorityLevels))]
     public string PreviousLevel { get; init; } = "normal";
     public string? Reason { get; init; }
 }

@@ -16,6 +16,7 @@ public sealed record EngagementReceived : HubEvent
     public IReadOnlyList<Attachment> Attachments { get; init; } = [];
 
     /// <summary><c>public</c> (a tweet, a comment) or <c>private</c> (a DM, a WhatsApp message).</summary>
+    [KnownValues(typeof(Visibilities))]
     public string Visibility { get; init; } = "private";
     public string? Language { get; init; }
 

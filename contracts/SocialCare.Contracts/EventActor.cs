@@ -5,7 +5,17 @@ namespace SocialCare.Contracts;
 /// department app), <c>platform</c> (a channel's webhook) or <c>system</c> (the hub's own rules).
 /// <see cref="Person"/> is the optional person id an app passes in the <c>X-Actor</c> header.
 /// </summary>
-public sealed record EventActor(string Kind, string? KeyId, string? Name, string? Person)
+/// <param name="Kind"><c>app</c>, <c>platform</c> or <c>system</c>.</param>
+/// <param name="KeyId">The API key's id, for an app; null otherwise.</param>
+/// <param name="Name">The API key's name (the department app), the platform, or <c>socialcare-hub</c>.</param>
+/// <param name="Person">The person acting through the app, from the <c>X-Actor</c> header; null if none was
+/// named.</param>
+public sealed record EventActor(
+    [KnownValues(typeof(ActorKinds))] string Kind,
+    string? KeyId,
+    string? Name,
+    string? Person
+)
 {
     public static EventActor System { get; } = new("system", null, "socialcare-hub", null);
 }

@@ -15,12 +15,16 @@ public abstract record HubEvent
     /// transaction failed mid-commit). 0 until the event is published.</summary>
     public long Sequence { get; init; }
 
+    /// <summary>The workspace the event belongs to.</summary>
     public Guid WorkspaceId { get; init; }
 
+    /// <summary>The brand of the conversation or channel account; null for events of no brand (a customer).</summary>
     public string? Brand { get; init; }
 
+    /// <summary>The conversation the event belongs to; null for customer and subscription events.</summary>
     public Guid? ConversationId { get; init; }
 
+    /// <summary>The customer the event concerns; null for subscription events.</summary>
     public Guid? CustomerId { get; init; }
 
     /// <summary>When the hub recorded the event.</summary>

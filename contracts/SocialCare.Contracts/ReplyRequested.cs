@@ -15,6 +15,8 @@ public sealed record ReplyRequested : HubEvent
     public string Recipient { get; init; } = string.Empty;
     public string? Text { get; init; }
     public IReadOnlyList<Attachment> Attachments { get; init; } = [];
+
+    [KnownValues(typeof(Visibilities))]
     public string Visibility { get; init; } = "private";
 
     /// <summary>True when the reply moves the conversation to another channel (e.g. from a public tweet to

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentValidation;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Channels;
 
@@ -10,7 +11,7 @@ namespace SocialCare.Api.Channels;
 /// secrets even when sent in <c>settings</c>.
 /// </summary>
 public sealed record CreateChannelRequest(
-    string Type,
+    [KnownValues(typeof(ChannelTypes), Open = true)] string Type,
     string Name,
     string Brand,
     Dictionary<string, JsonElement>? Settings,
@@ -32,7 +33,7 @@ public sealed record UpdateChannelRequest(
 /// </summary>
 public sealed record ChannelResponse(
     Guid Id,
-    string Type,
+    [KnownValues(typeof(ChannelTypes), Open = true)] string Type,
     string Name,
     string Brand,
     IReadOnlyDictionary<string, JsonElement> Settings,
@@ -47,6 +48,10 @@ public static partial class ChannelTypes
     public const string Messenger = "messenger";
     public const string Instagram = "instagram";
     public const string X = "x";
+
+    /// <summary>The types the hub connects natively; any other type matching <see cref="Pattern"/> is
+    /// custom.</summary>
+    public static IReadOnlyList<string> All { get; } = [WhatsApp, Messenger, Instagram, X];
 
     /// <summary>Channels with no public side (a public reply there is refused); every other type may have
     /// both.</summary>

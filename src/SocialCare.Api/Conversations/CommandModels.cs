@@ -1,5 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
+using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
 
@@ -60,38 +62,49 @@ internal sealed class ReplyRequestValidator : AbstractValidator<ReplyRequest>
             .Must(r => !string.IsNullOrWhiteSpace(r.Text) || r.Attachments is { Count: > 0 } || r.Template is not null)
             .WithName("text")
             .WithMessage("A reply needs 'text', at least one attachment, or a 'template'.");
-        RuleFor(r => r.Template!)
-            .ChildRules(t =>
-            {
-                t.RuleFor(x => x.Name)
-                    .NotEmpty()
-                    .MaximumLength(512)
-                    .Matches("^[a-z0-9_]+$")
-                    .WithMessage("'name' is the template's name: lower-case letters, digits and underscores.");
-                t.RuleFor(x => x.Language)
-                    .NotEmpty()
-                    .Matches("^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
-                    .WithMessage("'language' is a code such as en_US or ar.");
-                t.RuleFor(x => x.Parameters)
-                    .Must(p => p is null || p.Count <= 20)
-                    .WithMessage("At most 20 parameters.");
-                t.RuleForEach(x => x.Parameters).NotEmpty().MaximumLength(1024);
-            })
-            .When(r => r.Template is not null);
-        RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 10).WithMessage("At most 10 attachments.");
-        RuleForEach(r => r.Attachments)
-            .NotNull()
-            .ChildRules(a =>
-            {
-                a.RuleFor(x => x.Url)
-                    .NotEmpty()
-                    .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == "https")
-                    .WithMessage("'url' must be an absolute https URL the platform can fetch.");
-                a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
-            });
-        RuleFor(r => r.Visibility)
-            .Must(v => v is null or "public" or "private")
-            .WithMessage("'visibility' is 'public' or 'private'.");
+        RuleFor(r => r.Template!).SetValidator(new ReplyTemplateRequestValidator());
+        RuleFor(r => r.Attachments).MaxCount(10).WithMessage("At most 10 attachments.");
+        RuleForEach(r => r.Attachments).NotNull().SetValidator(new ReplyAttachmentValidator());
+        RuleFor(r => r.Visibility).OneOf(Visibilities.All).WithMessage("'visibility' is 'public' or 'private'.");
+    }
+}
+
+internal sealed class ReplyTemplateRequestValidator : AbstractValidator<ReplyTemplateRequest>
+{
+    public ReplyTemplateRequestValidator()
+    {
+        RuleFor(x => x.Name)
+            .NotEmpty()
+            .MaximumLength(512)
+            .Matches("^[a-z0-9_]+$")
+            .WithMessage("'name' is the template's name: lower-case letters, digits and underscores.");
+        RuleFor(x => x.Language)
+            .NotEmpty()
+            .Matches("^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
+            .WithMessage("'language' is a code such as en_US or ar.");
+        RuleFor(x => x.Parameters).MaxCount(20).WithMessage("At most 20 parameters.");
+        RuleForEach(x => x.Parameters).NotEmpty().MaximumLength(1024);
+    }
+}
+
+internal sealed class ReplyAttachmentValidator : AbstractValidator<ReplyAttachment>
+{
+    public ReplyAttachmentValidator()
+    {
+        RuleFor(x => x.Url)
+            .NotEmpty()
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == "https")
+            .WithMessage("'url' must be an absolute https URL the platform can fetch.");
+        RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
+    }
+}
+
+internal sealed class ReplyErrorValidator : AbstractValidator<ReplyError>
+{
+    public ReplyErrorValidator()
+    {
+        RuleFor(r => r.Code).NotEmpty().MaximumLength(100);
+        RuleFor(r => r.Message).NotEmpty().MaximumLength(2000);
     }
 }
 
@@ -101,15 +114,14 @@ internal sealed class ReplyStatusRequestValidator : AbstractValidator<ReplyStatu
     {
         RuleFor(r => r.Status)
             .NotEmpty()
-            .Must(ReplyStatuses.Reportable.Contains)
+            .OneOf(ReplyStatuses.Reportable)
             .WithMessage("'status' is sent, delivered, read or failed.");
         RuleFor(r => r.PlatformMessageId).MaximumLength(256);
         RuleFor(r => r.Error)
             .NotNull()
             .When(r => r.Status == ReplyStatuses.Failed)
             .WithMessage("A failure needs an 'error' with the platform's code and message.");
-        RuleFor(r => r.Error!.Code).NotEmpty().MaximumLength(100).When(r => r.Error is not null);
-        RuleFor(r => r.Error!.Message).NotEmpty().MaximumLength(2000).When(r => r.Error is not null);
+        RuleFor(r => r.Error!).SetValidator(new ReplyErrorValidator());
     }
 }
 
@@ -134,12 +146,8 @@ internal sealed class TagsRequestValidator : AbstractValidator<TagsRequest>
             .WithMessage("Give tags to 'add' or 'remove'.");
         RuleForEach(r => r.Add).NotEmpty().MaximumLength(64);
         RuleForEach(r => r.Remove).NotEmpty().MaximumLength(64);
-        RuleFor(r => r.Add)
-            .Must(a => a is null || a.Count <= MaxPerRequest)
-            .WithMessage($"At most {MaxPerRequest} tags at once.");
-        RuleFor(r => r.Remove)
-            .Must(a => a is null || a.Count <= MaxPerRequest)
-            .WithMessage($"At most {MaxPerRequest} tags at once.");
+        RuleFor(r => r.Add).MaxCount(MaxPerRequest).WithMessage($"At most {MaxPerRequest} tags at once.");
+        RuleFor(r => r.Remove).MaxCount(MaxPerRequest).WithMessage($"At most {MaxPerRequest} tags at once.");
     }
 }
 
@@ -154,7 +162,7 @@ internal sealed class PriorityRequestValidator : AbstractValidator<PriorityReque
     {
         RuleFor(r => r.Level)
             .NotEmpty()
-            .Must(PriorityLevels.All.Contains)
+            .OneOf(PriorityLevels.All)
             .WithMessage("'level' is low, normal, high or urgent.");
         RuleFor(r => r.Reason).MaximumLength(1000);
     }
@@ -180,7 +188,11 @@ internal sealed class ContextRequestValidator : AbstractValidator<ContextRequest
 {
     public ContextRequestValidator()
     {
-        RuleFor(r => r.Values).Must(v => v is { Count: > 0 and <= 50 }).WithMessage("Give between 1 and 50 values.");
+        RuleFor(r => r.Values)
+            .NotEmpty()
+            .WithMessage("Give between 1 and 50 values.")
+            .MaxCount(50)
+            .WithMessage("Give between 1 and 50 values.");
         RuleFor(r => r.Values)
             .Must(v => v.Keys.All(k => k.Length is > 0 and <= 100))
             .When(r => r.Values is not null)

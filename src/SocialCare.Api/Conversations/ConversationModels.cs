@@ -1,23 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SocialCare.Api.Channels;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
 
-public sealed record ChannelRef(Guid Id, string Type, string Name);
+public sealed record ChannelRef(Guid Id, [KnownValues(typeof(ChannelTypes), Open = true)] string Type, string Name);
 
 public sealed record CustomerSummary(Guid Id, string? DisplayName, IReadOnlyList<CustomerIdentity> Identities);
 
 public sealed record EngagementView(
     Guid Id,
     Guid ChannelId,
-    string ChannelType,
+    [KnownValues(typeof(ChannelTypes), Open = true)] string ChannelType,
     string PlatformMessageId,
     string? ThreadKey,
     EngagementAuthor Author,
     string? Text,
     IReadOnlyList<Attachment> Attachments,
-    string Visibility,
+    [KnownValues(typeof(Visibilities))] string Visibility,
     string? Language,
     JsonElement? Metadata,
     DateTimeOffset OccurredAt,
@@ -28,10 +29,10 @@ public sealed record EngagementView(
 public sealed record ConversationSummary(
     Guid Id,
     string Brand,
-    string Status,
+    [KnownValues(typeof(ConversationStatus))] string Status,
     Guid CustomerId,
     Guid CurrentChannelId,
-    IReadOnlyList<string> ChannelTypes,
+    [KnownValues(typeof(ChannelTypes), Open = true)] IReadOnlyList<string> ChannelTypes,
     DateTimeOffset OpenedAt,
     DateTimeOffset LastActivityAt,
     DateTimeOffset? ResolvedAt,
@@ -41,7 +42,7 @@ public sealed record ConversationSummary(
 
 public sealed record Assignment(string? Team, string? Agent);
 
-public sealed record Priority(string Level, string? Reason);
+public sealed record Priority([KnownValues(typeof(PriorityLevels))] string Level, string? Reason);
 
 /// <summary>The app (and person) that holds the conversation, until when; null when nobody does.</summary>
 public sealed record ClaimView(string App, string? Person, DateTimeOffset ExpiresAt);
@@ -62,8 +63,8 @@ public sealed record ReplyView(
     string Recipient,
     string? Text,
     IReadOnlyList<Attachment> Attachments,
-    string Visibility,
-    string Status,
+    [KnownValues(typeof(Visibilities))] string Visibility,
+    [KnownValues(typeof(ReplyStatuses))] string Status,
     string? PlatformMessageId,
     JsonElement? Error,
     string? RequestedBy,
@@ -81,7 +82,7 @@ public sealed record Durations(double? TimeToAcknowledgeSeconds, double? TimeToR
 public sealed record ConversationView(
     Guid Id,
     string Brand,
-    string Status,
+    [KnownValues(typeof(ConversationStatus))] string Status,
     ClaimView? Claim,
     CustomerSummary Customer,
     IReadOnlyList<ChannelRef> Channels,

@@ -37,11 +37,8 @@ public static class ConversationStatus
 {
     public const string Open = "open";
     public const string Resolved = "resolved";
-}
 
-public static class PriorityLevels
-{
-    public static IReadOnlyList<string> All { get; } = ["low", "normal", "high", "urgent"];
+    public static IReadOnlyList<string> All { get; } = [Open, Resolved];
 }
 
 /// <summary>
@@ -79,6 +76,8 @@ public static class ReplyStatuses
     public const string Failed = "failed";
 
     public static IReadOnlyList<string> Reportable { get; } = [Sent, Delivered, Read, Failed];
+
+    public static IReadOnlyList<string> All { get; } = [Requested, .. Reportable];
 
     public static int Rank(string status) =>
         status switch

@@ -6,7 +6,7 @@ namespace SocialCare.Api.Customers;
 public sealed record CustomerConversation(
     Guid Id,
     string Brand,
-    string Status,
+    [KnownValues(typeof(Conversations.ConversationStatus))] string Status,
     DateTimeOffset OpenedAt,
     DateTimeOffset LastActivityAt
 );

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
+using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Engagements;
 
@@ -41,39 +43,17 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
             .Must(InboundEngagement.IsValidId!)
             .When(r => !string.IsNullOrEmpty(r.ThreadKey))
             .WithMessage(IdMessage);
-        RuleFor(r => r.Author)
-            .NotNull()
-            .DependentRules(() =>
-            {
-                RuleFor(r => r.Author.PlatformUserId)
-                    .NotEmpty()
-                    .MaximumLength(InboundEngagement.MaxIdLength)
-                    .Must(InboundEngagement.IsValidId)
-                    .WithMessage(IdMessage);
-                RuleFor(r => r.Author.DisplayName).MaximumLength(512);
-                RuleFor(r => r.Author.Handle).MaximumLength(256);
-            });
+        RuleFor(r => r.Author).NotNull().SetValidator(new AuthorRequestValidator());
         RuleFor(r => r.Text).MaximumLength(65_536);
         RuleFor(r => r)
             .Must(r => !string.IsNullOrEmpty(r.Text) || r.Attachments is { Count: > 0 })
             .WithName("text")
             .WithMessage("An engagement needs 'text' or at least one attachment.");
-        RuleFor(r => r.Attachments).Must(a => a is null || a.Count <= 20).WithMessage("At most 20 attachments.");
-        RuleForEach(r => r.Attachments)
-            .NotNull()
-            .ChildRules(a =>
-            {
-                a.RuleFor(x => x.Url)
-                    .NotEmpty()
-                    .MaximumLength(2048)
-                    .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
-                    .WithMessage("'url' must be an absolute http(s) URL.");
-                a.RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
-                a.RuleFor(x => x.SizeBytes).GreaterThanOrEqualTo(0);
-            });
+        RuleFor(r => r.Attachments).MaxCount(20).WithMessage("At most 20 attachments.");
+        RuleForEach(r => r.Attachments).NotNull().SetValidator(new AttachmentRequestValidator());
         RuleFor(r => r.Visibility)
             .NotEmpty()
-            .Must(v => v is "public" or "private")
+            .OneOf(Visibilities.All)
             .WithMessage("'visibility' is 'public' or 'private'.");
         RuleFor(r => r.Language).MaximumLength(35);
         RuleFor(r => r.OccurredAt)
@@ -85,5 +65,33 @@ internal sealed class IngestEngagementRequestValidator : AbstractValidator<Inges
             .WithMessage("'metadata' must be a JSON object.");
     }
 
-    private const string IdMessage = "A platform id is 1 to 256 characters with no control characters.";
+    internal const string IdMessage = "A platform id is 1 to 256 characters with no control characters.";
+}
+
+internal sealed class AuthorRequestValidator : AbstractValidator<AuthorRequest>
+{
+    public AuthorRequestValidator()
+    {
+        RuleFor(r => r.PlatformUserId)
+            .NotEmpty()
+            .MaximumLength(InboundEngagement.MaxIdLength)
+            .Must(InboundEngagement.IsValidId)
+            .WithMessage(IngestEngagementRequestValidator.IdMessage);
+        RuleFor(r => r.DisplayName).MaximumLength(512);
+        RuleFor(r => r.Handle).MaximumLength(256);
+    }
+}
+
+internal sealed class AttachmentRequestValidator : AbstractValidator<AttachmentRequest>
+{
+    public AttachmentRequestValidator()
+    {
+        RuleFor(x => x.Url)
+            .NotEmpty()
+            .MaximumLength(2048)
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
+            .WithMessage("'url' must be an absolute http(s) URL.");
+        RuleFor(x => x.MediaType).NotEmpty().MaximumLength(255);
+        RuleFor(x => x.SizeBytes).GreaterThanOrEqualTo(0);
+    }
 }

@@ -9,4 +9,6 @@ public static class DeliveryStatuses
     public const string Pending = "pending";
     public const string Delivered = "delivered";
     public const string Failed = "failed";
+
+    public static IReadOnlyList<string> All { get; } = [Pending, Delivered, Failed];
 }

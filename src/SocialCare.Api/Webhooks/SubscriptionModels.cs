@@ -1,6 +1,8 @@
+using System.Linq.Expressions;
 using System.Text.RegularExpressions;
 using FluentValidation;
-using SocialCare.Api.Conversations;
+using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Webhooks;
 
@@ -76,15 +78,15 @@ internal static partial class SubscriptionRules
 
     public static void Apply<T>(
         AbstractValidator<T> validator,
-        Func<T, string?> url,
-        Func<T, IReadOnlyList<string>?> types,
-        Func<T, SubscriptionFilters?> filters,
-        Func<T, string?> description,
-        Func<T, IReadOnlyList<string>?> brands
+        Expression<Func<T, string?>> url,
+        Expression<Func<T, IReadOnlyList<string>?>> types,
+        Expression<Func<T, SubscriptionFilters>> filters,
+        Expression<Func<T, string?>> description,
+        Expression<Func<T, IReadOnlyList<string>?>> brands
     )
     {
         validator
-            .RuleFor(r => url(r))
+            .RuleFor(url)
             .MaximumLength(2048)
             .Must(u =>
                 u is null
@@ -94,34 +96,23 @@ internal static partial class SubscriptionRules
                     && string.IsNullOrEmpty(uri.UserInfo)
                 )
             )
-            .WithName("url")
             .WithMessage("'url' must be an absolute https URL without credentials.");
         validator
-            .RuleFor(r => types(r))
-            .Must(t =>
-                t is null || (t.Count <= MaxListEntries && t.All(type => type is not null && EventType().IsMatch(type)))
-            )
-            .WithName("eventTypes")
+            .RuleFor(types)
+            .MaxCount(MaxListEntries)
+            .Must(t => t is null || t.All(type => type is not null && EventType().IsMatch(type)))
             .WithMessage("Event types are exact names (conversation.assigned), families (conversation.*) or *.");
-        validator
-            .RuleFor(r => filters(r)!.MinPriority)
-            .Must(p => p is null || PriorityLevels.All.Contains(p))
-            .When(r => filters(r) is not null)
-            .WithName("filters.minPriority")
-            .WithMessage("'minPriority' is low, normal, high or urgent.");
-        validator.RuleFor(r => description(r)).MaximumLength(500).WithName("description");
+        validator.RuleFor(filters).SetValidator(new SubscriptionFiltersValidator());
+        validator.RuleFor(description).MaximumLength(500);
         // An empty list would be read as "no brand" by some and "every brand" by others: omit it for every brand.
         validator
-            .RuleFor(r => brands(r))
-            .Must(b => b is null || (b.Count is > 0 and <= MaxListEntries && b.All(IsListValue)))
-            .WithName("brands")
+            .RuleFor(brands)
+            .MaxCount(MaxListEntries)
+            .Must(b => b is null || (b.Count > 0 && b.All(IsListValue)))
             .WithMessage(
                 $"'brands' lists 1 to {MaxListEntries} brand names (each 1 to {MaxValueLength} characters); omit "
                     + "it for every brand the key may see."
             );
-        ListRule(validator, r => filters(r)?.Brands, "filters.brands");
-        ListRule(validator, r => filters(r)?.ChannelTypes, "filters.channelTypes");
-        ListRule(validator, r => filters(r)?.Tags, "filters.tags");
     }
 
     private const int MaxValueLength = 200;
@@ -129,16 +120,25 @@ internal static partial class SubscriptionRules
     private static bool IsListValue(string? value) =>
         !string.IsNullOrWhiteSpace(value) && value.Length <= MaxValueLength;
 
-    private static void ListRule<T>(
-        AbstractValidator<T> validator,
-        Func<T, IReadOnlyList<string>?> list,
-        string name
-    ) =>
-        validator
-            .RuleFor(r => list(r))
-            .Must(l => l is null || (l.Count <= MaxListEntries && l.All(IsListValue)))
-            .WithName(name)
-            .WithMessage($"'{name}' holds at most {MaxListEntries} values, each 1 to {MaxValueLength} characters.");
+    /// <summary>What a subscription's filters may hold: known priorities, and short lists of short values.</summary>
+    private sealed class SubscriptionFiltersValidator : AbstractValidator<SubscriptionFilters>
+    {
+        public SubscriptionFiltersValidator()
+        {
+            RuleFor(f => f.MinPriority)
+                .OneOf(PriorityLevels.All)
+                .WithMessage("'minPriority' is low, normal, high or urgent.");
+            ListRule(f => f.Brands, "filters.brands");
+            ListRule(f => f.ChannelTypes, "filters.channelTypes");
+            ListRule(f => f.Tags, "filters.tags");
+        }
+
+        private void ListRule(Expression<Func<SubscriptionFilters, IReadOnlyList<string>?>> list, string name) =>
+            RuleFor(list)
+                .MaxCount(MaxListEntries)
+                .Must(l => l is null || l.All(IsListValue))
+                .WithMessage($"'{name}' holds at most {MaxListEntries} values, each 1 to {MaxValueLength} characters.");
+    }
 }
 
 internal sealed class CreateSubscriptionRequestValidator : AbstractValidator<CreateSubscriptionRequest>
@@ -146,14 +146,28 @@ internal sealed class CreateSubscriptionRequestValidator : AbstractValidator<Cre
     public CreateSubscriptionRequestValidator()
     {
         RuleFor(r => r.Url).NotEmpty();
-        SubscriptionRules.Apply(this, r => r.Url, r => r.EventTypes, r => r.Filters, r => r.Description, r => r.Brands);
+        SubscriptionRules.Apply(
+            this,
+            r => r.Url,
+            r => r.EventTypes,
+            r => r.Filters!,
+            r => r.Description,
+            r => r.Brands
+        );
     }
 }
 
 internal sealed class UpdateSubscriptionRequestValidator : AbstractValidator<UpdateSubscriptionRequest>
 {
     public UpdateSubscriptionRequestValidator() =>
-        SubscriptionRules.Apply(this, r => r.Url, r => r.EventTypes, r => r.Filters, r => r.Description, r => r.Brands);
+        SubscriptionRules.Apply(
+            this,
+            r => r.Url,
+            r => r.EventTypes,
+            r => r.Filters!,
+            r => r.Description,
+            r => r.Brands
+        );
 }
 
 /// <summary>Re-send the log's events to a subscription from a point: exactly one of a sequence (inclusive) or a

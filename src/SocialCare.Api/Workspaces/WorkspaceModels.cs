@@ -1,4 +1,6 @@
 using FluentValidation;
+using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Workspaces;
 
@@ -13,7 +15,7 @@ public sealed record ApiKeyResponse(
     Guid Id,
     Guid WorkspaceId,
     string Name,
-    IReadOnlyList<string> Scopes,
+    [KnownValues(typeof(Authorization.Scopes))] IReadOnlyList<string> Scopes,
     IReadOnlyList<string>? Brands,
     string Hint,
     DateTimeOffset CreatedAt,
@@ -25,7 +27,7 @@ public sealed record CreatedApiKeyResponse(
     Guid Id,
     Guid WorkspaceId,
     string Name,
-    IReadOnlyList<string> Scopes,
+    [KnownValues(typeof(Authorization.Scopes))] IReadOnlyList<string> Scopes,
     IReadOnlyList<string>? Brands,
     string Hint,
     DateTimeOffset CreatedAt,
@@ -37,7 +39,7 @@ public sealed record CurrentKeyResponse(
     WorkspaceResponse Workspace,
     Guid KeyId,
     string KeyName,
-    IReadOnlyList<string> Scopes,
+    [KnownValues(typeof(Authorization.Scopes))] IReadOnlyList<string> Scopes,
     IReadOnlyList<string>? Brands
 );
 
@@ -54,17 +56,18 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
         RuleFor(r => r.Scopes)
             .NotEmpty()
             .WithMessage("Give the key at least one scope.")
-            .Must(s => s is null || s.Count <= Authorization.Scopes.All.Count)
+            .MaxCount(Authorization.Scopes.All.Count)
             .WithMessage($"At most {Authorization.Scopes.All.Count} scopes.");
         RuleForEach(r => r.Scopes)
-            .Must(Authorization.Scopes.IsKnown)
+            .OneOf(Authorization.Scopes.All)
             .WithMessage(
                 (_, scope) => $"Unknown scope '{scope}'. Known scopes: {string.Join(", ", Authorization.Scopes.All)}."
             );
         // An empty list would read as "no brand at all" to one caller and "every brand" to another: name the brands, or
         // omit the list.
         RuleFor(r => r.Brands)
-            .Must(b => b is null || b.Count is > 0 and <= 100)
+            .MaxCount(100)
+            .Must(b => b is null || b.Count > 0)
             .WithMessage("'brands' lists 1 to 100 brands; omit it for a key that may act on every brand.");
         RuleForEach(r => r.Brands).NotEmpty().MaximumLength(200);
     }

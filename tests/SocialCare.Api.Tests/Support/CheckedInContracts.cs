@@ -22,7 +22,13 @@ internal static class CheckedInContracts
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(
                 path,
-                produced.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+                produced.ToJsonString(
+                    new JsonSerializerOptions
+                    {
+                        WriteIndented = true,
+                        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                    }
+                ) + "\n"
             );
         }
 

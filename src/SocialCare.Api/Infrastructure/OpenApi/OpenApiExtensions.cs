@@ -56,8 +56,13 @@ public static class OpenApiExtensions
             );
             options.OperationFilter<BearerSecurityOperationFilter>();
             options.OperationFilter<ProblemResponsesFilter>();
+            options.OperationFilter<ParameterDescriptionsFilter>();
+            options.SchemaFilter<SchemaRulesFilter>();
             options.DocumentFilter<ProblemResponsesFilter>();
             options.SupportNonNullableReferenceTypes();
+            // The models' and contracts' XML comments are the descriptions of their schemas and properties.
+            options.IncludeXmlComments(typeof(OpenApiExtensions).Assembly, includeControllerXmlComments: false);
+            options.IncludeXmlComments(typeof(Contracts.HubEvent).Assembly);
             options.CustomSchemaIds(SchemaId);
         });
         return services;

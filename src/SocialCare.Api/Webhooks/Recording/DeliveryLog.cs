@@ -2,6 +2,7 @@ using Npgsql;
 using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Webhooks.Scheduling;
 using SocialCare.Api.Webhooks.Sending;
+using SocialCare.Contracts;
 
 namespace SocialCare.Api.Webhooks.Recording;
 
@@ -20,7 +21,7 @@ public sealed record DeliveryView(
     Guid EventId,
     string EventType,
     long Sequence,
-    string Status,
+    [KnownValues(typeof(DeliveryStatuses))] string Status,
     int Attempts,
     DateTimeOffset? NextAttemptAt,
     DateTimeOffset CreatedAt,

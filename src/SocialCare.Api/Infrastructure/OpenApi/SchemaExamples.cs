@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace SocialCare.Api.Infrastructure.OpenApi;
+
+/// <summary>
+/// An example value built from a JSON Schema: the first of its <c>examples</c> or <c>enum</c>, else a value of its
+/// type and format, named after the field it fills (a brand looks like a brand, a text like an Arabic customer's
+/// message). The event schemas and the OpenAPI document take their examples from here, so every schema and operation
+/// has one, and the contract tests check that each example is valid against its own schema.
+/// </summary>
+internal static class SchemaExamples
+{
+    private static readonly Dictionary<string, JsonNode> ByField = new(StringComparer.Ordinal)
+    {
+        ["text"] = "مرحبا، طلبي رقم 4411 لم يصل بعد 📦 هل يمكنكم المساعدة؟",
+        ["brand"] = "acme",
+        ["name"] = "Acme KSA WhatsApp",
+        ["displayName"] = "نورة",
+        ["handle"] = "@noura",
+        ["platformUserId"] = "966500000001",
+        ["platformMessageId"] = "wamid.HBgLOTY2NTAwMDAwMDAxFQIAEhgU",
+        ["threadKey"] = "966500000001",
+        ["channelType"] = "whatsapp",
+        ["type"] = "whatsapp",
+        ["language"] = "ar",
+        ["mediaType"] = "image/jpeg",
+        ["url"] = "https://cdn.example.com/media/receipt-4411.jpg",
+        ["team"] = "billing",
+        ["agent"] = "agent-17",
+        ["person"] = "agent-17",
+        ["app"] = "crm",
+        ["keyName"] = "crm",
+        ["reason"] = "Customer reports a missing delivery",
+        ["system"] = "crm",
+        ["recordType"] = "case",
+        ["recordId"] = "CASE-4411",
+        ["tag"] = "delivery",
+        ["hint"] = "…9f3a",
+        ["key"] = "sch_live_0123456789abcdef0123456789abcdef",
+        ["secret"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ["description"] = "Billing's case sync",
+        ["recipient"] = "966500000001",
+        ["code"] = "131047",
+        ["message"] = "Re-engagement message",
+        ["eventType"] = "conversation.assigned",
+        ["subject"] = "0193a5e2-7c1d-7b7e-9a51-3f1c2d4e5f60",
+        ["activeKey"] = "2026-12",
+        ["keyId"] = "0193a5e2-1111-7b7e-9a51-3f1c2d4e5f60",
+    };
+
+    public static JsonNode? Build(
+        JsonNode? schema,
+        Func<string, JsonNode?> resolve,
+        string? field = null,
+        int depth = 0
+    )
+    {
+        if (schema is not JsonObject s || depth > 12)
+        {
+            return null;
+        }
+
+        if (s["$ref"] is JsonValue reference)
+        {
+            return Build(resolve(reference.GetValue<string>()), resolve, field, depth + 1);
+        }
+
+        if (s["examples"] is JsonArray { Count: > 0 } examples)
+        {
+            return examples[0]?.DeepClone();
+        }
+
+        if (s["enum"] is JsonArray { Count: > 0 } values)
+        {
+            return values.FirstOrDefault(v => v is not null)?.DeepClone();
+        }
+
+        if (s["oneOf"] is JsonArray { Count: > 0 } oneOf)
+        {
+            return Build(oneOf[0], resolve, field, depth + 1);
+        }
+
+        return TypeOf(s) switch
+        {
+            "object" => Object(s, resolve, depth),
+            "array" => new JsonArray(Build(s["items"], resolve, Singular(field), depth + 1)),
+            "integer" => s["minimum"] is JsonValue min ? min.DeepClone() : 1,
+            "number" => 42.5,
+            "boolean" => true,
+            "string" => Text(s, field),
+            _ => field is "metadata" ? new JsonObject { ["followers"] = 1200 } : null,
+        };
+    }
+
+    private static JsonObject Object(JsonObject schema, Func<string, JsonNode?> resolve, int depth)
+    {
+        var result = new JsonObject();
+        foreach (var (name, property) in schema["properties"] as JsonObject ?? [])
+        {
+            result[name] = Build(property, resolve, name, depth + 1);
+        }
+
+        return result;
+    }
+
+    private static string? TypeOf(JsonObject schema) =>
+        schema["type"] switch
+        {
+            JsonValue single => single.GetValue<string>(),
+            JsonArray many => many.Select(t => t?.GetValue<string>()).FirstOrDefault(t => t != "null"),
+            _ => schema["properties"] is not null ? "object" : null,
+        };
+
+    private static string? Singular(string? field) =>
+        field switch
+        {
+            null => null,
+            "tags" or "add" or "remove" => "tag",
+            "brands" => "brand",
+            "channelTypes" => "channelType",
+            "eventTypes" => "eventType",
+            _ when field.EndsWith('s') => field[..^1],
+            _ => field,
+        };
+
+    private static JsonNode Text(JsonObject schema, string? field) =>
+        schema["format"]?.GetValue<string>() switch
+        {
+            "uuid" => StableGuid(field ?? "id").ToString(),
+            "date-time" => "2026-12-01T09:30:00+00:00",
+            "uri" => "https://crm.example.com/hooks/socialcare",
+            _ => field is not null && ByField.TryGetValue(field, out var value) ? value.DeepClone() : field ?? "string",
+        };
+
+    /// <summary>The same id for the same field everywhere, so the examples of one story agree with each other.</summary>
+    private static Guid StableGuid(string field)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(field));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x70);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}
