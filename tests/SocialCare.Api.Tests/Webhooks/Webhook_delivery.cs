@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -103,7 +104,15 @@ public sealed class Webhook_delivery : HubFixture
                     cloudEvent["subject"]!.GetValue<string>(),
                     Is.EqualTo(ids["conversationId"]!.GetValue<string>())
                 );
-                Assert.That(cloudEvent["sequence"]!.GetValue<long>(), Is.GreaterThan(0));
+                Assert.That(cloudEvent["sequence"]!.GetValue<string>(), Does.Match("^[0-9]{19}$"));
+                Assert.That(
+                    long.Parse(cloudEvent["sequence"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+                    Is.EqualTo(cloudEvent["data"]!["sequence"]!.GetValue<long>()).And.GreaterThan(0)
+                );
+                Assert.That(
+                    cloudEvent["dataschema"]!.GetValue<string>(),
+                    Is.EqualTo($"urn:socialcare:schema:event:{cloudEvent["type"]}:v1")
+                );
                 Assert.That(cloudEvent["data"]!["text"]!.GetValue<string>(), Is.EqualTo("مرحبا 👋"));
                 Assert.That(
                     cloudEvent["data"]!["engagementId"]!.GetValue<Guid>(),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -110,9 +111,9 @@ public sealed class Webhook_recovery : HubFixture
 
             var live = (await receiver.WaitForAsync(r => r.Path == "/zara", 4))
                 .Select(r => JsonNode.Parse(r.Body)!)
-                .OrderBy(e => e["sequence"]!.GetValue<long>())
+                .OrderBy(e => e["sequence"]!.GetValue<string>(), StringComparer.Ordinal)
                 .ToList();
-            var from = live[1]["sequence"]!.GetValue<long>();
+            var from = long.Parse(live[1]["sequence"]!.GetValue<string>(), CultureInfo.InvariantCulture);
 
             var replay = await HubApi.ReadJson(
                 await client.PostAsJsonAsync($"/v1/subscriptions/{subscriptionId}/replay", new { fromSequence = from }),

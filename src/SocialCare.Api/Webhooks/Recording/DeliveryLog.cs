@@ -31,7 +31,7 @@ public sealed record DeliveryView(
 
 public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal signal, TimeProvider clock)
 {
-    public const string TestEventType = "webhook.test";
+    public const string TestEventType = WebhookTest.Type;
 
     /// <summary>Queues a <c>webhook.test</c> delivery to the subscription, signed and retried like any other.</summary>
     public async Task<Guid> QueueTestAsync(Subscription subscription, CancellationToken ct)
@@ -45,11 +45,10 @@ public sealed class DeliveryLog(NpgsqlDataSource dataSource, DeliverySignal sign
             subscription.Id.ToString(),
             now,
             0,
-            new System.Text.Json.Nodes.JsonObject
-            {
-                ["subscriptionId"] = subscription.Id.ToString(),
-                ["message"] = "A test delivery from SocialCare Hub.",
-            }
+            System.Text.Json.JsonSerializer.SerializeToNode(
+                new WebhookTest(subscription.Id, "A test delivery from SocialCare Hub."),
+                EventLog.EventTypeRegistry.Json
+            )
         );
         var deliveryId = Guid.CreateVersion7();
         await using var command = dataSource.CreateAmbientCommand(
