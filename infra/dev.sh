@@ -6,7 +6,7 @@
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
 #   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A --webhook-rate W)
 #   ./infra/dev.sh demo   deps, then one customer's story across channels and departments (hub, fake platforms, the four samples)
-#   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas) from the code
+#   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas, AsyncAPI) from the code
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` (from this checkout or another) finds both servers running and reuses them.
 set -euo pipefail
@@ -292,8 +292,8 @@ EOF
   wait $hub
 }
 
-# The contract lint in the suite (Redocly CLI, pinned in contracts/package-lock.json) needs Node.js 20.19 or later and
-# that one package; npm ci runs only when the lock file is newer than what is installed.
+# The contract checks in the suite (Redocly CLI and @asyncapi/parser, pinned in contracts/package-lock.json) need
+# Node.js 20.19 or later and those packages; npm ci runs only when the lock file is newer than what is installed.
 ensure_contract_tools() {
   command -v node >/dev/null && command -v npm >/dev/null || {
     log "installing nodejs npm (apt-get)"
@@ -374,7 +374,7 @@ regenerate_contracts() {
   deps
   ensure_contract_tools
   export_connection_settings
-  UPDATE_CONTRACTS=1 dotnet test "$ROOT/tests/SocialCare.Api.Tests" -nologo --filter "FullyQualifiedName~OpenApiContract|FullyQualifiedName~Event_schemas"
+  UPDATE_CONTRACTS=1 dotnet test "$ROOT/tests/SocialCare.Api.Tests" -nologo --filter "FullyQualifiedName~OpenApiContract|FullyQualifiedName~Event_schemas|FullyQualifiedName~AsyncApi_contract.Checked_in"
 }
 
 cmd=${1:-help}

@@ -14,7 +14,8 @@ public sealed class RabbitTap : IAsyncDisposable
 {
     private readonly IConnection _connection;
     private readonly IChannel _channel;
-    private readonly ConcurrentQueue<(JsonNode Envelope, byte[] Body)> _received = new();
+    private readonly ConcurrentQueue<(JsonNode Envelope, byte[] Body, IReadOnlyBasicProperties Properties)> _received =
+        new();
 
     private RabbitTap(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
 
@@ -41,7 +42,7 @@ public sealed class RabbitTap : IAsyncDisposable
         consumer.ReceivedAsync += (_, delivery) =>
         {
             var body = delivery.Body.ToArray();
-            tap._received.Enqueue((JsonNode.Parse(Encoding.UTF8.GetString(body))!, body));
+            tap._received.Enqueue((JsonNode.Parse(Encoding.UTF8.GetString(body))!, body, delivery.BasicProperties));
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
@@ -55,6 +56,11 @@ public sealed class RabbitTap : IAsyncDisposable
         Envelopes.Select(e => e["message"]!).Where(m => m["workspaceId"]?.GetValue<Guid>() == workspaceId).ToList();
 
     public IReadOnlyList<byte[]> Bodies => _received.Select(r => r.Body).ToList();
+
+    /// <summary>Every message so far with its AMQP properties (content type, message id, headers) as the broker
+    /// delivered them.</summary>
+    public IReadOnlyList<(JsonNode Envelope, IReadOnlyBasicProperties Properties)> Deliveries =>
+        _received.Select(r => (r.Envelope, r.Properties)).ToList();
 
     public Task<IReadOnlyList<JsonNode>> WaitForAsync(Guid workspaceId, int count, TimeSpan? timeout = null) =>
         Eventually.Until(

@@ -9,7 +9,8 @@ namespace SocialCare.Api.EventLog.Relay;
 /// advisory lock on its own connection; if it dies, the lock goes with the connection and another instance takes over).
 /// Events are numbered in commit order as they are written (see
 /// <see cref="EventWriter"/>), so the leader reads what follows its checkpoint, publishes it in order
-/// through MassTransit with publisher confirms (event id = message id), and only then moves its checkpoint.
+/// through MassTransit with publisher confirms (event id = message id, the type and ids in <see cref="BusHeaders"/>),
+/// and only then moves its checkpoint.
 /// At least once: after a crash between confirm and checkpoint, the tail is published again.
 /// </summary>
 internal sealed partial class EventRelay(
@@ -214,7 +215,16 @@ internal sealed partial class EventRelay(
             }
 
             confirms.Add(
-                bus.Publish(message, message.GetType(), context => context.MessageId = row.Id, cancellationToken)
+                bus.Publish(
+                    message,
+                    message.GetType(),
+                    context =>
+                    {
+                        context.MessageId = row.Id;
+                        BusHeaders.Apply(context, message, row.Type);
+                    },
+                    cancellationToken
+                )
             );
         }
 

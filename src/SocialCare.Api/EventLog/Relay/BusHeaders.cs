@@ -1,0 +1,68 @@
+using System.Globalization;
+using MassTransit;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.EventLog.Relay;
+
+/// <summary>
+/// The AMQP headers every event carries on the bus, so that a consumer in any language can route, filter and dedupe
+/// without parsing MassTransit's <c>urn:message:</c> types. Named as the CloudEvents AMQP protocol binding names
+/// attributes in application properties (<c>cloudEvents_</c>, the separator it prefers), with the values the webhook
+/// CloudEvents envelope carries; plus the hub's own <c>socialcare_</c> headers. contracts/asyncapi.json documents
+/// them.
+/// </summary>
+public static class BusHeaders
+{
+    public const string SpecVersion = "cloudEvents_specversion";
+    public const string Id = "cloudEvents_id";
+    public const string Type = "cloudEvents_type";
+    public const string Source = "cloudEvents_source";
+    public const string Subject = "cloudEvents_subject";
+    public const string Time = "cloudEvents_time";
+    public const string WorkspaceId = "socialcare_workspaceid";
+    public const string Sequence = "socialcare_sequence";
+
+    /// <summary>Every header, in the order the AsyncAPI document lists them.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [SpecVersion, Id, Type, Source, Subject, Time, WorkspaceId, Sequence];
+
+    /// <summary>Sets the headers of <paramref name="e"/>, published as <paramref name="type"/>.</summary>
+    public static void Apply(SendContext context, HubEvent e, string type)
+    {
+        foreach (var (name, value) in Of(e, type))
+        {
+            context.Headers.Set(name, value);
+        }
+    }
+
+    /// <summary>The headers of <paramref name="e"/>, published as <paramref name="type"/>: strings, but for the
+    /// sequence (an AMQP long); no subject when the event has none.</summary>
+    public static IEnumerable<KeyValuePair<string, object>> Of(HubEvent e, string type)
+    {
+        yield return new(SpecVersion, "1.0");
+        yield return new(Id, e.EventId.ToString());
+        yield return new(Type, type);
+        yield return new(Source, SourceOf(e.WorkspaceId));
+        if (SubjectOf(e) is { } subject)
+        {
+            yield return new(Subject, subject.ToString());
+        }
+
+        yield return new(Time, e.RecordedAt.ToString("O", CultureInfo.InvariantCulture));
+        yield return new(WorkspaceId, e.WorkspaceId.ToString());
+        yield return new(Sequence, e.Sequence);
+    }
+
+    /// <summary>The CloudEvents <c>source</c>: the workspace, as the REST API names it.</summary>
+    public static string SourceOf(Guid workspaceId) => $"/v1/workspaces/{workspaceId}";
+
+    /// <summary>What the event is about, as the webhook envelope's <c>subject</c>: the subscription for webhook
+    /// events, else the conversation, else the customer.</summary>
+    public static Guid? SubjectOf(HubEvent e) =>
+        e switch
+        {
+            WebhookDeliveryExhausted x => x.SubscriptionId,
+            SubscriptionDisabled x => x.SubscriptionId,
+            _ => e.ConversationId ?? e.CustomerId,
+        };
+}
