@@ -9,6 +9,7 @@ namespace SocialCare.Client;
 /// </summary>
 public static class SocialCareClientFactory
 {
+    /// <summary>The client for <paramref name="baseUrl"/> that sends <paramref name="apiKey"/>.</summary>
     /// <param name="baseUrl">The hub's origin, e.g. <c>http://127.0.0.1:8080</c>. Always given: the document's server
     /// URL is a template (<c>{origin}</c>) that Kiota does not expand.</param>
     /// <param name="apiKey">A workspace or admin key; null for the operations that take none (platform webhooks,
@@ -16,16 +17,21 @@ public static class SocialCareClientFactory
     /// <param name="http">The <see cref="HttpClient"/> to send with, e.g. one from <c>IHttpClientFactory</c>; its
     /// owner disposes it. Without one, Kiota's own (with its retry, redirect and header middleware) lives as long as
     /// the process.</param>
-    public static SocialCareClient Create(Uri baseUrl, string? apiKey, HttpClient? http = null)
+    public static SocialCareClient Create(Uri baseUrl, string? apiKey, HttpClient? http = null) =>
+        new(CreateRequestAdapter(baseUrl, apiKey, http));
+
+    /// <summary>The adapter a client sends through, for a request its builders describe but whose body must go as
+    /// given bytes (a platform webhook, whose signature covers them): <c>ToPostRequestInformation</c>, then
+    /// <c>SetStreamContent</c>, then <c>SendAsync</c> on this.</summary>
+    public static HttpClientRequestAdapter CreateRequestAdapter(Uri baseUrl, string? apiKey, HttpClient? http = null)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         IAuthenticationProvider authentication = apiKey is null
             ? new AnonymousAuthenticationProvider()
             : new BearerKeyAuthentication(apiKey);
-        var adapter = new HttpClientRequestAdapter(authentication, httpClient: http)
+        return new HttpClientRequestAdapter(authentication, httpClient: http)
         {
             BaseUrl = baseUrl.ToString().TrimEnd('/'),
         };
-        return new SocialCareClient(adapter);
     }
 }
