@@ -6,7 +6,7 @@
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
 #   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A --webhook-rate W)
 #   ./infra/dev.sh demo   deps, then one customer's story across channels and departments (hub, fake platforms, the four samples)
-#   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas, AsyncAPI) from the code
+#   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas, AsyncAPI, the C# client) from the code
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` (from this checkout or another) finds both servers running and reuses them.
 set -euo pipefail
@@ -375,6 +375,9 @@ regenerate_contracts() {
   ensure_contract_tools
   export_connection_settings
   UPDATE_CONTRACTS=1 dotnet test "$ROOT/tests/SocialCare.Api.Tests" -nologo --filter "FullyQualifiedName~OpenApiContract|FullyQualifiedName~Event_schemas|FullyQualifiedName~AsyncApi_contract.Checked_in"
+  # The typed client is generated from the document just written (Kiota, pinned in dotnet-tools.json).
+  log "regenerating contracts/SocialCare.Client/Generated from contracts/openapi/v1.json"
+  "$ROOT/contracts/SocialCare.Client/generate.sh"
 }
 
 cmd=${1:-help}

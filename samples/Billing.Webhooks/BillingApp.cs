@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using SocialCare.Client;
+using Api = SocialCare.Client.Models;
 
 namespace Billing.Webhooks;
 
@@ -33,13 +34,14 @@ public static partial class BillingApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new StandardWebhooks(options.WebhookSecret, options.Tolerance));
         builder.Services.AddSingleton<Invoices>();
-        builder.Services.AddHttpClient(
-            HubClientName,
-            http =>
-            {
-                http.BaseAddress = new Uri(options.HubUrl);
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-            }
+        // The hub's API through the generated client (contracts/SocialCare.Client), sending with the named HttpClient.
+        builder.Services.AddHttpClient(HubClientName);
+        builder.Services.AddTransient(services =>
+            SocialCareClientFactory.Create(
+                new Uri(options.HubUrl),
+                options.ApiKey,
+                services.GetRequiredService<IHttpClientFactory>().CreateClient(HubClientName)
+            )
         );
         var app = builder.Build();
         var seen = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -49,7 +51,7 @@ public static partial class BillingApp
                 HttpRequest request,
                 StandardWebhooks verifier,
                 Invoices invoices,
-                IHttpClientFactory clients,
+                SocialCareClient hub,
                 ILogger<Invoices> logger
             ) =>
             {
@@ -84,14 +86,7 @@ public static partial class BillingApp
                     var envelope = JsonNode.Parse(body)!;
                     if (envelope["type"]?.GetValue<string>() == "engagement.received")
                     {
-                        await HandleAsync(
-                            envelope,
-                            id!,
-                            invoices,
-                            clients.CreateClient(HubClientName),
-                            logger,
-                            request.HttpContext.RequestAborted
-                        );
+                        await HandleAsync(envelope, id!, invoices, hub, logger, request.HttpContext.RequestAborted);
                     }
                 }
                 catch
@@ -110,7 +105,7 @@ public static partial class BillingApp
         JsonNode envelope,
         string webhookId,
         Invoices invoices,
-        HttpClient hub,
+        SocialCareClient hub,
         ILogger logger,
         CancellationToken ct
     )
@@ -125,46 +120,30 @@ public static partial class BillingApp
                 continue;
             }
 
-            await PostAsync(
-                hub,
-                $"/v1/conversations/{conversationId}/links",
-                $"{webhookId}:link:{number}",
-                new
+            var conversation = hub.V1.Conversations[conversationId.Value];
+            await conversation.Links.PostAsync(
+                new Api.LinkRequest
                 {
-                    system = "billing",
-                    recordType = "invoice",
-                    recordId = number,
-                    url = $"https://billing.example/invoices/{number}",
+                    System = "billing",
+                    RecordType = "invoice",
+                    RecordId = number,
+                    Url = $"https://billing.example/invoices/{number}",
                 },
+                r => r.WithIdempotencyKey($"{webhookId}:link:{number}"),
                 ct
             );
-            await PostAsync(
-                hub,
-                $"/v1/conversations/{conversationId}/notes",
-                $"{webhookId}:note:{number}",
-                new
+            await conversation.Notes.PostAsync(
+                new Api.NoteRequest
                 {
-                    text = $"{number}: {invoice.Amount:0.00} {invoice.Currency}, "
+                    Text =
+                        $"{number}: {invoice.Amount:0.00} {invoice.Currency}, "
                         + $"{invoice.State} (due {invoice.Due:yyyy-MM-dd}).",
                 },
+                r => r.WithIdempotencyKey($"{webhookId}:note:{number}"),
                 ct
             );
             LogLinked(logger, number, invoice.State, conversationId.Value);
         }
-    }
-
-    private static async Task PostAsync(
-        HttpClient hub,
-        string path,
-        string idempotencyKey,
-        object body,
-        CancellationToken ct
-    )
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        using var response = await hub.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
     }
 
     [GeneratedRegex(@"\bINV-\d{4,}\b")]

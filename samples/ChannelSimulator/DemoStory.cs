@@ -2,12 +2,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Billing.Webhooks;
 using Crm.Consumer;
 using Marketing.Listener;
+using Microsoft.Kiota.Abstractions.Serialization;
 using Partner.Channel;
+using SocialCare.Client;
+using SocialCare.Client.Models;
+using SocialCare.Client.V1.Conversations.Item;
 using SocialCare.FakePlatform;
+using JsonNode = System.Text.Json.Nodes.JsonNode;
 
 namespace ChannelSimulator;
 
@@ -24,17 +28,18 @@ public sealed record DemoSettings(
 );
 
 /// <summary>The conversation at the end of the story, and its timeline (every event with who caused it).</summary>
-public sealed record DemoOutcome(Guid ConversationId, JsonNode Conversation, IReadOnlyList<JsonNode> Timeline)
+public sealed record DemoOutcome(
+    Guid ConversationId,
+    ConversationView Conversation,
+    IReadOnlyList<TimelineEntry> Timeline
+)
 {
     /// <summary>The apps (API key names) that acted on the conversation, with the event types each caused.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ActionsByApp =>
         Timeline
-            .Where(e => e["actor"]?["kind"]?.GetValue<string>() == "app")
-            .GroupBy(e => e["actor"]!["name"]!.GetValue<string>())
-            .ToDictionary(
-                g => g.Key,
-                g => (IReadOnlyList<string>)g.Select(e => e["type"]!.GetValue<string>()).Distinct().ToList()
-            );
+            .Where(e => e.Actor?.Kind == "app")
+            .GroupBy(e => e.Actor!.Name!)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(e => e.Type!).Distinct().ToList());
 }
 
 /// <summary>
@@ -64,15 +69,25 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         var run = Guid.NewGuid().ToString("N")[..8];
         Step(0, "Setting up: a workspace for Namshi's care team, a key per department app, the brand's channels");
         using var admin = new HubApi(settings.HubUrl, settings.AdminKey, settings.HubHandler);
-        var workspace = (await admin.PostAsync("/v1/workspaces", new { name = $"Namshi (demo {run})" }, ct))[
-            "id"
-        ]!.GetValue<Guid>();
+        var workspace = (
+            await admin.V1.Workspaces.PostAsync(
+                new CreateWorkspaceRequest { Name = $"Namshi (demo {run})" },
+                cancellationToken: ct
+            )
+        )!
+            .Id!
+            .Value;
         async Task<HubApi> KeyAsync(string name, params string[] scopes) =>
             new(
                 settings.HubUrl,
-                (await admin.PostAsync($"/v1/workspaces/{workspace}/api-keys", new { name, scopes }, ct))[
-                    "key"
-                ]!.GetValue<string>(),
+                (
+                    await admin
+                        .V1.Workspaces[workspace]
+                        .ApiKeys.PostAsync(
+                            new CreateApiKeyRequest { Name = name, Scopes = [.. scopes] },
+                            cancellationToken: ct
+                        )
+                )!.Key!,
                 settings.HubHandler
             );
         using var care = await KeyAsync(
@@ -95,34 +110,34 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         var xBearer = $"x-bearer-{run}";
         platform.AddWhatsAppNumber(PhoneNumberId, "EAAG-demo-token");
         platform.AddXAccount(XUserId, xBearer);
-        var whatsapp = await ChannelAsync(
-            care,
+        var whatsapp = await care.CreateChannelAsync(
             "whatsapp",
             "Namshi KSA WhatsApp",
-            new
+            "Namshi",
+            new()
             {
-                phoneNumberId = PhoneNumberId,
-                accessToken = "EAAG-demo-token",
-                appSecret = MetaSecret,
-                verifyToken = "demo-verify",
-                graphApiBaseUrl = platform.GraphBaseUrl,
+                ["phoneNumberId"] = PhoneNumberId,
+                ["accessToken"] = "EAAG-demo-token",
+                ["appSecret"] = MetaSecret,
+                ["verifyToken"] = "demo-verify",
+                ["graphApiBaseUrl"] = platform.GraphBaseUrl,
             },
             ct
         );
-        var x = await ChannelAsync(
-            care,
+        var x = await care.CreateChannelAsync(
             "x",
             "@Namshi",
-            new
+            "Namshi",
+            new()
             {
-                userId = XUserId,
-                consumerSecret = XSecret,
-                bearerToken = xBearer,
-                apiBaseUrl = platform.XBaseUrl,
+                ["userId"] = XUserId,
+                ["consumerSecret"] = XSecret,
+                ["bearerToken"] = xBearer,
+                ["apiBaseUrl"] = platform.XBaseUrl,
             },
             ct
         );
-        var appChat = await ChannelAsync(care, "app-chat", "Namshi app chat", new { }, ct);
+        var appChat = await care.CreateChannelAsync("app-chat", "Namshi app chat", "Namshi", [], ct);
         using var platformToHub = new HttpClient(care.NewHandler()) { BaseAddress = settings.HubUrl };
         platform.ReportStatusesTo(PhoneNumberId, platformToHub, whatsapp, MetaSecret);
         say(
@@ -161,15 +176,14 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         say("    CRM worker consuming from RabbitMQ (MassTransit, the hub's contracts), its own PostgreSQL database");
 
         var billingPort = FreePort();
-        var subscription = await care.PostAsync(
-            "/v1/subscriptions",
-            new
+        var subscription = await care.V1.Subscriptions.PostAsync(
+            new CreateSubscriptionRequest
             {
-                url = $"http://127.0.0.1:{billingPort}/webhooks/socialcare",
-                eventTypes = new[] { "engagement.received" },
-                description = "billing invoice linker",
+                Url = $"http://127.0.0.1:{billingPort}/webhooks/socialcare",
+                EventTypes = ["engagement.received"],
+                Description = "billing invoice linker",
             },
-            ct
+            cancellationToken: ct
         );
         await using var billing = BillingApp.Build(
             [],
@@ -182,7 +196,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
                     {
                         ["Billing:HubUrl"] = settings.HubUrl.ToString(),
                         ["Billing:ApiKey"] = billingKey.Key,
-                        ["Billing:WebhookSecret"] = subscription["secret"]!.GetValue<string>(),
+                        ["Billing:WebhookSecret"] = subscription!.Secret,
                     }
                 );
                 Quiet(b.Logging);
@@ -231,11 +245,6 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         say($"    partner app-chat connector at http://127.0.0.1:{partnerPort}, consuming reply.requested");
 
         using var stopMarketing = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var marketingHttp = new HttpClient(marketingKey.NewHandler()) { BaseAddress = settings.HubUrl };
-        marketingHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-            "Bearer",
-            marketingKey.Key
-        );
         var marketing = new ResolutionListener(
             new ListenerOptions
             {
@@ -245,7 +254,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
                 Queue = $"marketing.resolutions.demo-{run}",
                 TemporaryQueue = true,
             },
-            marketingHttp,
+            marketingKey.Client,
             line => say("    " + line)
         );
         var listening = marketing.RunAsync(stopMarketing.Token);
@@ -288,75 +297,87 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             DateTimeOffset.UtcNow
         );
         var receipt = await care.PushAsync(
-            $"/v1/hooks/x/{x}",
+            "x",
+            x,
             mention,
             "x-twitter-webhooks-signature",
             PlatformWebhooks.XSignature(XSecret, Encoding.UTF8.GetBytes(mention)),
             ct
         );
-        say($"    X → POST /v1/hooks/x/… (signed) → 200 {receipt.ToJsonString()}");
-        var conversation = (
-            await care.WaitAsync(
-                $"/v1/conversations?channel={x}",
-                p => p["items"]!.AsArray().Count == 1,
+        say($"    X → POST /v1/hooks/x/… (signed) → 200 {await ShowAsync(receipt, indented: false, ct)}");
+        var conversationId = (
+            await HubApi.WaitAsync(
+                () => care.V1.Conversations.GetAsync(r => r.QueryParameters.Channel = x, ct),
+                p => p.Items?.Count == 1,
                 "the conversation",
                 ct
             )
-        )["items"]![0]!;
-        var conversationId = conversation["id"]!.GetValue<Guid>();
+        )
+            .Items![0]
+            .Id!
+            .Value;
+        var conversation = care.V1.Conversations[conversationId];
         var path = $"/v1/conversations/{conversationId}";
-        var customerId = (await care.GetAsync(path, ct))["customer"]!["id"]!.GetValue<Guid>();
+        var customerId = (await conversation.GetAsync(cancellationToken: ct))!.Customer!.Id!.Value;
         say($"    conversation {conversationId} opened for customer {customerId}");
-        await care.WaitAsync(path, c => c["context"]?["crm-app"]?["segment"] is not null, "the CRM's context", ct);
+        await WaitAsync(conversation, c => c.Context?.Get("crm-app")?["segment"] is not null, "the CRM's context", ct);
 
         Step(2, "Care answers publicly, and moves Omar to WhatsApp");
         var publicReply = await ReplyAsync(
-            care,
+            conversation,
             path,
-            new { text = "So sorry, Omar! We've sent you a WhatsApp message to sort this out.", visibility = "public" },
+            new()
+            {
+                Text = "So sorry, Omar! We've sent you a WhatsApp message to sort this out.",
+                Visibility = "public",
+            },
             ct
         );
-        await ReplyStatusAsync(care, path, publicReply, "sent", ct);
+        await ReplyStatusAsync(conversation, publicReply, "sent", ct);
         say(
             $"    X got POST /2/tweets in reply to {tweetId}: "
                 + Emoji(platform.Requests.Last(r => r.Platform == "x").Body?.ToJsonString(Readable) ?? string.Empty)
         );
-        await care.PostAsync(
-            $"/v1/customers/{customerId}/identities",
-            new
-            {
-                channelType = "whatsapp",
-                platformUserId = OmarPhone,
-                displayName = "Omar Haddad",
-            },
-            ct
-        );
+        await care
+            .V1.Customers[customerId]
+            .Identities.PostAsync(
+                new LinkIdentityRequest
+                {
+                    ChannelType = "whatsapp",
+                    PlatformUserId = OmarPhone,
+                    DisplayName = "Omar Haddad",
+                },
+                cancellationToken: ct
+            );
         say($"    care linked Omar's WhatsApp number {OmarPhone} to the customer");
-        var refused = await care.TryPostAsync(
-            $"{path}/replies",
-            new { text = "Hi Omar, Namshi care here.", channelId = whatsapp },
-            ct
+        var refused = await RefusalAsync(
+            () =>
+                conversation.Replies.PostAsync(
+                    new ReplyRequest { Text = "Hi Omar, Namshi care here.", ChannelId = whatsapp },
+                    cancellationToken: ct
+                ),
+            "a free-form WhatsApp message outside the 24-hour window"
         );
         say(
-            $"    a free-form WhatsApp message is refused: {refused.Status} {refused.Body["code"]} "
+            $"    a free-form WhatsApp message is refused: {refused.ResponseStatusCode} {refused.CodeName()} "
                 + "— Omar has not written on WhatsApp in 24 h"
         );
         var template = await ReplyAsync(
-            care,
+            conversation,
             path,
-            new
+            new()
             {
-                channelId = whatsapp,
-                template = new
+                ChannelId = whatsapp,
+                Template = new ReplyTemplateRequest
                 {
-                    name = "order_followup",
-                    language = "en",
-                    parameters = new[] { "Omar", "NAM-4417" },
+                    Name = "order_followup",
+                    Language = "en",
+                    Parameters = ["Omar", "NAM-4417"],
                 },
             },
             ct
         );
-        await ReplyStatusAsync(care, path, template, "read", ct);
+        await ReplyStatusAsync(conversation, template, "read", ct);
         say("    the approved template went out; WhatsApp reported sent → delivered → read");
 
         Step(3, "Omar answers on WhatsApp and mentions an invoice");
@@ -370,45 +391,42 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             DateTimeOffset.UtcNow
         );
         receipt = await care.PushAsync(
-            $"/v1/hooks/whatsapp/{whatsapp}",
+            "whatsapp",
+            whatsapp,
             message,
             "X-Hub-Signature-256",
             PlatformWebhooks.MetaSignature(MetaSecret, Encoding.UTF8.GetBytes(message)),
             ct
         );
-        say($"    WhatsApp → POST /v1/hooks/whatsapp/… (signed) → 200 {receipt.ToJsonString()}");
-        await care.WaitAsync(
-            path,
-            c => c["links"]!.AsArray().Any(l => l!["recordId"]?.GetValue<string>() == "INV-20417"),
-            "billing's link",
-            ct
-        );
+        say($"    WhatsApp → POST /v1/hooks/whatsapp/… (signed) → 200 {await ShowAsync(receipt, indented: false, ct)}");
+        await WaitAsync(conversation, c => c.Links?.Any(l => l.RecordId == "INV-20417") == true, "billing's link", ct);
 
         Step(4, "Care confirms the refund on WhatsApp, inside the window now");
         var refund = await ReplyAsync(
-            care,
+            conversation,
             path,
-            new
+            new()
             {
-                text = "Refund for INV-20417 approved 💸 — 1,899 AED back on your card in 3–5 days.",
-                channelId = whatsapp,
+                Text = "Refund for INV-20417 approved 💸 — 1,899 AED back on your card in 3–5 days.",
+                ChannelId = whatsapp,
             },
             ct
         );
-        await ReplyStatusAsync(care, path, refund, "read", ct);
+        await ReplyStatusAsync(conversation, refund, "read", ct);
         say("    sent, delivered and read on WhatsApp");
 
         Step(5, "Omar continues in the Namshi app (a partner's channel)");
-        await care.PostAsync(
-            $"/v1/customers/{customerId}/identities",
-            new
-            {
-                channelType = "app-chat",
-                platformUserId = OmarApp,
-                displayName = "Omar Haddad",
-            },
-            ct
-        );
+        await care
+            .V1.Customers[customerId]
+            .Identities.PostAsync(
+                new LinkIdentityRequest
+                {
+                    ChannelType = "app-chat",
+                    PlatformUserId = OmarApp,
+                    DisplayName = "Omar Haddad",
+                },
+                cancellationToken: ct
+            );
         using (var app = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{partnerPort}") })
         {
             using var posted = await app.PostAsJsonAsync(
@@ -426,27 +444,24 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         }
 
         var thanks = await ReplyAsync(
-            care,
+            conversation,
             path,
-            new { text = "Glad we could help, Omar! 🌟", channelId = appChat },
+            new() { Text = "Glad we could help, Omar! 🌟", ChannelId = appChat },
             ct
         );
-        await ReplyStatusAsync(care, path, thanks, "delivered", ct);
+        await ReplyStatusAsync(conversation, thanks, "delivered", ct);
 
         Step(6, "Care resolves; marketing hears of it");
-        await care.PostAsync($"{path}/resolve", new { reason = "refunded" }, ct);
-        var final = await care.WaitAsync(
-            path,
-            c => c["tags"]!.AsArray().Any(t => t!.GetValue<string>() == "survey-queued"),
+        await conversation.Resolve.PostAsync(new ResolveRequest { Reason = "refunded" }, cancellationToken: ct);
+        var final = await WaitAsync(
+            conversation,
+            c => c.Tags?.Contains("survey-queued") == true,
             "marketing's tag",
             ct
         );
 
-        var timeline = (await care.GetAsync($"{path}/timeline?limit=200", ct))["items"]!
-            .AsArray()
-            .Select(e => e!)
-            .ToList();
-        var outcome = new DemoOutcome(conversationId, final, timeline);
+        var timeline = await conversation.Timeline.GetAsync(r => r.QueryParameters.Limit = 200, ct);
+        var outcome = new DemoOutcome(conversationId, final, timeline?.Items ?? []);
         Step(7, "What each department did, from the conversation's timeline");
         foreach (var (app, types) in outcome.ActionsByApp.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
@@ -454,55 +469,66 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         }
 
         say(string.Empty);
-        say($"GET /v1/conversations/{conversationId}");
-        say(Emoji(final.ToJsonString(new JsonSerializerOptions(Readable) { WriteIndented = true })));
+        say($"GET {path}");
+        say(await ShowAsync(final, indented: true, ct));
         return outcome;
     }
 
-    private static async Task<Guid> ChannelAsync(
-        HubApi care,
-        string type,
-        string name,
-        object settings,
+    private static Task<ConversationView> WaitAsync(
+        ConversationsItemRequestBuilder conversation,
+        Func<ConversationView, bool> done,
+        string what,
         CancellationToken ct
-    ) =>
-        (
-            await care.PostAsync(
-                "/v1/channels",
-                new
-                {
-                    type,
-                    name,
-                    brand = "Namshi",
-                    settings,
-                },
-                ct
-            )
-        )["id"]!.GetValue<Guid>();
+    ) => HubApi.WaitAsync(() => conversation.GetAsync(cancellationToken: ct), done, what, ct);
 
-    private async Task<Guid> ReplyAsync(HubApi care, string path, object body, CancellationToken ct)
+    private async Task<Guid> ReplyAsync(
+        ConversationsItemRequestBuilder conversation,
+        string path,
+        ReplyRequest body,
+        CancellationToken ct
+    )
     {
-        var id = (await care.PostAsync($"{path}/replies", body, ct))["replyId"]!.GetValue<Guid>();
-        say($"    care → POST {path}/replies {Emoji(JsonSerializer.Serialize(body, Readable))} → 202");
+        var id = (await conversation.Replies.PostAsync(body, cancellationToken: ct))!.ReplyId!.Value;
+        say($"    care → POST {path}/replies {await ShowAsync(body, indented: false, ct)} → 202");
         return id;
     }
 
-    private static Task<JsonNode> ReplyStatusAsync(
-        HubApi care,
-        string path,
+    private static Task<ConversationView> ReplyStatusAsync(
+        ConversationsItemRequestBuilder conversation,
         Guid replyId,
         string status,
         CancellationToken ct
     ) =>
-        care.WaitAsync(
-            path,
-            c =>
-                c["latestReplies"]!
-                    .AsArray()
-                    .Any(r => r!["id"]!.GetValue<Guid>() == replyId && r["status"]!.GetValue<string>() == status),
+        WaitAsync(
+            conversation,
+            c => c.LatestReplies?.Any(r => r.Id == replyId && r.Status == status) == true,
             $"reply {replyId} to be {status}",
             ct
         );
+
+    /// <summary>The problem the hub answers a call the story expects it to refuse.</summary>
+    private static async Task<Problem> RefusalAsync(Func<Task> call, string what)
+    {
+        try
+        {
+            await call();
+        }
+        catch (Problem problem)
+        {
+            return problem;
+        }
+
+        throw new InvalidOperationException($"The hub accepted {what}.");
+    }
+
+    /// <summary>A request or an answer as JSON for the terminal: Arabic and emoji as themselves.</summary>
+    private static async Task<string> ShowAsync(IParsable value, bool indented, CancellationToken ct)
+    {
+        var json = await KiotaJsonSerializer.SerializeAsStringAsync(value, serializeOnlyChangedValues: false, ct);
+        return Emoji(
+            JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions(Readable) { WriteIndented = indented })
+        );
+    }
 
     private void Step(int number, string title)
     {

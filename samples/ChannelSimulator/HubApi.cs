@@ -1,66 +1,86 @@
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
+using System.Text;
+using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Http.HttpClientLibrary;
+using SocialCare.Client;
+using SocialCare.Client.Models;
+using SocialCare.Client.V1;
 
 namespace ChannelSimulator;
 
-/// <summary>Calls to the hub's API with one key, failing loudly with the hub's problem when a call is
-/// refused.</summary>
-public sealed class HubApi(Uri hubUrl, string key, Func<HttpMessageHandler>? handler = null) : IDisposable
+/// <summary>The hub's API with one key, through the generated client (contracts/SocialCare.Client), and the hub's
+/// webhook endpoints as the platforms call them.</summary>
+public sealed class HubApi : IDisposable
 {
-    private readonly HttpClient _http = new(handler?.Invoke() ?? new SocketsHttpHandler())
-    {
-        BaseAddress = hubUrl,
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) },
-    };
+    private readonly Func<HttpMessageHandler>? _handler;
+    private readonly HttpClient _http;
+    private readonly HttpClientRequestAdapter _platform;
 
-    public string Key => key;
-
-    public async Task<JsonNode> PostAsync(string path, object body, CancellationToken ct)
+    public HubApi(Uri hubUrl, string key, Func<HttpMessageHandler>? handler = null)
     {
-        using var response = await _http.PostAsJsonAsync(path, body, ct);
-        return await ReadAsync(response, ct);
+        _handler = handler;
+        _http = new HttpClient(NewHandler());
+        Client = SocialCareClientFactory.Create(hubUrl, key, _http);
+        // The platforms sign their webhooks and send no key.
+        _platform = SocialCareClientFactory.CreateRequestAdapter(hubUrl, apiKey: null, _http);
+        Key = key;
     }
 
-    /// <summary>A POST whose refusal is part of the story: the status and the body (a problem) either way.</summary>
-    public async Task<(int Status, JsonNode Body)> TryPostAsync(string path, object body, CancellationToken ct)
+    public SocialCareClient Client { get; }
+
+    public V1RequestBuilder V1 => Client.V1;
+
+    public string Key { get; }
+
+    /// <summary>A channel account for <paramref name="brand"/>; its id.</summary>
+    public async Task<Guid> CreateChannelAsync(
+        string type,
+        string name,
+        string brand,
+        Dictionary<string, object> settings,
+        CancellationToken ct
+    )
     {
-        using var response = await _http.PostAsJsonAsync(path, body, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        return ((int)response.StatusCode, JsonNode.Parse(text.Length == 0 ? "{}" : text)!);
+        var channel = await V1.Channels.PostAsync(
+            new CreateChannelRequest
+            {
+                Type = type,
+                Name = name,
+                Brand = brand,
+                Settings = new CreateChannelRequest_settings { AdditionalData = settings },
+            },
+            cancellationToken: ct
+        );
+        return channel!.Id!.Value;
     }
 
-    public async Task<JsonNode> GetAsync(string path, CancellationToken ct)
-    {
-        using var response = await _http.GetAsync(path, ct);
-        return await ReadAsync(response, ct);
-    }
-
-    /// <summary>A webhook the platform would send: posted with the platform's signature header and no key.</summary>
-    public async Task<JsonNode> PushAsync(
-        string path,
+    /// <summary>A webhook the platform would send: its bytes exactly as signed, with the platform's signature
+    /// header.</summary>
+    public async Task<HookReceipt> PushAsync(
+        string type,
+        Guid channel,
         string body,
         string header,
         string signature,
         CancellationToken ct
     )
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        var request = V1.Hooks[type][channel].ToPostRequestInformation(r => r.Headers.Add(header, signature));
+        request.SetStreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)), "application/json");
+        var refusal = new Dictionary<string, ParsableFactory<IParsable>>
         {
-            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            ["XXX"] = Problem.CreateFromDiscriminatorValue,
         };
-        request.Headers.Authorization = null;
-        request.Headers.TryAddWithoutValidation(header, signature);
-        using var response = await _http.SendAsync(request, ct);
-        return await ReadAsync(response, ct);
+        return (await _platform.SendAsync(request, HookReceipt.CreateFromDiscriminatorValue, refusal, ct))!;
     }
 
-    /// <summary>Polls until <paramref name="done"/> holds (the hub's work after a 202 is asynchronous).</summary>
-    public async Task<JsonNode> WaitAsync(string path, Func<JsonNode, bool> done, string what, CancellationToken ct)
+    /// <summary>Reads until <paramref name="done"/> holds (the hub's work after a 202 is asynchronous).</summary>
+    public static async Task<T> WaitAsync<T>(Func<Task<T?>> read, Func<T, bool> done, string what, CancellationToken ct)
+        where T : class, IParsable
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
         while (true)
         {
-            var value = await GetAsync(path, ct);
+            var value = await read() ?? throw new InvalidOperationException($"The hub answered nothing for {what}.");
             if (done(value))
             {
                 return value;
@@ -68,28 +88,23 @@ public sealed class HubApi(Uri hubUrl, string key, Func<HttpMessageHandler>? han
 
             if (DateTimeOffset.UtcNow > deadline)
             {
-                throw new TimeoutException($"Waited 30 s for {what}; last: {value.ToJsonString()}");
+                var last = await KiotaJsonSerializer.SerializeAsStringAsync(
+                    value,
+                    serializeOnlyChangedValues: false,
+                    ct
+                );
+                throw new TimeoutException($"Waited 30 s for {what}; last: {last}");
             }
 
             await Task.Delay(100, ct);
         }
     }
 
-    public HttpMessageHandler NewHandler() => handler?.Invoke() ?? new SocketsHttpHandler();
+    public HttpMessageHandler NewHandler() => _handler?.Invoke() ?? new SocketsHttpHandler();
 
-    private static async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    public void Dispose()
     {
-        var text = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException(
-                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered "
-                    + $"{(int)response.StatusCode}: {text}"
-            );
-        }
-
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
+        _platform.Dispose();
+        _http.Dispose();
     }
-
-    public void Dispose() => _http.Dispose();
 }

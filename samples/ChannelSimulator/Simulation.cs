@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using SocialCare.Client.Models;
 using SocialCare.FakePlatform;
 
 namespace ChannelSimulator;
@@ -24,36 +25,36 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
         platform.AddXAccount(xUser, $"x-bearer-{run}");
         var whatsapp = await ChannelAsync(
             "whatsapp",
-            new
+            new()
             {
-                phoneNumberId = phone,
-                accessToken = "EAAG-simulator",
-                appSecret = Secret,
-                verifyToken = "v",
-                graphApiBaseUrl = platform.GraphBaseUrl,
+                ["phoneNumberId"] = phone,
+                ["accessToken"] = "EAAG-simulator",
+                ["appSecret"] = Secret,
+                ["verifyToken"] = "v",
+                ["graphApiBaseUrl"] = platform.GraphBaseUrl,
             },
             ct
         );
         var instagram = await ChannelAsync(
             "instagram",
-            new
+            new()
             {
-                instagramAccountId = ig,
-                accessToken = "EAAG-simulator",
-                appSecret = Secret,
-                verifyToken = "v",
-                graphApiBaseUrl = platform.GraphBaseUrl,
+                ["instagramAccountId"] = ig,
+                ["accessToken"] = "EAAG-simulator",
+                ["appSecret"] = Secret,
+                ["verifyToken"] = "v",
+                ["graphApiBaseUrl"] = platform.GraphBaseUrl,
             },
             ct
         );
         var x = await ChannelAsync(
             "x",
-            new
+            new()
             {
-                userId = xUser,
-                consumerSecret = Secret,
-                bearerToken = $"x-bearer-{run}",
-                apiBaseUrl = platform.XBaseUrl,
+                ["userId"] = xUser,
+                ["consumerSecret"] = Secret,
+                ["bearerToken"] = $"x-bearer-{run}",
+                ["apiBaseUrl"] = platform.XBaseUrl,
             },
             ct
         );
@@ -86,7 +87,7 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
         say($"pushed {sent} webhooks ({failed} refused) in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
-    private Task<System.Text.Json.Nodes.JsonNode> PushAsync(
+    private Task<HookReceipt> PushAsync(
         int n,
         string run,
         string phone,
@@ -113,7 +114,8 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
                     now
                 );
                 return hub.PushAsync(
-                    $"/v1/hooks/x/{x}",
+                    "x",
+                    x,
                     tweet,
                     "x-twitter-webhooks-signature",
                     PlatformWebhooks.XSignature(Secret, Encoding.UTF8.GetBytes(tweet)),
@@ -151,27 +153,16 @@ public sealed class Simulation(HubApi hub, FakePlatform platform, Action<string>
         }
     }
 
-    private Task<System.Text.Json.Nodes.JsonNode> Meta(string type, Guid channel, string body, CancellationToken ct) =>
+    private Task<HookReceipt> Meta(string type, Guid channel, string body, CancellationToken ct) =>
         hub.PushAsync(
-            $"/v1/hooks/{type}/{channel}",
+            type,
+            channel,
             body,
             "X-Hub-Signature-256",
             PlatformWebhooks.MetaSignature(Secret, Encoding.UTF8.GetBytes(body)),
             ct
         );
 
-    private async Task<Guid> ChannelAsync(string type, object settings, CancellationToken ct) =>
-        (
-            await hub.PostAsync(
-                "/v1/channels",
-                new
-                {
-                    type,
-                    name = $"simulated {type}",
-                    brand = "Simulated",
-                    settings,
-                },
-                ct
-            )
-        )["id"]!.GetValue<Guid>();
+    private Task<Guid> ChannelAsync(string type, Dictionary<string, object> settings, CancellationToken ct) =>
+        hub.CreateChannelAsync(type, $"simulated {type}", "Simulated", settings, ct);
 }

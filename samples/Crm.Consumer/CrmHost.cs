@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,11 +41,8 @@ public static class CrmHost
         builder.Services.AddSingleton(NpgsqlDataSource.Create(options.Database));
         builder.Services.AddSingleton<CrmStore>();
         builder.Services.AddSingleton<HubIdentity>();
-        builder.Services.AddHttpClient<HubClient>(http =>
-        {
-            http.BaseAddress = new Uri(options.HubUrl);
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-        });
+        // The HttpClient the generated client sends with; HubClient gives it the hub's URL and the CRM's key.
+        builder.Services.AddHttpClient<HubClient>();
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<CustomerEvents>();

@@ -27,9 +27,9 @@ public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogge
         var contact =
             (e.CustomerId is { } known ? await store.ContactOfAsync(known, ct) : null)
             ?? await store.FindAsync(e.ChannelType, e.Author.PlatformUserId, ct);
-        var written = await hub.ContextAsync(conversationId, ct);
+        var written = await hub.SegmentAsync(conversationId, ct);
         var segment = contact?.Segment ?? "prospect";
-        if (written?["segment"]?.GetValue<string>() == segment)
+        if (written == segment)
         {
             return;
         }
@@ -42,12 +42,12 @@ public sealed partial class CustomerEvents(CrmStore store, HubClient hub, ILogge
         await hub.WriteContextAsync(
             conversationId,
             e.EventId,
-            new
+            new Dictionary<string, object?>
             {
-                crmContactId = contact?.Id,
-                lifetimeValue = contact?.LifetimeValue ?? 0m,
-                currency = "AED",
-                segment,
+                ["crmContactId"] = contact?.Id,
+                ["lifetimeValue"] = contact?.LifetimeValue ?? 0m,
+                ["currency"] = "AED",
+                ["segment"] = segment,
             },
             ct
         );

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using SocialCare.Client;
+using SocialCare.Client.Models;
 
 namespace Crm.Consumer;
 
@@ -13,42 +12,56 @@ public sealed class HubIdentity
     public string Namespace { get; set; } = string.Empty;
 }
 
-/// <summary>The hub's REST API, as far as the CRM uses it.</summary>
-public sealed class HubClient(HttpClient http, HubIdentity identity)
+/// <summary>The hub's REST API, as far as the CRM uses it, through the generated client
+/// (contracts/SocialCare.Client).</summary>
+public sealed class HubClient(HttpClient http, CrmOptions options, HubIdentity identity)
 {
+    private readonly SocialCareClient _hub = SocialCareClientFactory.Create(
+        new Uri(options.HubUrl),
+        options.ApiKey,
+        http
+    );
+
     public Guid WorkspaceId => identity.WorkspaceId;
 
     public async Task LearnWorkspaceAsync(CancellationToken ct)
     {
-        var me = await http.GetFromJsonAsync<JsonNode>("/v1/me", ct);
-        identity.WorkspaceId = me!["workspace"]!["id"]!.GetValue<Guid>();
-        identity.Namespace = me["keyName"]!.GetValue<string>();
+        var me = await _hub.V1.Me.GetAsync(cancellationToken: ct);
+        identity.WorkspaceId = me?.Workspace?.Id ?? throw new InvalidOperationException("/v1/me names no workspace.");
+        identity.Namespace = me.KeyName ?? string.Empty;
     }
 
-    /// <summary>The CRM's context on the conversation now, or null when it has none or the conversation is not
-    /// ours.</summary>
-    public async Task<JsonNode?> ContextAsync(Guid conversationId, CancellationToken ct)
+    /// <summary>The segment in the CRM's context on the conversation now, or null when it has none or the conversation
+    /// is not ours.</summary>
+    public async Task<string?> SegmentAsync(Guid conversationId, CancellationToken ct)
     {
-        using var response = await http.GetAsync($"/v1/conversations/{conversationId}", ct);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        try
+        {
+            var conversation = await _hub.V1.Conversations[conversationId].GetAsync(cancellationToken: ct);
+            return conversation?.Context?.Get(identity.Namespace)?["segment"]?.GetValue<string>();
+        }
+        catch (Problem problem) when (problem.ResponseStatusCode == 404)
         {
             return null;
         }
-
-        var conversation = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonNode>(ct);
-        return conversation!["context"]?[identity.Namespace];
     }
 
     /// <summary>Writes the CRM's facts onto the conversation; the event id as Idempotency-Key makes a redelivered event
     /// harmless.</summary>
-    public async Task WriteContextAsync(Guid conversationId, Guid eventId, object values, CancellationToken ct)
+    public async Task WriteContextAsync(
+        Guid conversationId,
+        Guid eventId,
+        IReadOnlyDictionary<string, object?> values,
+        CancellationToken ct
+    )
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/context")
+        // Kiota types free-form values as non-null objects, and writes a null one as JSON null.
+        var body = new ContextRequest
         {
-            Content = JsonContent.Create(new { values }),
+            Values = new ContextRequest_values { AdditionalData = values.ToDictionary(v => v.Key, v => v.Value!) },
         };
-        request.Headers.Add("Idempotency-Key", $"crm-{eventId}");
-        using var response = await http.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
+        await _hub
+            .V1.Conversations[conversationId]
+            .Context.PostAsync(body, r => r.WithIdempotencyKey($"crm-{eventId}"), ct);
     }
 }

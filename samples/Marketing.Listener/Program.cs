@@ -1,3 +1,5 @@
+using SocialCare.Client;
+
 namespace Marketing.Listener;
 
 public static class Program
@@ -22,10 +24,10 @@ public static class Program
             ApiKey = args.ElementAtOrDefault(3) ?? Environment.GetEnvironmentVariable("HUB_API_KEY"),
             Queue = Environment.GetEnvironmentVariable("MARKETING_QUEUE") ?? "marketing.resolutions",
         };
-        using var hub =
+        var hub =
             options.HubUrl is null || options.ApiKey is null
                 ? null
-                : ResolutionListener.HubClient(options.HubUrl, options.ApiKey);
+                : SocialCareClientFactory.Create(new Uri(options.HubUrl), options.ApiKey);
         await new ResolutionListener(options, hub, Console.WriteLine).RunAsync(stop.Token);
     }
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using SocialCare.Client;
+using SocialCare.Client.Models;
 
 namespace Marketing.Listener;
 
@@ -28,20 +28,13 @@ public sealed class ListenerOptions
 /// and time-to-resolve. With a hub key it also tags the conversation <c>survey-queued</c> (its satisfaction survey
 /// goes out from marketing's own tools).
 /// </summary>
-public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub, Action<string> print)
+public sealed class ResolutionListener(ListenerOptions options, SocialCareClient? hub, Action<string> print)
 {
     public const string Exchange = "socialcare.conversation.resolved";
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the queue is bound and consumed from: resolutions from then on are heard.</summary>
     public Task Ready => _ready.Task;
-
-    public static HttpClient HubClient(string url, string apiKey) =>
-        new()
-        {
-            BaseAddress = new Uri(url),
-            DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", apiKey) },
-        };
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -105,16 +98,19 @@ public sealed class ResolutionListener(ListenerOptions options, HttpClient? hub,
 
     private async Task TagAsync(Guid conversationId, Guid eventId, CancellationToken stop)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/tags")
+        try
         {
-            Content = JsonContent.Create(new { add = new[] { "survey-queued" } }),
-        };
-        request.Headers.Add("Idempotency-Key", $"marketing-{eventId}");
-        using var response = await hub!.SendAsync(request, stop);
-        // Another workspace's conversation (a shared broker) is a 404: not ours to tag.
-        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+            await hub!
+                .V1.Conversations[conversationId]
+                .Tags.PostAsync(
+                    new TagsRequest { Add = ["survey-queued"] },
+                    r => r.WithIdempotencyKey($"marketing-{eventId}"),
+                    stop
+                );
+        }
+        catch (Problem problem) when (problem.ResponseStatusCode == 404)
         {
-            response.EnsureSuccessStatusCode();
+            // Another workspace's conversation (a shared broker): not ours to tag.
         }
     }
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using MassTransit;
+using Microsoft.Kiota.Abstractions.Serialization;
+using SocialCare.Client;
+using SocialCare.Client.Models;
 using SocialCare.Contracts;
 
 namespace Partner.Channel;
@@ -43,13 +44,14 @@ public static class PartnerApp
         var options = builder.Configuration.GetSection("Partner").Get<PartnerOptions>() ?? new PartnerOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ChatLog>();
-        builder.Services.AddHttpClient(
-            HubClientName,
-            http =>
-            {
-                http.BaseAddress = new Uri(options.HubUrl);
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-            }
+        // The hub's API through the generated client (contracts/SocialCare.Client), sending with the named HttpClient.
+        builder.Services.AddHttpClient(HubClientName);
+        builder.Services.AddTransient(services =>
+            SocialCareClientFactory.Create(
+                new Uri(options.HubUrl),
+                options.ApiKey,
+                services.GetRequiredService<IHttpClientFactory>().CreateClient(HubClientName)
+            )
         );
         builder.Services.AddMassTransit(bus =>
         {
@@ -87,29 +89,46 @@ public static class PartnerApp
 
         app.MapPost(
             "/app-chat/messages",
-            async (InboundChat message, IHttpClientFactory clients, ChatLog log, CancellationToken ct) =>
+            async (InboundChat message, SocialCareClient hub, ChatLog log, CancellationToken ct) =>
             {
                 var at = DateTimeOffset.UtcNow;
                 log.Add(new ChatMessage(message.MessageId, message.UserId, message.Text, "in", at));
-                using var response = await clients
-                    .CreateClient(HubClientName)
-                    .PostAsJsonAsync(
-                        "/v1/engagements",
-                        new
-                        {
-                            channelId = options.ChannelId,
-                            platformMessageId = message.MessageId,
-                            author = new { platformUserId = message.UserId, displayName = message.Name },
-                            text = message.Text,
-                            visibility = "private",
-                            occurredAt = at,
-                        },
-                        ct
+                var engagement = new IngestEngagementRequest
+                {
+                    ChannelId = options.ChannelId,
+                    PlatformMessageId = message.MessageId,
+                    Author = new AuthorRequest { PlatformUserId = message.UserId, DisplayName = message.Name },
+                    Text = message.Text,
+                    Visibility = "private",
+                    OccurredAt = at,
+                };
+                try
+                {
+                    // Taken, new or a retry the hub knew by its message id (the client does not tell 200 from 202).
+                    var accepted = await hub.V1.Engagements.PostAsync(engagement, cancellationToken: ct);
+                    return Results.Content(
+                        await KiotaJsonSerializer.SerializeAsStringAsync(
+                            accepted!,
+                            serializeOnlyChangedValues: false,
+                            ct
+                        ),
+                        "application/json",
+                        statusCode: StatusCodes.Status202Accepted
                     );
-                return Results.Json(
-                    await response.Content.ReadFromJsonAsync<JsonNode>(ct),
-                    statusCode: (int)response.StatusCode
-                );
+                }
+                catch (Problem problem)
+                {
+                    // Refused: the hub's problem, passed on as it came.
+                    return Results.Content(
+                        await KiotaJsonSerializer.SerializeAsStringAsync(
+                            problem,
+                            serializeOnlyChangedValues: false,
+                            ct
+                        ),
+                        "application/problem+json",
+                        statusCode: problem.ResponseStatusCode
+                    );
+                }
             }
         );
         app.MapGet("/app-chat/users/{userId}/messages", (string userId, ChatLog log) => log.Of(userId));
@@ -134,7 +153,7 @@ public sealed class ChatLog
 public sealed partial class ReplySender(
     PartnerOptions options,
     ChatLog chat,
-    IHttpClientFactory clients,
+    SocialCareClient hub,
     ILogger<ReplySender> logger
 ) : IConsumer<ReplyRequested>
 {
@@ -155,20 +174,19 @@ public sealed partial class ReplySender(
             LogSent(logger, reply.Recipient, reply.Text ?? string.Empty);
         }
 
-        var hub = clients.CreateClient(PartnerApp.HubClientName);
         foreach (var status in new[] { "sent", "delivered" })
         {
-            using var response = await hub.PostAsJsonAsync(
-                $"/v1/replies/{reply.ReplyId}/status",
-                new
-                {
-                    status,
-                    platformMessageId = messageId,
-                    occurredAt = DateTimeOffset.UtcNow,
-                },
-                context.CancellationToken
-            );
-            response.EnsureSuccessStatusCode();
+            await hub
+                .V1.Replies[reply.ReplyId]
+                .Status.PostAsync(
+                    new ReplyStatusRequest
+                    {
+                        Status = status,
+                        PlatformMessageId = messageId,
+                        OccurredAt = DateTimeOffset.UtcNow,
+                    },
+                    cancellationToken: context.CancellationToken
+                );
         }
     }
 

@@ -1,5 +1,6 @@
 using ChannelSimulator;
 using SocialCare.Api.Tests.Support;
+using SocialCare.Client;
 
 namespace SocialCare.Api.Tests.Samples;
 
@@ -42,15 +43,15 @@ public sealed class Demo_story : HubFixture
                 var actions = outcome.ActionsByApp;
                 Assert.Multiple(() =>
                 {
-                    Assert.That(conversation["status"]!.GetValue<string>(), Is.EqualTo("resolved"));
+                    Assert.That(conversation.Status, Is.EqualTo("resolved"));
                     Assert.That(
-                        conversation["channels"]!.AsArray().Select(c => c!["type"]!.GetValue<string>()),
+                        conversation.Channels!.Select(c => c.Type),
                         Is.EquivalentTo(new[] { "x", "whatsapp", "app-chat" }),
                         "one conversation from a public tweet to WhatsApp to the app's chat"
                     );
                     Assert.That(actions["crm-app"], Does.Contain("conversation.context_updated"));
                     Assert.That(
-                        conversation["context"]!["crm-app"]!["segment"]!.GetValue<string>(),
+                        conversation.Context!.Get("crm-app")!["segment"]!.GetValue<string>(),
                         Is.EqualTo("gold"),
                         "the CRM keeps Omar gold on every channel"
                     );
@@ -58,19 +59,13 @@ public sealed class Demo_story : HubFixture
                         actions["billing-app"],
                         Is.SupersetOf(new[] { "conversation.linked", "conversation.note_added" })
                     );
-                    Assert.That(
-                        conversation["links"]!.AsArray().Select(l => l!["recordId"]!.GetValue<string>()),
-                        Does.Contain("INV-20417")
-                    );
+                    Assert.That(conversation.Links!.Select(l => l.RecordId), Does.Contain("INV-20417"));
                     Assert.That(
                         actions["partner-appchat"],
                         Is.SupersetOf(new[] { "engagement.received", "reply.sent", "reply.delivered" })
                     );
                     Assert.That(actions["marketing-app"], Does.Contain("conversation.tagged"));
-                    Assert.That(
-                        conversation["tags"]!.AsArray().Select(t => t!.GetValue<string>()),
-                        Does.Contain("survey-queued")
-                    );
+                    Assert.That(conversation.Tags, Does.Contain("survey-queued"));
                     Assert.That(
                         actions["care-app"],
                         Is.SupersetOf(
