@@ -37,7 +37,7 @@ public sealed record DemoOutcome(
     /// <summary>The apps (API key names) that acted on the conversation, with the event types each caused.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ActionsByApp =>
         Timeline
-            .Where(e => e.Actor?.Kind == "app")
+            .Where(e => e.Actor?.Kind == EventActor_kind.App)
             .GroupBy(e => e.Actor!.Name!)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(e => e.Type!).Distinct().ToList());
 }
@@ -77,14 +77,18 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         )!
             .Id!
             .Value;
-        async Task<HubApi> KeyAsync(string name, params string[] scopes) =>
+        async Task<HubApi> KeyAsync(string name, params CreateApiKeyRequest_scopes[] scopes) =>
             new(
                 settings.HubUrl,
                 (
                     await admin
                         .V1.Workspaces[workspace]
                         .ApiKeys.PostAsync(
-                            new CreateApiKeyRequest { Name = name, Scopes = [.. scopes] },
+                            new CreateApiKeyRequest
+                            {
+                                Name = name,
+                                Scopes = [.. scopes.Select(s => (CreateApiKeyRequest_scopes?)s)],
+                            },
                             cancellationToken: ct
                         )
                 )!.Key!,
@@ -92,19 +96,31 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             );
         using var care = await KeyAsync(
             "care-app",
-            "engagements:write",
-            "conversations:read",
-            "conversations:write",
-            "customers:read",
-            "customers:write",
-            "channels:manage",
-            "subscriptions:manage",
-            "events:read"
+            CreateApiKeyRequest_scopes.EngagementsWrite,
+            CreateApiKeyRequest_scopes.ConversationsRead,
+            CreateApiKeyRequest_scopes.ConversationsWrite,
+            CreateApiKeyRequest_scopes.CustomersRead,
+            CreateApiKeyRequest_scopes.CustomersWrite,
+            CreateApiKeyRequest_scopes.ChannelsManage,
+            CreateApiKeyRequest_scopes.SubscriptionsManage,
+            CreateApiKeyRequest_scopes.EventsRead
         );
-        using var crmKey = await KeyAsync("crm-app", "conversations:read", "conversations:write");
-        using var billingKey = await KeyAsync("billing-app", "conversations:read", "conversations:write");
-        using var marketingKey = await KeyAsync("marketing-app", "conversations:write");
-        using var partnerKey = await KeyAsync("partner-appchat", "engagements:write", "replies:report");
+        using var crmKey = await KeyAsync(
+            "crm-app",
+            CreateApiKeyRequest_scopes.ConversationsRead,
+            CreateApiKeyRequest_scopes.ConversationsWrite
+        );
+        using var billingKey = await KeyAsync(
+            "billing-app",
+            CreateApiKeyRequest_scopes.ConversationsRead,
+            CreateApiKeyRequest_scopes.ConversationsWrite
+        );
+        using var marketingKey = await KeyAsync("marketing-app", CreateApiKeyRequest_scopes.ConversationsWrite);
+        using var partnerKey = await KeyAsync(
+            "partner-appchat",
+            CreateApiKeyRequest_scopes.EngagementsWrite,
+            CreateApiKeyRequest_scopes.RepliesReport
+        );
 
         await using var platform = await FakePlatform.StartAsync();
         var xBearer = $"x-bearer-{run}";
@@ -329,11 +345,11 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             new()
             {
                 Text = "So sorry, Omar! We've sent you a WhatsApp message to sort this out.",
-                Visibility = "public",
+                Visibility = ReplyRequest_visibility.Public,
             },
             ct
         );
-        await ReplyStatusAsync(conversation, publicReply, "sent", ct);
+        await ReplyStatusAsync(conversation, publicReply, ReplyView_status.Sent, ct);
         say(
             $"    X got POST /2/tweets in reply to {tweetId}: "
                 + Emoji(platform.Requests.Last(r => r.Platform == "x").Body?.ToJsonString(Readable) ?? string.Empty)
@@ -377,7 +393,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             },
             ct
         );
-        await ReplyStatusAsync(conversation, template, "read", ct);
+        await ReplyStatusAsync(conversation, template, ReplyView_status.Read, ct);
         say("    the approved template went out; WhatsApp reported sent → delivered → read");
 
         Step(3, "Omar answers on WhatsApp and mentions an invoice");
@@ -412,7 +428,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             },
             ct
         );
-        await ReplyStatusAsync(conversation, refund, "read", ct);
+        await ReplyStatusAsync(conversation, refund, ReplyView_status.Read, ct);
         say("    sent, delivered and read on WhatsApp");
 
         Step(5, "Omar continues in the Namshi app (a partner's channel)");
@@ -449,7 +465,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             new() { Text = "Glad we could help, Omar! 🌟", ChannelId = appChat },
             ct
         );
-        await ReplyStatusAsync(conversation, thanks, "delivered", ct);
+        await ReplyStatusAsync(conversation, thanks, ReplyView_status.Delivered, ct);
 
         Step(6, "Care resolves; marketing hears of it");
         await conversation.Resolve.PostAsync(new ResolveRequest { Reason = "refunded" }, cancellationToken: ct);
@@ -496,13 +512,13 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
     private static Task<ConversationView> ReplyStatusAsync(
         ConversationsItemRequestBuilder conversation,
         Guid replyId,
-        string status,
+        ReplyView_status status,
         CancellationToken ct
     ) =>
         WaitAsync(
             conversation,
             c => c.LatestReplies?.Any(r => r.Id == replyId && r.Status == status) == true,
-            $"reply {replyId} to be {status}",
+            $"reply {replyId} to be {status.ToString().ToLowerInvariant()}",
             ct
         );
 

@@ -99,7 +99,7 @@ public static class PartnerApp
                     PlatformMessageId = message.MessageId,
                     Author = new AuthorRequest { PlatformUserId = message.UserId, DisplayName = message.Name },
                     Text = message.Text,
-                    Visibility = "private",
+                    Visibility = IngestEngagementRequest_visibility.Private,
                     OccurredAt = at,
                 };
                 try
@@ -174,7 +174,7 @@ public sealed partial class ReplySender(
             LogSent(logger, reply.Recipient, reply.Text ?? string.Empty);
         }
 
-        foreach (var status in new[] { "sent", "delivered" })
+        foreach (var status in new[] { ReplyStatusRequest_status.Sent, ReplyStatusRequest_status.Delivered })
         {
             await hub
                 .V1.Replies[reply.ReplyId]

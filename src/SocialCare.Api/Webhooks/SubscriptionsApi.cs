@@ -17,6 +17,7 @@ public static class SubscriptionsApi
     public static IServiceCollection AddSubscriptions(this IServiceCollection services)
     {
         services.AddBusContribution(new Scheduling.WebhookFanOutEndpoint());
+        services.ConfigureSwaggerGen(o => o.DocumentFilter<WebhookEventsDocumentFilter>());
         services
             .AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.Section)

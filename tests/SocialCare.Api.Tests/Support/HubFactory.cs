@@ -53,7 +53,7 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
     }
 
     /// <summary>Stops the hub; fails when it answered a status its OpenAPI document does not list for the
-    /// operation.</summary>
+    /// operation, or when an event appended since the last check breaks its JSON Schema.</summary>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
@@ -62,6 +62,14 @@ public sealed class HubFactory(IReadOnlyDictionary<string, string?>? settings = 
         {
             throw new AssertionException(
                 "Answers the OpenAPI document does not list:\n" + string.Join("\n", undocumented)
+            );
+        }
+
+        var nonConforming = await EventConformance.CheckNewEventsAsync();
+        if (nonConforming.Count > 0)
+        {
+            throw new AssertionException(
+                "Events that break their JSON Schema:\n" + string.Join("\n", nonConforming.Take(20))
             );
         }
     }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// An API key as listed: never its secret.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ApiKeyResponse : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands the key may see and act on; null: every brand of the workspace.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The hint property</summary>
+        /// <summary>The key&apos;s last characters, to tell keys apart without revealing them.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Hint { get; set; }
@@ -30,9 +31,9 @@ namespace SocialCare.Client.Models
 #else
         public string Hint { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The key&apos;s id (not the key itself, which is shown once, on creation).</summary>
         public Guid? Id { get; set; }
-        /// <summary>The name property</summary>
+        /// <summary>The key&apos;s name: usually the department app that holds it (`crm`, `billing`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -40,17 +41,17 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The revokedAt property</summary>
+        /// <summary>When the key was revoked; null while it works.</summary>
         public DateTimeOffset? RevokedAt { get; set; }
-        /// <summary>The scopes property</summary>
+        /// <summary>What the key may do (`conversations:read`, `engagements:write`, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.ApiKeyResponse_scopes?>? Scopes { get; set; }
 #nullable restore
 #else
-        public List<string> Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.ApiKeyResponse_scopes?> Scopes { get; set; }
 #endif
-        /// <summary>The workspaceId property</summary>
+        /// <summary>The workspace the key belongs to.</summary>
         public Guid? WorkspaceId { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -76,7 +77,7 @@ namespace SocialCare.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "revokedAt", n => { RevokedAt = n.GetDateTimeOffsetValue(); } },
-                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfEnumValues<global::SocialCare.Client.Models.ApiKeyResponse_scopes>()?.AsList(); } },
                 { "workspaceId", n => { WorkspaceId = n.GetGuidValue(); } },
             };
         }
@@ -93,7 +94,7 @@ namespace SocialCare.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteDateTimeOffsetValue("revokedAt", RevokedAt);
-            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteCollectionOfEnumValues<global::SocialCare.Client.Models.ApiKeyResponse_scopes>("scopes", Scopes);
             writer.WriteGuidValue("workspaceId", WorkspaceId);
         }
     }

@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class Assignment : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The agent property</summary>
+        /// <summary>The agent (a person id in the team&apos;s own system) who owns it; null for none.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Agent { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public string Agent { get; set; }
 #endif
-        /// <summary>The team property</summary>
+        /// <summary>The team that owns it; null for none.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Team { get; set; }

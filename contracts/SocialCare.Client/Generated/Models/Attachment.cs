@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A media item attached to an engagement or reply.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class Attachment : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The mediaType property</summary>
+        /// <summary>The media&apos;s MIME type (`image/jpeg`, `application/pdf`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? MediaType { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public string MediaType { get; set; }
 #endif
-        /// <summary>The sizeBytes property</summary>
+        /// <summary>The media&apos;s size in bytes, if known.</summary>
         public long? SizeBytes { get; set; }
-        /// <summary>The url property</summary>
+        /// <summary>Where the media can be fetched.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Url { get; set; }

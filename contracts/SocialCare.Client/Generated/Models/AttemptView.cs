@@ -12,9 +12,9 @@ namespace SocialCare.Client.Models
     public partial class AttemptView : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The attemptedAt property</summary>
+        /// <summary>When the attempt started.</summary>
         public DateTimeOffset? AttemptedAt { get; set; }
-        /// <summary>The error property</summary>
+        /// <summary>Why the attempt failed before an answer: a timeout, a refused connection, a blocked address.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Error { get; set; }
@@ -22,9 +22,9 @@ namespace SocialCare.Client.Models
 #else
         public string Error { get; set; }
 #endif
-        /// <summary>The latencyMs property</summary>
+        /// <summary>How long the attempt took, in milliseconds.</summary>
         public int? LatencyMs { get; set; }
-        /// <summary>The responseBody property</summary>
+        /// <summary>The first bytes of the endpoint&apos;s answer, for debugging.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ResponseBody { get; set; }
@@ -32,7 +32,7 @@ namespace SocialCare.Client.Models
 #else
         public string ResponseBody { get; set; }
 #endif
-        /// <summary>The statusCode property</summary>
+        /// <summary>The endpoint&apos;s HTTP status; null when no answer came.</summary>
         public int? StatusCode { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

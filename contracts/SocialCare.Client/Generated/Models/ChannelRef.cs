@@ -12,9 +12,9 @@ namespace SocialCare.Client.Models
     public partial class ChannelRef : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The id property</summary>
+        /// <summary>The channel account&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The name property</summary>
+        /// <summary>A name for people, unique only by convention.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -22,7 +22,7 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The type property</summary>
+        /// <summary>Known values: `whatsapp`, `messenger`, `instagram`, `x`; other values are custom.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Type { get; set; }

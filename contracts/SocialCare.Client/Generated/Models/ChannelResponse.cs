@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A channel account. `settings` never holds secrets: their names are listed in `secretsSet`, their valuesare write-only.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ChannelResponse : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brand property</summary>
+        /// <summary>The brand this belongs to, as named in the workspace (`acme`, `acme-bank`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Brand { get; set; }
@@ -20,11 +21,11 @@ namespace SocialCare.Client.Models
 #else
         public string Brand { get; set; }
 #endif
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The name property</summary>
+        /// <summary>A name for people, unique only by convention.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -32,7 +33,7 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The secretsSet property</summary>
+        /// <summary>The names of the secrets that are set; their values are never returned.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? SecretsSet { get; set; }
@@ -40,7 +41,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> SecretsSet { get; set; }
 #endif
-        /// <summary>The settings property</summary>
+        /// <summary>The account&apos;s settings: the platform&apos;s ids (`phoneNumberId`, `pageId`, …) and options. Never secrets.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.ChannelResponse_settings? Settings { get; set; }
@@ -48,7 +49,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.ChannelResponse_settings Settings { get; set; }
 #endif
-        /// <summary>The type property</summary>
+        /// <summary>Known values: `whatsapp`, `messenger`, `instagram`, `x`; other values are custom.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Type { get; set; }
@@ -56,7 +57,7 @@ namespace SocialCare.Client.Models
 #else
         public string Type { get; set; }
 #endif
-        /// <summary>The updatedAt property</summary>
+        /// <summary>When it last changed.</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

@@ -7,10 +7,11 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// The account&apos;s settings: the platform&apos;s ids (`phoneNumberId`, `pageId`, …) and options. Never secrets.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ChannelResponse_settings : IAdditionalDataHolder, IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }

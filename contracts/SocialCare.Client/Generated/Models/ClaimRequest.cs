@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class ClaimRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The ttlSeconds property</summary>
+        /// <summary>How long the claim holds, in seconds (1 to 86,400); it is renewed by claiming again.</summary>
         public int? TtlSeconds { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

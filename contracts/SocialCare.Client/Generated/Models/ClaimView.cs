@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// The app (and person) that holds the conversation, until when; null when nobody does.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ClaimView : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The app property</summary>
+        /// <summary>The app (API key name) that holds it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? App { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public string App { get; set; }
 #endif
-        /// <summary>The expiresAt property</summary>
+        /// <summary>When the claim lapses unless renewed.</summary>
         public DateTimeOffset? ExpiresAt { get; set; }
-        /// <summary>The person property</summary>
+        /// <summary>The person in that app who holds it, if the app named one.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Person { get; set; }

@@ -7,14 +7,15 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// What a conversation command answers: the conversation&apos;s version after it (also the ETag), the events it caused and,for a reply, the reply&apos;s id.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class CommandResult : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The conversationId property</summary>
+        /// <summary>The conversation&apos;s id.</summary>
         public Guid? ConversationId { get; set; }
-        /// <summary>The events property</summary>
+        /// <summary>The events the command caused, in order; empty when it changed nothing.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.EventRef>? Events { get; set; }
@@ -22,9 +23,9 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.EventRef> Events { get; set; }
 #endif
-        /// <summary>The replyId property</summary>
+        /// <summary>The reply&apos;s id, for a reply command.</summary>
         public Guid? ReplyId { get; set; }
-        /// <summary>The version property</summary>
+        /// <summary>The conversation&apos;s version: the number of its events so far. Also its ETag; send it as `If-Match` to act only on what you saw.</summary>
         public long? Version { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

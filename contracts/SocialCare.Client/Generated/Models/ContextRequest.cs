@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class ContextRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The values property</summary>
+        /// <summary>Values to set under the caller&apos;s namespace: a value replaces, null removes.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.ContextRequest_values? Values { get; set; }

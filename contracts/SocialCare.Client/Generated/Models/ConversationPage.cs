@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// One page of a cursor-paginated list: pass SocialCare.Api.Infrastructure.Page`1.Next back as `after` for the next page; null            at the end.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ConversationPage : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The items property</summary>
+        /// <summary>The page&apos;s items, in the list&apos;s order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.ConversationSummary>? Items { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.ConversationSummary> Items { get; set; }
 #endif
-        /// <summary>The next property</summary>
+        /// <summary>The cursor of the next page: pass it as `after`. Null on the last page.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Next { get; set; }

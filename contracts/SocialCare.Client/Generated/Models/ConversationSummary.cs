@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A conversation in a list: enough to choose one.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ConversationSummary : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brand property</summary>
+        /// <summary>The brand this belongs to, as named in the workspace (`acme`, `acme-bank`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Brand { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public string Brand { get; set; }
 #endif
-        /// <summary>The channelTypes property</summary>
+        /// <summary>The channel types this conversation has used.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? ChannelTypes { get; set; }
@@ -28,29 +29,23 @@ namespace SocialCare.Client.Models
 #else
         public List<string> ChannelTypes { get; set; }
 #endif
-        /// <summary>The currentChannelId property</summary>
+        /// <summary>The channel account the customer last wrote on: where a reply goes by default.</summary>
         public Guid? CurrentChannelId { get; set; }
-        /// <summary>The customerId property</summary>
+        /// <summary>The customer&apos;s id.</summary>
         public Guid? CustomerId { get; set; }
-        /// <summary>The engagementCount property</summary>
+        /// <summary>How many inbound engagements the conversation holds.</summary>
         public int? EngagementCount { get; set; }
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The lastActivityAt property</summary>
+        /// <summary>When anything last happened in the conversation.</summary>
         public DateTimeOffset? LastActivityAt { get; set; }
-        /// <summary>The openedAt property</summary>
+        /// <summary>When the conversation opened (its first engagement).</summary>
         public DateTimeOffset? OpenedAt { get; set; }
-        /// <summary>The resolvedAt property</summary>
+        /// <summary>When it was resolved; null while open.</summary>
         public DateTimeOffset? ResolvedAt { get; set; }
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
-        /// <summary>The version property</summary>
+        /// <summary>`open` or `resolved`.</summary>
+        public global::SocialCare.Client.Models.ConversationSummary_status? Status { get; set; }
+        /// <summary>The conversation&apos;s version: the number of its events so far. Also its ETag; send it as `If-Match` to act only on what you saw.</summary>
         public long? Version { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -79,7 +74,7 @@ namespace SocialCare.Client.Models
                 { "lastActivityAt", n => { LastActivityAt = n.GetDateTimeOffsetValue(); } },
                 { "openedAt", n => { OpenedAt = n.GetDateTimeOffsetValue(); } },
                 { "resolvedAt", n => { ResolvedAt = n.GetDateTimeOffsetValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::SocialCare.Client.Models.ConversationSummary_status>(); } },
                 { "version", n => { Version = n.GetLongValue(); } },
             };
         }
@@ -99,7 +94,7 @@ namespace SocialCare.Client.Models
             writer.WriteDateTimeOffsetValue("lastActivityAt", LastActivityAt);
             writer.WriteDateTimeOffsetValue("openedAt", OpenedAt);
             writer.WriteDateTimeOffsetValue("resolvedAt", ResolvedAt);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.ConversationSummary_status>("status", Status);
             writer.WriteLongValue("version", Version);
         }
     }

@@ -7,14 +7,15 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// The whole context of a conversation, now, in one call. `version` is also the ETag.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ConversationView : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The acknowledgedAt property</summary>
+        /// <summary>When a department first acknowledged it; null until then.</summary>
         public DateTimeOffset? AcknowledgedAt { get; set; }
-        /// <summary>The assignment property</summary>
+        /// <summary>The team and agent who own it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.Assignment? Assignment { get; set; }
@@ -22,7 +23,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.Assignment Assignment { get; set; }
 #endif
-        /// <summary>The brand property</summary>
+        /// <summary>The brand this belongs to, as named in the workspace (`acme`, `acme-bank`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Brand { get; set; }
@@ -30,7 +31,7 @@ namespace SocialCare.Client.Models
 #else
         public string Brand { get; set; }
 #endif
-        /// <summary>The channels property</summary>
+        /// <summary>Every channel account the conversation has used.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.ChannelRef>? Channels { get; set; }
@@ -38,7 +39,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.ChannelRef> Channels { get; set; }
 #endif
-        /// <summary>The claim property</summary>
+        /// <summary>The app (and person) that holds the conversation, until when; null when nobody does.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.ClaimView? Claim { get; set; }
@@ -46,7 +47,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.ClaimView Claim { get; set; }
 #endif
-        /// <summary>The context property</summary>
+        /// <summary>What each department has put on the conversation, by namespace (the app&apos;s key name).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.ConversationView_context? Context { get; set; }
@@ -54,9 +55,9 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.ConversationView_context Context { get; set; }
 #endif
-        /// <summary>The currentChannelId property</summary>
+        /// <summary>The channel account the customer last wrote on: where a reply goes by default.</summary>
         public Guid? CurrentChannelId { get; set; }
-        /// <summary>The customer property</summary>
+        /// <summary>The customer, with their identities.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.CustomerSummary? Customer { get; set; }
@@ -64,7 +65,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.CustomerSummary Customer { get; set; }
 #endif
-        /// <summary>The durations property</summary>
+        /// <summary>The two response times care is measured by, in seconds; null until they happen.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.Durations? Durations { get; set; }
@@ -72,15 +73,15 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.Durations Durations { get; set; }
 #endif
-        /// <summary>The engagementCount property</summary>
+        /// <summary>How many inbound engagements the conversation holds.</summary>
         public int? EngagementCount { get; set; }
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The lastActivityAt property</summary>
+        /// <summary>When anything last happened in the conversation.</summary>
         public DateTimeOffset? LastActivityAt { get; set; }
-        /// <summary>The lastInboundAt property</summary>
+        /// <summary>When the customer last wrote.</summary>
         public DateTimeOffset? LastInboundAt { get; set; }
-        /// <summary>The latestEngagements property</summary>
+        /// <summary>The latest inbound engagements, newest first.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.EngagementView>? LatestEngagements { get; set; }
@@ -88,7 +89,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.EngagementView> LatestEngagements { get; set; }
 #endif
-        /// <summary>The latestReplies property</summary>
+        /// <summary>The latest replies, newest first.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.ReplyView>? LatestReplies { get; set; }
@@ -96,7 +97,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.ReplyView> LatestReplies { get; set; }
 #endif
-        /// <summary>The links property</summary>
+        /// <summary>Records in department systems that this conversation is linked to.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.LinkView>? Links { get; set; }
@@ -104,9 +105,9 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.LinkView> Links { get; set; }
 #endif
-        /// <summary>The openedAt property</summary>
+        /// <summary>When the conversation opened (its first engagement).</summary>
         public DateTimeOffset? OpenedAt { get; set; }
-        /// <summary>The priority property</summary>
+        /// <summary>How urgent it is, and why.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.Priority? Priority { get; set; }
@@ -114,17 +115,11 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.Priority Priority { get; set; }
 #endif
-        /// <summary>The resolvedAt property</summary>
+        /// <summary>When it was resolved; null while open.</summary>
         public DateTimeOffset? ResolvedAt { get; set; }
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
-        /// <summary>The tags property</summary>
+        /// <summary>`open` or `resolved`.</summary>
+        public global::SocialCare.Client.Models.ConversationView_status? Status { get; set; }
+        /// <summary>The conversation&apos;s tags.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Tags { get; set; }
@@ -132,7 +127,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Tags { get; set; }
 #endif
-        /// <summary>The version property</summary>
+        /// <summary>The conversation&apos;s version: the number of its events so far. Also its ETag; send it as `If-Match` to act only on what you saw.</summary>
         public long? Version { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -171,7 +166,7 @@ namespace SocialCare.Client.Models
                 { "openedAt", n => { OpenedAt = n.GetDateTimeOffsetValue(); } },
                 { "priority", n => { Priority = n.GetObjectValue<global::SocialCare.Client.Models.Priority>(global::SocialCare.Client.Models.Priority.CreateFromDiscriminatorValue); } },
                 { "resolvedAt", n => { ResolvedAt = n.GetDateTimeOffsetValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::SocialCare.Client.Models.ConversationView_status>(); } },
                 { "tags", n => { Tags = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "version", n => { Version = n.GetLongValue(); } },
             };
@@ -202,7 +197,7 @@ namespace SocialCare.Client.Models
             writer.WriteDateTimeOffsetValue("openedAt", OpenedAt);
             writer.WriteObjectValue<global::SocialCare.Client.Models.Priority>("priority", Priority);
             writer.WriteDateTimeOffsetValue("resolvedAt", ResolvedAt);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.ConversationView_status>("status", Status);
             writer.WriteCollectionOfPrimitiveValues<string>("tags", Tags);
             writer.WriteLongValue("version", Version);
         }

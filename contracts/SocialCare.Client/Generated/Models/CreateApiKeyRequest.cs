@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class CreateApiKeyRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands the key may see and act on; omit for every brand.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The name property</summary>
+        /// <summary>The key&apos;s name: the department app that will hold it; events it causes carry it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -28,13 +28,13 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The scopes property</summary>
+        /// <summary>What the key may do (`conversations:read`, `engagements:write`, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.CreateApiKeyRequest_scopes?>? Scopes { get; set; }
 #nullable restore
 #else
-        public List<string> Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.CreateApiKeyRequest_scopes?> Scopes { get; set; }
 #endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -56,7 +56,7 @@ namespace SocialCare.Client.Models
             {
                 { "brands", n => { Brands = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
-                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfEnumValues<global::SocialCare.Client.Models.CreateApiKeyRequest_scopes>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -68,7 +68,7 @@ namespace SocialCare.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfPrimitiveValues<string>("brands", Brands);
             writer.WriteStringValue("name", Name);
-            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteCollectionOfEnumValues<global::SocialCare.Client.Models.CreateApiKeyRequest_scopes>("scopes", Scopes);
         }
     }
 }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// `settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`,            never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are            secrets even when sent in `settings`.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class CreateChannelRequest : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brand property</summary>
+        /// <summary>The brand this belongs to, as named in the workspace (`acme`, `acme-bank`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Brand { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public string Brand { get; set; }
 #endif
-        /// <summary>The name property</summary>
+        /// <summary>A name for people, unique only by convention.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -28,7 +29,7 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The secrets property</summary>
+        /// <summary>Credentials (`accessToken`, `appSecret`, …): write-only, stored encrypted, listed in `secretsSet`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.CreateChannelRequest_secrets? Secrets { get; set; }
@@ -36,7 +37,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.CreateChannelRequest_secrets Secrets { get; set; }
 #endif
-        /// <summary>The settings property</summary>
+        /// <summary>The account&apos;s settings: the platform&apos;s ids (`phoneNumberId`, `pageId`, …) and options. Never secrets.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.CreateChannelRequest_settings? Settings { get; set; }
@@ -44,7 +45,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.CreateChannelRequest_settings Settings { get; set; }
 #endif
-        /// <summary>The type property</summary>
+        /// <summary>Known values: `whatsapp`, `messenger`, `instagram`, `x`; other values are custom.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Type { get; set; }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// `brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited            to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may            ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class CreateSubscriptionRequest : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands this is limited to; null means every brand.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The description property</summary>
+        /// <summary>A note for people: what the subscription is for.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Description { get; set; }
@@ -28,9 +29,9 @@ namespace SocialCare.Client.Models
 #else
         public string Description { get; set; }
 #endif
-        /// <summary>The enabled property</summary>
+        /// <summary>Whether deliveries are made; default true.</summary>
         public bool? Enabled { get; set; }
-        /// <summary>The eventTypes property</summary>
+        /// <summary>Which events to deliver: exact types (`conversation.assigned`), families (`conversation.*`) or `*`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? EventTypes { get; set; }
@@ -38,7 +39,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> EventTypes { get; set; }
 #endif
-        /// <summary>The filters property</summary>
+        /// <summary>Which events of the subscribed types to deliver; every list is &quot;any of&quot;, an omitted one matches all.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.SubscriptionFilters? Filters { get; set; }
@@ -46,7 +47,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
-        /// <summary>The url property</summary>
+        /// <summary>The endpoint the signed webhooks are POSTed to.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Url { get; set; }

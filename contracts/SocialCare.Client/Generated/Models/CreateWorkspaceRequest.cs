@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class CreateWorkspaceRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The name property</summary>
+        /// <summary>A name for people, unique only by convention.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// An API key just created: the only time its secret `key` is shown.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class CreatedApiKeyResponse : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands the key may see and act on; null: every brand of the workspace.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The hint property</summary>
+        /// <summary>The key&apos;s last characters, to tell keys apart without revealing them.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Hint { get; set; }
@@ -30,9 +31,9 @@ namespace SocialCare.Client.Models
 #else
         public string Hint { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The key&apos;s id (not the key itself, which is `key`).</summary>
         public Guid? Id { get; set; }
-        /// <summary>The key property</summary>
+        /// <summary>The API key itself. Shown this once: store it in your secret store.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Key { get; set; }
@@ -40,7 +41,7 @@ namespace SocialCare.Client.Models
 #else
         public string Key { get; set; }
 #endif
-        /// <summary>The name property</summary>
+        /// <summary>The key&apos;s name: usually the department app that holds it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -48,15 +49,15 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The scopes property</summary>
+        /// <summary>What the key may do (`conversations:read`, `engagements:write`, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.CreatedApiKeyResponse_scopes?>? Scopes { get; set; }
 #nullable restore
 #else
-        public List<string> Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.CreatedApiKeyResponse_scopes?> Scopes { get; set; }
 #endif
-        /// <summary>The workspaceId property</summary>
+        /// <summary>The workspace the key belongs to.</summary>
         public Guid? WorkspaceId { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -82,7 +83,7 @@ namespace SocialCare.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "key", n => { Key = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
-                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfEnumValues<global::SocialCare.Client.Models.CreatedApiKeyResponse_scopes>()?.AsList(); } },
                 { "workspaceId", n => { WorkspaceId = n.GetGuidValue(); } },
             };
         }
@@ -99,7 +100,7 @@ namespace SocialCare.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("key", Key);
             writer.WriteStringValue("name", Name);
-            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteCollectionOfEnumValues<global::SocialCare.Client.Models.CreatedApiKeyResponse_scopes>("scopes", Scopes);
             writer.WriteGuidValue("workspaceId", WorkspaceId);
         }
     }

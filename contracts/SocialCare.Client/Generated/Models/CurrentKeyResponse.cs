@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// What the calling key is: its workspace, name, scopes and brands.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class CurrentKeyResponse : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands the key may see and act on; null: every brand of the workspace.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The keyId property</summary>
+        /// <summary>The API key&apos;s id.</summary>
         public Guid? KeyId { get; set; }
-        /// <summary>The keyName property</summary>
+        /// <summary>The key&apos;s name.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? KeyName { get; set; }
@@ -30,15 +31,15 @@ namespace SocialCare.Client.Models
 #else
         public string KeyName { get; set; }
 #endif
-        /// <summary>The scopes property</summary>
+        /// <summary>What the key may do (`conversations:read`, `engagements:write`, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.CurrentKeyResponse_scopes?>? Scopes { get; set; }
 #nullable restore
 #else
-        public List<string> Scopes { get; set; }
+        public List<global::SocialCare.Client.Models.CurrentKeyResponse_scopes?> Scopes { get; set; }
 #endif
-        /// <summary>The workspace property</summary>
+        /// <summary>The key&apos;s workspace.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.WorkspaceResponse? Workspace { get; set; }
@@ -67,7 +68,7 @@ namespace SocialCare.Client.Models
                 { "brands", n => { Brands = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "keyId", n => { KeyId = n.GetGuidValue(); } },
                 { "keyName", n => { KeyName = n.GetStringValue(); } },
-                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfEnumValues<global::SocialCare.Client.Models.CurrentKeyResponse_scopes>()?.AsList(); } },
                 { "workspace", n => { Workspace = n.GetObjectValue<global::SocialCare.Client.Models.WorkspaceResponse>(global::SocialCare.Client.Models.WorkspaceResponse.CreateFromDiscriminatorValue); } },
             };
         }
@@ -81,7 +82,7 @@ namespace SocialCare.Client.Models
             writer.WriteCollectionOfPrimitiveValues<string>("brands", Brands);
             writer.WriteGuidValue("keyId", KeyId);
             writer.WriteStringValue("keyName", KeyName);
-            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteCollectionOfEnumValues<global::SocialCare.Client.Models.CurrentKeyResponse_scopes>("scopes", Scopes);
             writer.WriteObjectValue<global::SocialCare.Client.Models.WorkspaceResponse>("workspace", Workspace);
         }
     }

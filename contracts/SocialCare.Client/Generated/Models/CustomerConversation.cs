@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class CustomerConversation : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The brand property</summary>
+        /// <summary>The brand this belongs to, as named in the workspace (`acme`, `acme-bank`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Brand { get; set; }
@@ -20,20 +20,14 @@ namespace SocialCare.Client.Models
 #else
         public string Brand { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The lastActivityAt property</summary>
+        /// <summary>When anything last happened in the conversation.</summary>
         public DateTimeOffset? LastActivityAt { get; set; }
-        /// <summary>The openedAt property</summary>
+        /// <summary>When the conversation opened (its first engagement).</summary>
         public DateTimeOffset? OpenedAt { get; set; }
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        /// <summary>`open` or `resolved`.</summary>
+        public global::SocialCare.Client.Models.CustomerConversation_status? Status { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -56,7 +50,7 @@ namespace SocialCare.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lastActivityAt", n => { LastActivityAt = n.GetDateTimeOffsetValue(); } },
                 { "openedAt", n => { OpenedAt = n.GetDateTimeOffsetValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::SocialCare.Client.Models.CustomerConversation_status>(); } },
             };
         }
         /// <summary>
@@ -70,7 +64,7 @@ namespace SocialCare.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteDateTimeOffsetValue("lastActivityAt", LastActivityAt);
             writer.WriteDateTimeOffsetValue("openedAt", OpenedAt);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.CustomerConversation_status>("status", Status);
         }
     }
 }

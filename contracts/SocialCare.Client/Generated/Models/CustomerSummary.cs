@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class CustomerSummary : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The displayName property</summary>
+        /// <summary>The name the person shows on the platform, if it gave one.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? DisplayName { get; set; }
@@ -20,9 +20,9 @@ namespace SocialCare.Client.Models
 #else
         public string DisplayName { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The customer&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The identities property</summary>
+        /// <summary>The customer&apos;s platform identities, one per channel type and platform user id.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.CustomerIdentity>? Identities { get; set; }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A customer; `mergedInto` names the survivor when this customer was merged away.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class CustomerView : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The conversations property</summary>
+        /// <summary>The customer&apos;s conversations the key may see.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.CustomerConversation>? Conversations { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.CustomerConversation> Conversations { get; set; }
 #endif
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The displayName property</summary>
+        /// <summary>The name the person shows on the platform, if it gave one.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? DisplayName { get; set; }
@@ -30,9 +31,9 @@ namespace SocialCare.Client.Models
 #else
         public string DisplayName { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The identities property</summary>
+        /// <summary>The customer&apos;s platform identities, one per channel type and platform user id.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.CustomerIdentity>? Identities { get; set; }
@@ -40,7 +41,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.CustomerIdentity> Identities { get; set; }
 #endif
-        /// <summary>The mergedInto property</summary>
+        /// <summary>The customer this one was merged into; null unless merged away.</summary>
         public Guid? MergedInto { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

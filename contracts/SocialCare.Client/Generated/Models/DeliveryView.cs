@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A delivery: `pending` (due at `nextAttemptAt`), `delivered`, or `failed` (given up),            with every attempt.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class DeliveryView : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The attemptLog property</summary>
+        /// <summary>Every attempt, oldest first.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.AttemptView>? AttemptLog { get; set; }
@@ -20,15 +21,15 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.AttemptView> AttemptLog { get; set; }
 #endif
-        /// <summary>The attempts property</summary>
+        /// <summary>How many attempts were made.</summary>
         public int? Attempts { get; set; }
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The deliveredAt property</summary>
+        /// <summary>When the platform or endpoint confirmed delivery; null until then.</summary>
         public DateTimeOffset? DeliveredAt { get; set; }
-        /// <summary>The eventId property</summary>
+        /// <summary>The event&apos;s id.</summary>
         public Guid? EventId { get; set; }
-        /// <summary>The eventType property</summary>
+        /// <summary>The event type.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? EventType { get; set; }
@@ -36,20 +37,14 @@ namespace SocialCare.Client.Models
 #else
         public string EventType { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The delivery&apos;s id: one event to one subscription, with all its attempts.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The nextAttemptAt property</summary>
+        /// <summary>When the next attempt is due; null when delivered or failed.</summary>
         public DateTimeOffset? NextAttemptAt { get; set; }
-        /// <summary>The sequence property</summary>
+        /// <summary>The delivered event&apos;s position in the workspace&apos;s global order.</summary>
         public long? Sequence { get; set; }
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        /// <summary>`pending` (due at `nextAttemptAt`), `delivered`, or `failed` (every attempt used up).</summary>
+        public global::SocialCare.Client.Models.DeliveryView_status? Status { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -77,7 +72,7 @@ namespace SocialCare.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "nextAttemptAt", n => { NextAttemptAt = n.GetDateTimeOffsetValue(); } },
                 { "sequence", n => { Sequence = n.GetLongValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::SocialCare.Client.Models.DeliveryView_status>(); } },
             };
         }
         /// <summary>
@@ -96,7 +91,7 @@ namespace SocialCare.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteDateTimeOffsetValue("nextAttemptAt", NextAttemptAt);
             writer.WriteLongValue("sequence", Sequence);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.DeliveryView_status>("status", Status);
         }
     }
 }

@@ -7,14 +7,15 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// The two response times care is measured by, in seconds; null until they happen.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class Durations : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The timeToAcknowledgeSeconds property</summary>
+        /// <summary>Seconds from opening to the first acknowledgement; null until acknowledged.</summary>
         public double? TimeToAcknowledgeSeconds { get; set; }
-        /// <summary>The timeToResolveSeconds property</summary>
+        /// <summary>Seconds from opening to resolution; null while open.</summary>
         public double? TimeToResolveSeconds { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

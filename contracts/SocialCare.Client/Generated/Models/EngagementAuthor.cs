@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// The author of an engagement, as the platform knows them.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class EngagementAuthor : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The displayName property</summary>
+        /// <summary>The name the person shows on the platform, if it gave one.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? DisplayName { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public string DisplayName { get; set; }
 #endif
-        /// <summary>The handle property</summary>
+        /// <summary>The person&apos;s handle on the platform (`@name`), if it has one.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Handle { get; set; }
@@ -28,7 +29,7 @@ namespace SocialCare.Client.Models
 #else
         public string Handle { get; set; }
 #endif
-        /// <summary>The platformUserId property</summary>
+        /// <summary>The person&apos;s id on that platform (a WhatsApp number, a page-scoped id, an X user id).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? PlatformUserId { get; set; }

@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class EngagementView : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The attachments property</summary>
+        /// <summary>Media attached to the message, in order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.Attachment>? Attachments { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.Attachment> Attachments { get; set; }
 #endif
-        /// <summary>The author property</summary>
+        /// <summary>The author of an engagement, as the platform knows them.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.EngagementAuthor? Author { get; set; }
@@ -28,9 +28,9 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.EngagementAuthor Author { get; set; }
 #endif
-        /// <summary>The channelId property</summary>
+        /// <summary>The channel account&apos;s id.</summary>
         public Guid? ChannelId { get; set; }
-        /// <summary>The channelType property</summary>
+        /// <summary>Known values: `whatsapp`, `messenger`, `instagram`, `x`; other values are custom.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ChannelType { get; set; }
@@ -38,9 +38,9 @@ namespace SocialCare.Client.Models
 #else
         public string ChannelType { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The engagement&apos;s id in the hub.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The language property</summary>
+        /// <summary>A BCP 47 language tag (`ar`, `en-GB`), if known.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Language { get; set; }
@@ -48,7 +48,7 @@ namespace SocialCare.Client.Models
 #else
         public string Language { get; set; }
 #endif
-        /// <summary>The metadata property</summary>
+        /// <summary>Anything else the source knows, as a JSON object (follower counts, post ids, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public UntypedNode? Metadata { get; set; }
@@ -56,9 +56,9 @@ namespace SocialCare.Client.Models
 #else
         public UntypedNode Metadata { get; set; }
 #endif
-        /// <summary>The occurredAt property</summary>
+        /// <summary>When it happened on the platform.</summary>
         public DateTimeOffset? OccurredAt { get; set; }
-        /// <summary>The platformMessageId property</summary>
+        /// <summary>The platform&apos;s id of the message, unique per channel account.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? PlatformMessageId { get; set; }
@@ -66,9 +66,9 @@ namespace SocialCare.Client.Models
 #else
         public string PlatformMessageId { get; set; }
 #endif
-        /// <summary>The receivedAt property</summary>
+        /// <summary>When the hub accepted it.</summary>
         public DateTimeOffset? ReceivedAt { get; set; }
-        /// <summary>The text property</summary>
+        /// <summary>The message text, as written (any script, emoji included).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Text { get; set; }
@@ -76,7 +76,7 @@ namespace SocialCare.Client.Models
 #else
         public string Text { get; set; }
 #endif
-        /// <summary>The threadKey property</summary>
+        /// <summary>The source&apos;s thread, if it has one: engagements of one thread share a conversation.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ThreadKey { get; set; }
@@ -84,14 +84,8 @@ namespace SocialCare.Client.Models
 #else
         public string ThreadKey { get; set; }
 #endif
-        /// <summary>The visibility property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Visibility { get; set; }
-#nullable restore
-#else
-        public string Visibility { get; set; }
-#endif
+        /// <summary>`public` (a post or comment anyone sees) or `private` (a direct message).</summary>
+        public global::SocialCare.Client.Models.EngagementView_visibility? Visibility { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -122,7 +116,7 @@ namespace SocialCare.Client.Models
                 { "receivedAt", n => { ReceivedAt = n.GetDateTimeOffsetValue(); } },
                 { "text", n => { Text = n.GetStringValue(); } },
                 { "threadKey", n => { ThreadKey = n.GetStringValue(); } },
-                { "visibility", n => { Visibility = n.GetStringValue(); } },
+                { "visibility", n => { Visibility = n.GetEnumValue<global::SocialCare.Client.Models.EngagementView_visibility>(); } },
             };
         }
         /// <summary>
@@ -144,7 +138,7 @@ namespace SocialCare.Client.Models
             writer.WriteDateTimeOffsetValue("receivedAt", ReceivedAt);
             writer.WriteStringValue("text", Text);
             writer.WriteStringValue("threadKey", ThreadKey);
-            writer.WriteStringValue("visibility", Visibility);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.EngagementView_visibility>("visibility", Visibility);
         }
     }
 }

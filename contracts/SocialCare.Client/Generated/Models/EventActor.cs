@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// Who caused an event. SocialCare.Contracts.EventActor.Kind is `app` (an API key: SocialCare.Contracts.EventActor.Name is the key&apos;s name, thedepartment app), `platform` (a channel&apos;s webhook) or `system` (the hub&apos;s own rules).SocialCare.Contracts.EventActor.Person is the optional person id an app passes in the `X-Actor` header.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class EventActor : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The keyId property</summary>
+        /// <summary>The API key&apos;s id, for an app; null otherwise.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? KeyId { get; set; }
@@ -20,15 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public string KeyId { get; set; }
 #endif
-        /// <summary>The kind property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Kind { get; set; }
-#nullable restore
-#else
-        public string Kind { get; set; }
-#endif
-        /// <summary>The name property</summary>
+        /// <summary>`app`, `platform` or `system`.</summary>
+        public global::SocialCare.Client.Models.EventActor_kind? Kind { get; set; }
+        /// <summary>The API key&apos;s name (the department app), the platform, or `socialcare-hub`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -36,7 +31,7 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The person property</summary>
+        /// <summary>The person acting through the app, from the `X-Actor` header; null if none was named.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Person { get; set; }
@@ -63,7 +58,7 @@ namespace SocialCare.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "keyId", n => { KeyId = n.GetStringValue(); } },
-                { "kind", n => { Kind = n.GetStringValue(); } },
+                { "kind", n => { Kind = n.GetEnumValue<global::SocialCare.Client.Models.EventActor_kind>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "person", n => { Person = n.GetStringValue(); } },
             };
@@ -76,7 +71,7 @@ namespace SocialCare.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("keyId", KeyId);
-            writer.WriteStringValue("kind", Kind);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.EventActor_kind>("kind", Kind);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("person", Person);
         }

@@ -12,9 +12,9 @@ namespace SocialCare.Client.Models
     public partial class EventRef : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The id property</summary>
+        /// <summary>The event&apos;s id (`eventId` in its body; the webhook id).</summary>
         public Guid? Id { get; set; }
-        /// <summary>The type property</summary>
+        /// <summary>The event type (`conversation.assigned`, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Type { get; set; }

@@ -7,24 +7,25 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// One event as the changefeed shows it. `subject` is the conversation (or, for customer events, the            customer).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class FeedItem : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The data property</summary>
+        /// <summary>The event&apos;s body: the schema of the item&apos;s `type` (`conversation.assigned` → `ConversationAssignedEvent`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::SocialCare.Client.Models.JsonNode? Data { get; set; }
+        public global::SocialCare.Client.Models.FeedItem.FeedItem_data? Data { get; set; }
 #nullable restore
 #else
-        public global::SocialCare.Client.Models.JsonNode Data { get; set; }
+        public global::SocialCare.Client.Models.FeedItem.FeedItem_data Data { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The event&apos;s id (`eventId` in its body; the webhook id). Dedupe on it.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The sequence property</summary>
+        /// <summary>The event&apos;s position in the workspace&apos;s global order.</summary>
         public long? Sequence { get; set; }
-        /// <summary>The subject property</summary>
+        /// <summary>The conversation the event belongs to, or the customer for customer events.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Subject { get; set; }
@@ -32,9 +33,9 @@ namespace SocialCare.Client.Models
 #else
         public string Subject { get; set; }
 #endif
-        /// <summary>The time property</summary>
+        /// <summary>When the hub recorded the event.</summary>
         public DateTimeOffset? Time { get; set; }
-        /// <summary>The type property</summary>
+        /// <summary>The event type; `data` follows that type&apos;s schema.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Type { get; set; }
@@ -60,7 +61,7 @@ namespace SocialCare.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "data", n => { Data = n.GetObjectValue<global::SocialCare.Client.Models.JsonNode>(global::SocialCare.Client.Models.JsonNode.CreateFromDiscriminatorValue); } },
+                { "data", n => { Data = n.GetObjectValue<global::SocialCare.Client.Models.FeedItem.FeedItem_data>(global::SocialCare.Client.Models.FeedItem.FeedItem_data.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "sequence", n => { Sequence = n.GetLongValue(); } },
                 { "subject", n => { Subject = n.GetStringValue(); } },
@@ -75,12 +76,267 @@ namespace SocialCare.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteObjectValue<global::SocialCare.Client.Models.JsonNode>("data", Data);
+            writer.WriteObjectValue<global::SocialCare.Client.Models.FeedItem.FeedItem_data>("data", Data);
             writer.WriteGuidValue("id", Id);
             writer.WriteLongValue("sequence", Sequence);
             writer.WriteStringValue("subject", Subject);
             writer.WriteDateTimeOffsetValue("time", Time);
             writer.WriteStringValue("type", Type);
+        }
+        /// <summary>
+        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class FeedItem_data : IComposedTypeWrapper, IParsable
+        {
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationAcknowledgedEvent? ConversationAcknowledgedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationAcknowledgedEvent ConversationAcknowledgedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationAssignedEvent? ConversationAssignedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationAssignedEvent ConversationAssignedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationChannelChangedEvent? ConversationChannelChangedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationChannelChangedEvent ConversationChannelChangedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationClaimedEvent? ConversationClaimedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationClaimedEvent ConversationClaimedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationContextUpdatedEvent? ConversationContextUpdatedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationContextUpdatedEvent ConversationContextUpdatedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationLinkedEvent? ConversationLinkedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationLinkedEvent ConversationLinkedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationNoteAddedEvent? ConversationNoteAddedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationNoteAddedEvent ConversationNoteAddedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationOpenedEvent? ConversationOpenedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationOpenedEvent ConversationOpenedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationPriorityChangedEvent? ConversationPriorityChangedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationPriorityChangedEvent ConversationPriorityChangedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationReleasedEvent? ConversationReleasedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationReleasedEvent ConversationReleasedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationReopenedEvent? ConversationReopenedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationReopenedEvent ConversationReopenedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationResolvedEvent? ConversationResolvedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationResolvedEvent ConversationResolvedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ConversationTaggedEvent? ConversationTaggedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ConversationTaggedEvent ConversationTaggedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.CustomerCreatedEvent? CustomerCreatedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.CustomerCreatedEvent CustomerCreatedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.CustomerIdentityLinkedEvent? CustomerIdentityLinkedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.CustomerIdentityLinkedEvent CustomerIdentityLinkedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.CustomerMergedEvent? CustomerMergedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.CustomerMergedEvent CustomerMergedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.EngagementReceivedEvent? EngagementReceivedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.EngagementReceivedEvent EngagementReceivedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ReplyDeliveredEvent? ReplyDeliveredEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ReplyDeliveredEvent ReplyDeliveredEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ReplyFailedEvent? ReplyFailedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ReplyFailedEvent ReplyFailedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ReplyReadEvent? ReplyReadEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ReplyReadEvent ReplyReadEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ReplyRequestedEvent? ReplyRequestedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ReplyRequestedEvent ReplyRequestedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplySentEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ReplySentEvent? ReplySentEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ReplySentEvent ReplySentEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SubscriptionDisabledEvent? SubscriptionDisabledEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SubscriptionDisabledEvent SubscriptionDisabledEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent? WebhookDeliveryExhaustedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent WebhookDeliveryExhaustedEvent { get; set; }
+#endif
+            /// <summary>
+            /// Creates a new instance of the appropriate class based on discriminator value
+            /// </summary>
+            /// <returns>A <see cref="global::SocialCare.Client.Models.FeedItem.FeedItem_data"/></returns>
+            /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
+            public static global::SocialCare.Client.Models.FeedItem.FeedItem_data CreateFromDiscriminatorValue(IParseNode parseNode)
+            {
+                if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
+                var result = new global::SocialCare.Client.Models.FeedItem.FeedItem_data();
+                result.ConversationAcknowledgedEvent = new global::SocialCare.Client.Models.ConversationAcknowledgedEvent();
+                result.ConversationAssignedEvent = new global::SocialCare.Client.Models.ConversationAssignedEvent();
+                result.ConversationChannelChangedEvent = new global::SocialCare.Client.Models.ConversationChannelChangedEvent();
+                result.ConversationClaimedEvent = new global::SocialCare.Client.Models.ConversationClaimedEvent();
+                result.ConversationContextUpdatedEvent = new global::SocialCare.Client.Models.ConversationContextUpdatedEvent();
+                result.ConversationLinkedEvent = new global::SocialCare.Client.Models.ConversationLinkedEvent();
+                result.ConversationNoteAddedEvent = new global::SocialCare.Client.Models.ConversationNoteAddedEvent();
+                result.ConversationOpenedEvent = new global::SocialCare.Client.Models.ConversationOpenedEvent();
+                result.ConversationPriorityChangedEvent = new global::SocialCare.Client.Models.ConversationPriorityChangedEvent();
+                result.ConversationReleasedEvent = new global::SocialCare.Client.Models.ConversationReleasedEvent();
+                result.ConversationReopenedEvent = new global::SocialCare.Client.Models.ConversationReopenedEvent();
+                result.ConversationResolvedEvent = new global::SocialCare.Client.Models.ConversationResolvedEvent();
+                result.ConversationTaggedEvent = new global::SocialCare.Client.Models.ConversationTaggedEvent();
+                result.CustomerCreatedEvent = new global::SocialCare.Client.Models.CustomerCreatedEvent();
+                result.CustomerIdentityLinkedEvent = new global::SocialCare.Client.Models.CustomerIdentityLinkedEvent();
+                result.CustomerMergedEvent = new global::SocialCare.Client.Models.CustomerMergedEvent();
+                result.EngagementReceivedEvent = new global::SocialCare.Client.Models.EngagementReceivedEvent();
+                result.ReplyDeliveredEvent = new global::SocialCare.Client.Models.ReplyDeliveredEvent();
+                result.ReplyFailedEvent = new global::SocialCare.Client.Models.ReplyFailedEvent();
+                result.ReplyReadEvent = new global::SocialCare.Client.Models.ReplyReadEvent();
+                result.ReplyRequestedEvent = new global::SocialCare.Client.Models.ReplyRequestedEvent();
+                result.ReplySentEvent = new global::SocialCare.Client.Models.ReplySentEvent();
+                result.SubscriptionDisabledEvent = new global::SocialCare.Client.Models.SubscriptionDisabledEvent();
+                result.WebhookDeliveryExhaustedEvent = new global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent();
+                return result;
+            }
+            /// <summary>
+            /// The deserialization information for the current model
+            /// </summary>
+            /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
+            public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
+            {
+                if(ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SubscriptionDisabledEvent != null || WebhookDeliveryExhaustedEvent != null)
+                {
+                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
+                }
+                return new Dictionary<string, Action<IParseNode>>();
+            }
+            /// <summary>
+            /// Serializes information the current object
+            /// </summary>
+            /// <param name="writer">Serialization writer to use to serialize this model</param>
+            public virtual void Serialize(ISerializationWriter writer)
+            {
+                if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationAcknowledgedEvent>(null, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
+            }
         }
     }
 }

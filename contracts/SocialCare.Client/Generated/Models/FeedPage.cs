@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class FeedPage : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The items property</summary>
+        /// <summary>The page&apos;s items, in the list&apos;s order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.FeedItem>? Items { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.FeedItem> Items { get; set; }
 #endif
-        /// <summary>The next property</summary>
+        /// <summary>The sequence to pass as `after` for the next page; the last one read even when the page is empty, so polling with it never misses an event.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Next { get; set; }

@@ -7,18 +7,19 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// What the hub took from one platform webhook.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class HookReceipt : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The duplicates property</summary>
+        /// <summary>Engagements the hub had already accepted (the platform sent them again).</summary>
         public int? Duplicates { get; set; }
-        /// <summary>The engagements property</summary>
+        /// <summary>New engagements the payload held.</summary>
         public int? Engagements { get; set; }
-        /// <summary>The ignored property</summary>
+        /// <summary>Entries the hub does not act on (reactions, edits, unknown kinds).</summary>
         public int? Ignored { get; set; }
-        /// <summary>The statuses property</summary>
+        /// <summary>Reply status updates (sent, delivered, read, failed) the payload held.</summary>
         public int? Statuses { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

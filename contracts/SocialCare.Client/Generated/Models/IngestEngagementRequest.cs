@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// One inbound message, post or comment from any source, in the hub&apos;s normalised shape.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class IngestEngagementRequest : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The attachments property</summary>
+        /// <summary>Media attached to the message, in order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.AttachmentRequest>? Attachments { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.AttachmentRequest> Attachments { get; set; }
 #endif
-        /// <summary>The author property</summary>
+        /// <summary>Who wrote it, as the source knows them.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.AuthorRequest? Author { get; set; }
@@ -28,9 +29,9 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.AuthorRequest Author { get; set; }
 #endif
-        /// <summary>The channelId property</summary>
+        /// <summary>The channel account&apos;s id.</summary>
         public Guid? ChannelId { get; set; }
-        /// <summary>The language property</summary>
+        /// <summary>A BCP 47 language tag (`ar`, `en-GB`), if known.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Language { get; set; }
@@ -38,7 +39,7 @@ namespace SocialCare.Client.Models
 #else
         public string Language { get; set; }
 #endif
-        /// <summary>The metadata property</summary>
+        /// <summary>Anything else the source knows, as a JSON object (follower counts, post ids, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public UntypedNode? Metadata { get; set; }
@@ -46,9 +47,9 @@ namespace SocialCare.Client.Models
 #else
         public UntypedNode Metadata { get; set; }
 #endif
-        /// <summary>The occurredAt property</summary>
+        /// <summary>When the customer wrote it, on the source&apos;s clock.</summary>
         public DateTimeOffset? OccurredAt { get; set; }
-        /// <summary>The platformMessageId property</summary>
+        /// <summary>The source&apos;s id of the message, unique per channel account: a second engagement with it is a duplicate and answers the first one&apos;s ids.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? PlatformMessageId { get; set; }
@@ -56,7 +57,7 @@ namespace SocialCare.Client.Models
 #else
         public string PlatformMessageId { get; set; }
 #endif
-        /// <summary>The text property</summary>
+        /// <summary>The message text, as written (any script, emoji included).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Text { get; set; }
@@ -64,7 +65,7 @@ namespace SocialCare.Client.Models
 #else
         public string Text { get; set; }
 #endif
-        /// <summary>The threadKey property</summary>
+        /// <summary>The source&apos;s thread, if it has one: engagements of one thread share a conversation.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ThreadKey { get; set; }
@@ -72,14 +73,8 @@ namespace SocialCare.Client.Models
 #else
         public string ThreadKey { get; set; }
 #endif
-        /// <summary>The visibility property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Visibility { get; set; }
-#nullable restore
-#else
-        public string Visibility { get; set; }
-#endif
+        /// <summary>`public` (a post or comment anyone sees) or `private` (a direct message).</summary>
+        public global::SocialCare.Client.Models.IngestEngagementRequest_visibility? Visibility { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -107,7 +102,7 @@ namespace SocialCare.Client.Models
                 { "platformMessageId", n => { PlatformMessageId = n.GetStringValue(); } },
                 { "text", n => { Text = n.GetStringValue(); } },
                 { "threadKey", n => { ThreadKey = n.GetStringValue(); } },
-                { "visibility", n => { Visibility = n.GetStringValue(); } },
+                { "visibility", n => { Visibility = n.GetEnumValue<global::SocialCare.Client.Models.IngestEngagementRequest_visibility>(); } },
             };
         }
         /// <summary>
@@ -126,7 +121,7 @@ namespace SocialCare.Client.Models
             writer.WriteStringValue("platformMessageId", PlatformMessageId);
             writer.WriteStringValue("text", Text);
             writer.WriteStringValue("threadKey", ThreadKey);
-            writer.WriteStringValue("visibility", Visibility);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.IngestEngagementRequest_visibility>("visibility", Visibility);
         }
     }
 }

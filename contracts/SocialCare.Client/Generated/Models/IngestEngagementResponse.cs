@@ -12,11 +12,11 @@ namespace SocialCare.Client.Models
     public partial class IngestEngagementResponse : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The conversationId property</summary>
+        /// <summary>The conversation&apos;s id.</summary>
         public Guid? ConversationId { get; set; }
-        /// <summary>The customerId property</summary>
+        /// <summary>The customer&apos;s id.</summary>
         public Guid? CustomerId { get; set; }
-        /// <summary>The engagementId property</summary>
+        /// <summary>The engagement&apos;s id.</summary>
         public Guid? EngagementId { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

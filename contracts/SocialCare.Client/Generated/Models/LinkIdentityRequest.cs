@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class LinkIdentityRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The channelType property</summary>
+        /// <summary>The channel type the identity or engagement belongs to.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ChannelType { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public string ChannelType { get; set; }
 #endif
-        /// <summary>The displayName property</summary>
+        /// <summary>The name the person shows on the platform, if it gave one.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? DisplayName { get; set; }
@@ -28,7 +28,7 @@ namespace SocialCare.Client.Models
 #else
         public string DisplayName { get; set; }
 #endif
-        /// <summary>The handle property</summary>
+        /// <summary>The person&apos;s handle on the platform (`@name`), if it has one.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Handle { get; set; }
@@ -36,7 +36,7 @@ namespace SocialCare.Client.Models
 #else
         public string Handle { get; set; }
 #endif
-        /// <summary>The platformUserId property</summary>
+        /// <summary>The person&apos;s id on that platform (a WhatsApp number, a page-scoped id, an X user id).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? PlatformUserId { get; set; }

@@ -12,9 +12,9 @@ namespace SocialCare.Client.Models
     public partial class LinkIdentityResult : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The customerId property</summary>
+        /// <summary>The customer&apos;s id.</summary>
         public Guid? CustomerId { get; set; }
-        /// <summary>The identity property</summary>
+        /// <summary>A customer&apos;s identity on one platform, e.g. `whatsapp` / `447700900123`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.CustomerIdentity? Identity { get; set; }
@@ -22,7 +22,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.CustomerIdentity Identity { get; set; }
 #endif
-        /// <summary>The linked property</summary>
+        /// <summary>True when the identity was linked now; false when it was already this customer&apos;s.</summary>
         public bool? Linked { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

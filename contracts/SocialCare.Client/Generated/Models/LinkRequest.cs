@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class LinkRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The recordId property</summary>
+        /// <summary>The record&apos;s id in that system.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? RecordId { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public string RecordId { get; set; }
 #endif
-        /// <summary>The recordType property</summary>
+        /// <summary>The kind of record there (`case`, `invoice`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? RecordType { get; set; }
@@ -28,7 +28,7 @@ namespace SocialCare.Client.Models
 #else
         public string RecordType { get; set; }
 #endif
-        /// <summary>The system property</summary>
+        /// <summary>The department system the record lives in (`crm`, `billing`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? System { get; set; }
@@ -36,7 +36,7 @@ namespace SocialCare.Client.Models
 #else
         public string System { get; set; }
 #endif
-        /// <summary>The url property</summary>
+        /// <summary>Where a person opens the record in that system.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Url { get; set; }

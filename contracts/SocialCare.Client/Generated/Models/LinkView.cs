@@ -12,9 +12,9 @@ namespace SocialCare.Client.Models
     public partial class LinkView : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The linkedAt property</summary>
+        /// <summary>When it was linked.</summary>
         public DateTimeOffset? LinkedAt { get; set; }
-        /// <summary>The linkedBy property</summary>
+        /// <summary>The app that linked it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? LinkedBy { get; set; }
@@ -22,7 +22,7 @@ namespace SocialCare.Client.Models
 #else
         public string LinkedBy { get; set; }
 #endif
-        /// <summary>The recordId property</summary>
+        /// <summary>The record&apos;s id in that system.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? RecordId { get; set; }
@@ -30,7 +30,7 @@ namespace SocialCare.Client.Models
 #else
         public string RecordId { get; set; }
 #endif
-        /// <summary>The recordType property</summary>
+        /// <summary>The kind of record there (`case`, `invoice`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? RecordType { get; set; }
@@ -38,7 +38,7 @@ namespace SocialCare.Client.Models
 #else
         public string RecordType { get; set; }
 #endif
-        /// <summary>The system property</summary>
+        /// <summary>The department system the record lives in (`crm`, `billing`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? System { get; set; }
@@ -46,7 +46,7 @@ namespace SocialCare.Client.Models
 #else
         public string System { get; set; }
 #endif
-        /// <summary>The url property</summary>
+        /// <summary>Where a person opens the record in that system.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Url { get; set; }

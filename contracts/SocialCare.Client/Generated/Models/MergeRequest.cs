@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class MergeRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The customerId property</summary>
+        /// <summary>The customer merged into this one, who then ceases to exist on their own.</summary>
         public Guid? CustomerId { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

@@ -12,11 +12,11 @@ namespace SocialCare.Client.Models
     public partial class MergeResult : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The customerId property</summary>
+        /// <summary>The customer who remains.</summary>
         public Guid? CustomerId { get; set; }
-        /// <summary>The mergedCustomerId property</summary>
+        /// <summary>The customer merged away.</summary>
         public Guid? MergedCustomerId { get; set; }
-        /// <summary>The movedConversationIds property</summary>
+        /// <summary>The conversations that moved to the remaining customer.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<Guid?>? MovedConversationIds { get; set; }
@@ -24,7 +24,7 @@ namespace SocialCare.Client.Models
 #else
         public List<Guid?> MovedConversationIds { get; set; }
 #endif
-        /// <summary>The movedIdentities property</summary>
+        /// <summary>The identities that moved to the remaining customer.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.CustomerIdentity>? MovedIdentities { get; set; }
@@ -32,7 +32,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.CustomerIdentity> MovedIdentities { get; set; }
 #endif
-        /// <summary>The resolvedConversationIds property</summary>
+        /// <summary>Conversations resolved by the merge: a customer has one open conversation per brand.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<Guid?>? ResolvedConversationIds { get; set; }

@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class NoteRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The text property</summary>
+        /// <summary>The note: visible to every department, never sent to the customer.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Text { get; set; }

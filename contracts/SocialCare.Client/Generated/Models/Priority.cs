@@ -12,15 +12,9 @@ namespace SocialCare.Client.Models
     public partial class Priority : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The level property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Level { get; set; }
-#nullable restore
-#else
-        public string Level { get; set; }
-#endif
-        /// <summary>The reason property</summary>
+        /// <summary>`low`, `normal`, `high` or `urgent`.</summary>
+        public global::SocialCare.Client.Models.Priority_level? Level { get; set; }
+        /// <summary>Why, for people.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Reason { get; set; }
@@ -46,7 +40,7 @@ namespace SocialCare.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "level", n => { Level = n.GetStringValue(); } },
+                { "level", n => { Level = n.GetEnumValue<global::SocialCare.Client.Models.Priority_level>(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
             };
         }
@@ -57,7 +51,7 @@ namespace SocialCare.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("level", Level);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.Priority_level>("level", Level);
             writer.WriteStringValue("reason", Reason);
         }
     }

@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class QueuedDelivery : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The deliveryId property</summary>
+        /// <summary>The queued delivery&apos;s id; follow it in the subscription&apos;s deliveries.</summary>
         public Guid? DeliveryId { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

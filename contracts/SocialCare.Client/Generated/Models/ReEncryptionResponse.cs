@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// What a re-encryption did: the active key, and the rows rewritten under it per table.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ReEncryptionResponse : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The activeKey property</summary>
+        /// <summary>The id of the encryption key stored secrets are now encrypted under.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ActiveKey { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public string ActiveKey { get; set; }
 #endif
-        /// <summary>The rewritten property</summary>
+        /// <summary>How many secrets were re-encrypted, per kind.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.ReEncryptionResponse_rewritten? Rewritten { get; set; }

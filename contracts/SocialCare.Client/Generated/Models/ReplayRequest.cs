@@ -7,14 +7,15 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// Re-send the log&apos;s events to a subscription from a point: exactly one of a sequence (inclusive) or a            time.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ReplayRequest : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The fromSequence property</summary>
+        /// <summary>Replay events from this sequence, inclusive.</summary>
         public long? FromSequence { get; set; }
-        /// <summary>The fromTime property</summary>
+        /// <summary>Replay events recorded at or after this time.</summary>
         public DateTimeOffset? FromTime { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

@@ -7,16 +7,17 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// What one replay call queued: `replayed` deliveries for the matching events among those scanned, up to`scannedThrough`. When `next` is set, more events remain: call again with `fromSequence = next`.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ReplayResponse : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The next property</summary>
+        /// <summary>More events remain: call again with `fromSequence` = this. Null when done.</summary>
         public long? Next { get; set; }
-        /// <summary>The replayed property</summary>
+        /// <summary>How many deliveries were queued.</summary>
         public int? Replayed { get; set; }
-        /// <summary>The scannedThrough property</summary>
+        /// <summary>The last sequence this call looked at.</summary>
         public long? ScannedThrough { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class ReplyError : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The code property</summary>
+        /// <summary>The platform&apos;s error code.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Code { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public string Code { get; set; }
 #endif
-        /// <summary>The message property</summary>
+        /// <summary>The platform&apos;s error message.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Message { get; set; }

@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class ReplyRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The attachments property</summary>
+        /// <summary>Media attached to the message, in order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.ReplyAttachment>? Attachments { get; set; }
@@ -20,11 +20,11 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.ReplyAttachment> Attachments { get; set; }
 #endif
-        /// <summary>The channelId property</summary>
+        /// <summary>The channel account to answer on; omitted, the one the customer last wrote on in this conversation.</summary>
         public Guid? ChannelId { get; set; }
-        /// <summary>The force property</summary>
+        /// <summary>Do it even though a rule would refuse it (a claim held by another app, a closed messaging window).</summary>
         public bool? Force { get; set; }
-        /// <summary>The template property</summary>
+        /// <summary>An approved template: its name, language code (e.g. `en_US`, `ar`) and its body parameters in order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.ReplyTemplateRequest? Template { get; set; }
@@ -32,7 +32,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.ReplyTemplateRequest Template { get; set; }
 #endif
-        /// <summary>The text property</summary>
+        /// <summary>The reply&apos;s text, sent to the customer.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Text { get; set; }
@@ -40,14 +40,8 @@ namespace SocialCare.Client.Models
 #else
         public string Text { get; set; }
 #endif
-        /// <summary>The visibility property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Visibility { get; set; }
-#nullable restore
-#else
-        public string Visibility { get; set; }
-#endif
+        /// <summary>`public` (answer the customer&apos;s latest public post) or `private`; omitted, the channel&apos;s usual one.</summary>
+        public global::SocialCare.Client.Models.ReplyRequest_visibility? Visibility { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -71,7 +65,7 @@ namespace SocialCare.Client.Models
                 { "force", n => { Force = n.GetBoolValue(); } },
                 { "template", n => { Template = n.GetObjectValue<global::SocialCare.Client.Models.ReplyTemplateRequest>(global::SocialCare.Client.Models.ReplyTemplateRequest.CreateFromDiscriminatorValue); } },
                 { "text", n => { Text = n.GetStringValue(); } },
-                { "visibility", n => { Visibility = n.GetStringValue(); } },
+                { "visibility", n => { Visibility = n.GetEnumValue<global::SocialCare.Client.Models.ReplyRequest_visibility>(); } },
             };
         }
         /// <summary>
@@ -86,7 +80,7 @@ namespace SocialCare.Client.Models
             writer.WriteBoolValue("force", Force);
             writer.WriteObjectValue<global::SocialCare.Client.Models.ReplyTemplateRequest>("template", Template);
             writer.WriteStringValue("text", Text);
-            writer.WriteStringValue("visibility", Visibility);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.ReplyRequest_visibility>("visibility", Visibility);
         }
     }
 }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A connector&apos;s report of how far a reply got: sent, delivered, read or failed (with the platform&apos;s            error).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ReplyStatusRequest : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The error property</summary>
+        /// <summary>The platform&apos;s error, required when `status` is `failed`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.ReplyError? Error { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.ReplyError Error { get; set; }
 #endif
-        /// <summary>The occurredAt property</summary>
+        /// <summary>When the platform reported it; omitted, now.</summary>
         public DateTimeOffset? OccurredAt { get; set; }
-        /// <summary>The platformMessageId property</summary>
+        /// <summary>The platform&apos;s id of the sent message.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? PlatformMessageId { get; set; }
@@ -30,14 +31,8 @@ namespace SocialCare.Client.Models
 #else
         public string PlatformMessageId { get; set; }
 #endif
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        /// <summary>How far the reply got on the platform.</summary>
+        public global::SocialCare.Client.Models.ReplyStatusRequest_status? Status { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -59,7 +54,7 @@ namespace SocialCare.Client.Models
                 { "error", n => { Error = n.GetObjectValue<global::SocialCare.Client.Models.ReplyError>(global::SocialCare.Client.Models.ReplyError.CreateFromDiscriminatorValue); } },
                 { "occurredAt", n => { OccurredAt = n.GetDateTimeOffsetValue(); } },
                 { "platformMessageId", n => { PlatformMessageId = n.GetStringValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::SocialCare.Client.Models.ReplyStatusRequest_status>(); } },
             };
         }
         /// <summary>
@@ -72,7 +67,7 @@ namespace SocialCare.Client.Models
             writer.WriteObjectValue<global::SocialCare.Client.Models.ReplyError>("error", Error);
             writer.WriteDateTimeOffsetValue("occurredAt", OccurredAt);
             writer.WriteStringValue("platformMessageId", PlatformMessageId);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.ReplyStatusRequest_status>("status", Status);
         }
     }
 }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// An approved template: its name, language code (e.g. `en_US`, `ar`) and its body parameters in            order.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ReplyTemplateRequest : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The language property</summary>
+        /// <summary>The template&apos;s language code on the platform (`en_US`, `ar`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Language { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public string Language { get; set; }
 #endif
-        /// <summary>The name property</summary>
+        /// <summary>The approved template&apos;s name on the platform.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -28,7 +29,7 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The parameters property</summary>
+        /// <summary>The template&apos;s body parameters, in order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Parameters { get; set; }

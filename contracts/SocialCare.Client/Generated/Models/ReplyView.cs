@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A reply and how far it got on the platform.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class ReplyView : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The attachments property</summary>
+        /// <summary>Media attached to the message, in order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.Attachment>? Attachments { get; set; }
@@ -20,11 +21,11 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.Attachment> Attachments { get; set; }
 #endif
-        /// <summary>The channelId property</summary>
+        /// <summary>The channel account&apos;s id.</summary>
         public Guid? ChannelId { get; set; }
-        /// <summary>The deliveredAt property</summary>
+        /// <summary>When the platform or endpoint confirmed delivery; null until then.</summary>
         public DateTimeOffset? DeliveredAt { get; set; }
-        /// <summary>The error property</summary>
+        /// <summary>The platform&apos;s error, when the reply failed.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public UntypedNode? Error { get; set; }
@@ -32,11 +33,11 @@ namespace SocialCare.Client.Models
 #else
         public UntypedNode Error { get; set; }
 #endif
-        /// <summary>The failedAt property</summary>
+        /// <summary>When it failed; null unless it did.</summary>
         public DateTimeOffset? FailedAt { get; set; }
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The platformMessageId property</summary>
+        /// <summary>The platform&apos;s id of the sent message, once sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? PlatformMessageId { get; set; }
@@ -44,9 +45,9 @@ namespace SocialCare.Client.Models
 #else
         public string PlatformMessageId { get; set; }
 #endif
-        /// <summary>The readAt property</summary>
+        /// <summary>When the customer read it, where the platform tells; null until then.</summary>
         public DateTimeOffset? ReadAt { get; set; }
-        /// <summary>The recipient property</summary>
+        /// <summary>The customer&apos;s id on the platform the reply went to.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Recipient { get; set; }
@@ -54,9 +55,9 @@ namespace SocialCare.Client.Models
 #else
         public string Recipient { get; set; }
 #endif
-        /// <summary>The requestedAt property</summary>
+        /// <summary>When the reply was asked for.</summary>
         public DateTimeOffset? RequestedAt { get; set; }
-        /// <summary>The requestedBy property</summary>
+        /// <summary>The app that asked for the reply.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? RequestedBy { get; set; }
@@ -64,17 +65,11 @@ namespace SocialCare.Client.Models
 #else
         public string RequestedBy { get; set; }
 #endif
-        /// <summary>The sentAt property</summary>
+        /// <summary>When the platform accepted it; null until then.</summary>
         public DateTimeOffset? SentAt { get; set; }
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
-        /// <summary>The text property</summary>
+        /// <summary>How far the reply got: `requested`, `sent`, `delivered`, `read` or `failed`.</summary>
+        public global::SocialCare.Client.Models.ReplyView_status? Status { get; set; }
+        /// <summary>The reply&apos;s text.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Text { get; set; }
@@ -82,14 +77,8 @@ namespace SocialCare.Client.Models
 #else
         public string Text { get; set; }
 #endif
-        /// <summary>The visibility property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Visibility { get; set; }
-#nullable restore
-#else
-        public string Visibility { get; set; }
-#endif
+        /// <summary>`public` (a post or comment anyone sees) or `private` (a direct message).</summary>
+        public global::SocialCare.Client.Models.ReplyView_visibility? Visibility { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -120,9 +109,9 @@ namespace SocialCare.Client.Models
                 { "requestedAt", n => { RequestedAt = n.GetDateTimeOffsetValue(); } },
                 { "requestedBy", n => { RequestedBy = n.GetStringValue(); } },
                 { "sentAt", n => { SentAt = n.GetDateTimeOffsetValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::SocialCare.Client.Models.ReplyView_status>(); } },
                 { "text", n => { Text = n.GetStringValue(); } },
-                { "visibility", n => { Visibility = n.GetStringValue(); } },
+                { "visibility", n => { Visibility = n.GetEnumValue<global::SocialCare.Client.Models.ReplyView_visibility>(); } },
             };
         }
         /// <summary>
@@ -144,9 +133,9 @@ namespace SocialCare.Client.Models
             writer.WriteDateTimeOffsetValue("requestedAt", RequestedAt);
             writer.WriteStringValue("requestedBy", RequestedBy);
             writer.WriteDateTimeOffsetValue("sentAt", SentAt);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.ReplyView_status>("status", Status);
             writer.WriteStringValue("text", Text);
-            writer.WriteStringValue("visibility", Visibility);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.ReplyView_visibility>("visibility", Visibility);
         }
     }
 }

@@ -12,9 +12,9 @@ namespace SocialCare.Client.Models
     public partial class ResolveRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The force property</summary>
+        /// <summary>Resolve even though another app holds a claim on the conversation.</summary>
         public bool? Force { get; set; }
-        /// <summary>The reason property</summary>
+        /// <summary>Why, for people.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Reason { get; set; }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// Which events of the subscribed types to deliver; every list is &quot;any of&quot;, an omitted one matches            all.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class SubscriptionFilters : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>Deliver only events of these brands (any of them).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The channelTypes property</summary>
+        /// <summary>Deliver only events of conversations on these channel types.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? ChannelTypes { get; set; }
@@ -28,15 +29,9 @@ namespace SocialCare.Client.Models
 #else
         public List<string> ChannelTypes { get; set; }
 #endif
-        /// <summary>The minPriority property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? MinPriority { get; set; }
-#nullable restore
-#else
-        public string MinPriority { get; set; }
-#endif
-        /// <summary>The tags property</summary>
+        /// <summary>Deliver only events of conversations at this priority or higher.</summary>
+        public global::SocialCare.Client.Models.SubscriptionFilters_minPriority? MinPriority { get; set; }
+        /// <summary>Deliver only events of conversations that carry one of these tags.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Tags { get; set; }
@@ -64,7 +59,7 @@ namespace SocialCare.Client.Models
             {
                 { "brands", n => { Brands = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "channelTypes", n => { ChannelTypes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
-                { "minPriority", n => { MinPriority = n.GetStringValue(); } },
+                { "minPriority", n => { MinPriority = n.GetEnumValue<global::SocialCare.Client.Models.SubscriptionFilters_minPriority>(); } },
                 { "tags", n => { Tags = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -77,7 +72,7 @@ namespace SocialCare.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfPrimitiveValues<string>("brands", Brands);
             writer.WriteCollectionOfPrimitiveValues<string>("channelTypes", ChannelTypes);
-            writer.WriteStringValue("minPriority", MinPriority);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.SubscriptionFilters_minPriority>("minPriority", MinPriority);
             writer.WriteCollectionOfPrimitiveValues<string>("tags", Tags);
         }
     }

@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A subscription as listed: never its secret.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class SubscriptionResponse : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands this is limited to; null means every brand.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The description property</summary>
+        /// <summary>A note for people: what the subscription is for.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Description { get; set; }
@@ -30,7 +31,7 @@ namespace SocialCare.Client.Models
 #else
         public string Description { get; set; }
 #endif
-        /// <summary>The disabledReason property</summary>
+        /// <summary>Why the hub disabled the subscription (its endpoint kept failing); null when enabled.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? DisabledReason { get; set; }
@@ -38,9 +39,9 @@ namespace SocialCare.Client.Models
 #else
         public string DisabledReason { get; set; }
 #endif
-        /// <summary>The enabled property</summary>
+        /// <summary>Whether deliveries are made; a disabled subscription records nothing to deliver.</summary>
         public bool? Enabled { get; set; }
-        /// <summary>The eventTypes property</summary>
+        /// <summary>Which events to deliver: exact types (`conversation.assigned`), families (`conversation.*`) or `*`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? EventTypes { get; set; }
@@ -48,7 +49,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> EventTypes { get; set; }
 #endif
-        /// <summary>The filters property</summary>
+        /// <summary>Which events of the subscribed types to deliver; every list is &quot;any of&quot;, an omitted one matches all.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.SubscriptionFilters? Filters { get; set; }
@@ -56,11 +57,11 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The updatedAt property</summary>
+        /// <summary>When it last changed.</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
-        /// <summary>The url property</summary>
+        /// <summary>The endpoint the signed webhooks are POSTed to.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Url { get; set; }

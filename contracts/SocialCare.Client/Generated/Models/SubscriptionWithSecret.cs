@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// A subscription just created, or its secret just rotated: the only time `secret` is shown.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class SubscriptionWithSecret : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands this is limited to; null means every brand.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,9 +21,9 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The description property</summary>
+        /// <summary>A note for people: what the subscription is for.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Description { get; set; }
@@ -30,9 +31,9 @@ namespace SocialCare.Client.Models
 #else
         public string Description { get; set; }
 #endif
-        /// <summary>The enabled property</summary>
+        /// <summary>Whether deliveries are made; a disabled subscription records nothing to deliver.</summary>
         public bool? Enabled { get; set; }
-        /// <summary>The eventTypes property</summary>
+        /// <summary>Which events to deliver: exact types (`conversation.assigned`), families (`conversation.*`) or `*`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? EventTypes { get; set; }
@@ -40,7 +41,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> EventTypes { get; set; }
 #endif
-        /// <summary>The filters property</summary>
+        /// <summary>Which events of the subscribed types to deliver; every list is &quot;any of&quot;, an omitted one matches all.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.SubscriptionFilters? Filters { get; set; }
@@ -48,11 +49,11 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The previousSecretExpiresAt property</summary>
+        /// <summary>Until then deliveries are also signed with the previous secret, so that the endpoint can switch over.</summary>
         public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
-        /// <summary>The secret property</summary>
+        /// <summary>The signing secret (`whsec_…`) for the Standard Webhooks signature. Shown only now.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Secret { get; set; }
@@ -60,7 +61,7 @@ namespace SocialCare.Client.Models
 #else
         public string Secret { get; set; }
 #endif
-        /// <summary>The url property</summary>
+        /// <summary>The endpoint the signed webhooks are POSTed to.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Url { get; set; }

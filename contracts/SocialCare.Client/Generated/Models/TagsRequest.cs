@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class TagsRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The add property</summary>
+        /// <summary>Tags to add.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Add { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Add { get; set; }
 #endif
-        /// <summary>The remove property</summary>
+        /// <summary>Tags to remove.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Remove { get; set; }

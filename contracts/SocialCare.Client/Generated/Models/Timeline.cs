@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class Timeline : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The items property</summary>
+        /// <summary>The page&apos;s items, in the list&apos;s order.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::SocialCare.Client.Models.TimelineEntry>? Items { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public List<global::SocialCare.Client.Models.TimelineEntry> Items { get; set; }
 #endif
-        /// <summary>The next property</summary>
+        /// <summary>The cursor of the next page: pass it as `after`. Null on the last page.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Next { get; set; }

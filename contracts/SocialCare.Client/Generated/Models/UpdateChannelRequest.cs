@@ -7,12 +7,13 @@ using System.IO;
 using System;
 namespace SocialCare.Client.Models
 {
+    /// <summary>
+    /// Every member optional; in `settings` and `secrets`, a value replaces, `null`            removes.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class UpdateChannelRequest : IParsable
-    #pragma warning restore CS1591
     {
-        /// <summary>The brand property</summary>
+        /// <summary>Moves the account to another brand; omitted, the brand stays.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Brand { get; set; }
@@ -20,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public string Brand { get; set; }
 #endif
-        /// <summary>The name property</summary>
+        /// <summary>A name for people, unique only by convention.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }
@@ -28,7 +29,7 @@ namespace SocialCare.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The secrets property</summary>
+        /// <summary>Credentials to change: a value replaces, null removes. Write-only.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.UpdateChannelRequest_secrets? Secrets { get; set; }
@@ -36,7 +37,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.UpdateChannelRequest_secrets Secrets { get; set; }
 #endif
-        /// <summary>The settings property</summary>
+        /// <summary>Settings to change: a value replaces, null removes.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.UpdateChannelRequest_settings? Settings { get; set; }

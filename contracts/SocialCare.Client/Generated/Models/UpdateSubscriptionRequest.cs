@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class UpdateSubscriptionRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The brands property</summary>
+        /// <summary>The brands this is limited to; null means every brand.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }
@@ -20,7 +20,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Brands { get; set; }
 #endif
-        /// <summary>The description property</summary>
+        /// <summary>A note for people: what the subscription is for.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Description { get; set; }
@@ -28,9 +28,9 @@ namespace SocialCare.Client.Models
 #else
         public string Description { get; set; }
 #endif
-        /// <summary>The enabled property</summary>
+        /// <summary>Enable or disable; enabling again clears `disabledReason`.</summary>
         public bool? Enabled { get; set; }
-        /// <summary>The eventTypes property</summary>
+        /// <summary>Which events to deliver: exact types (`conversation.assigned`), families (`conversation.*`) or `*`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? EventTypes { get; set; }
@@ -38,7 +38,7 @@ namespace SocialCare.Client.Models
 #else
         public List<string> EventTypes { get; set; }
 #endif
-        /// <summary>The filters property</summary>
+        /// <summary>Which events of the subscribed types to deliver; every list is &quot;any of&quot;, an omitted one matches all.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.SubscriptionFilters? Filters { get; set; }
@@ -46,7 +46,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
-        /// <summary>The url property</summary>
+        /// <summary>A new endpoint for the signed webhooks.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Url { get; set; }

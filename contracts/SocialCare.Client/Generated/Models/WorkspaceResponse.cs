@@ -12,11 +12,11 @@ namespace SocialCare.Client.Models
     public partial class WorkspaceResponse : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The createdAt property</summary>
+        /// <summary>When it was created.</summary>
         public DateTimeOffset? CreatedAt { get; set; }
-        /// <summary>The id property</summary>
+        /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
-        /// <summary>The name property</summary>
+        /// <summary>A name for people, unique only by convention.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Name { get; set; }

@@ -19,7 +19,7 @@ namespace SocialCare.Client.V1.Channels
     public partial class ChannelsRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.channels.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The resource&apos;s id.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Channels.Item.ChannelsItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Channels.Item.ChannelsItemRequestBuilder this[Guid position]
         {
@@ -79,7 +79,7 @@ namespace SocialCare.Client.V1.Channels
         /// Connect a channel account (a brand&apos;s WhatsApp number, Facebook page, X account, or any custom channel).
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.ChannelResponse"/></returns>
-        /// <param name="body">The request body</param>
+        /// <param name="body">`settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`,            never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are            secrets even when sent in `settings`.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -137,7 +137,7 @@ namespace SocialCare.Client.V1.Channels
         /// Connect a channel account (a brand&apos;s WhatsApp number, Facebook page, X account, or any custom channel).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">The request body</param>
+        /// <param name="body">`settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`,            never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are            secrets even when sent in `settings`.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -170,26 +170,21 @@ namespace SocialCare.Client.V1.Channels
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ChannelsRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>The `next` cursor of the previous page; omitted, the first page.</summary>
             [QueryParameter("after")]
             public Guid? After { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>How many items per page (1 to 500, default 50).</summary>
             [QueryParameter("limit")]
             public int? Limit { get; set; }
-            #pragma warning restore CS1591
+            /// <summary>Only channel accounts of this type.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("type")]
             public string? Type { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("type")]
             public string Type { get; set; }
-            #pragma warning restore CS1591
 #endif
         }
     }

@@ -19,7 +19,7 @@ namespace SocialCare.Client.V1.Conversations
     public partial class ConversationsRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.conversations.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The resource&apos;s id.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Conversations.Item.ConversationsItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Conversations.Item.ConversationsItemRequestBuilder this[Guid position]
         {
@@ -109,134 +109,83 @@ namespace SocialCare.Client.V1.Conversations
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ConversationsRequestBuilderGetQueryParameters 
         {
+            /// <summary>The `next` cursor of the previous page; omitted, the first page.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("after")]
             public string? After { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("after")]
             public string After { get; set; }
-            #pragma warning restore CS1591
 #endif
+            /// <summary>Only conversations assigned to this agent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("agent")]
             public string? Agent { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("agent")]
             public string Agent { get; set; }
-            #pragma warning restore CS1591
 #endif
+            /// <summary>Only conversations of this brand.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("brand")]
             public string? Brand { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("brand")]
             public string Brand { get; set; }
-            #pragma warning restore CS1591
 #endif
-            #pragma warning disable CS1591
+            /// <summary>Only conversations that used this channel account.</summary>
             [QueryParameter("channel")]
             public Guid? Channel { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>Only conversations of this customer.</summary>
             [QueryParameter("customer")]
             public Guid? Customer { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>How many items per page (1 to 500, default 50).</summary>
             [QueryParameter("limit")]
             public int? Limit { get; set; }
-            #pragma warning restore CS1591
+            /// <summary>Only conversations linked to this record, as `system:recordType:recordId`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("link")]
             public string? Link { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("link")]
             public string Link { get; set; }
-            #pragma warning restore CS1591
 #endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>Only conversations at this priority.</summary>
             [QueryParameter("priority")]
-            public string? Priority { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("priority")]
-            public string Priority { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            public global::SocialCare.Client.V1.Conversations.GetPriorityQueryParameterType? Priority { get; set; }
+            /// <summary>The order: `created` (newest first, the default) or `lastActivity` (most recently active first).</summary>
             [QueryParameter("sort")]
-            public string? Sort { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("sort")]
-            public string Sort { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public global::SocialCare.Client.V1.Conversations.GetSortQueryParameterType? Sort { get; set; }
+            /// <summary>Only `open` or only `resolved` conversations.</summary>
+            [QueryParameter("status")]
+            public global::SocialCare.Client.V1.Conversations.GetStatusQueryParameterType? Status { get; set; }
+            /// <summary>Only conversations that carry this tag.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
-            [QueryParameter("status")]
-            public string? Status { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("status")]
-            public string Status { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("tag")]
             public string? Tag { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("tag")]
             public string Tag { get; set; }
-            #pragma warning restore CS1591
 #endif
+            /// <summary>Only conversations assigned to this team.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("team")]
             public string? Team { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("team")]
             public string Team { get; set; }
-            #pragma warning restore CS1591
 #endif
         }
     }

@@ -19,7 +19,7 @@ namespace SocialCare.Client.V1.Customers
     public partial class CustomersRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.customers.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The resource&apos;s id.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Customers.Item.CustomersItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Customers.Item.CustomersItemRequestBuilder this[Guid position]
         {
@@ -109,18 +109,15 @@ namespace SocialCare.Client.V1.Customers
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class CustomersRequestBuilderGetQueryParameters 
         {
+            /// <summary>A platform identity, as `channelType:platformUserId` (`whatsapp:966500000001`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("identity")]
             public string? Identity { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("identity")]
             public string Identity { get; set; }
-            #pragma warning restore CS1591
 #endif
         }
     }

@@ -37,7 +37,7 @@ namespace SocialCare.Client.V1.Engagements
         /// Ingest an engagement from any source. 202 when new; 200 with the same ids when the platform message was seen before.
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.IngestEngagementResponse"/></returns>
-        /// <param name="body">The request body</param>
+        /// <param name="body">One inbound message, post or comment from any source, in the hub&apos;s normalised shape.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -74,7 +74,7 @@ namespace SocialCare.Client.V1.Engagements
         /// Ingest an engagement from any source. 202 when new; 200 with the same ids when the platform message was seen before.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">The request body</param>
+        /// <param name="body">One inbound message, post or comment from any source, in the hub&apos;s normalised shape.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable

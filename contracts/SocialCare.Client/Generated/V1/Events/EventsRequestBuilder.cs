@@ -102,26 +102,21 @@ namespace SocialCare.Client.V1.Events
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class EventsRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>The sequence to read after; 0 or omitted, from the beginning of what the key may see.</summary>
             [QueryParameter("after")]
             public long? After { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>How many items per page (1 to 500, default 50).</summary>
             [QueryParameter("limit")]
             public int? Limit { get; set; }
-            #pragma warning restore CS1591
+            /// <summary>Only these event types: a comma-separated list of exact types and families (`conversation.*`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("types")]
             public string? Types { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("types")]
             public string Types { get; set; }
-            #pragma warning restore CS1591
 #endif
         }
     }

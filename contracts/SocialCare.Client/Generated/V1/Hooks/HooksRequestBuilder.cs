@@ -16,7 +16,7 @@ namespace SocialCare.Client.V1.Hooks
     public partial class HooksRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.hooks.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The platform: `whatsapp`, `messenger`, `instagram` or `x`.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Hooks.Item.WithTypeItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Hooks.Item.WithTypeItemRequestBuilder this[string position]
         {

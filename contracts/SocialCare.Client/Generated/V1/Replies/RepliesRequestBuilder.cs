@@ -16,7 +16,7 @@ namespace SocialCare.Client.V1.Replies
     public partial class RepliesRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.replies.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The reply&apos;s id.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Replies.Item.WithReplyItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Replies.Item.WithReplyItemRequestBuilder this[Guid position]
         {

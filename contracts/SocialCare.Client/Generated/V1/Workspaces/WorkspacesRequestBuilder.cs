@@ -19,7 +19,7 @@ namespace SocialCare.Client.V1.Workspaces
     public partial class WorkspacesRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.workspaces.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The resource&apos;s id.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Workspaces.Item.WorkspacesItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Workspaces.Item.WorkspacesItemRequestBuilder this[Guid position]
         {
@@ -166,14 +166,12 @@ namespace SocialCare.Client.V1.Workspaces
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class WorkspacesRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>The `next` cursor of the previous page; omitted, the first page.</summary>
             [QueryParameter("after")]
             public Guid? After { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>How many items per page (1 to 500, default 50).</summary>
             [QueryParameter("limit")]
             public int? Limit { get; set; }
-            #pragma warning restore CS1591
         }
     }
 }

@@ -96,22 +96,18 @@ namespace SocialCare.Client.V1.Events.StreamNamespace
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class StreamRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>Start after this sequence; without it and without `Last-Event-ID`, from now.</summary>
             [QueryParameter("after")]
             public long? After { get; set; }
-            #pragma warning restore CS1591
+            /// <summary>Only these event types: a comma-separated list of exact types and families (`conversation.*`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("types")]
             public string? Types { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("types")]
             public string Types { get; set; }
-            #pragma warning restore CS1591
 #endif
         }
     }

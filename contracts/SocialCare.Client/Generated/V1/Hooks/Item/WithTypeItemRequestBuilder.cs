@@ -16,7 +16,7 @@ namespace SocialCare.Client.V1.Hooks.Item
     public partial class WithTypeItemRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.hooks.item.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The channel account&apos;s id in the hub, as in the webhook URL given to the platform.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Hooks.Item.Item.WithChannelAccountItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Hooks.Item.Item.WithChannelAccountItemRequestBuilder this[Guid position]
         {

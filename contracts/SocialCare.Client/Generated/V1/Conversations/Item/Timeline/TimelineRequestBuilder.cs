@@ -98,14 +98,12 @@ namespace SocialCare.Client.V1.Conversations.Item.Timeline
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class TimelineRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>The `next` cursor of the previous page; omitted, the first page.</summary>
             [QueryParameter("after")]
             public long? After { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>How many items per page (1 to 500, default 50).</summary>
             [QueryParameter("limit")]
             public int? Limit { get; set; }
-            #pragma warning restore CS1591
         }
     }
 }

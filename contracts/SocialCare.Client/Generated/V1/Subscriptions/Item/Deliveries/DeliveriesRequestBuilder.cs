@@ -19,7 +19,7 @@ namespace SocialCare.Client.V1.Subscriptions.Item.Deliveries
     public partial class DeliveriesRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.subscriptions.item.deliveries.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The delivery&apos;s id.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Subscriptions.Item.Deliveries.Item.WithDeliveryItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Subscriptions.Item.Deliveries.Item.WithDeliveryItemRequestBuilder this[Guid position]
         {
@@ -111,27 +111,15 @@ namespace SocialCare.Client.V1.Subscriptions.Item.Deliveries
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class DeliveriesRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>The `next` cursor of the previous page; omitted, the first page.</summary>
             [QueryParameter("after")]
             public Guid? After { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>How many items per page (1 to 500, default 50).</summary>
             [QueryParameter("limit")]
             public int? Limit { get; set; }
-            #pragma warning restore CS1591
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>Only `pending`, `delivered` or `failed` deliveries.</summary>
             [QueryParameter("status")]
-            public string? Status { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("status")]
-            public string Status { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public global::SocialCare.Client.V1.Subscriptions.Item.Deliveries.GetStatusQueryParameterType? Status { get; set; }
         }
     }
 }

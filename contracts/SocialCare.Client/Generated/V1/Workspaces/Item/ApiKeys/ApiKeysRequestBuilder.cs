@@ -19,7 +19,7 @@ namespace SocialCare.Client.V1.Workspaces.Item.ApiKeys
     public partial class ApiKeysRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the SocialCare.Client.v1.workspaces.item.apiKeys.item collection</summary>
-        /// <param name="position">Unique identifier of the item</param>
+        /// <param name="position">The API key&apos;s id.</param>
         /// <returns>A <see cref="global::SocialCare.Client.V1.Workspaces.Item.ApiKeys.Item.WithKeyItemRequestBuilder"/></returns>
         public global::SocialCare.Client.V1.Workspaces.Item.ApiKeys.Item.WithKeyItemRequestBuilder this[Guid position]
         {

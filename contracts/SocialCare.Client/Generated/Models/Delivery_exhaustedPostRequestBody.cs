@@ -9,40 +9,37 @@ namespace SocialCare.Client.Models
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     #pragma warning disable CS1591
-    public partial class JsonNodeOptions : IParsable
+    public partial class Delivery_exhaustedPostRequestBody : global::SocialCare.Client.Models.CloudEvent, IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The propertyNameCaseInsensitive property</summary>
-        public bool? PropertyNameCaseInsensitive { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::SocialCare.Client.Models.JsonNodeOptions"/></returns>
+        /// <returns>A <see cref="global::SocialCare.Client.Models.Delivery_exhaustedPostRequestBody"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::SocialCare.Client.Models.JsonNodeOptions CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static new global::SocialCare.Client.Models.Delivery_exhaustedPostRequestBody CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::SocialCare.Client.Models.JsonNodeOptions();
+            return new global::SocialCare.Client.Models.Delivery_exhaustedPostRequestBody();
         }
         /// <summary>
         /// The deserialization information for the current model
         /// </summary>
         /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
-        public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
+        public override IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
         {
-            return new Dictionary<string, Action<IParseNode>>
+            return new Dictionary<string, Action<IParseNode>>(base.GetFieldDeserializers())
             {
-                { "propertyNameCaseInsensitive", n => { PropertyNameCaseInsensitive = n.GetBoolValue(); } },
             };
         }
         /// <summary>
         /// Serializes information the current object
         /// </summary>
         /// <param name="writer">Serialization writer to use to serialize this model</param>
-        public virtual void Serialize(ISerializationWriter writer)
+        public override void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteBoolValue("propertyNameCaseInsensitive", PropertyNameCaseInsensitive);
+            base.Serialize(writer);
         }
     }
 }
