@@ -59,6 +59,8 @@ internal sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApi
             .MaxCount(Authorization.Scopes.All.Count)
             .WithMessage($"At most {Authorization.Scopes.All.Count} scopes.");
         RuleForEach(r => r.Scopes)
+            .NotEmpty()
+            .WithMessage("A scope is a name such as conversations:read.")
             .OneOf(Authorization.Scopes.All)
             .WithMessage(
                 (_, scope) => $"Unknown scope '{scope}'. Known scopes: {string.Join(", ", Authorization.Scopes.All)}."

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -146,7 +147,11 @@ public sealed class Log_invariants
             );
             var hooks = (await receiver.WaitForAsync(r => r.Path == "/seq", 3))
                 .Select(r => JsonNode.Parse(r.Body)!)
-                .ToDictionary(e => Guid.Parse(e["id"]!.GetValue<string>()), e => e["sequence"]!.GetValue<long>());
+                .ToDictionary(
+                    e => Guid.Parse(e["id"]!.GetValue<string>()),
+                    // The envelope's sequence is the CloudEvents extension's string; the body's is the number.
+                    e => long.Parse(e["sequence"]!.GetValue<string>(), CultureInfo.InvariantCulture)
+                );
             Assert.Multiple(() =>
             {
                 Assert.That(bus, Is.EquivalentTo(feed), "RabbitMQ");

@@ -43,7 +43,10 @@ public sealed class Demo_story : HubFixture
                 var actions = outcome.ActionsByApp;
                 Assert.Multiple(() =>
                 {
-                    Assert.That(conversation.Status, Is.EqualTo("resolved"));
+                    Assert.That(
+                        conversation.Status,
+                        Is.EqualTo(SocialCare.Client.Models.ConversationView_status.Resolved)
+                    );
                     Assert.That(
                         conversation.Channels!.Select(c => c.Type),
                         Is.EquivalentTo(new[] { "x", "whatsapp", "app-chat" }),
