@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace SocialCare.Api.Infrastructure.OpenApi;
 
@@ -65,6 +66,8 @@ public static class OpenApiExtensions
             options.IncludeXmlComments(typeof(Contracts.HubEvent).Assembly);
             options.CustomSchemaIds(SchemaId);
         });
+        // After every module's filters: the examples follow the document's final schemas.
+        services.PostConfigure<SwaggerGenOptions>(options => options.DocumentFilter<OperationExamplesFilter>());
         return services;
     }
 

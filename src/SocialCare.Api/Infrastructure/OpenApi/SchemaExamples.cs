@@ -77,7 +77,7 @@ internal static class SchemaExamples
             return values.FirstOrDefault(v => v is not null)?.DeepClone();
         }
 
-        if (s["oneOf"] is JsonArray { Count: > 0 } oneOf)
+        if ((s["oneOf"] ?? s["anyOf"]) is JsonArray { Count: > 0 } oneOf)
         {
             return Build(oneOf[0], resolve, field, depth + 1);
         }
@@ -89,7 +89,7 @@ internal static class SchemaExamples
             "integer" => s["minimum"] is JsonValue min ? min.DeepClone() : 1,
             "number" => 42.5,
             "boolean" => true,
-            "string" => Text(s, field),
+            "string" => Fitted(s, Text(s, field)),
             _ => field is "metadata" ? new JsonObject { ["followers"] = 1200 } : null,
         };
     }
@@ -133,6 +133,20 @@ internal static class SchemaExamples
             "uri" => "https://crm.example.com/hooks/socialcare",
             _ => field is not null && ByField.TryGetValue(field, out var value) ? value.DeepClone() : field ?? "string",
         };
+
+    /// <summary>A named sample that breaks the field's pattern (a template's name is snake_case) is made to fit it.</summary>
+    private static JsonNode Fitted(JsonObject schema, JsonNode value)
+    {
+        if (schema["pattern"] is not JsonValue pattern || value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+        {
+            return value;
+        }
+
+        var text = value.GetValue<string>();
+        return System.Text.RegularExpressions.Regex.IsMatch(text, pattern.GetValue<string>())
+            ? value
+            : System.Text.RegularExpressions.Regex.Replace(text.ToLowerInvariant(), "[^a-z0-9_]+", "_");
+    }
 
     /// <summary>The same id for the same field everywhere, so the examples of one story agree with each other.</summary>
     private static Guid StableGuid(string field)
