@@ -1,6 +1,6 @@
 namespace SocialCare.Api.Infrastructure;
 
-/// <summary>One page of a cursor-paginated list: pass <see cref="Next"/> back as <c>after</c> for the next page; null
+/// <summary>One page of a cursor-paginated list: pass <c>next</c> back as <c>after</c> for the next page; null
 /// at the end.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// A channel account. `settings` never holds secrets: their names are listed in `secretsSet`, their valuesare write-only.
+    /// A channel account. `settings` never holds secrets: their names are listed in `secretsSet`, their values are write-only.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ChannelResponse : IParsable

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// What a conversation command answers: the conversation&apos;s version after it (also the ETag), the events it caused and,for a reply, the reply&apos;s id.
+    /// What a conversation command answers: the conversation&apos;s version after it (also the ETag), the events it caused and, for a reply, the reply&apos;s id.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CommandResult : IParsable

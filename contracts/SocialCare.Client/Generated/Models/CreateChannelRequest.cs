@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// `settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`,            never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are            secrets even when sent in `settings`.
+    /// `settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`, never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are secrets even when sent in `settings`.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CreateChannelRequest : IParsable

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// `brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited            to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may            ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands.
+    /// `brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CreateSubscriptionRequest : IParsable

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// One page of a cursor-paginated list: pass SocialCare.Api.Infrastructure.Page`1.Next back as `after` for the next page; null            at the end.
+    /// One page of a cursor-paginated list: pass `next` back as `after` for the next page; null at the end.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CustomerPage : IParsable

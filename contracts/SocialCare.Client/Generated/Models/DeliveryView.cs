@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// A delivery: `pending` (due at `nextAttemptAt`), `delivered`, or `failed` (given up),            with every attempt.
+    /// A delivery: `pending` (due at `nextAttemptAt`), `delivered`, or `failed` (given up), with every attempt.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class DeliveryView : IParsable

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// One event as the changefeed shows it. `subject` is the conversation (or, for customer events, the            customer).
+    /// One event as the changefeed shows it. `subject` is the conversation (or, for customer events, the customer).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class FeedItem : IParsable

@@ -43,7 +43,7 @@ namespace SocialCare.Client.Models
         public string Instance { get; set; }
 #endif
         /// <summary>The primary error message.</summary>
-        public override string Message { get => base.Message; }
+        public override string Message { get => Detail ?? string.Empty; }
         /// <summary>The HTTP status, repeated.</summary>
         public int? Status { get; set; }
         /// <summary>A short summary.</summary>

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Re-send the log&apos;s events to a subscription from a point: exactly one of a sequence (inclusive) or a            time.
+    /// Re-send the log&apos;s events to a subscription from a point: exactly one of a sequence (inclusive) or a time.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ReplayRequest : IParsable

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// What one replay call queued: `replayed` deliveries for the matching events among those scanned, up to`scannedThrough`. When `next` is set, more events remain: call again with `fromSequence = next`.
+    /// What one replay call queued: `replayed` deliveries for the matching events among those scanned, up to `scannedThrough`. When `next` is set, more events remain: call again with `fromSequence = next`.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ReplayResponse : IParsable

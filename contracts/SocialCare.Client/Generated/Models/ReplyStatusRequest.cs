@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// A connector&apos;s report of how far a reply got: sent, delivered, read or failed (with the platform&apos;s            error).
+    /// A connector&apos;s report of how far a reply got: sent, delivered, read or failed (with the platform&apos;s error).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ReplyStatusRequest : IParsable

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// An approved template: its name, language code (e.g. `en_US`, `ar`) and its body parameters in            order.
+    /// An approved template: its name, language code (e.g. `en_US`, `ar`) and its body parameters in order.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ReplyTemplateRequest : IParsable

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Which events of the subscribed types to deliver; every list is &quot;any of&quot;, an omitted one matches            all.
+    /// Which events of the subscribed types to deliver; every list is &quot;any of&quot;, an omitted one matches all.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class SubscriptionFilters : IParsable

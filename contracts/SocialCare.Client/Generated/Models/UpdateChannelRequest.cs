@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Every member optional; in `settings` and `secrets`, a value replaces, `null`            removes.
+    /// Every member optional; in `settings` and `secrets`, a value replaces, `null` removes.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class UpdateChannelRequest : IParsable

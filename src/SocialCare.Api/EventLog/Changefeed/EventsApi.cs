@@ -41,7 +41,11 @@ public static class EventsApi
                     + "ends after its lifetime (30 min by default): reconnect with Last-Event-ID. 429 too-many-streams "
                     + "past the streams one key may hold open (10 by default)."
             )
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .WithDescription(
+                "Each Server-Sent Event has `id:` the sequence, `event:` the event type and `data:` one `FeedItem` as "
+                    + "JSON, the same as a changefeed item; comment lines (`:`) keep the connection alive."
+            )
+            .Produces<FeedItem>(StatusCodes.Status200OK, contentType: "text/event-stream");
         return v1;
     }
 

@@ -58,16 +58,21 @@ public static class OpenApiExtensions
             options.OperationFilter<BearerSecurityOperationFilter>();
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<ParameterDescriptionsFilter>();
+            // The models' and contracts' XML comments are the descriptions of their schemas and properties (before
+            // the rules filter, which lays them out on one line).
+            options.IncludeXmlComments(typeof(OpenApiExtensions).Assembly, includeControllerXmlComments: false);
+            options.IncludeXmlComments(typeof(Contracts.HubEvent).Assembly);
             options.SchemaFilter<SchemaRulesFilter>();
             options.DocumentFilter<ProblemResponsesFilter>();
             options.SupportNonNullableReferenceTypes();
-            // The models' and contracts' XML comments are the descriptions of their schemas and properties.
-            options.IncludeXmlComments(typeof(OpenApiExtensions).Assembly, includeControllerXmlComments: false);
-            options.IncludeXmlComments(typeof(Contracts.HubEvent).Assembly);
             options.CustomSchemaIds(SchemaId);
         });
         // After every module's filters: the examples follow the document's final schemas.
-        services.PostConfigure<SwaggerGenOptions>(options => options.DocumentFilter<OperationExamplesFilter>());
+        services.PostConfigure<SwaggerGenOptions>(options =>
+        {
+            options.DocumentFilter<OperationExamplesFilter>();
+            options.DocumentFilter<OneLineDescriptionsFilter>();
+        });
         return services;
     }
 

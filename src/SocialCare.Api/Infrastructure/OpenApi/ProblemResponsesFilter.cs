@@ -157,6 +157,11 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
                 {
                     Type = JsonSchemaType.String,
                     Description = "What went wrong with this request, for people.",
+                    // Kiota makes it the generated exception's Message.
+                    Extensions = new Dictionary<string, IOpenApiExtension>
+                    {
+                        ["x-ms-primary-error-message"] = new JsonNodeExtension(true),
+                    },
                 },
                 ["instance"] = new OpenApiSchema
                 {

@@ -48,13 +48,31 @@ internal static class SchemaExamples
         ["subject"] = "0193a5e2-7c1d-7b7e-9a51-3f1c2d4e5f60",
         ["activeKey"] = "2026-12",
         ["keyId"] = "0193a5e2-1111-7b7e-9a51-3f1c2d4e5f60",
+        ["linkedBy"] = "crm",
+        ["requestedBy"] = "care-app",
+        ["LinkView.url"] = "https://crm.example.com/cases/CASE-4411",
+        ["LinkRequest.url"] = "https://crm.example.com/cases/CASE-4411",
+        ["CreateSubscriptionRequest.url"] = "https://billing.example.com/hooks/socialcare",
+        ["UpdateSubscriptionRequest.url"] = "https://billing.example.com/hooks/socialcare",
+        ["SubscriptionResponse.url"] = "https://billing.example.com/hooks/socialcare",
+        ["SubscriptionWithSecret.url"] = "https://billing.example.com/hooks/socialcare",
+        ["sizeBytes"] = 48213,
+        ["ttlSeconds"] = 900,
+        ["statusCode"] = 200,
+        ["latencyMs"] = 87,
+        ["engagementCount"] = 3,
+        ["version"] = 7,
+        ["attempts"] = 1,
     };
 
+    /// <summary>An example of <paramref name="schema"/>; <paramref name="scope"/> is the component being filled (a
+    /// <c>ConversationView</c>'s <c>id</c> differs from its customer's), <paramref name="field"/> the field.</summary>
     public static JsonNode? Build(
         JsonNode? schema,
         Func<string, JsonNode?> resolve,
         string? field = null,
-        int depth = 0
+        int depth = 0,
+        string scope = ""
     )
     {
         if (schema is not JsonObject s || depth > 12)
@@ -64,7 +82,8 @@ internal static class SchemaExamples
 
         if (s["$ref"] is JsonValue reference)
         {
-            return Build(resolve(reference.GetValue<string>()), resolve, field, depth + 1);
+            var target = reference.GetValue<string>();
+            return Build(resolve(target), resolve, field, depth + 1, target[(target.LastIndexOf('/') + 1)..]);
         }
 
         if (s["examples"] is JsonArray { Count: > 0 } examples)
@@ -79,27 +98,34 @@ internal static class SchemaExamples
 
         if ((s["oneOf"] ?? s["anyOf"]) is JsonArray { Count: > 0 } oneOf)
         {
-            return Build(oneOf[0], resolve, field, depth + 1);
+            return Build(oneOf[0], resolve, field, depth + 1, scope);
         }
 
         return TypeOf(s) switch
         {
-            "object" => Object(s, resolve, depth),
-            "array" => new JsonArray(Build(s["items"], resolve, Singular(field), depth + 1)),
-            "integer" => s["minimum"] is JsonValue min ? min.DeepClone() : 1,
+            "object" => Object(s, resolve, depth, scope),
+            "array" => new JsonArray(Build(s["items"], resolve, Singular(field), depth + 1, scope)),
+            "integer" => Sample(scope, field) is { } sample ? sample
+            : s["minimum"] is JsonValue min ? min.DeepClone()
+            : 1,
             "number" => 42.5,
             "boolean" => true,
-            "string" => Fitted(s, Text(s, field)),
+            "string" => Fitted(s, Text(s, field, scope)),
             _ => field is "metadata" ? new JsonObject { ["followers"] = 1200 } : null,
         };
     }
 
-    private static JsonObject Object(JsonObject schema, Func<string, JsonNode?> resolve, int depth)
+    private static JsonNode? Sample(string scope, string? field) =>
+        field is null
+            ? null
+            : (ByField.GetValueOrDefault($"{scope}.{field}") ?? ByField.GetValueOrDefault(field))?.DeepClone();
+
+    private static JsonObject Object(JsonObject schema, Func<string, JsonNode?> resolve, int depth, string scope)
     {
         var result = new JsonObject();
         foreach (var (name, property) in schema["properties"] as JsonObject ?? [])
         {
-            result[name] = Build(property, resolve, name, depth + 1);
+            result[name] = Build(property, resolve, name, depth + 1, scope);
         }
 
         return result;
@@ -125,13 +151,15 @@ internal static class SchemaExamples
             _ => field,
         };
 
-    private static JsonNode Text(JsonObject schema, string? field) =>
+    private static JsonNode Text(JsonObject schema, string? field, string scope) =>
         schema["format"]?.GetValue<string>() switch
         {
-            "uuid" => StableGuid(field ?? "id").ToString(),
+            "uuid" => StableGuid(field is null or "id" ? $"{scope}.id" : field).ToString(),
             "date-time" => "2026-12-01T09:30:00+00:00",
             "uri" => "https://crm.example.com/hooks/socialcare",
-            _ => field is not null && ByField.TryGetValue(field, out var value) ? value.DeepClone() : field ?? "string",
+            _ => Sample(scope, field) is JsonValue text && text.GetValueKind() == System.Text.Json.JsonValueKind.String
+                ? text
+                : field ?? "string",
         };
 
     /// <summary>A named sample that breaks the field's pattern (a template's name is snake_case) is made to fit it.</summary>

@@ -68,6 +68,10 @@ internal sealed class SchemaRulesFilter(IServiceProvider services) : ISchemaFilt
                 }
 
                 KnownValues(own, member, context.Type);
+                if (own.Items is OpenApiSchemaReference item)
+                {
+                    item.Description = OneLine(item.Description);
+                }
             }
 
             Describe(property, name, field);

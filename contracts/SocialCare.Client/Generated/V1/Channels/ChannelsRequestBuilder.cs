@@ -79,7 +79,7 @@ namespace SocialCare.Client.V1.Channels
         /// Connect a channel account (a brand&apos;s WhatsApp number, Facebook page, X account, or any custom channel).
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.ChannelResponse"/></returns>
-        /// <param name="body">`settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`,            never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are            secrets even when sent in `settings`.</param>
+        /// <param name="body">`settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`, never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are secrets even when sent in `settings`.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -137,7 +137,7 @@ namespace SocialCare.Client.V1.Channels
         /// Connect a channel account (a brand&apos;s WhatsApp number, Facebook page, X account, or any custom channel).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">`settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`,            never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are            secrets even when sent in `settings`.</param>
+        /// <param name="body">`settings` are returned as they are; `secrets` are write-only (listed by name in `secretsSet`, never returned, encrypted at rest). The native types&apos; credentials (`accessToken`, `appSecret`, …) are secrets even when sent in `settings`.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable

@@ -98,7 +98,7 @@ namespace SocialCare.Client.V1.Channels.Item
         /// Rename, move to another brand, or change settings and secrets (null removes one).
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.ChannelResponse"/></returns>
-        /// <param name="body">Every member optional; in `settings` and `secrets`, a value replaces, `null`            removes.</param>
+        /// <param name="body">Every member optional; in `settings` and `secrets`, a value replaces, `null` removes.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -175,7 +175,7 @@ namespace SocialCare.Client.V1.Channels.Item
         /// Rename, move to another brand, or change settings and secrets (null removes one).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">Every member optional; in `settings` and `secrets`, a value replaces, `null`            removes.</param>
+        /// <param name="body">Every member optional; in `settings` and `secrets`, a value replaces, `null` removes.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable

@@ -34,7 +34,7 @@ namespace SocialCare.Client.V1.Events.StreamNamespace
         {
         }
         /// <summary>
-        /// Server-Sent Events tail of the changefeed; resumes after Last-Event-ID (or after=). A stream ends after its lifetime (30 min by default): reconnect with Last-Event-ID. 429 too-many-streams past the streams one key may hold open (10 by default).
+        /// Each Server-Sent Event has `id:` the sequence, `event:` the event type and `data:` one `FeedItem` as JSON, the same as a changefeed item; comment lines (`:`) keep the connection alive.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -63,7 +63,7 @@ namespace SocialCare.Client.V1.Events.StreamNamespace
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Server-Sent Events tail of the changefeed; resumes after Last-Event-ID (or after=). A stream ends after its lifetime (30 min by default): reconnect with Last-Event-ID. 429 too-many-streams past the streams one key may hold open (10 by default).
+        /// Each Server-Sent Event has `id:` the sequence, `event:` the event type and `data:` one `FeedItem` as JSON, the same as a changefeed item; comment lines (`:`) keep the connection alive.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -78,7 +78,7 @@ namespace SocialCare.Client.V1.Events.StreamNamespace
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
-            requestInfo.Headers.TryAdd("Accept", "application/problem+json");
+            requestInfo.Headers.TryAdd("Accept", "text/event-stream, application/problem+json");
             return requestInfo;
         }
         /// <summary>
@@ -91,7 +91,7 @@ namespace SocialCare.Client.V1.Events.StreamNamespace
             return new global::SocialCare.Client.V1.Events.StreamNamespace.StreamRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Server-Sent Events tail of the changefeed; resumes after Last-Event-ID (or after=). A stream ends after its lifetime (30 min by default): reconnect with Last-Event-ID. 429 too-many-streams past the streams one key may hold open (10 by default).
+        /// Each Server-Sent Event has `id:` the sequence, `event:` the event type and `data:` one `FeedItem` as JSON, the same as a changefeed item; comment lines (`:`) keep the connection alive.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class StreamRequestBuilderGetQueryParameters 

@@ -37,7 +37,7 @@ namespace SocialCare.Client.V1.Replies.Item.Status
         /// For a channel&apos;s connector (scope replies:report): report that a reply was sent, delivered, read or failed. Late or repeated reports change nothing.
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.CommandResult"/></returns>
-        /// <param name="body">A connector&apos;s report of how far a reply got: sent, delivered, read or failed (with the platform&apos;s            error).</param>
+        /// <param name="body">A connector&apos;s report of how far a reply got: sent, delivered, read or failed (with the platform&apos;s error).</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -80,7 +80,7 @@ namespace SocialCare.Client.V1.Replies.Item.Status
         /// For a channel&apos;s connector (scope replies:report): report that a reply was sent, delivered, read or failed. Late or repeated reports change nothing.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">A connector&apos;s report of how far a reply got: sent, delivered, read or failed (with the platform&apos;s            error).</param>
+        /// <param name="body">A connector&apos;s report of how far a reply got: sent, delivered, read or failed (with the platform&apos;s error).</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable

@@ -37,7 +37,7 @@ namespace SocialCare.Client.V1.Subscriptions.Item.Replay
         /// Re-send the log&apos;s matching events from a sequence or a time (same webhook-ids, fresh schedule); up to 1,000 events scanned per call, &apos;next&apos; says where to continue.
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.ReplayResponse"/></returns>
-        /// <param name="body">Re-send the log&apos;s events to a subscription from a point: exactly one of a sequence (inclusive) or a            time.</param>
+        /// <param name="body">Re-send the log&apos;s events to a subscription from a point: exactly one of a sequence (inclusive) or a time.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -78,7 +78,7 @@ namespace SocialCare.Client.V1.Subscriptions.Item.Replay
         /// Re-send the log&apos;s matching events from a sequence or a time (same webhook-ids, fresh schedule); up to 1,000 events scanned per call, &apos;next&apos; says where to continue.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">Re-send the log&apos;s events to a subscription from a point: exactly one of a sequence (inclusive) or a            time.</param>
+        /// <param name="body">Re-send the log&apos;s events to a subscription from a point: exactly one of a sequence (inclusive) or a time.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
