@@ -27,4 +27,6 @@ public static class EventTypes
     public const string ReplyFailed = "reply.failed";
     public const string WebhookDeliveryExhausted = "webhook.delivery_exhausted";
     public const string SubscriptionDisabled = "subscription.disabled";
+    public const string BrandConfigured = "brand.configured";
+    public const string BrandRemoved = "brand.removed";
 }

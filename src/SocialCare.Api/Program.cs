@@ -14,6 +14,7 @@ using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Api.Webhooks;
+using SocialCare.Api.Workflow.Brands;
 using SocialCare.Api.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,6 +34,7 @@ builder.Services.AddEngagements();
 builder.Services.AddConversations();
 builder.Services.AddCustomers();
 builder.Services.AddSubscriptions();
+builder.Services.AddBrands();
 builder.Services.AddEventLog();
 builder.Services.AddConnectors();
 builder.Services.AddMessaging();
@@ -59,6 +61,7 @@ app.MapGroup("/v1")
     .MapCustomers()
     .MapEvents()
     .MapSubscriptions()
+    .MapBrands()
     .MapSecrets();
 
 await app.RunAsync();

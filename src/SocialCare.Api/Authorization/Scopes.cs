@@ -15,6 +15,10 @@ public static class Scopes
     /// <summary>For a channel's connector only: report how far a reply got (sent, delivered, read, failed).</summary>
     public const string RepliesReport = "replies:report";
 
+    /// <summary>Care operations: brands' hours and time zones, and (coming) teams, triage rules and SLA
+    /// policies.</summary>
+    public const string WorkflowManage = "workflow:manage";
+
     public static IReadOnlyList<string> All { get; } =
     [
         EngagementsWrite,
@@ -26,6 +30,7 @@ public static class Scopes
         SubscriptionsManage,
         EventsRead,
         RepliesReport,
+        WorkflowManage,
     ];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);

@@ -1,9 +1,9 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.EventLog;
 using SocialCare.Api.Idempotency;
+using SocialCare.Api.Infrastructure;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Contracts;
 
@@ -65,7 +65,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
         var ct = http.RequestAborted;
         var user = http.User;
         var workspaceId = user.RequiredWorkspaceId();
-        if (!TryReadIfMatch(http, out var expected))
+        if (!Preconditions.TryReadIfMatch(http, out var expected))
         {
             return Problem.Of(
                 StatusCodes.Status400BadRequest,
@@ -148,7 +148,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
             return problem;
         }
 
-        http.Response.Headers.ETag = ConversationsApi.ETag(outcome.Result!.Version);
+        http.Response.Headers.ETag = Preconditions.ETag(outcome.Result!.Version);
         return accepted ? TypedResults.Accepted((string?)null, outcome.Result) : TypedResults.Ok(outcome.Result);
     }
 
@@ -188,30 +188,6 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
     }
 
     private sealed record Outcome(CommandResult? Result, ProblemHttpResult? Problem);
-
-    private static bool TryReadIfMatch(HttpContext http, out long? expected)
-    {
-        expected = null;
-        string? header = http.Request.Headers.IfMatch;
-        if (string.IsNullOrWhiteSpace(header) || header.Trim() == "*")
-        {
-            return true;
-        }
-
-        var tag = header.Trim();
-        if (tag.StartsWith("W/", StringComparison.Ordinal))
-        {
-            tag = tag[2..];
-        }
-
-        if (long.TryParse(tag.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-        {
-            expected = version;
-            return true;
-        }
-
-        return false;
-    }
 
     /// <summary>The conversation's state, its row locked until the transaction ends.</summary>
     internal static async Task<ConversationState?> LoadAsync(

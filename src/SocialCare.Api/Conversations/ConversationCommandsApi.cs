@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Idempotency;
+using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Validation;
 
 namespace SocialCare.Api.Conversations;
@@ -18,7 +19,7 @@ public static class ConversationCommandsApi
             .RequireScope(Scopes.ConversationsWrite)
             .Idempotent()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .WithMetadata(IfMatchMetadata.Instance);
+            .WithMetadata(IfMatchMetadata.Conversation);
 
         commands
             .MapPost(

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure;
+using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Conversations;
@@ -13,7 +14,6 @@ public static class ConversationsApi
 
     public static IServiceCollection AddConversations(this IServiceCollection services)
     {
-        services.ConfigureSwaggerGen(o => o.OperationFilter<IfMatchOperationFilter>());
         return services
             .AddSingleton<ConversationReader>()
             .AddSingleton<CommandRunner>()
@@ -31,6 +31,7 @@ public static class ConversationsApi
             );
         read.MapGet("/{id:guid}", Get)
             .WithName(GetName)
+            .WithMetadata(new ETagMetadata("conversation"))
             .WithSummary("The whole context of one conversation now. The ETag is the conversation's version.");
         read.MapGet("/{id:guid}/timeline", GetTimeline)
             .WithName("GetConversationTimeline")
@@ -129,7 +130,7 @@ public static class ConversationsApi
             return Problem.NotFound("The conversation");
         }
 
-        http.Response.Headers.ETag = ETag(conversation.Version);
+        http.Response.Headers.ETag = Preconditions.ETag(conversation.Version);
         return TypedResults.Ok(conversation);
     }
 
@@ -154,6 +155,4 @@ public static class ConversationsApi
             new Timeline(items, items.Count == take ? items[^1].Version.ToString(CultureInfo.InvariantCulture) : null)
         );
     }
-
-    public static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 }

@@ -1,6 +1,7 @@
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Idempotency;
+using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Contracts;
@@ -57,7 +58,7 @@ public static class RepliesApi
             .RequireScope(Scopes.ConversationsWrite)
             .Idempotent()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .WithMetadata(IfMatchMetadata.Instance)
+            .WithMetadata(IfMatchMetadata.Conversation)
             .WithSummary(
                 "Answer the customer, optionally on another channel account (a hand-off). 202 with the replyId; "
                     + "progress arrives as reply.* events."
@@ -109,7 +110,7 @@ public static class RepliesApi
             .RequireScope(Scopes.RepliesReport)
             .Idempotent()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .WithMetadata(IfMatchMetadata.Instance)
+            .WithMetadata(IfMatchMetadata.Conversation)
             .WithSummary(
                 "For a channel's connector (scope replies:report): report that a reply was sent, delivered, read "
                     + "or failed. Late or repeated reports change nothing."

@@ -12,4 +12,8 @@ public static class StreamTypes
     public sealed class Customer;
 
     public sealed class Subscription;
+
+    /// <summary>A brand's care settings (<c>brand.configured</c>, <c>brand.removed</c>); the stream's version is the
+    /// brand's ETag.</summary>
+    public sealed class Brand;
 }

@@ -4,6 +4,7 @@ using Microsoft.OpenApi.Reader;
 using SocialCare.Api.EventLog;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Webhooks.Sending;
+using SocialCare.Contracts;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace SocialCare.Api.Webhooks;
@@ -92,8 +93,10 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
             Description =
                 "The event's body: the schema of the item's `type` (`conversation.assigned` → "
                 + "`ConversationAssignedEvent`).",
+            // The most common event first: generated examples show it.
             AnyOf = EventTypeRegistry
-                .Names.Order(StringComparer.Ordinal)
+                .Names.OrderBy(t => t != EventTypes.EngagementReceived)
+                .ThenBy(t => t, StringComparer.Ordinal)
                 .Select(t => (IOpenApiSchema)new OpenApiSchemaReference(ComponentOf(t), document))
                 .ToList(),
         };

@@ -49,7 +49,11 @@ public sealed partial class Abuse_suite : HubFixture
         {
             var client = ClientFor(operation);
             var path = PathOf(operation, p => Own(operation, p));
-            foreach (var parameter in operation.PathParameters)
+            // An id that is no id names nothing. A name (a brand's) has no malformed form short of an overlong one,
+            // which its resource's own tests refuse.
+            foreach (
+                var parameter in operation.PathParameters.Where(p => p.Schema["format"]?.GetValue<string>() == "uuid")
+            )
             {
                 await run.SendAsync(
                     operation,

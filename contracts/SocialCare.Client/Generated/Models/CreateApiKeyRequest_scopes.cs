@@ -44,5 +44,9 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         RepliesReport,
         #pragma warning restore CS1591
+        [EnumMember(Value = "workflow:manage")]
+        #pragma warning disable CS1591
+        WorkflowManage,
+        #pragma warning restore CS1591
     }
 }

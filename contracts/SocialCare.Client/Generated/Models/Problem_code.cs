@@ -163,6 +163,10 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         TooManyTags,
         #pragma warning restore CS1591
+        [EnumMember(Value = "unknown-sla-policy")]
+        #pragma warning disable CS1591
+        UnknownSlaPolicy,
+        #pragma warning restore CS1591
         [EnumMember(Value = "unsupported-character")]
         #pragma warning disable CS1591
         UnsupportedCharacter,

@@ -88,11 +88,27 @@ namespace SocialCare.Client.Models
             writer.WriteLongValue("version", Version);
         }
         /// <summary>
-        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
+        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class TimelineEntry_data : IComposedTypeWrapper, IParsable
         {
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.BrandConfiguredEvent? BrandConfiguredEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.BrandConfiguredEvent BrandConfiguredEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.BrandRemovedEvent? BrandRemovedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.BrandRemovedEvent BrandRemovedEvent { get; set; }
+#endif
             /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -294,6 +310,8 @@ namespace SocialCare.Client.Models
             {
                 if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
                 var result = new global::SocialCare.Client.Models.TimelineEntry.TimelineEntry_data();
+                result.BrandConfiguredEvent = new global::SocialCare.Client.Models.BrandConfiguredEvent();
+                result.BrandRemovedEvent = new global::SocialCare.Client.Models.BrandRemovedEvent();
                 result.ConversationAcknowledgedEvent = new global::SocialCare.Client.Models.ConversationAcknowledgedEvent();
                 result.ConversationAssignedEvent = new global::SocialCare.Client.Models.ConversationAssignedEvent();
                 result.ConversationChannelChangedEvent = new global::SocialCare.Client.Models.ConversationChannelChangedEvent();
@@ -326,9 +344,9 @@ namespace SocialCare.Client.Models
             /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
             public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
             {
-                if(ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SubscriptionDisabledEvent != null || WebhookDeliveryExhaustedEvent != null)
+                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SubscriptionDisabledEvent != null || WebhookDeliveryExhaustedEvent != null)
                 {
-                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
+                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
                 }
                 return new Dictionary<string, Action<IParseNode>>();
             }
@@ -339,7 +357,7 @@ namespace SocialCare.Client.Models
             public virtual void Serialize(ISerializationWriter writer)
             {
                 if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationAcknowledgedEvent>(null, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
+                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
             }
         }
     }

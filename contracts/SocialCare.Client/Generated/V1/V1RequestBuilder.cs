@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using SocialCare.Client.V1.Admin;
+using SocialCare.Client.V1.Brands;
 using SocialCare.Client.V1.Channels;
 using SocialCare.Client.V1.Conversations;
 using SocialCare.Client.V1.Customers;
@@ -29,6 +30,11 @@ namespace SocialCare.Client.V1
         public global::SocialCare.Client.V1.Admin.AdminRequestBuilder Admin
         {
             get => new global::SocialCare.Client.V1.Admin.AdminRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The brands property</summary>
+        public global::SocialCare.Client.V1.Brands.BrandsRequestBuilder Brands
+        {
+            get => new global::SocialCare.Client.V1.Brands.BrandsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The channels property</summary>
         public global::SocialCare.Client.V1.Channels.ChannelsRequestBuilder Channels

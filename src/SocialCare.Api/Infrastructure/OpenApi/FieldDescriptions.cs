@@ -259,6 +259,17 @@ internal static class FieldDescriptions
         ["failedEventType"] = "The type of the event whose delivery was given up.",
         ["lastStatusCode"] = "The endpoint's HTTP status at the last attempt; null when no answer came.",
         ["lastError"] = "Why the last attempt failed, when no answer came.",
+        ["BrandResponse.brand"] = "The brand's name, as channels and conversations carry it.",
+        ["BrandResponse.version"] = "The brand's version: send it as `If-Match` to change only what you read.",
+        ["timeZone"] = "The brand's IANA time zone (`Asia/Riyadh`): its business hours and holidays are in it.",
+        ["businessHours"] =
+            "The openings of each day (`sun` … `sat`) in local time; a day left out is closed. Empty or omitted: "
+            + "always open.",
+        ["holidays"] = "Local dates the brand is closed all day.",
+        ["defaultSlaPolicyId"] = "The SLA policy the brand's conversations get unless a rule applies another.",
+        ["languages"] = "The languages the brand answers in, as BCP 47 tags, preferred first.",
+        ["from"] = "When the opening starts, `HH:mm` local time.",
+        ["to"] = "When it ends, `HH:mm` local time (`24:00` for midnight).",
         ["Problem.errors"] = "For `validation-failed`: the messages per JSON path of the request body.",
     };
 
@@ -271,6 +282,10 @@ internal static class FieldDescriptions
         ["replyId"] = "The reply's id.",
         ["deliveryId"] = "The delivery's id.",
         ["keyId"] = "The API key's id.",
+        ["GetBrand:brand"] = "The brand's name, as channels and conversations carry it.",
+        ["PutBrand:brand"] = "The brand's name, as channels and conversations carry it.",
+        ["DeleteBrand:brand"] = "The brand's name, as channels and conversations carry it.",
+        ["ListBrands:after"] = "The `next` of the previous page: the last brand name it held.",
         ["channelAccountId"] = "The channel account's id in the hub, as in the webhook URL given to the platform.",
         ["VerifyPlatformWebhook:type"] = "The platform: `whatsapp`, `messenger`, `instagram` or `x`.",
         ["ReceivePlatformWebhook:type"] = "The platform: `whatsapp`, `messenger`, `instagram` or `x`.",

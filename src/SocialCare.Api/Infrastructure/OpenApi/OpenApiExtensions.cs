@@ -58,6 +58,7 @@ public static class OpenApiExtensions
             options.OperationFilter<BearerSecurityOperationFilter>();
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<ParameterDescriptionsFilter>();
+            options.OperationFilter<PreconditionsOperationFilter>();
             // The models' and contracts' XML comments are the descriptions of their schemas and properties (before
             // the rules filter, which lays them out on one line).
             options.IncludeXmlComments(typeof(OpenApiExtensions).Assembly, includeControllerXmlComments: false);

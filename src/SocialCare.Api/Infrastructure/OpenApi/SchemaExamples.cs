@@ -47,6 +47,9 @@ internal static class SchemaExamples
         ["eventType"] = "conversation.assigned",
         ["subject"] = "0193a5e2-7c1d-7b7e-9a51-3f1c2d4e5f60",
         ["activeKey"] = "2026-12",
+        ["timeZone"] = "Asia/Riyadh",
+        ["from"] = "09:00",
+        ["to"] = "17:00",
         ["keyId"] = "0193a5e2-1111-7b7e-9a51-3f1c2d4e5f60",
         ["linkedBy"] = "crm",
         ["requestedBy"] = "care-app",
@@ -156,6 +159,7 @@ internal static class SchemaExamples
         {
             "uuid" => StableGuid(field is null or "id" ? $"{scope}.id" : field).ToString(),
             "date-time" => "2026-12-01T09:30:00+00:00",
+            "date" => "2026-12-02",
             "uri" => "https://crm.example.com/hooks/socialcare",
             _ => Sample(scope, field) is JsonValue text && text.GetValueKind() == System.Text.Json.JsonValueKind.String
                 ? text

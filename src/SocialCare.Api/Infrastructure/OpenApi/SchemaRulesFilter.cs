@@ -68,9 +68,19 @@ internal sealed class SchemaRulesFilter(IServiceProvider services) : ISchemaFilt
                 }
 
                 KnownValues(own, member, context.Type);
-                if (own.Items is OpenApiSchemaReference item)
+                foreach (
+                    var nested in new[]
+                    {
+                        own.Items,
+                        own.AdditionalProperties,
+                        (own.AdditionalProperties as OpenApiSchema)?.Items,
+                    }
+                )
                 {
-                    item.Description = OneLine(item.Description);
+                    if (nested is OpenApiSchemaReference reference)
+                    {
+                        reference.Description = OneLine(reference.Description);
+                    }
                 }
             }
 

@@ -12,6 +12,9 @@ internal sealed class TagDescriptionsFilter : IDocumentFilter
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
     {
         ["Administration"] = "Operator tasks with the admin key: re-encrypting stored secrets under the active key.",
+        ["Care operations"] =
+            "How care runs, for every department at once: brands' time zones, business hours and holidays (and, as "
+            + "they land, teams, triage rules and SLA policies). Scope `workflow:manage`.",
         ["Channels"] =
             "Channel accounts (a WhatsApp number, a Messenger page, an X account, a partner's source) and "
             + "their credentials, which are stored encrypted and never returned.",

@@ -48,6 +48,7 @@ public static class ProblemCodes
     public const string SubscriptionLimitReached = "subscription-limit-reached";
     public const string TooManyStreams = "too-many-streams";
     public const string TooManyTags = "too-many-tags";
+    public const string UnknownSlaPolicy = "unknown-sla-policy";
     public const string UnsupportedCharacter = "unsupported-character";
     public const string UnsupportedNumber = "unsupported-number";
     public const string InternalError = "internal-error";
