@@ -1,9 +1,9 @@
 namespace SocialCare.Contracts;
 
 /// <summary>
-/// Who caused an event. <see cref="Kind"/> is <c>app</c> (an API key: <see cref="Name"/> is the key's name, the
-/// department app), <c>platform</c> (a channel's webhook) or <c>system</c> (the hub's own rules).
-/// <see cref="Person"/> is the optional person id an app passes in the <c>X-Actor</c> header.
+/// Who caused an event. <c>kind</c> is <c>app</c> (an API key: <c>name</c> is the key's name, the department app),
+/// <c>platform</c> (a channel's webhook) or <c>system</c> (the hub's own rules). <c>person</c> is the optional person
+/// id an app passes in the <c>X-Actor</c> header.
 /// </summary>
 /// <param name="Kind"><c>app</c>, <c>platform</c> or <c>system</c>.</param>
 /// <param name="KeyId">The API key's id, for an app; null otherwise.</param>

@@ -26,7 +26,7 @@ internal sealed class ActorHeaderOperationFilter : IOperationFilter
         operation.Parameters.Add(
             Infrastructure.OpenApi.HeaderParameter.Optional(
                 Actors.PersonHeader,
-                "The person the app acts for (an agent's name or id), recorded in the events' `actor.name`; at "
+                "The person the app acts for (an agent's name or id), recorded in the events' `actor.person` (`actor.name` is the key's name); at "
                     + "most 200 characters are kept."
             )
         );

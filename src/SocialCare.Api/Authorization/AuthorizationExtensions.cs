@@ -56,5 +56,7 @@ public static class AuthorizationExtensions
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(AdminPolicy);
 
-    private static string ScopePolicy(string scope) => "scope:" + scope;
+    public const string ScopePolicyPrefix = "scope:";
+
+    private static string ScopePolicy(string scope) => ScopePolicyPrefix + scope;
 }

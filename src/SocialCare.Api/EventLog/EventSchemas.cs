@@ -52,7 +52,7 @@ public static class EventSchemas
         schema.Insert(0, "$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.Insert(1, "$id", IdOf(type));
         schema.Insert(2, "title", type);
-        schema["examples"] = new JsonArray(SchemaExamples.Build(schema, _ => null));
+        schema["examples"] = new JsonArray(SchemaExamples.Build(schema, _ => null, scope: Types[type].Name));
         return schema;
     }
 

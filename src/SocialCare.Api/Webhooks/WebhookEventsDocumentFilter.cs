@@ -20,6 +20,7 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
     public const string EnvelopeSchema = "CloudEvent";
     public const string SignatureScheme = "webhookSignature";
     private const string Tag = "Webhook events";
+    private const string FeedItem = "FeedItem";
     private static readonly Guid TestEventId = Guid.Parse("0193a5e2-2222-7b7e-9a51-3f1c2d4e5f60");
 
     public static string ComponentOf(string type) =>
@@ -38,13 +39,14 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
         }
 
         schemas[EnvelopeSchema] = Envelope();
-        var anyEvent = AnyEvent(document);
-        foreach (var holder in new[] { "FeedItem", "TimelineEntry" })
+        if (schemas.TryGetValue("TimelineEntry", out var entry) && entry is OpenApiSchema { Properties: { } fields })
         {
-            if (schemas.TryGetValue(holder, out var item) && item is OpenApiSchema { Properties: { } properties })
-            {
-                properties["data"] = anyEvent;
-            }
+            fields["data"] = AnyEvent(document);
+        }
+
+        if (schemas.TryGetValue(FeedItem, out var item) && item is OpenApiSchema { Properties: not null } feedItem)
+        {
+            DiscriminateByType(feedItem, schemas, document);
         }
 
         // .NET's JsonNode, which `data` was before: nothing refers to it now.
@@ -78,6 +80,58 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
         }
     }
 
+    /// <summary>
+    /// The changefeed's (and the event stream's) item as a union discriminated by <c>type</c>: one variant per event
+    /// type (<c>ConversationAssignedFeedItem</c>, …) whose <c>type</c> is that type and whose <c>data</c> is its body,
+    /// so that a generated client narrows <c>data</c> by checking <c>type</c>.
+    /// </summary>
+    private static void DiscriminateByType(
+        OpenApiSchema item,
+        IDictionary<string, IOpenApiSchema> schemas,
+        OpenApiDocument document
+    )
+    {
+        var mapping = new Dictionary<string, OpenApiSchemaReference>(StringComparer.Ordinal);
+        foreach (var type in EventTypes())
+        {
+            var name = ComponentOf(type)[..^"Event".Length] + FeedItem;
+            var properties = new Dictionary<string, IOpenApiSchema>(item.Properties!)
+            {
+                ["type"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Const = type,
+                    Description = "The event type; `data` follows its schema.",
+                },
+                ["data"] = new OpenApiSchemaReference(ComponentOf(type), document)
+                {
+                    Description = $"The event's body: `{ComponentOf(type)}`.",
+                },
+            };
+            schemas[name] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = $"A `{type}` event on the changefeed.",
+                Required = item.Required,
+                Properties = properties,
+            };
+            mapping[type] = new OpenApiSchemaReference(name, document);
+        }
+
+        schemas[FeedItem] = new OpenApiSchema
+        {
+            Description = item.Description,
+            OneOf = [.. mapping.Values],
+            Discriminator = new OpenApiDiscriminator { PropertyName = "type", Mapping = mapping },
+        };
+    }
+
+    /// <summary>The log's event types, the most common first: generated examples show it.</summary>
+    private static IEnumerable<string> EventTypes() =>
+        EventTypeRegistry
+            .Names.OrderBy(t => t != Contracts.EventTypes.EngagementReceived)
+            .ThenBy(t => t, StringComparer.Ordinal);
+
     private static OpenApiSchema Parse(JsonObject schema, OpenApiDocument document) =>
         OpenApiModelFactory.Parse<OpenApiSchema>(
             schema.ToJsonString(),
@@ -93,10 +147,7 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
             Description =
                 "The event's body: the schema of the item's `type` (`conversation.assigned` → "
                 + "`ConversationAssignedEvent`).",
-            // The most common event first: generated examples show it.
-            AnyOf = EventTypeRegistry
-                .Names.OrderBy(t => t != EventTypes.EngagementReceived)
-                .ThenBy(t => t, StringComparer.Ordinal)
+            AnyOf = EventTypes()
                 .Select(t => (IOpenApiSchema)new OpenApiSchemaReference(ComponentOf(t), document))
                 .ToList(),
         };
@@ -186,13 +237,17 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
     {
         var body = EventSchemas.For(type);
         var data = body["examples"]![0]!;
+        var test = type == WebhookTest.Type;
+        // The envelope agrees with its body: the same id, workspace, subject and sequence (a test has none).
         var example = CloudEvents.Envelope(
-            data["eventId"] is JsonValue id ? Guid.Parse(id.GetValue<string>()) : TestEventId,
+            test ? TestEventId : Guid.Parse(data["eventId"]!.GetValue<string>()),
             type,
-            Guid.Parse("0193a5e2-0000-7b7e-9a51-3f1c2d4e5f60"),
-            null,
+            test
+                ? Guid.Parse("0193a5e2-0000-7b7e-9a51-3f1c2d4e5f60")
+                : Guid.Parse(data["workspaceId"]!.GetValue<string>()),
+            (data["conversationId"] ?? data["customerId"] ?? data["subscriptionId"])?.GetValue<string>(),
             new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.Zero),
-            42,
+            test ? 0 : long.Parse(data["sequence"]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
             data.DeepClone()
         );
         return new OpenApiPathItem
@@ -203,9 +258,11 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
                 {
                     OperationId = "on" + ComponentOf(type)[..^"Event".Length],
                     Summary = $"`{type}`: {SchemaRulesFilter.OneLine(body["description"]?.GetValue<string>())}",
-                    Description =
-                        "Delivered to every enabled subscription whose event types and filters match, at least "
-                        + "once, signed (Standard Webhooks) and retried with backoff until a 2xx answer.",
+                    Description = test
+                        ? "Sent only to the subscription named in `POST /v1/subscriptions/{id}/test`, signed and "
+                            + "retried like any delivery; never in the event log, on the changefeed or on the bus."
+                        : "Delivered to every enabled subscription whose event types and filters match, at least "
+                            + "once, signed (Standard Webhooks) and retried on the schedule until a 2xx answer.",
                     Tags = new HashSet<OpenApiTagReference> { new(Tag, document) },
                     Security = [new OpenApiSecurityRequirement { [new(SignatureScheme, document)] = [] }],
                     Parameters =
@@ -228,6 +285,10 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
                                         new OpenApiSchemaReference(EnvelopeSchema, document),
                                         new OpenApiSchema
                                         {
+                                            Required = new HashSet<string>(
+                                                ["type", "dataschema", "data"],
+                                                StringComparer.Ordinal
+                                            ),
                                             Properties = new Dictionary<string, IOpenApiSchema>
                                             {
                                                 ["type"] = new OpenApiSchema { Const = type },
@@ -247,9 +308,14 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
                         ["4XX"] = new OpenApiResponse
                         {
                             Description =
-                                "Refused: retried with backoff (except 410 Gone, which disables the subscription).",
+                                "Refused: retried on the schedule; 429 is retried no sooner than its `Retry-After`, and 410 "
+                                + "Gone disables the subscription. Redirects (3xx) are not followed and count as "
+                                + "failures.",
                         },
-                        ["5XX"] = new OpenApiResponse { Description = "Failed: retried with backoff." },
+                        ["5XX"] = new OpenApiResponse
+                        {
+                            Description = "Failed: retried on the schedule (502, 503 and 504 honour `Retry-After`).",
+                        },
                     },
                 },
             },

@@ -90,10 +90,7 @@ public static class ServedOperations
                         body,
                         operation["requestBody"]?["required"]?.GetValue<bool>() ?? false,
                         await AccessAsync(endpoints[id], policies),
-                        operation["responses"]!
-                            .AsObject()
-                            .Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture))
-                            .ToHashSet()
+                        operation["responses"]!.AsObject().SelectMany(r => StatusRecorder.StatusesOf(r.Key)).ToHashSet()
                     )
                 );
             }

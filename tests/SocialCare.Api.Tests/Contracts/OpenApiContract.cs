@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -54,7 +53,7 @@ public sealed class OpenApiContract
                 {
                     var schema = response!["content"]?["application/problem+json"]?["schema"]?["$ref"];
                     if (
-                        int.Parse(status, CultureInfo.InvariantCulture) >= 400
+                        StatusRecorder.StatusesOf(status).First() >= 400
                         && schema?.GetValue<string>() != "#/components/schemas/Problem"
                     )
                     {

@@ -60,11 +60,18 @@ public sealed class StatusRecorder : IStartupFilter
             {
                 operations[operation!["operationId"]!.GetValue<string>()] = operation["responses"]!
                     .AsObject()
-                    .Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture))
+                    .SelectMany(r => StatusRecorder.StatusesOf(r.Key))
                     .ToHashSet();
             }
         }
 
         return operations;
     }
+
+    /// <summary>The statuses a response key of the document stands for: <c>404</c>, or a range such as
+    /// <c>5XX</c>.</summary>
+    public static IEnumerable<int> StatusesOf(string key) =>
+        key.EndsWith("XX", StringComparison.Ordinal)
+            ? Enumerable.Range((key[0] - '0') * 100, 100)
+            : [int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)];
 }

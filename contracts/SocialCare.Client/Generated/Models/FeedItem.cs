@@ -8,40 +8,218 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// One event as the changefeed shows it. `subject` is the conversation (or, for customer events, the customer).
+    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class FeedItem : IParsable
+    public partial class FeedItem : IComposedTypeWrapper, IParsable
     {
-        /// <summary>The event&apos;s body: the schema of the item&apos;s `type` (`conversation.assigned` → `ConversationAssignedEvent`).</summary>
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::SocialCare.Client.Models.FeedItem.FeedItem_data? Data { get; set; }
+        public global::SocialCare.Client.Models.BrandConfiguredFeedItem? BrandConfiguredFeedItem { get; set; }
 #nullable restore
 #else
-        public global::SocialCare.Client.Models.FeedItem.FeedItem_data Data { get; set; }
+        public global::SocialCare.Client.Models.BrandConfiguredFeedItem BrandConfiguredFeedItem { get; set; }
 #endif
-        /// <summary>The event&apos;s id (`eventId` in its body; the webhook id). Dedupe on it.</summary>
-        public Guid? Id { get; set; }
-        /// <summary>The event&apos;s position in the workspace&apos;s global order.</summary>
-        public long? Sequence { get; set; }
-        /// <summary>The conversation the event belongs to, or the customer for customer events.</summary>
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Subject { get; set; }
+        public global::SocialCare.Client.Models.BrandRemovedFeedItem? BrandRemovedFeedItem { get; set; }
 #nullable restore
 #else
-        public string Subject { get; set; }
+        public global::SocialCare.Client.Models.BrandRemovedFeedItem BrandRemovedFeedItem { get; set; }
 #endif
-        /// <summary>When the hub recorded the event.</summary>
-        public DateTimeOffset? Time { get; set; }
-        /// <summary>The event type; `data` follows that type&apos;s schema.</summary>
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Type { get; set; }
+        public global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem? ConversationAcknowledgedFeedItem { get; set; }
 #nullable restore
 #else
-        public string Type { get; set; }
+        public global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem ConversationAcknowledgedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationAssignedFeedItem? ConversationAssignedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationAssignedFeedItem ConversationAssignedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationChannelChangedFeedItem? ConversationChannelChangedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationChannelChangedFeedItem ConversationChannelChangedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationClaimedFeedItem? ConversationClaimedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationClaimedFeedItem ConversationClaimedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem? ConversationContextUpdatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem ConversationContextUpdatedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationLinkedFeedItem? ConversationLinkedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationLinkedFeedItem ConversationLinkedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationNoteAddedFeedItem? ConversationNoteAddedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationNoteAddedFeedItem ConversationNoteAddedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationOpenedFeedItem? ConversationOpenedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationOpenedFeedItem ConversationOpenedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem? ConversationPriorityChangedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem ConversationPriorityChangedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationReleasedFeedItem? ConversationReleasedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationReleasedFeedItem ConversationReleasedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationReopenedFeedItem? ConversationReopenedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationReopenedFeedItem ConversationReopenedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationResolvedFeedItem? ConversationResolvedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationResolvedFeedItem ConversationResolvedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationTaggedFeedItem? ConversationTaggedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationTaggedFeedItem ConversationTaggedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.CustomerCreatedFeedItem? CustomerCreatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.CustomerCreatedFeedItem CustomerCreatedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem? CustomerIdentityLinkedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem CustomerIdentityLinkedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.CustomerMergedFeedItem? CustomerMergedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.CustomerMergedFeedItem CustomerMergedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.EngagementReceivedFeedItem? EngagementReceivedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.EngagementReceivedFeedItem EngagementReceivedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ReplyDeliveredFeedItem? ReplyDeliveredFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ReplyDeliveredFeedItem ReplyDeliveredFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ReplyFailedFeedItem? ReplyFailedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ReplyFailedFeedItem ReplyFailedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ReplyReadFeedItem? ReplyReadFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ReplyReadFeedItem ReplyReadFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ReplyRequestedFeedItem? ReplyRequestedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ReplyRequestedFeedItem ReplyRequestedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ReplySentFeedItem? ReplySentFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ReplySentFeedItem ReplySentFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SubscriptionDisabledFeedItem? SubscriptionDisabledFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SubscriptionDisabledFeedItem SubscriptionDisabledFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem? WebhookDeliveryExhaustedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem WebhookDeliveryExhaustedFeedItem { get; set; }
 #endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -51,7 +229,113 @@ namespace SocialCare.Client.Models
         public static global::SocialCare.Client.Models.FeedItem CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::SocialCare.Client.Models.FeedItem();
+            var mappingValue = parseNode.GetChildNode("type")?.GetStringValue();
+            var result = new global::SocialCare.Client.Models.FeedItem();
+            if("brand.configured".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.BrandConfiguredFeedItem = new global::SocialCare.Client.Models.BrandConfiguredFeedItem();
+            }
+            else if("brand.removed".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.BrandRemovedFeedItem = new global::SocialCare.Client.Models.BrandRemovedFeedItem();
+            }
+            else if("conversation.acknowledged".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationAcknowledgedFeedItem = new global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem();
+            }
+            else if("conversation.assigned".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationAssignedFeedItem = new global::SocialCare.Client.Models.ConversationAssignedFeedItem();
+            }
+            else if("conversation.channel_changed".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationChannelChangedFeedItem = new global::SocialCare.Client.Models.ConversationChannelChangedFeedItem();
+            }
+            else if("conversation.claimed".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationClaimedFeedItem = new global::SocialCare.Client.Models.ConversationClaimedFeedItem();
+            }
+            else if("conversation.context_updated".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationContextUpdatedFeedItem = new global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem();
+            }
+            else if("conversation.linked".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationLinkedFeedItem = new global::SocialCare.Client.Models.ConversationLinkedFeedItem();
+            }
+            else if("conversation.note_added".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationNoteAddedFeedItem = new global::SocialCare.Client.Models.ConversationNoteAddedFeedItem();
+            }
+            else if("conversation.opened".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationOpenedFeedItem = new global::SocialCare.Client.Models.ConversationOpenedFeedItem();
+            }
+            else if("conversation.priority_changed".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationPriorityChangedFeedItem = new global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem();
+            }
+            else if("conversation.released".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationReleasedFeedItem = new global::SocialCare.Client.Models.ConversationReleasedFeedItem();
+            }
+            else if("conversation.reopened".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationReopenedFeedItem = new global::SocialCare.Client.Models.ConversationReopenedFeedItem();
+            }
+            else if("conversation.resolved".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationResolvedFeedItem = new global::SocialCare.Client.Models.ConversationResolvedFeedItem();
+            }
+            else if("conversation.tagged".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationTaggedFeedItem = new global::SocialCare.Client.Models.ConversationTaggedFeedItem();
+            }
+            else if("customer.created".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.CustomerCreatedFeedItem = new global::SocialCare.Client.Models.CustomerCreatedFeedItem();
+            }
+            else if("customer.identity_linked".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.CustomerIdentityLinkedFeedItem = new global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem();
+            }
+            else if("customer.merged".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.CustomerMergedFeedItem = new global::SocialCare.Client.Models.CustomerMergedFeedItem();
+            }
+            else if("engagement.received".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.EngagementReceivedFeedItem = new global::SocialCare.Client.Models.EngagementReceivedFeedItem();
+            }
+            else if("reply.delivered".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ReplyDeliveredFeedItem = new global::SocialCare.Client.Models.ReplyDeliveredFeedItem();
+            }
+            else if("reply.failed".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ReplyFailedFeedItem = new global::SocialCare.Client.Models.ReplyFailedFeedItem();
+            }
+            else if("reply.read".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ReplyReadFeedItem = new global::SocialCare.Client.Models.ReplyReadFeedItem();
+            }
+            else if("reply.requested".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ReplyRequestedFeedItem = new global::SocialCare.Client.Models.ReplyRequestedFeedItem();
+            }
+            else if("reply.sent".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ReplySentFeedItem = new global::SocialCare.Client.Models.ReplySentFeedItem();
+            }
+            else if("subscription.disabled".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SubscriptionDisabledFeedItem = new global::SocialCare.Client.Models.SubscriptionDisabledFeedItem();
+            }
+            else if("webhook.delivery_exhausted".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.WebhookDeliveryExhaustedFeedItem = new global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem();
+            }
+            return result;
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -59,15 +343,111 @@ namespace SocialCare.Client.Models
         /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
         public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
         {
-            return new Dictionary<string, Action<IParseNode>>
+            if(BrandConfiguredFeedItem != null)
             {
-                { "data", n => { Data = n.GetObjectValue<global::SocialCare.Client.Models.FeedItem.FeedItem_data>(global::SocialCare.Client.Models.FeedItem.FeedItem_data.CreateFromDiscriminatorValue); } },
-                { "id", n => { Id = n.GetGuidValue(); } },
-                { "sequence", n => { Sequence = n.GetLongValue(); } },
-                { "subject", n => { Subject = n.GetStringValue(); } },
-                { "time", n => { Time = n.GetDateTimeOffsetValue(); } },
-                { "type", n => { Type = n.GetStringValue(); } },
-            };
+                return BrandConfiguredFeedItem.GetFieldDeserializers();
+            }
+            else if(BrandRemovedFeedItem != null)
+            {
+                return BrandRemovedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationAcknowledgedFeedItem != null)
+            {
+                return ConversationAcknowledgedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationAssignedFeedItem != null)
+            {
+                return ConversationAssignedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationChannelChangedFeedItem != null)
+            {
+                return ConversationChannelChangedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationClaimedFeedItem != null)
+            {
+                return ConversationClaimedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationContextUpdatedFeedItem != null)
+            {
+                return ConversationContextUpdatedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationLinkedFeedItem != null)
+            {
+                return ConversationLinkedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationNoteAddedFeedItem != null)
+            {
+                return ConversationNoteAddedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationOpenedFeedItem != null)
+            {
+                return ConversationOpenedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationPriorityChangedFeedItem != null)
+            {
+                return ConversationPriorityChangedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationReleasedFeedItem != null)
+            {
+                return ConversationReleasedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationReopenedFeedItem != null)
+            {
+                return ConversationReopenedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationResolvedFeedItem != null)
+            {
+                return ConversationResolvedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationTaggedFeedItem != null)
+            {
+                return ConversationTaggedFeedItem.GetFieldDeserializers();
+            }
+            else if(CustomerCreatedFeedItem != null)
+            {
+                return CustomerCreatedFeedItem.GetFieldDeserializers();
+            }
+            else if(CustomerIdentityLinkedFeedItem != null)
+            {
+                return CustomerIdentityLinkedFeedItem.GetFieldDeserializers();
+            }
+            else if(CustomerMergedFeedItem != null)
+            {
+                return CustomerMergedFeedItem.GetFieldDeserializers();
+            }
+            else if(EngagementReceivedFeedItem != null)
+            {
+                return EngagementReceivedFeedItem.GetFieldDeserializers();
+            }
+            else if(ReplyDeliveredFeedItem != null)
+            {
+                return ReplyDeliveredFeedItem.GetFieldDeserializers();
+            }
+            else if(ReplyFailedFeedItem != null)
+            {
+                return ReplyFailedFeedItem.GetFieldDeserializers();
+            }
+            else if(ReplyReadFeedItem != null)
+            {
+                return ReplyReadFeedItem.GetFieldDeserializers();
+            }
+            else if(ReplyRequestedFeedItem != null)
+            {
+                return ReplyRequestedFeedItem.GetFieldDeserializers();
+            }
+            else if(ReplySentFeedItem != null)
+            {
+                return ReplySentFeedItem.GetFieldDeserializers();
+            }
+            else if(SubscriptionDisabledFeedItem != null)
+            {
+                return SubscriptionDisabledFeedItem.GetFieldDeserializers();
+            }
+            else if(WebhookDeliveryExhaustedFeedItem != null)
+            {
+                return WebhookDeliveryExhaustedFeedItem.GetFieldDeserializers();
+            }
+            return new Dictionary<string, Action<IParseNode>>();
         }
         /// <summary>
         /// Serializes information the current object
@@ -76,284 +456,109 @@ namespace SocialCare.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteObjectValue<global::SocialCare.Client.Models.FeedItem.FeedItem_data>("data", Data);
-            writer.WriteGuidValue("id", Id);
-            writer.WriteLongValue("sequence", Sequence);
-            writer.WriteStringValue("subject", Subject);
-            writer.WriteDateTimeOffsetValue("time", Time);
-            writer.WriteStringValue("type", Type);
-        }
-        /// <summary>
-        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
-        /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-        public partial class FeedItem_data : IComposedTypeWrapper, IParsable
-        {
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.BrandConfiguredEvent? BrandConfiguredEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.BrandConfiguredEvent BrandConfiguredEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.BrandRemovedEvent? BrandRemovedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.BrandRemovedEvent BrandRemovedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationAcknowledgedEvent? ConversationAcknowledgedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationAcknowledgedEvent ConversationAcknowledgedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationAssignedEvent? ConversationAssignedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationAssignedEvent ConversationAssignedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationChannelChangedEvent? ConversationChannelChangedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationChannelChangedEvent ConversationChannelChangedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationClaimedEvent? ConversationClaimedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationClaimedEvent ConversationClaimedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationContextUpdatedEvent? ConversationContextUpdatedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationContextUpdatedEvent ConversationContextUpdatedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationLinkedEvent? ConversationLinkedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationLinkedEvent ConversationLinkedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationNoteAddedEvent? ConversationNoteAddedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationNoteAddedEvent ConversationNoteAddedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationOpenedEvent? ConversationOpenedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationOpenedEvent ConversationOpenedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationPriorityChangedEvent? ConversationPriorityChangedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationPriorityChangedEvent ConversationPriorityChangedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationReleasedEvent? ConversationReleasedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationReleasedEvent ConversationReleasedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationReopenedEvent? ConversationReopenedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationReopenedEvent ConversationReopenedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationResolvedEvent? ConversationResolvedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationResolvedEvent ConversationResolvedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ConversationTaggedEvent? ConversationTaggedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ConversationTaggedEvent ConversationTaggedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.CustomerCreatedEvent? CustomerCreatedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.CustomerCreatedEvent CustomerCreatedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.CustomerIdentityLinkedEvent? CustomerIdentityLinkedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.CustomerIdentityLinkedEvent CustomerIdentityLinkedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.CustomerMergedEvent? CustomerMergedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.CustomerMergedEvent CustomerMergedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.EngagementReceivedEvent? EngagementReceivedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.EngagementReceivedEvent EngagementReceivedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ReplyDeliveredEvent? ReplyDeliveredEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ReplyDeliveredEvent ReplyDeliveredEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ReplyFailedEvent? ReplyFailedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ReplyFailedEvent ReplyFailedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ReplyReadEvent? ReplyReadEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ReplyReadEvent ReplyReadEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ReplyRequestedEvent? ReplyRequestedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ReplyRequestedEvent ReplyRequestedEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplySentEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.ReplySentEvent? ReplySentEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.ReplySentEvent ReplySentEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.SubscriptionDisabledEvent? SubscriptionDisabledEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.SubscriptionDisabledEvent SubscriptionDisabledEvent { get; set; }
-#endif
-            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/></summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            public global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent? WebhookDeliveryExhaustedEvent { get; set; }
-#nullable restore
-#else
-            public global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent WebhookDeliveryExhaustedEvent { get; set; }
-#endif
-            /// <summary>
-            /// Creates a new instance of the appropriate class based on discriminator value
-            /// </summary>
-            /// <returns>A <see cref="global::SocialCare.Client.Models.FeedItem.FeedItem_data"/></returns>
-            /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-            public static global::SocialCare.Client.Models.FeedItem.FeedItem_data CreateFromDiscriminatorValue(IParseNode parseNode)
+            if(BrandConfiguredFeedItem != null)
             {
-                if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-                var result = new global::SocialCare.Client.Models.FeedItem.FeedItem_data();
-                result.BrandConfiguredEvent = new global::SocialCare.Client.Models.BrandConfiguredEvent();
-                result.BrandRemovedEvent = new global::SocialCare.Client.Models.BrandRemovedEvent();
-                result.ConversationAcknowledgedEvent = new global::SocialCare.Client.Models.ConversationAcknowledgedEvent();
-                result.ConversationAssignedEvent = new global::SocialCare.Client.Models.ConversationAssignedEvent();
-                result.ConversationChannelChangedEvent = new global::SocialCare.Client.Models.ConversationChannelChangedEvent();
-                result.ConversationClaimedEvent = new global::SocialCare.Client.Models.ConversationClaimedEvent();
-                result.ConversationContextUpdatedEvent = new global::SocialCare.Client.Models.ConversationContextUpdatedEvent();
-                result.ConversationLinkedEvent = new global::SocialCare.Client.Models.ConversationLinkedEvent();
-                result.ConversationNoteAddedEvent = new global::SocialCare.Client.Models.ConversationNoteAddedEvent();
-                result.ConversationOpenedEvent = new global::SocialCare.Client.Models.ConversationOpenedEvent();
-                result.ConversationPriorityChangedEvent = new global::SocialCare.Client.Models.ConversationPriorityChangedEvent();
-                result.ConversationReleasedEvent = new global::SocialCare.Client.Models.ConversationReleasedEvent();
-                result.ConversationReopenedEvent = new global::SocialCare.Client.Models.ConversationReopenedEvent();
-                result.ConversationResolvedEvent = new global::SocialCare.Client.Models.ConversationResolvedEvent();
-                result.ConversationTaggedEvent = new global::SocialCare.Client.Models.ConversationTaggedEvent();
-                result.CustomerCreatedEvent = new global::SocialCare.Client.Models.CustomerCreatedEvent();
-                result.CustomerIdentityLinkedEvent = new global::SocialCare.Client.Models.CustomerIdentityLinkedEvent();
-                result.CustomerMergedEvent = new global::SocialCare.Client.Models.CustomerMergedEvent();
-                result.EngagementReceivedEvent = new global::SocialCare.Client.Models.EngagementReceivedEvent();
-                result.ReplyDeliveredEvent = new global::SocialCare.Client.Models.ReplyDeliveredEvent();
-                result.ReplyFailedEvent = new global::SocialCare.Client.Models.ReplyFailedEvent();
-                result.ReplyReadEvent = new global::SocialCare.Client.Models.ReplyReadEvent();
-                result.ReplyRequestedEvent = new global::SocialCare.Client.Models.ReplyRequestedEvent();
-                result.ReplySentEvent = new global::SocialCare.Client.Models.ReplySentEvent();
-                result.SubscriptionDisabledEvent = new global::SocialCare.Client.Models.SubscriptionDisabledEvent();
-                result.WebhookDeliveryExhaustedEvent = new global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent();
-                return result;
+                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredFeedItem>(null, BrandConfiguredFeedItem);
             }
-            /// <summary>
-            /// The deserialization information for the current model
-            /// </summary>
-            /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
-            public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
+            else if(BrandRemovedFeedItem != null)
             {
-                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SubscriptionDisabledEvent != null || WebhookDeliveryExhaustedEvent != null)
-                {
-                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
-                }
-                return new Dictionary<string, Action<IParseNode>>();
+                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandRemovedFeedItem>(null, BrandRemovedFeedItem);
             }
-            /// <summary>
-            /// Serializes information the current object
-            /// </summary>
-            /// <param name="writer">Serialization writer to use to serialize this model</param>
-            public virtual void Serialize(ISerializationWriter writer)
+            else if(ConversationAcknowledgedFeedItem != null)
             {
-                if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem>(null, ConversationAcknowledgedFeedItem);
+            }
+            else if(ConversationAssignedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationAssignedFeedItem>(null, ConversationAssignedFeedItem);
+            }
+            else if(ConversationChannelChangedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationChannelChangedFeedItem>(null, ConversationChannelChangedFeedItem);
+            }
+            else if(ConversationClaimedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationClaimedFeedItem>(null, ConversationClaimedFeedItem);
+            }
+            else if(ConversationContextUpdatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem>(null, ConversationContextUpdatedFeedItem);
+            }
+            else if(ConversationLinkedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationLinkedFeedItem>(null, ConversationLinkedFeedItem);
+            }
+            else if(ConversationNoteAddedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationNoteAddedFeedItem>(null, ConversationNoteAddedFeedItem);
+            }
+            else if(ConversationOpenedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationOpenedFeedItem>(null, ConversationOpenedFeedItem);
+            }
+            else if(ConversationPriorityChangedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem>(null, ConversationPriorityChangedFeedItem);
+            }
+            else if(ConversationReleasedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationReleasedFeedItem>(null, ConversationReleasedFeedItem);
+            }
+            else if(ConversationReopenedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationReopenedFeedItem>(null, ConversationReopenedFeedItem);
+            }
+            else if(ConversationResolvedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationResolvedFeedItem>(null, ConversationResolvedFeedItem);
+            }
+            else if(ConversationTaggedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationTaggedFeedItem>(null, ConversationTaggedFeedItem);
+            }
+            else if(CustomerCreatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.CustomerCreatedFeedItem>(null, CustomerCreatedFeedItem);
+            }
+            else if(CustomerIdentityLinkedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem>(null, CustomerIdentityLinkedFeedItem);
+            }
+            else if(CustomerMergedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.CustomerMergedFeedItem>(null, CustomerMergedFeedItem);
+            }
+            else if(EngagementReceivedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.EngagementReceivedFeedItem>(null, EngagementReceivedFeedItem);
+            }
+            else if(ReplyDeliveredFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ReplyDeliveredFeedItem>(null, ReplyDeliveredFeedItem);
+            }
+            else if(ReplyFailedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ReplyFailedFeedItem>(null, ReplyFailedFeedItem);
+            }
+            else if(ReplyReadFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ReplyReadFeedItem>(null, ReplyReadFeedItem);
+            }
+            else if(ReplyRequestedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ReplyRequestedFeedItem>(null, ReplyRequestedFeedItem);
+            }
+            else if(ReplySentFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ReplySentFeedItem>(null, ReplySentFeedItem);
+            }
+            else if(SubscriptionDisabledFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SubscriptionDisabledFeedItem>(null, SubscriptionDisabledFeedItem);
+            }
+            else if(WebhookDeliveryExhaustedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem>(null, WebhookDeliveryExhaustedFeedItem);
             }
         }
     }

@@ -13,7 +13,7 @@ namespace SocialCare.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class TimelineEntry : IParsable
     {
-        /// <summary>Who caused an event. SocialCare.Contracts.EventActor.Kind is `app` (an API key: SocialCare.Contracts.EventActor.Name is the key&apos;s name, the department app), `platform` (a channel&apos;s webhook) or `system` (the hub&apos;s own rules). SocialCare.Contracts.EventActor.Person is the optional person id an app passes in the `X-Actor` header.</summary>
+        /// <summary>Who caused an event. `kind` is `app` (an API key: `name` is the key&apos;s name, the department app), `platform` (a channel&apos;s webhook) or `system` (the hub&apos;s own rules). `person` is the optional person id an app passes in the `X-Actor` header.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.EventActor? Actor { get; set; }

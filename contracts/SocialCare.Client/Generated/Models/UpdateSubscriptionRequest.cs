@@ -12,7 +12,7 @@ namespace SocialCare.Client.Models
     public partial class UpdateSubscriptionRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The brands this is limited to; null means every brand.</summary>
+        /// <summary>New brands for the subscription, within the key&apos;s own; null or omitted leaves them as they are.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Brands { get; set; }

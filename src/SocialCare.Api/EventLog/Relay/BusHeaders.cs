@@ -59,10 +59,5 @@ public static class BusHeaders
     /// <summary>What the event is about, as the webhook envelope's <c>subject</c>: the subscription for webhook
     /// events, else the conversation, else the customer.</summary>
     public static Guid? SubjectOf(HubEvent e) =>
-        e switch
-        {
-            WebhookDeliveryExhausted x => x.SubscriptionId,
-            SubscriptionDisabled x => x.SubscriptionId,
-            _ => e.ConversationId ?? e.CustomerId,
-        };
+        Webhooks.EventMatcher.SubscriptionOf(e) ?? e.ConversationId ?? e.CustomerId;
 }

@@ -15,11 +15,20 @@ internal sealed class BearerSecurityOperationFilter : IOperationFilter
             return;
         }
 
+        // The scopes the key needs, as OpenAPI 3.1 lets a non-OAuth requirement name roles.
+        var scopes = metadata
+            .OfType<IAuthorizeData>()
+            .Select(a => a.Policy)
+            .OfType<string>()
+            .Where(p => p.StartsWith(Authorization.AuthorizationExtensions.ScopePolicyPrefix, StringComparison.Ordinal))
+            .Select(p => p[Authorization.AuthorizationExtensions.ScopePolicyPrefix.Length..])
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
         operation.Security ??= [];
         operation.Security.Add(
             new OpenApiSecurityRequirement
             {
-                [new OpenApiSecuritySchemeReference(OpenApiExtensions.BearerScheme, context.Document)] = [],
+                [new OpenApiSecuritySchemeReference(OpenApiExtensions.BearerScheme, context.Document)] = scopes,
             }
         );
         operation.Responses ??= new OpenApiResponses();
@@ -29,7 +38,11 @@ internal sealed class BearerSecurityOperationFilter : IOperationFilter
         );
         operation.Responses.TryAdd(
             "403",
-            new OpenApiResponse { Description = "The key lacks the required scope (problem details)." }
+            new OpenApiResponse
+            {
+                Description =
+                    "The key lacks the scope this needs, or may not act on the brand it names (problem details).",
+            }
         );
         operation.Responses.TryAdd(
             "429",

@@ -35,6 +35,8 @@ internal static class FieldDescriptions
         ["brand"] = "The brand this belongs to, as named in the workspace (`acme`, `acme-bank`).",
         ["UpdateChannelRequest.brand"] = "Moves the account to another brand; omitted, the brand stays.",
         ["brands"] = "The brands this is limited to; null means every brand.",
+        ["UpdateSubscriptionRequest.brands"] =
+            "New brands for the subscription, within the key's own; null or omitted leaves them as they are.",
         ["ApiKeyResponse.brands"] = "The brands the key may see and act on; null: every brand of the workspace.",
         ["CreatedApiKeyResponse.brands"] = "The brands the key may see and act on; null: every brand of the workspace.",
         ["CurrentKeyResponse.brands"] = "The brands the key may see and act on; null: every brand of the workspace.",
@@ -198,7 +200,9 @@ internal static class FieldDescriptions
         ["timeToResolveSeconds"] = "Seconds from opening to resolution; null while open.",
         ["receivedAt"] = "When the hub accepted it.",
         ["kind"] = "`app` (an API key), `platform` (a channel's webhook) or `system` (the hub's own rules).",
-        ["subject"] = "The conversation the event belongs to, or the customer for customer events.",
+        ["subject"] =
+            "The id of the stream the event belongs to: the conversation, else the customer, the subscription or the "
+            + "brand.",
         ["engagements"] = "New engagements the payload held.",
         ["duplicates"] = "Engagements the hub had already accepted (the platform sent them again).",
         ["statuses"] = "Reply status updates (sent, delivered, read, failed) the payload held.",

@@ -27,9 +27,26 @@ internal sealed class ParameterDescriptionsFilter : IOperationFilter
         {
             var key = $"{operation.OperationId}:{parameter.Name}";
             parameter.Description ??= FieldDescriptions.OfParameter(operation.OperationId ?? "", parameter.Name ?? "");
-            if (Values.TryGetValue(key, out var values) && parameter.Schema is OpenApiSchema schema)
+            if (parameter.Schema is not OpenApiSchema schema)
+            {
+                continue;
+            }
+
+            if (Values.TryGetValue(key, out var values))
             {
                 schema.Enum = values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
+            }
+
+            // Page sizes are clamped to these (Paging); sequences start at 1, so 0 reads from the beginning.
+            if (parameter.Name == "limit")
+            {
+                schema.Minimum = "1";
+                schema.Maximum = Paging.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                schema.Default = Paging.DefaultLimit;
+            }
+            else if (parameter.Name == "after" && schema.Type?.HasFlag(JsonSchemaType.Integer) == true)
+            {
+                schema.Minimum = "0";
             }
         }
     }

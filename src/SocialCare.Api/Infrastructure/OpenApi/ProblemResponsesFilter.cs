@@ -13,6 +13,9 @@ namespace SocialCare.Api.Infrastructure.OpenApi;
 internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
 {
     public const string SchemaName = "Problem";
+
+    /// <summary>Any 5xx: every operation can meet one, so every operation documents it, as one range.</summary>
+    private const string ServerError = "5XX";
     private const string ProblemJson = "application/problem+json";
 
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
@@ -29,6 +32,9 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
         ["415"] = "The body is not `application/json`: `unsupported-media-type`.",
         ["422"] = "Well-formed, but refused by a rule of the hub; `code` says which.",
         ["429"] = "Rate limited; `Retry-After` says when to try again: `rate-limited`.",
+        [ServerError] =
+            "The hub failed (`internal-error`) or PostgreSQL or RabbitMQ is unreachable (`service-unavailable`): "
+            + "retry with backoff. Nothing the request asked for was accepted unless a retry says so.",
     };
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -36,6 +42,7 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
         operation.Responses ??= new OpenApiResponses();
         // Any request can be refused as unreadable: a query value of the wrong type, a NUL in a header.
         operation.Responses.TryAdd("400", new OpenApiResponse());
+        operation.Responses.TryAdd(ServerError, new OpenApiResponse());
         if (operation.RequestBody is not null)
         {
             operation.Responses.TryAdd("413", new OpenApiResponse());
@@ -73,7 +80,7 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
             foreach (var (status, response) in ordered)
             {
                 responses[status] =
-                    int.TryParse(status, out var code) && code >= 400
+                    (int.TryParse(status, out var code) && code >= 400) || status == ServerError
                         ? AsProblem(status, response, swaggerDoc)
                         : response;
                 if (responses[status] is OpenApiResponse documented && Header(status) is var (name, header))
@@ -114,10 +121,8 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
         {
             Description =
                 response.Description is { Length: > 0 } own
-                && own
-                    != Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(
-                        int.Parse(status, System.Globalization.CultureInfo.InvariantCulture)
-                    )
+                && int.TryParse(status, out var code)
+                && own != Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code)
                     ? own
                     : Descriptions.GetValueOrDefault(status, "A problem; `code` says which."),
             Headers = response.Headers,

@@ -66,6 +66,22 @@ internal static class SchemaExamples
         ["engagementCount"] = 3,
         ["version"] = 7,
         ["attempts"] = 1,
+        ["sequence"] = 42,
+        ["FeedPage.next"] = "42",
+        ["next"] = "MDE5M2E1ZTItN2MxZA",
+        ["previousTeam"] = "care",
+        ["previousAgent"] = "agent-3",
+        ["namespace"] = "crm",
+        ["added"] = "vip",
+        ["removed"] = "new",
+        ["failedEventType"] = "conversation.assigned",
+        ["inReplyTo"] = "1866263437645426890",
+        ["disabledReason"] = "The endpoint answered 410 Gone.",
+        ["lastError"] = "connection refused",
+        ["messageTag"] = "HUMAN_AGENT",
+        ["EventRef.type"] = "conversation.assigned",
+        ["TimelineEntry.type"] = "engagement.received",
+        ["WebhookTest.message"] = "A test delivery from SocialCare Hub.",
     };
 
     /// <summary>An example of <paramref name="schema"/>; <paramref name="scope"/> is the component being filled (a
@@ -94,6 +110,11 @@ internal static class SchemaExamples
             return examples[0]?.DeepClone();
         }
 
+        if (s["const"] is { } constant)
+        {
+            return constant.DeepClone();
+        }
+
         if (s["enum"] is JsonArray { Count: > 0 } values)
         {
             return values.FirstOrDefault(v => v is not null)?.DeepClone();
@@ -108,7 +129,9 @@ internal static class SchemaExamples
         {
             "object" => Object(s, resolve, depth, scope),
             "array" => new JsonArray(Build(s["items"], resolve, Singular(field), depth + 1, scope)),
-            "integer" => Sample(scope, field) is { } sample ? sample
+            "integer" => Sample(scope, field) is JsonValue sample
+            && sample.GetValueKind() == System.Text.Json.JsonValueKind.Number
+                ? sample
             : s["minimum"] is JsonValue min ? min.DeepClone()
             : 1,
             "number" => 42.5,

@@ -146,6 +146,9 @@ internal sealed class SchemaRulesFilter(IServiceProvider services) : ISchemaFilt
                 case IAllowedValuesValidator allowed:
                     schema.Enum = EnumOf(allowed.Values, schema);
                     break;
+                case IMaxCountValidator count when schema.Type?.HasFlag(JsonSchemaType.Object) == true:
+                    schema.MaxProperties = count.Max;
+                    break;
                 case IMaxCountValidator count:
                     schema.MaxItems = count.Max;
                     break;

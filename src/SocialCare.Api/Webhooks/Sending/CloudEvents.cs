@@ -25,15 +25,11 @@ public static class CloudEvents
             e.EventId,
             type,
             e.WorkspaceId,
-            SubjectOf(e)?.ToString(),
+            EventLog.Relay.BusHeaders.SubjectOf(e)?.ToString(),
             e.RecordedAt,
             e.Sequence,
             JsonSerializer.SerializeToNode(e, e.GetType(), EventTypeRegistry.Json)
         );
-
-    /// <summary>What the event is about: the subscription for webhook events, else the conversation, else the
-    /// customer.</summary>
-    private static Guid? SubjectOf(HubEvent e) => EventMatcher.SubscriptionOf(e) ?? e.ConversationId ?? e.CustomerId;
 
     public static string Envelope(
         Guid id,

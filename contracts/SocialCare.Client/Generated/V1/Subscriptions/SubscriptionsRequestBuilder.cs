@@ -56,6 +56,7 @@ namespace SocialCare.Client.V1.Subscriptions
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 429 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 5XX status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::SocialCare.Client.Models.SubscriptionPage?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -72,6 +73,7 @@ namespace SocialCare.Client.V1.Subscriptions
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "5XX", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::SocialCare.Client.Models.SubscriptionPage>(requestInfo, global::SocialCare.Client.Models.SubscriptionPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -90,6 +92,7 @@ namespace SocialCare.Client.V1.Subscriptions
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 422 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 429 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 5XX status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::SocialCare.Client.Models.SubscriptionWithSecret?> PostAsync(global::SocialCare.Client.Models.CreateSubscriptionRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -111,6 +114,7 @@ namespace SocialCare.Client.V1.Subscriptions
                 { "415", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "5XX", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::SocialCare.Client.Models.SubscriptionWithSecret>(requestInfo, global::SocialCare.Client.Models.SubscriptionWithSecret.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
