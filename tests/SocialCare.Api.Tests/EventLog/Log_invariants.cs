@@ -87,10 +87,7 @@ public sealed class Log_invariants
                             (item!["sequence"]!.GetValue<long>(), item["data"]!["engagementId"]!.GetValue<Guid>())
                         )
                     );
-                    cursor = long.Parse(
-                        feed["next"]!.GetValue<string>(),
-                        System.Globalization.CultureInfo.InvariantCulture
-                    );
+                    cursor = feed["next"]!.GetValue<long>();
                     if (done && items.Count == 0)
                     {
                         break;
@@ -281,7 +278,7 @@ public sealed class Log_invariants
             }
 
             ids.UnionWith(items.Select(i => i!["data"]!["engagementId"]!.GetValue<Guid>()));
-            cursor = long.Parse(feed["next"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+            cursor = feed["next"]!.GetValue<long>();
         }
     }
 }

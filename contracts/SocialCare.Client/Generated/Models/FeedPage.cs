@@ -21,13 +21,7 @@ namespace SocialCare.Client.Models
         public List<global::SocialCare.Client.Models.FeedItem> Items { get; set; }
 #endif
         /// <summary>The sequence to pass as `after` for the next page; the last one read even when the page is empty, so polling with it never misses an event.</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Next { get; set; }
-#nullable restore
-#else
-        public string Next { get; set; }
-#endif
+        public long? Next { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -47,7 +41,7 @@ namespace SocialCare.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::SocialCare.Client.Models.FeedItem>(global::SocialCare.Client.Models.FeedItem.CreateFromDiscriminatorValue)?.AsList(); } },
-                { "next", n => { Next = n.GetStringValue(); } },
+                { "next", n => { Next = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -58,7 +52,7 @@ namespace SocialCare.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::SocialCare.Client.Models.FeedItem>("items", Items);
-            writer.WriteStringValue("next", Next);
+            writer.WriteLongValue("next", Next);
         }
     }
 }

@@ -7,7 +7,7 @@ namespace SocialCare.Api.EventLog.Changefeed;
 /// customer).</summary>
 public sealed record FeedItem(long Sequence, Guid Id, string Type, DateTimeOffset Time, string Subject, JsonNode Data);
 
-public sealed record FeedPage(IReadOnlyList<FeedItem> Items, string Next);
+public sealed record FeedPage(IReadOnlyList<FeedItem> Items, long Next);
 
 /// <summary>
 /// Reads the workspace's events in global sequence order. Only sequenced events are visible, and sequence numbers are

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SocialCare.Api.Authorization;
@@ -68,7 +67,7 @@ public static class EventsApi
             ct
         );
         var next = items.Count > 0 ? items[^1].Sequence : from;
-        return TypedResults.Ok(new FeedPage(items, next.ToString(CultureInfo.InvariantCulture)));
+        return TypedResults.Ok(new FeedPage(items, next));
     }
 
     internal static string[]? Types(string? types) => string.IsNullOrWhiteSpace(types) ? null : [types];

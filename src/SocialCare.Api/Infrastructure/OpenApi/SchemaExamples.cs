@@ -67,7 +67,7 @@ internal static class SchemaExamples
         ["version"] = 7,
         ["attempts"] = 1,
         ["sequence"] = 42,
-        ["FeedPage.next"] = "42",
+        ["FeedPage.next"] = 42,
         ["next"] = "MDE5M2E1ZTItN2MxZA",
         ["previousTeam"] = "care",
         ["previousAgent"] = "agent-3",

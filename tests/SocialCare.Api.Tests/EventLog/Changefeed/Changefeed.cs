@@ -18,7 +18,7 @@ public sealed class Changefeed : HubFixture
             var all = await client.WaitForEventsAsync(6);
 
             var pages = new List<JsonNode>();
-            var next = "0";
+            var next = 0L;
             for (var i = 0; i < 6; i++)
             {
                 var page = await HubApi.ReadJson(
@@ -26,7 +26,7 @@ public sealed class Changefeed : HubFixture
                     HttpStatusCode.OK
                 );
                 pages.Add(page["items"]![0]!);
-                next = page["next"]!.GetValue<string>();
+                next = page["next"]!.GetValue<long>();
             }
 
             var conversationsOnly = await HubApi.ReadJson(
@@ -50,7 +50,7 @@ public sealed class Changefeed : HubFixture
                 );
                 Assert.That(twoTypes["items"]!.AsArray(), Has.Count.EqualTo(4));
                 Assert.That(end["items"]!.AsArray(), Is.Empty);
-                Assert.That(end["next"]!.GetValue<string>(), Is.EqualTo(next), "an empty page keeps the cursor");
+                Assert.That(end["next"]!.GetValue<long>(), Is.EqualTo(next), "an empty page keeps the cursor");
             });
         }
     }
@@ -133,7 +133,7 @@ public sealed class Changefeed : HubFixture
 
             var everything = await all.WaitForEventsAsync(15);
             var pages = new List<JsonNode>();
-            var next = "0";
+            var next = 0L;
             while (true)
             {
                 var page = await HubApi.ReadJson(
@@ -146,7 +146,7 @@ public sealed class Changefeed : HubFixture
                 }
 
                 pages.AddRange(page["items"]!.AsArray().Select(i => i!));
-                next = page["next"]!.GetValue<string>();
+                next = page["next"]!.GetValue<long>();
             }
 
             var expected = everything
