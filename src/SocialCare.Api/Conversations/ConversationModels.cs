@@ -66,7 +66,7 @@ public sealed record ReplyView(
     [KnownValues(typeof(Visibilities))] string Visibility,
     [KnownValues(typeof(ReplyStatuses))] string Status,
     string? PlatformMessageId,
-    JsonElement? Error,
+    PlatformError? Error,
     string? RequestedBy,
     DateTimeOffset RequestedAt,
     DateTimeOffset? SentAt,

@@ -321,7 +321,9 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                     reader.GetString(5),
                     reader.GetString(6),
                     NullableString(reader, 7),
-                    reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<JsonElement>(reader.GetString(8)),
+                    reader.IsDBNull(8)
+                        ? null
+                        : JsonSerializer.Deserialize<PlatformError>(reader.GetString(8), EventTypeRegistry.Json),
                     NullableString(reader, 9),
                     reader.GetFieldValue<DateTimeOffset>(10),
                     At(11),

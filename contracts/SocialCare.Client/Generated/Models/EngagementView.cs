@@ -51,10 +51,10 @@ namespace SocialCare.Client.Models
         /// <summary>Anything else the source knows, as a JSON object (follower counts, post ids, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public UntypedNode? Metadata { get; set; }
+        public global::SocialCare.Client.Models.EngagementView_metadata? Metadata { get; set; }
 #nullable restore
 #else
-        public UntypedNode Metadata { get; set; }
+        public global::SocialCare.Client.Models.EngagementView_metadata Metadata { get; set; }
 #endif
         /// <summary>When it happened on the platform.</summary>
         public DateTimeOffset? OccurredAt { get; set; }
@@ -110,7 +110,7 @@ namespace SocialCare.Client.Models
                 { "channelType", n => { ChannelType = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "language", n => { Language = n.GetStringValue(); } },
-                { "metadata", n => { Metadata = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "metadata", n => { Metadata = n.GetObjectValue<global::SocialCare.Client.Models.EngagementView_metadata>(global::SocialCare.Client.Models.EngagementView_metadata.CreateFromDiscriminatorValue); } },
                 { "occurredAt", n => { OccurredAt = n.GetDateTimeOffsetValue(); } },
                 { "platformMessageId", n => { PlatformMessageId = n.GetStringValue(); } },
                 { "receivedAt", n => { ReceivedAt = n.GetDateTimeOffsetValue(); } },
@@ -132,7 +132,7 @@ namespace SocialCare.Client.Models
             writer.WriteStringValue("channelType", ChannelType);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("language", Language);
-            writer.WriteObjectValue<UntypedNode>("metadata", Metadata);
+            writer.WriteObjectValue<global::SocialCare.Client.Models.EngagementView_metadata>("metadata", Metadata);
             writer.WriteDateTimeOffsetValue("occurredAt", OccurredAt);
             writer.WriteStringValue("platformMessageId", PlatformMessageId);
             writer.WriteDateTimeOffsetValue("receivedAt", ReceivedAt);

@@ -42,10 +42,10 @@ namespace SocialCare.Client.Models
         /// <summary>Anything else the source knows, as a JSON object (follower counts, post ids, …).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public UntypedNode? Metadata { get; set; }
+        public global::SocialCare.Client.Models.IngestEngagementRequest_metadata? Metadata { get; set; }
 #nullable restore
 #else
-        public UntypedNode Metadata { get; set; }
+        public global::SocialCare.Client.Models.IngestEngagementRequest_metadata Metadata { get; set; }
 #endif
         /// <summary>When the customer wrote it, on the source&apos;s clock.</summary>
         public DateTimeOffset? OccurredAt { get; set; }
@@ -97,7 +97,7 @@ namespace SocialCare.Client.Models
                 { "author", n => { Author = n.GetObjectValue<global::SocialCare.Client.Models.AuthorRequest>(global::SocialCare.Client.Models.AuthorRequest.CreateFromDiscriminatorValue); } },
                 { "channelId", n => { ChannelId = n.GetGuidValue(); } },
                 { "language", n => { Language = n.GetStringValue(); } },
-                { "metadata", n => { Metadata = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "metadata", n => { Metadata = n.GetObjectValue<global::SocialCare.Client.Models.IngestEngagementRequest_metadata>(global::SocialCare.Client.Models.IngestEngagementRequest_metadata.CreateFromDiscriminatorValue); } },
                 { "occurredAt", n => { OccurredAt = n.GetDateTimeOffsetValue(); } },
                 { "platformMessageId", n => { PlatformMessageId = n.GetStringValue(); } },
                 { "text", n => { Text = n.GetStringValue(); } },
@@ -116,7 +116,7 @@ namespace SocialCare.Client.Models
             writer.WriteObjectValue<global::SocialCare.Client.Models.AuthorRequest>("author", Author);
             writer.WriteGuidValue("channelId", ChannelId);
             writer.WriteStringValue("language", Language);
-            writer.WriteObjectValue<UntypedNode>("metadata", Metadata);
+            writer.WriteObjectValue<global::SocialCare.Client.Models.IngestEngagementRequest_metadata>("metadata", Metadata);
             writer.WriteDateTimeOffsetValue("occurredAt", OccurredAt);
             writer.WriteStringValue("platformMessageId", PlatformMessageId);
             writer.WriteStringValue("text", Text);

@@ -25,13 +25,13 @@ namespace SocialCare.Client.Models
         public Guid? ChannelId { get; set; }
         /// <summary>When the platform or endpoint confirmed delivery; null until then.</summary>
         public DateTimeOffset? DeliveredAt { get; set; }
-        /// <summary>The platform&apos;s error, when the reply failed.</summary>
+        /// <summary>The platform&apos;s error when a reply failed.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public UntypedNode? Error { get; set; }
+        public global::SocialCare.Client.Models.PlatformError? Error { get; set; }
 #nullable restore
 #else
-        public UntypedNode Error { get; set; }
+        public global::SocialCare.Client.Models.PlatformError Error { get; set; }
 #endif
         /// <summary>When it failed; null unless it did.</summary>
         public DateTimeOffset? FailedAt { get; set; }
@@ -100,7 +100,7 @@ namespace SocialCare.Client.Models
                 { "attachments", n => { Attachments = n.GetCollectionOfObjectValues<global::SocialCare.Client.Models.Attachment>(global::SocialCare.Client.Models.Attachment.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "channelId", n => { ChannelId = n.GetGuidValue(); } },
                 { "deliveredAt", n => { DeliveredAt = n.GetDateTimeOffsetValue(); } },
-                { "error", n => { Error = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "error", n => { Error = n.GetObjectValue<global::SocialCare.Client.Models.PlatformError>(global::SocialCare.Client.Models.PlatformError.CreateFromDiscriminatorValue); } },
                 { "failedAt", n => { FailedAt = n.GetDateTimeOffsetValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "platformMessageId", n => { PlatformMessageId = n.GetStringValue(); } },
@@ -124,7 +124,7 @@ namespace SocialCare.Client.Models
             writer.WriteCollectionOfObjectValues<global::SocialCare.Client.Models.Attachment>("attachments", Attachments);
             writer.WriteGuidValue("channelId", ChannelId);
             writer.WriteDateTimeOffsetValue("deliveredAt", DeliveredAt);
-            writer.WriteObjectValue<UntypedNode>("error", Error);
+            writer.WriteObjectValue<global::SocialCare.Client.Models.PlatformError>("error", Error);
             writer.WriteDateTimeOffsetValue("failedAt", FailedAt);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("platformMessageId", PlatformMessageId);

@@ -37,6 +37,7 @@ internal sealed class SchemaRulesFilter(IServiceProvider services) : ISchemaFilt
         var rules = validator?.CreateDescriptor().Rules.Where(r => r.Member is not null).ToList() ?? [];
         var required = new SortedSet<string>(target.Required ?? new HashSet<string>(), StringComparer.Ordinal);
         var name = OpenApiExtensions.SchemaId(context.Type);
+        var orNull = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
         foreach (var (field, property) in properties)
         {
             if (!members.TryGetValue(field, out var member))
@@ -68,6 +69,12 @@ internal sealed class SchemaRulesFilter(IServiceProvider services) : ISchemaFilt
                 }
 
                 KnownValues(own, member, context.Type);
+                // A source's free-form metadata is any JSON object (its validator refuses other JSON).
+                if (field == "metadata" && member.PropertyType == typeof(JsonElement?) && own.Type is null)
+                {
+                    own.Type = JsonSchemaType.Object | JsonSchemaType.Null;
+                }
+
                 foreach (
                     var nested in new[]
                     {
@@ -85,6 +92,23 @@ internal sealed class SchemaRulesFilter(IServiceProvider services) : ISchemaFilt
             }
 
             Describe(property, name, field);
+            // A reference cannot say null: a nullable one is "the referenced schema, or null", so that a validator
+            // accepts the null the hub writes.
+            if (property is OpenApiSchemaReference nullableReference && IsNullable(member))
+            {
+                var description = nullableReference.Description;
+                nullableReference.Description = null;
+                orNull[field] = new OpenApiSchema
+                {
+                    Description = description,
+                    OneOf = [nullableReference, new OpenApiSchema { Type = JsonSchemaType.Null }],
+                };
+            }
+        }
+
+        foreach (var (field, schemaOrNull) in orNull)
+        {
+            properties[field] = schemaOrNull;
         }
 
         target.Required = new HashSet<string>(required, StringComparer.Ordinal);
@@ -95,6 +119,16 @@ internal sealed class SchemaRulesFilter(IServiceProvider services) : ISchemaFilt
     /// of which keeps the source's line wrapping.</summary>
     internal static string? OneLine(string? text) =>
         text is null ? null : System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s*\n\s*", " ");
+
+    private static readonly NullabilityInfoContext Nullability = new();
+
+    private static bool IsNullable(PropertyInfo member)
+    {
+        lock (Nullability)
+        {
+            return Nullability.Create(member).ReadState == NullabilityState.Nullable;
+        }
+    }
 
     private static bool IsForEach(IValidationRule rule) =>
         rule.GetType()
