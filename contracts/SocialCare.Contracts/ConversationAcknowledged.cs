@@ -6,6 +6,7 @@ public sealed record ConversationAcknowledged : HubEvent
 {
     public DateTimeOffset AcknowledgedAt { get; init; }
 
-    /// <summary>From the conversation's opening to this acknowledgement, in seconds.</summary>
+    /// <summary>From the start of the episode (the opening, or the latest reopening) to this acknowledgement, in
+    /// seconds.</summary>
     public double TimeToAcknowledgeSeconds { get; init; }
 }

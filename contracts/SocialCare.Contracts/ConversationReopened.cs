@@ -1,7 +1,8 @@
 namespace SocialCare.Contracts;
 
 /// <summary>A resolved conversation opened again, because the customer wrote within the reopen window (or an app
-/// reopened it).</summary>
+/// reopened it). It starts a new episode: the conversation is unacknowledged again, and the acknowledgement and
+/// resolution times of the episode count from this event's <c>recordedAt</c>.</summary>
 [EventType(EventTypes.ConversationReopened)]
 public sealed record ConversationReopened : HubEvent
 {

@@ -7,10 +7,12 @@ public sealed record ConversationResolved : HubEvent
     public string? Reason { get; init; }
     public DateTimeOffset ResolvedAt { get; init; }
 
-    /// <summary>From opening to resolution, in seconds.</summary>
+    /// <summary>From the start of the episode (the opening, or the latest reopening) to resolution, in
+    /// seconds.</summary>
     public double TimeToResolveSeconds { get; init; }
 
-    /// <summary>From opening to acknowledgement, in seconds; null if it was never acknowledged.</summary>
+    /// <summary>From the start of the episode to its acknowledgement, in seconds; null if it was never
+    /// acknowledged.</summary>
     public double? TimeToAcknowledgeSeconds { get; init; }
 
     public Guid? ChannelId { get; init; }

@@ -199,8 +199,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
     {
         var rows = await writer.QueryAsync(
             """
-            select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at, c.acknowledged_at,
-                c.resolved_at,
+            select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at,
+                coalesce(c.episode_opened_at, c.opened_at), c.acknowledged_at, c.resolved_at,
                    c.assigned_team, c.assigned_agent, c.tags, c.priority, c.current_channel_id, ch.type,
                    array(select l.system || '|' || l.record_type || '|' || l.record_id from conversation_links l where
                        l.conversation_id = c.id),
@@ -217,22 +217,23 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
                 r.GetString(4),
                 r.GetInt64(5),
                 r.GetFieldValue<DateTimeOffset>(6),
-                r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
+                r.GetFieldValue<DateTimeOffset>(7),
                 r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
-                r.IsDBNull(9) ? null : r.GetString(9),
+                r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9),
                 r.IsDBNull(10) ? null : r.GetString(10),
-                r.GetFieldValue<string[]>(11),
-                r.GetString(12),
-                r.GetGuid(13),
-                r.GetString(14),
-                r.GetFieldValue<string[]>(15).ToHashSet(StringComparer.Ordinal),
-                r.IsDBNull(16)
+                r.IsDBNull(11) ? null : r.GetString(11),
+                r.GetFieldValue<string[]>(12),
+                r.GetString(13),
+                r.GetGuid(14),
+                r.GetString(15),
+                r.GetFieldValue<string[]>(16).ToHashSet(StringComparer.Ordinal),
+                r.IsDBNull(17)
                     ? null
                     : new Claim(
-                        r.GetString(16),
                         r.GetString(17),
-                        r.IsDBNull(18) ? null : r.GetString(18),
-                        r.GetFieldValue<DateTimeOffset>(19)
+                        r.GetString(18),
+                        r.IsDBNull(19) ? null : r.GetString(19),
+                        r.GetFieldValue<DateTimeOffset>(20)
                     )
             ),
             ct,

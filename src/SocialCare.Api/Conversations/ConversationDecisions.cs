@@ -37,7 +37,7 @@ public static partial class ConversationDecisions
                 new ConversationAcknowledged
                 {
                     AcknowledgedAt = now,
-                    TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now),
+                    TimeToAcknowledgeSeconds = Seconds(s.EpisodeOpenedAt, now),
                 }
             );
     }
@@ -154,7 +154,7 @@ public static partial class ConversationDecisions
         }
 
         var resolved = Resolution(
-            s.OpenedAt,
+            s.EpisodeOpenedAt,
             s.AcknowledgedAt,
             s.CurrentChannelId,
             s.CurrentChannelType,
@@ -169,9 +169,10 @@ public static partial class ConversationDecisions
             : Decision.Accept(resolved, new ConversationReleased { App = claim.App, Reason = "resolved" });
     }
 
-    /// <summary>The resolution event with the response times reports are made of.</summary>
+    /// <summary>The resolution event with the response times reports are made of, counted from the start of the
+    /// episode being resolved (<paramref name="episodeOpenedAt"/>).</summary>
     public static ConversationResolved Resolution(
-        DateTimeOffset openedAt,
+        DateTimeOffset episodeOpenedAt,
         DateTimeOffset? acknowledgedAt,
         Guid channelId,
         string channelType,
@@ -182,8 +183,8 @@ public static partial class ConversationDecisions
         {
             Reason = reason,
             ResolvedAt = now,
-            TimeToResolveSeconds = Seconds(openedAt, now),
-            TimeToAcknowledgeSeconds = acknowledgedAt is { } at ? Seconds(openedAt, at) : null,
+            TimeToResolveSeconds = Seconds(episodeOpenedAt, now),
+            TimeToAcknowledgeSeconds = acknowledgedAt is { } at ? Seconds(episodeOpenedAt, at) : null,
             ChannelId = channelId,
             ChannelType = channelType,
         };
@@ -314,7 +315,7 @@ public static partial class ConversationDecisions
                 new ConversationAcknowledged
                 {
                     AcknowledgedAt = now,
-                    TimeToAcknowledgeSeconds = Seconds(s.OpenedAt, now),
+                    TimeToAcknowledgeSeconds = Seconds(s.EpisodeOpenedAt, now),
                 }
             );
         }

@@ -75,7 +75,8 @@ public sealed record ReplyView(
     DateTimeOffset? FailedAt
 );
 
-/// <summary>The two response times care is measured by, in seconds; null until they happen.</summary>
+/// <summary>The two response times care is measured by, in seconds, from the start of the current episode; null until
+/// they happen.</summary>
 public sealed record Durations(double? TimeToAcknowledgeSeconds, double? TimeToResolveSeconds);
 
 /// <summary>The whole context of a conversation, now, in one call. <c>version</c> is also the ETag.</summary>
@@ -88,6 +89,8 @@ public sealed record ConversationView(
     IReadOnlyList<ChannelRef> Channels,
     Guid CurrentChannelId,
     DateTimeOffset OpenedAt,
+    int Episode,
+    DateTimeOffset EpisodeOpenedAt,
     DateTimeOffset LastActivityAt,
     DateTimeOffset? LastInboundAt,
     DateTimeOffset? AcknowledgedAt,

@@ -49,9 +49,15 @@ public static class ConversationProjection
             at
         );
 
-    /// <summary>A resolved conversation an inbound engagement reopens.</summary>
-    public static void Reopened(EventWriter writer, Guid id) =>
-        writer.Execute("update conversations set status = 'open', resolved_at = null where id = $1", id);
+    /// <summary>A resolved conversation reopened at <paramref name="at"/>: a new episode, whose acknowledgement,
+    /// response and resolution clocks start then.</summary>
+    public static void Reopened(EventWriter writer, Guid id, DateTimeOffset at) =>
+        writer.Execute(
+            "update conversations set status = 'open', resolved_at = null, acknowledged_at = null, "
+                + "episode = episode + 1, episode_opened_at = $2 where id = $1",
+            id,
+            at
+        );
 
     /// <summary>
     /// A batch's inbound engagements, in one statement: each conversation's version moves with its stream, its activity
@@ -292,11 +298,8 @@ public static class ConversationProjection
                         r.ResolvedAt
                     );
                     break;
-                case ConversationReopened:
-                    writer.Execute(
-                        "update conversations set status = 'open', resolved_at = null where id = $1",
-                        conversationId
-                    );
+                case ConversationReopened reopened:
+                    Reopened(writer, conversationId, reopened.RecordedAt);
                     break;
             }
         }

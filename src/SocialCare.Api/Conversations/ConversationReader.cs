@@ -152,7 +152,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                         c.last_activity_at,
                            c.last_inbound_at, c.resolved_at, c.engagement_count, c.version, c.acknowledged_at,
                            c.assigned_team, c.assigned_agent, c.tags, c.priority, c.priority_reason,
-                           c.claim_app, c.claim_person, c.claim_expires_at
+                           c.claim_app, c.claim_person, c.claim_expires_at, c.episode,
+                           coalesce(c.episode_opened_at, c.opened_at)
                     from conversations c join customers cu on cu.id = c.customer_id
                     where c.workspace_id = $1 and c.id = $2
                     """,
@@ -243,6 +244,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         );
         var (count, version) = (reader.GetInt32(10), reader.GetInt64(11));
         var acknowledgedAt = reader.IsDBNull(12) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(12);
+        var (episode, episodeOpenedAt) = (reader.GetInt32(21), reader.GetFieldValue<DateTimeOffset>(22));
         var assignment = new Assignment(NullableString(reader, 13), NullableString(reader, 14));
         var (tags, priority) = (
             reader.GetFieldValue<string[]>(15),
@@ -345,8 +347,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         }
 
         var durations = new Durations(
-            acknowledgedAt is { } ack ? Math.Round((ack - openedAt).TotalSeconds, 3) : null,
-            resolvedAt is { } res ? Math.Round((res - openedAt).TotalSeconds, 3) : null
+            acknowledgedAt is { } ack ? Math.Round((ack - episodeOpenedAt).TotalSeconds, 3) : null,
+            resolvedAt is { } res ? Math.Round((res - episodeOpenedAt).TotalSeconds, 3) : null
         );
         return new ConversationView(
             id,
@@ -357,6 +359,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             channels,
             current,
             openedAt,
+            episode,
+            episodeOpenedAt,
             lastActivityAt,
             lastInboundAt,
             acknowledgedAt,

@@ -1,6 +1,10 @@
 namespace SocialCare.Api.Conversations;
 
-/// <summary>What a command needs to know about a conversation to decide — read under a row lock.</summary>
+/// <summary>
+/// What a command needs to know about a conversation to decide — read under a row lock. <see cref="EpisodeOpenedAt"/>
+/// is when the current episode began (the opening, or the latest reopening): the acknowledgement and resolution
+/// clocks count from it, and <see cref="AcknowledgedAt"/> is this episode's.
+/// </summary>
 public sealed record ConversationState(
     Guid Id,
     Guid WorkspaceId,
@@ -9,6 +13,7 @@ public sealed record ConversationState(
     string Status,
     long Version,
     DateTimeOffset OpenedAt,
+    DateTimeOffset EpisodeOpenedAt,
     DateTimeOffset? AcknowledgedAt,
     DateTimeOffset? ResolvedAt,
     string? Team,

@@ -164,7 +164,8 @@ public sealed partial class CustomerCommands
         // "one open conversation per customer and brand": it is resolved, and its next inbound joins the survivor's.
         var duplicates = await writer.QueryAsync(
             """
-            select m.id, m.brand, m.version, m.opened_at, m.acknowledged_at, m.current_channel_id, ch.type
+            select m.id, m.brand, m.version, coalesce(m.episode_opened_at, m.opened_at), m.acknowledged_at,
+                m.current_channel_id, ch.type
             from conversations m join channels ch on ch.id = m.current_channel_id
             where m.workspace_id = $1 and m.customer_id = $2 and m.status = 'open'
               and exists (select 1 from conversations s where s.workspace_id = $1 and s.customer_id = $3 and s.brand =
@@ -176,7 +177,7 @@ public sealed partial class CustomerCommands
                     Id: r.GetGuid(0),
                     Brand: r.GetString(1),
                     Version: r.GetInt64(2),
-                    OpenedAt: r.GetFieldValue<DateTimeOffset>(3),
+                    EpisodeOpenedAt: r.GetFieldValue<DateTimeOffset>(3),
                     AcknowledgedAt: r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(4),
                     ChannelId: r.GetGuid(5),
                     ChannelType: r.GetString(6)
@@ -190,7 +191,7 @@ public sealed partial class CustomerCommands
         {
             var resolved = Stamp(
                 ConversationDecisions.Resolution(
-                    d.OpenedAt,
+                    d.EpisodeOpenedAt,
                     d.AcknowledgedAt,
                     d.ChannelId,
                     d.ChannelType,

@@ -231,7 +231,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                 );
                 break;
             case ThreadingDecision.Reopen reopen:
-                ConversationProjection.Reopened(writer, conversationId);
+                ConversationProjection.Reopened(writer, conversationId, now);
                 events.Add(
                     Stamp(
                         new ConversationReopened

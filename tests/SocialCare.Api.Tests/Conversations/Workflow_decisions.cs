@@ -21,6 +21,7 @@ public sealed class Workflow_decisions
             status,
             2,
             Opened,
+            Opened,
             acknowledged,
             status == "resolved" ? Opened.AddHours(1) : null,
             null,

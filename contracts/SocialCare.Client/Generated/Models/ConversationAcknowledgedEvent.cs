@@ -13,7 +13,7 @@ namespace SocialCare.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ConversationAcknowledgedEvent : IAdditionalDataHolder, IParsable
     {
-        /// <summary>When a department first acknowledged it; null until then.</summary>
+        /// <summary>When a department first acknowledged the current episode; null until then.</summary>
         public DateTimeOffset? AcknowledgedAt { get; set; }
         /// <summary>Who caused it: a department app&apos;s API key (and optional person), a platform webhook, or the hub itself.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -43,7 +43,7 @@ namespace SocialCare.Client.Models
         public DateTimeOffset? RecordedAt { get; set; }
         /// <summary>The global sequence: increasing in commit order, never behind one already visible (a gap only where a transaction failed mid-commit). 0 until the event is published.</summary>
         public int? Sequence { get; set; }
-        /// <summary>From the conversation&apos;s opening to this acknowledgement, in seconds.</summary>
+        /// <summary>From the start of the episode (the opening, or the latest reopening) to this acknowledgement, in seconds.</summary>
         public double? TimeToAcknowledgeSeconds { get; set; }
         /// <summary>The workspace the event belongs to.</summary>
         public Guid? WorkspaceId { get; set; }

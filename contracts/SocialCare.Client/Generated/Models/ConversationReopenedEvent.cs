@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// A resolved conversation opened again, because the customer wrote within the reopen window (or an app reopened it).
+    /// A resolved conversation opened again, because the customer wrote within the reopen window (or an app reopened it). It starts a new episode: the conversation is unacknowledged again, and the acknowledgement and resolution times of the episode count from this event&apos;s `recordedAt`.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ConversationReopenedEvent : IAdditionalDataHolder, IParsable

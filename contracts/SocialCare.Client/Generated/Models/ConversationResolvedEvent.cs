@@ -63,9 +63,9 @@ namespace SocialCare.Client.Models
         public DateTimeOffset? ResolvedAt { get; set; }
         /// <summary>The global sequence: increasing in commit order, never behind one already visible (a gap only where a transaction failed mid-commit). 0 until the event is published.</summary>
         public int? Sequence { get; set; }
-        /// <summary>From opening to acknowledgement, in seconds; null if it was never acknowledged.</summary>
+        /// <summary>From the start of the episode to its acknowledgement, in seconds; null if it was never acknowledged.</summary>
         public double? TimeToAcknowledgeSeconds { get; set; }
-        /// <summary>From opening to resolution, in seconds.</summary>
+        /// <summary>From the start of the episode (the opening, or the latest reopening) to resolution, in seconds.</summary>
         public double? TimeToResolveSeconds { get; set; }
         /// <summary>The workspace the event belongs to.</summary>
         public Guid? WorkspaceId { get; set; }

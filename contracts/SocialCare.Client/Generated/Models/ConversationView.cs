@@ -13,7 +13,7 @@ namespace SocialCare.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ConversationView : IParsable
     {
-        /// <summary>When a department first acknowledged it; null until then.</summary>
+        /// <summary>When a department first acknowledged the current episode; null until then.</summary>
         public DateTimeOffset? AcknowledgedAt { get; set; }
         /// <summary>The team and agent who own it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -65,7 +65,7 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.CustomerSummary Customer { get; set; }
 #endif
-        /// <summary>The two response times care is measured by, in seconds; null until they happen.</summary>
+        /// <summary>The two response times care is measured by, in seconds, from the start of the current episode; null until they happen.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.Durations? Durations { get; set; }
@@ -75,6 +75,10 @@ namespace SocialCare.Client.Models
 #endif
         /// <summary>How many inbound engagements the conversation holds.</summary>
         public int? EngagementCount { get; set; }
+        /// <summary>Which opening of the conversation this is: 1, then one more at each reopening.</summary>
+        public int? Episode { get; set; }
+        /// <summary>When the current episode began (the opening, or the latest reopening): its acknowledgement, response and resolution are counted from then.</summary>
+        public DateTimeOffset? EpisodeOpenedAt { get; set; }
         /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
         /// <summary>When anything last happened in the conversation.</summary>
@@ -157,6 +161,8 @@ namespace SocialCare.Client.Models
                 { "customer", n => { Customer = n.GetObjectValue<global::SocialCare.Client.Models.CustomerSummary>(global::SocialCare.Client.Models.CustomerSummary.CreateFromDiscriminatorValue); } },
                 { "durations", n => { Durations = n.GetObjectValue<global::SocialCare.Client.Models.Durations>(global::SocialCare.Client.Models.Durations.CreateFromDiscriminatorValue); } },
                 { "engagementCount", n => { EngagementCount = n.GetIntValue(); } },
+                { "episode", n => { Episode = n.GetIntValue(); } },
+                { "episodeOpenedAt", n => { EpisodeOpenedAt = n.GetDateTimeOffsetValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lastActivityAt", n => { LastActivityAt = n.GetDateTimeOffsetValue(); } },
                 { "lastInboundAt", n => { LastInboundAt = n.GetDateTimeOffsetValue(); } },
@@ -188,6 +194,8 @@ namespace SocialCare.Client.Models
             writer.WriteObjectValue<global::SocialCare.Client.Models.CustomerSummary>("customer", Customer);
             writer.WriteObjectValue<global::SocialCare.Client.Models.Durations>("durations", Durations);
             writer.WriteIntValue("engagementCount", EngagementCount);
+            writer.WriteIntValue("episode", Episode);
+            writer.WriteDateTimeOffsetValue("episodeOpenedAt", EpisodeOpenedAt);
             writer.WriteGuidValue("id", Id);
             writer.WriteDateTimeOffsetValue("lastActivityAt", LastActivityAt);
             writer.WriteDateTimeOffsetValue("lastInboundAt", LastInboundAt);

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// The two response times care is measured by, in seconds; null until they happen.
+    /// The two response times care is measured by, in seconds, from the start of the current episode; null until they happen.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class Durations : IParsable

@@ -179,7 +179,11 @@ internal static class FieldDescriptions
         ["customer"] = "The customer, with their identities.",
         ["channels"] = "Every channel account the conversation has used.",
         ["lastInboundAt"] = "When the customer last wrote.",
-        ["acknowledgedAt"] = "When a department first acknowledged it; null until then.",
+        ["acknowledgedAt"] = "When a department first acknowledged the current episode; null until then.",
+        ["episode"] = "Which opening of the conversation this is: 1, then one more at each reopening.",
+        ["episodeOpenedAt"] =
+            "When the current episode began (the opening, or the latest reopening): its acknowledgement, response "
+            + "and resolution are counted from then.",
         ["assignment"] = "The team and agent who own it.",
         ["priority"] = "How urgent it is, and why.",
         ["links"] = "Records in department systems that this conversation is linked to.",
