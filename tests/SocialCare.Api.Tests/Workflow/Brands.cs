@@ -231,6 +231,29 @@ public sealed class Brands : HubFixture
     }
 
     [Test]
+    public async Task Concurrent_changes_without_if_match_all_land_one_after_the_other()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("brands concurrent");
+        using (client)
+        {
+            var answers = await Task.WhenAll(
+                Enumerable.Range(0, 8).Select(i => client.PutAsJsonAsync("/v1/brands/acme", Riyadh($"version {i}")))
+            );
+            var read = await client.GetAsync("/v1/brands/acme");
+            Assert.Multiple(() =>
+            {
+                Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.Created), Is.EqualTo(1));
+                Assert.That(answers.Count(a => a.StatusCode == HttpStatusCode.OK), Is.EqualTo(7));
+                Assert.That(
+                    answers.Select(a => a.Headers.ETag?.Tag).Order(),
+                    Is.EquivalentTo(Enumerable.Range(1, 8).Select(v => $"\"{v}\""))
+                );
+                Assert.That(read.Headers.ETag?.Tag, Is.EqualTo("\"8\""));
+            });
+        }
+    }
+
+    [Test]
     public async Task Brands_are_listed_in_pages()
     {
         var (_, client) = await Hub.CreateTenantAsync("brands pages");

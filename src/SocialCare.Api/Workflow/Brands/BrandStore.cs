@@ -68,17 +68,33 @@ public sealed class BrandStore(NpgsqlDataSource dataSource)
         return items;
     }
 
-    /// <summary>The version of the brand's stream now, in the writer's transaction: 0 for a brand never
-    /// configured.</summary>
-    public static async Task<long> StreamVersionAsync(EventWriter writer, Guid stream, CancellationToken ct) =>
-        (
+    /// <summary>
+    /// Takes the brand's lock for the rest of the writer's transaction (two changes of one brand run one after the
+    /// other), then reads its stream's version (0 for a brand never configured) and whether it is configured now.
+    /// </summary>
+    public static async Task<(long Version, bool Configured)> LockAsync(
+        EventWriter writer,
+        Guid workspaceId,
+        string brand,
+        CancellationToken ct
+    )
+    {
+        var stream = StreamOf(workspaceId, brand);
+        writer.Lock([$"brand|{stream}"]);
+        return (
             await writer.QueryAsync(
-                "select coalesce((select version from mt_streams where id = $1), 0)",
-                r => r.GetInt64(0),
+                """
+                select coalesce((select version from mt_streams where id = $1), 0),
+                    exists(select 1 from brands where workspace_id = $2 and brand = $3)
+                """,
+                r => (r.GetInt64(0), r.GetBoolean(1)),
                 ct,
-                stream
+                stream,
+                workspaceId,
+                brand
             )
         )[0];
+    }
 
     public static void Save(EventWriter writer, Guid workspaceId, BrandConfigured e, long version) =>
         writer.Execute(

@@ -147,21 +147,21 @@ public static class BrandsApi
         var stream = BrandStore.StreamOf(workspaceId, brand);
         try
         {
-            var version = await events.WriteAsync(
+            var (version, existed) = await events.WriteAsync(
                 async writer =>
                 {
-                    var current = await BrandStore.StreamVersionAsync(writer, stream, ct);
+                    var (current, configuredBefore) = await BrandStore.LockAsync(writer, workspaceId, brand, ct);
                     writer.Append(stream, typeof(StreamTypes.Brand), workspaceId, expected ?? current, [configured]);
                     BrandStore.Save(writer, workspaceId, configured, current + 1);
-                    return current + 1;
+                    return (current + 1, configuredBefore);
                 },
                 ct
             );
             var saved = await store.FindAsync(workspaceId, brand, ct);
             http.Response.Headers.ETag = Preconditions.ETag(version);
-            return before is null
-                ? TypedResults.Created($"/v1/brands/{Uri.EscapeDataString(brand)}", saved)
-                : TypedResults.Ok(saved);
+            return existed
+                ? TypedResults.Ok(saved)
+                : TypedResults.Created($"/v1/brands/{Uri.EscapeDataString(brand)}", saved);
         }
         catch (ConcurrencyException)
         {
@@ -203,7 +203,7 @@ public static class BrandsApi
             await events.WriteAsync(
                 async writer =>
                 {
-                    var current = await BrandStore.StreamVersionAsync(writer, stream, ct);
+                    var (current, _) = await BrandStore.LockAsync(writer, workspaceId, brand, ct);
                     writer.Append(stream, typeof(StreamTypes.Brand), workspaceId, expected ?? current, [removed]);
                     BrandStore.Remove(writer, workspaceId, brand);
                     return current + 1;
