@@ -29,4 +29,7 @@ public static class EventTypes
     public const string SubscriptionDisabled = "subscription.disabled";
     public const string BrandConfigured = "brand.configured";
     public const string BrandRemoved = "brand.removed";
+    public const string TeamCreated = "team.created";
+    public const string TeamUpdated = "team.updated";
+    public const string TeamDeleted = "team.deleted";
 }

@@ -15,6 +15,7 @@ using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Api.Webhooks;
 using SocialCare.Api.Workflow.Brands;
+using SocialCare.Api.Workflow.Teams;
 using SocialCare.Api.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -35,6 +36,7 @@ builder.Services.AddConversations();
 builder.Services.AddCustomers();
 builder.Services.AddSubscriptions();
 builder.Services.AddBrands();
+builder.Services.AddTeams();
 builder.Services.AddEventLog();
 builder.Services.AddConnectors();
 builder.Services.AddMessaging();
@@ -62,6 +64,7 @@ app.MapGroup("/v1")
     .MapEvents()
     .MapSubscriptions()
     .MapBrands()
+    .MapTeams()
     .MapSecrets();
 
 await app.RunAsync();

@@ -3,6 +3,7 @@ using SocialCare.Api.Authorization;
 using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Workflow.Teams;
 
 namespace SocialCare.Api.Conversations;
 
@@ -38,11 +39,24 @@ public static class ConversationCommandsApi
                         http,
                         id,
                         request,
-                        (s, _, _) => ConversationDecisions.Assign(s, request.Team, request.Agent)
+                        async (writer, s) =>
+                            string.IsNullOrWhiteSpace(request.Team)
+                                ? TeamMatch.None
+                                : await TeamStore.ForAssignmentAsync(
+                                    writer,
+                                    s.WorkspaceId,
+                                    request.Team.Trim(),
+                                    http.RequestAborted
+                                ),
+                        (s, teams, _, _) => ConversationDecisions.Assign(s, request.Team, request.Agent, teams),
+                        accepted: false
                     )
             )
             .WithName("AssignConversation")
-            .WithSummary("Assign to a team and/or agent; both empty unassigns.")
+            .WithSummary(
+                "Assign to a team and/or agent; both empty unassigns. Once the workspace has teams, the team is one of "
+                    + "them that takes the conversation's brand (422 unknown-team otherwise)."
+            )
             .Validate<AssignRequest>();
 
         commands

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Api.Workflow.Teams;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Conversations;
@@ -42,9 +43,29 @@ public static partial class ConversationDecisions
             );
     }
 
-    public static Decision Assign(ConversationState s, string? team, string? agent)
+    /// <summary>
+    /// Assigns to a team and/or agent. Once the workspace has teams (<paramref name="teams"/>), the team must be one
+    /// of them that takes the conversation's brand, and is recorded by its own name; a workspace without teams
+    /// assigns any team name, as it always could.
+    /// </summary>
+    public static Decision Assign(ConversationState s, string? team, string? agent, TeamMatch teams)
     {
         (team, agent) = (Clean(team), Clean(agent));
+        if (team is not null && teams.HasTeams)
+        {
+            if (teams.Name is null || (teams.Brands is { } brands && !brands.Contains(s.Brand, StringComparer.Ordinal)))
+            {
+                return Decision.Refuse(
+                    ProblemCodes.UnknownTeam,
+                    teams.Name is null
+                        ? $"The workspace has no team named '{team}' (GET /v1/teams lists them)."
+                        : $"The team '{teams.Name}' does not take brand '{s.Brand}'."
+                );
+            }
+
+            team = teams.Name;
+        }
+
         return team == s.Team && agent == s.Agent
             ? Decision.Unchanged
             : Decision.Accept(

@@ -16,4 +16,8 @@ public static class StreamTypes
     /// <summary>A brand's care settings (<c>brand.configured</c>, <c>brand.removed</c>); the stream's version is the
     /// brand's ETag.</summary>
     public sealed class Brand;
+
+    /// <summary>A team (<c>team.created</c>, <c>team.updated</c>, <c>team.deleted</c>); the stream's version is the
+    /// team's ETag.</summary>
+    public sealed class Team;
 }

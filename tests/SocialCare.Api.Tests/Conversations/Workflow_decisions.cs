@@ -89,7 +89,8 @@ public sealed class Workflow_decisions
     public void Unassigning_is_an_assignment_to_nobody()
     {
         var assigned = State() with { Team = "Tier 1", Agent = "omar" };
-        var decision = (ConversationAssigned)ConversationDecisions.Assign(assigned, " ", null).Events.Single();
+        var decision = (ConversationAssigned)
+            ConversationDecisions.Assign(assigned, " ", null, Api.Workflow.Teams.TeamMatch.None).Events.Single();
         Assert.That(
             (decision.Team, decision.Agent, decision.PreviousTeam),
             Is.EqualTo(((string?)null, (string?)null, "Tier 1"))

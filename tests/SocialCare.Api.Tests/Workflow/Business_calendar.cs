@@ -65,7 +65,14 @@ public sealed class Business_calendar
         Gen.Select(Calendar, Instant, OpenTime, OpenTime)
             .Sample(
                 (calendar, start, a, b) =>
-                    calendar.Add(start, a) is not { } first || calendar.Add(first, b) == calendar.Add(start, a + b),
+                    calendar.Add(start, a) is not { } first
+                    || (calendar.Add(start, a + b), calendar.Add(first, b)) switch
+                    {
+                        ({ } once, var twice) => twice == once,
+                        // A calendar so sparse that the sum lies beyond the horizon (over two years of openings away):
+                        // "never", as far as an SLA clock is concerned; the two steps reach past the horizon too.
+                        (null, var twice) => twice is null || twice > start.AddDays(700),
+                    },
                 iter: 3_000
             );
 

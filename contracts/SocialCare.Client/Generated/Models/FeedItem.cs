@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
+    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class FeedItem : IComposedTypeWrapper, IParsable
@@ -213,6 +213,30 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.SubscriptionDisabledFeedItem SubscriptionDisabledFeedItem { get; set; }
 #endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.TeamCreatedFeedItem? TeamCreatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.TeamCreatedFeedItem TeamCreatedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.TeamDeletedFeedItem? TeamDeletedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.TeamDeletedFeedItem TeamDeletedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.TeamUpdatedFeedItem? TeamUpdatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.TeamUpdatedFeedItem TeamUpdatedFeedItem { get; set; }
+#endif
         /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -331,6 +355,18 @@ namespace SocialCare.Client.Models
             {
                 result.SubscriptionDisabledFeedItem = new global::SocialCare.Client.Models.SubscriptionDisabledFeedItem();
             }
+            else if("team.created".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.TeamCreatedFeedItem = new global::SocialCare.Client.Models.TeamCreatedFeedItem();
+            }
+            else if("team.deleted".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.TeamDeletedFeedItem = new global::SocialCare.Client.Models.TeamDeletedFeedItem();
+            }
+            else if("team.updated".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.TeamUpdatedFeedItem = new global::SocialCare.Client.Models.TeamUpdatedFeedItem();
+            }
             else if("webhook.delivery_exhausted".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
                 result.WebhookDeliveryExhaustedFeedItem = new global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem();
@@ -442,6 +478,18 @@ namespace SocialCare.Client.Models
             else if(SubscriptionDisabledFeedItem != null)
             {
                 return SubscriptionDisabledFeedItem.GetFieldDeserializers();
+            }
+            else if(TeamCreatedFeedItem != null)
+            {
+                return TeamCreatedFeedItem.GetFieldDeserializers();
+            }
+            else if(TeamDeletedFeedItem != null)
+            {
+                return TeamDeletedFeedItem.GetFieldDeserializers();
+            }
+            else if(TeamUpdatedFeedItem != null)
+            {
+                return TeamUpdatedFeedItem.GetFieldDeserializers();
             }
             else if(WebhookDeliveryExhaustedFeedItem != null)
             {
@@ -555,6 +603,18 @@ namespace SocialCare.Client.Models
             else if(SubscriptionDisabledFeedItem != null)
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.SubscriptionDisabledFeedItem>(null, SubscriptionDisabledFeedItem);
+            }
+            else if(TeamCreatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.TeamCreatedFeedItem>(null, TeamCreatedFeedItem);
+            }
+            else if(TeamDeletedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.TeamDeletedFeedItem>(null, TeamDeletedFeedItem);
+            }
+            else if(TeamUpdatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.TeamUpdatedFeedItem>(null, TeamUpdatedFeedItem);
             }
             else if(WebhookDeliveryExhaustedFeedItem != null)
             {

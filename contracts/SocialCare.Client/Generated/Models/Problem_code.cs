@@ -167,6 +167,10 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         UnknownSlaPolicy,
         #pragma warning restore CS1591
+        [EnumMember(Value = "unknown-team")]
+        #pragma warning disable CS1591
+        UnknownTeam,
+        #pragma warning restore CS1591
         [EnumMember(Value = "unsupported-character")]
         #pragma warning disable CS1591
         UnsupportedCharacter,

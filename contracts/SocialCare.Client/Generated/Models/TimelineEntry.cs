@@ -88,7 +88,7 @@ namespace SocialCare.Client.Models
             writer.WriteLongValue("version", Version);
         }
         /// <summary>
-        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
+        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class TimelineEntry_data : IComposedTypeWrapper, IParsable
@@ -293,6 +293,30 @@ namespace SocialCare.Client.Models
 #else
             public global::SocialCare.Client.Models.SubscriptionDisabledEvent SubscriptionDisabledEvent { get; set; }
 #endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.TeamCreatedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.TeamCreatedEvent? TeamCreatedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.TeamCreatedEvent TeamCreatedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.TeamDeletedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.TeamDeletedEvent? TeamDeletedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.TeamDeletedEvent TeamDeletedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.TeamUpdatedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.TeamUpdatedEvent? TeamUpdatedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.TeamUpdatedEvent TeamUpdatedEvent { get; set; }
+#endif
             /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -335,6 +359,9 @@ namespace SocialCare.Client.Models
                 result.ReplyRequestedEvent = new global::SocialCare.Client.Models.ReplyRequestedEvent();
                 result.ReplySentEvent = new global::SocialCare.Client.Models.ReplySentEvent();
                 result.SubscriptionDisabledEvent = new global::SocialCare.Client.Models.SubscriptionDisabledEvent();
+                result.TeamCreatedEvent = new global::SocialCare.Client.Models.TeamCreatedEvent();
+                result.TeamDeletedEvent = new global::SocialCare.Client.Models.TeamDeletedEvent();
+                result.TeamUpdatedEvent = new global::SocialCare.Client.Models.TeamUpdatedEvent();
                 result.WebhookDeliveryExhaustedEvent = new global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent();
                 return result;
             }
@@ -344,9 +371,9 @@ namespace SocialCare.Client.Models
             /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
             public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
             {
-                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SubscriptionDisabledEvent != null || WebhookDeliveryExhaustedEvent != null)
+                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SubscriptionDisabledEvent != null || TeamCreatedEvent != null || TeamDeletedEvent != null || TeamUpdatedEvent != null || WebhookDeliveryExhaustedEvent != null)
                 {
-                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
+                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
                 }
                 return new Dictionary<string, Action<IParseNode>>();
             }
@@ -357,7 +384,7 @@ namespace SocialCare.Client.Models
             public virtual void Serialize(ISerializationWriter writer)
             {
                 if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, WebhookDeliveryExhaustedEvent);
+                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
             }
         }
     }

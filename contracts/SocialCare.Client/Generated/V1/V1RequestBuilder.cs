@@ -13,6 +13,7 @@ using SocialCare.Client.V1.Hooks;
 using SocialCare.Client.V1.Me;
 using SocialCare.Client.V1.Replies;
 using SocialCare.Client.V1.Subscriptions;
+using SocialCare.Client.V1.Teams;
 using SocialCare.Client.V1.Workspaces;
 using System.Collections.Generic;
 using System.IO;
@@ -80,6 +81,11 @@ namespace SocialCare.Client.V1
         public global::SocialCare.Client.V1.Subscriptions.SubscriptionsRequestBuilder Subscriptions
         {
             get => new global::SocialCare.Client.V1.Subscriptions.SubscriptionsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The teams property</summary>
+        public global::SocialCare.Client.V1.Teams.TeamsRequestBuilder Teams
+        {
+            get => new global::SocialCare.Client.V1.Teams.TeamsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The workspaces property</summary>
         public global::SocialCare.Client.V1.Workspaces.WorkspacesRequestBuilder Workspaces

@@ -268,6 +268,17 @@ internal static class FieldDescriptions
         ["lastStatusCode"] = "The endpoint's HTTP status at the last attempt; null when no answer came.",
         ["lastError"] = "Why the last attempt failed, when no answer came.",
         ["BrandResponse.brand"] = "The brand's name, as channels and conversations carry it.",
+        ["TeamResponse.version"] = "The team's version: send it as `If-Match` to change only what you read.",
+        ["TeamResponse.name"] = "The team's name: what `assign` names, unique in the workspace ignoring case.",
+        ["CreateTeamRequest.name"] = "The team's name: what `assign` names, unique in the workspace ignoring case.",
+        ["UpdateTeamRequest.name"] = "A new name for the team; conversations already assigned keep the old one.",
+        ["TeamResponse.brands"] = "The brands whose conversations the team takes; null for every brand.",
+        ["CreateTeamRequest.brands"] =
+            "The brands whose conversations the team takes; omit for every brand (a brand-limited key names its own).",
+        ["UpdateTeamRequest.brands"] = "New brands for the team; omitted, they stay.",
+        ["TeamResponse.description"] = "What the team does, for people.",
+        ["CreateTeamRequest.description"] = "What the team does, for people.",
+        ["UpdateTeamRequest.description"] = "A new description; omitted, it stays.",
         ["BrandResponse.version"] = "The brand's version: send it as `If-Match` to change only what you read.",
         ["timeZone"] = "The brand's IANA time zone (`Asia/Riyadh`): its business hours and holidays are in it.",
         ["businessHours"] =

@@ -13,8 +13,8 @@ internal sealed class TagDescriptionsFilter : IDocumentFilter
     {
         ["Administration"] = "Operator tasks with the admin key: re-encrypting stored secrets under the active key.",
         ["Care operations"] =
-            "How care runs, for every department at once: brands' time zones, business hours and holidays (and, as "
-            + "they land, teams, triage rules and SLA policies). Scope `workflow:manage`.",
+            "How care runs, for every department at once: brands' time zones, business hours and holidays, and teams "
+            + "(and, as they land, triage rules and SLA policies). Scope `workflow:manage`.",
         ["Channels"] =
             "Channel accounts (a WhatsApp number, a Messenger page, an X account, a partner's source) and "
             + "their credentials, which are stored encrypted and never returned.",

@@ -34,7 +34,7 @@ namespace SocialCare.Client.V1.Conversations.Item.Assign
         {
         }
         /// <summary>
-        /// Assign to a team and/or agent; both empty unassigns.
+        /// Assign to a team and/or agent; both empty unassigns. Once the workspace has teams, the team is one of them that takes the conversation&apos;s brand (422 unknown-team otherwise).
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.CommandResult"/></returns>
         /// <param name="body">The request body</param>
@@ -79,7 +79,7 @@ namespace SocialCare.Client.V1.Conversations.Item.Assign
             return await RequestAdapter.SendAsync<global::SocialCare.Client.Models.CommandResult>(requestInfo, global::SocialCare.Client.Models.CommandResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Assign to a team and/or agent; both empty unassigns.
+        /// Assign to a team and/or agent; both empty unassigns. Once the workspace has teams, the team is one of them that takes the conversation&apos;s brand (422 unknown-team otherwise).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
