@@ -161,4 +161,18 @@ public static class HubApi
         );
         return page["items"]!.AsArray();
     }
+
+    /// <summary>A request with <c>If-Match</c> (sent as given, even when it is not a valid entity tag).</summary>
+    public static Task<HttpResponseMessage> SendIfMatchAsync(
+        this HttpClient client,
+        HttpMethod method,
+        string path,
+        string ifMatch,
+        object? body
+    )
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return client.SendAsync(request);
+    }
 }

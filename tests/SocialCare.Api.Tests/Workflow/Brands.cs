@@ -103,24 +103,24 @@ public sealed class Brands : HubFixture
             await HubApi.ReadJson(await client.PutAsJsonAsync("/v1/brands/acme", Riyadh()), HttpStatusCode.Created);
             await HubApi.ReadJson(await client.PutAsJsonAsync("/v1/brands/acme", Riyadh("second")), HttpStatusCode.OK);
             await HubApi.ReadProblem(
-                await Send(client, HttpMethod.Put, "/v1/brands/acme", "\"1\"", Riyadh("stale")),
+                await client.SendIfMatchAsync(HttpMethod.Put, "/v1/brands/acme", "\"1\"", Riyadh("stale")),
                 HttpStatusCode.PreconditionFailed,
                 "precondition-failed"
             );
             await HubApi.ReadProblem(
-                await Send(client, HttpMethod.Put, "/v1/brands/acme", "\"1\"", Riyadh("second")),
+                await client.SendIfMatchAsync(HttpMethod.Put, "/v1/brands/acme", "\"1\"", Riyadh("second")),
                 HttpStatusCode.PreconditionFailed,
                 "precondition-failed"
             );
-            var current = await Send(client, HttpMethod.Put, "/v1/brands/acme", "\"2\"", Riyadh("third"));
+            var current = await client.SendIfMatchAsync(HttpMethod.Put, "/v1/brands/acme", "\"2\"", Riyadh("third"));
             Assert.That(current.Headers.ETag?.Tag, Is.EqualTo("\"3\""));
             await HubApi.ReadProblem(
-                await Send(client, HttpMethod.Delete, "/v1/brands/acme", "\"2\"", null),
+                await client.SendIfMatchAsync(HttpMethod.Delete, "/v1/brands/acme", "\"2\"", null),
                 HttpStatusCode.PreconditionFailed,
                 "precondition-failed"
             );
             await HubApi.ReadProblem(
-                await Send(client, HttpMethod.Put, "/v1/brands/acme", "yesterday", Riyadh()),
+                await client.SendIfMatchAsync(HttpMethod.Put, "/v1/brands/acme", "yesterday", Riyadh()),
                 HttpStatusCode.BadRequest,
                 "bad-request"
             );
@@ -285,17 +285,4 @@ public sealed class Brands : HubFixture
 
     private static string[] Names(JsonNode page) =>
         page["items"]!.AsArray().Select(b => b!["brand"]!.GetValue<string>()).ToArray();
-
-    private static Task<HttpResponseMessage> Send(
-        HttpClient client,
-        HttpMethod method,
-        string path,
-        string ifMatch,
-        object? body
-    )
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        return client.SendAsync(request);
-    }
 }

@@ -43,11 +43,16 @@ public sealed class Teams : HubFixture
                 "conflict"
             );
             await HubApi.ReadProblem(
-                await Send(client, HttpMethod.Patch, $"/v1/teams/{id}", "\"7\"", new { name = "Payments" }),
+                await client.SendIfMatchAsync(HttpMethod.Patch, $"/v1/teams/{id}", "\"7\"", new { name = "Payments" }),
                 HttpStatusCode.PreconditionFailed,
                 "precondition-failed"
             );
-            var renamed = await Send(client, HttpMethod.Patch, $"/v1/teams/{id}", "\"1\"", new { name = "Payments" });
+            var renamed = await client.SendIfMatchAsync(
+                HttpMethod.Patch,
+                $"/v1/teams/{id}",
+                "\"1\"",
+                new { name = "Payments" }
+            );
             Assert.That(renamed.Headers.ETag?.Tag, Is.EqualTo("\"2\""));
             var read = await HubApi.ReadJson(await client.GetAsync($"/v1/teams/{id}"), HttpStatusCode.OK);
             Assert.Multiple(() =>
@@ -63,7 +68,7 @@ public sealed class Teams : HubFixture
             Assert.That(listed["items"]!.AsArray().Select(t => t!["id"]!.GetValue<Guid>()), Is.EqualTo(new[] { id }));
 
             Assert.That(
-                (await Send(client, HttpMethod.Delete, $"/v1/teams/{id}", "\"2\"", null)).StatusCode,
+                (await client.SendIfMatchAsync(HttpMethod.Delete, $"/v1/teams/{id}", "\"2\"", null)).StatusCode,
                 Is.EqualTo(HttpStatusCode.NoContent)
             );
             await HubApi.ReadProblem(await client.GetAsync($"/v1/teams/{id}"), HttpStatusCode.NotFound, "not-found");
@@ -196,17 +201,4 @@ public sealed class Teams : HubFixture
 
     private static string[] Names(JsonNode page) =>
         page["items"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToArray();
-
-    private static Task<HttpResponseMessage> Send(
-        HttpClient client,
-        HttpMethod method,
-        string path,
-        string ifMatch,
-        object? body
-    )
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        return client.SendAsync(request);
-    }
 }
