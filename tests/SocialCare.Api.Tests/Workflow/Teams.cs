@@ -184,6 +184,46 @@ public sealed class Teams : HubFixture
         }
     }
 
+    [Test]
+    public async Task Concurrent_creations_of_one_name_make_one_team_and_concurrent_changes_all_land()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("teams concurrent");
+        using (client)
+        {
+            var creations = await Task.WhenAll(
+                Enumerable
+                    .Range(0, 8)
+                    .Select(i =>
+                        client.PostAsJsonAsync("/v1/teams", new { name = i % 2 == 0 ? "Escalations" : "ESCALATIONS" })
+                    )
+            );
+            Assert.Multiple(() =>
+            {
+                Assert.That(creations.Count(c => c.StatusCode == HttpStatusCode.Created), Is.EqualTo(1));
+                Assert.That(creations.Count(c => c.StatusCode == HttpStatusCode.Conflict), Is.EqualTo(7));
+            });
+            var id = (await HubApi.ReadJson(creations.Single(c => c.IsSuccessStatusCode), HttpStatusCode.Created))[
+                "id"
+            ]!.GetValue<Guid>();
+
+            var changes = await Task.WhenAll(
+                Enumerable
+                    .Range(0, 6)
+                    .Select(i => client.PatchAsJsonAsync($"/v1/teams/{id}", new { description = $"change {i}" }))
+            );
+            var read = await client.GetAsync($"/v1/teams/{id}");
+            Assert.Multiple(() =>
+            {
+                Assert.That(changes.Select(c => c.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
+                Assert.That(
+                    changes.Select(c => c.Headers.ETag?.Tag).Order(),
+                    Is.EquivalentTo(Enumerable.Range(2, 6).Select(v => $"\"{v}\""))
+                );
+                Assert.That(read.Headers.ETag?.Tag, Is.EqualTo("\"7\""));
+            });
+        }
+    }
+
     private static async Task<JsonNode> Assign(
         HttpClient client,
         Guid conversation,

@@ -59,15 +59,21 @@ public sealed class TeamStore(NpgsqlDataSource dataSource)
         return items;
     }
 
-    /// <summary>Whether another live team of the workspace has <paramref name="name"/> (ignoring case).</summary>
+    /// <summary>
+    /// Whether another live team of the workspace has <paramref name="name"/> (ignoring case). Takes the name's lock
+    /// for the rest of the transaction first, so that two creations or renames to one name run one after the other
+    /// and the second sees the first (the unique index stays the last guard).
+    /// </summary>
     public static async Task<bool> NameTakenAsync(
         EventWriter writer,
         Guid workspaceId,
         string name,
         Guid except,
         CancellationToken ct
-    ) =>
-        (
+    )
+    {
+        writer.Lock([$"team-name|{workspaceId:N}|{name.ToUpperInvariant()}"]);
+        return (
             await writer.QueryAsync(
                 """
                 select exists(select 1 from teams where workspace_id = $1 and lower(name) = lower($2) and id <> $3
@@ -80,6 +86,28 @@ public sealed class TeamStore(NpgsqlDataSource dataSource)
                 except
             )
         )[0];
+    }
+
+    /// <summary>The live team, read and row-locked in the writer's transaction: what a change is decided on.</summary>
+    public static async Task<TeamResponse?> LockAsync(
+        EventWriter writer,
+        Guid workspaceId,
+        Guid id,
+        CancellationToken ct
+    ) =>
+        (
+            await writer.QueryAsync(
+                $"select {Columns} from teams where workspace_id = $1 and id = $2 and deleted_at is null for update",
+                Read,
+                ct,
+                workspaceId,
+                id
+            )
+        ).SingleOrDefault();
+
+    /// <summary>Whether <paramref name="exception"/> is the unique index on live team names refusing a name.</summary>
+    public static bool IsNameTaken(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "teams_name" };
 
     /// <summary>The team <c>assign</c> names, in the command's transaction: whether the workspace has teams at all,
     /// and the live team of that name (ignoring case) with its brands, if there is one.</summary>

@@ -58,7 +58,6 @@ public static class TeamsApi
     private static async Task<Results<Created<TeamResponse>, ProblemHttpResult>> Create(
         CreateTeamRequest request,
         HttpContext http,
-        TeamStore store,
         EventStore events,
         TimeProvider clock,
         CancellationToken ct
@@ -81,38 +80,34 @@ public static class TeamsApi
             http,
             clock
         );
-        var problem = await events.WriteAsync(
-            async writer =>
-            {
-                if (await TeamStore.NameTakenAsync(writer, created.WorkspaceId, created.Name, created.TeamId, ct))
-                {
-                    return NameTaken(created.Name);
-                }
-
-                writer.Append(created.TeamId, typeof(StreamTypes.Team), created.WorkspaceId, 0, [created]);
-                TeamStore.Save(writer, created.WorkspaceId, created, 1);
-                return null;
-            },
-            ct
-        );
-        if (problem is not null)
+        try
         {
-            return problem;
+            var problem = await events.WriteAsync(
+                async writer =>
+                {
+                    if (await TeamStore.NameTakenAsync(writer, created.WorkspaceId, created.Name, created.TeamId, ct))
+                    {
+                        return NameTaken(created.Name);
+                    }
+
+                    writer.Append(created.TeamId, typeof(StreamTypes.Team), created.WorkspaceId, 0, [created]);
+                    TeamStore.Save(writer, created.WorkspaceId, created, 1);
+                    return null;
+                },
+                ct
+            );
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+        catch (Exception e) when (TeamStore.IsNameTaken(e))
+        {
+            return NameTaken(created.Name);
         }
 
         http.Response.Headers.ETag = Preconditions.ETag(1);
-        return TypedResults.Created(
-            $"/v1/teams/{created.TeamId}",
-            new TeamResponse(
-                created.TeamId,
-                created.Name,
-                created.Brands,
-                created.Description,
-                1,
-                created.RecordedAt,
-                created.RecordedAt
-            )
-        );
+        return TypedResults.Created($"/v1/teams/{created.TeamId}", Response(created, 1, created.RecordedAt));
     }
 
     private static async Task<Ok<Page<TeamResponse>>> List(
@@ -135,7 +130,10 @@ public static class TeamsApi
         CancellationToken ct
     )
     {
-        if (await FindVisible(id, http.User, store, ct) is not { } team)
+        if (
+            await store.FindAsync(http.User.RequiredWorkspaceId(), id, ct) is not { } team
+            || !http.User.MayActOnBrands(team.Brands)
+        )
         {
             return Problem.NotFound("The team");
         }
@@ -148,145 +146,149 @@ public static class TeamsApi
         Guid id,
         UpdateTeamRequest request,
         HttpContext http,
-        TeamStore store,
         EventStore events,
         TimeProvider clock,
         CancellationToken ct
     )
     {
-        if (!Preconditions.TryReadIfMatch(http, out var expected))
-        {
-            return InvalidIfMatch();
-        }
-
-        if (await FindVisible(id, http.User, store, ct) is not { } team)
-        {
-            return Problem.NotFound("The team");
-        }
-
-        var brands = request.Brands is null ? team.Brands : Brands(request.Brands);
-        if (!http.User.MayActOnBrands(brands))
-        {
-            return BrandsForbidden();
-        }
-
-        var updated = Stamp(
-            new TeamUpdated
-            {
-                TeamId = id,
-                Name = request.Name?.Trim() ?? team.Name,
-                Brands = brands,
-                Description = request.Description is null ? team.Description : Clean(request.Description),
-            },
+        var (team, problem) = await ChangeAsync(
             http,
-            clock
+            events,
+            id,
+            current =>
+                Stamp(
+                    new TeamUpdated
+                    {
+                        TeamId = id,
+                        Name = request.Name?.Trim() ?? current.Name,
+                        Brands = request.Brands is null ? current.Brands : Brands(request.Brands),
+                        Description = request.Description is null ? current.Description : Clean(request.Description),
+                    },
+                    http,
+                    clock
+                ),
+            ct
         );
-        var (version, problem) = await ChangeAsync(events, updated, expected ?? team.Version, ct);
         if (problem is not null)
         {
             return problem;
         }
 
-        http.Response.Headers.ETag = Preconditions.ETag(version);
-        return TypedResults.Ok(
-            team with
-            {
-                Name = updated.Name,
-                Brands = brands,
-                Description = updated.Description,
-                Version = version,
-                UpdatedAt = updated.RecordedAt,
-            }
-        );
+        http.Response.Headers.ETag = Preconditions.ETag(team!.Version);
+        return TypedResults.Ok(team);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id,
         HttpContext http,
-        TeamStore store,
         EventStore events,
         TimeProvider clock,
         CancellationToken ct
     )
     {
-        if (!Preconditions.TryReadIfMatch(http, out var expected))
-        {
-            return InvalidIfMatch();
-        }
-
-        if (await FindVisible(id, http.User, store, ct) is not { } team)
-        {
-            return Problem.NotFound("The team");
-        }
-
-        var deleted = Stamp(
-            new TeamDeleted
-            {
-                TeamId = id,
-                Name = team.Name,
-                Brands = team.Brands,
-                Description = team.Description,
-            },
+        var (_, problem) = await ChangeAsync(
             http,
-            clock
+            events,
+            id,
+            current =>
+                Stamp(
+                    new TeamDeleted
+                    {
+                        TeamId = id,
+                        Name = current.Name,
+                        Brands = current.Brands,
+                        Description = current.Description,
+                    },
+                    http,
+                    clock
+                ),
+            ct
         );
-        var (_, problem) = await ChangeAsync(events, deleted, expected ?? team.Version, ct);
         return problem is null ? TypedResults.NoContent() : problem;
     }
 
-    /// <summary>Appends a change of an existing team at <paramref name="expected"/> (412 when the team moved on, 409
-    /// when a rename takes a name in use) and saves it.</summary>
-    private static async Task<(long Version, ProblemHttpResult? Problem)> ChangeAsync(
+    /// <summary>
+    /// Changes a team on what it is now: reads it row-locked in the transaction (so that concurrent changes land one
+    /// after the other and none is decided on a stale read), honours <c>If-Match</c> (412), keeps a brand-limited key
+    /// within its brands (404 for a team outside them, 403 for moving one outside), refuses a name in use (409), then
+    /// appends the change and saves it.
+    /// </summary>
+    private static async Task<(TeamResponse? Team, ProblemHttpResult? Problem)> ChangeAsync(
+        HttpContext http,
         EventStore events,
-        TeamEvent change,
-        long expected,
+        Guid id,
+        Func<TeamResponse, TeamEvent> change,
         CancellationToken ct
     )
     {
+        if (!Preconditions.TryReadIfMatch(http, out var expected))
+        {
+            return (null, InvalidIfMatch());
+        }
+
+        var user = http.User;
+        var workspaceId = user.RequiredWorkspaceId();
+        TeamEvent? decided = null;
         try
         {
-            return await events.WriteAsync<(long, ProblemHttpResult?)>(
+            return await events.WriteAsync<(TeamResponse?, ProblemHttpResult?)>(
                 async writer =>
                 {
                     if (
-                        change is TeamUpdated
-                        && await TeamStore.NameTakenAsync(writer, change.WorkspaceId, change.Name, change.TeamId, ct)
+                        await TeamStore.LockAsync(writer, workspaceId, id, ct) is not { } current
+                        || !user.MayActOnBrands(current.Brands)
                     )
                     {
-                        return (0, NameTaken(change.Name));
+                        return (null, Problem.NotFound("The team"));
                     }
 
-                    writer.Append(change.TeamId, typeof(StreamTypes.Team), change.WorkspaceId, expected, [change]);
-                    TeamStore.Save(writer, change.WorkspaceId, change, expected + 1);
-                    return (expected + 1, null);
+                    if (expected is { } version && version != current.Version)
+                    {
+                        return (null, Changed());
+                    }
+
+                    decided = change(current);
+                    if (!user.MayActOnBrands(decided.Brands))
+                    {
+                        return (null, BrandsForbidden());
+                    }
+
+                    if (
+                        decided is TeamUpdated
+                        && !string.Equals(decided.Name, current.Name, StringComparison.OrdinalIgnoreCase)
+                        && await TeamStore.NameTakenAsync(writer, workspaceId, decided.Name, id, ct)
+                    )
+                    {
+                        return (null, NameTaken(decided.Name));
+                    }
+
+                    writer.Append(id, typeof(StreamTypes.Team), workspaceId, current.Version, [decided]);
+                    TeamStore.Save(writer, workspaceId, decided, current.Version + 1);
+                    return (Response(decided, current.Version + 1, current.CreatedAt), null);
                 },
                 ct
             );
         }
         catch (ConcurrencyException)
         {
-            return (
-                0,
-                Problem.Of(
-                    StatusCodes.Status412PreconditionFailed,
-                    ProblemCodes.PreconditionFailed,
-                    "The team has changed",
-                    "The team is not at the version If-Match names (or changed meanwhile); fetch it and retry."
-                )
-            );
+            return (null, Changed());
+        }
+        catch (Exception e) when (TeamStore.IsNameTaken(e))
+        {
+            return (null, NameTaken(decided?.Name ?? ""));
         }
     }
 
-    /// <summary>A team the key may see: of the workspace, and (for a brand-limited key) of its brands only.</summary>
-    private static async Task<TeamResponse?> FindVisible(
-        Guid id,
-        ClaimsPrincipal user,
-        TeamStore store,
-        CancellationToken ct
-    ) =>
-        await store.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } team && user.MayActOnBrands(team.Brands)
-            ? team
-            : null;
+    private static TeamResponse Response(TeamEvent e, long version, DateTimeOffset createdAt) =>
+        new(e.TeamId, e.Name, e.Brands, e.Description, version, createdAt, e.RecordedAt);
+
+    private static ProblemHttpResult Changed() =>
+        Problem.Of(
+            StatusCodes.Status412PreconditionFailed,
+            ProblemCodes.PreconditionFailed,
+            "The team has changed",
+            "The team is not at the version If-Match names; fetch it and retry."
+        );
 
     private static T Stamp<T>(T e, HttpContext http, TimeProvider clock)
         where T : TeamEvent =>
