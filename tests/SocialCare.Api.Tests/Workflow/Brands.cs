@@ -254,12 +254,55 @@ public sealed class Brands : HubFixture
     }
 
     [Test]
+    public async Task A_brand_says_whether_it_is_open_now_and_when_it_opens_next()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("brands open");
+        using (client)
+        {
+            var allDay = new[] { new { from = "00:00", to = "24:00" } };
+            var everyDay = new[] { "sun", "mon", "tue", "wed", "thu", "fri", "sat" }.ToDictionary(d => d, _ => allDay);
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            var open = await HubApi.ReadJson(
+                await client.PutAsJsonAsync("/v1/brands/open", new { timeZone = "UTC", businessHours = everyDay }),
+                HttpStatusCode.Created
+            );
+            // Closed from yesterday to tomorrow (whichever day the hub's clock says it is), open again the day after.
+            var closed = await HubApi.ReadJson(
+                await client.PutAsJsonAsync(
+                    "/v1/brands/closed",
+                    new
+                    {
+                        timeZone = "UTC",
+                        businessHours = everyDay,
+                        holidays = new[] { today.AddDays(-1), today, today.AddDays(1) },
+                    }
+                ),
+                HttpStatusCode.Created
+            );
+            var unconfigured = await HubApi.ReadJson(
+                await client.PutAsJsonAsync("/v1/brands/always", new { timeZone = "Asia/Riyadh" }),
+                HttpStatusCode.Created
+            );
+            Assert.Multiple(() =>
+            {
+                Assert.That(open["openNow"]!.GetValue<bool>(), Is.True);
+                Assert.That(unconfigured["openNow"]!.GetValue<bool>(), Is.True, "no hours: always open");
+                Assert.That(closed["openNow"]!.GetValue<bool>(), Is.False);
+                Assert.That(
+                    closed["nextOpeningAt"]!.GetValue<DateTimeOffset>(),
+                    Is.EqualTo(new DateTimeOffset(today.AddDays(2).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero))
+                );
+            });
+        }
+    }
+
+    [Test]
     public async Task Brands_are_listed_in_pages()
     {
         var (_, client) = await Hub.CreateTenantAsync("brands pages");
         using (client)
         {
-            foreach (var brand in new[] { "b", "a", "d", "c", "e" })
+            foreach (var brand in new[] { "b", "a", "D", "c", "e" })
             {
                 await HubApi.ReadJson(
                     await client.PutAsJsonAsync($"/v1/brands/{brand}", new { timeZone = "Europe/London" }),
@@ -279,7 +322,7 @@ public sealed class Brands : HubFixture
                 after = page["next"]?.GetValue<string>();
             } while (after is not null);
 
-            Assert.That(seen, Is.EqualTo(new[] { "a", "b", "c", "d", "e" }));
+            Assert.That(seen, Is.EqualTo(new[] { "D", "a", "b", "c", "e" }), "byte order, as the cursor compares");
         }
     }
 

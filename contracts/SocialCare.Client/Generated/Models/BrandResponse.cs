@@ -9,7 +9,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// A brand&apos;s care settings; `version` is also its ETag.
+    /// A brand&apos;s care settings; `version` is also its ETag. `openNow` and `nextOpeningAt` are worked out from them when read, for the app that tells a customer when the brand is back.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class BrandResponse : IParsable
@@ -58,6 +58,10 @@ namespace SocialCare.Client.Models
 #else
         public List<string> Languages { get; set; }
 #endif
+        /// <summary>When the brand is next open: the time of the answer while it is open; null if its hours never open again within two years (every day a holiday).</summary>
+        public DateTimeOffset? NextOpeningAt { get; set; }
+        /// <summary>Whether the brand is open at the time of the answer, by its hours and holidays.</summary>
+        public bool? OpenNow { get; set; }
         /// <summary>The brand&apos;s IANA time zone (`Asia/Riyadh`): its business hours and holidays are in it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -95,6 +99,8 @@ namespace SocialCare.Client.Models
                 { "displayName", n => { DisplayName = n.GetStringValue(); } },
                 { "holidays", n => { Holidays = n.GetCollectionOfPrimitiveValues<Date?>()?.AsList(); } },
                 { "languages", n => { Languages = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "nextOpeningAt", n => { NextOpeningAt = n.GetDateTimeOffsetValue(); } },
+                { "openNow", n => { OpenNow = n.GetBoolValue(); } },
                 { "timeZone", n => { TimeZone = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
                 { "version", n => { Version = n.GetLongValue(); } },
@@ -114,6 +120,8 @@ namespace SocialCare.Client.Models
             writer.WriteStringValue("displayName", DisplayName);
             writer.WriteCollectionOfPrimitiveValues<Date?>("holidays", Holidays);
             writer.WriteCollectionOfPrimitiveValues<string>("languages", Languages);
+            writer.WriteDateTimeOffsetValue("nextOpeningAt", NextOpeningAt);
+            writer.WriteBoolValue("openNow", OpenNow);
             writer.WriteStringValue("timeZone", TimeZone);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteLongValue("version", Version);

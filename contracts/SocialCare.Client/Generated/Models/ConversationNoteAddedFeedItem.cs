@@ -27,7 +27,7 @@ namespace SocialCare.Client.Models
         public Guid? Id { get; set; }
         /// <summary>The event&apos;s position in the workspace&apos;s global order.</summary>
         public long? Sequence { get; set; }
-        /// <summary>The id of the stream the event belongs to: the conversation, else the customer, the subscription or the brand.</summary>
+        /// <summary>The id of the stream the event belongs to: the conversation, else the customer, the subscription, the team, or the brand&apos;s stream.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Subject { get; set; }

@@ -56,8 +56,8 @@ public static class BusHeaders
     /// <summary>The CloudEvents <c>source</c>: the workspace, as the REST API names it.</summary>
     public static string SourceOf(Guid workspaceId) => $"/v1/workspaces/{workspaceId}";
 
-    /// <summary>What the event is about, as the webhook envelope's <c>subject</c>: the subscription for webhook
-    /// events, else the conversation, else the customer.</summary>
+    /// <summary>What the event is about, as the webhook envelope's <c>subject</c>: the team for team events, the
+    /// subscription for webhook events, else the conversation, else the customer; none for brand events.</summary>
     public static Guid? SubjectOf(HubEvent e) =>
-        Webhooks.EventMatcher.SubscriptionOf(e) ?? e.ConversationId ?? e.CustomerId;
+        e is TeamEvent team ? team.TeamId : Webhooks.EventMatcher.SubscriptionOf(e) ?? e.ConversationId ?? e.CustomerId;
 }

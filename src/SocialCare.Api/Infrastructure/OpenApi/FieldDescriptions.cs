@@ -205,8 +205,8 @@ internal static class FieldDescriptions
         ["receivedAt"] = "When the hub accepted it.",
         ["kind"] = "`app` (an API key), `platform` (a channel's webhook) or `system` (the hub's own rules).",
         ["subject"] =
-            "The id of the stream the event belongs to: the conversation, else the customer, the subscription or the "
-            + "brand.",
+            "The id of the stream the event belongs to: the conversation, else the customer, the subscription, the "
+            + "team, or the brand's stream.",
         ["engagements"] = "New engagements the payload held.",
         ["duplicates"] = "Engagements the hub had already accepted (the platform sent them again).",
         ["statuses"] = "Reply status updates (sent, delivered, read, failed) the payload held.",
@@ -280,6 +280,10 @@ internal static class FieldDescriptions
         ["CreateTeamRequest.description"] = "What the team does, for people.",
         ["UpdateTeamRequest.description"] = "A new description; omitted, it stays.",
         ["BrandResponse.version"] = "The brand's version: send it as `If-Match` to change only what you read.",
+        ["openNow"] = "Whether the brand is open at the time of the answer, by its hours and holidays.",
+        ["nextOpeningAt"] =
+            "When the brand is next open: the time of the answer while it is open; null if its hours never open again "
+            + "within two years (every day a holiday).",
         ["timeZone"] = "The brand's IANA time zone (`Asia/Riyadh`): its business hours and holidays are in it.",
         ["businessHours"] =
             "The openings of each day (`sun` … `sat`) in local time; a day left out is closed. Empty or omitted: "

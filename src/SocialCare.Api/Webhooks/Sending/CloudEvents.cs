@@ -45,7 +45,7 @@ public static class CloudEvents
             ["specversion"] = "1.0",
             ["id"] = id.ToString(),
             ["type"] = type,
-            ["source"] = $"/v1/workspaces/{workspaceId}",
+            ["source"] = EventLog.Relay.BusHeaders.SourceOf(workspaceId),
             ["subject"] = subject,
             ["time"] = time.ToString("O", CultureInfo.InvariantCulture),
             ["datacontenttype"] = "application/json",

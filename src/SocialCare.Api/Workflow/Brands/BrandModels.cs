@@ -19,7 +19,8 @@ public sealed record PutBrandRequest(
     List<string>? Languages
 );
 
-/// <summary>A brand's care settings; <c>version</c> is also its ETag.</summary>
+/// <summary>A brand's care settings; <c>version</c> is also its ETag. <c>openNow</c> and <c>nextOpeningAt</c> are
+/// worked out from them when read, for the app that tells a customer when the brand is back.</summary>
 public sealed record BrandResponse(
     string Brand,
     string? DisplayName,
@@ -30,7 +31,9 @@ public sealed record BrandResponse(
     IReadOnlyList<string> Languages,
     long Version,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt
+    DateTimeOffset UpdatedAt,
+    bool OpenNow,
+    DateTimeOffset? NextOpeningAt
 );
 
 /// <summary>The days of <c>businessHours</c>, as the API names them, and how wall-clock times are written.</summary>

@@ -12,7 +12,7 @@ namespace SocialCare.Api.Workflow.Brands;
 /// in the transaction that appends the event. A brand's stream id is derived from its workspace and name, so that it
 /// needs no lookup and two hubs configuring the same brand meet on the same stream.
 /// </summary>
-public sealed class BrandStore(NpgsqlDataSource dataSource)
+public sealed class BrandStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     private const string Columns =
         "brand, display_name, time_zone, business_hours::text, holidays, default_sla_policy_id, languages, version, "
@@ -50,7 +50,7 @@ public sealed class BrandStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(
             $"""
             select {Columns} from brands
-            where workspace_id = $1 and brand > $2 and ($3::text[] is null or brand = any($3))
+            where workspace_id = $1 and brand collate "C" > $2 and ($3::text[] is null or brand = any($3))
             order by brand collate "C" limit $4
             """
         );
@@ -122,20 +122,31 @@ public sealed class BrandStore(NpgsqlDataSource dataSource)
     public static void Remove(EventWriter writer, Guid workspaceId, string brand) =>
         writer.Execute("delete from brands where workspace_id = $1 and brand = $2", workspaceId, brand);
 
-    private static BrandResponse Read(NpgsqlDataReader reader) =>
-        new(
-            reader.GetString(0),
-            reader.IsDBNull(1) ? null : reader.GetString(1),
+    private BrandResponse Read(NpgsqlDataReader reader)
+    {
+        var (timeZone, hours, holidays) = (
             reader.GetString(2),
             JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<OpeningHours>>>(
                 reader.GetString(3),
                 EventTypeRegistry.Json
             )!,
-            reader.GetFieldValue<DateOnly[]>(4),
+            reader.GetFieldValue<DateOnly[]>(4)
+        );
+        var now = clock.GetUtcNow();
+        var next = BrandDays.Calendar(timeZone, hours, holidays).NextOpening(now);
+        return new(
+            reader.GetString(0),
+            reader.IsDBNull(1) ? null : reader.GetString(1),
+            timeZone,
+            hours,
+            holidays,
             reader.IsDBNull(5) ? null : reader.GetGuid(5),
             reader.GetFieldValue<string[]>(6),
             reader.GetInt64(7),
             reader.GetFieldValue<DateTimeOffset>(8),
-            reader.GetFieldValue<DateTimeOffset>(9)
+            reader.GetFieldValue<DateTimeOffset>(9),
+            next == now,
+            next
         );
+    }
 }
