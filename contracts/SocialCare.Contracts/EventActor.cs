@@ -2,10 +2,11 @@ namespace SocialCare.Contracts;
 
 /// <summary>
 /// Who caused an event. <c>kind</c> is <c>app</c> (an API key: <c>name</c> is the key's name, the department app),
-/// <c>platform</c> (a channel's webhook) or <c>system</c> (the hub's own rules). <c>person</c> is the optional person
+/// <c>platform</c> (a channel's webhook), <c>system</c> (the hub itself: SLA clocks, a brand's default policy) or
+/// <c>rule</c> (one of the workspace's triage rules). <c>person</c> is the optional person
 /// id an app passes in the <c>X-Actor</c> header.
 /// </summary>
-/// <param name="Kind"><c>app</c>, <c>platform</c> or <c>system</c>.</param>
+/// <param name="Kind"><c>app</c>, <c>platform</c>, <c>system</c> or <c>rule</c>.</param>
 /// <param name="KeyId">The API key's id, for an app; null otherwise.</param>
 /// <param name="Name">The API key's name (the department app), the platform, or <c>socialcare-hub</c>.</param>
 /// <param name="Person">The person acting through the app, from the <c>X-Actor</c> header; null if none was

@@ -32,4 +32,12 @@ public static class EventTypes
     public const string TeamCreated = "team.created";
     public const string TeamUpdated = "team.updated";
     public const string TeamDeleted = "team.deleted";
+    public const string SlaPolicyCreated = "sla_policy.created";
+    public const string SlaPolicyUpdated = "sla_policy.updated";
+    public const string SlaPolicyDeleted = "sla_policy.deleted";
+    public const string SlaApplied = "sla.applied";
+    public const string SlaStarted = "sla.started";
+    public const string SlaWarning = "sla.warning";
+    public const string SlaBreached = "sla.breached";
+    public const string SlaMet = "sla.met";
 }

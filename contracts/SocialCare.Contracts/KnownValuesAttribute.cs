@@ -34,8 +34,14 @@ public static class PriorityLevels
     public static IReadOnlyList<string> All { get; } = ["low", "normal", "high", "urgent"];
 }
 
-/// <summary>Who causes events: an app's API key, a platform's webhook, or the hub itself.</summary>
+/// <summary>Who causes events: an app's API key, a platform's webhook, the hub itself, or one of the workspace's
+/// triage rules.</summary>
 public static class ActorKinds
 {
-    public static IReadOnlyList<string> All { get; } = ["app", "platform", "system"];
+    public const string App = "app";
+    public const string Platform = "platform";
+    public const string System = "system";
+    public const string Rule = "rule";
+
+    public static IReadOnlyList<string> All { get; } = [App, Platform, System, Rule];
 }

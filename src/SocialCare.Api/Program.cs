@@ -15,6 +15,7 @@ using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Api.Webhooks;
 using SocialCare.Api.Workflow.Brands;
+using SocialCare.Api.Workflow.Sla;
 using SocialCare.Api.Workflow.Teams;
 using SocialCare.Api.Workspaces;
 
@@ -37,6 +38,7 @@ builder.Services.AddCustomers();
 builder.Services.AddSubscriptions();
 builder.Services.AddBrands();
 builder.Services.AddTeams();
+builder.Services.AddSlaPolicies();
 builder.Services.AddEventLog();
 builder.Services.AddConnectors();
 builder.Services.AddMessaging();
@@ -65,6 +67,7 @@ app.MapGroup("/v1")
     .MapSubscriptions()
     .MapBrands()
     .MapTeams()
+    .MapSlaPolicies()
     .MapSecrets();
 
 await app.RunAsync();

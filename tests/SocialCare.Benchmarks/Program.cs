@@ -9,20 +9,22 @@ using SocialCare.Benchmarks;
 using SocialCare.Testing;
 
 // SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W]
-// [--whatsapp-rate P]   [--phases webhooks,whatsapp,ingestion] (all three unless told)
+// [--whatsapp-rate P] [--timers T] [--timer-rate R] [--phases webhooks,whatsapp,ingestion,timers] (all unless told)
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);
 var rate = Arg("--rate", 1000);
 var webhookRate = Arg("--webhook-rate", 500);
 var whatsAppRate = Arg("--whatsapp-rate", 500);
+var timers = Arg("--timers", 10_000);
+var timerRate = Arg("--timer-rate", 500);
 
 // Distinct customers writing: fewer means more follow-up messages in open conversations (one event each),
 // more means more first contacts (a new customer and conversation: three events each).
 Bench.Authors = Arg("--authors", 1000);
 var phasesIndex = Array.IndexOf(args, "--phases");
 var phases = (
-    phasesIndex >= 0 && phasesIndex + 1 < args.Length ? args[phasesIndex + 1] : "webhooks,whatsapp,ingestion"
+    phasesIndex >= 0 && phasesIndex + 1 < args.Length ? args[phasesIndex + 1] : "webhooks,whatsapp,ingestion,timers"
 ).Split(',');
 var baseConnection =
     Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
@@ -98,6 +100,12 @@ try
     if (phases.Contains("ingestion"))
     {
         await IngestionAsync(http, bus, cpu, channelId, connectionString);
+    }
+
+    if (phases.Contains("timers"))
+    {
+        await bus.DrainAsync();
+        await TimerPhase.RunAsync(http, connectionString, timers, timerRate);
     }
 }
 finally

@@ -154,14 +154,16 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
 
     /// <summary>
     /// Appends a decision's events to the conversation's stream (at the version its state was read at) and projects
-    /// them, stamped with the conversation's ids, the actor and the time. Returns the stamped events.
+    /// them, stamped with the conversation's ids, the actor and the time (see <see cref="ConversationProjection.Apply"/>
+    /// for <paramref name="activity"/>). Returns the stamped events.
     /// </summary>
     internal static List<HubEvent> Commit(
         EventWriter writer,
         ConversationState state,
         IReadOnlyList<HubEvent> decided,
         EventActor actor,
-        DateTimeOffset now
+        DateTimeOffset now,
+        bool activity = true
     )
     {
         var events = decided
@@ -181,7 +183,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
         if (events.Count > 0)
         {
             writer.Append(state.Id, typeof(StreamTypes.Conversation), state.WorkspaceId, state.Version, events);
-            ConversationProjection.Apply(writer, state.Id, events, now);
+            ConversationProjection.Apply(writer, state.Id, events, now, activity);
         }
 
         return events;
@@ -195,9 +197,17 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
         Guid workspaceId,
         Guid conversationId,
         CancellationToken ct
-    )
-    {
-        var rows = await writer.QueryAsync(
+    ) => (await LoadManyAsync(writer, workspaceId, [conversationId], ct)).SingleOrDefault();
+
+    /// <summary>The states of <paramref name="conversationIds"/> (of <paramref name="workspaceId"/>, when given), their
+    /// rows locked in id order until the transaction ends.</summary>
+    internal static Task<List<ConversationState>> LoadManyAsync(
+        EventWriter writer,
+        Guid? workspaceId,
+        IReadOnlyCollection<Guid> conversationIds,
+        CancellationToken ct
+    ) =>
+        writer.QueryAsync(
             """
             select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at,
                 coalesce(c.episode_opened_at, c.opened_at), c.acknowledged_at, c.resolved_at,
@@ -206,7 +216,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
                        l.conversation_id = c.id),
                    c.claim_key_id, c.claim_app, c.claim_person, c.claim_expires_at
             from conversations c join channels ch on ch.id = c.current_channel_id
-            where c.workspace_id = $1 and c.id = $2
+            where ($1::uuid is null or c.workspace_id = $1) and c.id = any($2)
+            order by c.id
             for update of c
             """,
             r => new ConversationState(
@@ -237,9 +248,7 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
                     )
             ),
             ct,
-            workspaceId,
-            conversationId
+            new Npgsql.NpgsqlParameter<Guid?> { TypedValue = workspaceId },
+            conversationIds.ToArray()
         );
-        return rows.SingleOrDefault();
-    }
 }

@@ -79,6 +79,50 @@ public sealed record ReplyView(
 /// they happen.</summary>
 public sealed record Durations(double? TimeToAcknowledgeSeconds, double? TimeToResolveSeconds);
 
+/// <summary>Where an SLA clock stands.</summary>
+public static class SlaClockStatuses
+{
+    public static IReadOnlyList<string> All { get; } = ["running", "met", "breached", "stopped"];
+}
+
+/// <summary>One target of the SLA policy in the current episode: its latest clock.</summary>
+/// <param name="Target"><c>firstResponse</c>, <c>nextResponse</c> or <c>resolution</c>.</param>
+/// <param name="Status"><c>running</c>, <c>met</c>, <c>breached</c>, or <c>stopped</c> (the episode ended, or another
+/// policy replaced this one, before it was met).</param>
+/// <param name="StartedAt">When the clock started.</param>
+/// <param name="WarnAt">When the warning is (or was) due; null without one.</param>
+/// <param name="DueAt">When the target falls due; null when the brand's calendar holds no such time within two
+/// years.</param>
+/// <param name="MetAt">When it was met; null unless met.</param>
+/// <param name="BreachedAt">When the breach was recorded; null unless breached.</param>
+public sealed record SlaTargetView(
+    [KnownValues(typeof(SlaTargets))] string Target,
+    [KnownValues(typeof(SlaClockStatuses))] string Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? WarnAt,
+    DateTimeOffset? DueAt,
+    DateTimeOffset? MetAt,
+    DateTimeOffset? BreachedAt
+);
+
+/// <summary>The SLA policy governing the conversation and its clocks in the current episode.</summary>
+/// <param name="PolicyId">The policy applied.</param>
+/// <param name="PolicyName">Its name when it was applied.</param>
+/// <param name="Source">What applied it: <c>brand</c> (the brand's default) or <c>rule</c>.</param>
+/// <param name="BusinessHoursOnly">Whether its clocks run only inside the brand's business hours.</param>
+/// <param name="AppliedAt">When it was applied (to this episode).</param>
+/// <param name="Episode">The episode its clocks belong to.</param>
+/// <param name="Targets">The latest clock of each target.</param>
+public sealed record SlaView(
+    Guid PolicyId,
+    string PolicyName,
+    [KnownValues(typeof(SlaSources))] string Source,
+    bool BusinessHoursOnly,
+    DateTimeOffset AppliedAt,
+    int Episode,
+    IReadOnlyList<SlaTargetView> Targets
+);
+
 /// <summary>The whole context of a conversation, now, in one call. <c>version</c> is also the ETag.</summary>
 public sealed record ConversationView(
     Guid Id,
@@ -99,6 +143,7 @@ public sealed record ConversationView(
     Assignment Assignment,
     IReadOnlyList<string> Tags,
     Priority Priority,
+    SlaView? Sla,
     IReadOnlyList<LinkView> Links,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Context,
     int EngagementCount,

@@ -109,11 +109,14 @@ public static class ConversationProjection
             to
         );
 
+    /// <summary>Projects a conversation's events; with <paramref name="activity"/> false (the hub's own SLA events),
+    /// the conversation's last activity stays where people and customers left it.</summary>
     public static void Apply(
         EventWriter writer,
         Guid conversationId,
         IReadOnlyList<HubEvent> events,
-        DateTimeOffset now
+        DateTimeOffset now,
+        bool activity = true
     )
     {
         foreach (var e in events)
@@ -239,8 +242,8 @@ public static class ConversationProjection
                     writer.Execute(
                         """
                         insert into replies (id, workspace_id, conversation_id, channel_id, recipient, text,
-                            attachments, visibility, status, requested_by, requested_at, in_reply_to)
-                        values ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11)
+                            attachments, visibility, status, requested_by, requested_at, in_reply_to, automatic)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11, $12)
                         """,
                         r.ReplyId,
                         r.WorkspaceId,
@@ -256,7 +259,8 @@ public static class ConversationProjection
                         r.Visibility,
                         r.Actor.Name,
                         r.RecordedAt,
-                        r.InReplyTo
+                        r.InReplyTo,
+                        r.Actor.Kind == ActorKinds.Rule
                     );
                     break;
                 case ReplyFailed f:
@@ -304,11 +308,22 @@ public static class ConversationProjection
             }
         }
 
-        writer.Execute(
-            "update conversations set version = version + $2, last_activity_at = $3 where id = $1",
-            conversationId,
-            (long)events.Count,
-            now
-        );
+        if (activity)
+        {
+            writer.Execute(
+                "update conversations set version = version + $2, last_activity_at = $3 where id = $1",
+                conversationId,
+                (long)events.Count,
+                now
+            );
+        }
+        else
+        {
+            writer.Execute(
+                "update conversations set version = version + $2 where id = $1",
+                conversationId,
+                (long)events.Count
+            );
+        }
     }
 }

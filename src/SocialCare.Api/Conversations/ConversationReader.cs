@@ -217,6 +217,22 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                     workspaceId,
                     id
                 ),
+                Command(
+                    """
+                    select s.policy_id, s.policy_name, s.source, s.business_hours_only, s.applied_at, s.episode,
+                        k.target, k.status, k.started_at, k.warn_at, k.due_at, k.met_at, k.breached_at
+                    from conversation_sla s join conversations c on c.id = s.conversation_id
+                    left join lateral (
+                        select distinct on (k.target) * from sla_clocks k
+                        where k.conversation_id = s.conversation_id and k.episode = s.episode
+                            and k.policy_id = s.policy_id
+                        order by k.target, k.started_at desc) k on true
+                    where c.workspace_id = $1 and s.conversation_id = $2
+                    order by array_position(array['firstResponse', 'nextResponse', 'resolution'], k.target)
+                    """,
+                    workspaceId,
+                    id
+                ),
             }
         )
         {
@@ -346,6 +362,9 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             values[reader.GetString(1)] = JsonSerializer.Deserialize<JsonElement>(reader.GetString(2));
         }
 
+        await reader.NextResultAsync(ct);
+        var sla = await ReadSlaAsync(reader, ct);
+
         var durations = new Durations(
             acknowledgedAt is { } ack ? Math.Round((ack - episodeOpenedAt).TotalSeconds, 3) : null,
             resolvedAt is { } res ? Math.Round((res - episodeOpenedAt).TotalSeconds, 3) : null
@@ -369,6 +388,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             assignment,
             tags,
             priority,
+            sla,
             links,
             context.ToDictionary(
                 p => p.Key,
@@ -436,6 +456,41 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    private static async Task<SlaView?> ReadSlaAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        SlaView? sla = null;
+        var targets = new List<SlaTargetView>();
+        while (await reader.ReadAsync(ct))
+        {
+            sla ??= new SlaView(
+                reader.GetGuid(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetBoolean(3),
+                reader.GetFieldValue<DateTimeOffset>(4),
+                reader.GetInt32(5),
+                targets
+            );
+            if (!reader.IsDBNull(6))
+            {
+                DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+                targets.Add(
+                    new SlaTargetView(
+                        reader.GetString(6),
+                        reader.GetString(7),
+                        reader.GetFieldValue<DateTimeOffset>(8),
+                        At(9),
+                        At(10),
+                        At(11),
+                        At(12)
+                    )
+                );
+            }
+        }
+
+        return sla;
     }
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) =>

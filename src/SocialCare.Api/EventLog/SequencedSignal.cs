@@ -14,32 +14,43 @@ public sealed partial class SequencedSignal(
 ) : BackgroundService
 {
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waiting = new();
+    private TaskCompletionSource _any = NewWaiter();
 
     /// <summary>
     /// Completes when events of <paramref name="workspaceId"/> commit after this call, or when notifications may have
     /// been missed. Ask before reading the feed and wait after: a commit in between then still wakes the reader.
     /// </summary>
-    public Task Next(Guid workspaceId) =>
-        _waiting
-            .GetOrAdd(workspaceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
-            .Task;
+    public Task Next(Guid workspaceId) => _waiting.GetOrAdd(workspaceId, _ => NewWaiter()).Task;
+
+    /// <summary>Completes when events of any workspace commit after this call, or when notifications may have been
+    /// missed: what a follower of the whole log (the workflow processor) waits for.</summary>
+    public Task NextAny() => Volatile.Read(ref _any).Task;
 
     // A (re)connected listener may have missed notifications: waking every waiter makes them look again.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Infrastructure.Database.NotificationListener.RunAsync(
             sessions,
             EventStore.CommittedChannel,
-            payload => Wake((IEnumerable<Guid>?)EventStore.WorkspacesOf(payload) ?? _waiting.Keys),
+            payload =>
+            {
+                Wake((IEnumerable<Guid>?)EventStore.WorkspacesOf(payload) ?? _waiting.Keys);
+                WakeAny();
+            },
             listening =>
             {
                 if (listening)
                 {
                     Wake(_waiting.Keys);
+                    WakeAny();
                 }
             },
             e => LogListenFailed(logger, e),
             stoppingToken
         );
+
+    private void WakeAny() => Interlocked.Exchange(ref _any, NewWaiter()).TrySetResult();
+
+    private static TaskCompletionSource NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Wake(IEnumerable<Guid> workspaces)
     {

@@ -20,4 +20,8 @@ public static class StreamTypes
     /// <summary>A team (<c>team.created</c>, <c>team.updated</c>, <c>team.deleted</c>); the stream's version is the
     /// team's ETag.</summary>
     public sealed class Team;
+
+    /// <summary>An SLA policy (<c>sla_policy.created</c>, <c>sla_policy.updated</c>, <c>sla_policy.deleted</c>); the
+    /// stream's version is the policy's ETag.</summary>
+    public sealed class SlaPolicy;
 }

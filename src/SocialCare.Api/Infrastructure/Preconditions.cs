@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Infrastructure;
 
@@ -35,4 +37,22 @@ public static class Preconditions
 
         return false;
     }
+
+    /// <summary>400: <c>If-Match</c> is not an ETag the hub gives out for <paramref name="resource"/>.</summary>
+    public static ProblemHttpResult InvalidIfMatch(string resource) =>
+        Problem.Of(
+            StatusCodes.Status400BadRequest,
+            ProblemCodes.BadRequest,
+            "Invalid If-Match",
+            $"If-Match must be the {resource}'s ETag, e.g. \"2\"."
+        );
+
+    /// <summary>412: <paramref name="resource"/> is not at the version <c>If-Match</c> names.</summary>
+    public static ProblemHttpResult Changed(string resource) =>
+        Problem.Of(
+            StatusCodes.Status412PreconditionFailed,
+            ProblemCodes.PreconditionFailed,
+            $"The {resource} has changed",
+            $"The {resource} is not at the version If-Match names; fetch it and retry."
+        );
 }

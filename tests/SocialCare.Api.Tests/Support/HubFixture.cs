@@ -16,6 +16,9 @@ public abstract class HubFixture
     /// <summary>Whether this fixture gets a database of its own instead of the run's shared one.</summary>
     protected virtual bool OwnDatabase => false;
 
+    /// <summary>Whether the events its hub's database holds are checked against their schemas as the hub stops.</summary>
+    protected virtual bool ChecksEvents => true;
+
     [OneTimeSetUp]
     public async Task StartHub()
     {
@@ -26,7 +29,7 @@ public abstract class HubFixture
             settings["ConnectionStrings:Postgres"] = _ownDatabase;
         }
 
-        Hub = await new HubFactory(settings).StartAsync();
+        Hub = await new HubFactory(settings) { ChecksEvents = ChecksEvents }.StartAsync();
     }
 
     [OneTimeTearDown]

@@ -121,6 +121,14 @@ namespace SocialCare.Client.Models
 #endif
         /// <summary>When it was resolved; null while open.</summary>
         public DateTimeOffset? ResolvedAt { get; set; }
+        /// <summary>The SLA policy governing the conversation and its clocks in the current episode.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaView? Sla { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaView Sla { get; set; }
+#endif
         /// <summary>`open` or `resolved`.</summary>
         public global::SocialCare.Client.Models.ConversationView_status? Status { get; set; }
         /// <summary>The conversation&apos;s tags.</summary>
@@ -172,6 +180,7 @@ namespace SocialCare.Client.Models
                 { "openedAt", n => { OpenedAt = n.GetDateTimeOffsetValue(); } },
                 { "priority", n => { Priority = n.GetObjectValue<global::SocialCare.Client.Models.Priority>(global::SocialCare.Client.Models.Priority.CreateFromDiscriminatorValue); } },
                 { "resolvedAt", n => { ResolvedAt = n.GetDateTimeOffsetValue(); } },
+                { "sla", n => { Sla = n.GetObjectValue<global::SocialCare.Client.Models.SlaView>(global::SocialCare.Client.Models.SlaView.CreateFromDiscriminatorValue); } },
                 { "status", n => { Status = n.GetEnumValue<global::SocialCare.Client.Models.ConversationView_status>(); } },
                 { "tags", n => { Tags = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "version", n => { Version = n.GetLongValue(); } },
@@ -205,6 +214,7 @@ namespace SocialCare.Client.Models
             writer.WriteDateTimeOffsetValue("openedAt", OpenedAt);
             writer.WriteObjectValue<global::SocialCare.Client.Models.Priority>("priority", Priority);
             writer.WriteDateTimeOffsetValue("resolvedAt", ResolvedAt);
+            writer.WriteObjectValue<global::SocialCare.Client.Models.SlaView>("sla", Sla);
             writer.WriteEnumValue<global::SocialCare.Client.Models.ConversationView_status>("status", Status);
             writer.WriteCollectionOfPrimitiveValues<string>("tags", Tags);
             writer.WriteLongValue("version", Version);

@@ -23,7 +23,7 @@ namespace SocialCare.Client.Models
 #else
         public string KeyId { get; set; }
 #endif
-        /// <summary>`app`, `platform` or `system`.</summary>
+        /// <summary>`app`, `platform`, `system` or `rule`.</summary>
         public global::SocialCare.Client.Models.CustomerCreatedEvent_actor_kind? Kind { get; set; }
         /// <summary>The API key&apos;s name (the department app), the platform, or `socialcare-hub`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER

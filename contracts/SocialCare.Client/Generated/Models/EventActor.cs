@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Who caused an event. `kind` is `app` (an API key: `name` is the key&apos;s name, the department app), `platform` (a channel&apos;s webhook) or `system` (the hub&apos;s own rules). `person` is the optional person id an app passes in the `X-Actor` header.
+    /// Who caused an event. `kind` is `app` (an API key: `name` is the key&apos;s name, the department app), `platform` (a channel&apos;s webhook), `system` (the hub itself: SLA clocks, a brand&apos;s default policy) or `rule` (one of the workspace&apos;s triage rules). `person` is the optional person id an app passes in the `X-Actor` header.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EventActor : IParsable
@@ -21,7 +21,7 @@ namespace SocialCare.Client.Models
 #else
         public string KeyId { get; set; }
 #endif
-        /// <summary>`app`, `platform` or `system`.</summary>
+        /// <summary>`app`, `platform`, `system` or `rule`.</summary>
         public global::SocialCare.Client.Models.EventActor_kind? Kind { get; set; }
         /// <summary>The API key&apos;s name (the department app), the platform, or `socialcare-hub`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER

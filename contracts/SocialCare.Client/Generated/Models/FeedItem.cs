@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
+    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class FeedItem : IComposedTypeWrapper, IParsable
@@ -205,6 +205,70 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.ReplySentFeedItem ReplySentFeedItem { get; set; }
 #endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaAppliedFeedItem? SlaAppliedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaAppliedFeedItem SlaAppliedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaBreachedFeedItem? SlaBreachedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaBreachedFeedItem SlaBreachedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaMetFeedItem? SlaMetFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaMetFeedItem SlaMetFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem? SlaPolicyCreatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem SlaPolicyCreatedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem? SlaPolicyDeletedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem SlaPolicyDeletedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem? SlaPolicyUpdatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem SlaPolicyUpdatedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaStartedFeedItem? SlaStartedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaStartedFeedItem SlaStartedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.SlaWarningFeedItem? SlaWarningFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.SlaWarningFeedItem SlaWarningFeedItem { get; set; }
+#endif
         /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -351,6 +415,38 @@ namespace SocialCare.Client.Models
             {
                 result.ReplySentFeedItem = new global::SocialCare.Client.Models.ReplySentFeedItem();
             }
+            else if("sla.applied".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaAppliedFeedItem = new global::SocialCare.Client.Models.SlaAppliedFeedItem();
+            }
+            else if("sla.breached".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaBreachedFeedItem = new global::SocialCare.Client.Models.SlaBreachedFeedItem();
+            }
+            else if("sla.met".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaMetFeedItem = new global::SocialCare.Client.Models.SlaMetFeedItem();
+            }
+            else if("sla_policy.created".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaPolicyCreatedFeedItem = new global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem();
+            }
+            else if("sla_policy.deleted".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaPolicyDeletedFeedItem = new global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem();
+            }
+            else if("sla_policy.updated".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaPolicyUpdatedFeedItem = new global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem();
+            }
+            else if("sla.started".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaStartedFeedItem = new global::SocialCare.Client.Models.SlaStartedFeedItem();
+            }
+            else if("sla.warning".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.SlaWarningFeedItem = new global::SocialCare.Client.Models.SlaWarningFeedItem();
+            }
             else if("subscription.disabled".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
                 result.SubscriptionDisabledFeedItem = new global::SocialCare.Client.Models.SubscriptionDisabledFeedItem();
@@ -474,6 +570,38 @@ namespace SocialCare.Client.Models
             else if(ReplySentFeedItem != null)
             {
                 return ReplySentFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaAppliedFeedItem != null)
+            {
+                return SlaAppliedFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaBreachedFeedItem != null)
+            {
+                return SlaBreachedFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaMetFeedItem != null)
+            {
+                return SlaMetFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaPolicyCreatedFeedItem != null)
+            {
+                return SlaPolicyCreatedFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaPolicyDeletedFeedItem != null)
+            {
+                return SlaPolicyDeletedFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaPolicyUpdatedFeedItem != null)
+            {
+                return SlaPolicyUpdatedFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaStartedFeedItem != null)
+            {
+                return SlaStartedFeedItem.GetFieldDeserializers();
+            }
+            else if(SlaWarningFeedItem != null)
+            {
+                return SlaWarningFeedItem.GetFieldDeserializers();
             }
             else if(SubscriptionDisabledFeedItem != null)
             {
@@ -599,6 +727,38 @@ namespace SocialCare.Client.Models
             else if(ReplySentFeedItem != null)
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.ReplySentFeedItem>(null, ReplySentFeedItem);
+            }
+            else if(SlaAppliedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaAppliedFeedItem>(null, SlaAppliedFeedItem);
+            }
+            else if(SlaBreachedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaBreachedFeedItem>(null, SlaBreachedFeedItem);
+            }
+            else if(SlaMetFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaMetFeedItem>(null, SlaMetFeedItem);
+            }
+            else if(SlaPolicyCreatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem>(null, SlaPolicyCreatedFeedItem);
+            }
+            else if(SlaPolicyDeletedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem>(null, SlaPolicyDeletedFeedItem);
+            }
+            else if(SlaPolicyUpdatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem>(null, SlaPolicyUpdatedFeedItem);
+            }
+            else if(SlaStartedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaStartedFeedItem>(null, SlaStartedFeedItem);
+            }
+            else if(SlaWarningFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.SlaWarningFeedItem>(null, SlaWarningFeedItem);
             }
             else if(SubscriptionDisabledFeedItem != null)
             {

@@ -3,7 +3,7 @@ using System.Runtime.Serialization;
 using System;
 namespace SocialCare.Client.Models
 {
-    /// <summary>`app`, `platform` or `system`.</summary>
+    /// <summary>`app`, `platform`, `system` or `rule`.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public enum ReplySentEvent_actor_kind
     {
@@ -18,6 +18,10 @@ namespace SocialCare.Client.Models
         [EnumMember(Value = "system")]
         #pragma warning disable CS1591
         System,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "rule")]
+        #pragma warning disable CS1591
+        Rule,
         #pragma warning restore CS1591
     }
 }

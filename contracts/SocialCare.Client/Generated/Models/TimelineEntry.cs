@@ -13,7 +13,7 @@ namespace SocialCare.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class TimelineEntry : IParsable
     {
-        /// <summary>Who caused an event. `kind` is `app` (an API key: `name` is the key&apos;s name, the department app), `platform` (a channel&apos;s webhook) or `system` (the hub&apos;s own rules). `person` is the optional person id an app passes in the `X-Actor` header.</summary>
+        /// <summary>Who caused an event. `kind` is `app` (an API key: `name` is the key&apos;s name, the department app), `platform` (a channel&apos;s webhook), `system` (the hub itself: SLA clocks, a brand&apos;s default policy) or `rule` (one of the workspace&apos;s triage rules). `person` is the optional person id an app passes in the `X-Actor` header.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::SocialCare.Client.Models.EventActor? Actor { get; set; }
@@ -88,7 +88,7 @@ namespace SocialCare.Client.Models
             writer.WriteLongValue("version", Version);
         }
         /// <summary>
-        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
+        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaMetEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaStartedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaWarningEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class TimelineEntry_data : IComposedTypeWrapper, IParsable
@@ -285,6 +285,70 @@ namespace SocialCare.Client.Models
 #else
             public global::SocialCare.Client.Models.ReplySentEvent ReplySentEvent { get; set; }
 #endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaAppliedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaAppliedEvent? SlaAppliedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaAppliedEvent SlaAppliedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaBreachedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaBreachedEvent? SlaBreachedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaBreachedEvent SlaBreachedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaMetEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaMetEvent? SlaMetEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaMetEvent SlaMetEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaPolicyCreatedEvent? SlaPolicyCreatedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaPolicyCreatedEvent SlaPolicyCreatedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaPolicyDeletedEvent? SlaPolicyDeletedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaPolicyDeletedEvent SlaPolicyDeletedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaPolicyUpdatedEvent? SlaPolicyUpdatedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaPolicyUpdatedEvent SlaPolicyUpdatedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaStartedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaStartedEvent? SlaStartedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaStartedEvent SlaStartedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaWarningEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.SlaWarningEvent? SlaWarningEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.SlaWarningEvent SlaWarningEvent { get; set; }
+#endif
             /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -358,6 +422,14 @@ namespace SocialCare.Client.Models
                 result.ReplyReadEvent = new global::SocialCare.Client.Models.ReplyReadEvent();
                 result.ReplyRequestedEvent = new global::SocialCare.Client.Models.ReplyRequestedEvent();
                 result.ReplySentEvent = new global::SocialCare.Client.Models.ReplySentEvent();
+                result.SlaAppliedEvent = new global::SocialCare.Client.Models.SlaAppliedEvent();
+                result.SlaBreachedEvent = new global::SocialCare.Client.Models.SlaBreachedEvent();
+                result.SlaMetEvent = new global::SocialCare.Client.Models.SlaMetEvent();
+                result.SlaPolicyCreatedEvent = new global::SocialCare.Client.Models.SlaPolicyCreatedEvent();
+                result.SlaPolicyDeletedEvent = new global::SocialCare.Client.Models.SlaPolicyDeletedEvent();
+                result.SlaPolicyUpdatedEvent = new global::SocialCare.Client.Models.SlaPolicyUpdatedEvent();
+                result.SlaStartedEvent = new global::SocialCare.Client.Models.SlaStartedEvent();
+                result.SlaWarningEvent = new global::SocialCare.Client.Models.SlaWarningEvent();
                 result.SubscriptionDisabledEvent = new global::SocialCare.Client.Models.SubscriptionDisabledEvent();
                 result.TeamCreatedEvent = new global::SocialCare.Client.Models.TeamCreatedEvent();
                 result.TeamDeletedEvent = new global::SocialCare.Client.Models.TeamDeletedEvent();
@@ -371,9 +443,9 @@ namespace SocialCare.Client.Models
             /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
             public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
             {
-                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SubscriptionDisabledEvent != null || TeamCreatedEvent != null || TeamDeletedEvent != null || TeamUpdatedEvent != null || WebhookDeliveryExhaustedEvent != null)
+                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || SlaAppliedEvent != null || SlaBreachedEvent != null || SlaMetEvent != null || SlaPolicyCreatedEvent != null || SlaPolicyDeletedEvent != null || SlaPolicyUpdatedEvent != null || SlaStartedEvent != null || SlaWarningEvent != null || SubscriptionDisabledEvent != null || TeamCreatedEvent != null || TeamDeletedEvent != null || TeamUpdatedEvent != null || WebhookDeliveryExhaustedEvent != null)
                 {
-                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
+                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SlaAppliedEvent, SlaBreachedEvent, SlaMetEvent, SlaPolicyCreatedEvent, SlaPolicyDeletedEvent, SlaPolicyUpdatedEvent, SlaStartedEvent, SlaWarningEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
                 }
                 return new Dictionary<string, Action<IParseNode>>();
             }
@@ -384,7 +456,7 @@ namespace SocialCare.Client.Models
             public virtual void Serialize(ISerializationWriter writer)
             {
                 if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
+                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, SlaAppliedEvent, SlaBreachedEvent, SlaMetEvent, SlaPolicyCreatedEvent, SlaPolicyDeletedEvent, SlaPolicyUpdatedEvent, SlaStartedEvent, SlaWarningEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
             }
         }
     }

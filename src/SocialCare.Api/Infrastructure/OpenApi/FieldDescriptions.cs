@@ -294,6 +294,26 @@ internal static class FieldDescriptions
         ["from"] = "When the opening starts, `HH:mm` local time.",
         ["to"] = "When it ends, `HH:mm` local time (`24:00` for midnight).",
         ["Problem.errors"] = "For `validation-failed`: the messages per JSON path of the request body.",
+        ["SlaPolicyResponse.version"] = "The policy's version: send it as `If-Match` to change only what you read.",
+        ["SlaPolicyRequest.name"] = "The policy's name, for people.",
+        ["SlaPolicyResponse.name"] = "The policy's name, for people.",
+        ["firstResponse"] =
+            "Time to the first response of each episode, as an ISO 8601 duration (`PT1H`); null or omitted: not "
+            + "measured.",
+        ["nextResponse"] =
+            "Time to answer each customer message that follows a response (`PT4H`): the keep-them-informed clock; null "
+            + "or omitted: not measured.",
+        ["resolution"] =
+            "Time from the start of each episode to its resolution (`P1D`); null or omitted: not measured.",
+        ["SlaPolicyRequest.businessHoursOnly"] =
+            "Whether clocks run only inside the brand's business hours, in its time zone (default false).",
+        ["SlaPolicyResponse.businessHoursOnly"] =
+            "Whether clocks run only inside the brand's business hours, in its time zone.",
+        ["warnBefore"] = "How long before a target falls due `sla.warning` is sent (`PT10M`); null: no warning.",
+        ["SlaPolicyRequest.countAutomaticReplies"] =
+            "Whether a rule's automatic reply counts as a response (default false: only people and apps respond).",
+        ["SlaPolicyResponse.countAutomaticReplies"] =
+            "Whether a rule's automatic reply counts as a response; otherwise only people and apps respond.",
     };
 
     private static readonly Dictionary<string, string> Parameters = new(StringComparer.Ordinal)

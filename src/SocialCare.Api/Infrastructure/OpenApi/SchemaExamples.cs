@@ -82,6 +82,13 @@ internal static class SchemaExamples
         ["EventRef.type"] = "conversation.assigned",
         ["TimelineEntry.type"] = "engagement.received",
         ["WebhookTest.message"] = "A test delivery from SocialCare Hub.",
+        ["firstResponse"] = "PT1H",
+        ["nextResponse"] = "PT4H",
+        ["resolution"] = "P1D",
+        ["warnBefore"] = "PT10M",
+        ["policyName"] = "Standard",
+        ["SlaPolicyRequest.name"] = "Standard",
+        ["SlaPolicyResponse.name"] = "Standard",
     };
 
     /// <summary>An example of <paramref name="schema"/>; <paramref name="scope"/> is the component being filled (a

@@ -6,6 +6,7 @@ using SocialCare.Api.Infrastructure;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Workflow.Sla;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Workflow.Brands;
@@ -104,16 +105,6 @@ public static class BrandsApi
             return refused;
         }
 
-        if (request.DefaultSlaPolicyId is { } policy)
-        {
-            return Problem.Of(
-                StatusCodes.Status422UnprocessableEntity,
-                ProblemCodes.UnknownSlaPolicy,
-                "Unknown SLA policy",
-                $"There is no SLA policy {policy} in this workspace."
-            );
-        }
-
         var workspaceId = http.User.RequiredWorkspaceId();
         var before = await store.FindAsync(workspaceId, brand, ct);
         var configured = new BrandConfigured
@@ -137,7 +128,7 @@ public static class BrandsApi
         {
             if (expected is { } version && version != before.Version)
             {
-                return Changed();
+                return Preconditions.Changed("brand");
             }
 
             http.Response.Headers.ETag = Preconditions.ETag(before.Version);
@@ -150,6 +141,15 @@ public static class BrandsApi
             var (version, existed) = await events.WriteAsync(
                 async writer =>
                 {
+                    // The policy is read locked, so that it cannot be deleted while it becomes the brand's default.
+                    if (
+                        configured.DefaultSlaPolicyId is { } policy
+                        && await SlaPolicyStore.LockAsync(writer, workspaceId, policy, ct) is null
+                    )
+                    {
+                        return (0, false);
+                    }
+
                     var (current, configuredBefore) = await BrandStore.LockAsync(writer, workspaceId, brand, ct);
                     writer.Append(stream, typeof(StreamTypes.Brand), workspaceId, expected ?? current, [configured]);
                     BrandStore.Save(writer, workspaceId, configured, current + 1);
@@ -157,6 +157,16 @@ public static class BrandsApi
                 },
                 ct
             );
+            if (version == 0)
+            {
+                return Problem.Of(
+                    StatusCodes.Status422UnprocessableEntity,
+                    ProblemCodes.UnknownSlaPolicy,
+                    "Unknown SLA policy",
+                    $"There is no SLA policy {configured.DefaultSlaPolicyId} in this workspace."
+                );
+            }
+
             var saved = await store.FindAsync(workspaceId, brand, ct);
             http.Response.Headers.ETag = Preconditions.ETag(version);
             return existed
@@ -165,7 +175,7 @@ public static class BrandsApi
         }
         catch (ConcurrencyException)
         {
-            return Changed();
+            return Preconditions.Changed("brand");
         }
     }
 
@@ -214,7 +224,7 @@ public static class BrandsApi
         }
         catch (ConcurrencyException)
         {
-            return Changed();
+            return Preconditions.Changed("brand");
         }
     }
 
@@ -240,23 +250,8 @@ public static class BrandsApi
             );
         }
 
-        return Preconditions.TryReadIfMatch(http, out expected)
-            ? null
-            : Problem.Of(
-                StatusCodes.Status400BadRequest,
-                ProblemCodes.BadRequest,
-                "Invalid If-Match",
-                "If-Match must be the brand's ETag, e.g. \"3\"."
-            );
+        return Preconditions.TryReadIfMatch(http, out expected) ? null : Preconditions.InvalidIfMatch("brand");
     }
-
-    private static ProblemHttpResult Changed() =>
-        Problem.Of(
-            StatusCodes.Status412PreconditionFailed,
-            ProblemCodes.PreconditionFailed,
-            "The brand has changed",
-            "The brand's settings are not at the version If-Match names; fetch them and retry."
-        );
 
     private static bool IsName(string brand) => brand.Length is > 0 and <= MaxNameLength && brand == brand.Trim();
 

@@ -223,7 +223,7 @@ public static class TeamsApi
     {
         if (!Preconditions.TryReadIfMatch(http, out var expected))
         {
-            return (null, InvalidIfMatch());
+            return (null, Preconditions.InvalidIfMatch("team"));
         }
 
         var user = http.User;
@@ -244,7 +244,7 @@ public static class TeamsApi
 
                     if (expected is { } version && version != current.Version)
                     {
-                        return (null, Changed());
+                        return (null, Preconditions.Changed("team"));
                     }
 
                     decided = change(current);
@@ -271,7 +271,7 @@ public static class TeamsApi
         }
         catch (ConcurrencyException)
         {
-            return (null, Changed());
+            return (null, Preconditions.Changed("team"));
         }
         catch (Exception e) when (TeamStore.IsNameTaken(e))
         {
@@ -281,14 +281,6 @@ public static class TeamsApi
 
     private static TeamResponse Response(TeamEvent e, long version, DateTimeOffset createdAt) =>
         new(e.TeamId, e.Name, e.Brands, e.Description, version, createdAt, e.RecordedAt);
-
-    private static ProblemHttpResult Changed() =>
-        Problem.Of(
-            StatusCodes.Status412PreconditionFailed,
-            ProblemCodes.PreconditionFailed,
-            "The team has changed",
-            "The team is not at the version If-Match names; fetch it and retry."
-        );
 
     private static T Stamp<T>(T e, HttpContext http, TimeProvider clock)
         where T : TeamEvent =>
@@ -319,13 +311,5 @@ public static class TeamsApi
             ProblemCodes.Forbidden,
             "Not allowed",
             "This API key may only manage teams of its own brands: name them in 'brands'."
-        );
-
-    private static ProblemHttpResult InvalidIfMatch() =>
-        Problem.Of(
-            StatusCodes.Status400BadRequest,
-            ProblemCodes.BadRequest,
-            "Invalid If-Match",
-            "If-Match must be the team's ETag, e.g. \"2\"."
         );
 }

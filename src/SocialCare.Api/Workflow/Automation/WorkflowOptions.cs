@@ -1,0 +1,20 @@
+namespace SocialCare.Api.Workflow.Automation;
+
+/// <summary>The workflow processor (configuration section <c>Workflow</c>): SLA clocks and their timers.</summary>
+public sealed class WorkflowOptions
+{
+    public const string Section = "Workflow";
+
+    /// <summary>Turned off, this instance never runs clocks (another instance, or a later start, will).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Events read per transaction.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Timers fired per transaction.</summary>
+    public int TimerBatchSize { get; set; } = 500;
+
+    /// <summary>The safety net under LISTEN/NOTIFY, and how soon an idle instance looks again when another holds the
+    /// processor: at least this often.</summary>
+    public int PollIntervalMs { get; set; } = 1000;
+}

@@ -1,0 +1,360 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SocialCare.Api.Conversations;
+using SocialCare.Api.EventLog;
+using SocialCare.Api.Workflow.Sla;
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.Workflow.Automation;
+
+/// <summary>
+/// Runs SLA clocks right after the events that drive them commit, not inside the transactions that append them:
+/// ingestion stays two round trips whatever a workspace configures, and nothing a policy does can refuse or slow down
+/// an engagement. It follows the event log as the relay does, in commit order, from a checkpoint of its own
+/// (<c>mt_event_progression</c>, <c>workflow</c>), and in one transaction per pass reads what follows the checkpoint,
+/// decides, appends the <c>sla.*</c> events to the conversations, saves the clocks and moves the checkpoint: each
+/// event's effects happen exactly once, even across a crash. Then, once it has caught up with the log, it fires the
+/// clocks whose timers (<c>sla_clocks.next_at</c>) are due, in the same way.
+/// <para>Any number of instances run it; the checkpoint row, locked for the pass (<c>skip locked</c>), lets one at a
+/// time work, and the others look again on the next commit or poll. A timer due while every instance was down fires
+/// on the first pass after start.</para>
+/// </summary>
+internal sealed partial class WorkflowProcessor(
+    EventStore store,
+    SequencedSignal signal,
+    TimeProvider clock,
+    IOptions<WorkflowOptions> options,
+    ILogger<WorkflowProcessor> logger
+) : BackgroundService
+{
+    public const string Follower = "workflow";
+
+    private static readonly string[] Triggers =
+    [
+        EventTypes.ConversationOpened,
+        EventTypes.ConversationReopened,
+        EventTypes.EngagementReceived,
+        EventTypes.ReplyRequested,
+        EventTypes.ConversationResolved,
+    ];
+
+    private readonly WorkflowOptions _options = options.Value;
+    private bool _started;
+
+    /// <summary>What a pass found: whether more events wait, and when the next timer falls due.</summary>
+    private sealed record Pass(bool More, DateTimeOffset? NextDue);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Asked before the pass reads: a commit during the pass still wakes the next wait.
+            var committed = signal.NextAny();
+            Pass pass;
+            try
+            {
+                pass = await store.WriteAsync(writer => RunAsync(writer, stoppingToken), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or ConcurrencyException or TimeoutException)
+            {
+                // Nothing of the pass was committed: the next one starts again from the checkpoint.
+                LogPassFailed(logger, e);
+                await Task.Delay(poll, stoppingToken);
+                continue;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A fault of the hub's own, not of the database: it must not stop the host, and nothing is skipped.
+                // The pass is retried from the checkpoint, so the clocks stall (and say so in the log) until it is
+                // fixed, rather than lose an event's effects.
+                LogPassFault(logger, e);
+                await Task.Delay(poll * 10, stoppingToken);
+                continue;
+            }
+
+            if (pass.More)
+            {
+                continue;
+            }
+
+            var wait = pass.NextDue is { } due ? due - clock.GetUtcNow() : poll;
+            if (wait <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            try
+            {
+                await Task.WhenAny(committed, Task.Delay(wait < poll ? wait : poll, clock, stoppingToken));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<Pass> RunAsync(EventWriter writer, CancellationToken ct)
+    {
+        if (!_started)
+        {
+            // A database that never ran the processor starts it at the head of the log: policies apply from now on.
+            writer.Execute(
+                """
+                insert into mt_event_progression (name, last_seq_id, last_updated)
+                values ($1, (select coalesce(max(seq_id), 0) from mt_events), now()) on conflict do nothing
+                """,
+                Follower
+            );
+        }
+
+        var checkpoint = await writer.QueryAsync(
+            "select last_seq_id from mt_event_progression where name = $1 for update skip locked",
+            r => r.GetInt64(0),
+            ct,
+            Follower
+        );
+        _started = true;
+        if (checkpoint.Count == 0)
+        {
+            // Another instance is in a pass; it will look after the timers it sees.
+            return new Pass(false, null);
+        }
+
+        var rows = await writer.QueryAsync(
+            """
+            with head as (select coalesce(max(seq_id), 0) as seq from mt_events)
+            select head.seq, e.seq_id, e.id, e.type, e.data::text from head
+            left join lateral (select seq_id, id, type, data from mt_events where seq_id > $1 and seq_id <= head.seq
+                and type = any($2) order by seq_id limit $3) e on true
+            order by e.seq_id
+            """,
+            r =>
+                (
+                    Head: r.GetInt64(0),
+                    Seq: r.IsDBNull(1) ? 0 : r.GetInt64(1),
+                    Id: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
+                    Type: r.IsDBNull(3) ? null : r.GetString(3),
+                    Data: r.IsDBNull(4) ? null : r.GetString(4)
+                ),
+            ct,
+            checkpoint[0],
+            Triggers,
+            _options.BatchSize
+        );
+        var events = new List<HubEvent>();
+        foreach (var row in rows.Where(r => r.Type is not null))
+        {
+            try
+            {
+                var e = EventTypeRegistry.Deserialize(row.Type!, row.Data!) with { Sequence = row.Seq };
+                if (e.ConversationId is not null)
+                {
+                    events.Add(e);
+                }
+            }
+            catch (Exception e)
+                when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+            {
+                // As the relay does: an event that cannot be read is set aside, not retried for ever.
+                LogDeadLetter(logger, row.Id, row.Seq, e);
+                writer.Execute(
+                    "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) "
+                        + "on conflict do nothing",
+                    row.Id,
+                    row.Seq,
+                    Follower,
+                    e.Message
+                );
+            }
+        }
+
+        var more = rows.Count(r => r.Type is not null) == _options.BatchSize;
+        var reached = more ? rows[^1].Seq : rows[0].Head;
+
+        var now = clock.GetUtcNow();
+        if (events.Count > 0)
+        {
+            await FollowAsync(writer, events, now, ct);
+        }
+
+        if (!more)
+        {
+            await FireAsync(writer, now, ct);
+        }
+
+        if (reached > checkpoint[0])
+        {
+            writer.Execute(
+                "update mt_event_progression set last_seq_id = $2, last_updated = now() where name = $1",
+                Follower,
+                reached
+            );
+        }
+
+        return new Pass(more, await SlaStore.NextDueAsync(writer, ct));
+    }
+
+    /// <summary>The clocks' side of a batch of events, in log order.</summary>
+    private static async Task FollowAsync(
+        EventWriter writer,
+        IReadOnlyList<HubEvent> events,
+        DateTimeOffset now,
+        CancellationToken ct
+    )
+    {
+        var brands = await SlaStore.BrandsAsync(
+            writer,
+            events.Select(e => (e.WorkspaceId, e.Brand ?? "")).Distinct().ToList(),
+            ct
+        );
+        var clocks = new SlaClocks(
+            (workspace, brand) =>
+                brands.TryGetValue((workspace, brand), out var care) ? care.Calendar : BusinessCalendar.AlwaysOpen
+        );
+        var conversations = events.Select(e => e.ConversationId!.Value).Distinct().ToList();
+        await SlaStore.LoadAsync(writer, clocks, conversations, ct);
+        var decided = new List<(Guid Conversation, HubEvent Event)>();
+        foreach (var e in events)
+        {
+            var id = e.ConversationId!.Value;
+            var brand = e.Brand ?? "";
+            var care = brands.GetValueOrDefault((e.WorkspaceId, brand));
+            IEnumerable<HubEvent> outcome = e switch
+            {
+                ConversationOpened when care?.DefaultPolicy is { } policy => Maybe(
+                    clocks.Apply(
+                        id,
+                        e.WorkspaceId,
+                        brand,
+                        policy,
+                        SlaSources.Brand,
+                        1,
+                        e.RecordedAt,
+                        null,
+                        e.RecordedAt
+                    )
+                ),
+                ConversationReopened when clocks.Governs(id) => Maybe(
+                    clocks.Reopened(id, brand, await EpisodeAsync(writer, e, ct), e.RecordedAt)
+                ),
+                ConversationReopened when care?.DefaultPolicy is { } policy => Maybe(
+                    clocks.Apply(
+                        id,
+                        e.WorkspaceId,
+                        brand,
+                        policy,
+                        SlaSources.Brand,
+                        await EpisodeAsync(writer, e, ct),
+                        e.RecordedAt,
+                        null,
+                        e.RecordedAt
+                    )
+                ),
+                EngagementReceived => Maybe(clocks.Inbound(id, brand, e.RecordedAt)),
+                ReplyRequested reply => clocks.Replied(id, reply),
+                ConversationResolved => clocks.Resolved(id, e.RecordedAt),
+                _ => [],
+            };
+            decided.AddRange(outcome.Select(o => (id, o)));
+        }
+
+        await AppendAsync(writer, decided, now, ct);
+        SlaStore.Save(writer, clocks);
+    }
+
+    /// <summary>The clocks whose timers are due: their warnings and breaches.</summary>
+    private async Task FireAsync(EventWriter writer, DateTimeOffset now, CancellationToken ct)
+    {
+        var due = await SlaStore.DueAsync(writer, now, _options.TimerBatchSize, ct);
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var clocks = new SlaClocks((_, _) => BusinessCalendar.AlwaysOpen);
+        var decided = new List<(Guid Conversation, HubEvent Event)>();
+        foreach (var clock in due)
+        {
+            clocks.Load(clock);
+            if (SlaClocks.Fire(clock, now) is { } fired)
+            {
+                decided.Add((clock.ConversationId, fired));
+            }
+        }
+
+        await AppendAsync(writer, decided, now, ct);
+        SlaStore.Save(writer, clocks);
+    }
+
+    /// <summary>Appends the decided events to their conversations, in order, as the hub (actor <c>system</c>).</summary>
+    private static async Task AppendAsync(
+        EventWriter writer,
+        List<(Guid Conversation, HubEvent Event)> decided,
+        DateTimeOffset now,
+        CancellationToken ct
+    )
+    {
+        if (decided.Count == 0)
+        {
+            return;
+        }
+
+        var states = (
+            await CommandRunner.LoadManyAsync(writer, null, decided.Select(d => d.Conversation).Distinct().ToList(), ct)
+        ).ToDictionary(s => s.Id);
+        foreach (var group in decided.GroupBy(d => d.Conversation))
+        {
+            if (states.TryGetValue(group.Key, out var state))
+            {
+                CommandRunner.Commit(
+                    writer,
+                    state,
+                    group.Select(d => d.Event).ToList(),
+                    EventActor.System,
+                    now,
+                    activity: false
+                );
+            }
+        }
+    }
+
+    /// <summary>The episode a reopening starts: how many openings the conversation's stream has up to it.</summary>
+    private static async Task<int> EpisodeAsync(EventWriter writer, HubEvent reopened, CancellationToken ct) =>
+        (
+            await writer.QueryAsync(
+                """
+                select count(*)::int from mt_events where stream_id = $1 and type = any($2) and seq_id <= $3
+                """,
+                r => r.GetInt32(0),
+                ct,
+                reopened.ConversationId!.Value,
+                new[] { EventTypes.ConversationOpened, EventTypes.ConversationReopened },
+                reopened.Sequence
+            )
+        )[0];
+
+    private static IEnumerable<HubEvent> Maybe(HubEvent? e) => e is null ? [] : [e];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow pass failed; the next resumes from its checkpoint")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Event {EventId} (seq {Seq}) cannot be read by the workflow processor and was dead-lettered"
+    )]
+    private static partial void LogDeadLetter(ILogger logger, Guid eventId, long seq, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow pass faulted; SLA clocks stall until it succeeds")]
+    private static partial void LogPassFault(ILogger logger, Exception exception);
+}
