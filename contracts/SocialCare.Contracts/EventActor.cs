@@ -11,12 +11,17 @@ namespace SocialCare.Contracts;
 /// <param name="Name">The API key's name (the department app), the platform, or <c>socialcare-hub</c>.</param>
 /// <param name="Person">The person acting through the app, from the <c>X-Actor</c> header; null if none was
 /// named.</param>
+/// <param name="RuleId">The triage rule's id, for a rule (whose name is <c>name</c>); null otherwise.</param>
 public sealed record EventActor(
     [KnownValues(typeof(ActorKinds))] string Kind,
     string? KeyId,
     string? Name,
-    string? Person
+    string? Person,
+    Guid? RuleId
 )
 {
-    public static EventActor System { get; } = new("system", null, "socialcare-hub", null);
+    public static EventActor System { get; } = new(ActorKinds.System, null, "socialcare-hub", null, null);
+
+    /// <summary>A triage rule, acting on its own.</summary>
+    public static EventActor OfRule(Guid ruleId, string name) => new(ActorKinds.Rule, null, name, null, ruleId);
 }

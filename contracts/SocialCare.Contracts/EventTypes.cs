@@ -40,4 +40,7 @@ public static class EventTypes
     public const string SlaWarning = "sla.warning";
     public const string SlaBreached = "sla.breached";
     public const string SlaMet = "sla.met";
+    public const string RuleCreated = "rule.created";
+    public const string RuleUpdated = "rule.updated";
+    public const string RuleDeleted = "rule.deleted";
 }

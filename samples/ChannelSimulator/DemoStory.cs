@@ -5,6 +5,7 @@ using System.Text.Json;
 using Billing.Webhooks;
 using Crm.Consumer;
 using Marketing.Listener;
+using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Partner.Channel;
 using SocialCare.Client;
@@ -40,11 +41,19 @@ public sealed record DemoOutcome(
             .Where(e => e.Actor?.Kind == EventActor_kind.App)
             .GroupBy(e => e.Actor!.Name!)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(e => e.Type!).Distinct().ToList());
+
+    /// <summary>The triage rules that acted on the conversation, with the event types each caused.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ActionsByRule =>
+        Timeline
+            .Where(e => e.Actor?.Kind == EventActor_kind.Rule)
+            .GroupBy(e => e.Actor!.Name!)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(e => e.Type!).Distinct().ToList());
 }
 
 /// <summary>
-/// One customer's story across channels and departments, driven through a running hub: Omar complains publicly on X,
-/// care answers publicly and moves him to WhatsApp (a template: the 24-hour window is closed), he mentions an invoice,
+/// One customer's story across channels and departments, driven through a running hub: Omar, a gold customer, complains
+/// publicly on X out of hours; rules answer him at once and make it urgent on the Gold SLA, which breaches, and the CRM
+/// escalates; care answers publicly and moves him to WhatsApp (a template: the 24-hour window is closed), he mentions an invoice,
 /// the CRM and billing apps add what they know, he continues in the brand's app chat (a partner's channel), care
 /// resolves, marketing queues a survey. Each step prints what happened and what each department saw and did.
 /// </summary>
@@ -103,7 +112,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             CreateApiKeyRequest_scopes.CustomersWrite,
             CreateApiKeyRequest_scopes.ChannelsManage,
             CreateApiKeyRequest_scopes.SubscriptionsManage,
-            CreateApiKeyRequest_scopes.EventsRead
+            CreateApiKeyRequest_scopes.EventsRead,
+            CreateApiKeyRequest_scopes.WorkflowManage
         );
         using var crmKey = await KeyAsync(
             "crm-app",
@@ -160,6 +170,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             $"    fake WhatsApp and X APIs at {platform.BaseUrl}; channels: whatsapp {whatsapp}, x {x}, "
                 + $"app-chat {appChat}"
         );
+
+        await ConfigureCareAsync(care, ct);
 
         using var crm = CrmHost.Build(
             [],
@@ -338,7 +350,44 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         say($"    conversation {conversationId} opened for customer {customerId}");
         await WaitAsync(conversation, c => c.Context?.Get("crm-app")?["segment"] is not null, "the CRM's context", ct);
 
-        Step(2, "Care answers publicly, and moves Omar to WhatsApp");
+        Step(2, "Rules triage Omar out of hours: an automatic reply on X, urgent, the Gold SLA");
+        var triaged = await WaitAsync(
+            conversation,
+            c => c.Priority?.Level == Priority_level.Urgent && c.Sla is not null,
+            "the rules' triage",
+            ct
+        );
+        var answered = await WaitAsync(
+            conversation,
+            c =>
+                c.LatestReplies?.Any(r => r.RequestedBy == "Out of hours" && r.Status == ReplyView_status.Sent) == true,
+            "the out-of-hours reply on X",
+            ct
+        );
+        say(
+            "    rule \"Out of hours\" answered at once, in public on X: "
+                + Emoji(answered.LatestReplies!.First(r => r.RequestedBy == "Out of hours").Text ?? string.Empty)
+        );
+        say(
+            $"    rule \"Gold and angry\" (on the CRM's context): priority {triaged.Priority!.Level}, tags "
+                + $"{string.Join(", ", triaged.Tags ?? [])}, SLA {triaged.Sla!.PolicyName}: first response due "
+                + $"{triaged.Sla.Targets![0].DueAt:HH:mm:ss} UTC (an automatic reply does not count)"
+        );
+
+        Step(3, "Nobody answers in time: the Gold SLA warns, then breaches; the CRM escalates");
+        var escalated = await WaitAsync(
+            conversation,
+            c => c.Links?.Any(l => l.System == "crm" && l.RecordType == "escalation") == true,
+            "the CRM's escalation",
+            ct
+        );
+        var clock = escalated.Sla!.Targets![0];
+        say(
+            $"    sla.warning, then sla.breached at {clock.BreachedAt:HH:mm:ss} UTC; the CRM opened "
+                + $"{escalated.Links!.First(l => l.System == "crm").RecordId} for Omar's account manager and linked it"
+        );
+
+        Step(4, "Care answers publicly, and moves Omar to WhatsApp");
         var publicReply = await ReplyAsync(
             conversation,
             path,
@@ -396,7 +445,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         await ReplyStatusAsync(conversation, template, ReplyView_status.Read, ct);
         say("    the approved template went out; WhatsApp reported sent → delivered → read");
 
-        Step(3, "Omar answers on WhatsApp and mentions an invoice");
+        Step(5, "Omar answers on WhatsApp and mentions an invoice");
         var wamid = $"wamid.demo.{Guid.NewGuid():N}";
         var message = PlatformPayloads.WhatsAppText(
             PhoneNumberId,
@@ -417,7 +466,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         say($"    WhatsApp → POST /v1/hooks/whatsapp/… (signed) → 200 {await ShowAsync(receipt, indented: false, ct)}");
         await WaitAsync(conversation, c => c.Links?.Any(l => l.RecordId == "INV-20417") == true, "billing's link", ct);
 
-        Step(4, "Care confirms the refund on WhatsApp, inside the window now");
+        Step(6, "Care confirms the refund on WhatsApp, inside the window now");
         var refund = await ReplyAsync(
             conversation,
             path,
@@ -431,7 +480,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         await ReplyStatusAsync(conversation, refund, ReplyView_status.Read, ct);
         say("    sent, delivered and read on WhatsApp");
 
-        Step(5, "Omar continues in the Namshi app (a partner's channel)");
+        Step(7, "Omar continues in the Namshi app (a partner's channel)");
         await care
             .V1.Customers[customerId]
             .Identities.PostAsync(
@@ -467,7 +516,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         );
         await ReplyStatusAsync(conversation, thanks, ReplyView_status.Delivered, ct);
 
-        Step(6, "Care resolves; marketing hears of it");
+        Step(8, "Care resolves; marketing hears of it");
         await conversation.Resolve.PostAsync(new ResolveRequest { Reason = "refunded" }, cancellationToken: ct);
         var final = await WaitAsync(
             conversation,
@@ -478,7 +527,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
 
         var timeline = await conversation.Timeline.GetAsync(r => r.QueryParameters.Limit = 200, ct);
         var outcome = new DemoOutcome(conversationId, final, timeline?.Items ?? []);
-        Step(7, "What each department did, from the conversation's timeline");
+        Step(9, "What each department did, from the conversation's timeline");
         foreach (var (app, types) in outcome.ActionsByApp.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             say($"    {app, -16} {string.Join(", ", types)}");
@@ -489,6 +538,129 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         say(await ShowAsync(final, indented: true, ct));
         return outcome;
     }
+
+    /// <summary>
+    /// Care operations for Namshi, as the workspace's admin sets them once: the brand answers Sunday to Thursday,
+    /// 09:00–17:00 Riyadh time (when the demo runs inside those hours, today is made a holiday, so that the story
+    /// happens out of hours); a Gold SLA (first response in 15 s: the demo's minute is short); a rule that answers a
+    /// new conversation out of hours, in the customer's language; a rule that makes a gold customer's angry post urgent and applies the
+    /// Gold SLA once the CRM has said who they are.
+    /// </summary>
+    private async Task ConfigureCareAsync(HubApi care, CancellationToken ct)
+    {
+        var riyadh = TimeZoneInfo.FindSystemTimeZoneById("Asia/Riyadh");
+        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, riyadh);
+        var open = local.DayOfWeek is not (DayOfWeek.Friday or DayOfWeek.Saturday) && local.Hour is >= 9 and < 17;
+        var gold = (
+            await care.V1.SlaPolicies.PostAsync(
+                new SlaPolicyRequest
+                {
+                    Name = "Gold",
+                    FirstResponse = "PT15S",
+                    WarnBefore = "PT5S",
+                    Resolution = "P1D",
+                },
+                cancellationToken: ct
+            )
+        )!.Id!.Value;
+        var hours = new PutBrandRequest_businessHours();
+        foreach (var day in new[] { "sun", "mon", "tue", "wed", "thu" })
+        {
+            hours.AdditionalData[day] = new UntypedArray([
+                new UntypedObject(
+                    new Dictionary<string, UntypedNode>
+                    {
+                        ["from"] = new UntypedString("09:00"),
+                        ["to"] = new UntypedString("17:00"),
+                    }
+                ),
+            ]);
+        }
+
+        await care
+            .V1.Brands["Namshi"]
+            .PutAsync(
+                new PutBrandRequest
+                {
+                    DisplayName = "Namshi",
+                    TimeZone = "Asia/Riyadh",
+                    BusinessHours = hours,
+                    Holidays = open ? [new Date(local.Year, local.Month, local.Day)] : [],
+                    Languages = ["ar", "en"],
+                },
+                cancellationToken: ct
+            );
+        var texts = new RuleAction_texts();
+        texts.AdditionalData["en"] =
+            "Thanks for reaching out! We're closed until {nextOpening.time} Riyadh time; a specialist will pick this up then.";
+        texts.AdditionalData["ar"] =
+            "شكراً لتواصلك! نحن مغلقون حتى {nextOpening.time} بتوقيت الرياض، وسيتابع معك مختص حينها.";
+        await care.V1.Rules.PostAsync(
+            new RuleRequest
+            {
+                Name = "Out of hours",
+                Order = 10,
+                Trigger = RuleRequest_trigger.ConversationOpened,
+                Conditions = new RuleConditionsRequest
+                {
+                    All = [Condition("withinBusinessHours", RuleCondition_op.Eq, new UntypedBoolean(false))],
+                },
+                Actions =
+                [
+                    new RuleAction
+                    {
+                        Type = RuleAction_type.Reply,
+                        Texts = texts,
+                        Fallback = "en",
+                    },
+                ],
+            },
+            cancellationToken: ct
+        );
+        await care.V1.Rules.PostAsync(
+            new RuleRequest
+            {
+                Name = "Gold and angry",
+                Order = 1,
+                Trigger = RuleRequest_trigger.ConversationContext_updated,
+                Conditions = new RuleConditionsRequest
+                {
+                    All =
+                    [
+                        Condition("customer.context.crm-app.segment", RuleCondition_op.In, Strings("gold", "platinum")),
+                        Condition("visibility", RuleCondition_op.Eq, new UntypedString("public")),
+                    ],
+                    Any =
+                    [
+                        Condition("text", RuleCondition_op.ContainsAny, Strings("😡", "refund", "hasn't arrived")),
+                        Condition("author.followers", RuleCondition_op.Gte, new UntypedInteger(10_000)),
+                    ],
+                },
+                Actions =
+                [
+                    new RuleAction { Type = RuleAction_type.SetPriority, Level = RuleAction_level.Urgent },
+                    new RuleAction { Type = RuleAction_type.AddTags, Tags = ["vip"] },
+                    new RuleAction { Type = RuleAction_type.ApplySla, PolicyId = gold },
+                ],
+            },
+            cancellationToken: ct
+        );
+        say(
+            "    care operations: Namshi open Sun–Thu 09:00–17:00 Riyadh time"
+                + (open ? " (today made a holiday: the story happens out of hours)" : "")
+                + "; a Gold SLA (first response in 15 s, for the demo); rules \"Out of hours\" and \"Gold and angry\""
+        );
+    }
+
+    private static RuleCondition Condition(string field, RuleCondition_op op, UntypedNode value) =>
+        new()
+        {
+            Field = field,
+            Op = op,
+            Value = value,
+        };
+
+    private static UntypedArray Strings(params string[] values) => new([.. values.Select(v => new UntypedString(v))]);
 
     private static Task<ConversationView> WaitAsync(
         ConversationsItemRequestBuilder conversation,

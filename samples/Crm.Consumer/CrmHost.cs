@@ -46,6 +46,7 @@ public static class CrmHost
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<CustomerEvents>();
+            bus.AddConsumer<SlaEscalations>();
             bus.UsingRabbitMq(
                 (context, rabbit) =>
                 {
@@ -65,6 +66,7 @@ public static class CrmHost
                     );
                     rabbit.Message<CustomerCreated>(m => m.SetEntityName("socialcare." + EventTypes.CustomerCreated));
                     rabbit.Message<CustomerMerged>(m => m.SetEntityName("socialcare." + EventTypes.CustomerMerged));
+                    rabbit.Message<SlaBreached>(m => m.SetEntityName("socialcare." + EventTypes.SlaBreached));
                     rabbit.ReceiveEndpoint(
                         options.Queue,
                         endpoint =>
@@ -73,6 +75,7 @@ public static class CrmHost
                             endpoint.AutoDelete = options.TemporaryQueue;
                             endpoint.UseMessageRetry(retry => retry.Intervals(200, 1000, 5000));
                             endpoint.ConfigureConsumer<CustomerEvents>(context);
+                            endpoint.ConfigureConsumer<SlaEscalations>(context);
                         }
                     );
                 }

@@ -26,6 +26,14 @@ public sealed class CrmStore(NpgsqlDataSource db)
                 ('C-1002', 'Sheena Nelson', '16505551234', null, 310.00, 'silver'),
                 ('C-1003', 'Layla Al Mansouri', '971559876543', null, 8920.00, 'platinum')
             on conflict (id) do nothing;
+            create table if not exists crm_escalations (
+                id                   text primary key,
+                hub_event_id         uuid not null unique,
+                contact_id           text references crm_contacts (id),
+                hub_conversation_id  uuid not null,
+                target               text not null,
+                opened_at            timestamptz not null default now()
+            );
             """
         );
         await command.ExecuteNonQueryAsync(ct);
@@ -78,5 +86,30 @@ public sealed class CrmStore(NpgsqlDataSource db)
         return await reader.ReadAsync(ct)
             ? new Contact(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3))
             : null;
+    }
+
+    /// <summary>Opens the escalation case for a breach, once: the hub's event id keys it, so a redelivered event finds
+    /// the case it opened. Returns the case's id.</summary>
+    public async Task<string> OpenEscalationAsync(
+        Guid eventId,
+        string? contactId,
+        Guid conversationId,
+        string target,
+        CancellationToken ct
+    )
+    {
+        await using var command = db.CreateCommand(
+            """
+            insert into crm_escalations (id, hub_event_id, contact_id, hub_conversation_id, target)
+            values ('ESC-' || upper(substr(replace($1::text, '-', ''), 21, 8)), $1, $2, $3, $4)
+            on conflict (hub_event_id) do update set hub_event_id = excluded.hub_event_id
+            returning id
+            """
+        );
+        command.Parameters.Add(new NpgsqlParameter { Value = eventId });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = contactId });
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+        command.Parameters.Add(new NpgsqlParameter { Value = target });
+        return (string)(await command.ExecuteScalarAsync(ct))!;
     }
 }

@@ -64,4 +64,21 @@ public sealed class HubClient(HttpClient http, CrmOptions options, HubIdentity i
             .V1.Conversations[conversationId]
             .Context.PostAsync(body, r => r.WithIdempotencyKey($"crm-{eventId}"), ct);
     }
+
+    /// <summary>Hangs the CRM's escalation case on the conversation; the breach's event id as Idempotency-Key makes a
+    /// redelivered event harmless.</summary>
+    public async Task LinkAsync(Guid conversationId, Guid eventId, string caseId, CancellationToken ct) =>
+        await _hub
+            .V1.Conversations[conversationId]
+            .Links.PostAsync(
+                new LinkRequest
+                {
+                    System = "crm",
+                    RecordType = "escalation",
+                    RecordId = caseId,
+                    Url = $"https://crm.example.com/escalations/{caseId}",
+                },
+                r => r.WithIdempotencyKey($"crm-escalation-{eventId}"),
+                ct
+            );
 }

@@ -15,6 +15,7 @@ using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Api.Webhooks;
 using SocialCare.Api.Workflow.Brands;
+using SocialCare.Api.Workflow.Rules;
 using SocialCare.Api.Workflow.Sla;
 using SocialCare.Api.Workflow.Teams;
 using SocialCare.Api.Workspaces;
@@ -39,6 +40,7 @@ builder.Services.AddSubscriptions();
 builder.Services.AddBrands();
 builder.Services.AddTeams();
 builder.Services.AddSlaPolicies();
+builder.Services.AddRules();
 builder.Services.AddEventLog();
 builder.Services.AddConnectors();
 builder.Services.AddMessaging();
@@ -68,6 +70,7 @@ app.MapGroup("/v1")
     .MapBrands()
     .MapTeams()
     .MapSlaPolicies()
+    .MapRules()
     .MapSecrets();
 
 await app.RunAsync();

@@ -17,6 +17,6 @@ public static class Actors
             person = person[..200];
         }
 
-        return new EventActor("app", context.User.KeyId(), context.User.KeyName(), person);
+        return new EventActor(ActorKinds.App, context.User.KeyId(), context.User.KeyName(), person, null);
     }
 }

@@ -200,25 +200,27 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
     ) => (await LoadManyAsync(writer, workspaceId, [conversationId], ct)).SingleOrDefault();
 
     /// <summary>The states of <paramref name="conversationIds"/> (of <paramref name="workspaceId"/>, when given), their
-    /// rows locked in id order until the transaction ends.</summary>
+    /// rows locked in id order until the transaction ends (unless <paramref name="lockRows"/> is false: a dry run that
+    /// decides nothing).</summary>
     internal static Task<List<ConversationState>> LoadManyAsync(
         EventWriter writer,
         Guid? workspaceId,
         IReadOnlyCollection<Guid> conversationIds,
-        CancellationToken ct
+        CancellationToken ct,
+        bool lockRows = true
     ) =>
         writer.QueryAsync(
-            """
+            $$"""
             select c.id, c.workspace_id, c.brand, c.customer_id, c.status, c.version, c.opened_at,
                 coalesce(c.episode_opened_at, c.opened_at), c.acknowledged_at, c.resolved_at,
                    c.assigned_team, c.assigned_agent, c.tags, c.priority, c.current_channel_id, ch.type,
                    array(select l.system || '|' || l.record_type || '|' || l.record_id from conversation_links l where
                        l.conversation_id = c.id),
-                   c.claim_key_id, c.claim_app, c.claim_person, c.claim_expires_at
+                   c.claim_key_id, c.claim_app, c.claim_person, c.claim_expires_at, c.episode
             from conversations c join channels ch on ch.id = c.current_channel_id
             where ($1::uuid is null or c.workspace_id = $1) and c.id = any($2)
             order by c.id
-            for update of c
+            {{(lockRows ? "for update of c" : "")}}
             """,
             r => new ConversationState(
                 r.GetGuid(0),
@@ -245,7 +247,8 @@ public sealed class CommandRunner(EventStore store, TimeProvider clock)
                         r.GetString(18),
                         r.IsDBNull(19) ? null : r.GetString(19),
                         r.GetFieldValue<DateTimeOffset>(20)
-                    )
+                    ),
+                r.GetInt32(21)
             ),
             ct,
             new Npgsql.NpgsqlParameter<Guid?> { TypedValue = workspaceId },

@@ -23,7 +23,8 @@ public sealed record ConversationState(
     Guid CurrentChannelId,
     string CurrentChannelType,
     IReadOnlySet<string> Links,
-    Claim? Claim = null
+    Claim? Claim = null,
+    int Episode = 1
 )
 {
     public bool IsResolved => Status == ConversationStatus.Resolved;

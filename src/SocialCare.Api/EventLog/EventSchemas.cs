@@ -52,8 +52,86 @@ public static class EventSchemas
         schema.Insert(0, "$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.Insert(1, "$id", IdOf(type));
         schema.Insert(2, "title", type);
+        Inline(schema, schema);
         schema["examples"] = new JsonArray(SchemaExamples.Build(schema, _ => null, scope: Types[type].Name));
         return schema;
+    }
+
+    /// <summary>
+    /// Replaces each local <c>$ref</c> (the exporter refers to a type's schema where it first wrote it, as
+    /// <c>#/properties/…</c>) by a copy of what it points at, so that every schema stands alone: placed under the
+    /// OpenAPI document's components, a pointer into its own root would point nowhere. The contracts' types do not
+    /// refer to themselves, so this ends.
+    /// </summary>
+    private static void Inline(JsonNode node, JsonObject root)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, child) in o.ToList())
+                {
+                    o[name] = Resolved(child, root);
+                    if (o[name] is { } replaced)
+                    {
+                        Inline(replaced, root);
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    a[i] = Resolved(a[i], root);
+                    if (a[i] is { } replaced)
+                    {
+                        Inline(replaced, root);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>A copy of what <paramref name="node"/> refers to (with its own keywords, a description, kept), when it
+    /// is a local <c>$ref</c>; otherwise <paramref name="node"/>, detached.</summary>
+    private static JsonNode? Resolved(JsonNode? node, JsonObject root)
+    {
+        if (
+            node is JsonObject reference
+            && reference["$ref"] is JsonValue target
+            && target.GetValue<string>().StartsWith("#/", StringComparison.Ordinal)
+            && Pointed(root, target.GetValue<string>()) is JsonObject pointed
+        )
+        {
+            var copy = pointed.DeepClone().AsObject();
+            foreach (var (key, value) in reference.Where(p => p.Key != "$ref"))
+            {
+                copy[key] = value?.DeepClone();
+            }
+
+            return copy;
+        }
+
+        return node?.DeepClone();
+    }
+
+    /// <summary>The part of <paramref name="schema"/> a local <c>$ref</c> (<c>#/properties/…</c>) points at: the
+    /// exporter refers to a type's schema where it first wrote it.</summary>
+    private static JsonNode? Pointed(JsonObject schema, string pointer)
+    {
+        JsonNode? node = schema;
+        foreach (var part in pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            node = node switch
+            {
+                JsonObject o => o[name],
+                JsonArray a when int.TryParse(name, out var i) && i < a.Count => a[i],
+                _ => null,
+            };
+        }
+
+        return node;
     }
 
     private static JsonNode Transform(JsonSchemaExporterContext context, JsonNode node)

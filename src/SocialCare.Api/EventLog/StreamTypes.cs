@@ -24,4 +24,8 @@ public static class StreamTypes
     /// <summary>An SLA policy (<c>sla_policy.created</c>, <c>sla_policy.updated</c>, <c>sla_policy.deleted</c>); the
     /// stream's version is the policy's ETag.</summary>
     public sealed class SlaPolicy;
+
+    /// <summary>A triage rule (<c>rule.created</c>, <c>rule.updated</c>, <c>rule.deleted</c>); the stream's version is
+    /// the rule's ETag.</summary>
+    public sealed class Rule;
 }

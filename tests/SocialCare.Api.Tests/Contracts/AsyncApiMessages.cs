@@ -249,7 +249,7 @@ internal static class AsyncApiMessages
             ConversationId = aboutConversation ? Guid.Parse("01a20319-a6b0-791e-809a-86bb1d185584") : null,
             CustomerId = Guid.Parse("01a20319-a6b0-770c-9a44-0f28f15b9eaa"),
             RecordedAt = new DateTimeOffset(2026, 11, 22, 11, 52, 22, 448, TimeSpan.Zero),
-            Actor = new EventActor("app", "01a2030c-7a1e-7e55-9a3c-5b7f2b0c9d11", "crm", null),
+            Actor = new EventActor("app", "01a2030c-7a1e-7e55-9a3c-5b7f2b0c9d11", "crm", null, null),
         };
     }
 

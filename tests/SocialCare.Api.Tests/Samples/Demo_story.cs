@@ -68,6 +68,25 @@ public sealed class Demo_story : HubFixture
                         Is.SupersetOf(new[] { "engagement.received", "reply.sent", "reply.delivered" })
                     );
                     Assert.That(actions["marketing-app"], Does.Contain("conversation.tagged"));
+                    Assert.That(
+                        outcome.ActionsByRule["Out of hours"],
+                        Is.EqualTo(new[] { "reply.requested", "conversation.acknowledged" })
+                    );
+                    Assert.That(
+                        outcome.ActionsByRule["Gold and angry"],
+                        Is.EqualTo(new[] { "conversation.priority_changed", "conversation.tagged", "sla.applied" })
+                    );
+                    Assert.That(
+                        outcome.Timeline.Select(e => e.Type),
+                        Is.SupersetOf(new[] { "sla.warning", "sla.breached" }),
+                        "nobody answered Omar within the Gold SLA"
+                    );
+                    Assert.That(
+                        conversation.Links!.Select(l => $"{l.System}:{l.RecordType}"),
+                        Does.Contain("crm:escalation"),
+                        "the CRM escalated the breach"
+                    );
+                    Assert.That(conversation.Tags, Does.Contain("vip"));
                     Assert.That(conversation.Tags, Does.Contain("survey-queued"));
                     Assert.That(
                         actions["care-app"],

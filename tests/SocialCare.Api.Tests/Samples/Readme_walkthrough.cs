@@ -87,6 +87,11 @@ public sealed class Readme_walkthrough
                                 .And.Contain("\"status\":\"delivered\""),
                             "the billing app's delivery log"
                         );
+                        Assert.That(
+                            transcript,
+                            Does.Contain("\"type\":\"sla.applied\"").And.Contain("\"trigger\":\"conversation.opened\""),
+                            "the brand's default SLA and the dry run of the rules"
+                        );
                         Assert.That(transcript, Does.Not.Contain("write-only"), "a channel's secret is never shown");
                         Assert.That(transcript, Does.Not.Contain("internal-error").And.Not.Contain("\"status\":500"));
                     });

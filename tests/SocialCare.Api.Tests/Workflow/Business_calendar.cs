@@ -31,7 +31,7 @@ public sealed class Business_calendar
         Gen.Select(Span, Span).Where((a, b) => a.To <= b.From).Select((a, b) => (IReadOnlyList<OpeningSpan>)[a, b])
     );
 
-    private static readonly Gen<BusinessCalendar> Calendar = Gen.Select(
+    internal static readonly Gen<BusinessCalendar> Calendar = Gen.Select(
             Gen.OneOf(Zones),
             Day.Array[7],
             Gen.Int[0, 700].Array[0, 8]
@@ -46,7 +46,7 @@ public sealed class Business_calendar
                 )
         );
 
-    private static readonly Gen<DateTimeOffset> Instant = Gen.Long[0, 2L * 365 * 24 * 60]
+    internal static readonly Gen<DateTimeOffset> Instant = Gen.Long[0, 2L * 365 * 24 * 60]
         .Select(m => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(m).AddSeconds(m % 59));
 
     private static readonly Gen<TimeSpan> OpenTime = Gen.Int[0, 120 * 60].Select(m => TimeSpan.FromMinutes(m));

@@ -41,6 +41,8 @@ namespace SocialCare.Client.Models
 #else
         public string Person { get; set; }
 #endif
+        /// <summary>The triage rule&apos;s id, for a rule (whose name is `name`); null otherwise.</summary>
+        public Guid? RuleId { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent_actor"/> and sets the default values.
         /// </summary>
@@ -70,6 +72,7 @@ namespace SocialCare.Client.Models
                 { "kind", n => { Kind = n.GetEnumValue<global::SocialCare.Client.Models.ConversationContextUpdatedEvent_actor_kind>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "person", n => { Person = n.GetStringValue(); } },
+                { "ruleId", n => { RuleId = n.GetGuidValue(); } },
             };
         }
         /// <summary>
@@ -83,6 +86,7 @@ namespace SocialCare.Client.Models
             writer.WriteEnumValue<global::SocialCare.Client.Models.ConversationContextUpdatedEvent_actor_kind>("kind", Kind);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("person", Person);
+            writer.WriteGuidValue("ruleId", RuleId);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -39,6 +39,8 @@ namespace SocialCare.Client.Models
 #else
         public string Person { get; set; }
 #endif
+        /// <summary>The triage rule&apos;s id, for a rule (whose name is `name`); null otherwise.</summary>
+        public Guid? RuleId { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -61,6 +63,7 @@ namespace SocialCare.Client.Models
                 { "kind", n => { Kind = n.GetEnumValue<global::SocialCare.Client.Models.EventActor_kind>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "person", n => { Person = n.GetStringValue(); } },
+                { "ruleId", n => { RuleId = n.GetGuidValue(); } },
             };
         }
         /// <summary>
@@ -74,6 +77,7 @@ namespace SocialCare.Client.Models
             writer.WriteEnumValue<global::SocialCare.Client.Models.EventActor_kind>("kind", Kind);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("person", Person);
+            writer.WriteGuidValue("ruleId", RuleId);
         }
     }
 }

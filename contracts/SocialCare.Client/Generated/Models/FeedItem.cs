@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
+    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class FeedItem : IComposedTypeWrapper, IParsable
@@ -204,6 +204,30 @@ namespace SocialCare.Client.Models
 #nullable restore
 #else
         public global::SocialCare.Client.Models.ReplySentFeedItem ReplySentFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.RuleCreatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.RuleCreatedFeedItem? RuleCreatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.RuleCreatedFeedItem RuleCreatedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.RuleDeletedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.RuleDeletedFeedItem? RuleDeletedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.RuleDeletedFeedItem RuleDeletedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.RuleUpdatedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.RuleUpdatedFeedItem? RuleUpdatedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.RuleUpdatedFeedItem RuleUpdatedFeedItem { get; set; }
 #endif
         /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -415,6 +439,18 @@ namespace SocialCare.Client.Models
             {
                 result.ReplySentFeedItem = new global::SocialCare.Client.Models.ReplySentFeedItem();
             }
+            else if("rule.created".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.RuleCreatedFeedItem = new global::SocialCare.Client.Models.RuleCreatedFeedItem();
+            }
+            else if("rule.deleted".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.RuleDeletedFeedItem = new global::SocialCare.Client.Models.RuleDeletedFeedItem();
+            }
+            else if("rule.updated".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.RuleUpdatedFeedItem = new global::SocialCare.Client.Models.RuleUpdatedFeedItem();
+            }
             else if("sla.applied".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
                 result.SlaAppliedFeedItem = new global::SocialCare.Client.Models.SlaAppliedFeedItem();
@@ -570,6 +606,18 @@ namespace SocialCare.Client.Models
             else if(ReplySentFeedItem != null)
             {
                 return ReplySentFeedItem.GetFieldDeserializers();
+            }
+            else if(RuleCreatedFeedItem != null)
+            {
+                return RuleCreatedFeedItem.GetFieldDeserializers();
+            }
+            else if(RuleDeletedFeedItem != null)
+            {
+                return RuleDeletedFeedItem.GetFieldDeserializers();
+            }
+            else if(RuleUpdatedFeedItem != null)
+            {
+                return RuleUpdatedFeedItem.GetFieldDeserializers();
             }
             else if(SlaAppliedFeedItem != null)
             {
@@ -727,6 +775,18 @@ namespace SocialCare.Client.Models
             else if(ReplySentFeedItem != null)
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.ReplySentFeedItem>(null, ReplySentFeedItem);
+            }
+            else if(RuleCreatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.RuleCreatedFeedItem>(null, RuleCreatedFeedItem);
+            }
+            else if(RuleDeletedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.RuleDeletedFeedItem>(null, RuleDeletedFeedItem);
+            }
+            else if(RuleUpdatedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.RuleUpdatedFeedItem>(null, RuleUpdatedFeedItem);
             }
             else if(SlaAppliedFeedItem != null)
             {

@@ -133,7 +133,7 @@ public static partial class HooksApi
         }
 
         var logger = loggers.CreateLogger(typeof(HooksApi));
-        var actor = new EventActor("platform", null, type, null);
+        var actor = new EventActor(ActorKinds.Platform, null, type, null, null);
         var accounts = new Dictionary<string, Channel?>(StringComparer.Ordinal);
         async ValueTask<Channel?> AccountAsync(string account)
         {

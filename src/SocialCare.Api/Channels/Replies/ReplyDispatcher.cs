@@ -45,7 +45,7 @@ public sealed class ReplyDispatcher(
             }
         }
 
-        var actor = new EventActor("platform", null, reply.ChannelType, null);
+        var actor = new EventActor(ActorKinds.Platform, null, reply.ChannelType, null, null);
         if (channel is null)
         {
             await recorder.RecordSendAsync(

@@ -192,7 +192,22 @@ public sealed partial class XConnector : IChannelConnector
             "public",
             tweet.Text("lang") is { } lang && lang != "und" ? lang : null,
             at,
-            JsonSerializer.SerializeToElement(new JsonObject { ["x"] = details })
+            JsonSerializer.SerializeToElement(
+                new JsonObject
+                {
+                    ["x"] = details,
+                    // What triage rules read as author.followers and metadata.author.verified.
+                    ["author"] = new JsonObject
+                    {
+                        ["followers"] =
+                            user.Value.Member("followers_count") is { ValueKind: JsonValueKind.Number } n
+                            && n.TryGetInt64(out var followers)
+                                ? followers
+                                : null,
+                        ["verified"] = user.Value.Member("verified")?.ValueKind == JsonValueKind.True,
+                    },
+                }
+            )
         );
     }
 

@@ -1,8 +1,12 @@
+using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SocialCare.Api.Conversations;
 using SocialCare.Api.EventLog;
+using SocialCare.Api.Workflow.Rules;
 using SocialCare.Api.Workflow.Sla;
+using SocialCare.Api.Workflow.Teams;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.Workflow.Automation;
@@ -29,15 +33,18 @@ internal sealed partial class WorkflowProcessor(
 {
     public const string Follower = "workflow";
 
-    private static readonly string[] Triggers =
+    /// <summary>The events the processor reads: those that move SLA clocks, and those rules run on.</summary>
+    private static readonly string[] Followed =
     [
-        EventTypes.ConversationOpened,
-        EventTypes.ConversationReopened,
-        EventTypes.EngagementReceived,
-        EventTypes.ReplyRequested,
-        EventTypes.ConversationResolved,
+        .. new[]
+        {
+            EventTypes.ConversationOpened,
+            EventTypes.ConversationReopened,
+            EventTypes.EngagementReceived,
+            EventTypes.ReplyRequested,
+            EventTypes.ConversationResolved,
+        }.Union(RuleTriggers.All),
     ];
-
     private readonly WorkflowOptions _options = options.Value;
     private bool _started;
 
@@ -149,7 +156,7 @@ internal sealed partial class WorkflowProcessor(
                 ),
             ct,
             checkpoint[0],
-            Triggers,
+            Followed,
             _options.BatchSize
         );
         var events = new List<HubEvent>();
@@ -205,7 +212,11 @@ internal sealed partial class WorkflowProcessor(
         return new Pass(more, await SlaStore.NextDueAsync(writer, ct));
     }
 
-    /// <summary>The clocks' side of a batch of events, in log order.</summary>
+    /// <summary>
+    /// A batch of events, in log order: first what each does to the SLA clocks, then the triage rules of its type, in
+    /// order, on the conversation as the earlier rules left it. Events caused by rules run no rules: a rule never
+    /// triggers itself or another in a loop.
+    /// </summary>
     private static async Task FollowAsync(
         EventWriter writer,
         IReadOnlyList<HubEvent> events,
@@ -218,21 +229,37 @@ internal sealed partial class WorkflowProcessor(
             events.Select(e => (e.WorkspaceId, e.Brand ?? "")).Distinct().ToList(),
             ct
         );
-        var clocks = new SlaClocks(
-            (workspace, brand) =>
-                brands.TryGetValue((workspace, brand), out var care) ? care.Calendar : BusinessCalendar.AlwaysOpen
-        );
+        BrandCare CareOf(Guid workspace, string brand) =>
+            brands.TryGetValue((workspace, brand), out var care) ? care : BrandCare.Unconfigured;
+        var clocks = new SlaClocks((workspace, brand) => CareOf(workspace, brand).Calendar);
         var conversations = events.Select(e => e.ConversationId!.Value).Distinct().ToList();
         await SlaStore.LoadAsync(writer, clocks, conversations, ct);
-        var decided = new List<(Guid Conversation, HubEvent Event)>();
+
+        var rules = await RuleStore.EnabledAsync(writer, events.Select(e => e.WorkspaceId).Distinct().ToList(), ct);
+        bool Triggers(HubEvent e) =>
+            e.Actor.Kind != ActorKinds.Rule
+            && rules[e.WorkspaceId].Any(r => RuleEngine.Applies(r, EventTypeRegistry.NameOf(e), e.Brand ?? ""));
+        var ruled = events.Where(Triggers).Select(e => e.ConversationId!.Value).Distinct().ToList();
+        var states = new Dictionary<Guid, ConversationState>();
+        var context = new Dictionary<Guid, IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>>>();
+        var latest = new Dictionary<Guid, (EngagementFacts? Engagement, string? CustomerName)>();
+        if (ruled.Count > 0)
+        {
+            states = (await CommandRunner.LoadManyAsync(writer, null, ruled, ct)).ToDictionary(s => s.Id);
+            context = await RuleFactsStore.ContextAsync(writer, ruled, ct);
+            latest = await RuleFactsStore.LatestAsync(writer, ruled, ct);
+        }
+
+        var loaded = new Dictionary<Guid, ConversationState>(states);
+        var decided = new List<(Guid Conversation, HubEvent Event, EventActor Actor)>();
         foreach (var e in events)
         {
             var id = e.ConversationId!.Value;
             var brand = e.Brand ?? "";
-            var care = brands.GetValueOrDefault((e.WorkspaceId, brand));
+            var care = CareOf(e.WorkspaceId, brand);
             IEnumerable<HubEvent> outcome = e switch
             {
-                ConversationOpened when care?.DefaultPolicy is { } policy => Maybe(
+                ConversationOpened when care.DefaultPolicy is { } policy => Maybe(
                     clocks.Apply(
                         id,
                         e.WorkspaceId,
@@ -248,7 +275,7 @@ internal sealed partial class WorkflowProcessor(
                 ConversationReopened when clocks.Governs(id) => Maybe(
                     clocks.Reopened(id, brand, await EpisodeAsync(writer, e, ct), e.RecordedAt)
                 ),
-                ConversationReopened when care?.DefaultPolicy is { } policy => Maybe(
+                ConversationReopened when care.DefaultPolicy is { } policy => Maybe(
                     clocks.Apply(
                         id,
                         e.WorkspaceId,
@@ -266,12 +293,70 @@ internal sealed partial class WorkflowProcessor(
                 ConversationResolved => clocks.Resolved(id, e.RecordedAt),
                 _ => [],
             };
-            decided.AddRange(outcome.Select(o => (id, o)));
+            decided.AddRange(outcome.Select(o => (id, o, EventActor.System)));
+            if (!Triggers(e) || !states.TryGetValue(id, out var state))
+            {
+                continue;
+            }
+
+            var (engagement, customerName) = latest.GetValueOrDefault(id);
+            var facts = new RuleFacts(
+                state,
+                e is EngagementReceived received ? RuleFactsStore.Of(received) : engagement,
+                context.GetValueOrDefault(id) ?? new Dictionary<string, IReadOnlyDictionary<string, JsonElement>>(),
+                care.Calendar.IsOpen(e.RecordedAt),
+                state.Episode
+            );
+            var environment = Environment(writer, clocks, care, customerName, e.WorkspaceId, now, ct);
+            var trigger = EventTypeRegistry.NameOf(e);
+            foreach (var rule in rules[e.WorkspaceId].Where(r => RuleEngine.Applies(r, trigger, brand)))
+            {
+                var run = await RuleEngine.RunAsync(rule, facts, environment, e.RecordedAt, now);
+                var actor = EventActor.OfRule(rule.Id, rule.Name);
+                decided.AddRange(run.Events.Select(d => (id, d, actor)));
+                facts = facts with { Conversation = run.State };
+                if (run.Matched && rule.StopProcessing)
+                {
+                    break;
+                }
+            }
+
+            states[id] = facts.Conversation;
         }
 
-        await AppendAsync(writer, decided, now, ct);
+        await AppendAsync(writer, decided, loaded, now, ct);
         SlaStore.Save(writer, clocks);
     }
+
+    /// <summary>What rules' actions need, answered in the pass's transaction.</summary>
+    private static RuleEnvironment Environment(
+        EventWriter writer,
+        SlaClocks clocks,
+        BrandCare care,
+        string? customerName,
+        Guid workspaceId,
+        DateTimeOffset now,
+        CancellationToken ct
+    ) =>
+        new(
+            team => TeamStore.ForAssignmentAsync(writer, workspaceId, team.Trim(), ct),
+            policy => SlaPolicyStore.LockAsync(writer, workspaceId, policy, ct),
+            state => ReplyQueries.TargetAsync(writer, state, state.CurrentChannelId, new ClaimsPrincipal(), ct),
+            async (state, policy) =>
+                clocks.Apply(
+                    state.Id,
+                    state.WorkspaceId,
+                    state.Brand,
+                    policy,
+                    SlaSources.Rule,
+                    state.Episode,
+                    state.EpisodeOpenedAt,
+                    await RespondedAtAsync(writer, state, policy.CountAutomaticReplies, ct),
+                    now
+                ),
+            care,
+            customerName
+        );
 
     /// <summary>The clocks whose timers are due: their warnings and breaches.</summary>
     private async Task FireAsync(EventWriter writer, DateTimeOffset now, CancellationToken ct)
@@ -283,24 +368,28 @@ internal sealed partial class WorkflowProcessor(
         }
 
         var clocks = new SlaClocks((_, _) => BusinessCalendar.AlwaysOpen);
-        var decided = new List<(Guid Conversation, HubEvent Event)>();
+        var decided = new List<(Guid Conversation, HubEvent Event, EventActor Actor)>();
         foreach (var clock in due)
         {
             clocks.Load(clock);
             if (SlaClocks.Fire(clock, now) is { } fired)
             {
-                decided.Add((clock.ConversationId, fired));
+                decided.Add((clock.ConversationId, fired, EventActor.System));
             }
         }
 
-        await AppendAsync(writer, decided, now, ct);
+        await AppendAsync(writer, decided, [], now, ct);
         SlaStore.Save(writer, clocks);
     }
 
-    /// <summary>Appends the decided events to their conversations, in order, as the hub (actor <c>system</c>).</summary>
+    /// <summary>
+    /// Appends the decided events to their conversations, in order, each with its actor (the hub, or a rule), at the
+    /// version each conversation was read at (read now, locked, for those not read before), and projects them.
+    /// </summary>
     private static async Task AppendAsync(
         EventWriter writer,
-        List<(Guid Conversation, HubEvent Event)> decided,
+        List<(Guid Conversation, HubEvent Event, EventActor Actor)> decided,
+        Dictionary<Guid, ConversationState> loaded,
         DateTimeOffset now,
         CancellationToken ct
     )
@@ -310,24 +399,63 @@ internal sealed partial class WorkflowProcessor(
             return;
         }
 
-        var states = (
-            await CommandRunner.LoadManyAsync(writer, null, decided.Select(d => d.Conversation).Distinct().ToList(), ct)
-        ).ToDictionary(s => s.Id);
-        foreach (var group in decided.GroupBy(d => d.Conversation))
+        var unread = decided.Select(d => d.Conversation).Distinct().Where(c => !loaded.ContainsKey(c)).ToList();
+        if (unread.Count > 0)
         {
-            if (states.TryGetValue(group.Key, out var state))
+            foreach (var state in await CommandRunner.LoadManyAsync(writer, null, unread, ct))
             {
-                CommandRunner.Commit(
-                    writer,
-                    state,
-                    group.Select(d => d.Event).ToList(),
-                    EventActor.System,
-                    now,
-                    activity: false
-                );
+                loaded[state.Id] = state;
             }
         }
+
+        foreach (var group in decided.GroupBy(d => d.Conversation))
+        {
+            // A conversation gone since (its workspace deleted) takes no events.
+            if (!loaded.TryGetValue(group.Key, out var state))
+            {
+                continue;
+            }
+
+            var events = group
+                .Select(d =>
+                    d.Event with
+                    {
+                        EventId = Guid.CreateVersion7(),
+                        WorkspaceId = state.WorkspaceId,
+                        Brand = state.Brand,
+                        ConversationId = state.Id,
+                        CustomerId = state.CustomerId,
+                        RecordedAt = now,
+                        Actor = d.Actor,
+                    }
+                )
+                .ToList();
+            writer.Append(state.Id, typeof(StreamTypes.Conversation), state.WorkspaceId, state.Version, events);
+            ConversationProjection.Apply(writer, state.Id, events, now, activity: false);
+        }
     }
+
+    /// <summary>When a response that counts (by a person or app; by a rule too if the policy says so) was last given
+    /// in the conversation's current episode.</summary>
+    private static async Task<DateTimeOffset?> RespondedAtAsync(
+        EventWriter writer,
+        ConversationState state,
+        bool countAutomatic,
+        CancellationToken ct
+    ) =>
+        (
+            await writer.QueryAsync(
+                """
+                select max(requested_at) from replies
+                where conversation_id = $1 and requested_at >= $2 and (not automatic or $3)
+                """,
+                r => r.IsDBNull(0) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(0),
+                ct,
+                state.Id,
+                state.EpisodeOpenedAt,
+                countAutomatic
+            )
+        )[0];
 
     /// <summary>The episode a reopening starts: how many openings the conversation's stream has up to it.</summary>
     private static async Task<int> EpisodeAsync(EventWriter writer, HubEvent reopened, CancellationToken ct) =>

@@ -198,63 +198,37 @@ public static class SlaPoliciesApi
     }
 
     /// <summary>
-    /// Changes a policy on what it is now: refuses a brand-limited key (403), reads the policy row-locked in the
-    /// transaction, honours <c>If-Match</c> (412), asks <paramref name="refuse"/> whether the change may happen, then
-    /// appends the change and saves it.
+    /// Changes a policy on what it is now (<see cref="ResourceChanges"/>), after refusing a brand-limited key (403), if
+    /// <paramref name="refuse"/> finds nothing against it.
     /// </summary>
-    private static async Task<(SlaPolicyResponse? Policy, ProblemHttpResult? Problem)> ChangeAsync(
+    private static Task<(SlaPolicyResponse? Policy, ProblemHttpResult? Problem)> ChangeAsync(
         HttpContext http,
         EventStore events,
         Guid id,
         Func<EventWriter, SlaPolicyResponse, Task<ProblemHttpResult?>> refuse,
         Func<SlaPolicyResponse, SlaPolicyEvent> change,
         CancellationToken ct
-    )
-    {
-        if (!Preconditions.TryReadIfMatch(http, out var expected))
-        {
-            return (null, Preconditions.InvalidIfMatch("SLA policy"));
-        }
-
-        if (http.User.Brands() is not null)
-        {
-            return (null, BrandLimited());
-        }
-
-        var workspaceId = http.User.RequiredWorkspaceId();
-        try
-        {
-            return await events.WriteAsync<(SlaPolicyResponse?, ProblemHttpResult?)>(
-                async writer =>
-                {
-                    if (await SlaPolicyStore.LockAsync(writer, workspaceId, id, ct) is not { } current)
-                    {
-                        return (null, Problem.NotFound("The SLA policy"));
-                    }
-
-                    if (expected is { } version && version != current.Version)
-                    {
-                        return (null, Preconditions.Changed("SLA policy"));
-                    }
-
-                    if (await refuse(writer, current) is { } refused)
-                    {
-                        return (null, refused);
-                    }
-
-                    var decided = change(current);
-                    writer.Append(id, typeof(StreamTypes.SlaPolicy), workspaceId, current.Version, [decided]);
-                    SlaPolicyStore.Save(writer, workspaceId, decided, current.Version + 1);
-                    return (Response(decided, current.Version + 1, current.CreatedAt), null);
-                },
+    ) =>
+        Preconditions.TryReadIfMatch(http, out _) && http.User.Brands() is not null
+            ? Task.FromResult<(SlaPolicyResponse?, ProblemHttpResult?)>((null, BrandLimited()))
+            : ResourceChanges.ChangeAsync(
+                http,
+                events,
+                Resource,
+                id,
+                change,
+                (writer, current, _) => refuse(writer, current),
                 ct
             );
-        }
-        catch (ConcurrencyException)
-        {
-            return (null, Preconditions.Changed("SLA policy"));
-        }
-    }
+
+    private static readonly VersionedResource<SlaPolicyResponse, SlaPolicyEvent> Resource = new(
+        "SLA policy",
+        typeof(StreamTypes.SlaPolicy),
+        SlaPolicyStore.LockAsync,
+        p => p.Version,
+        SlaPolicyStore.Save,
+        (e, version, before) => Response(e, version, before.CreatedAt)
+    );
 
     private static T Policy<T>(T e, SlaPolicyRequest request, HttpContext http, TimeProvider clock)
         where T : SlaPolicyEvent =>

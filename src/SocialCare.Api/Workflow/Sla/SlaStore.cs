@@ -6,8 +6,18 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Workflow.Sla;
 
-/// <summary>A brand's calendar and default SLA policy, as the workflow processor reads them.</summary>
-public sealed record BrandCare(BusinessCalendar Calendar, SlaPolicyResponse? DefaultPolicy);
+/// <summary>A brand's calendar, default SLA policy, name for people and languages, as the workflow processor reads
+/// them.</summary>
+public sealed record BrandCare(
+    BusinessCalendar Calendar,
+    SlaPolicyResponse? DefaultPolicy,
+    string? DisplayName,
+    IReadOnlyList<string> Languages
+)
+{
+    /// <summary>A brand that was never configured: always open, no SLA.</summary>
+    public static BrandCare Unconfigured { get; } = new(BusinessCalendar.AlwaysOpen, null, null, []);
+}
 
 /// <summary>
 /// Reads and writes the SLA rows (<c>conversation_sla</c>, <c>sla_clocks</c>) in the workflow processor's
@@ -99,7 +109,7 @@ public static class SlaStore
             """
             select b.workspace_id, b.brand, b.time_zone, b.business_hours::text, b.holidays, p.id, p.name,
                 p.first_response, p.next_response, p.resolution, p.business_hours_only, p.warn_before,
-                p.count_automatic_replies, p.version, p.created_at, p.updated_at
+                p.count_automatic_replies, p.version, p.created_at, p.updated_at, b.display_name, b.languages
             from brands b
             left join sla_policies p on p.id = b.default_sla_policy_id and p.deleted_at is null
             where (b.workspace_id, b.brand) in (select * from unnest($1::uuid[], $2::text[]))
@@ -130,7 +140,9 @@ public static class SlaStore
                                 r.GetInt64(13),
                                 r.GetFieldValue<DateTimeOffset>(14),
                                 r.GetFieldValue<DateTimeOffset>(15)
-                            )
+                            ),
+                        r.IsDBNull(16) ? null : r.GetString(16),
+                        r.GetFieldValue<string[]>(17)
                     )
                 ),
             ct,

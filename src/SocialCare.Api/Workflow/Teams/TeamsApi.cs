@@ -208,10 +208,8 @@ public static class TeamsApi
     }
 
     /// <summary>
-    /// Changes a team on what it is now: reads it row-locked in the transaction (so that concurrent changes land one
-    /// after the other and none is decided on a stale read), honours <c>If-Match</c> (412), keeps a brand-limited key
-    /// within its brands (404 for a team outside them, 403 for moving one outside), refuses a name in use (409), then
-    /// appends the change and saves it.
+    /// Changes a team on what it is now (<see cref="ResourceChanges"/>), keeping a brand-limited key within its brands
+    /// (404 for a team outside them, 403 for moving one outside) and refusing a name in use (409).
     /// </summary>
     private static async Task<(TeamResponse? Team, ProblemHttpResult? Problem)> ChangeAsync(
         HttpContext http,
@@ -221,63 +219,44 @@ public static class TeamsApi
         CancellationToken ct
     )
     {
-        if (!Preconditions.TryReadIfMatch(http, out var expected))
-        {
-            return (null, Preconditions.InvalidIfMatch("team"));
-        }
-
         var user = http.User;
-        var workspaceId = user.RequiredWorkspaceId();
-        TeamEvent? decided = null;
+        string? attempted = null;
         try
         {
-            return await events.WriteAsync<(TeamResponse?, ProblemHttpResult?)>(
-                async writer =>
+            return await ResourceChanges.ChangeAsync(
+                http,
+                events,
+                Resource,
+                id,
+                change,
+                async (writer, current, decided) =>
                 {
-                    if (
-                        await TeamStore.LockAsync(writer, workspaceId, id, ct) is not { } current
-                        || !user.MayActOnBrands(current.Brands)
-                    )
-                    {
-                        return (null, Problem.NotFound("The team"));
-                    }
-
-                    if (expected is { } version && version != current.Version)
-                    {
-                        return (null, Preconditions.Changed("team"));
-                    }
-
-                    decided = change(current);
-                    if (!user.MayActOnBrands(decided.Brands))
-                    {
-                        return (null, BrandsForbidden());
-                    }
-
-                    if (
-                        decided is TeamUpdated
+                    attempted = decided.Name;
+                    return !user.MayActOnBrands(current.Brands) ? ResourceChanges.NotFound(Resource.Name)
+                        : !user.MayActOnBrands(decided.Brands) ? BrandsForbidden()
+                        : decided is TeamUpdated
                         && !string.Equals(decided.Name, current.Name, StringComparison.OrdinalIgnoreCase)
-                        && await TeamStore.NameTakenAsync(writer, workspaceId, decided.Name, id, ct)
-                    )
-                    {
-                        return (null, NameTaken(decided.Name));
-                    }
-
-                    writer.Append(id, typeof(StreamTypes.Team), workspaceId, current.Version, [decided]);
-                    TeamStore.Save(writer, workspaceId, decided, current.Version + 1);
-                    return (Response(decided, current.Version + 1, current.CreatedAt), null);
+                        && await TeamStore.NameTakenAsync(writer, user.RequiredWorkspaceId(), decided.Name, id, ct)
+                            ? NameTaken(decided.Name)
+                        : null;
                 },
                 ct
             );
         }
-        catch (ConcurrencyException)
-        {
-            return (null, Preconditions.Changed("team"));
-        }
         catch (Exception e) when (TeamStore.IsNameTaken(e))
         {
-            return (null, NameTaken(decided?.Name ?? ""));
+            return (null, NameTaken(attempted ?? ""));
         }
     }
+
+    private static readonly VersionedResource<TeamResponse, TeamEvent> Resource = new(
+        "team",
+        typeof(StreamTypes.Team),
+        TeamStore.LockAsync,
+        t => t.Version,
+        TeamStore.Save,
+        (e, version, before) => Response(e, version, before.CreatedAt)
+    );
 
     private static TeamResponse Response(TeamEvent e, long version, DateTimeOffset createdAt) =>
         new(e.TeamId, e.Name, e.Brands, e.Description, version, createdAt, e.RecordedAt);
