@@ -13,6 +13,43 @@ namespace SocialCare.Api.Tests.Workflow;
 /// </summary>
 public sealed class Triage_rules : HubFixture
 {
+    protected override IReadOnlyDictionary<string, string?>? Settings =>
+        new Dictionary<string, string?> { ["Workflow:MaxRulesPerWorkspace"] = "3" };
+
+    [Test]
+    public async Task A_workspace_has_at_most_the_configured_number_of_rules_even_created_at_once()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("rules limit");
+        using (client)
+        {
+            var answers = await Task.WhenAll(
+                Enumerable.Range(0, 6).Select(_ => client.PostAsJsonAsync("/v1/rules", OutOfHoursReply()))
+            );
+            Assert.That(
+                answers.Select(a => a.StatusCode).Order(),
+                Is.EqualTo(
+                    Enumerable
+                        .Repeat(HttpStatusCode.Created, 3)
+                        .Concat(Enumerable.Repeat(HttpStatusCode.UnprocessableEntity, 3))
+                )
+            );
+            await HubApi.ReadProblem(
+                answers.First(a => a.StatusCode == HttpStatusCode.UnprocessableEntity),
+                HttpStatusCode.UnprocessableEntity,
+                "rule-limit-reached"
+            );
+            var one = await HubApi.ReadJson(
+                answers.First(a => a.StatusCode == HttpStatusCode.Created),
+                HttpStatusCode.Created
+            );
+            Assert.That(
+                (await client.DeleteAsync($"/v1/rules/{one["id"]}")).StatusCode,
+                Is.EqualTo(HttpStatusCode.NoContent)
+            );
+            await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/rules", OutOfHoursReply()), HttpStatusCode.Created);
+        }
+    }
+
     private static object OutOfHoursReply(string? brand = null) =>
         new
         {
@@ -466,6 +503,61 @@ public sealed class Triage_rules : HubFixture
             Assert.That(after["items"]!.AsArray(), Has.Count.EqualTo(count), "a dry run writes nothing");
             var conversations = await HubApi.ReadJson(await client.GetAsync("/v1/conversations"), HttpStatusCode.OK);
             Assert.That(conversations["items"]!.AsArray(), Is.Empty);
+
+            // On an existing conversation, a draft rule reads the conversation as it is.
+            var conversation = (await client.IngestAsync(HubApi.Engagement(channel, "real-1", "regular", "Hi")))[
+                "conversationId"
+            ]!.GetValue<Guid>();
+            await client.ActAsync(conversation, "tags", new { add = new[] { "VIP" } });
+            var draft = await HubApi.ReadJson(
+                await client.PostAsJsonAsync(
+                    "/v1/rules/test",
+                    new
+                    {
+                        conversationId = conversation,
+                        trigger = "conversation.context_updated",
+                        engagement = new
+                        {
+                            channelId = channel,
+                            platformMessageId = "dry-3",
+                            author = new { platformUserId = "regular" },
+                            text = "Hi",
+                            visibility = "private",
+                            occurredAt = DateTimeOffset.UtcNow,
+                        },
+                        rule = new
+                        {
+                            name = "VIPs to tier 2",
+                            trigger = "conversation.context_updated",
+                            conditions = new
+                            {
+                                all = new object[]
+                                {
+                                    new
+                                    {
+                                        field = "conversation.tags",
+                                        op = "contains",
+                                        value = "vip",
+                                    },
+                                },
+                            },
+                            actions = new object[] { new { type = "assign", team = "Tier 2" } },
+                        },
+                    }
+                ),
+                HttpStatusCode.OK
+            );
+            var tried = draft["rules"]!.AsArray().Single()!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(tried["ruleId"], Is.Null, "a draft has no id");
+                Assert.That(tried["matched"]!.GetValue<bool>(), Is.True);
+                Assert.That(tried["conditions"]![0]!["actual"]![0]!.GetValue<string>(), Is.EqualTo("vip"));
+                Assert.That(
+                    tried["actions"]![0]!["events"]![0]!.GetValue<string>(),
+                    Is.EqualTo("conversation.assigned")
+                );
+            });
         }
     }
 }

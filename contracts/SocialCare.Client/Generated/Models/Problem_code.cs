@@ -171,6 +171,10 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         UnknownTeam,
         #pragma warning restore CS1591
+        [EnumMember(Value = "rule-limit-reached")]
+        #pragma warning disable CS1591
+        RuleLimitReached,
+        #pragma warning restore CS1591
         [EnumMember(Value = "unsupported-character")]
         #pragma warning disable CS1591
         UnsupportedCharacter,

@@ -50,6 +50,7 @@ public static class ProblemCodes
     public const string TooManyTags = "too-many-tags";
     public const string UnknownSlaPolicy = "unknown-sla-policy";
     public const string UnknownTeam = "unknown-team";
+    public const string RuleLimitReached = "rule-limit-reached";
     public const string UnsupportedCharacter = "unsupported-character";
     public const string UnsupportedNumber = "unsupported-number";
     public const string InternalError = "internal-error";

@@ -17,4 +17,8 @@ public sealed class WorkflowOptions
     /// <summary>The safety net under LISTEN/NOTIFY, and how soon an idle instance looks again when another holds the
     /// processor: at least this often.</summary>
     public int PollIntervalMs { get; set; } = 1000;
+
+    /// <summary>The most triage rules a workspace may have: every event of their triggers is matched against them, in
+    /// the processor's pass.</summary>
+    public int MaxRulesPerWorkspace { get; set; } = 200;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Channels;
@@ -12,6 +13,7 @@ using SocialCare.Api.Infrastructure;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Workflow.Automation;
 using SocialCare.Api.Workflow.Sla;
 using SocialCare.Api.Workflow.Teams;
 using SocialCare.Contracts;
@@ -34,6 +36,7 @@ public static class RulesApi
             .MapPost("/", Create)
             .WithName("CreateRule")
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Create a triage rule: on an event, when its conditions hold, its actions run as the rule.")
             .Validate<RuleRequest>()
             .Idempotent();
@@ -72,9 +75,11 @@ public static class RulesApi
         HttpContext http,
         EventStore events,
         TimeProvider clock,
+        IOptions<WorkflowOptions> options,
         CancellationToken ct
     )
     {
+        var limit = options.Value.MaxRulesPerWorkspace;
         var created = Rule(new RuleCreated { RuleId = Guid.CreateVersion7() }, request, http, clock);
         if (!http.User.MayActOnBrands(created.Brands))
         {
@@ -84,6 +89,26 @@ public static class RulesApi
         var problem = await events.WriteAsync(
             async writer =>
             {
+                // Counted under the workspace's rules lock, so that concurrent creations cannot pass the limit together.
+                writer.Lock([$"rules|{created.WorkspaceId:N}"]);
+                var count = (
+                    await writer.QueryAsync(
+                        "select count(*)::int from rules where workspace_id = $1 and deleted_at is null",
+                        r => r.GetInt32(0),
+                        ct,
+                        created.WorkspaceId
+                    )
+                )[0];
+                if (count >= limit)
+                {
+                    return Problem.Of(
+                        StatusCodes.Status422UnprocessableEntity,
+                        ProblemCodes.RuleLimitReached,
+                        "Too many rules",
+                        $"A workspace may have at most {limit} rules; delete one you no longer need."
+                    );
+                }
+
                 if (await ReferencesProblemAsync(writer, created, ct) is { } refused)
                 {
                     return refused;

@@ -26,7 +26,7 @@ public static class SlaPoliciesApi
             .AddOptions<Automation.WorkflowOptions>()
             .BindConfiguration(Automation.WorkflowOptions.Section)
             .Validate(
-                o => o.BatchSize > 0 && o.TimerBatchSize > 0 && o.PollIntervalMs > 0,
+                o => o.BatchSize > 0 && o.TimerBatchSize > 0 && o.PollIntervalMs > 0 && o.MaxRulesPerWorkspace > 0,
                 "Workflow settings must be positive."
             )
             .ValidateOnStart();
