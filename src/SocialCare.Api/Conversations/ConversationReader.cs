@@ -226,7 +226,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                         select distinct on (k.target) * from sla_clocks k
                         where k.conversation_id = s.conversation_id and k.episode = s.episode
                             and k.policy_id = s.policy_id
-                        order by k.target, k.started_at desc) k on true
+                        order by k.target, k.started_at desc, k.id desc) k on true
                     where c.workspace_id = $1 and s.conversation_id = $2
                     order by array_position(array['firstResponse', 'nextResponse', 'resolution'], k.target)
                     """,

@@ -138,6 +138,7 @@ public sealed class Triage_rules : HubFixture
     [TestCase("sentiment", "eq", "\"angry\"", TestName = "An unknown field is refused")]
     [TestCase("author.followers", "contains", "\"x\"", TestName = "An operator the field does not take is refused")]
     [TestCase("text", "matches", "\"([a-z\"", TestName = "A regular expression that does not compile is refused")]
+    [TestCase("text", "matches", "\"(a)\\\\1\"", TestName = "A backreference, which needs backtracking, is refused")]
     [TestCase("text", "containsAny", "[]", TestName = "An empty list is refused")]
     [TestCase("author.followers", "gt", "\"many\"", TestName = "A comparison with a non-number is refused")]
     [TestCase("customer.context.crm", "eq", "\"gold\"", TestName = "A context field without a key is refused")]
@@ -159,6 +160,36 @@ public sealed class Triage_rules : HubFixture
                 HttpStatusCode.BadRequest,
                 "validation-failed"
             );
+        }
+    }
+
+    [Test]
+    public async Task A_reply_in_several_languages_names_its_fallback()
+    {
+        var (_, client) = await Hub.CreateTenantAsync("rules fallback");
+        using (client)
+        {
+            var problem = await HubApi.ReadProblem(
+                await client.PostAsJsonAsync(
+                    "/v1/rules",
+                    new
+                    {
+                        name = "no fallback",
+                        trigger = "conversation.opened",
+                        actions = new[]
+                        {
+                            new
+                            {
+                                type = "reply",
+                                texts = new Dictionary<string, string> { ["ar"] = "مرحبا", ["en"] = "Hello" },
+                            },
+                        },
+                    }
+                ),
+                HttpStatusCode.BadRequest,
+                "validation-failed"
+            );
+            Assert.That(problem["errors"]!.ToJsonString(), Does.Contain("fallback"));
         }
     }
 

@@ -48,8 +48,9 @@ internal sealed partial class WorkflowProcessor(
     private readonly WorkflowOptions _options = options.Value;
     private bool _started;
 
-    /// <summary>What a pass found: whether more events wait, and when the next timer falls due.</summary>
-    private sealed record Pass(bool More, DateTimeOffset? NextDue);
+    /// <summary>What a pass found: whether another instance holds the processor, whether more events wait, and when
+    /// the next timer falls due.</summary>
+    private sealed record Pass(bool Busy, bool More, DateTimeOffset? NextDue);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,7 +67,19 @@ internal sealed partial class WorkflowProcessor(
             Pass pass;
             try
             {
-                pass = await store.WriteAsync(writer => RunAsync(writer, stoppingToken), stoppingToken);
+                pass = await store.WriteAsync(writer => FollowPassAsync(writer, stoppingToken), stoppingToken);
+                if (!pass.More && !pass.Busy)
+                {
+                    // The timers in a transaction of their own, after the events: each locks its conversations once,
+                    // in id order, as ingestion does.
+                    pass = pass with
+                    {
+                        NextDue = await store.WriteAsync(
+                            writer => TimerPassAsync(writer, stoppingToken),
+                            stoppingToken
+                        ),
+                    };
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -111,7 +124,9 @@ internal sealed partial class WorkflowProcessor(
         }
     }
 
-    private async Task<Pass> RunAsync(EventWriter writer, CancellationToken ct)
+    /// <summary>One batch of events after the checkpoint: their rules and clocks, and the checkpoint moved past
+    /// them.</summary>
+    private async Task<Pass> FollowPassAsync(EventWriter writer, CancellationToken ct)
     {
         if (!_started)
         {
@@ -125,17 +140,12 @@ internal sealed partial class WorkflowProcessor(
             );
         }
 
-        var checkpoint = await writer.QueryAsync(
-            "select last_seq_id from mt_event_progression where name = $1 for update skip locked",
-            r => r.GetInt64(0),
-            ct,
-            Follower
-        );
+        var checkpoint = await CheckpointAsync(writer, ct);
         _started = true;
         if (checkpoint.Count == 0)
         {
             // Another instance is in a pass; it will look after the timers it sees.
-            return new Pass(false, null);
+            return new Pass(true, false, null);
         }
 
         var rows = await writer.QueryAsync(
@@ -189,15 +199,9 @@ internal sealed partial class WorkflowProcessor(
         var more = rows.Count(r => r.Type is not null) == _options.BatchSize;
         var reached = more ? rows[^1].Seq : rows[0].Head;
 
-        var now = clock.GetUtcNow();
         if (events.Count > 0)
         {
-            await FollowAsync(writer, events, now, ct);
-        }
-
-        if (!more)
-        {
-            await FireAsync(writer, now, ct);
+            await FollowAsync(writer, events, clock.GetUtcNow(), ct);
         }
 
         if (reached > checkpoint[0])
@@ -209,15 +213,39 @@ internal sealed partial class WorkflowProcessor(
             );
         }
 
-        return new Pass(more, await SlaStore.NextDueAsync(writer, ct));
+        return new Pass(false, more, null);
     }
+
+    /// <summary>The timers that are due, once the events before them are followed; answers when the next one falls
+    /// due.</summary>
+    private async Task<DateTimeOffset?> TimerPassAsync(EventWriter writer, CancellationToken ct)
+    {
+        var checkpoint = await CheckpointAsync(writer, ct);
+        if (checkpoint.Count == 0)
+        {
+            return null;
+        }
+
+        await FireAsync(writer, clock.GetUtcNow(), checkpoint[0], ct);
+        return await SlaStore.NextDueAsync(writer, ct);
+    }
+
+    /// <summary>The processor's checkpoint, its row locked for the transaction; none when another instance holds
+    /// it.</summary>
+    private static Task<List<long>> CheckpointAsync(EventWriter writer, CancellationToken ct) =>
+        writer.QueryAsync(
+            "select last_seq_id from mt_event_progression where name = $1 for update skip locked",
+            r => r.GetInt64(0),
+            ct,
+            Follower
+        );
 
     /// <summary>
     /// A batch of events, in log order: first what each does to the SLA clocks, then the triage rules of its type, in
     /// order, on the conversation as the earlier rules left it. Events caused by rules run no rules: a rule never
     /// triggers itself or another in a loop.
     /// </summary>
-    private static async Task FollowAsync(
+    private async Task FollowAsync(
         EventWriter writer,
         IReadOnlyList<HubEvent> events,
         DateTimeOffset now,
@@ -240,17 +268,33 @@ internal sealed partial class WorkflowProcessor(
             e.Actor.Kind != ActorKinds.Rule
             && rules[e.WorkspaceId].Any(r => RuleEngine.Applies(r, EventTypeRegistry.NameOf(e), e.Brand ?? ""));
         var ruled = events.Where(Triggers).Select(e => e.ConversationId!.Value).Distinct().ToList();
-        var states = new Dictionary<Guid, ConversationState>();
+        // Every conversation the batch may append to, locked at once in id order (as ingestion and merges lock them,
+        // so that none waits for another in a cycle): those with rules to run, those a policy governs, and those whose
+        // brand's default policy starts clocks as they open or reopen.
+        var touched = events
+            .Where(e =>
+                clocks.Governs(e.ConversationId!.Value)
+                || (
+                    e is ConversationOpened or ConversationReopened
+                    && CareOf(e.WorkspaceId, e.Brand ?? "").DefaultPolicy is not null
+                )
+            )
+            .Select(e => e.ConversationId!.Value)
+            .Union(ruled)
+            .ToList();
+        var loaded =
+            touched.Count > 0
+                ? (await CommandRunner.LoadManyAsync(writer, null, touched, ct)).ToDictionary(s => s.Id)
+                : [];
+        var states = new Dictionary<Guid, ConversationState>(loaded);
         var context = new Dictionary<Guid, IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>>>();
         var latest = new Dictionary<Guid, (EngagementFacts? Engagement, string? CustomerName)>();
         if (ruled.Count > 0)
         {
-            states = (await CommandRunner.LoadManyAsync(writer, null, ruled, ct)).ToDictionary(s => s.Id);
             context = await RuleFactsStore.ContextAsync(writer, ruled, ct);
             latest = await RuleFactsStore.LatestAsync(writer, ruled, ct);
         }
 
-        var loaded = new Dictionary<Guid, ConversationState>(states);
         var decided = new List<(Guid Conversation, HubEvent Event, EventActor Actor)>();
         foreach (var e in events)
         {
@@ -273,7 +317,7 @@ internal sealed partial class WorkflowProcessor(
                     )
                 ),
                 ConversationReopened when clocks.Governs(id) => Maybe(
-                    clocks.Reopened(id, brand, await EpisodeAsync(writer, e, ct), e.RecordedAt)
+                    clocks.Reopened(id, brand, (await EpisodeAtAsync(writer, id, e.Sequence, ct)).Episode, e.RecordedAt)
                 ),
                 ConversationReopened when care.DefaultPolicy is { } policy => Maybe(
                     clocks.Apply(
@@ -282,7 +326,7 @@ internal sealed partial class WorkflowProcessor(
                         brand,
                         policy,
                         SlaSources.Brand,
-                        await EpisodeAsync(writer, e, ct),
+                        (await EpisodeAtAsync(writer, id, e.Sequence, ct)).Episode,
                         e.RecordedAt,
                         null,
                         e.RecordedAt
@@ -307,11 +351,20 @@ internal sealed partial class WorkflowProcessor(
                 care.Calendar.IsOpen(e.RecordedAt),
                 state.Episode
             );
-            var environment = Environment(writer, clocks, care, customerName, e.WorkspaceId, now, ct);
+            var environment = Environment(writer, clocks, care, customerName, e, now, ct);
             var trigger = EventTypeRegistry.NameOf(e);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             foreach (var rule in rules[e.WorkspaceId].Where(r => RuleEngine.Applies(r, trigger, brand)))
             {
-                var run = await RuleEngine.RunAsync(rule, facts, environment, e.RecordedAt, now);
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > RuleBudget)
+                {
+                    // One workspace's rules must not hold up every workspace's clocks: the rest of its rules for this
+                    // event are skipped, and the log says so.
+                    LogRulesOverBudget(logger, e.WorkspaceId, e.EventId, rule.Id);
+                    break;
+                }
+
+                var run = await RuleEngine.RunAsync(rule, facts, environment, e.RecordedAt, now, explain: false);
                 var actor = EventActor.OfRule(rule.Id, rule.Name);
                 decided.AddRange(run.Events.Select(d => (id, d, actor)));
                 facts = facts with { Conversation = run.State };
@@ -324,7 +377,7 @@ internal sealed partial class WorkflowProcessor(
             states[id] = facts.Conversation;
         }
 
-        await AppendAsync(writer, decided, loaded, now, ct);
+        Append(writer, decided, loaded, now);
         SlaStore.Save(writer, clocks);
     }
 
@@ -334,32 +387,41 @@ internal sealed partial class WorkflowProcessor(
         SlaClocks clocks,
         BrandCare care,
         string? customerName,
-        Guid workspaceId,
+        HubEvent trigger,
         DateTimeOffset now,
         CancellationToken ct
     ) =>
         new(
-            team => TeamStore.ForAssignmentAsync(writer, workspaceId, team.Trim(), ct),
-            policy => SlaPolicyStore.LockAsync(writer, workspaceId, policy, ct),
+            team => TeamStore.ForAssignmentAsync(writer, trigger.WorkspaceId, team.Trim(), ct),
+            policy => SlaPolicyStore.ReadAsync(writer, trigger.WorkspaceId, policy, ct),
             state => ReplyQueries.TargetAsync(writer, state, state.CurrentChannelId, new ClaimsPrincipal(), ct),
             async (state, policy) =>
-                clocks.Apply(
-                    state.Id,
-                    state.WorkspaceId,
-                    state.Brand,
-                    policy,
-                    SlaSources.Rule,
-                    state.Episode,
-                    state.EpisodeOpenedAt,
-                    await RespondedAtAsync(writer, state, policy.CountAutomaticReplies, ct),
-                    now
-                ),
+            {
+                // The clocks of the episode the trigger belongs to, from its start; none once it was resolved.
+                var (episode, start, resolved) = await EpisodeAtAsync(writer, state.Id, trigger.Sequence, ct);
+                return resolved
+                    ? null
+                    : clocks.Apply(
+                        state.Id,
+                        state.WorkspaceId,
+                        state.Brand,
+                        policy,
+                        SlaSources.Rule,
+                        episode,
+                        start ?? state.EpisodeOpenedAt,
+                        await RespondedAtAsync(writer, state.Id, start ?? state.EpisodeOpenedAt, policy, ct),
+                        now
+                    );
+            },
             care,
             customerName
         );
 
+    /// <summary>How long one event's rules may take, all together, before the rest are skipped.</summary>
+    private static readonly TimeSpan RuleBudget = TimeSpan.FromSeconds(1);
+
     /// <summary>The clocks whose timers are due: their warnings and breaches.</summary>
-    private async Task FireAsync(EventWriter writer, DateTimeOffset now, CancellationToken ct)
+    private async Task FireAsync(EventWriter writer, DateTimeOffset now, long followed, CancellationToken ct)
     {
         var due = await SlaStore.DueAsync(writer, now, _options.TimerBatchSize, ct);
         if (due.Count == 0)
@@ -367,9 +429,24 @@ internal sealed partial class WorkflowProcessor(
             return;
         }
 
+        // The conversations are locked first (in id order). A reply or resolution being written to one now holds its
+        // row and is stamped before our lock is granted; once it is, anything of theirs past the checkpoint is
+        // committed and visible, and their clocks wait for the next pass to follow it: a timer never decides on a
+        // conversation whose events the processor has not seen.
+        var ids = due.Select(c => c.ConversationId).Distinct().ToList();
+        var loaded = (await CommandRunner.LoadManyAsync(writer, null, ids, ct)).ToDictionary(s => s.Id);
+        var unseen = (
+            await writer.QueryAsync(
+                "select distinct stream_id from mt_events where stream_id = any($1) and seq_id > $2",
+                r => r.GetGuid(0),
+                ct,
+                ids.ToArray(),
+                followed
+            )
+        ).ToHashSet();
         var clocks = new SlaClocks((_, _) => BusinessCalendar.AlwaysOpen);
         var decided = new List<(Guid Conversation, HubEvent Event, EventActor Actor)>();
-        foreach (var clock in due)
+        foreach (var clock in due.Where(c => !unseen.Contains(c.ConversationId)))
         {
             clocks.Load(clock);
             if (SlaClocks.Fire(clock, now) is { } fired)
@@ -378,39 +455,24 @@ internal sealed partial class WorkflowProcessor(
             }
         }
 
-        await AppendAsync(writer, decided, [], now, ct);
+        Append(writer, decided, loaded, now);
         SlaStore.Save(writer, clocks);
     }
 
     /// <summary>
     /// Appends the decided events to their conversations, in order, each with its actor (the hub, or a rule), at the
-    /// version each conversation was read at (read now, locked, for those not read before), and projects them.
+    /// version each conversation was read (and locked) at, and projects them; a conversation gone since (its workspace
+    /// deleted) takes none. Rules' events are activity on the conversation; the clocks' are not.
     /// </summary>
-    private static async Task AppendAsync(
+    private static void Append(
         EventWriter writer,
         List<(Guid Conversation, HubEvent Event, EventActor Actor)> decided,
         Dictionary<Guid, ConversationState> loaded,
-        DateTimeOffset now,
-        CancellationToken ct
+        DateTimeOffset now
     )
     {
-        if (decided.Count == 0)
-        {
-            return;
-        }
-
-        var unread = decided.Select(d => d.Conversation).Distinct().Where(c => !loaded.ContainsKey(c)).ToList();
-        if (unread.Count > 0)
-        {
-            foreach (var state in await CommandRunner.LoadManyAsync(writer, null, unread, ct))
-            {
-                loaded[state.Id] = state;
-            }
-        }
-
         foreach (var group in decided.GroupBy(d => d.Conversation))
         {
-            // A conversation gone since (its workspace deleted) takes no events.
             if (!loaded.TryGetValue(group.Key, out var state))
             {
                 continue;
@@ -431,7 +493,13 @@ internal sealed partial class WorkflowProcessor(
                 )
                 .ToList();
             writer.Append(state.Id, typeof(StreamTypes.Conversation), state.WorkspaceId, state.Version, events);
-            ConversationProjection.Apply(writer, state.Id, events, now, activity: false);
+            ConversationProjection.Apply(
+                writer,
+                state.Id,
+                events,
+                now,
+                activity: group.Any(d => d.Actor.Kind == ActorKinds.Rule)
+            );
         }
     }
 
@@ -439,8 +507,9 @@ internal sealed partial class WorkflowProcessor(
     /// in the conversation's current episode.</summary>
     private static async Task<DateTimeOffset?> RespondedAtAsync(
         EventWriter writer,
-        ConversationState state,
-        bool countAutomatic,
+        Guid conversationId,
+        DateTimeOffset episodeStart,
+        SlaPolicyResponse policy,
         CancellationToken ct
     ) =>
         (
@@ -451,24 +520,47 @@ internal sealed partial class WorkflowProcessor(
                 """,
                 r => r.IsDBNull(0) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(0),
                 ct,
-                state.Id,
-                state.EpisodeOpenedAt,
-                countAutomatic
+                conversationId,
+                episodeStart,
+                policy.CountAutomaticReplies
             )
         )[0];
 
-    /// <summary>The episode a reopening starts: how many openings the conversation's stream has up to it.</summary>
-    private static async Task<int> EpisodeAsync(EventWriter writer, HubEvent reopened, CancellationToken ct) =>
+    /// <summary>
+    /// The conversation's episode as of the event at <paramref name="sequence"/>: how many openings its stream has up to
+    /// it, when the latest began, and whether it was resolved by then. The processor decides on the log in its order,
+    /// not on the conversation as it is when the pass runs.
+    /// </summary>
+    private static async Task<(int Episode, DateTimeOffset? Start, bool Resolved)> EpisodeAtAsync(
+        EventWriter writer,
+        Guid conversationId,
+        long sequence,
+        CancellationToken ct
+    ) =>
         (
             await writer.QueryAsync(
                 """
-                select count(*)::int from mt_events where stream_id = $1 and type = any($2) and seq_id <= $3
+                select count(*) filter (where type <> $4)::int,
+                    (array_agg((data ->> 'recordedAt')::timestamptz order by seq_id desc) filter (where type <> $4))[1],
+                    coalesce((array_agg(type order by seq_id desc))[1] = $4, false)
+                from mt_events where stream_id = $1 and seq_id <= $2 and type = any($3)
                 """,
-                r => r.GetInt32(0),
+                r =>
+                    (
+                        Math.Max(1, r.GetInt32(0)),
+                        r.IsDBNull(1) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(1),
+                        r.GetBoolean(2)
+                    ),
                 ct,
-                reopened.ConversationId!.Value,
-                new[] { EventTypes.ConversationOpened, EventTypes.ConversationReopened },
-                reopened.Sequence
+                conversationId,
+                sequence,
+                new[]
+                {
+                    EventTypes.ConversationOpened,
+                    EventTypes.ConversationReopened,
+                    EventTypes.ConversationResolved,
+                },
+                EventTypes.ConversationResolved
             )
         )[0];
 
@@ -482,6 +574,13 @@ internal sealed partial class WorkflowProcessor(
         Message = "Event {EventId} (seq {Seq}) cannot be read by the workflow processor and was dead-lettered"
     )]
     private static partial void LogDeadLetter(ILogger logger, Guid eventId, long seq, Exception exception);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Rules of workspace {WorkspaceId} took over their budget on event {EventId}: rule {RuleId} and those "
+            + "after it were skipped"
+    )]
+    private static partial void LogRulesOverBudget(ILogger logger, Guid workspaceId, Guid eventId, Guid ruleId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow pass faulted; SLA clocks stall until it succeeds")]
     private static partial void LogPassFault(ILogger logger, Exception exception);

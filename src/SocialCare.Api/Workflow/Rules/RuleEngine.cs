@@ -44,17 +44,52 @@ public static class RuleEngine
     public static bool Applies(RuleResponse rule, string trigger, string brand) =>
         rule.Trigger == trigger && (rule.Brands is null || rule.Brands.Contains(brand, StringComparer.Ordinal));
 
+    /// <summary>Runs <paramref name="rule"/> on the trigger's facts; with <paramref name="explain"/> (a dry run) every
+    /// condition is evaluated and reported, otherwise evaluation stops at the first that decides.</summary>
     public static async Task<RuleRun> RunAsync(
         RuleResponse rule,
         RuleFacts facts,
         RuleEnvironment environment,
         DateTimeOffset at,
-        DateTimeOffset now
+        DateTimeOffset now,
+        bool explain
     )
     {
-        var all = rule.Conditions.All.Select(c => RuleFields.Evaluate(c, facts)).ToList();
-        var any = rule.Conditions.Any.Select(c => RuleFields.Evaluate(c, facts)).ToList();
-        var matched = all.All(c => c.Passed) && (any.Count == 0 || any.Any(c => c.Passed));
+        List<ConditionResult> all;
+        List<ConditionResult> any;
+        if (explain)
+        {
+            all = rule.Conditions.All.Select(c => RuleFields.Evaluate(c, facts)).ToList();
+            any = rule.Conditions.Any.Select(c => RuleFields.Evaluate(c, facts)).ToList();
+        }
+        else
+        {
+            // Stops at the first condition that decides, as a run that explains nothing needs no more.
+            all = [];
+            foreach (var condition in rule.Conditions.All)
+            {
+                all.Add(RuleFields.Evaluate(condition, facts));
+                if (!all[^1].Passed)
+                {
+                    break;
+                }
+            }
+
+            any = [];
+            foreach (var condition in all.All(c => c.Passed) ? rule.Conditions.Any : [])
+            {
+                any.Add(RuleFields.Evaluate(condition, facts));
+                if (any[^1].Passed)
+                {
+                    break;
+                }
+            }
+        }
+
+        var matched =
+            all.Count == rule.Conditions.All.Count
+            && all.All(c => c.Passed)
+            && (rule.Conditions.Any.Count == 0 || any.Any(c => c.Passed));
         var conditions = all.Concat(any).ToList();
         if (!matched)
         {
@@ -122,6 +157,18 @@ public static class RuleEngine
                     null
                 );
             case RuleActionTypes.ApplySla:
+                if (state.IsResolved)
+                {
+                    return (
+                        Decision.Refuse(
+                            ProblemCodes.ConversationResolved,
+                            "The conversation is resolved: its clocks start again when it reopens."
+                        ),
+                        null,
+                        null
+                    );
+                }
+
                 if (await environment.Policy(action.PolicyId!.Value) is not { } policy)
                 {
                     return (
@@ -189,6 +236,14 @@ public static class RuleEngine
         return (first.Key, first.Value);
     }
 
+    /// <summary>The longest reply a rule sends, as the replies API takes them.</summary>
+    public const int MaxReplyLength = 4096;
+
+    /// <summary>
+    /// The text with its placeholders filled in, at most <see cref="MaxReplyLength"/> characters. The customer's name
+    /// is theirs to choose, and the reply may be public under the brand's account: it is cut to 64 characters, on one
+    /// line, without the <c>@</c> and <c>#</c> that would mention or tag someone else.
+    /// </summary>
     private static string Render(
         string template,
         ConversationState state,
@@ -199,9 +254,12 @@ public static class RuleEngine
         var calendar = environment.Brand.Calendar;
         var next = calendar.NextOpening(at) ?? at;
         var local = TimeZoneInfo.ConvertTime(next, calendar.Zone);
-        return template
+        var name = new string(
+            (environment.CustomerName ?? "").Where(c => c is not ('@' or '#') && !char.IsControl(c)).Take(64).ToArray()
+        ).Trim();
+        var text = template
             .Replace("{brand}", environment.Brand.DisplayName ?? state.Brand, StringComparison.Ordinal)
-            .Replace("{customer.name}", environment.CustomerName ?? "", StringComparison.Ordinal)
+            .Replace("{customer.name}", name, StringComparison.Ordinal)
             .Replace(
                 "{nextOpening.time}",
                 local.ToString("HH:mm", CultureInfo.InvariantCulture),
@@ -212,6 +270,7 @@ public static class RuleEngine
                 local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 StringComparison.Ordinal
             );
+        return text.Length <= MaxReplyLength ? text : text[..MaxReplyLength];
     }
 
     /// <summary>The conversation as <paramref name="events"/> leave it, for the next action and rule to decide

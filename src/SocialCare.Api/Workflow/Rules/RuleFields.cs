@@ -45,7 +45,8 @@ public sealed record ConditionResult(RuleCondition Condition, bool Passed, JsonE
 
 /// <summary>
 /// The fields rule conditions read and how each operator compares: one catalogue, used to validate a rule when it is
-/// saved and to evaluate it when it runs. Text compares ignoring case; a field that is missing holds for
+/// saved and to evaluate it when it runs. Text compares ignoring case; <c>matches</c> runs .NET's non-backtracking
+/// engine (time linear in the text); a field that is missing holds for
 /// <c>neq</c>, <c>notIn</c> and <c>notContains</c> only (and <c>exists: false</c>).
 /// </summary>
 public static class RuleFields
@@ -127,7 +128,9 @@ public static class RuleFields
                 $"'{condition.Op}' takes a list of 1 to 100 strings or numbers.",
             "matches" when value.ValueKind != JsonValueKind.String || value.GetString()!.Length > 500 =>
                 "'matches' takes a regular expression of up to 500 characters.",
-            "matches" when !Compiles(value.GetString()!) => "The regular expression does not compile.",
+            "matches" when !Compiles(value.GetString()!) =>
+                "The regular expression does not compile, or uses backreferences or lookarounds, which the hub's "
+                    + "linear-time engine does not run.",
             "gt" or "gte" or "lt" or "lte" when value.ValueKind != JsonValueKind.Number =>
                 $"'{condition.Op}' takes a number.",
             "eq" or "neq" or "contains" or "notContains" when !IsScalar(value) =>
@@ -272,8 +275,9 @@ public static class RuleFields
             Pattern(pattern);
             return true;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
+            // NotSupportedException: a construct the linear-time engine does not have (backreferences, lookarounds).
             return false;
         }
     }
@@ -287,7 +291,13 @@ public static class RuleFields
 
         return Patterns.GetOrAdd(
             pattern,
-            p => new Regex(p, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout)
+            // The non-backtracking engine runs in time linear in the text whatever the pattern, so no rule can make the
+            // processor's pass crawl; the timeout stays as the last guard.
+            p => new Regex(
+                p,
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking,
+                RegexTimeout
+            )
         );
     }
 

@@ -159,6 +159,10 @@ internal sealed class RuleActionValidator : AbstractValidator<RuleAction>
             .Must(a => a.Fallback is null || (a.Texts?.ContainsKey(a.Fallback) ?? false))
             .WithName("fallback")
             .WithMessage("'fallback' is one of the languages of 'texts'.");
+        RuleFor(a => a)
+            .Must(a => a.Fallback is not null || a.Texts is not { Count: > 1 })
+            .WithName("fallback")
+            .WithMessage("With texts in more than one language, 'fallback' names the one to use for any other.");
         RuleFor(a => a.Visibility).OneOf(Visibilities.All);
     }
 }
@@ -203,6 +207,9 @@ internal sealed class RuleTestRequestValidator : AbstractValidator<RuleTestReque
     {
         RuleFor(r => r.Engagement).NotNull().SetValidator(new IngestEngagementRequestValidator(clock));
         RuleFor(r => r.Trigger).OneOf(RuleTriggers.All);
+        RuleFor(r => r.At)
+            .Must(a => a is null || (a > clock.GetUtcNow().AddYears(-5) && a < clock.GetUtcNow().AddYears(1)))
+            .WithMessage("'at' is within five years before now and one year after.");
         RuleFor(r => r.Rule!).SetValidator(new RuleRequestValidator()).When(r => r.Rule is not null);
     }
 }

@@ -296,12 +296,16 @@ public static class RulesApi
         CancellationToken ct
     )
     {
-        foreach (var action in rule.Actions)
+        // Policies are locked in id order, so that two rules naming the same ones never wait for each other in a cycle.
+        foreach (
+            var policy in rule
+                .Actions.Where(a => a.Type == RuleActionTypes.ApplySla && a.PolicyId is not null)
+                .Select(a => a.PolicyId!.Value)
+                .Distinct()
+                .Order()
+        )
         {
-            if (
-                action is { Type: RuleActionTypes.ApplySla, PolicyId: { } policy }
-                && await SlaPolicyStore.LockAsync(writer, rule.WorkspaceId, policy, ct) is null
-            )
+            if (await SlaPolicyStore.LockAsync(writer, rule.WorkspaceId, policy, ct) is null)
             {
                 return Problem.Of(
                     StatusCodes.Status422UnprocessableEntity,
@@ -310,7 +314,10 @@ public static class RulesApi
                     $"There is no SLA policy {policy} in this workspace."
                 );
             }
+        }
 
+        foreach (var action in rule.Actions)
+        {
             if (
                 action is { Type: RuleActionTypes.Assign, Team: { } team }
                 && await TeamStore.ForAssignmentAsync(writer, rule.WorkspaceId, team.Trim(), ct)
@@ -471,7 +478,7 @@ public static class RulesApi
         );
         foreach (var rule in candidates.Where(r => RuleEngine.Applies(r, trigger, state.Brand)))
         {
-            var run = await RuleEngine.RunAsync(rule, facts, environment, at, at);
+            var run = await RuleEngine.RunAsync(rule, facts, environment, at, at, explain: true);
             outcomes.Add(
                 new RuleTestOutcome(
                     rule.Id == Guid.Empty ? null : rule.Id,

@@ -25,6 +25,9 @@ public sealed class SlaClockRow
     public const string Breached = "breached";
     public const string Stopped = "stopped";
 
+    /// <summary>The clock's own id: a clock, once met, breached or stopped, is never written over.</summary>
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
     public required Guid ConversationId { get; init; }
     public required Guid WorkspaceId { get; init; }
     public required int Episode { get; init; }

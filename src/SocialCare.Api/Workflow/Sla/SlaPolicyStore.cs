@@ -47,16 +47,25 @@ public sealed class SlaPolicyStore(NpgsqlDataSource dataSource)
 
     /// <summary>The live policy, read and row-locked in the writer's transaction: what a change, or a brand naming it
     /// as its default, is decided on.</summary>
-    public static async Task<SlaPolicyResponse?> LockAsync(
+    public static Task<SlaPolicyResponse?> LockAsync(
         EventWriter writer,
         Guid workspaceId,
         Guid id,
         CancellationToken ct
+    ) => ReadAsync(writer, workspaceId, id, ct, lockRow: true);
+
+    /// <summary>The live policy, in the writer's transaction; row-locked with <paramref name="lockRow"/>.</summary>
+    public static async Task<SlaPolicyResponse?> ReadAsync(
+        EventWriter writer,
+        Guid workspaceId,
+        Guid id,
+        CancellationToken ct,
+        bool lockRow = false
     ) =>
         (
             await writer.QueryAsync(
                 $"select {Columns} from sla_policies where workspace_id = $1 and id = $2 and deleted_at is null "
-                    + "for update",
+                    + (lockRow ? "for update" : ""),
                 Read,
                 ct,
                 workspaceId,

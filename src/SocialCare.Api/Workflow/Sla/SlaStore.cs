@@ -32,7 +32,7 @@ public static class SlaStore
 
     private const string ClockColumns =
         "k.conversation_id, k.workspace_id, k.episode, k.target, k.started_at, k.policy_id, k.policy_name, "
-        + "k.warn_at, k.due_at, k.status, k.warned_at, k.met_at, k.breached_at, k.stopped_at";
+        + "k.warn_at, k.due_at, k.status, k.warned_at, k.met_at, k.breached_at, k.stopped_at, k.id";
 
     /// <summary>The SLA rows of <paramref name="conversationIds"/>, and their running clocks, into <paramref
     /// name="clocks"/>.</summary>
@@ -111,7 +111,8 @@ public static class SlaStore
                 p.first_response, p.next_response, p.resolution, p.business_hours_only, p.warn_before,
                 p.count_automatic_replies, p.version, p.created_at, p.updated_at, b.display_name, b.languages
             from brands b
-            left join sla_policies p on p.id = b.default_sla_policy_id and p.deleted_at is null
+            left join sla_policies p on p.id = b.default_sla_policy_id and p.workspace_id = b.workspace_id
+                and p.deleted_at is null
             where (b.workspace_id, b.brand) in (select * from unnest($1::uuid[], $2::text[]))
             """,
             r =>
@@ -193,9 +194,9 @@ public static class SlaStore
             writer.Execute(
                 """
                 insert into sla_clocks (conversation_id, workspace_id, episode, target, started_at, policy_id,
-                    policy_name, warn_at, due_at, status, warned_at, met_at, breached_at, stopped_at, next_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                on conflict (conversation_id, episode, target, started_at, policy_id) do update set status = excluded.status,
+                    policy_name, warn_at, due_at, status, warned_at, met_at, breached_at, stopped_at, next_at, id)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                on conflict (id) do update set status = excluded.status,
                     warned_at = excluded.warned_at, met_at = excluded.met_at, breached_at = excluded.breached_at,
                     stopped_at = excluded.stopped_at, next_at = excluded.next_at
                 """,
@@ -213,7 +214,8 @@ public static class SlaStore
                 c.MetAt,
                 c.BreachedAt,
                 c.StoppedAt,
-                c.NextAt
+                c.NextAt,
+                c.Id
             );
         }
     }
@@ -259,5 +261,6 @@ public static class SlaStore
             MetAt = r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
             BreachedAt = r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12),
             StoppedAt = r.IsDBNull(13) ? null : r.GetFieldValue<DateTimeOffset>(13),
+            Id = r.GetGuid(14),
         };
 }
