@@ -20,6 +20,7 @@ public static class EventTypes
     public const string ConversationClaimed = "conversation.claimed";
     public const string ConversationReleased = "conversation.released";
     public const string ConversationChannelChanged = "conversation.channel_changed";
+    public const string ConversationFeedbackReceived = "conversation.feedback_received";
     public const string ReplyRequested = "reply.requested";
     public const string ReplySent = "reply.sent";
     public const string ReplyDelivered = "reply.delivered";

@@ -27,6 +27,44 @@ public sealed record ReleaseRequest;
 
 public sealed record ReopenRequest;
 
+/// <summary>A customer's answer to a feedback survey: <c>csat</c> scores 1–5, <c>nes</c> and <c>ces</c> 1–7, <c>nps</c>
+/// 0–10.</summary>
+public sealed record FeedbackRequest(
+    string Kind,
+    int? Score,
+    string? Comment,
+    Guid? ChannelId,
+    DateTimeOffset? RespondedAt
+);
+
+internal sealed class FeedbackRequestValidator : AbstractValidator<FeedbackRequest>
+{
+    public FeedbackRequestValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.Kind).NotEmpty().OneOf(FeedbackKinds.All);
+        RuleFor(r => r.Score).NotNull().InclusiveBetween(0, 10);
+        RuleFor(r => r)
+            .Must(r =>
+                r.Kind is null
+                || r.Score is not { } score
+                || !FeedbackKinds.All.Contains(r.Kind)
+                || (FeedbackKinds.Scale(r.Kind) is var (min, max) && score >= min && score <= max)
+            )
+            .WithName("score")
+            .WithMessage(r =>
+                FeedbackKinds.All.Contains(r.Kind)
+                    ? $"A {r.Kind} score is {FeedbackKinds.Scale(r.Kind).Min} to {FeedbackKinds.Scale(r.Kind).Max}."
+                    : "'score' is on the survey's scale."
+            );
+        RuleFor(r => r.Comment).MaximumLength(4000);
+        RuleFor(r => r.RespondedAt)
+            .Must(t =>
+                t is null || t <= clock.GetUtcNow() + Engagements.IngestEngagementRequestValidator.AllowedClockSkew
+            )
+            .WithMessage("'respondedAt' is in the future.");
+    }
+}
+
 public sealed record ReplyAttachment(string Url, string MediaType, long? SizeBytes);
 
 /// <summary>An approved template: its name, language code (e.g. <c>en_US</c>, <c>ar</c>) and its body parameters in

@@ -33,6 +33,40 @@ public static class ConversationCommandsApi
 
         commands
             .MapPost(
+                "/feedback",
+                (Guid id, FeedbackRequest request, HttpContext http, CommandRunner runner) =>
+                    runner.RunAsync(
+                        http,
+                        id,
+                        request,
+                        async (writer, s) =>
+                            request.ChannelId is { } channel
+                            && (
+                                await writer.QueryAsync(
+                                    """
+                                    select exists(select 1 from channels where workspace_id = $1 and id = $2
+                                        and deleted_at is null and ($3::text[] is null or brand = any($3)))
+                                    """,
+                                    r => r.GetBoolean(0),
+                                    http.RequestAborted,
+                                    s.WorkspaceId,
+                                    channel,
+                                    new Npgsql.NpgsqlParameter<string[]?> { TypedValue = http.User.Brands()?.ToArray() }
+                                )
+                            )[0],
+                        (s, channelKnown, _, now) => ConversationDecisions.Feedback(s, request, channelKnown, now),
+                        accepted: false
+                    )
+            )
+            .WithName("RecordConversationFeedback")
+            .WithSummary(
+                "Record the customer's answer to a CSAT (1–5), NES (1–7), CES (1–7) or NPS (0–10) survey about the "
+                    + "conversation, resolved or not."
+            )
+            .Validate<FeedbackRequest>();
+
+        commands
+            .MapPost(
                 "/assign",
                 (Guid id, AssignRequest request, HttpContext http, CommandRunner runner) =>
                     runner.RunAsync(

@@ -411,6 +411,32 @@ public static partial class ConversationDecisions
                 + "Wait for its release or expiry, or send \"force\": true (recorded)."
         );
 
+    /// <summary>A customer's answer to a survey, about the conversation's current episode; a channel account it names
+    /// is one of the workspace's (<paramref name="channelKnown"/>).</summary>
+    public static Decision Feedback(
+        ConversationState s,
+        FeedbackRequest request,
+        bool channelKnown,
+        DateTimeOffset now
+    ) =>
+        request.ChannelId is not null && !channelKnown
+            ? Decision.Refuse(
+                ProblemCodes.UnknownChannel,
+                "There is no such channel account in this workspace that this key may use."
+            )
+            : Decision.Accept(
+                new ConversationFeedbackReceived
+                {
+                    FeedbackId = Guid.CreateVersion7(),
+                    Kind = request.Kind,
+                    Score = request.Score!.Value,
+                    Comment = Clean(request.Comment),
+                    ChannelId = request.ChannelId,
+                    RespondedAt = request.RespondedAt ?? now,
+                    Episode = s.Episode,
+                }
+            );
+
     public static Decision Reopen(ConversationState s) =>
         s.IsResolved
             ? Decision.Accept(

@@ -305,6 +305,27 @@ public static class ConversationProjection
                 case ConversationReopened reopened:
                     Reopened(writer, conversationId, reopened.RecordedAt);
                     break;
+                case ConversationFeedbackReceived f:
+                    writer.Execute(
+                        """
+                        insert into conversation_feedback (id, workspace_id, conversation_id, brand, episode, kind,
+                            score, comment, channel_id, responded_at, recorded_at, recorded_by)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                        """,
+                        f.FeedbackId,
+                        f.WorkspaceId,
+                        conversationId,
+                        f.Brand,
+                        f.Episode,
+                        f.Kind,
+                        f.Score,
+                        f.Comment,
+                        f.ChannelId,
+                        f.RespondedAt,
+                        f.RecordedAt,
+                        f.Actor.Name
+                    );
+                    break;
             }
         }
 

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
+    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class FeedItem : IComposedTypeWrapper, IParsable
@@ -68,6 +68,14 @@ namespace SocialCare.Client.Models
 #nullable restore
 #else
         public global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem ConversationContextUpdatedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem? ConversationFeedbackReceivedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem ConversationFeedbackReceivedFeedItem { get; set; }
 #endif
         /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -371,6 +379,10 @@ namespace SocialCare.Client.Models
             {
                 result.ConversationContextUpdatedFeedItem = new global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem();
             }
+            else if("conversation.feedback_received".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ConversationFeedbackReceivedFeedItem = new global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem();
+            }
             else if("conversation.linked".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
                 result.ConversationLinkedFeedItem = new global::SocialCare.Client.Models.ConversationLinkedFeedItem();
@@ -538,6 +550,10 @@ namespace SocialCare.Client.Models
             else if(ConversationContextUpdatedFeedItem != null)
             {
                 return ConversationContextUpdatedFeedItem.GetFieldDeserializers();
+            }
+            else if(ConversationFeedbackReceivedFeedItem != null)
+            {
+                return ConversationFeedbackReceivedFeedItem.GetFieldDeserializers();
             }
             else if(ConversationLinkedFeedItem != null)
             {
@@ -707,6 +723,10 @@ namespace SocialCare.Client.Models
             else if(ConversationContextUpdatedFeedItem != null)
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem>(null, ConversationContextUpdatedFeedItem);
+            }
+            else if(ConversationFeedbackReceivedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem>(null, ConversationFeedbackReceivedFeedItem);
             }
             else if(ConversationLinkedFeedItem != null)
             {

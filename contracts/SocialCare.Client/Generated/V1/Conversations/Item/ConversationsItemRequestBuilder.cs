@@ -8,6 +8,7 @@ using SocialCare.Client.V1.Conversations.Item.Acknowledge;
 using SocialCare.Client.V1.Conversations.Item.Assign;
 using SocialCare.Client.V1.Conversations.Item.Claim;
 using SocialCare.Client.V1.Conversations.Item.Context;
+using SocialCare.Client.V1.Conversations.Item.Feedback;
 using SocialCare.Client.V1.Conversations.Item.Links;
 using SocialCare.Client.V1.Conversations.Item.Notes;
 using SocialCare.Client.V1.Conversations.Item.Priority;
@@ -49,6 +50,11 @@ namespace SocialCare.Client.V1.Conversations.Item
         public global::SocialCare.Client.V1.Conversations.Item.Context.ContextRequestBuilder Context
         {
             get => new global::SocialCare.Client.V1.Conversations.Item.Context.ContextRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The feedback property</summary>
+        public global::SocialCare.Client.V1.Conversations.Item.Feedback.FeedbackRequestBuilder Feedback
+        {
+            get => new global::SocialCare.Client.V1.Conversations.Item.Feedback.FeedbackRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The links property</summary>
         public global::SocialCare.Client.V1.Conversations.Item.Links.LinksRequestBuilder Links
