@@ -527,10 +527,15 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
 
         var timeline = await conversation.Timeline.GetAsync(r => r.QueryParameters.Limit = 200, ct);
         var outcome = new DemoOutcome(conversationId, final, timeline?.Items ?? []);
-        Step(9, "What each department did, from the conversation's timeline");
+        Step(9, "What each department and rule did, from the conversation's timeline");
         foreach (var (app, types) in outcome.ActionsByApp.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             say($"    {app, -16} {string.Join(", ", types)}");
+        }
+
+        foreach (var (rule, types) in outcome.ActionsByRule.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            say($"    rule \"{rule}\": {string.Join(", ", types)}");
         }
 
         say(string.Empty);
