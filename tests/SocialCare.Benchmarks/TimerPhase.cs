@@ -14,6 +14,9 @@ namespace SocialCare.Benchmarks;
 /// </summary>
 internal static class TimerPhase
 {
+    /// <summary>The channel the hub NOTIFYs as events commit (EventStore.CommittedChannel).</summary>
+    private const string CommittedChannel = "socialcare_events";
+
     public static async Task RunAsync(HttpClient http, string connectionString, int clocks, int rate)
     {
         var (client, workspaceId) = await ArrangeAsync(http);
@@ -145,6 +148,14 @@ internal static class TimerPhase
         TimeSpan timeout
     )
     {
+        // Woken by the hub's commits (it notifies on this channel as events commit), not on a fixed sleep.
+        await using var listener = new NpgsqlConnection(connectionString);
+        await listener.OpenAsync();
+        await using (var listen = new NpgsqlCommand($"listen {CommittedChannel}", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
         var deadline = DateTime.UtcNow + timeout;
         var seen = 0;
         var most = 0;
@@ -153,7 +164,7 @@ internal static class TimerPhase
         )
         {
             most = Math.Max(most, seen);
-            await Task.Delay(200);
+            await listener.WaitAsync(TimeSpan.FromSeconds(1));
         }
 
         return Math.Max(most, seen);
