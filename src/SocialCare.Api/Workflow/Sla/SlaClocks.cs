@@ -78,15 +78,39 @@ public sealed class SlaClocks(Func<Guid, string, BusinessCalendar> calendarOf)
     private readonly Dictionary<Guid, ConversationSla> _slas = [];
     private readonly Dictionary<Guid, List<SlaClockRow>> _clocks = [];
 
+    // What each row read from the database held, so that only the rows a pass changed (or started) are written back.
+    private readonly Dictionary<object, object> _read = new(ReferenceEqualityComparer.Instance);
+
     public IEnumerable<ConversationSla> Slas => _slas.Values;
 
     public IEnumerable<SlaClockRow> Clocks => _clocks.Values.SelectMany(c => c);
 
+    /// <summary>The SLA rows that are new, or changed since they were read.</summary>
+    public IEnumerable<ConversationSla> ChangedSlas => Slas.Where(s => Changed(s, Fingerprint(s)));
+
+    /// <summary>The clocks that are new, or changed since they were read.</summary>
+    public IEnumerable<SlaClockRow> ChangedClocks => Clocks.Where(c => Changed(c, Fingerprint(c)));
+
     public bool Governs(Guid conversationId) => _slas.ContainsKey(conversationId);
 
-    public void Load(ConversationSla sla) => _slas[sla.ConversationId] = sla;
+    public void Load(ConversationSla sla)
+    {
+        _slas[sla.ConversationId] = sla;
+        _read[sla] = Fingerprint(sla);
+    }
 
-    public void Load(SlaClockRow clock) => ClocksOf(clock.ConversationId).Add(clock);
+    public void Load(SlaClockRow clock)
+    {
+        ClocksOf(clock.ConversationId).Add(clock);
+        _read[clock] = Fingerprint(clock);
+    }
+
+    private bool Changed(object row, object now) => !_read.TryGetValue(row, out var then) || !then.Equals(now);
+
+    private static object Fingerprint(ConversationSla s) =>
+        (s.Policy.Id, s.Source, s.AppliedAt, s.Episode, s.RespondedAt);
+
+    private static object Fingerprint(SlaClockRow c) => (c.Status, c.WarnedAt, c.MetAt, c.BreachedAt, c.StoppedAt);
 
     /// <summary>
     /// Applies <paramref name="policy"/> to the conversation's <paramref name="episode"/>, which started at <paramref

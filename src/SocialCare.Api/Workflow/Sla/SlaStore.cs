@@ -153,10 +153,11 @@ public static class SlaStore
         return rows.ToDictionary(r => r.Key, r => r.Care);
     }
 
-    /// <summary>Queues saving every SLA row and clock <paramref name="clocks"/> holds.</summary>
+    /// <summary>Queues saving the SLA rows and clocks of <paramref name="clocks"/> that a pass started or
+    /// changed.</summary>
     public static void Save(EventWriter writer, SlaClocks clocks)
     {
-        foreach (var sla in clocks.Slas)
+        foreach (var sla in clocks.ChangedSlas)
         {
             var p = sla.Policy;
             writer.Execute(
@@ -189,7 +190,7 @@ public static class SlaStore
             );
         }
 
-        foreach (var c in clocks.Clocks)
+        foreach (var c in clocks.ChangedClocks)
         {
             writer.Execute(
                 """
