@@ -58,6 +58,13 @@ public static class BrandDays
             _ => null,
         };
 
+    /// <summary>Business hours as the <c>brands</c> table keeps them (JSON, by day).</summary>
+    public static Dictionary<string, IReadOnlyList<OpeningHours>> Hours(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<OpeningHours>>>(
+            json,
+            EventLog.EventTypeRegistry.Json
+        )!;
+
     /// <summary>The calendar SLA clocks run on for these settings.</summary>
     public static BusinessCalendar Calendar(
         string timeZone,

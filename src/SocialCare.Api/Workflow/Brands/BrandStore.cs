@@ -126,10 +126,7 @@ public sealed class BrandStore(NpgsqlDataSource dataSource, TimeProvider clock)
     {
         var (timeZone, hours, holidays) = (
             reader.GetString(2),
-            JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<OpeningHours>>>(
-                reader.GetString(3),
-                EventTypeRegistry.Json
-            )!,
+            BrandDays.Hours(reader.GetString(3)),
             reader.GetFieldValue<DateOnly[]>(4)
         );
         var now = clock.GetUtcNow();

@@ -114,18 +114,21 @@ public sealed class SlaPolicyStore(NpgsqlDataSource dataSource)
             e is SlaPolicyDeleted ? e.RecordedAt : null
         );
 
-    internal static SlaPolicyResponse Read(NpgsqlDataReader reader) =>
+    internal static SlaPolicyResponse Read(NpgsqlDataReader reader) => Read(reader, 0);
+
+    /// <summary>A policy from its columns (in the order of <c>Columns</c>) starting at <paramref name="at"/>.</summary>
+    internal static SlaPolicyResponse Read(NpgsqlDataReader reader, int at) =>
         new(
-            reader.GetGuid(0),
-            reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            reader.GetBoolean(5),
-            reader.IsDBNull(6) ? null : reader.GetString(6),
-            reader.GetBoolean(7),
-            reader.GetInt64(8),
-            reader.GetFieldValue<DateTimeOffset>(9),
-            reader.GetFieldValue<DateTimeOffset>(10)
+            reader.GetGuid(at),
+            reader.GetString(at + 1),
+            reader.IsDBNull(at + 2) ? null : reader.GetString(at + 2),
+            reader.IsDBNull(at + 3) ? null : reader.GetString(at + 3),
+            reader.IsDBNull(at + 4) ? null : reader.GetString(at + 4),
+            reader.GetBoolean(at + 5),
+            reader.IsDBNull(at + 6) ? null : reader.GetString(at + 6),
+            reader.GetBoolean(at + 7),
+            reader.GetInt64(at + 8),
+            reader.GetFieldValue<DateTimeOffset>(at + 9),
+            reader.GetFieldValue<DateTimeOffset>(at + 10)
         );
 }

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Npgsql;
 using SocialCare.Api.EventLog;
 using SocialCare.Api.Workflow.Brands;
-using SocialCare.Contracts;
 
 namespace SocialCare.Api.Workflow.Sla;
 
@@ -121,27 +119,10 @@ public static class SlaStore
                     Care: new BrandCare(
                         BrandDays.Calendar(
                             r.GetString(2),
-                            JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<OpeningHours>>>(
-                                r.GetString(3),
-                                EventTypeRegistry.Json
-                            )!,
+                            BrandDays.Hours(r.GetString(3)),
                             r.GetFieldValue<DateOnly[]>(4)
                         ),
-                        r.IsDBNull(5)
-                            ? null
-                            : new SlaPolicyResponse(
-                                r.GetGuid(5),
-                                r.GetString(6),
-                                r.IsDBNull(7) ? null : r.GetString(7),
-                                r.IsDBNull(8) ? null : r.GetString(8),
-                                r.IsDBNull(9) ? null : r.GetString(9),
-                                r.GetBoolean(10),
-                                r.IsDBNull(11) ? null : r.GetString(11),
-                                r.GetBoolean(12),
-                                r.GetInt64(13),
-                                r.GetFieldValue<DateTimeOffset>(14),
-                                r.GetFieldValue<DateTimeOffset>(15)
-                            ),
+                        r.IsDBNull(5) ? null : SlaPolicyStore.Read(r, 5),
                         r.IsDBNull(16) ? null : r.GetString(16),
                         r.GetFieldValue<string[]>(17)
                     )
