@@ -13,6 +13,7 @@ using SocialCare.Api.Infrastructure.Messaging;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Reports;
 using SocialCare.Api.Webhooks;
 using SocialCare.Api.Workflow.Brands;
 using SocialCare.Api.Workflow.Rules;
@@ -41,6 +42,7 @@ builder.Services.AddBrands();
 builder.Services.AddTeams();
 builder.Services.AddSlaPolicies();
 builder.Services.AddRules();
+builder.Services.AddReports();
 builder.Services.AddEventLog();
 builder.Services.AddConnectors();
 builder.Services.AddMessaging();
@@ -71,6 +73,7 @@ app.MapGroup("/v1")
     .MapTeams()
     .MapSlaPolicies()
     .MapRules()
+    .MapReports()
     .MapSecrets();
 
 await app.RunAsync();

@@ -19,6 +19,9 @@ public static class Scopes
     /// policies.</summary>
     public const string WorkflowManage = "workflow:manage";
 
+    /// <summary>Care reports: response times, volume and customer feedback.</summary>
+    public const string ReportsRead = "reports:read";
+
     public static IReadOnlyList<string> All { get; } =
     [
         EngagementsWrite,
@@ -31,6 +34,7 @@ public static class Scopes
         EventsRead,
         RepliesReport,
         WorkflowManage,
+        ReportsRead,
     ];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);

@@ -11,10 +11,12 @@ internal sealed class TagDescriptionsFilter : IDocumentFilter
 {
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
     {
-        ["Administration"] = "Operator tasks with the admin key: re-encrypting stored secrets under the active key.",
+        ["Administration"] =
+            "Operator tasks with the admin key: re-encrypting stored secrets under the active key, rebuilding the "
+            + "reports from the event log.",
         ["Care operations"] =
             "How care runs, for every department at once: brands' time zones, business hours and holidays, and teams "
-            + "(and, as they land, triage rules and SLA policies). Scope `workflow:manage`.",
+            + "triage rules and SLA policies. Scope `workflow:manage`.",
         ["Channels"] =
             "Channel accounts (a WhatsApp number, a Messenger page, an X account, a partner's source) and "
             + "their credentials, which are stored encrypted and never returned.",
@@ -25,6 +27,9 @@ internal sealed class TagDescriptionsFilter : IDocumentFilter
         ["Customers"] = "Customers across channels: their identities, conversations, linking and merging.",
         ["Engagements"] = "Messages, posts and comments from any source, through the generic ingestion API.",
         ["Events"] = "The event log: a cursor-paged changefeed and a Server-Sent Events stream, both resumable.",
+        ["Reports"] =
+            "Response times, volume and customer feedback (CSAT, NES, CES, NPS), computed from the event log and "
+            + "rebuildable from it; JSON, or CSV with `Accept: text/csv`. Scope `reports:read`.",
         ["Platform webhooks"] =
             "Where WhatsApp, Messenger, Instagram and X deliver their webhooks, each verified by the "
             + "platform's own signature rather than an API key.",

@@ -131,114 +131,39 @@ internal sealed partial class WorkflowProcessor(
         if (!_started)
         {
             // A database that never ran the processor starts it at the head of the log: policies apply from now on.
-            writer.Execute(
-                """
-                insert into mt_event_progression (name, last_seq_id, last_updated)
-                values ($1, (select coalesce(max(seq_id), 0) from mt_events), now()) on conflict do nothing
-                """,
-                Follower
-            );
+            LogFollower.Start(writer, Follower, atHead: true);
         }
 
-        var checkpoint = await CheckpointAsync(writer, ct);
+        var batch = await LogFollower.ReadAsync(writer, Follower, Followed, _options.BatchSize, logger, ct);
         _started = true;
-        if (checkpoint.Count == 0)
+        if (batch is null)
         {
             // Another instance is in a pass; it will look after the timers it sees.
             return new Pass(true, false, null);
         }
 
-        var rows = await writer.QueryAsync(
-            """
-            with head as (select coalesce(max(seq_id), 0) as seq from mt_events)
-            select head.seq, e.seq_id, e.id, e.type, e.data::text from head
-            left join lateral (select seq_id, id, type, data from mt_events where seq_id > $1 and seq_id <= head.seq
-                and type = any($2) order by seq_id limit $3) e on true
-            order by e.seq_id
-            """,
-            r =>
-                (
-                    Head: r.GetInt64(0),
-                    Seq: r.IsDBNull(1) ? 0 : r.GetInt64(1),
-                    Id: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
-                    Type: r.IsDBNull(3) ? null : r.GetString(3),
-                    Data: r.IsDBNull(4) ? null : r.GetString(4)
-                ),
-            ct,
-            checkpoint[0],
-            Followed,
-            _options.BatchSize
-        );
-        var events = new List<HubEvent>();
-        foreach (var row in rows.Where(r => r.Type is not null))
-        {
-            try
-            {
-                var e = EventTypeRegistry.Deserialize(row.Type!, row.Data!) with { Sequence = row.Seq };
-                if (e.ConversationId is not null)
-                {
-                    events.Add(e);
-                }
-            }
-            catch (Exception e)
-                when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
-            {
-                // As the relay does: an event that cannot be read is set aside, not retried for ever.
-                LogDeadLetter(logger, row.Id, row.Seq, e);
-                writer.Execute(
-                    "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) "
-                        + "on conflict do nothing",
-                    row.Id,
-                    row.Seq,
-                    Follower,
-                    e.Message
-                );
-            }
-        }
-
-        var more = rows.Count(r => r.Type is not null) == _options.BatchSize;
-        var reached = more ? rows[^1].Seq : rows[0].Head;
-
+        var events = batch.Events.Where(e => e.ConversationId is not null).ToList();
         if (events.Count > 0)
         {
             await FollowAsync(writer, events, clock.GetUtcNow(), ct);
         }
 
-        if (reached > checkpoint[0])
-        {
-            writer.Execute(
-                "update mt_event_progression set last_seq_id = $2, last_updated = now() where name = $1",
-                Follower,
-                reached
-            );
-        }
-
-        return new Pass(false, more, null);
+        LogFollower.Advance(writer, Follower, batch);
+        return new Pass(false, batch.More, null);
     }
 
     /// <summary>The timers that are due, once the events before them are followed; answers when the next one falls
     /// due.</summary>
     private async Task<DateTimeOffset?> TimerPassAsync(EventWriter writer, CancellationToken ct)
     {
-        var checkpoint = await CheckpointAsync(writer, ct);
-        if (checkpoint.Count == 0)
+        if (await LogFollower.CheckpointAsync(writer, Follower, ct) is not { } checkpoint)
         {
             return null;
         }
 
-        await FireAsync(writer, clock.GetUtcNow(), checkpoint[0], ct);
+        await FireAsync(writer, clock.GetUtcNow(), checkpoint, ct);
         return await SlaStore.NextDueAsync(writer, ct);
     }
-
-    /// <summary>The processor's checkpoint, its row locked for the transaction; none when another instance holds
-    /// it.</summary>
-    private static Task<List<long>> CheckpointAsync(EventWriter writer, CancellationToken ct) =>
-        writer.QueryAsync(
-            "select last_seq_id from mt_event_progression where name = $1 for update skip locked",
-            r => r.GetInt64(0),
-            ct,
-            Follower
-        );
 
     /// <summary>
     /// A batch of events, in log order: first what each does to the SLA clocks, then the triage rules of its type, in
@@ -568,12 +493,6 @@ internal sealed partial class WorkflowProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow pass failed; the next resumes from its checkpoint")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(
-        Level = LogLevel.Error,
-        Message = "Event {EventId} (seq {Seq}) cannot be read by the workflow processor and was dead-lettered"
-    )]
-    private static partial void LogDeadLetter(ILogger logger, Guid eventId, long seq, Exception exception);
 
     [LoggerMessage(
         Level = LogLevel.Warning,

@@ -1,0 +1,128 @@
+using SocialCare.Contracts;
+
+namespace SocialCare.Api.EventLog;
+
+/// <summary>A batch of events after a follower's checkpoint: the events that could be read, whether more wait, and
+/// how far the checkpoint moves once they are done with.</summary>
+public sealed record FollowedBatch(long Checkpoint, IReadOnlyList<HubEvent> Events, bool More, long Reached);
+
+/// <summary>
+/// What the hub's own followers of the event log share (the workflow processor, the reports): each reads the log in
+/// commit order from a checkpoint of its own (<c>mt_event_progression</c>), locked for its transaction (<c>for update
+/// skip locked</c>, so that one instance at a time works and the others look again later), and moves the checkpoint in
+/// the transaction that commits what it did with the events: each event's effects happen exactly once, even across a
+/// crash. An event that cannot be read is set aside in <c>event_dead_letters</c>, as the relay does, not retried for
+/// ever.
+/// </summary>
+public static partial class LogFollower
+{
+    /// <summary>Creates the follower's checkpoint unless it exists: at the head of the log (effects apply from now on)
+    /// or at its start (a projection of the whole history).</summary>
+    public static void Start(EventWriter writer, string follower, bool atHead) =>
+        writer.Execute(
+            atHead
+                ? """
+                insert into mt_event_progression (name, last_seq_id, last_updated)
+                values ($1, (select coalesce(max(seq_id), 0) from mt_events), now()) on conflict do nothing
+                """
+                : """
+                insert into mt_event_progression (name, last_seq_id, last_updated) values ($1, 0, now())
+                on conflict do nothing
+                """,
+            follower
+        );
+
+    /// <summary>The follower's checkpoint, its row locked for the transaction; none when another instance holds
+    /// it.</summary>
+    public static async Task<long?> CheckpointAsync(EventWriter writer, string follower, CancellationToken ct) =>
+        (
+            await writer.QueryAsync(
+                "select last_seq_id from mt_event_progression where name = $1 for update skip locked",
+                r => (long?)r.GetInt64(0),
+                ct,
+                follower
+            )
+        ).FirstOrDefault();
+
+    /// <summary>Up to <paramref name="batchSize"/> events of <paramref name="types"/> after the checkpoint, locked as
+    /// <see cref="CheckpointAsync"/> does; null when another instance holds the follower.</summary>
+    public static async Task<FollowedBatch?> ReadAsync(
+        EventWriter writer,
+        string follower,
+        string[] types,
+        int batchSize,
+        ILogger logger,
+        CancellationToken ct
+    )
+    {
+        if (await CheckpointAsync(writer, follower, ct) is not { } checkpoint)
+        {
+            return null;
+        }
+
+        var rows = await writer.QueryAsync(
+            """
+            with head as (select coalesce(max(seq_id), 0) as seq from mt_events)
+            select head.seq, e.seq_id, e.id, e.type, e.data::text from head
+            left join lateral (select seq_id, id, type, data from mt_events where seq_id > $1 and seq_id <= head.seq
+                and type = any($2) order by seq_id limit $3) e on true
+            order by e.seq_id
+            """,
+            r =>
+                (
+                    Head: r.GetInt64(0),
+                    Seq: r.IsDBNull(1) ? 0 : r.GetInt64(1),
+                    Id: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
+                    Type: r.IsDBNull(3) ? null : r.GetString(3),
+                    Data: r.IsDBNull(4) ? null : r.GetString(4)
+                ),
+            ct,
+            checkpoint,
+            types,
+            batchSize
+        );
+        var events = new List<HubEvent>();
+        foreach (var row in rows.Where(r => r.Type is not null))
+        {
+            try
+            {
+                events.Add(EventTypeRegistry.Deserialize(row.Type!, row.Data!) with { Sequence = row.Seq });
+            }
+            catch (Exception e)
+                when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+            {
+                LogDeadLetter(logger, follower, row.Id, row.Seq, e);
+                writer.Execute(
+                    "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) "
+                        + "on conflict do nothing",
+                    row.Id,
+                    row.Seq,
+                    follower,
+                    e.Message
+                );
+            }
+        }
+
+        var more = rows.Count(r => r.Type is not null) == batchSize;
+        return new FollowedBatch(checkpoint, events, more, more ? rows[^1].Seq : rows[0].Head);
+    }
+
+    /// <summary>Moves the checkpoint past a batch, in the transaction that commits its effects.</summary>
+    public static void Advance(EventWriter writer, string follower, FollowedBatch batch)
+    {
+        if (batch.Reached > batch.Checkpoint)
+        {
+            writer.Execute(
+                "update mt_event_progression set last_seq_id = $2, last_updated = now() where name = $1",
+                follower,
+                batch.Reached
+            );
+        }
+    }
+
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Event {EventId} (seq {Seq}) cannot be read by the {Follower} follower and was dead-lettered"
+    )]
+    private static partial void LogDeadLetter(ILogger logger, string follower, Guid eventId, long seq, Exception e);
+}

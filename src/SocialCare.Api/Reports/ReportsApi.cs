@@ -1,0 +1,274 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using SocialCare.Api.Authorization;
+using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Api.Workflow.Brands;
+
+namespace SocialCare.Api.Reports;
+
+/// <summary>
+/// Care reports (scope <c>reports:read</c>; a brand-limited key sees its brands' figures only), computed from the
+/// event log by <see cref="ReportProjector"/>: response times, volume and customer feedback over a range, grouped,
+/// as JSON or, with <c>Accept: text/csv</c>, as the same rows in CSV. docs/reports.md defines every figure.
+/// </summary>
+public static class ReportsApi
+{
+    private const string Csv = "text/csv";
+
+    public static IServiceCollection AddReports(this IServiceCollection services)
+    {
+        services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section);
+        return services.AddSingleton<ReportQueries>().AddHostedService<ReportProjector>();
+    }
+
+    public static RouteGroupBuilder MapReports(this RouteGroupBuilder v1)
+    {
+        var reports = v1.MapGroup("/reports").WithTags("Reports").RequireScope(Scopes.ReportsRead);
+        reports
+            .MapGet("/response-times", ResponseTimes)
+            .WithName("GetResponseTimesReport")
+            .Produces<ResponseTimesReport>(StatusCodes.Status200OK, "application/json", Csv)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary(
+                "Conversations opened, acknowledged, answered and resolved, and how long each took (count, mean, "
+                    + "p50, p90, p99), per group of the episodes that started in [from, to)."
+            );
+        reports
+            .MapGet("/volume", Volume)
+            .WithName("GetVolumeReport")
+            .Produces<VolumeReport>(StatusCodes.Status200OK, "application/json", Csv)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Engagements in, replies out and new customers per hour or day of [from, to).");
+        reports
+            .MapGet("/feedback", Feedback)
+            .WithName("GetFeedbackReport")
+            .Produces<FeedbackReport>(StatusCodes.Status200OK, "application/json", Csv)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary(
+                "Survey answers given in [from, to) per kind (CSAT, NES, CES, NPS) and group: count, mean, "
+                    + "distribution and the kind's score."
+            );
+        v1.MapPost("/admin/reports/rebuild", Rebuild)
+            .WithName("RebuildReports")
+            .WithTags("Administration")
+            .RequireAdmin()
+            .Produces<ReportsRebuild>(StatusCodes.Status202Accepted)
+            .WithSummary(
+                "Empty every report and project it again from the start of the event log (admin): the figures come "
+                    + "back the same."
+            );
+        return v1;
+    }
+
+    private static async Task<IResult> ResponseTimes(
+        HttpContext http,
+        ReportQueries queries,
+        TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<ReportOptions> options,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        string? groupBy,
+        bool? businessHours,
+        string? timeZone,
+        CancellationToken ct
+    )
+    {
+        if (Grouping(groupBy, ReportQueries.ResponseGroupings) is { } badGrouping)
+        {
+            return badGrouping;
+        }
+
+        var (scope, problem) = Scope(http.User, clock, options.Value, from, to, timeZone);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var report = await queries.ResponseTimesAsync(scope!, groupBy, businessHours ?? false, ct);
+        return Answer(http, "response-times", report, report.Rows.Append(report.Total with { Key = "total" }));
+    }
+
+    private static async Task<IResult> Volume(
+        HttpContext http,
+        ReportQueries queries,
+        TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<ReportOptions> options,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        string? interval,
+        string? groupBy,
+        string? timeZone,
+        CancellationToken ct
+    )
+    {
+        if (Grouping(groupBy, ReportQueries.VolumeGroupings) is { } badGrouping)
+        {
+            return badGrouping;
+        }
+
+        if (interval is not (null or "hour" or "day"))
+        {
+            return Problem.Of(
+                StatusCodes.Status400BadRequest,
+                ProblemCodes.BadRequest,
+                "Unknown interval",
+                "interval is 'hour' or 'day'."
+            );
+        }
+
+        var (scope, problem) = Scope(http.User, clock, options.Value, from, to, timeZone);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var report = await queries.VolumeAsync(scope!, interval ?? "day", groupBy, ct);
+        return Answer(http, "volume", report, report.Rows);
+    }
+
+    private static async Task<IResult> Feedback(
+        HttpContext http,
+        ReportQueries queries,
+        TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<ReportOptions> options,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        string? groupBy,
+        string? timeZone,
+        CancellationToken ct
+    )
+    {
+        if (Grouping(groupBy, ReportQueries.FeedbackGroupings) is { } badGrouping)
+        {
+            return badGrouping;
+        }
+
+        var (scope, problem) = Scope(http.User, clock, options.Value, from, to, timeZone);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var report = await queries.FeedbackAsync(scope!, groupBy == "kind" ? null : groupBy, ct);
+        return Answer(http, "feedback", report, report.Rows);
+    }
+
+    private static async Task<Accepted<ReportsRebuild>> Rebuild(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // The checkpoint's row is taken as a pass takes it, so the rebuild waits for a pass under way to commit.
+        await using (
+            var command = new NpgsqlCommand(
+                """
+                insert into mt_event_progression (name, last_seq_id, last_updated) values ($1, 0, now())
+                on conflict do nothing;
+                select 1 from mt_event_progression where name = $1 for update;
+                truncate report_conversations, report_episodes, report_response_hours, report_response_days,
+                    report_volume, report_customers, report_feedback, report_calendars;
+                update mt_event_progression set last_seq_id = 0, last_updated = now() where name = $1;
+                """,
+                connection,
+                transaction
+            )
+        )
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = ReportProjector.Follower });
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var head = new NpgsqlCommand(
+            "select coalesce(max(seq_id), 0) from mt_events",
+            connection,
+            transaction
+        );
+        var at = (long)(await head.ExecuteScalarAsync(ct))!;
+        await transaction.CommitAsync(ct);
+        return TypedResults.Accepted((string?)null, new ReportsRebuild(at));
+    }
+
+    private static ProblemHttpResult? Grouping(string? groupBy, string[] allowed) =>
+        groupBy is null || allowed.Contains(groupBy, StringComparer.Ordinal)
+            ? null
+            : Problem.Of(
+                StatusCodes.Status400BadRequest,
+                ProblemCodes.BadRequest,
+                "Unknown groupBy",
+                $"groupBy is one of {string.Join(", ", allowed)}."
+            );
+
+    /// <summary>The range and zone of a report: [from, to) on whole hours (from rounded down, to rounded up), by
+    /// default the 7 days up to now, at most <see cref="ReportOptions.MaxRangeDays"/> long.</summary>
+    private static (ReportScope? Scope, ProblemHttpResult? Problem) Scope(
+        ClaimsPrincipal user,
+        TimeProvider clock,
+        ReportOptions options,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        string? timeZone
+    )
+    {
+        ProblemHttpResult Bad(string title, string detail) =>
+            Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, title, detail);
+
+        var zone = timeZone ?? "UTC";
+        if (!BrandDays.IsIanaZone(zone))
+        {
+            return (null, Bad("Unknown time zone", "timeZone is an IANA time zone, such as Europe/Amsterdam or UTC."));
+        }
+
+        var end = HourCeiling(to ?? clock.GetUtcNow());
+        var start = ReportProjection.Hour(from ?? end.AddDays(-7));
+        if (start >= end)
+        {
+            return (null, Bad("Empty range", "from must be before to."));
+        }
+
+        if (end - start > TimeSpan.FromDays(options.MaxRangeDays))
+        {
+            return (
+                null,
+                Bad("Range too long", $"A report covers at most {options.MaxRangeDays} days; ask for several.")
+            );
+        }
+
+        return (
+            new ReportScope(
+                user.RequiredWorkspaceId(),
+                user.Brands(),
+                start,
+                end,
+                TimeZoneInfo.FindSystemTimeZoneById(zone)
+            ),
+            null
+        );
+    }
+
+    private static DateTimeOffset HourCeiling(DateTimeOffset at)
+    {
+        var hour = ReportProjection.Hour(at);
+        return hour == at ? hour : hour.AddHours(1);
+    }
+
+    /// <summary>The report as JSON, or its rows as CSV when the caller prefers <c>text/csv</c>.</summary>
+    private static IResult Answer<T, TRow>(HttpContext http, string name, T report, IEnumerable<TRow> rows)
+    {
+        // CSV when the caller lists it, unless it prefers JSON (a higher quality).
+        var accept = http.Request.GetTypedHeaders().Accept;
+        double Quality(string type) =>
+            accept
+                .Where(a => a.MediaType.Equals(type, StringComparison.OrdinalIgnoreCase))
+                .Select(a => a.Quality ?? 1)
+                .DefaultIfEmpty(-1)
+                .Max();
+        var csv = Quality(Csv);
+        if (csv <= 0 || Quality("application/json") > csv)
+        {
+            return TypedResults.Ok(report);
+        }
+
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}.csv\"";
+        return TypedResults.Text(CsvRows.Write(rows), "text/csv; charset=utf-8");
+    }
+}
