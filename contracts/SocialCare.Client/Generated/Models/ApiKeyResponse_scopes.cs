@@ -48,5 +48,9 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         WorkflowManage,
         #pragma warning restore CS1591
+        [EnumMember(Value = "reports:read")]
+        #pragma warning disable CS1591
+        ReportsRead,
+        #pragma warning restore CS1591
     }
 }

@@ -12,6 +12,7 @@ using SocialCare.Client.V1.Events;
 using SocialCare.Client.V1.Hooks;
 using SocialCare.Client.V1.Me;
 using SocialCare.Client.V1.Replies;
+using SocialCare.Client.V1.Reports;
 using SocialCare.Client.V1.Rules;
 using SocialCare.Client.V1.SlaPolicies;
 using SocialCare.Client.V1.Subscriptions;
@@ -78,6 +79,11 @@ namespace SocialCare.Client.V1
         public global::SocialCare.Client.V1.Replies.RepliesRequestBuilder Replies
         {
             get => new global::SocialCare.Client.V1.Replies.RepliesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The reports property</summary>
+        public global::SocialCare.Client.V1.Reports.ReportsRequestBuilder Reports
+        {
+            get => new global::SocialCare.Client.V1.Reports.ReportsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The rules property</summary>
         public global::SocialCare.Client.V1.Rules.RulesRequestBuilder Rules

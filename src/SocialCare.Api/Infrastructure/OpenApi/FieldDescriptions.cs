@@ -372,10 +372,99 @@ internal static class FieldDescriptions
             "Whether a rule's automatic reply counts as a response (default false: only people and apps respond).",
         ["SlaPolicyResponse.countAutomaticReplies"] =
             "Whether a rule's automatic reply counts as a response; otherwise only people and apps respond.",
+        ["ResponseTimesReport.from"] = "The start of the range, rounded down to the hour (UTC).",
+        ["ResponseTimesReport.to"] = "The end of the range (excluded), rounded up to the hour (UTC).",
+        ["ResponseTimesReport.timeZone"] = "The IANA time zone days, weeks and interval starts are counted in.",
+        ["ResponseTimesReport.asOf"] = "How far into the event log the figures reach.",
+        ["ResponseTimesReport.rows"] = "One row per group (and interval), in order; the same rows as the CSV.",
+        ["VolumeReport.from"] = "The start of the range, rounded down to the hour (UTC).",
+        ["VolumeReport.to"] = "The end of the range (excluded), rounded up to the hour (UTC).",
+        ["VolumeReport.timeZone"] = "The IANA time zone days, weeks and interval starts are counted in.",
+        ["VolumeReport.asOf"] = "How far into the event log the figures reach.",
+        ["VolumeReport.rows"] = "One row per group (and interval), in order; the same rows as the CSV.",
+        ["FeedbackReport.from"] = "The start of the range, rounded down to the hour (UTC).",
+        ["FeedbackReport.to"] = "The end of the range (excluded), rounded up to the hour (UTC).",
+        ["FeedbackReport.timeZone"] = "The IANA time zone days, weeks and interval starts are counted in.",
+        ["FeedbackReport.asOf"] = "How far into the event log the figures reach.",
+        ["FeedbackReport.rows"] = "One row per group (and interval), in order; the same rows as the CSV.",
+        ["ResponseTimesReport.groupBy"] = "What the rows are grouped by; null: the total only.",
+        ["VolumeReport.groupBy"] = "What each interval is split by; null: one row per interval.",
+        ["FeedbackReport.groupBy"] = "What the rows are grouped by besides the survey kind; null: per kind only.",
+        ["ResponseTimesReport.businessHours"] = "Whether durations count only the brand's business hours.",
+        ["ResponseTimesReport.total"] = "The figures of every episode in the range, whatever its group.",
+        ["VolumeReport.interval"] = "`hour` or `day`, in the report's time zone.",
+        ["VolumeReport.total"] = "The sums over the whole range.",
+        ["ReportFreshness.sequence"] = "Every event up to this global sequence counts in the figures.",
+        ["ReportFreshness.behind"] =
+            "Events committed since that do not count yet (0 when the reports have caught up).",
+        ["ReportsRebuild.head"] =
+            "The log's head when the rebuild started; reports have caught up when `asOf.sequence` reaches it.",
+        ["ResponseTimeRow.key"] =
+            "The group: a channel type, channel id, brand, team, priority or local date (`yyyy-MM-dd`, a week by "
+            + "its Monday); null for no team, and in `total`.",
+        ["ResponseTimeRow.opened"] = "Conversations opened (first episodes that started in the range).",
+        ["ResponseTimeRow.reopened"] = "Reopenings (later episodes that started in the range).",
+        ["ResponseTimeRow.acknowledged"] = "Of those episodes, how many were acknowledged.",
+        ["ResponseTimeRow.responded"] =
+            "Of those episodes, how many got a response from a person or an app (not a rule).",
+        ["ResponseTimeRow.resolved"] = "Of those episodes, how many were resolved.",
+        ["ResponseTimeRow.timeToAcknowledge"] = "From each episode's start to its acknowledgement.",
+        ["ResponseTimeRow.timeToFirstResponse"] =
+            "From each episode's start to its first response by a person or an app.",
+        ["ResponseTimeRow.timeToResolution"] = "From each episode's start to its resolution.",
+        ["ResponseTimeRow.answeredWithin"] =
+            "Shares of the episodes (0 to 1) first answered within 15 minutes, an hour, a day.",
+        ["ResponseTimeRow.firstContactResolution"] = "Conversations resolved at first contact.",
+        ["ResponseTimeRow.sla"] = "SLA clocks of these episodes met and breached, per target.",
+        ["DurationFigures.count"] = "How many durations.",
+        ["DurationFigures.mean"] = "Their mean, in seconds (exact, to the millisecond); null without durations.",
+        ["DurationFigures.p50"] =
+            "The median in seconds: exact below 100 s, rounded down to two significant figures above.",
+        ["DurationFigures.p90"] = "The 90th percentile in seconds, read as the median is.",
+        ["DurationFigures.p99"] = "The 99th percentile in seconds, read as the median is.",
+        ["AnsweredWithin.within15Minutes"] =
+            "Share of the episodes first answered within 15 minutes; null without episodes.",
+        ["AnsweredWithin.within1Hour"] = "Share of the episodes first answered within an hour.",
+        ["AnsweredWithin.within24Hours"] = "Share of the episodes first answered within 24 hours.",
+        ["FirstContactResolution.count"] =
+            "Conversations resolved in their first episode with exactly one response, never reopened.",
+        ["FirstContactResolution.rate"] =
+            "That count over the conversations whose first episode was resolved; null when none was.",
+        ["SlaOutcome.met"] = "Clocks of the target met in time.",
+        ["SlaOutcome.breached"] = "Clocks of the target that fell due first.",
+        ["SlaOutcomes.firstResponse"] = "The first-response target.",
+        ["SlaOutcomes.nextResponse"] = "The next-response target.",
+        ["SlaOutcomes.resolution"] = "The resolution target.",
+        ["VolumeRow.start"] = "When the interval starts, in the report's time zone.",
+        ["VolumeRow.key"] = "The group (a channel type, brand or visibility); null when not grouped, and in `total`.",
+        ["VolumeRow.inbound"] = "Engagements received (messages, posts, comments).",
+        ["VolumeRow.outbound"] = "Replies requested, by people, apps and rules.",
+        ["VolumeRow.newCustomers"] = "Customers whose first engagement in the workspace this was.",
+        ["FeedbackRow.kind"] = "The survey: `csat`, `nes`, `ces` or `nps`.",
+        ["FeedbackRow.key"] =
+            "The group (brand, channel type, channel id, team or local date); null when grouped by kind only or "
+            + "for no team.",
+        ["FeedbackRow.responses"] = "How many answers.",
+        ["FeedbackRow.mean"] = "The mean score; null without answers.",
+        ["FeedbackRow.score"] =
+            "The kind's score, 0 to 100 (NPS and NES -100 to 100): CSAT the share of 4 and 5, NPS promoters "
+            + "(9–10) less detractors (0–6), NES easy (5–7) less difficult (1–3), CES the share of 5 to 7.",
+        ["FeedbackRow.distribution"] = "How many answers gave each score of the kind's scale.",
     };
 
     private static readonly Dictionary<string, string> Parameters = new(StringComparer.Ordinal)
     {
+        ["from"] = "The start of the range (ISO 8601), rounded down to the hour; default 7 days before `to`.",
+        ["to"] = "The end of the range (excluded, ISO 8601), rounded up to the hour; default now.",
+        ["timeZone"] = "The IANA time zone days, weeks and intervals are counted in; default `UTC`.",
+        ["businessHours"] = "Count only the time inside each brand's business hours (default false: the wall clock).",
+        ["interval"] = "`hour` or `day` (default), in `timeZone`.",
+        ["GetResponseTimesReport:groupBy"] =
+            "Group the episodes by `channelType`, `channel`, `brand`, `team`, `priority`, `day` or `week`.",
+        ["GetVolumeReport:groupBy"] = "Split each interval by `channelType`, `brand` or `visibility`.",
+        ["GetFeedbackReport:groupBy"] =
+            "Group each survey kind's answers by `kind` (default), `channelType`, `channel`, `brand`, `team`, "
+            + "`day` or `week`.",
         ["id"] = "The resource's id.",
         ["after"] = "The `next` cursor of the previous page; omitted, the first page.",
         ["limit"] = "How many items per page (1 to 500, default 50).",

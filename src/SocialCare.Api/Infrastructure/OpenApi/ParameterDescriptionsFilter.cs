@@ -19,6 +19,10 @@ internal sealed class ParameterDescriptionsFilter : IOperationFilter
         ["ListConversations:priority"] = PriorityLevels.All,
         ["ListConversations:sort"] = ["created", "lastActivity"],
         ["ListSubscriptionDeliveries:status"] = DeliveryStatuses.All,
+        ["GetResponseTimesReport:groupBy"] = Reports.ReportQueries.ResponseGroupings,
+        ["GetVolumeReport:groupBy"] = Reports.ReportQueries.VolumeGroupings,
+        ["GetVolumeReport:interval"] = ["hour", "day"],
+        ["GetFeedbackReport:groupBy"] = Reports.ReportQueries.FeedbackGroupings,
     };
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
