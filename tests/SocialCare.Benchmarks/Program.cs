@@ -9,7 +9,8 @@ using SocialCare.Benchmarks;
 using SocialCare.Testing;
 
 // SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W]
-// [--whatsapp-rate P] [--timers T] [--timer-rate R] [--phases webhooks,whatsapp,ingestion,timers] (all unless told)
+// [--whatsapp-rate P] [--timers T] [--timer-rate R] [--report-conversations C]
+// [--phases webhooks,whatsapp,ingestion,timers,reports] (all unless told)
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);
@@ -18,13 +19,16 @@ var webhookRate = Arg("--webhook-rate", 500);
 var whatsAppRate = Arg("--whatsapp-rate", 500);
 var timers = Arg("--timers", 10_000);
 var timerRate = Arg("--timer-rate", 500);
+var reportConversations = Arg("--report-conversations", 1_000_000);
 
 // Distinct customers writing: fewer means more follow-up messages in open conversations (one event each),
 // more means more first contacts (a new customer and conversation: three events each).
 Bench.Authors = Arg("--authors", 1000);
 var phasesIndex = Array.IndexOf(args, "--phases");
 var phases = (
-    phasesIndex >= 0 && phasesIndex + 1 < args.Length ? args[phasesIndex + 1] : "webhooks,whatsapp,ingestion,timers"
+    phasesIndex >= 0 && phasesIndex + 1 < args.Length
+        ? args[phasesIndex + 1]
+        : "webhooks,whatsapp,ingestion,timers,reports"
 ).Split(',');
 var baseConnection =
     Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
@@ -106,6 +110,11 @@ try
     {
         await bus.DrainAsync();
         await TimerPhase.RunAsync(http, connectionString, timers, timerRate);
+    }
+
+    if (phases.Contains("reports"))
+    {
+        await ReportPhase.RunAsync(http, connectionString, reportConversations);
     }
 }
 finally

@@ -134,6 +134,17 @@ public sealed class ReportedEpisode
     }
 }
 
+/// <summary>The periods report buckets are kept by.</summary>
+public static class ReportPeriods
+{
+    /// <summary>The start of the hour (UTC) an instant falls in.</summary>
+    public static DateTimeOffset Hour(DateTimeOffset at)
+    {
+        var utc = at.UtcDateTime;
+        return new DateTimeOffset(utc.Date.AddHours(utc.Hour), TimeSpan.Zero);
+    }
+}
+
 /// <summary>A row of <c>report_response_hours</c> (or <c>_days</c> when <see cref="Daily"/>).</summary>
 public sealed record BucketKey(
     bool Daily,

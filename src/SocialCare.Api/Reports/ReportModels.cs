@@ -6,7 +6,7 @@ public sealed record ReportFreshness(long Sequence, long Behind);
 
 /// <summary>A duration's figures in seconds: how many, their mean, and the nearest-rank percentiles (exact below
 /// 100 s, rounded down to two significant figures above).</summary>
-public sealed record DurationFigures(long Count, double? Mean, int? P50, int? P90, int? P99);
+public sealed record DurationFigures(long Count, double? Mean, long? P50, long? P90, long? P99);
 
 /// <summary>The share of the episodes that got a first response within 15 minutes, an hour and a day.</summary>
 public sealed record AnsweredWithin(double? Within15Minutes, double? Within1Hour, double? Within24Hours);

@@ -187,7 +187,7 @@ internal sealed class ReportProjection(EventWriter writer)
             case EngagementReceived engagement:
                 var key = new VolumeKey(
                     e.WorkspaceId,
-                    Hour(e.RecordedAt),
+                    ReportPeriods.Hour(e.RecordedAt),
                     brand,
                     engagement.ChannelType,
                     engagement.Visibility
@@ -201,7 +201,13 @@ internal sealed class ReportProjection(EventWriter writer)
                 return;
             case ReplyRequested reply:
                 CountVolume(
-                    new VolumeKey(e.WorkspaceId, Hour(e.RecordedAt), brand, reply.ChannelType, reply.Visibility),
+                    new VolumeKey(
+                        e.WorkspaceId,
+                        ReportPeriods.Hour(e.RecordedAt),
+                        brand,
+                        reply.ChannelType,
+                        reply.Visibility
+                    ),
                     1
                 );
                 break;
@@ -356,7 +362,7 @@ internal sealed class ReportProjection(EventWriter writer)
     {
         var key = new FeedbackKey(
             conversation.WorkspaceId,
-            Hour(feedback.RespondedAt),
+            ReportPeriods.Hour(feedback.RespondedAt),
             conversation.Brand,
             conversation.ChannelType,
             conversation.ChannelId.ToString(),
@@ -370,12 +376,6 @@ internal sealed class ReportProjection(EventWriter writer)
         }
 
         _feedback[key] = (responses + 1, sum + feedback.Score, distribution);
-    }
-
-    public static DateTimeOffset Hour(DateTimeOffset at)
-    {
-        var utc = at.UtcDateTime;
-        return new DateTimeOffset(utc.Date.AddHours(utc.Hour), TimeSpan.Zero);
     }
 
     private async Task WriteResponseFiguresAsync(CancellationToken ct)
@@ -498,7 +498,7 @@ internal sealed class ReportProjection(EventWriter writer)
                         Figures: ResponseFigures.Decode(
                             r.GetFieldValue<long[]>(5),
                             r.GetFieldValue<long[]>(6),
-                            r.GetFieldValue<int[]>(7)
+                            r.GetFieldValue<byte[]>(7)
                         )
                     ),
                 ct,

@@ -12,7 +12,7 @@ namespace SocialCare.Api.Reports;
 /// crash. Any number of instances run it; one at a time works (<see cref="LogFollower"/>). Emptying the tables and
 /// setting the checkpoint back to 0 rebuilds every figure from the log (<see cref="ReportsApi"/>).
 /// </summary>
-internal sealed partial class ReportProjector(
+public sealed partial class ReportProjector(
     EventStore store,
     SequencedSignal signal,
     TimeProvider clock,

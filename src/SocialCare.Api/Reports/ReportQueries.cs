@@ -75,16 +75,16 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
             ranges.Add(("report_response_hours", lastDay, scope.To));
         }
 
-        var groups = new Dictionary<string, ResponseFigures>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, ReportTotals>(StringComparer.Ordinal);
         if (byTime)
         {
             foreach (var period in Periods(scope, groupBy!))
             {
-                groups[period] = new ResponseFigures();
+                groups[period] = new ReportTotals(businessHours);
             }
         }
 
-        var total = new ResponseFigures();
+        var total = new ReportTotals(businessHours);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         foreach (var (table, from, to) in ranges.Where(r => r.From < r.To))
         {
@@ -103,7 +103,7 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
             {
                 var counts = reader.GetFieldValue<long[]>(3);
                 var sums = reader.GetFieldValue<long[]>(4);
-                var sketches = reader.GetFieldValue<int[]>(5);
+                var sketches = reader.GetFieldValue<byte[]>(5);
                 var key = groupBy switch
                 {
                     null => null,
@@ -115,7 +115,7 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
                 {
                     if (!groups.TryGetValue(key, out var group))
                     {
-                        groups[key] = group = new ResponseFigures();
+                        groups[key] = group = new ReportTotals(businessHours);
                     }
 
                     group.AddStored(counts, sums, sketches);
@@ -132,8 +132,8 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
             businessHours,
             groupBy,
             await FreshnessAsync(connection, ct),
-            [.. groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Row(g.Key, g.Value, businessHours))],
-            Row(null, total, businessHours)
+            [.. groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Row(g.Key, g.Value))],
+            Row(null, total)
         );
     }
 
@@ -298,19 +298,19 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
         );
     }
 
-    private static ResponseTimeRow Row(string? key, ResponseFigures f, bool business)
+    private static ResponseTimeRow Row(string? key, ReportTotals f)
     {
+        var business = f.Business;
         DurationFigures Duration(Series wall, Series inBusiness, Counter counter)
         {
             var series = business ? inBusiness : wall;
             var count = f[counter];
-            var sketch = f.Sketches[(int)series];
             return new DurationFigures(
                 count,
                 count == 0 ? null : Math.Round(f.SumsMs[(int)series] / 1000.0 / count, 3),
-                ResponseFigures.Percentile(sketch, 0.5),
-                ResponseFigures.Percentile(sketch, 0.9),
-                ResponseFigures.Percentile(sketch, 0.99)
+                f.Percentile(series, 0.5),
+                f.Percentile(series, 0.9),
+                f.Percentile(series, 0.99)
             );
         }
 

@@ -159,23 +159,34 @@ public static class ReportsApi
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // The checkpoint's row is taken as a pass takes it, so the rebuild waits for a pass under way to commit.
-        await using (
-            var command = new NpgsqlCommand(
-                """
-                insert into mt_event_progression (name, last_seq_id, last_updated) values ($1, 0, now())
-                on conflict do nothing;
-                select 1 from mt_event_progression where name = $1 for update;
-                truncate report_conversations, report_episodes, report_response_hours, report_response_days,
-                    report_volume, report_customers, report_feedback, report_calendars;
-                update mt_event_progression set last_seq_id = 0, last_updated = now() where name = $1;
-                """,
-                connection,
-                transaction
-            )
-        )
+        await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = ReportProjector.Follower });
-            await command.ExecuteNonQueryAsync(ct);
+            NpgsqlBatchCommand Command(string sql)
+            {
+                var command = new NpgsqlBatchCommand(sql);
+                command.Parameters.Add(new NpgsqlParameter { Value = ReportProjector.Follower });
+                return command;
+            }
+
+            batch.BatchCommands.Add(
+                Command(
+                    "insert into mt_event_progression (name, last_seq_id, last_updated) values ($1, 0, now()) "
+                        + "on conflict do nothing"
+                )
+            );
+            batch.BatchCommands.Add(Command("select 1 from mt_event_progression where name = $1 for update"));
+            batch.BatchCommands.Add(
+                new NpgsqlBatchCommand(
+                    """
+                    truncate report_conversations, report_episodes, report_response_hours, report_response_days,
+                        report_volume, report_customers, report_feedback, report_calendars
+                    """
+                )
+            );
+            batch.BatchCommands.Add(
+                Command("update mt_event_progression set last_seq_id = 0, last_updated = now() where name = $1")
+            );
+            await batch.ExecuteNonQueryAsync(ct);
         }
 
         await using var head = new NpgsqlCommand(
@@ -219,7 +230,7 @@ public static class ReportsApi
         }
 
         var end = HourCeiling(to ?? clock.GetUtcNow());
-        var start = ReportProjection.Hour(from ?? end.AddDays(-7));
+        var start = ReportPeriods.Hour(from ?? end.AddDays(-7));
         if (start >= end)
         {
             return (null, Bad("Empty range", "from must be before to."));
@@ -247,7 +258,7 @@ public static class ReportsApi
 
     private static DateTimeOffset HourCeiling(DateTimeOffset at)
     {
-        var hour = ReportProjection.Hour(at);
+        var hour = ReportPeriods.Hour(at);
         return hour == at ? hour : hour.AddHours(1);
     }
 

@@ -38,9 +38,10 @@ public enum Series
 
 /// <summary>
 /// Response-time figures of a set of episodes: counters, exact sums of milliseconds (so means are exact) and, per
-/// duration, a percentile sketch — how many durations fell in each bin of <see cref="Bin"/>. Figures add and subtract:
-/// an episode's contribution moves from one bucket to another when it changes (a team assigned, a reopening), and
-/// bucket rows are the sum of their episodes' contributions.
+/// duration, a percentile sketch — how many durations fell in each bin (<see cref="Bins"/>). Figures add and
+/// subtract: an episode's contribution moves from one bucket to another when it changes (a team assigned, a
+/// reopening), and bucket rows are the sum of their episodes' contributions. Sketches are kept sparse here (an
+/// episode has one duration per series) and stored compactly (<see cref="EncodeSketches"/>).
 /// </summary>
 public sealed class ResponseFigures
 {
@@ -49,6 +50,8 @@ public sealed class ResponseFigures
 
     public long[] Counts { get; }
     public long[] SumsMs { get; }
+
+    /// <summary>Per series, the count of each bin (by its index) that holds any.</summary>
     public SortedDictionary<int, long>[] Sketches { get; }
 
     public ResponseFigures()
@@ -68,7 +71,7 @@ public sealed class ResponseFigures
     public void Measure(Series series, long milliseconds)
     {
         SumsMs[(int)series] += milliseconds;
-        var bin = Bin(milliseconds / 1000);
+        var bin = Bins.Index(milliseconds / 1000);
         var sketch = Sketches[(int)series];
         sketch[bin] = sketch.GetValueOrDefault(bin) + 1;
     }
@@ -100,67 +103,199 @@ public sealed class ResponseFigures
         }
     }
 
-    /// <summary>The sketches as stored: triples of series, bin and count.</summary>
-    public int[] EncodeSketches() =>
-        [
-            .. Sketches.SelectMany(
-                (sketch, series) => sketch.SelectMany(b => new[] { series, b.Key, checked((int)b.Value) })
-            ),
-        ];
+    /// <summary>
+    /// The sketches as stored (<c>sketches bytea</c>): for each series in order, the number of bins it holds, then for
+    /// each bin the difference of its index from the previous one's and its count, all as unsigned LEB128 varints —
+    /// about two bytes a bin, so that a report reads a few megabytes where arrays of integers took tens.
+    /// </summary>
+    public byte[] EncodeSketches()
+    {
+        var bytes = new List<byte>();
+        foreach (var sketch in Sketches)
+        {
+            Varint.Write(bytes, (ulong)sketch.Count);
+            var previous = 0;
+            foreach (var (bin, count) in sketch)
+            {
+                Varint.Write(bytes, (ulong)(bin - previous));
+                Varint.Write(bytes, (ulong)count);
+                previous = bin;
+            }
+        }
 
-    public static ResponseFigures Decode(long[] counts, long[] sumsMs, int[] sketches)
+        return [.. bytes];
+    }
+
+    public static ResponseFigures Decode(long[] counts, long[] sumsMs, byte[] sketches)
     {
         var figures = new ResponseFigures();
-        figures.AddStored(counts, sumsMs, sketches);
+        counts.AsSpan(0, Math.Min(counts.Length, Counters)).CopyTo(figures.Counts);
+        sumsMs.AsSpan(0, Math.Min(sumsMs.Length, SeriesCount)).CopyTo(figures.SumsMs);
+        var at = 0;
+        for (var series = 0; series < SeriesCount && at < sketches.Length; series++)
+        {
+            var bins = (int)Varint.Read(sketches, ref at);
+            var bin = 0;
+            for (var i = 0; i < bins; i++)
+            {
+                bin += (int)Varint.Read(sketches, ref at);
+                figures.Sketches[series][bin] = (long)Varint.Read(sketches, ref at);
+            }
+        }
+
         return figures;
     }
+}
 
-    /// <summary>Adds figures as a bucket row stores them.</summary>
-    public void AddStored(long[] counts, long[] sumsMs, int[] sketches)
-    {
-        for (var i = 0; i < Math.Min(counts.Length, Counters); i++)
-        {
-            Counts[i] += counts[i];
-        }
+/// <summary>
+/// The bins of percentile sketches, over durations in whole seconds: below 100 s one bin per second, and above it the
+/// duration rounded down to two significant figures (100, 110, … 990, 1,000, 1,100, … 9,900, 10,000, 11,000 …), 90 bins
+/// per power of ten. A percentile read from bins is exact below 100 s and at most 10% low above it, whatever the number
+/// of durations.
+/// </summary>
+public static class Bins
+{
+    /// <summary>Bins up to 10^10 s (over 300 years); longer durations share the last.</summary>
+    public const int Count = 100 + 90 * 8;
 
-        for (var i = 0; i < Math.Min(sumsMs.Length, SeriesCount); i++)
-        {
-            SumsMs[i] += sumsMs[i];
-        }
-
-        for (var i = 0; i + 2 < sketches.Length; i += 3)
-        {
-            var sketch = Sketches[sketches[i]];
-            sketch[sketches[i + 1]] = sketch.GetValueOrDefault(sketches[i + 1]) + sketches[i + 2];
-        }
-    }
-
-    /// <summary>
-    /// The bin of a duration of whole seconds: the duration itself below 100 s, and above it the duration rounded down
-    /// to two significant figures (100, 110, … 990, 1,000, 1,100, … 9,900, 10,000, 11,000 …). A percentile read from
-    /// bins is therefore exact below 100 s and at most 10% low above it, whatever the number of durations.
-    /// </summary>
-    public static int Bin(long seconds)
+    public static int Index(long seconds)
     {
         if (seconds < 100)
         {
             return (int)Math.Max(0, seconds);
         }
 
-        long step = 1;
+        var power = 1;
+        long step = 10;
         while (seconds / step >= 100)
+        {
+            step *= 10;
+            power++;
+        }
+
+        return Math.Min(Count - 1, 100 + (power - 1) * 90 + (int)(seconds / step) - 10);
+    }
+
+    /// <summary>The smallest duration (in seconds) of a bin.</summary>
+    public static long Value(int index)
+    {
+        if (index < 100)
+        {
+            return index;
+        }
+
+        var power = (index - 100) / 90;
+        var leading = 10 + (index - 100) % 90;
+        long step = 10;
+        for (var i = 0; i < power; i++)
         {
             step *= 10;
         }
 
-        return (int)Math.Min(int.MaxValue, seconds - seconds % step);
+        return leading * step;
+    }
+}
+
+/// <summary>Unsigned LEB128 varints.</summary>
+internal static class Varint
+{
+    public static void Write(List<byte> bytes, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            bytes.Add((byte)(value | 0x80));
+            value >>= 7;
+        }
+
+        bytes.Add((byte)value);
     }
 
-    /// <summary>The nearest-rank percentile (the smallest bin with at least <paramref name="fraction"/> of the
-    /// durations at or below it), in seconds; null without durations.</summary>
-    public static int? Percentile(SortedDictionary<int, long> sketch, double fraction)
+    public static ulong Read(byte[] bytes, ref int at)
     {
-        var total = sketch.Values.Sum();
+        ulong value = 0;
+        var shift = 0;
+        while (true)
+        {
+            var b = bytes[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+
+            shift += 7;
+        }
+    }
+
+    /// <summary>Reads past a varint.</summary>
+    public static void Skip(byte[] bytes, ref int at)
+    {
+        while (bytes[at++] >= 0x80) { }
+    }
+}
+
+/// <summary>
+/// Figures summed over many bucket rows for a report, with dense sketches (a count per bin) of the series it shows
+/// only, filled straight from the stored bytes: adding a bucket costs its bytes, not a dictionary insert per bin.
+/// </summary>
+public sealed class ReportTotals(bool business)
+{
+    private readonly long[][] _sketches = new long[ResponseFigures.SeriesCount][];
+
+    public long[] Counts { get; } = new long[ResponseFigures.Counters];
+    public long[] SumsMs { get; } = new long[ResponseFigures.SeriesCount];
+
+    public long this[Counter counter] => Counts[(int)counter];
+
+    /// <summary>Whether the totals show business-hours durations (the odd series) or wall-clock ones.</summary>
+    public bool Business => business;
+
+    public void AddStored(long[] counts, long[] sumsMs, byte[] sketches)
+    {
+        for (var i = 0; i < Math.Min(counts.Length, Counts.Length); i++)
+        {
+            Counts[i] += counts[i];
+        }
+
+        for (var i = 0; i < Math.Min(sumsMs.Length, SumsMs.Length); i++)
+        {
+            SumsMs[i] += sumsMs[i];
+        }
+
+        var at = 0;
+        for (var series = 0; series < ResponseFigures.SeriesCount && at < sketches.Length; series++)
+        {
+            var bins = (int)Varint.Read(sketches, ref at);
+            if (series % 2 == 1 != business)
+            {
+                for (var i = 0; i < 2 * bins; i++)
+                {
+                    Varint.Skip(sketches, ref at);
+                }
+
+                continue;
+            }
+
+            var dense = _sketches[series] ??= new long[Bins.Count];
+            var bin = 0;
+            for (var i = 0; i < bins; i++)
+            {
+                bin += (int)Varint.Read(sketches, ref at);
+                dense[Math.Min(bin, Bins.Count - 1)] += (long)Varint.Read(sketches, ref at);
+            }
+        }
+    }
+
+    /// <summary>The nearest-rank percentile of a series (the smallest bin with at least <paramref name="fraction"/> of
+    /// the durations at or below it), in seconds; null without durations.</summary>
+    public long? Percentile(Series series, double fraction)
+    {
+        if (_sketches[(int)series] is not { } dense)
+        {
+            return null;
+        }
+
+        var total = dense.Sum();
         if (total == 0)
         {
             return null;
@@ -168,15 +303,15 @@ public sealed class ResponseFigures
 
         var rank = (long)Math.Ceiling(fraction * total);
         long seen = 0;
-        foreach (var (bin, count) in sketch)
+        for (var bin = 0; bin < dense.Length; bin++)
         {
-            seen += count;
+            seen += dense[bin];
             if (seen >= rank)
             {
-                return bin;
+                return Bins.Value(bin);
             }
         }
 
-        return sketch.Keys.Last();
+        return Bins.Value(dense.Length - 1);
     }
 }

@@ -38,7 +38,8 @@ create table report_episodes (
 
 -- Pre-aggregated response-time figures of the episodes that started in an hour (UTC) or a day (UTC), per brand and
 -- per value of one grouping dimension ('all', 'channelType', 'channel', 'team', 'priority'): counters, sums of
--- milliseconds and percentile sketches (triples of a series, a bin's lower bound in seconds and its count).
+-- milliseconds and percentile sketches (ResponseFigures.EncodeSketches: per series, varints of bin index deltas and
+-- counts).
 create table report_response_hours (
     workspace_id uuid not null,
     period timestamptz not null,
@@ -47,7 +48,7 @@ create table report_response_hours (
     value text not null,
     counts bigint[] not null,
     sums bigint[] not null,
-    sketches int[] not null,
+    sketches bytea not null,
     primary key (workspace_id, period, brand, dimension, value)
 );
 
