@@ -38,6 +38,12 @@ public sealed record ReplyRequested : HubEvent
     /// message.
     /// </summary>
     public string? MessageTag { get; init; }
+
+    /// <summary>The survey this reply asks the customer to answer (<c>csat</c>, <c>nes</c>, <c>ces</c> or <c>nps</c>),
+    /// sent by a rule's <c>requestFeedback</c> after resolution; null for any other reply. The answer comes back as
+    /// <c>conversation.feedback_received</c>.</summary>
+    [KnownValues(typeof(FeedbackKinds))]
+    public string? Survey { get; init; }
 }
 
 /// <summary>A pre-approved template (WhatsApp): its name, language code and the values of its body parameters, in

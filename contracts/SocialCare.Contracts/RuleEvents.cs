@@ -46,7 +46,8 @@ public sealed record RuleConditions(IReadOnlyList<RuleCondition> All, IReadOnlyL
 /// One action of a triage rule; <c>type</c> says which, and which of the other fields it reads: <c>setPriority</c>
 /// (<c>level</c>, <c>reason</c>), <c>addTags</c> and <c>removeTags</c> (<c>tags</c>), <c>assign</c> (<c>team</c>,
 /// <c>agent</c>), <c>applySla</c> (<c>policyId</c>), <c>acknowledge</c>, <c>reply</c> (<c>texts</c> per language,
-/// <c>fallback</c>, <c>visibility</c>).
+/// <c>fallback</c>, <c>visibility</c>), <c>requestFeedback</c> (<c>survey</c>, and <c>texts</c>, <c>fallback</c> and
+/// <c>visibility</c> as <c>reply</c>; only on <c>conversation.resolved</c>).
 /// </summary>
 /// <param name="Type">What the action does.</param>
 /// <param name="Level">For <c>setPriority</c>: <c>low</c>, <c>normal</c>, <c>high</c> or <c>urgent</c>.</param>
@@ -61,6 +62,9 @@ public sealed record RuleConditions(IReadOnlyList<RuleCondition> All, IReadOnlyL
 /// <param name="Fallback">For <c>reply</c>: the language to use when the customer's is not in <c>texts</c>.</param>
 /// <param name="Visibility">For <c>reply</c>: <c>public</c> or <c>private</c>; absent, as the customer last
 /// wrote.</param>
+/// <param name="Survey">For <c>requestFeedback</c>: the survey the text asks for, <c>csat</c>, <c>nes</c>,
+/// <c>ces</c> or <c>nps</c>; the reply carries it, and the answer comes back as
+/// <c>conversation.feedback_received</c>.</param>
 public sealed record RuleAction(
     [KnownValues(typeof(RuleActionTypes))] string Type,
     [KnownValues(typeof(PriorityLevels))] string? Level = null,
@@ -71,7 +75,8 @@ public sealed record RuleAction(
     Guid? PolicyId = null,
     IReadOnlyDictionary<string, string>? Texts = null,
     string? Fallback = null,
-    [KnownValues(typeof(Visibilities))] string? Visibility = null
+    [KnownValues(typeof(Visibilities))] string? Visibility = null,
+    [KnownValues(typeof(FeedbackKinds))] string? Survey = null
 );
 
 /// <summary>What rule actions do.</summary>
@@ -85,8 +90,11 @@ public static class RuleActionTypes
     public const string Acknowledge = "acknowledge";
     public const string Reply = "reply";
 
+    /// <summary>After resolution, a reply that asks the customer for feedback on a survey's scale.</summary>
+    public const string RequestFeedback = "requestFeedback";
+
     public static IReadOnlyList<string> All { get; } =
-    [SetPriority, AddTags, RemoveTags, Assign, ApplySla, Acknowledge, Reply];
+    [SetPriority, AddTags, RemoveTags, Assign, ApplySla, Acknowledge, Reply, RequestFeedback];
 }
 
 /// <summary>The events a rule can run on.</summary>

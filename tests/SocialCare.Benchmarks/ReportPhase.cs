@@ -300,7 +300,8 @@ internal static class ReportPhase
             await using var writer = await connection.BeginBinaryImportAsync(
                 $"copy {table} (workspace_id, period, brand, dimension, value, counts, sums, sketches) from stdin (format binary)"
             );
-            foreach (var (key, figures) in buckets.Where(b => b.Key.Daily == daily))
+            // In time order, as the projection writes them.
+            foreach (var (key, figures) in buckets.Where(b => b.Key.Daily == daily).OrderBy(b => b.Key.Period))
             {
                 await writer.StartRowAsync();
                 await writer.WriteAsync(key.WorkspaceId, NpgsqlDbType.Uuid);
@@ -323,7 +324,7 @@ internal static class ReportPhase
             )
         )
         {
-            foreach (var ((period, brand, type, visibility), counts) in volume)
+            foreach (var ((period, brand, type, visibility), counts) in volume.OrderBy(v => v.Key.Item1))
             {
                 await writer.WriteRowAsync(
                     default,
@@ -348,7 +349,11 @@ internal static class ReportPhase
             )
         )
         {
-            foreach (var ((period, brand, type, channel, team, kind), (n, sum, distribution)) in feedback)
+            foreach (
+                var ((period, brand, type, channel, team, kind), (n, sum, distribution)) in feedback.OrderBy(f =>
+                    f.Key.Item1
+                )
+            )
             {
                 await writer.WriteRowAsync(
                     default,

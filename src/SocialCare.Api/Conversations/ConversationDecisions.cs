@@ -254,9 +254,18 @@ public static partial class ConversationDecisions
         DateTimeOffset now
     )
     {
-        if (s.IsResolved)
+        // A survey goes out after resolution, and only then; every other reply needs the conversation open.
+        if (s.IsResolved && draft.Survey is null)
         {
             return Decision.Refuse(ProblemCodes.ConversationResolved, "The conversation is resolved; reopen it first.");
+        }
+
+        if (!s.IsResolved && draft.Survey is not null)
+        {
+            return Decision.Refuse(
+                ProblemCodes.NotResolved,
+                "The conversation is open again: a feedback survey waits for the next resolution."
+            );
         }
 
         if (target is null)
@@ -328,9 +337,10 @@ public static partial class ConversationDecisions
                 Template = draft.Template,
                 InReplyTo = visibility == "public" ? target.LatestPublicPost : null,
                 MessageTag = tag,
+                Survey = draft.Survey,
             }
         );
-        if (s.AcknowledgedAt is null)
+        if (s.AcknowledgedAt is null && draft.Survey is null)
         {
             events.Add(
                 new ConversationAcknowledged

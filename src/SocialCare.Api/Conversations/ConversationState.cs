@@ -67,7 +67,8 @@ public sealed record ReplyDraft(
     IReadOnlyList<SocialCare.Contracts.Attachment> Attachments,
     string? Visibility,
     bool Force,
-    SocialCare.Contracts.ReplyTemplate? Template = null
+    SocialCare.Contracts.ReplyTemplate? Template = null,
+    string? Survey = null
 );
 
 /// <summary>A reply as its status updates see it.</summary>

@@ -215,41 +215,50 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
 
     public async Task<FeedbackReport> FeedbackAsync(ReportScope scope, string? groupBy, CancellationToken ct)
     {
-        var groups = new Dictionary<(string Kind, string? Key), (long Responses, long Sum, long[] Distribution)>();
+        // Feedback has no sketches: PostgreSQL sums the buckets, so a report ships one row per kind and group.
+        var group = groupBy switch
+        {
+            "brand" => "brand",
+            "channelType" => "channel_type",
+            "channel" => "channel_id",
+            "team" => "team",
+            "day" => "to_char((period at time zone $5)::date, 'YYYY-MM-DD')",
+            "week" => "to_char(date_trunc('week', period at time zone $5)::date, 'YYYY-MM-DD')",
+            _ => "''",
+        };
+        var distribution = string.Join(", ", Enumerable.Range(1, 11).Select(i => $"sum(distribution[{i}])::bigint"));
+        var groups = new List<(string Kind, string? Key, (long Responses, long Sum, long[] Counts) Figures)>();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using (
             var command = new NpgsqlCommand(
-                """
-                select period, brand, channel_type, channel_id, team, kind, responses, score_sum, distribution
+                $"""
+                select kind, {group}, sum(responses)::bigint, sum(score_sum)::bigint, {distribution}
                 from report_feedback
                 where workspace_id = $1 and period >= $2 and period < $3 and ($4::text[] is null or brand = any($4))
+                group by 1, 2
                 """,
                 connection
             )
         )
         {
             AddScope(command, scope, scope.From, scope.To);
+            command.Parameters.Add(new NpgsqlParameter { Value = scope.Zone.Id });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var key = groupBy switch
+                var counts = new long[11];
+                for (var i = 0; i < counts.Length; i++)
                 {
-                    "brand" => reader.GetString(1),
-                    "channelType" => reader.GetString(2),
-                    "channel" => reader.GetString(3),
-                    "team" => reader.GetString(4),
-                    "day" or "week" => PeriodKey(reader.GetFieldValue<DateTimeOffset>(0), scope.Zone, groupBy),
-                    _ => null,
-                };
-                var kind = reader.GetString(5);
-                var (responses, sum, distribution) = groups.GetValueOrDefault((kind, key), (0, 0, new long[11]));
-                var stored = reader.GetFieldValue<long[]>(8);
-                for (var i = 0; i < Math.Min(stored.Length, distribution.Length); i++)
-                {
-                    distribution[i] += stored[i];
+                    counts[i] = reader.GetInt64(4 + i);
                 }
 
-                groups[(kind, key)] = (responses + reader.GetInt64(6), sum + reader.GetInt64(7), distribution);
+                groups.Add(
+                    (
+                        reader.GetString(0),
+                        groupBy is null ? null : reader.GetString(1),
+                        (reader.GetInt64(2), reader.GetInt64(3), counts)
+                    )
+                );
             }
         }
 
@@ -261,9 +270,9 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
             await FreshnessAsync(connection, ct),
             [
                 .. groups
-                    .OrderBy(g => FeedbackKinds.All.ToList().IndexOf(g.Key.Kind))
-                    .ThenBy(g => g.Key.Key, StringComparer.Ordinal)
-                    .Select(g => FeedbackRowOf(g.Key.Kind, g.Key.Key, g.Value)),
+                    .OrderBy(g => FeedbackKinds.All.ToList().IndexOf(g.Kind))
+                    .ThenBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => FeedbackRowOf(g.Kind, g.Key, g.Figures)),
             ]
         );
     }

@@ -18,11 +18,11 @@ namespace SocialCare.Client.Models
         /// <summary>Their mean, in seconds (exact, to the millisecond); null without durations.</summary>
         public double? Mean { get; set; }
         /// <summary>The median in seconds: exact below 100 s, rounded down to two significant figures above.</summary>
-        public int? P50 { get; set; }
+        public long? P50 { get; set; }
         /// <summary>The 90th percentile in seconds, read as the median is.</summary>
-        public int? P90 { get; set; }
+        public long? P90 { get; set; }
         /// <summary>The 99th percentile in seconds, read as the median is.</summary>
-        public int? P99 { get; set; }
+        public long? P99 { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -43,9 +43,9 @@ namespace SocialCare.Client.Models
             {
                 { "count", n => { Count = n.GetLongValue(); } },
                 { "mean", n => { Mean = n.GetDoubleValue(); } },
-                { "p50", n => { P50 = n.GetIntValue(); } },
-                { "p90", n => { P90 = n.GetIntValue(); } },
-                { "p99", n => { P99 = n.GetIntValue(); } },
+                { "p50", n => { P50 = n.GetLongValue(); } },
+                { "p90", n => { P90 = n.GetLongValue(); } },
+                { "p99", n => { P99 = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -57,9 +57,9 @@ namespace SocialCare.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteLongValue("count", Count);
             writer.WriteDoubleValue("mean", Mean);
-            writer.WriteIntValue("p50", P50);
-            writer.WriteIntValue("p90", P90);
-            writer.WriteIntValue("p99", P99);
+            writer.WriteLongValue("p50", P50);
+            writer.WriteLongValue("p90", P90);
+            writer.WriteLongValue("p99", P99);
         }
     }
 }

@@ -89,6 +89,8 @@ namespace SocialCare.Client.Models
         public Guid? ReplyId { get; set; }
         /// <summary>The global sequence: increasing in commit order, never behind one already visible (a gap only where a transaction failed mid-commit). 0 until the event is published.</summary>
         public int? Sequence { get; set; }
+        /// <summary>The survey this reply asks the customer to answer (`csat`, `nes`, `ces` or `nps`), sent by a rule&apos;s `requestFeedback` after resolution; null for any other reply. The answer comes back as `conversation.feedback_received`.</summary>
+        public global::SocialCare.Client.Models.ReplyRequestedEvent_survey? Survey { get; set; }
         /// <summary>An approved message template to send instead of free text (WhatsApp, outside the customer service window).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -150,6 +152,7 @@ namespace SocialCare.Client.Models
                 { "recordedAt", n => { RecordedAt = n.GetDateTimeOffsetValue(); } },
                 { "replyId", n => { ReplyId = n.GetGuidValue(); } },
                 { "sequence", n => { Sequence = n.GetIntValue(); } },
+                { "survey", n => { Survey = n.GetEnumValue<global::SocialCare.Client.Models.ReplyRequestedEvent_survey>(); } },
                 { "template", n => { Template = n.GetObjectValue<global::SocialCare.Client.Models.ReplyRequestedEvent_template>(global::SocialCare.Client.Models.ReplyRequestedEvent_template.CreateFromDiscriminatorValue); } },
                 { "text", n => { Text = n.GetStringValue(); } },
                 { "visibility", n => { Visibility = n.GetEnumValue<global::SocialCare.Client.Models.ReplyRequestedEvent_visibility>(); } },
@@ -179,6 +182,7 @@ namespace SocialCare.Client.Models
             writer.WriteDateTimeOffsetValue("recordedAt", RecordedAt);
             writer.WriteGuidValue("replyId", ReplyId);
             writer.WriteIntValue("sequence", Sequence);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.ReplyRequestedEvent_survey>("survey", Survey);
             writer.WriteObjectValue<global::SocialCare.Client.Models.ReplyRequestedEvent_template>("template", Template);
             writer.WriteStringValue("text", Text);
             writer.WriteEnumValue<global::SocialCare.Client.Models.ReplyRequestedEvent_visibility>("visibility", Visibility);

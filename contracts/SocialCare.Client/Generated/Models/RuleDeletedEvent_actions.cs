@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// One action of a triage rule; `type` says which, and which of the other fields it reads: `setPriority` (`level`, `reason`), `addTags` and `removeTags` (`tags`), `assign` (`team`, `agent`), `applySla` (`policyId`), `acknowledge`, `reply` (`texts` per language, `fallback`, `visibility`).
+    /// One action of a triage rule; `type` says which, and which of the other fields it reads: `setPriority` (`level`, `reason`), `addTags` and `removeTags` (`tags`), `assign` (`team`, `agent`), `applySla` (`policyId`), `acknowledge`, `reply` (`texts` per language, `fallback`, `visibility`), `requestFeedback` (`survey`, and `texts`, `fallback` and `visibility` as `reply`; only on `conversation.resolved`).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class RuleDeletedEvent_actions : IAdditionalDataHolder, IParsable
@@ -43,6 +43,8 @@ namespace SocialCare.Client.Models
 #else
         public string Reason { get; set; }
 #endif
+        /// <summary>For `requestFeedback`: the survey the text asks for, `csat`, `nes`, `ces` or `nps`; the reply carries it, and the answer comes back as `conversation.feedback_received`.</summary>
+        public global::SocialCare.Client.Models.RuleDeletedEvent_actions_survey? Survey { get; set; }
         /// <summary>For `addTags` and `removeTags`: the tags.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -101,6 +103,7 @@ namespace SocialCare.Client.Models
                 { "level", n => { Level = n.GetEnumValue<global::SocialCare.Client.Models.RuleDeletedEvent_actions_level>(); } },
                 { "policyId", n => { PolicyId = n.GetGuidValue(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
+                { "survey", n => { Survey = n.GetEnumValue<global::SocialCare.Client.Models.RuleDeletedEvent_actions_survey>(); } },
                 { "tags", n => { Tags = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "team", n => { Team = n.GetStringValue(); } },
                 { "texts", n => { Texts = n.GetObjectValue<global::SocialCare.Client.Models.RuleDeletedEvent_actions_texts>(global::SocialCare.Client.Models.RuleDeletedEvent_actions_texts.CreateFromDiscriminatorValue); } },
@@ -120,6 +123,7 @@ namespace SocialCare.Client.Models
             writer.WriteEnumValue<global::SocialCare.Client.Models.RuleDeletedEvent_actions_level>("level", Level);
             writer.WriteGuidValue("policyId", PolicyId);
             writer.WriteStringValue("reason", Reason);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.RuleDeletedEvent_actions_survey>("survey", Survey);
             writer.WriteCollectionOfPrimitiveValues<string>("tags", Tags);
             writer.WriteStringValue("team", Team);
             writer.WriteObjectValue<global::SocialCare.Client.Models.RuleDeletedEvent_actions_texts>("texts", Texts);

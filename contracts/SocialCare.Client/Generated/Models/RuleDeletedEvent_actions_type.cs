@@ -35,5 +35,9 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         Reply,
         #pragma warning restore CS1591
+        [EnumMember(Value = "requestFeedback")]
+        #pragma warning disable CS1591
+        RequestFeedback,
+        #pragma warning restore CS1591
     }
 }

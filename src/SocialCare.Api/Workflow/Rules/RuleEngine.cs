@@ -196,7 +196,13 @@ public static class RuleEngine
                     state,
                     target,
                     actor,
-                    new ReplyDraft(text, [], action.Visibility, Force: false),
+                    new ReplyDraft(
+                        text,
+                        [],
+                        action.Visibility,
+                        Force: false,
+                        Survey: action.Type == RuleActionTypes.RequestFeedback ? action.Survey : null
+                    ),
                     now
                 );
                 return (reply, text, language);

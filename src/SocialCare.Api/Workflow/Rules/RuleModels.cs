@@ -149,8 +149,13 @@ internal sealed class RuleActionValidator : AbstractValidator<RuleAction>
             .WithMessage("'applySla' names a 'policyId'.");
         RuleFor(a => a.Texts)
             .NotEmpty()
-            .When(a => a.Type == RuleActionTypes.Reply)
-            .WithMessage("'reply' gives 'texts': the text per language.");
+            .When(a => a.Type is RuleActionTypes.Reply or RuleActionTypes.RequestFeedback)
+            .WithMessage("'reply' and 'requestFeedback' give 'texts': the text per language.");
+        RuleFor(a => a.Survey)
+            .NotEmpty()
+            .When(a => a.Type == RuleActionTypes.RequestFeedback)
+            .WithMessage("'requestFeedback' names its 'survey': csat, nes, ces or nps.");
+        RuleFor(a => a.Survey).OneOf(FeedbackKinds.All);
         RuleFor(a => a.Texts).MaxCount(MaxTexts);
         RuleForEach(a => a.Texts)
             .Must(t => t.Key.Length is > 0 and <= 35 && t.Value is { Length: > 0 and <= 4096 })
@@ -197,6 +202,14 @@ internal sealed class RuleRequestValidator : AbstractValidator<RuleRequest>
             .SetValidator(new RuleConditionValidator())
             .When(r => r.Conditions is not null);
         RuleFor(r => r.Actions).NotEmpty().MaxCount(MaxActions).WithMessage($"A rule has 1 to {MaxActions} actions.");
+        RuleFor(r => r)
+            .Must(r =>
+                r.Trigger == EventTypes.ConversationResolved
+                || r.Actions is null
+                || r.Actions.All(a => a?.Type != RuleActionTypes.RequestFeedback)
+            )
+            .WithName("actions")
+            .WithMessage("'requestFeedback' runs on the trigger conversation.resolved: surveys follow a resolution.");
         RuleForEach(r => r.Actions).NotNull().SetValidator(new RuleActionValidator());
     }
 }

@@ -52,6 +52,9 @@ create table report_response_hours (
     primary key (workspace_id, period, brand, dimension, value)
 );
 
+-- Sketches stay in the row (compressed if need be) rather than in TOAST: a report reads thousands of rows at once.
+alter table report_response_hours alter column sketches set storage main;
+
 create table report_response_days (like report_response_hours including all);
 
 -- Engagements in, replies out and new customers per hour (UTC).
