@@ -113,7 +113,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             CreateApiKeyRequest_scopes.ChannelsManage,
             CreateApiKeyRequest_scopes.SubscriptionsManage,
             CreateApiKeyRequest_scopes.EventsRead,
-            CreateApiKeyRequest_scopes.WorkflowManage
+            CreateApiKeyRequest_scopes.WorkflowManage,
+            CreateApiKeyRequest_scopes.ReportsRead
         );
         using var crmKey = await KeyAsync(
             "crm-app",
@@ -525,6 +526,17 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             ct
         );
 
+        await conversation.Feedback.PostAsync(
+            new FeedbackRequest
+            {
+                Kind = FeedbackRequest_kind.Csat,
+                Score = 5,
+                Comment = "Sorted in minutes, thank you",
+            },
+            cancellationToken: ct
+        );
+        say("    Omar rates the care 5/5 (CSAT) → conversation.feedback_received");
+
         var timeline = await conversation.Timeline.GetAsync(r => r.QueryParameters.Limit = 200, ct);
         var outcome = new DemoOutcome(conversationId, final, timeline?.Items ?? []);
         Step(9, "What each department and rule did, from the conversation's timeline");
@@ -541,6 +553,7 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         say(string.Empty);
         say($"GET {path}");
         say(await ShowAsync(final, indented: true, ct));
+        await ReportAsync(care, ct);
         return outcome;
     }
 
@@ -700,6 +713,51 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
         );
 
     /// <summary>The problem the hub answers a call the story expects it to refuse.</summary>
+    /// <summary>The week's care report, as any department reads it: computed by the hub from the events above.</summary>
+    private async Task ReportAsync(HubApi care, CancellationToken ct)
+    {
+        Step(10, "This week's report, from the same events (GET /v1/reports/response-times?groupBy=channelType)");
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        SocialCare.Client.Models.ResponseTimesReport? report;
+        while (true)
+        {
+            report = await care.V1.Reports.ResponseTimes.GetAsync(
+                r =>
+                    r.QueryParameters.GroupBy = SocialCare
+                        .Client
+                        .V1
+                        .Reports
+                        .ResponseTimes
+                        .GetGroupByQueryParameterType
+                        .ChannelType,
+                ct
+            );
+            // Usually at once: the projection follows the log within a second.
+            if (report?.AsOf?.Behind == 0 || DateTimeOffset.UtcNow >= deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(200, ct);
+        }
+
+        static string Seconds(long? s) => s is { } v ? $"{v} s" : "—";
+        say($"    {"channel", -10} {"opened", 6} {"resolved", 8} {"1st response p50", 16} {"resolution p50", 14}");
+        foreach (var row in report?.Rows ?? [])
+        {
+            say(
+                $"    {row.Key, -10} {row.Opened, 6} {row.Resolved, 8} {Seconds(row.TimeToFirstResponse?.P50), 16} "
+                    + $"{Seconds(row.TimeToResolution?.P50), 14}"
+            );
+        }
+
+        var feedback = await care.V1.Reports.Feedback.GetAsync(cancellationToken: ct);
+        foreach (var row in feedback?.Rows ?? [])
+        {
+            say($"    {row.Kind?.ToUpperInvariant()}: {row.Responses} answer(s), mean {row.Mean}, score {row.Score}");
+        }
+    }
+
     private static async Task<Problem> RefusalAsync(Func<Task> call, string what)
     {
         try

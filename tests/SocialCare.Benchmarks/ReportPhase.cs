@@ -345,7 +345,7 @@ internal static class ReportPhase
         await using (
             var writer = await connection.BeginBinaryImportAsync(
                 "copy report_feedback (workspace_id, period, brand, channel_type, channel_id, team, kind, responses, "
-                    + "score_sum, distribution) from stdin (format binary)"
+                    + $"score_sum, {ReportPeriods.FeedbackScores}) from stdin (format binary)"
             )
         )
         {
@@ -357,16 +357,7 @@ internal static class ReportPhase
             {
                 await writer.WriteRowAsync(
                     default,
-                    workspaceId,
-                    period,
-                    brand,
-                    type,
-                    channel,
-                    team,
-                    kind,
-                    n,
-                    sum,
-                    distribution
+                    [workspaceId, period, brand, type, channel, team, kind, n, sum, .. distribution.Cast<object?>()]
                 );
             }
 

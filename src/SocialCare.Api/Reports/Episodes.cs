@@ -134,9 +134,12 @@ public sealed class ReportedEpisode
     }
 }
 
-/// <summary>The periods report buckets are kept by.</summary>
+/// <summary>The periods report buckets are kept by, and the columns of the feedback buckets' distribution.</summary>
 public static class ReportPeriods
 {
+    /// <summary>How many answers gave each score: <c>score_0</c> to <c>score_10</c> of <c>report_feedback</c>.</summary>
+    public static readonly string FeedbackScores = string.Join(", ", Enumerable.Range(0, 11).Select(i => $"score_{i}"));
+
     /// <summary>The start of the hour (UTC) an instant falls in.</summary>
     public static DateTimeOffset Hour(DateTimeOffset at)
     {

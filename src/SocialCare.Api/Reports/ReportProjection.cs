@@ -609,26 +609,33 @@ internal sealed class ReportProjection(EventWriter writer)
         foreach (var (key, (responses, sum, distribution)) in _feedback)
         {
             writer.Execute(
-                """
+                $"""
                 insert into report_feedback (workspace_id, period, brand, channel_type, channel_id, team, kind,
-                    responses, score_sum, distribution)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    responses, score_sum, {ReportPeriods.FeedbackScores})
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, {string.Join(
+                    ", ",
+                    Enumerable.Range(10, 11).Select(i => "$" + i)
+                )})
                 on conflict (workspace_id, period, brand, channel_type, channel_id, team, kind) do update
                 set responses = report_feedback.responses + excluded.responses,
                     score_sum = report_feedback.score_sum + excluded.score_sum,
-                    distribution = array(select a + b from unnest(report_feedback.distribution,
-                        excluded.distribution) with ordinality u (a, b, i) order by i)
+                    {string.Join(
+                    ", ",
+                    Enumerable.Range(0, 11).Select(i => $"score_{i} = report_feedback.score_{i} + excluded.score_{i}")
+                )}
                 """,
-                key.WorkspaceId,
-                key.Period,
-                key.Brand,
-                key.ChannelType,
-                key.ChannelId,
-                key.Team,
-                key.Kind,
-                responses,
-                sum,
-                distribution
+                [
+                    key.WorkspaceId,
+                    key.Period,
+                    key.Brand,
+                    key.ChannelType,
+                    key.ChannelId,
+                    key.Team,
+                    key.Kind,
+                    responses,
+                    sum,
+                    .. distribution.Cast<object?>(),
+                ]
             );
         }
     }

@@ -226,7 +226,7 @@ public sealed class ReportQueries(NpgsqlDataSource dataSource)
             "week" => "to_char(date_trunc('week', period at time zone $5)::date, 'YYYY-MM-DD')",
             _ => "''",
         };
-        var distribution = string.Join(", ", Enumerable.Range(1, 11).Select(i => $"sum(distribution[{i}])::bigint"));
+        var distribution = string.Join(", ", Enumerable.Range(0, 11).Select(i => $"sum(score_{i})::bigint"));
         var groups = new List<(string Kind, string? Key, (long Responses, long Sum, long[] Counts) Figures)>();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using (

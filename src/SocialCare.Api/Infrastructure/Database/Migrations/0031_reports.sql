@@ -77,7 +77,8 @@ create table report_customers (
     primary key (workspace_id, customer_id)
 );
 
--- Survey answers per hour (UTC) of their response, per brand, channel, team and kind: count, sum and distribution.
+-- Survey answers per hour (UTC) of their response, per brand, channel, team and kind: count, sum and distribution
+-- (how many gave each score, 0 to 10: columns, so that a report sums them without unpacking arrays).
 create table report_feedback (
     workspace_id uuid not null,
     period timestamptz not null,
@@ -88,7 +89,17 @@ create table report_feedback (
     kind text not null,
     responses bigint not null,
     score_sum bigint not null,
-    distribution bigint[] not null,
+    score_0 bigint not null,
+    score_1 bigint not null,
+    score_2 bigint not null,
+    score_3 bigint not null,
+    score_4 bigint not null,
+    score_5 bigint not null,
+    score_6 bigint not null,
+    score_7 bigint not null,
+    score_8 bigint not null,
+    score_9 bigint not null,
+    score_10 bigint not null,
     primary key (workspace_id, period, brand, channel_type, channel_id, team, kind)
 );
 
