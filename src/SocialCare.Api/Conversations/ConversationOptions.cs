@@ -9,6 +9,11 @@ public sealed class ConversationOptions
     /// starts.</summary>
     public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>For this long after a rule's <c>requestFeedback</c> survey went out, the customer's next message, when
+    /// it is only a score on the survey's scale, answers it (<c>conversation.feedback_received</c>) instead of reopening
+    /// the conversation.</summary>
+    public TimeSpan SurveyWindow { get; set; } = TimeSpan.FromDays(2);
+
     /// <summary>How long a claim holds when the claimant does not say.</summary>
     public TimeSpan ClaimTtl { get; set; } = TimeSpan.FromMinutes(15);
 

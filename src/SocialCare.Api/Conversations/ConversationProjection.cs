@@ -54,10 +54,40 @@ public static class ConversationProjection
     public static void Reopened(EventWriter writer, Guid id, DateTimeOffset at) =>
         writer.Execute(
             "update conversations set status = 'open', resolved_at = null, acknowledged_at = null, "
-                + "episode = episode + 1, episode_opened_at = $2 where id = $1",
+                + "episode = episode + 1, episode_opened_at = $2, survey_kind = null, survey_requested_at = null "
+                + "where id = $1",
             id,
             at
         );
+
+    /// <summary>A survey's answer: kept for the conversation's readers, and the survey it answers is no longer
+    /// waiting.</summary>
+    public static void FeedbackReceived(EventWriter writer, Guid conversationId, ConversationFeedbackReceived f)
+    {
+        writer.Execute(
+            """
+            insert into conversation_feedback (id, workspace_id, conversation_id, brand, episode, kind,
+                score, comment, channel_id, responded_at, recorded_at, recorded_by)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            """,
+            f.FeedbackId,
+            f.WorkspaceId,
+            conversationId,
+            f.Brand,
+            f.Episode,
+            f.Kind,
+            f.Score,
+            f.Comment,
+            f.ChannelId,
+            f.RespondedAt,
+            f.RecordedAt,
+            f.Actor.Name
+        );
+        writer.Execute(
+            "update conversations set survey_kind = null, survey_requested_at = null where id = $1",
+            conversationId
+        );
+    }
 
     /// <summary>
     /// A batch's inbound engagements, in one statement: each conversation's version moves with its stream, its activity
@@ -262,6 +292,16 @@ public static class ConversationProjection
                         r.InReplyTo,
                         r.Actor.Kind == ActorKinds.Rule
                     );
+                    if (r.Survey is not null)
+                    {
+                        writer.Execute(
+                            "update conversations set survey_kind = $2, survey_requested_at = $3 where id = $1",
+                            conversationId,
+                            r.Survey,
+                            r.RecordedAt
+                        );
+                    }
+
                     break;
                 case ReplyFailed f:
                     writer.Execute(
@@ -306,25 +346,7 @@ public static class ConversationProjection
                     Reopened(writer, conversationId, reopened.RecordedAt);
                     break;
                 case ConversationFeedbackReceived f:
-                    writer.Execute(
-                        """
-                        insert into conversation_feedback (id, workspace_id, conversation_id, brand, episode, kind,
-                            score, comment, channel_id, responded_at, recorded_at, recorded_by)
-                        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                        """,
-                        f.FeedbackId,
-                        f.WorkspaceId,
-                        conversationId,
-                        f.Brand,
-                        f.Episode,
-                        f.Kind,
-                        f.Score,
-                        f.Comment,
-                        f.ChannelId,
-                        f.RespondedAt,
-                        f.RecordedAt,
-                        f.Actor.Name
-                    );
+                    FeedbackReceived(writer, conversationId, f);
                     break;
             }
         }

@@ -157,11 +157,20 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
         var (channel, engagement, actor) = item;
         var workspaceId = channel.WorkspaceId;
         var customerId = state.CustomerId ?? Guid.CreateVersion7();
-        var decision = Threading.Decide(state.Thread, state.Open, state.LastResolved, now, options.Value.ReopenWindow);
+        var decision = Threading.Decide(
+            state.Thread,
+            state.Open,
+            state.LastResolved,
+            now,
+            options.Value.ReopenWindow,
+            engagement.Text,
+            options.Value.SurveyWindow
+        );
         var conversationId = decision switch
         {
             ThreadingDecision.Join join => join.ConversationId,
             ThreadingDecision.Reopen reopen => reopen.ConversationId,
+            ThreadingDecision.SurveyAnswer answer => answer.ConversationId,
             _ => Guid.CreateVersion7(),
         };
         var engagementId = Guid.CreateVersion7();
@@ -283,6 +292,23 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                 }
             )
         );
+        if (decision is ThreadingDecision.SurveyAnswer survey)
+        {
+            var feedback = (ConversationFeedbackReceived)Stamp(
+                new ConversationFeedbackReceived
+                {
+                    FeedbackId = Guid.CreateVersion7(),
+                    Kind = survey.Survey.Kind,
+                    Score = survey.Score,
+                    ChannelId = channel.Id,
+                    RespondedAt = engagement.OccurredAt < now ? engagement.OccurredAt : now,
+                    Episode = survey.Survey.Episode,
+                }
+            );
+            ConversationProjection.FeedbackReceived(writer, conversationId, feedback);
+            events.Add(feedback);
+        }
+
         writes.Appends.Add(
             new StreamAppend(
                 conversationId,
@@ -321,7 +347,10 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                     Id: r.IsDBNull(2) ? Guid.Empty : r.GetGuid(2),
                     Conversation: r.IsDBNull(3) ? Guid.Empty : r.GetGuid(3),
                     Customer: r.GetGuid(4),
-                    ResolvedAt: r.IsDBNull(5) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(5)
+                    ResolvedAt: r.IsDBNull(5) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(5),
+                    Survey: r.IsDBNull(6)
+                        ? null
+                        : new PendingSurvey(r.GetString(6), r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8))
                 ),
             ct,
             items.Select(i => i.Channel.WorkspaceId).ToArray(),
@@ -345,7 +374,7 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                 "customer" => state with { CustomerId = row.Customer },
                 "thread" => state with { Thread = new ConversationCandidate(row.Id, true, null) },
                 "open" => state with { Open = new ConversationCandidate(row.Id, true, null) },
-                _ => state with { LastResolved = new ConversationCandidate(row.Id, false, row.ResolvedAt) },
+                _ => state with { LastResolved = new ConversationCandidate(row.Id, false, row.ResolvedAt, row.Survey) },
             };
         }
 
@@ -366,28 +395,31 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
             from items i join customer_identities ci
                 on ci.workspace_id = i.workspace_id and ci.channel_type = i.channel_type and ci.platform_user_id =
                     i.platform_user_id)
-        select i.n, 'duplicate' as kind, e.id, e.conversation_id, e.customer_id, null::timestamptz
+        select i.n, 'duplicate' as kind, e.id, e.conversation_id, e.customer_id, null::timestamptz, null::text,
+                null::timestamptz, null::int
             from items i join engagements e
                 on e.workspace_id = i.workspace_id and e.channel_id = i.channel_id and e.platform_message_id =
                     i.platform_message_id
         union all
-        select n, 'customer', null, null, customer_id, null from identity
+        select n, 'customer', null, null, customer_id, null, null, null, null from identity
         union all
-        select i.n, 'thread', c.id, c.id, c.customer_id, c.resolved_at
+        select i.n, 'thread', c.id, c.id, c.customer_id, c.resolved_at, null, null, null
             from items i
             join conversation_threads t on t.workspace_id = i.workspace_id and t.channel_id = i.channel_id and
                 t.thread_key = i.thread_key
             join conversations c on c.id = t.conversation_id
             where c.status = 'open'
         union all
-        select d.n, 'open', c.id, c.id, c.customer_id, null
+        select d.n, 'open', c.id, c.id, c.customer_id, null, null, null, null
             from identity d join conversations c
                 on c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'open' and c.customer_id =
                     d.customer_id
         union all
-        select d.n, 'resolved', r.id, r.id, r.customer_id, r.resolved_at
+        select d.n, 'resolved', r.id, r.id, r.customer_id, r.resolved_at, r.survey_kind, r.survey_requested_at,
+                r.episode
             from identity d cross join lateral (
-                select c.id, c.customer_id, c.resolved_at from conversations c
+                select c.id, c.customer_id, c.resolved_at, c.survey_kind, c.survey_requested_at, c.episode
+                from conversations c
                 where c.workspace_id = d.workspace_id and c.brand = d.brand and c.status = 'resolved' and c.customer_id
                     = d.customer_id
                 order by c.resolved_at desc limit 1) r

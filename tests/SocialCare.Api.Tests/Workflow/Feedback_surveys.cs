@@ -94,6 +94,76 @@ public sealed class Feedback_surveys : HubFixture
         }
     }
 
+    private static object Message(Guid channel, string text) =>
+        new
+        {
+            channelId = channel,
+            platformMessageId = $"survey-{Guid.NewGuid():N}",
+            author = new { platformUserId = "survey-2", displayName = "Omar" },
+            text,
+            visibility = "private",
+            occurredAt = DateTimeOffset.UtcNow.AddSeconds(-1),
+        };
+
+    private async Task<(HttpClient Client, Guid Channel, Guid Conversation)> SurveyedAsync(string name)
+    {
+        var (_, client) = await Hub.CreateTenantAsync(name);
+        await HubApi.ReadJson(await client.PostAsJsonAsync("/v1/rules", SurveyRule()), HttpStatusCode.Created);
+        var channel = await client.CreateChannelAsync("app-chat", "Namshi");
+        var conversation = (await client.IngestAsync(Message(channel, "Where is my order?")))[
+            "conversationId"
+        ]!.GetValue<Guid>();
+        await client.ActAsync(conversation, "resolve", new { reason = "answered" });
+        await client.WaitForConversationEventsAsync(conversation, 1, "reply.requested");
+        return (client, channel, conversation);
+    }
+
+    [Test]
+    public async Task A_score_in_the_chat_answers_the_survey_without_reopening_and_the_next_message_reopens()
+    {
+        var (client, channel, conversation) = await SurveyedAsync("survey in chat");
+        using (client)
+        {
+            // Arabic-Indic five, with a star: the answer.
+            var answer = await client.IngestAsync(Message(channel, "٥ ⭐"));
+            var feedback = (
+                await client.WaitForConversationEventsAsync(conversation, 1, "conversation.feedback_received")
+            )[0]["data"]!;
+            var answered = await client.ConversationAsync(conversation);
+            var reopenedBy = await client.IngestAsync(Message(channel, "Actually, one more thing"));
+            var reopened = await client.ConversationAsync(conversation);
+            Assert.Multiple(() =>
+            {
+                Assert.That(answer["conversationId"]!.GetValue<Guid>(), Is.EqualTo(conversation));
+                Assert.That(feedback["kind"]!.GetValue<string>(), Is.EqualTo("csat"));
+                Assert.That(feedback["score"]!.GetValue<int>(), Is.EqualTo(5));
+                Assert.That(feedback["channelId"]!.GetValue<Guid>(), Is.EqualTo(channel));
+                Assert.That(feedback["episode"]!.GetValue<int>(), Is.EqualTo(1));
+                Assert.That(
+                    answered["status"]!.GetValue<string>(),
+                    Is.EqualTo("resolved"),
+                    "the answer reopens nothing"
+                );
+                Assert.That(reopenedBy["conversationId"]!.GetValue<Guid>(), Is.EqualTo(conversation));
+                Assert.That(reopened["status"]!.GetValue<string>(), Is.EqualTo("open"), "a message after it does");
+            });
+        }
+    }
+
+    [TestCase("6", TestName = "A CSAT of 6 is a message, not an answer")]
+    [TestCase("5 stars were not enough to describe this", TestName = "A sentence with a score is a message")]
+    [TestCase("4/10", TestName = "A score out of another scale is a message")]
+    public async Task A_message_that_is_not_a_score_on_the_scale_reopens_the_conversation(string text)
+    {
+        var (client, channel, conversation) = await SurveyedAsync("survey not answered");
+        using (client)
+        {
+            await client.IngestAsync(Message(channel, text));
+            var state = await client.ConversationAsync(conversation);
+            Assert.That(state["status"]!.GetValue<string>(), Is.EqualTo("open"));
+        }
+    }
+
     [TestCase("engagement.received", "csat", TestName = "A survey on any trigger but resolution is refused")]
     [TestCase("conversation.resolved", null, TestName = "A survey without its kind is refused")]
     [TestCase("conversation.resolved", "stars", TestName = "An unknown survey is refused in a rule")]

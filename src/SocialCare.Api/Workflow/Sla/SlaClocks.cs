@@ -232,6 +232,9 @@ public sealed class SlaClocks(Func<Guid, string, BusinessCalendar> calendarOf)
             return [];
         }
 
+        // A message after resolution (a survey's answer) starts no next-response clock: a reopening starts the next
+        // episode's clocks.
+        sla.RespondedAt = null;
         var events = new List<SlaClockEvent>();
         foreach (var clock in Current(sla).Where(c => c.IsRunning))
         {
