@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure.Problems;
@@ -61,97 +63,108 @@ public static class ReportsApi
         return v1;
     }
 
-    private static async Task<IResult> ResponseTimes(
-        HttpContext http,
-        ReportQueries queries,
-        TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<ReportOptions> options,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        string? groupBy,
+    /// <summary>What every report is asked with: the range, the grouping and the time zone, and the services that
+    /// answer it.</summary>
+    internal sealed record ReportRequest(
+        HttpContext Http,
+        ReportQueries Queries,
+        TimeProvider Clock,
+        IOptions<ReportOptions> Options,
+        [property: FromQuery(Name = "from")] DateTimeOffset? From,
+        [property: FromQuery(Name = "to")] DateTimeOffset? To,
+        [property: FromQuery(Name = "groupBy")] string? GroupBy,
+        [property: FromQuery(Name = "timeZone")] string? TimeZone
+    );
+
+    private static Task<IResult> ResponseTimes(
+        [AsParameters] ReportRequest request,
         bool? businessHours,
-        string? timeZone,
         CancellationToken ct
+    ) =>
+        AnswerAsync(
+            request,
+            "response-times",
+            ReportQueries.ResponseGroupings,
+            null,
+            async scope =>
+            {
+                var report = await request.Queries.ResponseTimesAsync(
+                    scope,
+                    request.GroupBy,
+                    businessHours ?? false,
+                    ct
+                );
+                return (report, report.Rows.Append(report.Total with { Key = "total" }));
+            }
+        );
+
+    private static Task<IResult> Volume([AsParameters] ReportRequest request, string? interval, CancellationToken ct) =>
+        AnswerAsync(
+            request,
+            "volume",
+            ReportQueries.VolumeGroupings,
+            interval is null or "hour" or "day"
+                ? null
+                : Problem.Of(
+                    StatusCodes.Status400BadRequest,
+                    ProblemCodes.BadRequest,
+                    "Unknown interval",
+                    "interval is 'hour' or 'day'."
+                ),
+            async scope =>
+            {
+                var report = await request.Queries.VolumeAsync(scope, interval ?? "day", request.GroupBy, ct);
+                return (report, report.Rows.AsEnumerable());
+            }
+        );
+
+    private static Task<IResult> Feedback([AsParameters] ReportRequest request, CancellationToken ct) =>
+        AnswerAsync(
+            request,
+            "feedback",
+            ReportQueries.FeedbackGroupings,
+            null,
+            async scope =>
+            {
+                var report = await request.Queries.FeedbackAsync(
+                    scope,
+                    request.GroupBy == "kind" ? null : request.GroupBy,
+                    ct
+                );
+                return (report, report.Rows.AsEnumerable());
+            }
+        );
+
+    /// <summary>A report's answer: its parameters checked (a 400 problem for any that is not understood), then the
+    /// report as JSON, or its rows as CSV.</summary>
+    private static async Task<IResult> AnswerAsync<T, TRow>(
+        ReportRequest request,
+        string name,
+        string[] groupings,
+        ProblemHttpResult? invalid,
+        Func<ReportScope, Task<(T Report, IEnumerable<TRow> Rows)>> query
     )
     {
-        if (Grouping(groupBy, ReportQueries.ResponseGroupings) is { } badGrouping)
-        {
-            return badGrouping;
-        }
-
-        var (scope, problem) = Scope(http.User, clock, options.Value, from, to, timeZone);
-        if (problem is not null)
+        if ((Grouping(request.GroupBy, groupings) ?? invalid) is { } problem)
         {
             return problem;
         }
 
-        var report = await queries.ResponseTimesAsync(scope!, groupBy, businessHours ?? false, ct);
-        return Answer(http, "response-times", report, report.Rows.Append(report.Total with { Key = "total" }));
-    }
-
-    private static async Task<IResult> Volume(
-        HttpContext http,
-        ReportQueries queries,
-        TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<ReportOptions> options,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        string? interval,
-        string? groupBy,
-        string? timeZone,
-        CancellationToken ct
-    )
-    {
-        if (Grouping(groupBy, ReportQueries.VolumeGroupings) is { } badGrouping)
+        var (scope, outOfRange) = Scope(
+            request.Http.User,
+            request.Clock,
+            request.Options.Value,
+            request.From,
+            request.To,
+            request.TimeZone
+        );
+        if (outOfRange is not null)
         {
-            return badGrouping;
+            return outOfRange;
         }
 
-        if (interval is not (null or "hour" or "day"))
-        {
-            return Problem.Of(
-                StatusCodes.Status400BadRequest,
-                ProblemCodes.BadRequest,
-                "Unknown interval",
-                "interval is 'hour' or 'day'."
-            );
-        }
-
-        var (scope, problem) = Scope(http.User, clock, options.Value, from, to, timeZone);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var report = await queries.VolumeAsync(scope!, interval ?? "day", groupBy, ct);
-        return Answer(http, "volume", report, report.Rows);
-    }
-
-    private static async Task<IResult> Feedback(
-        HttpContext http,
-        ReportQueries queries,
-        TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<ReportOptions> options,
-        DateTimeOffset? from,
-        DateTimeOffset? to,
-        string? groupBy,
-        string? timeZone,
-        CancellationToken ct
-    )
-    {
-        if (Grouping(groupBy, ReportQueries.FeedbackGroupings) is { } badGrouping)
-        {
-            return badGrouping;
-        }
-
-        var (scope, problem) = Scope(http.User, clock, options.Value, from, to, timeZone);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var report = await queries.FeedbackAsync(scope!, groupBy == "kind" ? null : groupBy, ct);
-        return Answer(http, "feedback", report, report.Rows);
+        var (report, rows) = await query(scope!);
+        return Answer(request.Http, name, report, rows);
     }
 
     private static async Task<Accepted<ReportsRebuild>> Rebuild(NpgsqlDataSource dataSource, CancellationToken ct)
