@@ -1,3 +1,4 @@
+using Npgsql;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.EventLog;
@@ -125,4 +126,102 @@ public static partial class LogFollower
         Message = "Event {EventId} (seq {Seq}) cannot be read by the {Follower} follower and was dead-lettered"
     )]
     private static partial void LogDeadLetter(ILogger logger, string follower, Guid eventId, long seq, Exception e);
+}
+
+/// <summary>
+/// A hub process that follows the event log in passes (<see cref="LogFollower"/>): it runs a pass, runs the next at
+/// once while more events wait, and otherwise sleeps until the next commit (<see cref="SequencedSignal"/>), the time
+/// the pass asked to be woken at, or the poll interval, whichever comes first. A pass that fails on the database is
+/// retried from the checkpoint after the poll interval; one that faults in the hub's own code after ten, so that the
+/// follower stalls (and says so in the log) rather than skip an event, and never stops the host.
+/// </summary>
+public abstract partial class LogFollowerService(SequencedSignal signal, TimeProvider clock, ILogger logger)
+    : BackgroundService
+{
+    /// <summary>What a pass found: whether more events wait, and when the follower wants to be woken at the
+    /// latest.</summary>
+    protected sealed record FollowerPass(bool More, DateTimeOffset? WakeAt = null);
+
+    protected TimeProvider Clock => clock;
+
+    protected ILogger Logger => logger;
+
+    /// <summary>The follower's name, as its checkpoint and the log call it.</summary>
+    protected abstract string Name { get; }
+
+    /// <summary>Whether this instance takes part.</summary>
+    protected abstract bool Enabled { get; }
+
+    protected abstract TimeSpan PollInterval { get; }
+
+    protected abstract Task<FollowerPass> PassAsync(CancellationToken ct);
+
+    protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var poll = PollInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Asked before the pass reads: a commit during the pass still wakes the next wait.
+            var committed = signal.NextAny();
+            FollowerPass pass;
+            try
+            {
+                pass = await PassAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or ConcurrencyException or TimeoutException)
+            {
+                // Nothing of the pass was committed: the next one starts again from the checkpoint.
+                LogPassFailed(logger, Name, e);
+                await Task.Delay(poll, clock, stoppingToken);
+                continue;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogPassFault(logger, Name, e);
+                await Task.Delay(poll * 10, clock, stoppingToken);
+                continue;
+            }
+
+            if (pass.More)
+            {
+                continue;
+            }
+
+            var wait = pass.WakeAt is { } at ? at - clock.GetUtcNow() : poll;
+            if (wait <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            try
+            {
+                await Task.WhenAny(committed, Task.Delay(wait < poll ? wait : poll, clock, stoppingToken));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "The {Follower} pass failed; the next resumes from its checkpoint"
+    )]
+    private static partial void LogPassFailed(ILogger logger, string follower, Exception exception);
+
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "The {Follower} pass faulted; the follower stalls until a pass succeeds"
+    )]
+    private static partial void LogPassFault(ILogger logger, string follower, Exception exception);
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 using SocialCare.Api.EventLog;
 using SocialCare.Contracts;
 
@@ -12,13 +11,13 @@ namespace SocialCare.Api.Reports;
 /// crash. Any number of instances run it; one at a time works (<see cref="LogFollower"/>). Emptying the tables and
 /// setting the checkpoint back to 0 rebuilds every figure from the log (<see cref="ReportsApi"/>).
 /// </summary>
-public sealed partial class ReportProjector(
+public sealed class ReportProjector(
     EventStore store,
     SequencedSignal signal,
     TimeProvider clock,
     IOptions<ReportOptions> options,
     ILogger<ReportProjector> logger
-) : BackgroundService
+) : LogFollowerService(signal, clock, logger)
 {
     public const string Follower = "reports";
 
@@ -44,48 +43,14 @@ public sealed partial class ReportProjector(
     private readonly ReportOptions _options = options.Value;
     private bool _started;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.Enabled)
-        {
-            return;
-        }
+    protected override string Name => Follower;
 
-        var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            // Asked before the pass reads: a commit during the pass still wakes the next wait.
-            var committed = signal.NextAny();
-            bool more;
-            try
-            {
-                more = await store.WriteAsync(writer => PassAsync(writer, stoppingToken), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                // Nothing of the pass was committed: the next one starts again from the checkpoint.
-                LogPassFailed(logger, e);
-                await Task.Delay(poll, clock, stoppingToken);
-                continue;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A fault of the hub's own: the reports stall (and say so) rather than skip an event.
-                LogPassFault(logger, e);
-                await Task.Delay(poll * 10, clock, stoppingToken);
-                continue;
-            }
+    protected override bool Enabled => _options.Enabled;
 
-            if (!more)
-            {
-                await Task.WhenAny(committed, Task.Delay(poll, clock, stoppingToken));
-            }
-        }
-    }
+    protected override TimeSpan PollInterval => TimeSpan.FromMilliseconds(_options.PollIntervalMs);
+
+    protected override async Task<FollowerPass> PassAsync(CancellationToken ct) =>
+        new(await store.WriteAsync(writer => PassAsync(writer, ct), ct));
 
     private async Task<bool> PassAsync(EventWriter writer, CancellationToken ct)
     {
@@ -94,7 +59,7 @@ public sealed partial class ReportProjector(
             LogFollower.Start(writer, Follower, atHead: false);
         }
 
-        var batch = await LogFollower.ReadAsync(writer, Follower, Followed, _options.BatchSize, logger, ct);
+        var batch = await LogFollower.ReadAsync(writer, Follower, Followed, _options.BatchSize, Logger, ct);
         _started = true;
         if (batch is null)
         {
@@ -109,10 +74,4 @@ public sealed partial class ReportProjector(
         LogFollower.Advance(writer, Follower, batch);
         return batch.More;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reports pass failed; the next resumes from its checkpoint")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reports pass faulted; reports stall until it succeeds")]
-    private static partial void LogPassFault(ILogger logger, Exception exception);
 }

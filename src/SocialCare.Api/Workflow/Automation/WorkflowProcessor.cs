@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using SocialCare.Api.Conversations;
 using SocialCare.Api.EventLog;
 using SocialCare.Api.Workflow.Rules;
@@ -29,7 +28,7 @@ internal sealed partial class WorkflowProcessor(
     TimeProvider clock,
     IOptions<WorkflowOptions> options,
     ILogger<WorkflowProcessor> logger
-) : BackgroundService
+) : LogFollowerService(signal, clock, logger)
 {
     public const string Follower = "workflow";
 
@@ -52,76 +51,26 @@ internal sealed partial class WorkflowProcessor(
     /// the next timer falls due.</summary>
     private sealed record Pass(bool Busy, bool More, DateTimeOffset? NextDue);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Name => Follower;
+
+    protected override bool Enabled => _options.Enabled;
+
+    protected override TimeSpan PollInterval => TimeSpan.FromMilliseconds(_options.PollIntervalMs);
+
+    protected override async Task<FollowerPass> PassAsync(CancellationToken ct)
     {
-        if (!_options.Enabled)
+        var pass = await store.WriteAsync(writer => FollowPassAsync(writer, ct), ct);
+        if (!pass.More && !pass.Busy)
         {
-            return;
+            // The timers in a transaction of their own, after the events: each locks its conversations once, in id
+            // order, as ingestion does.
+            pass = pass with
+            {
+                NextDue = await store.WriteAsync(writer => TimerPassAsync(writer, ct), ct),
+            };
         }
 
-        var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            // Asked before the pass reads: a commit during the pass still wakes the next wait.
-            var committed = signal.NextAny();
-            Pass pass;
-            try
-            {
-                pass = await store.WriteAsync(writer => FollowPassAsync(writer, stoppingToken), stoppingToken);
-                if (!pass.More && !pass.Busy)
-                {
-                    // The timers in a transaction of their own, after the events: each locks its conversations once,
-                    // in id order, as ingestion does.
-                    pass = pass with
-                    {
-                        NextDue = await store.WriteAsync(
-                            writer => TimerPassAsync(writer, stoppingToken),
-                            stoppingToken
-                        ),
-                    };
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or ConcurrencyException or TimeoutException)
-            {
-                // Nothing of the pass was committed: the next one starts again from the checkpoint.
-                LogPassFailed(logger, e);
-                await Task.Delay(poll, stoppingToken);
-                continue;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A fault of the hub's own, not of the database: it must not stop the host, and nothing is skipped.
-                // The pass is retried from the checkpoint, so the clocks stall (and say so in the log) until it is
-                // fixed, rather than lose an event's effects.
-                LogPassFault(logger, e);
-                await Task.Delay(poll * 10, stoppingToken);
-                continue;
-            }
-
-            if (pass.More)
-            {
-                continue;
-            }
-
-            var wait = pass.NextDue is { } due ? due - clock.GetUtcNow() : poll;
-            if (wait <= TimeSpan.Zero)
-            {
-                continue;
-            }
-
-            try
-            {
-                await Task.WhenAny(committed, Task.Delay(wait < poll ? wait : poll, clock, stoppingToken));
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
+        return new FollowerPass(pass.More, pass.NextDue);
     }
 
     /// <summary>One batch of events after the checkpoint: their rules and clocks, and the checkpoint moved past
@@ -134,7 +83,7 @@ internal sealed partial class WorkflowProcessor(
             LogFollower.Start(writer, Follower, atHead: true);
         }
 
-        var batch = await LogFollower.ReadAsync(writer, Follower, Followed, _options.BatchSize, logger, ct);
+        var batch = await LogFollower.ReadAsync(writer, Follower, Followed, _options.BatchSize, Logger, ct);
         _started = true;
         if (batch is null)
         {
@@ -145,7 +94,7 @@ internal sealed partial class WorkflowProcessor(
         var events = batch.Events.Where(e => e.ConversationId is not null).ToList();
         if (events.Count > 0)
         {
-            await FollowAsync(writer, events, clock.GetUtcNow(), ct);
+            await FollowAsync(writer, events, Clock.GetUtcNow(), ct);
         }
 
         LogFollower.Advance(writer, Follower, batch);
@@ -161,7 +110,7 @@ internal sealed partial class WorkflowProcessor(
             return null;
         }
 
-        await FireAsync(writer, clock.GetUtcNow(), checkpoint, ct);
+        await FireAsync(writer, Clock.GetUtcNow(), checkpoint, ct);
         return await SlaStore.NextDueAsync(writer, ct);
     }
 
@@ -285,7 +234,7 @@ internal sealed partial class WorkflowProcessor(
                 {
                     // One workspace's rules must not hold up every workspace's clocks: the rest of its rules for this
                     // event are skipped, and the log says so.
-                    LogRulesOverBudget(logger, e.WorkspaceId, e.EventId, rule.Id);
+                    LogRulesOverBudget(Logger, e.WorkspaceId, e.EventId, rule.Id);
                     break;
                 }
 
@@ -491,16 +440,10 @@ internal sealed partial class WorkflowProcessor(
 
     private static IEnumerable<HubEvent> Maybe(HubEvent? e) => e is null ? [] : [e];
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow pass failed; the next resumes from its checkpoint")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(
         Level = LogLevel.Warning,
         Message = "Rules of workspace {WorkspaceId} took over their budget on event {EventId}: rule {RuleId} and those "
             + "after it were skipped"
     )]
     private static partial void LogRulesOverBudget(ILogger logger, Guid workspaceId, Guid eventId, Guid ruleId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow pass faulted; SLA clocks stall until it succeeds")]
-    private static partial void LogPassFault(ILogger logger, Exception exception);
 }
