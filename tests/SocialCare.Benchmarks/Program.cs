@@ -74,6 +74,8 @@ try
             ["Connectors__AllowPrivateTargets"] = "true",
             ["RateLimiting__PermitsPerSecond"] = "1000000",
             ["RateLimiting__Burst"] = "1000000",
+            // Reports__Enabled=false measures ingestion without the reports projection, for its write-time cost.
+            ["Reports__Enabled"] = Environment.GetEnvironmentVariable("Reports__Enabled") ?? "true",
         }
     );
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 })

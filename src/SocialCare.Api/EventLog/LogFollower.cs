@@ -154,6 +154,10 @@ public abstract partial class LogFollowerService(SequencedSignal signal, TimePro
 
     protected abstract TimeSpan PollInterval { get; }
 
+    /// <summary>How long at least between passes that found the follower caught up: a follower that may lag a little
+    /// takes the commits of that time in one pass instead of one pass per commit.</summary>
+    protected virtual TimeSpan Coalesce => TimeSpan.Zero;
+
     protected abstract Task<FollowerPass> PassAsync(CancellationToken ct);
 
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -204,6 +208,11 @@ public abstract partial class LogFollowerService(SequencedSignal signal, TimePro
 
             try
             {
+                if (Coalesce > TimeSpan.Zero)
+                {
+                    await Task.Delay(Coalesce, clock, stoppingToken);
+                }
+
                 await Task.WhenAny(committed, Task.Delay(wait < poll ? wait : poll, clock, stoppingToken));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

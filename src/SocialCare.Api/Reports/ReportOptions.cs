@@ -16,6 +16,10 @@ public sealed class ReportOptions
     /// projection: at least this often.</summary>
     public int PollIntervalMs { get; set; } = 1000;
 
+    /// <summary>How long at least between passes once caught up: the commits of that time are projected together,
+    /// which costs the database far less than a pass per commit, and reports lag by about that much.</summary>
+    public int CoalesceMs { get; set; } = 500;
+
     /// <summary>The longest range one report covers.</summary>
     public int MaxRangeDays { get; set; } = 400;
 }

@@ -13,7 +13,7 @@ namespace SocialCare.Api.Reports;
 /// Volume and feedback figures only add. Nothing here reads the clock or today's configuration: the figures are a
 /// function of the events, so a rebuild gives the same ones.
 /// </summary>
-internal sealed class ReportProjection(EventWriter writer)
+internal sealed class ReportProjection(EventWriter writer, IReadOnlySet<(Guid, Guid)> knownCustomers)
 {
     private readonly Dictionary<Guid, ReportedConversation> _conversations = [];
     private readonly Dictionary<(Guid, int), ReportedEpisode> _episodes = [];
@@ -43,6 +43,9 @@ internal sealed class ReportProjection(EventWriter writer)
         string Kind
     );
 
+    /// <summary>The customers this pass recorded as seen: known for good once it commits.</summary>
+    public IReadOnlyList<(Guid, Guid)> Seen { get; private set; } = [];
+
     public async Task ProjectAsync(IReadOnlyList<HubEvent> events, CancellationToken ct)
     {
         await LoadAsync(events, ct);
@@ -58,7 +61,10 @@ internal sealed class ReportProjection(EventWriter writer)
 
     private async Task LoadAsync(IReadOnlyList<HubEvent> events, CancellationToken ct)
     {
-        var conversations = events.Where(e => e.ConversationId is not null).Select(e => e.ConversationId!.Value);
+        // An engagement counts only in volume: its conversation's episode is read for the events that change it.
+        var conversations = events
+            .Where(e => e.ConversationId is not null && e is not EngagementReceived)
+            .Select(e => e.ConversationId!.Value);
         var ids = conversations.Distinct().ToArray();
         if (ids.Length > 0)
         {
@@ -193,7 +199,7 @@ internal sealed class ReportProjection(EventWriter writer)
                     engagement.Visibility
                 );
                 CountVolume(key, 0);
-                if (e.CustomerId is { } customer)
+                if (e.CustomerId is { } customer && !knownCustomers.Contains((e.WorkspaceId, customer)))
                 {
                     _engagedCustomers.Add((e.WorkspaceId, customer, key));
                 }
@@ -572,6 +578,7 @@ internal sealed class ReportProjection(EventWriter writer)
 
         // A customer's first engagement in the workspace makes a new customer, counted where that engagement is.
         var first = _engagedCustomers.DistinctBy(c => (c.Workspace, c.Customer)).ToList();
+        Seen = [.. first.Select(c => (c.Workspace, c.Customer))];
         if (first.Count == 0)
         {
             return;

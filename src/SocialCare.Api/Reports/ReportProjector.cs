@@ -49,10 +49,32 @@ public sealed class ReportProjector(
 
     protected override TimeSpan PollInterval => TimeSpan.FromMilliseconds(_options.PollIntervalMs);
 
-    protected override async Task<FollowerPass> PassAsync(CancellationToken ct) =>
-        new(await store.WriteAsync(writer => PassAsync(writer, ct), ct));
+    protected override TimeSpan Coalesce => TimeSpan.FromMilliseconds(_options.CoalesceMs);
 
-    private async Task<bool> PassAsync(EventWriter writer, CancellationToken ct)
+    /// <summary>The most customers remembered as seen; past it the memory starts again (and the database answers).</summary>
+    private const int KnownCustomersLimit = 200_000;
+
+    /// <summary>Customers already in <c>report_customers</c>, so that their engagements do not ask again. Filled only
+    /// after a pass commits; emptied when the checkpoint goes back (a rebuild emptied the table).</summary>
+    private readonly HashSet<(Guid, Guid)> _knownCustomers = [];
+    private long _reached;
+
+    protected override async Task<FollowerPass> PassAsync(CancellationToken ct)
+    {
+        var (more, seen) = await store.WriteAsync(writer => PassAsync(writer, ct), ct);
+        if (_knownCustomers.Count + seen.Count > KnownCustomersLimit)
+        {
+            _knownCustomers.Clear();
+        }
+
+        _knownCustomers.UnionWith(seen);
+        return new FollowerPass(more);
+    }
+
+    private async Task<(bool More, IReadOnlyList<(Guid, Guid)> Seen)> PassAsync(
+        EventWriter writer,
+        CancellationToken ct
+    )
     {
         if (!_started)
         {
@@ -63,15 +85,24 @@ public sealed class ReportProjector(
         _started = true;
         if (batch is null)
         {
-            return false;
+            return (false, []);
         }
 
+        if (batch.Checkpoint < _reached)
+        {
+            _knownCustomers.Clear();
+        }
+
+        _reached = batch.Reached;
+        IReadOnlyList<(Guid, Guid)> seen = [];
         if (batch.Events.Count > 0)
         {
-            await new ReportProjection(writer).ProjectAsync(batch.Events, ct);
+            var projection = new ReportProjection(writer, _knownCustomers);
+            await projection.ProjectAsync(batch.Events, ct);
+            seen = projection.Seen;
         }
 
         LogFollower.Advance(writer, Follower, batch);
-        return batch.More;
+        return (batch.More, seen);
     }
 }
