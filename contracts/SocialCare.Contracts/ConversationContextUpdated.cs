@@ -11,5 +11,7 @@ namespace SocialCare.Contracts;
 public sealed record ConversationContextUpdated : HubEvent
 {
     public string Namespace { get; init; } = string.Empty;
+
+    [Pii(PiiCategories.FreeForm)]
     public IReadOnlyDictionary<string, JsonElement> Values { get; init; } = new Dictionary<string, JsonElement>();
 }

@@ -43,6 +43,7 @@ public sealed record ConversationFeedbackReceived : HubEvent
     public int Score { get; init; }
 
     /// <summary>What the customer wrote with it, if anything.</summary>
+    [Pii(PiiCategories.Content)]
     public string? Comment { get; init; }
 
     /// <summary>The channel account the answer came on; null when the survey ran elsewhere.</summary>

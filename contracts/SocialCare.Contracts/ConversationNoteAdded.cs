@@ -5,5 +5,7 @@ namespace SocialCare.Contracts;
 public sealed record ConversationNoteAdded : HubEvent
 {
     public Guid NoteId { get; init; }
+
+    [Pii(PiiCategories.Content)]
     public string Text { get; init; } = string.Empty;
 }

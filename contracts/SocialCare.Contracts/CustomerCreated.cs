@@ -4,6 +4,7 @@ namespace SocialCare.Contracts;
 [EventType(EventTypes.CustomerCreated)]
 public sealed record CustomerCreated : HubEvent
 {
+    [Pii(PiiCategories.Identity)]
     public string? DisplayName { get; init; }
     public CustomerIdentity Identity { get; init; } = new(string.Empty, string.Empty, null, null);
 }

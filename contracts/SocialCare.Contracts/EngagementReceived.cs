@@ -10,9 +10,16 @@ public sealed record EngagementReceived : HubEvent
     public Guid ChannelId { get; init; }
     public string ChannelType { get; init; } = string.Empty;
     public string PlatformMessageId { get; init; } = string.Empty;
+
+    /// <summary>The platform's thread: for a private chat, often the customer's own id (a WhatsApp number).</summary>
+    [Pii(PiiCategories.Identity)]
     public string? ThreadKey { get; init; }
     public EngagementAuthor Author { get; init; } = new(string.Empty, null, null);
+
+    [Pii(PiiCategories.Content)]
     public string? Text { get; init; }
+
+    [Pii(PiiCategories.Content)]
     public IReadOnlyList<Attachment> Attachments { get; init; } = [];
 
     /// <summary><c>public</c> (a tweet, a comment) or <c>private</c> (a DM, a WhatsApp message).</summary>
@@ -24,5 +31,6 @@ public sealed record EngagementReceived : HubEvent
     public DateTimeOffset OccurredAt { get; init; }
 
     /// <summary>Whatever else the source attached, passed through untouched.</summary>
+    [Pii(PiiCategories.FreeForm)]
     public JsonElement? Metadata { get; init; }
 }

@@ -12,8 +12,13 @@ public sealed record ReplyRequested : HubEvent
     public string ChannelType { get; init; } = string.Empty;
 
     /// <summary>The customer's id on that platform (a WhatsApp number, a PSID, an X user id …).</summary>
+    [Pii(PiiCategories.Identity)]
     public string Recipient { get; init; } = string.Empty;
+
+    [Pii(PiiCategories.Content)]
     public string? Text { get; init; }
+
+    [Pii(PiiCategories.Content)]
     public IReadOnlyList<Attachment> Attachments { get; init; } = [];
 
     [KnownValues(typeof(Visibilities))]
@@ -48,4 +53,8 @@ public sealed record ReplyRequested : HubEvent
 
 /// <summary>A pre-approved template (WhatsApp): its name, language code and the values of its body parameters, in
 /// order.</summary>
-public sealed record ReplyTemplate(string Name, string Language, IReadOnlyList<string> Parameters);
+public sealed record ReplyTemplate(
+    string Name,
+    string Language,
+    [Pii(PiiCategories.Content)] IReadOnlyList<string> Parameters
+);

@@ -187,6 +187,11 @@ public static class EventSchemas
                 schema["enum"] = values;
             }
 
+            if (PiiFields.Of(property.AttributeProvider as MemberInfo, declaring, property.Name) is { } pii)
+            {
+                schema["x-pii"] = pii;
+            }
+
             if (property.Name == "sequence")
             {
                 schema["minimum"] = 0;

@@ -51,7 +51,7 @@ namespace SocialCare.Client.Models
         public DateTimeOffset? RecordedAt { get; set; }
         /// <summary>The global sequence: increasing in commit order, never behind one already visible (a gap only where a transaction failed mid-commit). 0 until the event is published.</summary>
         public int? Sequence { get; set; }
-        /// <summary>The source&apos;s thread, if it has one: engagements of one thread share a conversation.</summary>
+        /// <summary>The platform&apos;s thread: for a private chat, often the customer&apos;s own id (a WhatsApp number).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ThreadKey { get; set; }

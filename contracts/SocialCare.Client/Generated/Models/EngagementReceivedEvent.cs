@@ -103,7 +103,7 @@ namespace SocialCare.Client.Models
 #else
         public string Text { get; set; }
 #endif
-        /// <summary>The source&apos;s thread, if it has one: engagements of one thread share a conversation.</summary>
+        /// <summary>The platform&apos;s thread: for a private chat, often the customer&apos;s own id (a WhatsApp number).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? ThreadKey { get; set; }
