@@ -11,13 +11,13 @@ public sealed record AssignRequest(string? Team, string? Agent);
 
 public sealed record TagsRequest(IReadOnlyList<string>? Add, IReadOnlyList<string>? Remove);
 
-public sealed record NoteRequest(string Text);
+public sealed record NoteRequest([Pii(PiiCategories.Content)] string Text);
 
 public sealed record PriorityRequest(string Level, string? Reason);
 
 public sealed record LinkRequest(string System, string RecordType, string RecordId, string? Url);
 
-public sealed record ContextRequest(Dictionary<string, JsonElement> Values);
+public sealed record ContextRequest([Pii(PiiCategories.FreeForm)] Dictionary<string, JsonElement> Values);
 
 public sealed record ResolveRequest(string? Reason, bool? Force);
 
@@ -32,7 +32,7 @@ public sealed record ReopenRequest;
 public sealed record FeedbackRequest(
     string Kind,
     int? Score,
-    string? Comment,
+    [Pii(PiiCategories.Content)] string? Comment,
     Guid? ChannelId,
     DateTimeOffset? RespondedAt
 );
@@ -69,11 +69,15 @@ public sealed record ReplyAttachment(string Url, string MediaType, long? SizeByt
 
 /// <summary>An approved template: its name, language code (e.g. <c>en_US</c>, <c>ar</c>) and its body parameters in
 /// order.</summary>
-public sealed record ReplyTemplateRequest(string Name, string Language, IReadOnlyList<string>? Parameters);
+public sealed record ReplyTemplateRequest(
+    string Name,
+    string Language,
+    [Pii(PiiCategories.Content)] IReadOnlyList<string>? Parameters
+);
 
 public sealed record ReplyRequest(
-    string? Text,
-    IReadOnlyList<ReplyAttachment>? Attachments,
+    [Pii(PiiCategories.Content)] string? Text,
+    [Pii(PiiCategories.Content)] IReadOnlyList<ReplyAttachment>? Attachments,
     Guid? ChannelId,
     string? Visibility,
     bool? Force,

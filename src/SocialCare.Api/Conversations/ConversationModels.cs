@@ -7,20 +7,24 @@ namespace SocialCare.Api.Conversations;
 
 public sealed record ChannelRef(Guid Id, [KnownValues(typeof(ChannelTypes), Open = true)] string Type, string Name);
 
-public sealed record CustomerSummary(Guid Id, string? DisplayName, IReadOnlyList<CustomerIdentity> Identities);
+public sealed record CustomerSummary(
+    Guid Id,
+    [Pii(PiiCategories.Identity)] string? DisplayName,
+    IReadOnlyList<CustomerIdentity> Identities
+);
 
 public sealed record EngagementView(
     Guid Id,
     Guid ChannelId,
     [KnownValues(typeof(ChannelTypes), Open = true)] string ChannelType,
     string PlatformMessageId,
-    string? ThreadKey,
+    [Pii(PiiCategories.Identity)] string? ThreadKey,
     EngagementAuthor Author,
-    string? Text,
-    IReadOnlyList<Attachment> Attachments,
+    [Pii(PiiCategories.Content)] string? Text,
+    [Pii(PiiCategories.Content)] IReadOnlyList<Attachment> Attachments,
     [KnownValues(typeof(Visibilities))] string Visibility,
     string? Language,
-    JsonElement? Metadata,
+    [Pii(PiiCategories.FreeForm)] JsonElement? Metadata,
     DateTimeOffset OccurredAt,
     DateTimeOffset ReceivedAt
 );
@@ -60,9 +64,9 @@ public sealed record LinkView(
 public sealed record ReplyView(
     Guid Id,
     Guid ChannelId,
-    string Recipient,
-    string? Text,
-    IReadOnlyList<Attachment> Attachments,
+    [Pii(PiiCategories.Identity)] string Recipient,
+    [Pii(PiiCategories.Content)] string? Text,
+    [Pii(PiiCategories.Content)] IReadOnlyList<Attachment> Attachments,
     [KnownValues(typeof(Visibilities))] string Visibility,
     [KnownValues(typeof(ReplyStatuses))] string Status,
     string? PlatformMessageId,

@@ -7,9 +7,9 @@ namespace SocialCare.Api.Customers;
 
 public sealed record LinkIdentityRequest(
     string ChannelType,
-    string PlatformUserId,
-    string? DisplayName,
-    string? Handle
+    [Pii(PiiCategories.Identity)] string PlatformUserId,
+    [Pii(PiiCategories.Identity)] string? DisplayName,
+    [Pii(PiiCategories.Identity)] string? Handle
 );
 
 public sealed record MergeRequest(Guid CustomerId);

@@ -14,7 +14,7 @@ public sealed record CustomerConversation(
 /// <summary>A customer; <c>mergedInto</c> names the survivor when this customer was merged away.</summary>
 public sealed record CustomerView(
     Guid Id,
-    string? DisplayName,
+    [Pii(PiiCategories.Identity)] string? DisplayName,
     DateTimeOffset CreatedAt,
     Guid? MergedInto,
     IReadOnlyList<CustomerIdentity> Identities,

@@ -5,7 +5,11 @@ using SocialCare.Contracts;
 
 namespace SocialCare.Api.Engagements;
 
-public sealed record AuthorRequest(string PlatformUserId, string? DisplayName, string? Handle);
+public sealed record AuthorRequest(
+    [Pii(PiiCategories.Identity)] string PlatformUserId,
+    [Pii(PiiCategories.Identity)] string? DisplayName,
+    [Pii(PiiCategories.Identity)] string? Handle
+);
 
 public sealed record AttachmentRequest(string Url, string MediaType, long? SizeBytes);
 
@@ -13,14 +17,14 @@ public sealed record AttachmentRequest(string Url, string MediaType, long? SizeB
 public sealed record IngestEngagementRequest(
     Guid ChannelId,
     string PlatformMessageId,
-    string? ThreadKey,
+    [Pii(PiiCategories.Identity)] string? ThreadKey,
     AuthorRequest Author,
-    string? Text,
-    IReadOnlyList<AttachmentRequest>? Attachments,
+    [Pii(PiiCategories.Content)] string? Text,
+    [Pii(PiiCategories.Content)] IReadOnlyList<AttachmentRequest>? Attachments,
     string Visibility,
     string? Language,
     DateTimeOffset? OccurredAt,
-    JsonElement? Metadata
+    [Pii(PiiCategories.FreeForm)] JsonElement? Metadata
 );
 
 public sealed record IngestEngagementResponse(Guid EngagementId, Guid ConversationId, Guid CustomerId);

@@ -27,8 +27,15 @@ public sealed class Personal_data
         "parameters",
     ];
 
-    /// <summary>Fields so named that are not a customer's: a brand's name for people.</summary>
-    private static readonly string[] NotPersonal = ["brand.configured:displayName"];
+    /// <summary>Fields so named that are not a customer's: a brand's name for people, a rule's reply templates.</summary>
+    private static readonly string[] NotPersonal =
+    [
+        "brand.configured:displayName",
+        "BrandConfiguredEvent:displayName",
+        "BrandResponse:displayName",
+        "PutBrandRequest:displayName",
+        "RuleAction:texts",
+    ];
 
     private static IEnumerable<string> EventTypes() => EventSchemas.Types.Keys;
 
@@ -74,6 +81,42 @@ public sealed class Personal_data
         var marked = Properties(EventSchemas.For(type)).Where(p => p.Pii is not null).Select(p => $"{p.Path}:{p.Pii}");
         var declared = PiiFields.Paths(EventSchemas.Types[type]).Select(p => $"{p.Path}:{p.Category}");
         Assert.That(marked, Is.EquivalentTo(declared));
+    }
+
+    [Test]
+    public async Task The_api_marks_its_requests_and_read_models_too()
+    {
+        var document = JsonNode.Parse(
+            await File.ReadAllTextAsync(
+                System.IO.Path.Combine(Support.RepositoryRoot.Path, "contracts/openapi/v1.json")
+            )
+        )!;
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        var unclassified = schemas
+            .SelectMany(c =>
+                (c.Value!["properties"]?.AsObject() ?? [])
+                    .Where(p => Personal.Contains(p.Key) || p.Key == "texts")
+                    .Where(p => p.Value!["x-pii"] is null && !NotPersonal.Contains($"{c.Key}:{p.Key}"))
+                    .Select(p => $"{c.Key}.{p.Key}")
+            )
+            .ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(unclassified, Is.Empty);
+            Assert.That(
+                schemas["EngagementView"]!["properties"]!["text"]!["x-pii"]!.GetValue<string>(),
+                Is.EqualTo("content")
+            );
+            Assert.That(
+                schemas["CustomerView"]!["properties"]!["displayName"]!["x-pii"]!.GetValue<string>(),
+                Is.EqualTo("identity")
+            );
+            Assert.That(
+                schemas["EngagementView"]!["properties"]!["occurredAt"]!["x-pii"],
+                Is.Null,
+                "times are not personal"
+            );
+        });
     }
 
     [TestCaseSource(nameof(EventTypes))]

@@ -64,6 +64,7 @@ public static class OpenApiExtensions
             options.IncludeXmlComments(typeof(OpenApiExtensions).Assembly, includeControllerXmlComments: false);
             options.IncludeXmlComments(typeof(Contracts.HubEvent).Assembly);
             options.SchemaFilter<SchemaRulesFilter>();
+            options.SchemaFilter<PersonalDataFilter>();
             options.DocumentFilter<ProblemResponsesFilter>();
             options.SupportNonNullableReferenceTypes();
             options.CustomSchemaIds(SchemaId);

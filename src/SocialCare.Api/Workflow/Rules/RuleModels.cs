@@ -63,7 +63,7 @@ public sealed record RuleActionOutcome(
     IReadOnlyList<string> Events,
     string? Code,
     string? Detail,
-    string? Text,
+    [Pii(PiiCategories.Content)] string? Text,
     string? Language
 );
 
