@@ -84,14 +84,25 @@ public sealed class Merges_racing_ingestion
                     var survivor = (await client.IngestAsync(HubApi.Engagement(whatsapp, "s-1", "survivor")))[
                         "customerId"
                     ]!.GetValue<Guid>();
-                    var merged = (await client.IngestAsync(HubApi.Engagement(whatsapp, "m-1", "merged")))[
+                    // Its WhatsApp key hashes below the middle, so that an Instagram key hashing after it is sure
+                    // to be among the candidates below (a key hashing near the top would leave none).
+                    var mergedUser = await FirstAsync(
+                        Enumerable.Range(0, 64).Select(i => $"merged-{i}"),
+                        user =>
+                            ScalarAsync<bool>(
+                                database,
+                                "select hashtextextended($1[1], 0) < 0",
+                                new[] { CustomerLocks.Identity(workspaceId, "whatsapp", user) }
+                            )
+                    );
+                    var merged = (await client.IngestAsync(HubApi.Engagement(whatsapp, "m-1", mergedUser)))[
                         "customerId"
                     ]!.GetValue<Guid>();
 
                     // The merged customer gets an Instagram identity whose key sorts after its WhatsApp one the way
                     // ingestion sorts (by hash) and before it as text: an order that differs by key kind would take
                     // them the other way round.
-                    var byWhatsApp = CustomerLocks.Identity(workspaceId, "whatsapp", "merged");
+                    var byWhatsApp = CustomerLocks.Identity(workspaceId, "whatsapp", mergedUser);
                     var instagramUser = await FirstAsync(
                         Enumerable.Range(0, 64).Select(i => $"merged-ig-{i}"),
                         user =>
