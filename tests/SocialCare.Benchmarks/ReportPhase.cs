@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using hub::SocialCare.Api.EventLog;
 using hub::SocialCare.Api.Reports;
 using Npgsql;
 using NpgsqlTypes;
@@ -125,26 +126,37 @@ internal static class ReportPhase
             events = (long)(await count.ExecuteScalarAsync())!;
         }
 
+        // Woken by the projector's announcements as its checkpoint moves (LogFollower.AdvancedChannel), not on a
+        // fixed sleep; the second's timeout is only a safety net.
+        await using var probe = new NpgsqlConnection(connectionString);
+        await probe.OpenAsync();
+        await using (var listen = new NpgsqlCommand($"listen {LogFollower.AdvancedChannel}", probe))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
         var watch = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/admin/reports/rebuild");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Bench.AdminKey);
         var head = JsonNode.Parse(
             await (await http.SendAsync(request)).EnsureSuccessStatusCode().Content.ReadAsStringAsync()
         )!["head"]!.GetValue<long>();
-        await using var probe = new NpgsqlConnection(connectionString);
-        await probe.OpenAsync();
         while (true)
         {
-            await using var command = new NpgsqlCommand(
-                "select last_seq_id from mt_event_progression where name = 'reports'",
-                probe
-            );
-            if ((long)(await command.ExecuteScalarAsync())! >= head)
+            await using (
+                var command = new NpgsqlCommand(
+                    "select last_seq_id from mt_event_progression where name = 'reports'",
+                    probe
+                )
+            )
             {
-                break;
+                if ((long)(await command.ExecuteScalarAsync())! >= head)
+                {
+                    break;
+                }
             }
 
-            await Task.Delay(100);
+            await probe.WaitAsync(TimeSpan.FromSeconds(1));
         }
 
         var seconds = watch.Elapsed.TotalSeconds;

@@ -108,7 +108,13 @@ public static partial class LogFollower
         return new FollowedBatch(checkpoint, events, more, more ? rows[^1].Seq : rows[0].Head);
     }
 
-    /// <summary>Moves the checkpoint past a batch, in the transaction that commits its effects.</summary>
+    /// <summary>The channel a follower's checkpoint moves are announced on, as <c>&lt;follower&gt;:&lt;sequence&gt;</c>
+    /// when they commit: whoever waits for a follower to catch up (an operator's script, the benchmark) listens
+    /// instead of polling.</summary>
+    public const string AdvancedChannel = "socialcare_followers";
+
+    /// <summary>Moves the checkpoint past a batch, in the transaction that commits its effects, and announces
+    /// it.</summary>
     public static void Advance(EventWriter writer, string follower, FollowedBatch batch)
     {
         if (batch.Reached > batch.Checkpoint)
@@ -118,6 +124,7 @@ public static partial class LogFollower
                 follower,
                 batch.Reached
             );
+            writer.Execute($"select pg_notify('{AdvancedChannel}', $1 || ':' || $2::text)", follower, batch.Reached);
         }
     }
 
