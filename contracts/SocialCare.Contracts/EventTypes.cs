@@ -9,6 +9,10 @@ public static class EventTypes
     public const string CustomerCreated = "customer.created";
     public const string CustomerIdentityLinked = "customer.identity_linked";
     public const string CustomerMerged = "customer.merged";
+    public const string CustomerErased = "customer.erased";
+    public const string ErasureCompleted = "erasure.completed";
+    public const string ErasureReminder = "erasure.reminder";
+    public const string RetentionApplied = "retention.applied";
     public const string ConversationAcknowledged = "conversation.acknowledged";
     public const string ConversationAssigned = "conversation.assigned";
     public const string ConversationTagged = "conversation.tagged";

@@ -114,7 +114,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
             CreateApiKeyRequest_scopes.SubscriptionsManage,
             CreateApiKeyRequest_scopes.EventsRead,
             CreateApiKeyRequest_scopes.WorkflowManage,
-            CreateApiKeyRequest_scopes.ReportsRead
+            CreateApiKeyRequest_scopes.ReportsRead,
+            CreateApiKeyRequest_scopes.PiiRead
         );
         using var crmKey = await KeyAsync(
             "crm-app",
@@ -211,6 +212,8 @@ public sealed partial class DemoStory(DemoSettings settings, Action<string> say)
                 Url = $"http://127.0.0.1:{billingPort}/webhooks/socialcare",
                 EventTypes = ["engagement.received"],
                 Description = "billing invoice linker",
+                // Billing reads invoice numbers in what customers write: it needs their words.
+                Pii = CreateSubscriptionRequest_pii.Full,
             },
             cancellationToken: ct
         );

@@ -13,6 +13,7 @@ using SocialCare.Api.Infrastructure.Messaging;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Privacy;
 using SocialCare.Api.Reports;
 using SocialCare.Api.Webhooks;
 using SocialCare.Api.Workflow.Brands;
@@ -43,6 +44,7 @@ builder.Services.AddTeams();
 builder.Services.AddSlaPolicies();
 builder.Services.AddRules();
 builder.Services.AddReports();
+builder.Services.AddPrivacy();
 builder.Services.AddEventLog();
 builder.Services.AddConnectors();
 builder.Services.AddMessaging();
@@ -53,6 +55,7 @@ var app = builder.Build();
 app.UseProblemHandling();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseReadRedaction();
 app.UseRateLimiter();
 app.UseStorableInput();
 
@@ -74,6 +77,7 @@ app.MapGroup("/v1")
     .MapSlaPolicies()
     .MapRules()
     .MapReports()
+    .MapPrivacy()
     .MapSecrets();
 
 await app.RunAsync();

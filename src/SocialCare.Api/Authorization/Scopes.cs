@@ -22,6 +22,16 @@ public static class Scopes
     /// <summary>Care reports: response times, volume and customer feedback.</summary>
     public const string ReportsRead = "reports:read";
 
+    /// <summary>Customers' personal data in full — identities, text, attachments, metadata — in reads, the changefeed
+    /// and the stream; without it they answer pseudonymously (docs/privacy.md).</summary>
+    public const string PiiRead = "pii:read";
+
+    /// <summary>Erase a customer's personal data (<c>POST /v1/customers/{id}/erasure</c>) and read erasures.</summary>
+    public const string CustomersErase = "customers:erase";
+
+    /// <summary>Confirm erasures for any party of the workspace (a bus consumer's key, a privacy officer's).</summary>
+    public const string ErasuresConfirm = "erasures:confirm";
+
     public static IReadOnlyList<string> All { get; } =
     [
         EngagementsWrite,
@@ -35,6 +45,9 @@ public static class Scopes
         RepliesReport,
         WorkflowManage,
         ReportsRead,
+        PiiRead,
+        CustomersErase,
+        ErasuresConfirm,
     ];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);

@@ -17,7 +17,10 @@ public sealed record PriorityRequest(string Level, string? Reason);
 
 public sealed record LinkRequest(string System, string RecordType, string RecordId, string? Url);
 
-public sealed record ContextRequest([Pii(PiiCategories.FreeForm)] Dictionary<string, JsonElement> Values);
+public sealed record ContextRequest(
+    Dictionary<string, JsonElement>? Values,
+    [Pii(PiiCategories.FreeForm)] Dictionary<string, JsonElement>? PersonalValues = null
+);
 
 public sealed record ResolveRequest(string? Reason, bool? Force);
 
@@ -230,15 +233,22 @@ internal sealed class ContextRequestValidator : AbstractValidator<ContextRequest
 {
     public ContextRequestValidator()
     {
+        RuleFor(r => (r.Values == null ? 0 : r.Values.Count) + (r.PersonalValues == null ? 0 : r.PersonalValues.Count))
+            .InclusiveBetween(1, 50)
+            .OverridePropertyName("values")
+            .WithMessage("Give between 1 and 50 values, in values and personalValues together.");
         RuleFor(r => r.Values)
-            .NotEmpty()
-            .WithMessage("Give between 1 and 50 values.")
-            .MaxCount(50)
-            .WithMessage("Give between 1 and 50 values.");
-        RuleFor(r => r.Values)
-            .Must(v => v.Keys.All(k => k.Length is > 0 and <= 100))
+            .Must(v => v!.Keys.All(k => k.Length is > 0 and <= 100))
             .When(r => r.Values is not null)
             .WithMessage("Keys are 1 to 100 characters.");
+        RuleFor(r => r.PersonalValues)
+            .Must(v => v!.Keys.All(k => k.Length is > 0 and <= 100))
+            .When(r => r.PersonalValues is not null)
+            .WithMessage("Keys are 1 to 100 characters.");
+        RuleFor(r => r.PersonalValues)
+            .Must((r, p) => !p!.Keys.Any(r.Values!.ContainsKey))
+            .When(r => r.Values is not null && r.PersonalValues is not null)
+            .WithMessage("A key is either in values or in personalValues, not both.");
     }
 }
 

@@ -163,13 +163,19 @@ public static class ConversationCommandsApi
                         http,
                         id,
                         request,
-                        (_, actor, _) => ConversationDecisions.UpdateContext(actor.Name ?? "app", request.Values)
+                        (_, actor, _) =>
+                            ConversationDecisions.UpdateContext(
+                                actor.Name ?? "app",
+                                request.Values,
+                                request.PersonalValues
+                            )
                     )
             )
             .WithName("UpdateConversationContext")
             .WithSummary(
                 "Your department's facts about the customer here (e.g. lifetimeValue, segment), kept under your "
-                    + "app's name; null removes a key."
+                    + "app's name; null removes a key. Values that are the customer's personal data go in "
+                    + "personalValues: redacted for readers without pii:read, erased with the customer."
             )
             .Validate<ContextRequest>();
 

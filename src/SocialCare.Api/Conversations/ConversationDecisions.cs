@@ -149,10 +149,21 @@ public static partial class ConversationDecisions
             );
     }
 
-    public static Decision UpdateContext(string @namespace, IReadOnlyDictionary<string, JsonElement> values) =>
-        values.Count == 0
+    public static Decision UpdateContext(
+        string @namespace,
+        IReadOnlyDictionary<string, JsonElement>? values,
+        IReadOnlyDictionary<string, JsonElement>? personalValues
+    ) =>
+        (values?.Count ?? 0) + (personalValues?.Count ?? 0) == 0
             ? Decision.Unchanged
-            : Decision.Accept(new ConversationContextUpdated { Namespace = @namespace, Values = values });
+            : Decision.Accept(
+                new ConversationContextUpdated
+                {
+                    Namespace = @namespace,
+                    Values = values ?? new Dictionary<string, JsonElement>(),
+                    PersonalValues = personalValues is { Count: > 0 } ? personalValues : null,
+                }
+            );
 
     public static Decision Resolve(
         ConversationState s,

@@ -64,7 +64,7 @@ public sealed record LinkView(
 public sealed record ReplyView(
     Guid Id,
     Guid ChannelId,
-    [Pii(PiiCategories.Identity)] string Recipient,
+    [Pii(PiiCategories.Identity)] string? Recipient,
     [Pii(PiiCategories.Content)] string? Text,
     [Pii(PiiCategories.Content)] IReadOnlyList<Attachment> Attachments,
     [KnownValues(typeof(Visibilities))] string Visibility,
@@ -150,6 +150,7 @@ public sealed record ConversationView(
     SlaView? Sla,
     IReadOnlyList<LinkView> Links,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Context,
+    [Pii(PiiCategories.FreeForm)] IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> PersonalContext,
     int EngagementCount,
     long Version,
     IReadOnlyList<EngagementView> LatestEngagements,

@@ -201,7 +201,15 @@ public static class ConversationProjection
                     );
                     break;
                 case ConversationContextUpdated c:
-                    foreach (var (key, value) in c.Values)
+                    foreach (
+                        var (key, value, personal) in c
+                            .Values.Select(v => (v.Key, v.Value, false))
+                            .Concat(
+                                (c.PersonalValues ?? new Dictionary<string, JsonElement>()).Select(v =>
+                                    (v.Key, v.Value, true)
+                                )
+                            )
+                    )
                     {
                         if (value.ValueKind == JsonValueKind.Null)
                         {
@@ -217,10 +225,11 @@ public static class ConversationProjection
                         {
                             writer.Execute(
                                 """
-                                insert into conversation_context (conversation_id, namespace, key, value, updated_at)
-                                    values ($1, $2, $3, $4, $5)
+                                insert into conversation_context (conversation_id, namespace, key, value, updated_at,
+                                    personal)
+                                    values ($1, $2, $3, $4, $5, $6)
                                 on conflict (conversation_id, namespace, key) do update set value = excluded.value,
-                                    updated_at = excluded.updated_at
+                                    updated_at = excluded.updated_at, personal = excluded.personal
                                 """,
                                 conversationId,
                                 c.Namespace,
@@ -230,7 +239,8 @@ public static class ConversationProjection
                                     Value = value.GetRawText(),
                                     NpgsqlDbType = NpgsqlDbType.Jsonb,
                                 },
-                                c.RecordedAt
+                                c.RecordedAt,
+                                personal
                             );
                         }
                     }

@@ -210,7 +210,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                 ),
                 Command(
                     """
-                    select x.namespace, x.key, x.value::text from conversation_context x join conversations c on c.id =
+                    select x.namespace, x.key, x.value::text, x.personal from conversation_context x join conversations c on c.id =
                         x.conversation_id
                     where c.workspace_id = $1 and x.conversation_id = $2 order by x.namespace, x.key
                     """,
@@ -333,7 +333,7 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                 new ReplyView(
                     reader.GetGuid(0),
                     reader.GetGuid(1),
-                    reader.GetString(2),
+                    NullableString(reader, 2),
                     NullableString(reader, 3),
                     JsonSerializer.Deserialize<List<Attachment>>(reader.GetString(4), EventTypeRegistry.Json)!,
                     reader.GetString(5),
@@ -354,11 +354,13 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
 
         await reader.NextResultAsync(ct);
         var context = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
+        var personalContext = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))
         {
-            var values = context.TryGetValue(reader.GetString(0), out var existing)
+            var into = reader.GetBoolean(3) ? personalContext : context;
+            var values = into.TryGetValue(reader.GetString(0), out var existing)
                 ? existing
-                : context[reader.GetString(0)] = new(StringComparer.Ordinal);
+                : into[reader.GetString(0)] = new(StringComparer.Ordinal);
             values[reader.GetString(1)] = JsonSerializer.Deserialize<JsonElement>(reader.GetString(2));
         }
 
@@ -390,11 +392,8 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             priority,
             sla,
             links,
-            context.ToDictionary(
-                p => p.Key,
-                p => (IReadOnlyDictionary<string, JsonElement>)p.Value,
-                StringComparer.Ordinal
-            ),
+            Namespaces(context),
+            Namespaces(personalContext),
             count,
             version,
             engagements,
@@ -402,12 +401,14 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
         );
     }
 
-    /// <summary>The conversation's own events in stream order, after <paramref name="afterVersion"/>.</summary>
+    /// <summary>The conversation's own events in stream order, after <paramref name="afterVersion"/>; with
+    /// <paramref name="view"/>, personal fields as that view shows them.</summary>
     public async Task<IReadOnlyList<TimelineEntry>> TimelineAsync(
         Guid workspaceId,
         Guid id,
         long afterVersion,
         int limit,
+        Privacy.PiiView? view,
         CancellationToken ct
     )
     {
@@ -430,6 +431,11 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
             long? seq = reader.IsDBNull(1) ? null : reader.GetInt64(1);
             var data = JsonNode.Parse(reader.GetString(5))!.AsObject();
             data["sequence"] = seq ?? 0;
+            if (view is not null && EventTypeRegistry.TryGetType(reader.GetString(3), out var contract))
+            {
+                Privacy.EventRedaction.Apply(data, contract, view);
+            }
+
             var actor = data["actor"].Deserialize<EventActor>(EventTypeRegistry.Json) ?? EventActor.System;
             items.Add(
                 new TimelineEntry(
@@ -505,4 +511,9 @@ public sealed class ConversationReader(NpgsqlDataSource dataSource, TimeProvider
                 new NpgsqlParameter { Value = id },
             },
         };
+
+    private static Dictionary<string, IReadOnlyDictionary<string, JsonElement>> Namespaces(
+        Dictionary<string, Dictionary<string, JsonElement>> values
+    ) =>
+        values.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, JsonElement>)p.Value, StringComparer.Ordinal);
 }

@@ -150,7 +150,7 @@ public static class ConversationsApi
         }
 
         var take = Paging.ClampLimit(limit);
-        var items = await reader.TimelineAsync(workspaceId, id, after ?? 0, take, ct);
+        var items = await reader.TimelineAsync(workspaceId, id, after ?? 0, take, Privacy.ReadRedaction.View, ct);
         return TypedResults.Ok(
             new Timeline(items, items.Count == take ? items[^1].Version.ToString(CultureInfo.InvariantCulture) : null)
         );

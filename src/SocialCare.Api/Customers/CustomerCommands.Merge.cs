@@ -111,7 +111,7 @@ public sealed partial class CustomerCommands
 
     /// <summary>Every identity and public-thread lock key of the customers, as ingestion would take them for their
     /// messages.</summary>
-    private static async Task<HashSet<string>> ReadLockKeysAsync(
+    internal static async Task<HashSet<string>> ReadLockKeysAsync(
         EventWriter writer,
         Guid workspaceId,
         Guid[] customerIds,

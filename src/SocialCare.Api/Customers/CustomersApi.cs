@@ -4,6 +4,7 @@ using SocialCare.Api.Authorization;
 using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Privacy;
 
 namespace SocialCare.Api.Customers;
 
@@ -68,6 +69,17 @@ public static class CustomersApi
                 ProblemCodes.BadRequest,
                 "Identity required",
                 "Pass identity=<channelType>:<platformUserId>, e.g. whatsapp:447700900123."
+            );
+        }
+
+        // Whether a phone number or handle is a customer's is itself personal data.
+        if (!user.SeesPii())
+        {
+            return Problem.Of(
+                StatusCodes.Status403Forbidden,
+                ProblemCodes.Forbidden,
+                "Not allowed",
+                "Looking a customer up by platform identity needs the scope pii:read."
             );
         }
 

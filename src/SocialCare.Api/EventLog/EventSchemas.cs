@@ -189,7 +189,12 @@ public static class EventSchemas
 
             if (PiiFields.Of(property.AttributeProvider as MemberInfo, declaring, property.Name) is { } pii)
             {
+                // Redacted for a subscriber or reader that may not see it, and gone once the customer is erased.
                 schema["x-pii"] = pii;
+                if (schema["type"] is JsonValue single)
+                {
+                    schema["type"] = new JsonArray(single.GetValue<string>(), "null");
+                }
             }
 
             if (property.Name == "sequence")

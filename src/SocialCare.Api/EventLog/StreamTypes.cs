@@ -28,4 +28,7 @@ public static class StreamTypes
     /// <summary>A triage rule (<c>rule.created</c>, <c>rule.updated</c>, <c>rule.deleted</c>); the stream's version is
     /// the rule's ETag.</summary>
     public sealed class Rule;
+
+    /// <summary>A workspace's own history (<c>retention.applied</c>); the stream's id is the workspace's.</summary>
+    public sealed class Workspace;
 }

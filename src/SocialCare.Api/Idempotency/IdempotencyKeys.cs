@@ -88,12 +88,22 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
         return (reader.GetBoolean(0), null);
     }
 
-    /// <summary>The statement that records this request's answer, to be sent with its transaction's COMMIT.</summary>
-    public NpgsqlBatchCommand Record(IdempotencyKey key, int status, string body, string? location, string? etag) =>
+    /// <summary>The statement that records this request's answer, to be sent with its transaction's COMMIT.
+    /// <paramref name="subject"/> is what the request acted on (the route's <c>{id}</c>: a conversation, a customer),
+    /// so that erasing a customer also drops the answers about them.</summary>
+    public NpgsqlBatchCommand Record(
+        IdempotencyKey key,
+        int status,
+        string body,
+        string? location,
+        string? etag,
+        Guid? subject
+    ) =>
         new(
             """
-            insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, body, location, etag)
-                values ($1, $2, $3, $4, $5, $6, $7, $8)
+            insert into idempotency_keys (workspace_id, api_key_id, key, request_hash, status, body, location, etag,
+                subject)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """
         )
         {
@@ -110,6 +120,7 @@ public sealed class IdempotencyKeys(IOptionsMonitor<IdempotencyOptions> options,
                 },
                 new NpgsqlParameter<string?> { TypedValue = location },
                 new NpgsqlParameter<string?> { TypedValue = etag },
+                new NpgsqlParameter<Guid?> { TypedValue = subject },
             },
         };
 }

@@ -118,7 +118,8 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
                     http.Response.StatusCode,
                     Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length),
                     location,
-                    etag
+                    etag,
+                    http.GetRouteValue("id") is string id && Guid.TryParse(id, out var subject) ? subject : null
                 ),
                 CancellationToken.None
             );

@@ -18,7 +18,9 @@ public sealed record SubscriptionFilters(
 /// <summary>
 /// <c>brands</c>: the brands whose events the subscription may receive at all, and so which keys see it (a key limited
 /// to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may
-/// ask for; a brand-limited key's subscription defaults to the key's brands.
+/// ask for; a brand-limited key's subscription defaults to the key's brands. <c>pii</c>: how much of customers'
+/// personal data its deliveries carry (<c>full</c> when omitted); only a key with <c>pii:read</c> may ask for
+/// <c>full</c>.
 /// </summary>
 public sealed record CreateSubscriptionRequest(
     string Url,
@@ -26,7 +28,8 @@ public sealed record CreateSubscriptionRequest(
     SubscriptionFilters? Filters,
     string? Description,
     bool? Enabled,
-    IReadOnlyList<string>? Brands = null
+    IReadOnlyList<string>? Brands = null,
+    [property: KnownValues(typeof(Privacy.PiiModes))] string? Pii = null
 );
 
 public sealed record UpdateSubscriptionRequest(
@@ -35,7 +38,8 @@ public sealed record UpdateSubscriptionRequest(
     SubscriptionFilters? Filters,
     string? Description,
     bool? Enabled,
-    IReadOnlyList<string>? Brands = null
+    IReadOnlyList<string>? Brands = null,
+    [property: KnownValues(typeof(Privacy.PiiModes))] string? Pii = null
 );
 
 /// <summary>A subscription as listed: never its secret.</summary>
@@ -49,7 +53,8 @@ public sealed record SubscriptionResponse(
     string? DisabledReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<string>? Brands
+    IReadOnlyList<string>? Brands,
+    [property: KnownValues(typeof(Privacy.PiiModes))] string Pii
 );
 
 /// <summary>A subscription just created, or its secret just rotated: the only time <c>secret</c> is shown.</summary>
@@ -63,7 +68,8 @@ public sealed record SubscriptionWithSecret(
     DateTimeOffset CreatedAt,
     string Secret,
     DateTimeOffset? PreviousSecretExpiresAt,
-    IReadOnlyList<string>? Brands
+    IReadOnlyList<string>? Brands,
+    [property: KnownValues(typeof(Privacy.PiiModes))] string Pii
 );
 
 internal static partial class SubscriptionRules
@@ -82,9 +88,11 @@ internal static partial class SubscriptionRules
         Expression<Func<T, IReadOnlyList<string>?>> types,
         Expression<Func<T, SubscriptionFilters>> filters,
         Expression<Func<T, string?>> description,
-        Expression<Func<T, IReadOnlyList<string>?>> brands
+        Expression<Func<T, IReadOnlyList<string>?>> brands,
+        Expression<Func<T, string?>> pii
     )
     {
+        validator.RuleFor(pii).OneOf(Privacy.PiiModes.All).WithMessage("'pii' is full, pseudonymous or none.");
         validator
             .RuleFor(url)
             .MaximumLength(2048)
@@ -152,7 +160,8 @@ internal sealed class CreateSubscriptionRequestValidator : AbstractValidator<Cre
             r => r.EventTypes,
             r => r.Filters!,
             r => r.Description,
-            r => r.Brands
+            r => r.Brands,
+            r => r.Pii
         );
     }
 }
@@ -166,7 +175,8 @@ internal sealed class UpdateSubscriptionRequestValidator : AbstractValidator<Upd
             r => r.EventTypes,
             r => r.Filters!,
             r => r.Description,
-            r => r.Brands
+            r => r.Brands,
+            r => r.Pii
         );
 }
 

@@ -23,14 +23,27 @@ public sealed record Subscription(
     string? DisabledReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<string>? Brands = null
+    IReadOnlyList<string>? Brands,
+    string Pii
 )
 {
     public SubscriptionResponse ToResponse() =>
-        new(Id, Url, EventTypes, Filters, Description, Enabled, DisabledReason, CreatedAt, UpdatedAt, Brands);
+        new(Id, Url, EventTypes, Filters, Description, Enabled, DisabledReason, CreatedAt, UpdatedAt, Brands, Pii);
 
     public SubscriptionWithSecret WithSecret() =>
-        new(Id, Url, EventTypes, Filters, Description, Enabled, CreatedAt, Secret, PreviousSecretExpiresAt, Brands);
+        new(
+            Id,
+            Url,
+            EventTypes,
+            Filters,
+            Description,
+            Enabled,
+            CreatedAt,
+            Secret,
+            PreviousSecretExpiresAt,
+            Brands,
+            Pii
+        );
 
     /// <summary>The secrets to sign with now: the current one, and the previous one while its overlap lasts.</summary>
     public IEnumerable<string> SigningSecrets(DateTimeOffset now) =>
@@ -50,7 +63,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
 
     private const string Columns = """
         id, workspace_id, url, event_types, filters::text, description, enabled, secret, previous_secret,
-        previous_secret_expires_at, disabled_reason, created_at, updated_at, brands
+        previous_secret_expires_at, disabled_reason, created_at, updated_at, brands, pii
         """;
 
     /// <summary>Creates the subscription, unless the workspace already has <paramref name="limit"/> of them (null
@@ -87,8 +100,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         await using var command = new NpgsqlCommand(
             $"""
             insert into subscriptions (id, workspace_id, url, event_types, filters, description, enabled, secret,
-                brands)
-            select $1, $2, $3, $4, $5, $6, $7, $8, $9
+                brands, pii)
+            select $1, $2, $3, $4, $5, $6, $7, $8, $9, $11
             where (select count(*) from subscriptions where workspace_id = $2 and deleted_at is null) < $10
             returning {Columns}
             """,
@@ -107,6 +120,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         );
         command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = request.Brands?.ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Pii ?? Privacy.PiiModes.Full });
         var created = (await ReadAsync(command, ct)).SingleOrDefault();
         if (ownTransaction is not null)
         {
@@ -145,7 +159,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         await using var command = dataSource.CreateCommand(
             $"""
             update subscriptions set url = $3, event_types = $4, filters = $5, description = $6, enabled = $7,
-                disabled_reason = case when $7 then null else disabled_reason end, brands = $8, updated_at = now()
+                disabled_reason = case when $7 then null else disabled_reason end, brands = $8, pii = $9,
+                updated_at = now()
             where workspace_id = $1 and id = $2 and deleted_at is null returning {Columns}
             """
         );
@@ -166,6 +181,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
         command.Parameters.Add(
             new NpgsqlParameter<string[]?> { TypedValue = (request.Brands ?? current.Brands)?.ToArray() }
         );
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Pii ?? current.Pii });
         var updated = (await ReadAsync(command, ct)).SingleOrDefault();
         targets.Changed();
         return updated;
@@ -243,7 +259,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, SubscriptionT
                     reader.IsDBNull(10) ? null : reader.GetString(10),
                     reader.GetFieldValue<DateTimeOffset>(11),
                     reader.GetFieldValue<DateTimeOffset>(12),
-                    reader.IsDBNull(13) ? null : reader.GetFieldValue<string[]>(13)
+                    reader.IsDBNull(13) ? null : reader.GetFieldValue<string[]>(13),
+                    reader.GetString(14)
                 )
             );
         }

@@ -16,7 +16,8 @@ public sealed record SubscriptionTarget(
     string Secret,
     string? PreviousSecret,
     DateTimeOffset? PreviousSecretExpiresAt,
-    IReadOnlyList<string>? Brands
+    IReadOnlyList<string>? Brands,
+    string Pii
 )
 {
     /// <summary>Whether matching needs the conversation's current channels, tags or priority.</summary>
@@ -50,7 +51,7 @@ public sealed class SubscriptionTargets(
     {
         await using var command = dataSource.CreateCommand(
             """
-            select id, event_types, filters::text, url, secret, previous_secret, previous_secret_expires_at, brands
+            select id, event_types, filters::text, url, secret, previous_secret, previous_secret_expires_at, brands, pii
             from subscriptions where workspace_id = $1 and enabled and deleted_at is null
             """
         );
@@ -69,7 +70,8 @@ public sealed class SubscriptionTargets(
                     cipher.Unprotect(reader.GetString(4), context),
                     reader.IsDBNull(5) ? null : cipher.Unprotect(reader.GetString(5), context),
                     reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
-                    reader.IsDBNull(7) ? null : reader.GetFieldValue<string[]>(7)
+                    reader.IsDBNull(7) ? null : reader.GetFieldValue<string[]>(7),
+                    reader.GetString(8)
                 )
             );
         }

@@ -7,6 +7,7 @@ using SocialCare.Api.Infrastructure;
 using SocialCare.Api.Infrastructure.Messaging;
 using SocialCare.Api.Infrastructure.Problems;
 using SocialCare.Api.Infrastructure.Validation;
+using SocialCare.Api.Privacy;
 using SocialCare.Api.Webhooks.Recording;
 using SocialCare.Api.Webhooks.Scheduling;
 
@@ -184,6 +185,13 @@ public static class SubscriptionsApi
             return BrandsForbidden();
         }
 
+        // A key that may not read customers' personal data may not have it sent where it likes either.
+        var pii = request.Pii ?? (user.SeesPii() ? PiiModes.Full : PiiModes.Pseudonymous);
+        if (pii == PiiModes.Full && !user.SeesPii())
+        {
+            return FullPiiForbidden();
+        }
+
         if (await guard.CheckAsync(request.Url, ct) is { } refused)
         {
             return TargetRefused(refused);
@@ -191,7 +199,7 @@ public static class SubscriptionsApi
 
         var limit = options.CurrentValue.MaxSubscriptionsPerWorkspace;
         return
-            await store.CreateAsync(user.RequiredWorkspaceId(), request with { Brands = brands }, limit, ct)
+            await store.CreateAsync(user.RequiredWorkspaceId(), request with { Brands = brands, Pii = pii }, limit, ct)
                 is { } created
             ? TypedResults.Created($"/v1/subscriptions/{created.Id}", created.WithSecret())
             : Problem.Of(
@@ -245,6 +253,11 @@ public static class SubscriptionsApi
         if (brands is not null && !user.MayActOnBrands(brands))
         {
             return BrandsForbidden();
+        }
+
+        if ((request.Pii ?? current.Pii) == PiiModes.Full && !user.SeesPii())
+        {
+            return FullPiiForbidden();
         }
 
         if (request.Url is { } url && await guard.CheckAsync(url, ct) is { } refused)
@@ -369,6 +382,15 @@ public static class SubscriptionsApi
             ProblemCodes.Forbidden,
             "Not allowed",
             "A subscription of this API key may only name brands the key may act on; omit 'brands' for all of them."
+        );
+
+    private static ProblemHttpResult FullPiiForbidden() =>
+        Problem.Of(
+            StatusCodes.Status403Forbidden,
+            ProblemCodes.Forbidden,
+            "Not allowed",
+            "Only a key with the scope pii:read may create or change a subscription whose deliveries carry customers' "
+                + "personal data in full ('pii': 'full'); ask for 'pseudonymous' or 'none'."
         );
 
     private static ProblemHttpResult TargetRefused(string reason) =>

@@ -21,6 +21,24 @@ internal static class AsyncApiDocument
     /// <summary>An exchange the hub publishes to, and the event types that reach it.</summary>
     private sealed record Channel(Exchange Exchange, List<string> Types, SortedSet<string> BoundTo);
 
+    private sealed record DeclaredExchange(string ExchangeName, string ExchangeType) : Exchange
+    {
+        public bool Durable => true;
+
+        public bool AutoDelete => false;
+
+        public IDictionary<string, object> ExchangeArguments { get; } = new Dictionary<string, object>();
+    }
+
+    /// <summary>The topic exchange the hub declares itself (<see cref="TopicExchange"/>), bound into from
+    /// <c>socialcare.events</c>: every type.</summary>
+    private static Channel Topic() =>
+        new(
+            new DeclaredExchange(TopicExchange.Name, "topic"),
+            [.. EventTypeRegistry.Names.Order(StringComparer.Ordinal)],
+            []
+        );
+
     public static JsonObject Build(IBus bus, JsonNode openApi)
     {
         var channels = new SortedDictionary<string, Channel>(StringComparer.Ordinal);
@@ -41,6 +59,8 @@ internal static class AsyncApiDocument
             }
         }
 
+        channels[TopicExchange.Name] = Topic();
+        channels[HubEntityNameFormatter.AllEventsExchange].BoundTo.Add(TopicExchange.Name);
         return new JsonObject
         {
             ["asyncapi"] = "3.0.0",

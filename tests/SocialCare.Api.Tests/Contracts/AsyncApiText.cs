@@ -32,10 +32,20 @@ internal static class AsyncApiText
         **Consuming from any language.** Declare a durable queue of your own (it belongs to your department and keeps
         messages while your app is down) and bind it to the exchanges you want: `socialcare.events` for every
         event, `socialcare.<type>` for one type, `socialcare.reply.progress` for every reply.* progress event.
-        Every exchange is a durable fanout exchange, so the routing key is ignored: bind with an empty one. Declare
+        These are durable fanout exchanges, so the routing key is ignored: bind with an empty one. Declare
         the exchange yourself too, with the same arguments (durable fanout, not auto-delete), so that your binding
         works whether or not the hub has started yet. Never consume from another department's or the hub's own
         queues.
+
+        **Binding narrowly.** `{TopicExchange.Name}` is a durable topic exchange that receives every event once, with
+        the routing key `<workspace id>.<brand>.<event type>`: bind `<workspace id>.Namshi.#` for one brand of one
+        workspace, `<workspace id>.*.conversation.*` for one family. In the brand, `.`, `*`, `#` and `%` are
+        percent-encoded; no brand is `_`.
+
+        **Personal data.** Every exchange carries customers' identities and words as they are (the fields marked
+        `x-pii` in the schemas): the operator gives bus access only to departments that may see them, and a redacted
+        feed (webhooks with `pii`, or the changefeed with a key without `pii:read`) to the others; see
+        docs/privacy.md.
         """;
 
     public const string Operation = """
@@ -45,16 +55,22 @@ internal static class AsyncApiText
         """;
 
     public static string Channel(string exchange, IReadOnlyList<string> types, IReadOnlySet<string> boundTo) =>
-        (
-            types.Count == 1 ? $"Every `{types[0]}` event."
-            : exchange == HubEntityNameFormatter.AllEventsExchange ? "Every event."
-            : $"Every event of types {string.Join(", ", types.Select(t => $"`{t}`"))}."
-        )
-        + (
-            boundTo.Count == 0
-                ? string.Empty
-                : $" Also delivered to {string.Join(" and ", boundTo.Select(b => $"`{b}`"))} (exchange-to-exchange "
-                    + "bindings)."
-        )
-        + $" Bind your queue with `queue.bind(queue=<yours>, exchange={exchange}, routing_key=\"\")`.";
+        exchange == TopicExchange.Name
+            ? "Every event, once, with the routing key `<workspace id>.<brand>.<event type>` (brand percent-encoded, "
+                + "`_` when none). Bind your queue with a pattern: `queue.bind(queue=<yours>, exchange="
+                + $"{TopicExchange.Name}, routing_key=\"<workspace id>.Namshi.conversation.*\")`."
+            : (
+                (
+                    types.Count == 1 ? $"Every `{types[0]}` event."
+                    : exchange == HubEntityNameFormatter.AllEventsExchange ? "Every event."
+                    : $"Every event of types {string.Join(", ", types.Select(t => $"`{t}`"))}."
+                )
+                + (
+                    boundTo.Count == 0
+                        ? string.Empty
+                        : $" Also delivered to {string.Join(" and ", boundTo.Select(b => $"`{b}`"))} (exchange-to-exchange "
+                            + "bindings)."
+                )
+                + $" Bind your queue with `queue.bind(queue=<yours>, exchange={exchange}, routing_key=\"\")`."
+            );
 }

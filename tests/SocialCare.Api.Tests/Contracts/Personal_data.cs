@@ -23,11 +23,13 @@ public sealed class Personal_data
         "comment",
         "attachments",
         "metadata",
-        "values",
+        "personalValues",
+        "personalContext",
         "parameters",
     ];
 
-    /// <summary>Fields so named that are not a customer's: a brand's name for people, a rule's reply templates.</summary>
+    /// <summary>Fields so named that are not a customer's: a brand's name for people, a rule's reply templates, the
+    /// retention policy's durations and counts.</summary>
     private static readonly string[] NotPersonal =
     [
         "brand.configured:displayName",
@@ -35,6 +37,11 @@ public sealed class Personal_data
         "BrandResponse:displayName",
         "PutBrandRequest:displayName",
         "RuleAction:texts",
+        "retention.applied:attachments",
+        "RetentionAppliedEvent:texts",
+        "RetentionAppliedEvent:attachments",
+        "RetentionPolicy:attachments",
+        "RetentionView:attachments",
     ];
 
     private static IEnumerable<string> EventTypes() => EventSchemas.Types.Keys;

@@ -12,7 +12,7 @@ public sealed class Brand_limited_customers : HubFixture
     public async Task A_brand_limited_key_reads_only_customers_with_a_conversation_of_its_brands()
     {
         var (workspaceId, all) = await Hub.CreateTenantAsync("customer reads");
-        var (_, key) = await Hub.CreateKeyAsync(workspaceId, "zara crm", ["customers:read"], ["Zara"]);
+        var (_, key) = await Hub.CreateKeyAsync(workspaceId, "zara crm", ["customers:read", "pii:read"], ["Zara"]);
         using var zara = Hub.ClientWithKey(key);
         using (all)
         {

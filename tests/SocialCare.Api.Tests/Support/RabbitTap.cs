@@ -17,9 +17,45 @@ public sealed class RabbitTap : IAsyncDisposable
     private readonly ConcurrentQueue<(JsonNode Envelope, byte[] Body, IReadOnlyBasicProperties Properties)> _received =
         new();
 
+    private readonly ConcurrentQueue<string> _routingKeys = new();
+
+    /// <summary>The routing key of each message so far, in arrival order.</summary>
+    public IReadOnlyList<string> RoutingKeys => _routingKeys.ToList();
+
     private RabbitTap(IConnection connection, IChannel channel) => (_connection, _channel) = (connection, channel);
 
-    public static async Task<RabbitTap> BindAsync(params string[] exchanges)
+    public static Task<RabbitTap> BindAsync(params string[] exchanges) =>
+        StartAsync(
+            async (channel, queue) =>
+            {
+                foreach (var exchange in exchanges)
+                {
+                    // Same arguments as the hub declares (durable fanout), so this is idempotent whoever comes first.
+                    await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+                    await channel.QueueBindAsync(queue, exchange, string.Empty);
+                }
+            }
+        );
+
+    /// <summary>A queue bound to the hub's topic exchange with <paramref name="patterns"/> as binding keys.</summary>
+    public static Task<RabbitTap> BindTopicAsync(params string[] patterns) =>
+        StartAsync(
+            async (channel, queue) =>
+            {
+                await channel.ExchangeDeclareAsync(
+                    "socialcare.topic",
+                    ExchangeType.Topic,
+                    durable: true,
+                    autoDelete: false
+                );
+                foreach (var pattern in patterns)
+                {
+                    await channel.QueueBindAsync(queue, "socialcare.topic", pattern);
+                }
+            }
+        );
+
+    private static async Task<RabbitTap> StartAsync(Func<IChannel, string, Task> bind)
     {
         var factory = new ConnectionFactory
         {
@@ -31,18 +67,14 @@ public sealed class RabbitTap : IAsyncDisposable
         var channel = await connection.CreateChannelAsync();
         var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
         var tap = new RabbitTap(connection, channel);
-        foreach (var exchange in exchanges)
-        {
-            // Same arguments as the hub declares (durable fanout), so this is idempotent whoever comes first.
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
-            await channel.QueueBindAsync(queue.QueueName, exchange, string.Empty);
-        }
+        await bind(channel, queue.QueueName);
 
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
             var body = delivery.Body.ToArray();
             tap._received.Enqueue((JsonNode.Parse(Encoding.UTF8.GetString(body))!, body, delivery.BasicProperties));
+            tap._routingKeys.Enqueue(delivery.RoutingKey);
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);

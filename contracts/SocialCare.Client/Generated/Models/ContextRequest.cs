@@ -12,6 +12,14 @@ namespace SocialCare.Client.Models
     public partial class ContextRequest : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>Values that are the customer&apos;s personal data (an IBAN, a date of birth), kept like `values` but redacted for readers without `pii:read` and erased with the customer; null removes a key.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ContextRequest_personalValues? PersonalValues { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ContextRequest_personalValues PersonalValues { get; set; }
+#endif
         /// <summary>Values to set under the caller&apos;s namespace: a value replaces, null removes.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -38,6 +46,7 @@ namespace SocialCare.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "personalValues", n => { PersonalValues = n.GetObjectValue<global::SocialCare.Client.Models.ContextRequest_personalValues>(global::SocialCare.Client.Models.ContextRequest_personalValues.CreateFromDiscriminatorValue); } },
                 { "values", n => { Values = n.GetObjectValue<global::SocialCare.Client.Models.ContextRequest_values>(global::SocialCare.Client.Models.ContextRequest_values.CreateFromDiscriminatorValue); } },
             };
         }
@@ -48,6 +57,7 @@ namespace SocialCare.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteObjectValue<global::SocialCare.Client.Models.ContextRequest_personalValues>("personalValues", PersonalValues);
             writer.WriteObjectValue<global::SocialCare.Client.Models.ContextRequest_values>("values", Values);
         }
     }

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// A department&apos;s facts about the customer in this conversation (lifetime value, segment …), kept under `namespace` — the acting app&apos;s name — so departments never overwrite each other. A null value removed that key.
+    /// A department&apos;s facts about the customer in this conversation (lifetime value, segment …), kept under `namespace` — the acting app&apos;s name — so departments never overwrite each other. A null value removed that key. `personalValues` are the values the department marked as the customer&apos;s personal data (an IBAN, a date of birth): redacted for a reader that may not see personal data, and erased with the customer; `values` are not personal and stay.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ConversationContextUpdatedEvent : IAdditionalDataHolder, IParsable
@@ -44,6 +44,14 @@ namespace SocialCare.Client.Models
 #nullable restore
 #else
         public string Namespace { get; set; }
+#endif
+        /// <summary>The values the department marked as the customer&apos;s personal data; null when it marked none, or when redacted or erased.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationContextUpdatedEvent_personalValues? PersonalValues { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationContextUpdatedEvent_personalValues PersonalValues { get; set; }
 #endif
         /// <summary>When the hub recorded the event.</summary>
         public DateTimeOffset? RecordedAt { get; set; }
@@ -90,6 +98,7 @@ namespace SocialCare.Client.Models
                 { "customerId", n => { CustomerId = n.GetGuidValue(); } },
                 { "eventId", n => { EventId = n.GetGuidValue(); } },
                 { "namespace", n => { Namespace = n.GetStringValue(); } },
+                { "personalValues", n => { PersonalValues = n.GetObjectValue<global::SocialCare.Client.Models.ConversationContextUpdatedEvent_personalValues>(global::SocialCare.Client.Models.ConversationContextUpdatedEvent_personalValues.CreateFromDiscriminatorValue); } },
                 { "recordedAt", n => { RecordedAt = n.GetDateTimeOffsetValue(); } },
                 { "sequence", n => { Sequence = n.GetIntValue(); } },
                 { "values", n => { Values = n.GetObjectValue<global::SocialCare.Client.Models.ConversationContextUpdatedEvent_values>(global::SocialCare.Client.Models.ConversationContextUpdatedEvent_values.CreateFromDiscriminatorValue); } },
@@ -109,6 +118,7 @@ namespace SocialCare.Client.Models
             writer.WriteGuidValue("customerId", CustomerId);
             writer.WriteGuidValue("eventId", EventId);
             writer.WriteStringValue("namespace", Namespace);
+            writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationContextUpdatedEvent_personalValues>("personalValues", PersonalValues);
             writer.WriteDateTimeOffsetValue("recordedAt", RecordedAt);
             writer.WriteIntValue("sequence", Sequence);
             writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationContextUpdatedEvent_values>("values", Values);

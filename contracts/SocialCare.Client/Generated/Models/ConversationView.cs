@@ -111,6 +111,14 @@ namespace SocialCare.Client.Models
 #endif
         /// <summary>When the conversation opened (its first engagement).</summary>
         public DateTimeOffset? OpenedAt { get; set; }
+        /// <summary>The departments&apos; values marked as the customer&apos;s personal data, by namespace, like `context`; null for a key without `pii:read`.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ConversationView_personalContext? PersonalContext { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ConversationView_personalContext PersonalContext { get; set; }
+#endif
         /// <summary>How urgent it is, and why.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -178,6 +186,7 @@ namespace SocialCare.Client.Models
                 { "latestReplies", n => { LatestReplies = n.GetCollectionOfObjectValues<global::SocialCare.Client.Models.ReplyView>(global::SocialCare.Client.Models.ReplyView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "links", n => { Links = n.GetCollectionOfObjectValues<global::SocialCare.Client.Models.LinkView>(global::SocialCare.Client.Models.LinkView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "openedAt", n => { OpenedAt = n.GetDateTimeOffsetValue(); } },
+                { "personalContext", n => { PersonalContext = n.GetObjectValue<global::SocialCare.Client.Models.ConversationView_personalContext>(global::SocialCare.Client.Models.ConversationView_personalContext.CreateFromDiscriminatorValue); } },
                 { "priority", n => { Priority = n.GetObjectValue<global::SocialCare.Client.Models.Priority>(global::SocialCare.Client.Models.Priority.CreateFromDiscriminatorValue); } },
                 { "resolvedAt", n => { ResolvedAt = n.GetDateTimeOffsetValue(); } },
                 { "sla", n => { Sla = n.GetObjectValue<global::SocialCare.Client.Models.SlaView>(global::SocialCare.Client.Models.SlaView.CreateFromDiscriminatorValue); } },
@@ -212,6 +221,7 @@ namespace SocialCare.Client.Models
             writer.WriteCollectionOfObjectValues<global::SocialCare.Client.Models.ReplyView>("latestReplies", LatestReplies);
             writer.WriteCollectionOfObjectValues<global::SocialCare.Client.Models.LinkView>("links", Links);
             writer.WriteDateTimeOffsetValue("openedAt", OpenedAt);
+            writer.WriteObjectValue<global::SocialCare.Client.Models.ConversationView_personalContext>("personalContext", PersonalContext);
             writer.WriteObjectValue<global::SocialCare.Client.Models.Priority>("priority", Priority);
             writer.WriteDateTimeOffsetValue("resolvedAt", ResolvedAt);
             writer.WriteObjectValue<global::SocialCare.Client.Models.SlaView>("sla", Sla);

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// `brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands.
+    /// `brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands. `pii`: how much of customers&apos; personal data its deliveries carry (`full` when omitted); only a key with `pii:read` may ask for `full`.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CreateSubscriptionRequest : IParsable
@@ -47,6 +47,8 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
+        /// <summary>How much of customers&apos; personal data the deliveries carry: `full`, `pseudonymous` or `none`. Default `full` for a key with `pii:read`, else `pseudonymous`; only a key with `pii:read` may ask for `full`.</summary>
+        public global::SocialCare.Client.Models.CreateSubscriptionRequest_pii? Pii { get; set; }
         /// <summary>The endpoint the signed webhooks are POSTed to.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -78,6 +80,7 @@ namespace SocialCare.Client.Models
                 { "enabled", n => { Enabled = n.GetBoolValue(); } },
                 { "eventTypes", n => { EventTypes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "filters", n => { Filters = n.GetObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>(global::SocialCare.Client.Models.SubscriptionFilters.CreateFromDiscriminatorValue); } },
+                { "pii", n => { Pii = n.GetEnumValue<global::SocialCare.Client.Models.CreateSubscriptionRequest_pii>(); } },
                 { "url", n => { Url = n.GetStringValue(); } },
             };
         }
@@ -93,6 +96,7 @@ namespace SocialCare.Client.Models
             writer.WriteBoolValue("enabled", Enabled);
             writer.WriteCollectionOfPrimitiveValues<string>("eventTypes", EventTypes);
             writer.WriteObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>("filters", Filters);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.CreateSubscriptionRequest_pii>("pii", Pii);
             writer.WriteStringValue("url", Url);
         }
     }

@@ -52,5 +52,17 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         ReportsRead,
         #pragma warning restore CS1591
+        [EnumMember(Value = "pii:read")]
+        #pragma warning disable CS1591
+        PiiRead,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "customers:erase")]
+        #pragma warning disable CS1591
+        CustomersErase,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "erasures:confirm")]
+        #pragma warning disable CS1591
+        ErasuresConfirm,
+        #pragma warning restore CS1591
     }
 }

@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
+    /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredFeedItem"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationFeedbackReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerErasedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedFeedItem"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ErasureCompletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ErasureReminderFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyReadFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedFeedItem"/>, <see cref="global::SocialCare.Client.Models.ReplySentFeedItem"/>, <see cref="global::SocialCare.Client.Models.RetentionAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.RuleUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaMetFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaStartedFeedItem"/>, <see cref="global::SocialCare.Client.Models.SlaWarningFeedItem"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedFeedItem"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedFeedItem"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedFeedItem"/>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class FeedItem : IComposedTypeWrapper, IParsable
@@ -149,6 +149,14 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.CustomerCreatedFeedItem CustomerCreatedFeedItem { get; set; }
 #endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerErasedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.CustomerErasedFeedItem? CustomerErasedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.CustomerErasedFeedItem CustomerErasedFeedItem { get; set; }
+#endif
         /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -172,6 +180,22 @@ namespace SocialCare.Client.Models
 #nullable restore
 #else
         public global::SocialCare.Client.Models.EngagementReceivedFeedItem EngagementReceivedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ErasureCompletedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ErasureCompletedFeedItem? ErasureCompletedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ErasureCompletedFeedItem ErasureCompletedFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ErasureReminderFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.ErasureReminderFeedItem? ErasureReminderFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.ErasureReminderFeedItem ErasureReminderFeedItem { get; set; }
 #endif
         /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyDeliveredFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -212,6 +236,14 @@ namespace SocialCare.Client.Models
 #nullable restore
 #else
         public global::SocialCare.Client.Models.ReplySentFeedItem ReplySentFeedItem { get; set; }
+#endif
+        /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.RetentionAppliedFeedItem"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::SocialCare.Client.Models.RetentionAppliedFeedItem? RetentionAppliedFeedItem { get; set; }
+#nullable restore
+#else
+        public global::SocialCare.Client.Models.RetentionAppliedFeedItem RetentionAppliedFeedItem { get; set; }
 #endif
         /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.RuleCreatedFeedItem"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -419,6 +451,10 @@ namespace SocialCare.Client.Models
             {
                 result.CustomerCreatedFeedItem = new global::SocialCare.Client.Models.CustomerCreatedFeedItem();
             }
+            else if("customer.erased".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.CustomerErasedFeedItem = new global::SocialCare.Client.Models.CustomerErasedFeedItem();
+            }
             else if("customer.identity_linked".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
                 result.CustomerIdentityLinkedFeedItem = new global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem();
@@ -430,6 +466,14 @@ namespace SocialCare.Client.Models
             else if("engagement.received".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
                 result.EngagementReceivedFeedItem = new global::SocialCare.Client.Models.EngagementReceivedFeedItem();
+            }
+            else if("erasure.completed".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ErasureCompletedFeedItem = new global::SocialCare.Client.Models.ErasureCompletedFeedItem();
+            }
+            else if("erasure.reminder".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.ErasureReminderFeedItem = new global::SocialCare.Client.Models.ErasureReminderFeedItem();
             }
             else if("reply.delivered".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
@@ -450,6 +494,10 @@ namespace SocialCare.Client.Models
             else if("reply.sent".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
                 result.ReplySentFeedItem = new global::SocialCare.Client.Models.ReplySentFeedItem();
+            }
+            else if("retention.applied".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
+            {
+                result.RetentionAppliedFeedItem = new global::SocialCare.Client.Models.RetentionAppliedFeedItem();
             }
             else if("rule.created".Equals(mappingValue, StringComparison.OrdinalIgnoreCase))
             {
@@ -591,6 +639,10 @@ namespace SocialCare.Client.Models
             {
                 return CustomerCreatedFeedItem.GetFieldDeserializers();
             }
+            else if(CustomerErasedFeedItem != null)
+            {
+                return CustomerErasedFeedItem.GetFieldDeserializers();
+            }
             else if(CustomerIdentityLinkedFeedItem != null)
             {
                 return CustomerIdentityLinkedFeedItem.GetFieldDeserializers();
@@ -602,6 +654,14 @@ namespace SocialCare.Client.Models
             else if(EngagementReceivedFeedItem != null)
             {
                 return EngagementReceivedFeedItem.GetFieldDeserializers();
+            }
+            else if(ErasureCompletedFeedItem != null)
+            {
+                return ErasureCompletedFeedItem.GetFieldDeserializers();
+            }
+            else if(ErasureReminderFeedItem != null)
+            {
+                return ErasureReminderFeedItem.GetFieldDeserializers();
             }
             else if(ReplyDeliveredFeedItem != null)
             {
@@ -622,6 +682,10 @@ namespace SocialCare.Client.Models
             else if(ReplySentFeedItem != null)
             {
                 return ReplySentFeedItem.GetFieldDeserializers();
+            }
+            else if(RetentionAppliedFeedItem != null)
+            {
+                return RetentionAppliedFeedItem.GetFieldDeserializers();
             }
             else if(RuleCreatedFeedItem != null)
             {
@@ -764,6 +828,10 @@ namespace SocialCare.Client.Models
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.CustomerCreatedFeedItem>(null, CustomerCreatedFeedItem);
             }
+            else if(CustomerErasedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.CustomerErasedFeedItem>(null, CustomerErasedFeedItem);
+            }
             else if(CustomerIdentityLinkedFeedItem != null)
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.CustomerIdentityLinkedFeedItem>(null, CustomerIdentityLinkedFeedItem);
@@ -775,6 +843,14 @@ namespace SocialCare.Client.Models
             else if(EngagementReceivedFeedItem != null)
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.EngagementReceivedFeedItem>(null, EngagementReceivedFeedItem);
+            }
+            else if(ErasureCompletedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ErasureCompletedFeedItem>(null, ErasureCompletedFeedItem);
+            }
+            else if(ErasureReminderFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.ErasureReminderFeedItem>(null, ErasureReminderFeedItem);
             }
             else if(ReplyDeliveredFeedItem != null)
             {
@@ -795,6 +871,10 @@ namespace SocialCare.Client.Models
             else if(ReplySentFeedItem != null)
             {
                 writer.WriteObjectValue<global::SocialCare.Client.Models.ReplySentFeedItem>(null, ReplySentFeedItem);
+            }
+            else if(RetentionAppliedFeedItem != null)
+            {
+                writer.WriteObjectValue<global::SocialCare.Client.Models.RetentionAppliedFeedItem>(null, RetentionAppliedFeedItem);
             }
             else if(RuleCreatedFeedItem != null)
             {

@@ -151,6 +151,10 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         AlreadyMerged,
         #pragma warning restore CS1591
+        [EnumMember(Value = "not-a-party")]
+        #pragma warning disable CS1591
+        NotAParty,
+        #pragma warning restore CS1591
         [EnumMember(Value = "subscription-limit-reached")]
         #pragma warning disable CS1591
         SubscriptionLimitReached,

@@ -59,6 +59,8 @@ namespace SocialCare.Client.Models
 #endif
         /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
+        /// <summary>How much of customers&apos; personal data the deliveries carry: `full` (as they are), `pseudonymous` (identities as the workspace&apos;s pseudonyms, text and metadata null) or `none` (docs/privacy.md).</summary>
+        public global::SocialCare.Client.Models.SubscriptionResponse_pii? Pii { get; set; }
         /// <summary>When it last changed.</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>The endpoint the signed webhooks are POSTed to.</summary>
@@ -95,6 +97,7 @@ namespace SocialCare.Client.Models
                 { "eventTypes", n => { EventTypes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "filters", n => { Filters = n.GetObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>(global::SocialCare.Client.Models.SubscriptionFilters.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
+                { "pii", n => { Pii = n.GetEnumValue<global::SocialCare.Client.Models.SubscriptionResponse_pii>(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
                 { "url", n => { Url = n.GetStringValue(); } },
             };
@@ -114,6 +117,7 @@ namespace SocialCare.Client.Models
             writer.WriteCollectionOfPrimitiveValues<string>("eventTypes", EventTypes);
             writer.WriteObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>("filters", Filters);
             writer.WriteGuidValue("id", Id);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.SubscriptionResponse_pii>("pii", Pii);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteStringValue("url", Url);
         }

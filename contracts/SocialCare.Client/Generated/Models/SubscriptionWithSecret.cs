@@ -51,6 +51,8 @@ namespace SocialCare.Client.Models
 #endif
         /// <summary>The resource&apos;s id.</summary>
         public Guid? Id { get; set; }
+        /// <summary>How much of customers&apos; personal data the deliveries carry: `full` (as they are), `pseudonymous` (identities as the workspace&apos;s pseudonyms, text and metadata null) or `none` (docs/privacy.md).</summary>
+        public global::SocialCare.Client.Models.SubscriptionWithSecret_pii? Pii { get; set; }
         /// <summary>Until then deliveries are also signed with the previous secret, so that the endpoint can switch over.</summary>
         public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
         /// <summary>The signing secret (`whsec_…`) for the Standard Webhooks signature. Shown only now.</summary>
@@ -94,6 +96,7 @@ namespace SocialCare.Client.Models
                 { "eventTypes", n => { EventTypes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "filters", n => { Filters = n.GetObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>(global::SocialCare.Client.Models.SubscriptionFilters.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
+                { "pii", n => { Pii = n.GetEnumValue<global::SocialCare.Client.Models.SubscriptionWithSecret_pii>(); } },
                 { "previousSecretExpiresAt", n => { PreviousSecretExpiresAt = n.GetDateTimeOffsetValue(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "url", n => { Url = n.GetStringValue(); } },
@@ -113,6 +116,7 @@ namespace SocialCare.Client.Models
             writer.WriteCollectionOfPrimitiveValues<string>("eventTypes", EventTypes);
             writer.WriteObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>("filters", Filters);
             writer.WriteGuidValue("id", Id);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.SubscriptionWithSecret_pii>("pii", Pii);
             writer.WriteDateTimeOffsetValue("previousSecretExpiresAt", PreviousSecretExpiresAt);
             writer.WriteStringValue("secret", Secret);
             writer.WriteStringValue("url", Url);

@@ -88,7 +88,7 @@ namespace SocialCare.Client.Models
             writer.WriteLongValue("version", Version);
         }
         /// <summary>
-        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationFeedbackReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.RuleCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.RuleDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.RuleUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaMetEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaStartedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaWarningEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
+        /// Composed type wrapper for classes <see cref="global::SocialCare.Client.Models.BrandConfiguredEvent"/>, <see cref="global::SocialCare.Client.Models.BrandRemovedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAcknowledgedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationAssignedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationChannelChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationClaimedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationContextUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationFeedbackReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationNoteAddedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationOpenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationPriorityChangedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReleasedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationReopenedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationResolvedEvent"/>, <see cref="global::SocialCare.Client.Models.ConversationTaggedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerErasedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/>, <see cref="global::SocialCare.Client.Models.CustomerMergedEvent"/>, <see cref="global::SocialCare.Client.Models.EngagementReceivedEvent"/>, <see cref="global::SocialCare.Client.Models.ErasureCompletedEvent"/>, <see cref="global::SocialCare.Client.Models.ErasureReminderEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyFailedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyReadEvent"/>, <see cref="global::SocialCare.Client.Models.ReplyRequestedEvent"/>, <see cref="global::SocialCare.Client.Models.ReplySentEvent"/>, <see cref="global::SocialCare.Client.Models.RetentionAppliedEvent"/>, <see cref="global::SocialCare.Client.Models.RuleCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.RuleDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.RuleUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaAppliedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaBreachedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaMetEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaPolicyUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaStartedEvent"/>, <see cref="global::SocialCare.Client.Models.SlaWarningEvent"/>, <see cref="global::SocialCare.Client.Models.SubscriptionDisabledEvent"/>, <see cref="global::SocialCare.Client.Models.TeamCreatedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamDeletedEvent"/>, <see cref="global::SocialCare.Client.Models.TeamUpdatedEvent"/>, <see cref="global::SocialCare.Client.Models.WebhookDeliveryExhaustedEvent"/>
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class TimelineEntry_data : IComposedTypeWrapper, IParsable
@@ -229,6 +229,14 @@ namespace SocialCare.Client.Models
 #else
             public global::SocialCare.Client.Models.CustomerCreatedEvent CustomerCreatedEvent { get; set; }
 #endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerErasedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.CustomerErasedEvent? CustomerErasedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.CustomerErasedEvent CustomerErasedEvent { get; set; }
+#endif
             /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.CustomerIdentityLinkedEvent"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -252,6 +260,22 @@ namespace SocialCare.Client.Models
 #nullable restore
 #else
             public global::SocialCare.Client.Models.EngagementReceivedEvent EngagementReceivedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ErasureCompletedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ErasureCompletedEvent? ErasureCompletedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ErasureCompletedEvent ErasureCompletedEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ErasureReminderEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.ErasureReminderEvent? ErasureReminderEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.ErasureReminderEvent ErasureReminderEvent { get; set; }
 #endif
             /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.ReplyDeliveredEvent"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -292,6 +316,14 @@ namespace SocialCare.Client.Models
 #nullable restore
 #else
             public global::SocialCare.Client.Models.ReplySentEvent ReplySentEvent { get; set; }
+#endif
+            /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.RetentionAppliedEvent"/></summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public global::SocialCare.Client.Models.RetentionAppliedEvent? RetentionAppliedEvent { get; set; }
+#nullable restore
+#else
+            public global::SocialCare.Client.Models.RetentionAppliedEvent RetentionAppliedEvent { get; set; }
 #endif
             /// <summary>Composed type representation for type <see cref="global::SocialCare.Client.Models.RuleCreatedEvent"/></summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -447,14 +479,18 @@ namespace SocialCare.Client.Models
                 result.ConversationResolvedEvent = new global::SocialCare.Client.Models.ConversationResolvedEvent();
                 result.ConversationTaggedEvent = new global::SocialCare.Client.Models.ConversationTaggedEvent();
                 result.CustomerCreatedEvent = new global::SocialCare.Client.Models.CustomerCreatedEvent();
+                result.CustomerErasedEvent = new global::SocialCare.Client.Models.CustomerErasedEvent();
                 result.CustomerIdentityLinkedEvent = new global::SocialCare.Client.Models.CustomerIdentityLinkedEvent();
                 result.CustomerMergedEvent = new global::SocialCare.Client.Models.CustomerMergedEvent();
                 result.EngagementReceivedEvent = new global::SocialCare.Client.Models.EngagementReceivedEvent();
+                result.ErasureCompletedEvent = new global::SocialCare.Client.Models.ErasureCompletedEvent();
+                result.ErasureReminderEvent = new global::SocialCare.Client.Models.ErasureReminderEvent();
                 result.ReplyDeliveredEvent = new global::SocialCare.Client.Models.ReplyDeliveredEvent();
                 result.ReplyFailedEvent = new global::SocialCare.Client.Models.ReplyFailedEvent();
                 result.ReplyReadEvent = new global::SocialCare.Client.Models.ReplyReadEvent();
                 result.ReplyRequestedEvent = new global::SocialCare.Client.Models.ReplyRequestedEvent();
                 result.ReplySentEvent = new global::SocialCare.Client.Models.ReplySentEvent();
+                result.RetentionAppliedEvent = new global::SocialCare.Client.Models.RetentionAppliedEvent();
                 result.RuleCreatedEvent = new global::SocialCare.Client.Models.RuleCreatedEvent();
                 result.RuleDeletedEvent = new global::SocialCare.Client.Models.RuleDeletedEvent();
                 result.RuleUpdatedEvent = new global::SocialCare.Client.Models.RuleUpdatedEvent();
@@ -479,9 +515,9 @@ namespace SocialCare.Client.Models
             /// <returns>A IDictionary&lt;string, Action&lt;IParseNode&gt;&gt;</returns>
             public virtual IDictionary<string, Action<IParseNode>> GetFieldDeserializers()
             {
-                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationFeedbackReceivedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || RuleCreatedEvent != null || RuleDeletedEvent != null || RuleUpdatedEvent != null || SlaAppliedEvent != null || SlaBreachedEvent != null || SlaMetEvent != null || SlaPolicyCreatedEvent != null || SlaPolicyDeletedEvent != null || SlaPolicyUpdatedEvent != null || SlaStartedEvent != null || SlaWarningEvent != null || SubscriptionDisabledEvent != null || TeamCreatedEvent != null || TeamDeletedEvent != null || TeamUpdatedEvent != null || WebhookDeliveryExhaustedEvent != null)
+                if(BrandConfiguredEvent != null || BrandRemovedEvent != null || ConversationAcknowledgedEvent != null || ConversationAssignedEvent != null || ConversationChannelChangedEvent != null || ConversationClaimedEvent != null || ConversationContextUpdatedEvent != null || ConversationFeedbackReceivedEvent != null || ConversationLinkedEvent != null || ConversationNoteAddedEvent != null || ConversationOpenedEvent != null || ConversationPriorityChangedEvent != null || ConversationReleasedEvent != null || ConversationReopenedEvent != null || ConversationResolvedEvent != null || ConversationTaggedEvent != null || CustomerCreatedEvent != null || CustomerErasedEvent != null || CustomerIdentityLinkedEvent != null || CustomerMergedEvent != null || EngagementReceivedEvent != null || ErasureCompletedEvent != null || ErasureReminderEvent != null || ReplyDeliveredEvent != null || ReplyFailedEvent != null || ReplyReadEvent != null || ReplyRequestedEvent != null || ReplySentEvent != null || RetentionAppliedEvent != null || RuleCreatedEvent != null || RuleDeletedEvent != null || RuleUpdatedEvent != null || SlaAppliedEvent != null || SlaBreachedEvent != null || SlaMetEvent != null || SlaPolicyCreatedEvent != null || SlaPolicyDeletedEvent != null || SlaPolicyUpdatedEvent != null || SlaStartedEvent != null || SlaWarningEvent != null || SubscriptionDisabledEvent != null || TeamCreatedEvent != null || TeamDeletedEvent != null || TeamUpdatedEvent != null || WebhookDeliveryExhaustedEvent != null)
                 {
-                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationFeedbackReceivedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, RuleCreatedEvent, RuleDeletedEvent, RuleUpdatedEvent, SlaAppliedEvent, SlaBreachedEvent, SlaMetEvent, SlaPolicyCreatedEvent, SlaPolicyDeletedEvent, SlaPolicyUpdatedEvent, SlaStartedEvent, SlaWarningEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
+                    return ParseNodeHelper.MergeDeserializersForIntersectionWrapper(BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationFeedbackReceivedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerErasedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ErasureCompletedEvent, ErasureReminderEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, RetentionAppliedEvent, RuleCreatedEvent, RuleDeletedEvent, RuleUpdatedEvent, SlaAppliedEvent, SlaBreachedEvent, SlaMetEvent, SlaPolicyCreatedEvent, SlaPolicyDeletedEvent, SlaPolicyUpdatedEvent, SlaStartedEvent, SlaWarningEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
                 }
                 return new Dictionary<string, Action<IParseNode>>();
             }
@@ -492,7 +528,7 @@ namespace SocialCare.Client.Models
             public virtual void Serialize(ISerializationWriter writer)
             {
                 if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationFeedbackReceivedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, RuleCreatedEvent, RuleDeletedEvent, RuleUpdatedEvent, SlaAppliedEvent, SlaBreachedEvent, SlaMetEvent, SlaPolicyCreatedEvent, SlaPolicyDeletedEvent, SlaPolicyUpdatedEvent, SlaStartedEvent, SlaWarningEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
+                writer.WriteObjectValue<global::SocialCare.Client.Models.BrandConfiguredEvent>(null, BrandConfiguredEvent, BrandRemovedEvent, ConversationAcknowledgedEvent, ConversationAssignedEvent, ConversationChannelChangedEvent, ConversationClaimedEvent, ConversationContextUpdatedEvent, ConversationFeedbackReceivedEvent, ConversationLinkedEvent, ConversationNoteAddedEvent, ConversationOpenedEvent, ConversationPriorityChangedEvent, ConversationReleasedEvent, ConversationReopenedEvent, ConversationResolvedEvent, ConversationTaggedEvent, CustomerCreatedEvent, CustomerErasedEvent, CustomerIdentityLinkedEvent, CustomerMergedEvent, EngagementReceivedEvent, ErasureCompletedEvent, ErasureReminderEvent, ReplyDeliveredEvent, ReplyFailedEvent, ReplyReadEvent, ReplyRequestedEvent, ReplySentEvent, RetentionAppliedEvent, RuleCreatedEvent, RuleDeletedEvent, RuleUpdatedEvent, SlaAppliedEvent, SlaBreachedEvent, SlaMetEvent, SlaPolicyCreatedEvent, SlaPolicyDeletedEvent, SlaPolicyUpdatedEvent, SlaStartedEvent, SlaWarningEvent, SubscriptionDisabledEvent, TeamCreatedEvent, TeamDeletedEvent, TeamUpdatedEvent, WebhookDeliveryExhaustedEvent);
             }
         }
     }

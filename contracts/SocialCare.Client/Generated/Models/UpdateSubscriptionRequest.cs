@@ -46,6 +46,8 @@ namespace SocialCare.Client.Models
 #else
         public global::SocialCare.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
+        /// <summary>Change how much personal data the deliveries carry; from the next attempt on. Only a key with `pii:read` may make or keep a subscription `full`.</summary>
+        public global::SocialCare.Client.Models.UpdateSubscriptionRequest_pii? Pii { get; set; }
         /// <summary>A new endpoint for the signed webhooks.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -77,6 +79,7 @@ namespace SocialCare.Client.Models
                 { "enabled", n => { Enabled = n.GetBoolValue(); } },
                 { "eventTypes", n => { EventTypes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "filters", n => { Filters = n.GetObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>(global::SocialCare.Client.Models.SubscriptionFilters.CreateFromDiscriminatorValue); } },
+                { "pii", n => { Pii = n.GetEnumValue<global::SocialCare.Client.Models.UpdateSubscriptionRequest_pii>(); } },
                 { "url", n => { Url = n.GetStringValue(); } },
             };
         }
@@ -92,6 +95,7 @@ namespace SocialCare.Client.Models
             writer.WriteBoolValue("enabled", Enabled);
             writer.WriteCollectionOfPrimitiveValues<string>("eventTypes", EventTypes);
             writer.WriteObjectValue<global::SocialCare.Client.Models.SubscriptionFilters>("filters", Filters);
+            writer.WriteEnumValue<global::SocialCare.Client.Models.UpdateSubscriptionRequest_pii>("pii", Pii);
             writer.WriteStringValue("url", Url);
         }
     }

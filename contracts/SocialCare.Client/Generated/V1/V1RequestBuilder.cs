@@ -4,10 +4,12 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using SocialCare.Client.V1.Admin;
 using SocialCare.Client.V1.Brands;
+using SocialCare.Client.V1.BusConsumers;
 using SocialCare.Client.V1.Channels;
 using SocialCare.Client.V1.Conversations;
 using SocialCare.Client.V1.Customers;
 using SocialCare.Client.V1.Engagements;
+using SocialCare.Client.V1.Erasures;
 using SocialCare.Client.V1.Events;
 using SocialCare.Client.V1.Hooks;
 using SocialCare.Client.V1.Me;
@@ -40,6 +42,11 @@ namespace SocialCare.Client.V1
         {
             get => new global::SocialCare.Client.V1.Brands.BrandsRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The busConsumers property</summary>
+        public global::SocialCare.Client.V1.BusConsumers.BusConsumersRequestBuilder BusConsumers
+        {
+            get => new global::SocialCare.Client.V1.BusConsumers.BusConsumersRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The channels property</summary>
         public global::SocialCare.Client.V1.Channels.ChannelsRequestBuilder Channels
         {
@@ -59,6 +66,11 @@ namespace SocialCare.Client.V1
         public global::SocialCare.Client.V1.Engagements.EngagementsRequestBuilder Engagements
         {
             get => new global::SocialCare.Client.V1.Engagements.EngagementsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The erasures property</summary>
+        public global::SocialCare.Client.V1.Erasures.ErasuresRequestBuilder Erasures
+        {
+            get => new global::SocialCare.Client.V1.Erasures.ErasuresRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The events property</summary>
         public global::SocialCare.Client.V1.Events.EventsRequestBuilder Events

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Npgsql;
+using SocialCare.Api.Privacy;
 
 namespace SocialCare.Api.EventLog.Changefeed;
 
@@ -45,13 +46,14 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>The page after <paramref name="after"/>; with <paramref name="brands"/>, only events of those brands
-    /// (never those without a brand).</summary>
+    /// (never those without a brand); with <paramref name="view"/>, personal fields as that view shows them.</summary>
     public async Task<IReadOnlyList<FeedItem>> ReadAsync(
         Guid workspaceId,
         long after,
         IReadOnlyList<string>? types,
         IReadOnlyList<string>? brands,
         int limit,
+        PiiView? view,
         CancellationToken ct
     )
     {
@@ -74,6 +76,11 @@ public sealed class EventFeed(NpgsqlDataSource dataSource)
             var seq = reader.GetInt64(0);
             var data = JsonNode.Parse(reader.GetString(5))!.AsObject();
             data["sequence"] = seq;
+            if (view is not null && EventTypeRegistry.TryGetType(reader.GetString(2), out var contract))
+            {
+                EventRedaction.Apply(data, contract, view);
+            }
+
             items.Add(
                 new FeedItem(
                     seq,

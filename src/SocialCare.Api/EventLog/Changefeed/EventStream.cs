@@ -76,7 +76,15 @@ internal static class EventStream
                 }
 
                 var woken = signal.Next(workspaceId);
-                var items = await feed.ReadAsync(workspaceId, cursor, typeFilter, brands, Paging.MaxLimit, ct);
+                var items = await feed.ReadAsync(
+                    workspaceId,
+                    cursor,
+                    typeFilter,
+                    brands,
+                    Paging.MaxLimit,
+                    Privacy.ReadRedaction.View,
+                    ct
+                );
                 if (items.Count > 0)
                 {
                     await WriteAsync(http, Format(items), ct);

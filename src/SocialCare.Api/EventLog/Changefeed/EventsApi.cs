@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SocialCare.Api.Authorization;
 using SocialCare.Api.Infrastructure;
+using SocialCare.Api.Privacy;
 
 namespace SocialCare.Api.EventLog.Changefeed;
 
@@ -64,6 +65,7 @@ public static class EventsApi
             Types(types),
             user.Brands(),
             Paging.ClampLimit(limit),
+            ReadRedaction.View,
             ct
         );
         var next = items.Count > 0 ? items[^1].Sequence : from;

@@ -53,6 +53,27 @@ public static class BusHeaders
         yield return new(Sequence, e.Sequence);
     }
 
+    /// <summary>
+    /// The event's routing key, which the topic exchange (<c>socialcare.topic</c>) routes on:
+    /// <c>&lt;workspace id&gt;.&lt;brand&gt;.&lt;event type&gt;</c>, e.g.
+    /// <c>0192….Namshi.engagement.received</c>, so that a department binds its workspace, brand and types
+    /// (<c>0192….Namshi.conversation.*</c>, <c>0192….*.reply.#</c>). In the brand, the characters a topic pattern
+    /// treats specially (<c>.</c>, <c>*</c>, <c>#</c>) and <c>%</c> are percent-encoded; an event without a brand has
+    /// <c>_</c>; a brand too long for the 255 bytes of a routing key is <c>~</c> and the first 16 hex digits of its
+    /// SHA-256 (docs/events.md).
+    /// </summary>
+    public static string RoutingKeyOf(HubEvent e, string type)
+    {
+        var brand = e.Brand is null ? "_" : Encode(e.Brand);
+        var key = $"{e.WorkspaceId}.{brand}.{type}";
+        return System.Text.Encoding.UTF8.GetByteCount(key) <= 255
+            ? key
+            : $"{e.WorkspaceId}.~{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(e.Brand!)))[..16]}.{type}";
+    }
+
+    private static string Encode(string brand) =>
+        brand.Replace("%", "%25").Replace(".", "%2E").Replace("*", "%2A").Replace("#", "%23");
+
     /// <summary>The CloudEvents <c>source</c>: the workspace, as the REST API names it.</summary>
     public static string SourceOf(Guid workspaceId) => $"/v1/workspaces/{workspaceId}";
 

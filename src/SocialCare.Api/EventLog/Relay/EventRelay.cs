@@ -221,6 +221,7 @@ internal sealed partial class EventRelay(
                     context =>
                     {
                         context.MessageId = row.Id;
+                        context.TrySetRoutingKey(BusHeaders.RoutingKeyOf(message, row.Type));
                         BusHeaders.Apply(context, message, row.Type);
                     },
                     cancellationToken

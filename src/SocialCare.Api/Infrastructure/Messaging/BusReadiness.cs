@@ -8,27 +8,57 @@ namespace SocialCare.Api.Infrastructure.Messaging;
 /// queue is bound reaches no queue of this hub, and its webhooks would never be sent. While the broker cannot be
 /// reached at start-up, events simply wait in the log.
 /// </summary>
-public sealed class BusReadiness : IBusObserver
+public sealed partial class BusReadiness(
+    Microsoft.Extensions.Options.IOptions<RabbitMqOptions> options,
+    ILogger<BusReadiness> logger
+) : IBusObserver, IDisposable
 {
+    private static readonly TimeSpan RetryTopologyAfter = TimeSpan.FromSeconds(2);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
 
     public Task Ready => _ready.Task;
 
-    /// <summary>Not awaited here: the bus may wait for its observers before it finishes starting.</summary>
+    /// <summary>Not awaited here: the bus may wait for its observers before it finishes starting. Once it has, the
+    /// topic exchange is declared (<see cref="TopicExchange"/>), tried again until the broker takes it.</summary>
     public Task PostStart(IBus bus, Task<BusReady> busReady)
     {
-        busReady.ContinueWith(
-            started =>
+        _ = Task.Run(async () =>
+        {
+            try
             {
-                if (started.IsCompletedSuccessfully)
+                await busReady;
+            }
+            catch (Exception)
+            {
+                return;
+            }
+
+            while (!_stopping.IsCancellationRequested)
+            {
+                try
                 {
+                    await TopicExchange.DeclareAsync(options.Value, _stopping.Token);
                     _ready.TrySetResult();
+                    return;
                 }
-            },
-            TaskScheduler.Default
-        );
+                catch (Exception e) when (!_stopping.IsCancellationRequested)
+                {
+                    LogTopologyFailed(logger, e);
+                    await Task.Delay(RetryTopologyAfter, _stopping.Token)
+                        .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not declare the topic exchange; trying again.")]
+    private static partial void LogTopologyFailed(ILogger logger, Exception error);
 
     public void PostCreate(IBus bus) { }
 
@@ -38,7 +68,9 @@ public sealed class BusReadiness : IBusObserver
 
     public Task StartFaulted(IBus bus, Exception exception) => Task.CompletedTask;
 
-    public Task PreStop(IBus bus) => Task.CompletedTask;
+    public async Task PreStop(IBus bus) => await _stopping.CancelAsync();
+
+    public void Dispose() => _stopping.Dispose();
 
     public Task PostStop(IBus bus) => Task.CompletedTask;
 

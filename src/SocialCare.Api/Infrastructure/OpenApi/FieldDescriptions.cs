@@ -98,6 +98,82 @@ internal static class FieldDescriptions
         ["enabled"] = "Whether deliveries are made; a disabled subscription records nothing to deliver.",
         ["CreateSubscriptionRequest.enabled"] = "Whether deliveries are made; default true.",
         ["UpdateSubscriptionRequest.enabled"] = "Enable or disable; enabling again clears `disabledReason`.",
+        ["engagementText"] =
+            "How long the text of engagements and replies (and template values) is kept: an ISO 8601 duration of "
+            + "years, months, weeks and days (`P90D`), at least `P1D`; null keeps it for ever.",
+        ["RetentionPolicy.attachments"] =
+            "How long engagements' and replies' attachments are kept (`P30D`); null keeps them for ever.",
+        ["RetentionView.attachments"] = "How long engagements' and replies' attachments are kept; null: for ever.",
+        ["closedConversations"] =
+            "How long a resolved conversation keeps its personal data (`P2Y`): messages, replies, notes, authors, "
+            + "thread keys, personal context; null keeps it for ever. The customer's own identity stays.",
+        ["RetentionView.updatedAt"] = "When the policy was last set.",
+        ["textBefore"] = "Text older than this was removed; null when the policy keeps text for ever.",
+        ["attachmentsBefore"] = "Attachments older than this were removed; null when kept for ever.",
+        ["conversationsBefore"] = "Conversations resolved before this lost their personal data; null when kept.",
+        ["RetentionApplied.texts"] = "Engagements and replies whose text this pass removed.",
+        ["RetentionApplied.attachments"] = "Engagements and replies whose attachments this pass removed.",
+        ["RetentionApplied.conversations"] = "Resolved conversations whose personal data this pass removed.",
+        ["exportedAt"] = "When the export was made.",
+        ["CustomerExportView.customer"] = "The customer as it is now: identities and conversations.",
+        ["CustomerExportView.mergedCustomerIds"] = "Customers merged into this one (their own events are in `events`).",
+        ["CustomerExportView.conversations"] =
+            "Each of the customer's conversations as it is now (of the brands the key may see).",
+        ["CustomerExportView.events"] =
+            "Every event of the customer's, merged customers' and conversations' streams, stream by stream in order.",
+        ["ExportedEvent.streamId"] = "The stream the event is on: a customer's or a conversation's id.",
+        ["ExportedEvent.event"] = "The event, as a conversation's timeline shows it.",
+        ["erasureId"] = "The erasure's id: `GET /v1/erasures/{id}` shows it, receipts are posted to it.",
+        ["ErasureView.id"] = "The erasure's id.",
+        ["ErasureView.customerId"] = "The customer erased (the survivor, when the id asked for was merged into it).",
+        ["mergedCustomerIds"] = "Customers merged into this one, erased with it.",
+        ["ErasureView.conversationIds"] = "The customer's conversations, whose personal data was erased.",
+        ["CustomerErased.conversationIds"] =
+            "The customer's conversations, whose personal data was erased (the conversations and their facts stay).",
+        ["eventsErased"] = "How many events of the log had personal fields, now null.",
+        ["ErasureView.status"] = "`awaiting_receipts` until every party has confirmed, then `completed`.",
+        ["ErasureView.requestedAt"] = "When the customer's data was erased from the hub.",
+        ["ErasureView.requestedBy"] = "The name of the key that asked for the erasure.",
+        ["receiptsDueAt"] = "When every party's receipt is due (`Privacy:ReceiptDeadline` after the erasure).",
+        ["ErasureView.completedAt"] = "When the last party confirmed; null while some have not.",
+        ["parties"] =
+            "Who held copies and must confirm: each subscription that received the customer's data, and "
+            + "each bus consumer registered at the time.",
+        ["ErasureParty.kind"] = "`subscription` (a webhook subscription) or `consumer` (a registered bus consumer).",
+        ["ErasureParty.party"] = "The subscription's id, or the bus consumer's name.",
+        ["ErasureParty.confirmedAt"] = "When the party confirmed; null until it has.",
+        ["ErasureParty.confirmedBy"] = "The name of the key that confirmed.",
+        ["ErasureAccepted.erasure"] = "The erasure as it now stands.",
+        ["ReceiptRequest.subscriptionId"] = "The subscription confirming (exactly one of this and `consumer`).",
+        ["ReceiptRequest.consumer"] =
+            "The bus consumer confirming, by name (exactly one of this and `subscriptionId`).",
+        ["BusConsumerRequest.description"] = "A note for people: which department's consumer this is.",
+        ["BusConsumerView.name"] = "The consumer's name, unique in the workspace.",
+        ["BusConsumerView.description"] = "A note for people: which department's consumer this is.",
+        ["BusConsumerView.createdAt"] = "When it was first registered.",
+        ["subscriptionIds"] = "The webhook subscriptions that received the customer's data; each must confirm.",
+        ["consumers"] = "The bus consumers registered for receipts; each must confirm.",
+        ["overdue"] = "Whether the deadline has passed.",
+        ["pendingSubscriptionIds"] = "The subscriptions that have not confirmed yet.",
+        ["pendingConsumers"] = "The bus consumers that have not confirmed yet.",
+        ["personalValues"] =
+            "Values that are the customer's personal data (an IBAN, a date of birth), kept like `values` but redacted "
+            + "for readers without `pii:read` and erased with the customer; null removes a key.",
+        ["ConversationContextUpdated.personalValues"] =
+            "The values the department marked as the customer's personal data; null when it marked none, or when "
+            + "redacted or erased.",
+        ["personalContext"] =
+            "The departments' values marked as the customer's personal data, by namespace, like `context`; null for "
+            + "a key without `pii:read`.",
+        ["pii"] =
+            "How much of customers' personal data the deliveries carry: `full` (as they are), `pseudonymous` "
+            + "(identities as the workspace's pseudonyms, text and metadata null) or `none` (docs/privacy.md).",
+        ["CreateSubscriptionRequest.pii"] =
+            "How much of customers' personal data the deliveries carry: `full`, `pseudonymous` or `none`. Default "
+            + "`full` for a key with `pii:read`, else `pseudonymous`; only a key with `pii:read` may ask for `full`.",
+        ["UpdateSubscriptionRequest.pii"] =
+            "Change how much personal data the deliveries carry; from the next attempt on. Only a key with "
+            + "`pii:read` may make or keep a subscription `full`.",
         ["channelId"] = "The channel account's id.",
         ["ReplyRequest.channelId"] =
             "The channel account to answer on; omitted, the one the customer last wrote on in this conversation.",
@@ -480,6 +556,9 @@ internal static class FieldDescriptions
         ["VerifyPlatformWebhook:type"] = "The platform: `whatsapp`, `messenger`, `instagram` or `x`.",
         ["ReceivePlatformWebhook:type"] = "The platform: `whatsapp`, `messenger`, `instagram` or `x`.",
         ["status"] = "Only items in this status.",
+        ["RegisterBusConsumer:name"] =
+            "The consumer's name: 1 to 100 lower-case letters, digits, '.', '_' or '-' (e.g. `crm-worker`).",
+        ["RemoveBusConsumer:name"] = "The consumer's name.",
         ["ListConversations:status"] = "Only `open` or only `resolved` conversations.",
         ["ListSubscriptionDeliveries:status"] = "Only `pending`, `delivered` or `failed` deliveries.",
         ["brand"] = "Only conversations of this brand.",

@@ -9,7 +9,8 @@ namespace SocialCare.Api.Infrastructure.OpenApi;
 /// <summary>
 /// Marks each field of the API's requests and read models that holds a customer's personal data (<c>[Pii]</c> on the
 /// model, as on the event contracts) with <c>x-pii</c> and its category, so that the OpenAPI document says what the
-/// event schemas say (docs/privacy.md).
+/// event schemas say (docs/privacy.md). In what the hub answers (every model but a request), such a field may be null:
+/// a key without <c>pii:read</c> reads it redacted, and an erased customer's is gone.
 /// </summary>
 internal sealed class PersonalDataFilter : ISchemaFilter
 {
@@ -35,6 +36,10 @@ internal sealed class PersonalDataFilter : ISchemaFilter
             {
                 target.Extensions ??= new Dictionary<string, IOpenApiExtension>();
                 target.Extensions["x-pii"] = new JsonNodeExtension(category);
+                if (!context.Type.Name.EndsWith("Request", StringComparison.Ordinal) && target.Type is { } type)
+                {
+                    target.Type = type | JsonSchemaType.Null;
+                }
             }
         }
     }

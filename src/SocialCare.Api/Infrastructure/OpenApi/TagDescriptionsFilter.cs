@@ -27,6 +27,9 @@ internal sealed class TagDescriptionsFilter : IDocumentFilter
         ["Customers"] = "Customers across channels: their identities, conversations, linking and merging.",
         ["Engagements"] = "Messages, posts and comments from any source, through the generic ingestion API.",
         ["Events"] = "The event log: a cursor-paged changefeed and a Server-Sent Events stream, both resumable.",
+        ["Erasures"] =
+            "Erasing a customer's personal data, and the receipts of every webhook subscriber and bus consumer that "
+            + "held copies (docs/privacy.md).",
         ["Reports"] =
             "Response times, volume and customer feedback (CSAT, NES, CES, NPS), computed from the event log and "
             + "rebuildable from it; JSON, or CSV with `Accept: text/csv`. Scope `reports:read`.",

@@ -23,7 +23,8 @@ internal sealed record DueDelivery(
     string Secret,
     string? PreviousSecret,
     DateTimeOffset? PreviousSecretExpiresAt,
-    DateTimeOffset LeasedUntil
+    DateTimeOffset LeasedUntil,
+    string Pii
 )
 {
     /// <summary>A lease's end as PostgreSQL stores it (whole microseconds), so that the row and the delivery compare

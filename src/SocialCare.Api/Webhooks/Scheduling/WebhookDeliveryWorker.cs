@@ -7,6 +7,7 @@ using Npgsql;
 using Polly;
 using Polly.Timeout;
 using SocialCare.Api.Infrastructure.Database;
+using SocialCare.Api.Privacy;
 using SocialCare.Api.Webhooks.Recording;
 using SocialCare.Api.Webhooks.Sending;
 
@@ -31,6 +32,7 @@ internal sealed partial class WebhookDeliveryWorker(
     DeliveryRecorder recorder,
     SubscriptionTargets targets,
     Infrastructure.Secrets.SecretCipher cipher,
+    Pseudonyms pseudonyms,
     TimeProvider clock,
     ILogger<WebhookDeliveryWorker> logger
 ) : BackgroundService
@@ -140,7 +142,7 @@ internal sealed partial class WebhookDeliveryWorker(
             where d.id = due.id and s.id = d.subscription_id and p.event_id = d.event_id
             returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, p.payload, d.attempts, s.url,
                 s.secret, s.previous_secret,
-                s.previous_secret_expires_at, d.next_attempt_at
+                s.previous_secret_expires_at, d.next_attempt_at, s.pii
             """
         );
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
@@ -167,7 +169,8 @@ internal sealed partial class WebhookDeliveryWorker(
                     cipher.Unprotect(reader.GetString(8), context),
                     reader.IsDBNull(9) ? null : cipher.Unprotect(reader.GetString(9), context),
                     reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
-                    reader.GetFieldValue<DateTimeOffset>(11)
+                    reader.GetFieldValue<DateTimeOffset>(11),
+                    reader.GetString(12)
                 )
             );
         }
@@ -179,7 +182,6 @@ internal sealed partial class WebhookDeliveryWorker(
     {
         var settings = options.CurrentValue;
         var now = clock.GetUtcNow();
-        var body = Encoding.UTF8.GetBytes(delivery.Payload);
         var timestamp = now.ToUnixTimeSeconds();
         var secrets =
             delivery.PreviousSecret is { } previous && delivery.PreviousSecretExpiresAt > now
@@ -192,6 +194,12 @@ internal sealed partial class WebhookDeliveryWorker(
         var watch = Stopwatch.StartNew();
         try
         {
+            // The payload is stored once per event, in full; each subscription gets it as its pii mode says when it
+            // is sent, so that a subscription made less revealing stops receiving personal data with its next attempt.
+            var view = await pseudonyms.ViewAsync(delivery.WorkspaceId, delivery.Pii, ct);
+            var body = Encoding.UTF8.GetBytes(
+                view is null ? delivery.Payload : EventRedaction.Envelope(delivery.Payload, view)
+            );
             await TimeoutPipeline(settings.AttemptTimeout)
                 .ExecuteAsync(
                     async token =>

@@ -31,10 +31,12 @@ internal sealed class WebhookFanOut<T>(
         var e = context.Message;
         var ct = context.CancellationToken;
         var type = EventTypeRegistry.NameOf(e);
-        var candidates = (await targets.ForWorkspaceAsync(e.WorkspaceId, ct))
-            .Where(s => EventMatcher.TypeMatches(s.EventTypes, type))
-            .ToList();
-        if (candidates.Count == 0)
+        var all = await targets.ForWorkspaceAsync(e.WorkspaceId, ct);
+        // Every subscription that received an erased customer's data is told, whatever it subscribed to: it must
+        // erase its copies and confirm.
+        var told = e is CustomerErased erased ? all.Where(s => erased.SubscriptionIds.Contains(s.Id)).ToList() : [];
+        var candidates = all.Where(s => EventMatcher.TypeMatches(s.EventTypes, type) && !told.Contains(s)).ToList();
+        if (candidates.Count == 0 && told.Count == 0)
         {
             return;
         }
@@ -66,6 +68,7 @@ internal sealed class WebhookFanOut<T>(
 
         var matching = candidates
             .Where(s => EventMatcher.Matches(s.Id, s.Brands, s.EventTypes, s.Filters, facts))
+            .Concat(told)
             .ToList();
         if (matching.Count == 0)
         {
@@ -104,7 +107,8 @@ internal sealed class WebhookFanOut<T>(
                 s.Secret,
                 s.PreviousSecret,
                 s.PreviousSecretExpiresAt,
-                leasedUntil
+                leasedUntil,
+                s.Pii
             );
             if (held[i] && inserted.Contains(ids[i]) && slots.Hold(delivery))
             {

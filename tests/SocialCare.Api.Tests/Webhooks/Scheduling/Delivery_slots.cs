@@ -148,7 +148,8 @@ public sealed class Delivery_slots
             "whsec_x",
             null,
             null,
-            DateTimeOffset.UtcNow
+            DateTimeOffset.UtcNow,
+            "full"
         );
 
     private sealed class Clock : TimeProvider

@@ -36,7 +36,9 @@ public sealed class Webhook_signing
             now.AddHours(1),
             null,
             now,
-            now
+            now,
+            null,
+            "full"
         );
         var body = Encoding.UTF8.GetBytes("{}");
         var during = WebhookSigner

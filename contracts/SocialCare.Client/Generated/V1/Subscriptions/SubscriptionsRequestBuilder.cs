@@ -81,7 +81,7 @@ namespace SocialCare.Client.V1.Subscriptions
         /// Subscribe an https endpoint to event types (exact, family.* or *) with optional filters. The signing secret is shown in this response only.
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.SubscriptionWithSecret"/></returns>
-        /// <param name="body">`brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands.</param>
+        /// <param name="body">`brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands. `pii`: how much of customers&apos; personal data its deliveries carry (`full` when omitted); only a key with `pii:read` may ask for `full`.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -141,7 +141,7 @@ namespace SocialCare.Client.V1.Subscriptions
         /// Subscribe an https endpoint to event types (exact, family.* or *) with optional filters. The signing secret is shown in this response only.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">`brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands.</param>
+        /// <param name="body">`brands`: the brands whose events the subscription may receive at all, and so which keys see it (a key limited to brands sees only subscriptions within them). Null means every brand, which only a key without a brand list may ask for; a brand-limited key&apos;s subscription defaults to the key&apos;s brands. `pii`: how much of customers&apos; personal data its deliveries carry (`full` when omitted); only a key with `pii:read` may ask for `full`.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable

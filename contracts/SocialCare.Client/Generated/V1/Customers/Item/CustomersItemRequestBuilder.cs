@@ -4,6 +4,8 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using SocialCare.Client.Models;
+using SocialCare.Client.V1.Customers.Item.Erasure;
+using SocialCare.Client.V1.Customers.Item.Export;
 using SocialCare.Client.V1.Customers.Item.Identities;
 using SocialCare.Client.V1.Customers.Item.Merge;
 using System.Collections.Generic;
@@ -19,6 +21,16 @@ namespace SocialCare.Client.V1.Customers.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CustomersItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The erasure property</summary>
+        public global::SocialCare.Client.V1.Customers.Item.Erasure.ErasureRequestBuilder Erasure
+        {
+            get => new global::SocialCare.Client.V1.Customers.Item.Erasure.ErasureRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The export property</summary>
+        public global::SocialCare.Client.V1.Customers.Item.Export.ExportRequestBuilder Export
+        {
+            get => new global::SocialCare.Client.V1.Customers.Item.Export.ExportRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The identities property</summary>
         public global::SocialCare.Client.V1.Customers.Item.Identities.IdentitiesRequestBuilder Identities
         {

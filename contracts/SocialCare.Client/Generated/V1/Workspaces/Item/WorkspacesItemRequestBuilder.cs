@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using SocialCare.Client.Models;
 using SocialCare.Client.V1.Workspaces.Item.ApiKeys;
+using SocialCare.Client.V1.Workspaces.Item.Retention;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -22,6 +23,11 @@ namespace SocialCare.Client.V1.Workspaces.Item
         public global::SocialCare.Client.V1.Workspaces.Item.ApiKeys.ApiKeysRequestBuilder ApiKeys
         {
             get => new global::SocialCare.Client.V1.Workspaces.Item.ApiKeys.ApiKeysRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The retention property</summary>
+        public global::SocialCare.Client.V1.Workspaces.Item.Retention.RetentionRequestBuilder Retention
+        {
+            get => new global::SocialCare.Client.V1.Workspaces.Item.Retention.RetentionRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::SocialCare.Client.V1.Workspaces.Item.WorkspacesItemRequestBuilder"/> and sets the default values.

@@ -34,7 +34,7 @@ namespace SocialCare.Client.V1.Conversations.Item.Context
         {
         }
         /// <summary>
-        /// Your department&apos;s facts about the customer here (e.g. lifetimeValue, segment), kept under your app&apos;s name; null removes a key.
+        /// Your department&apos;s facts about the customer here (e.g. lifetimeValue, segment), kept under your app&apos;s name; null removes a key. Values that are the customer&apos;s personal data go in personalValues: redacted for readers without pii:read, erased with the customer.
         /// </summary>
         /// <returns>A <see cref="global::SocialCare.Client.Models.CommandResult"/></returns>
         /// <param name="body">The request body</param>
@@ -79,7 +79,7 @@ namespace SocialCare.Client.V1.Conversations.Item.Context
             return await RequestAdapter.SendAsync<global::SocialCare.Client.Models.CommandResult>(requestInfo, global::SocialCare.Client.Models.CommandResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Your department&apos;s facts about the customer here (e.g. lifetimeValue, segment), kept under your app&apos;s name; null removes a key.
+        /// Your department&apos;s facts about the customer here (e.g. lifetimeValue, segment), kept under your app&apos;s name; null removes a key. Values that are the customer&apos;s personal data go in personalValues: redacted for readers without pii:read, erased with the customer.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
