@@ -11,37 +11,23 @@ namespace SocialCare.Api.Privacy;
 /// reminder is appended in the transaction that counts it, under the erasure's row lock, so that several hub instances
 /// send it once.
 /// </summary>
-internal sealed partial class ErasureReminders(
+internal sealed class ErasureReminders(
     NpgsqlDataSource dataSource,
     EventStore store,
     TimeProvider clock,
     IOptionsMonitor<PrivacyOptions> options,
     ILogger<ErasureReminders> logger
-) : BackgroundService
+) : PrivacyJob(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RemindAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e);
-            }
+    protected override TimeSpan Interval => options.CurrentValue.PollInterval;
 
-            await Task.Delay(options.CurrentValue.PollInterval, clock, stoppingToken)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    protected override async Task PassAsync(CancellationToken ct) => await RemindAsync(ct);
 
     /// <summary>Sends every reminder due now; the number sent.</summary>
     public async Task<int> RemindAsync(CancellationToken ct)
     {
         var before = options.CurrentValue.ReceiptReminders.OrderDescending().ToArray();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var due = new List<Guid>();
         await using (var command = ErasureStore.DueReminders(dataSource, now, before))
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -136,7 +122,4 @@ internal sealed partial class ErasureReminders(
         );
         return true;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending erasure reminders failed; trying again.")]
-    private static partial void LogFailed(ILogger logger, Exception error);
 }

@@ -58,13 +58,13 @@ internal sealed partial class RetentionPolicyValidator : AbstractValidator<Reten
 /// — and appends <c>retention.applied</c> with the counts. A crash half-way leaves whole batches done and the rest for
 /// the next pass.
 /// </summary>
-public sealed partial class Retention(
+public sealed class Retention(
     NpgsqlDataSource dataSource,
     EventStore store,
     TimeProvider clock,
     IOptionsMonitor<PrivacyOptions> options,
     ILogger<Retention> logger
-) : BackgroundService
+) : PrivacyJob(clock, logger)
 {
     private const int Batch = 200;
 
@@ -105,7 +105,7 @@ public sealed partial class Retention(
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = policy.EngagementText });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = policy.Attachments });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = policy.ClosedConversations });
-        command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.GetUtcNow() });
         return (await ReadAsync(command, ct))!;
     }
 
@@ -134,23 +134,9 @@ public sealed partial class Retention(
             : null;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ApplyAllAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e);
-            }
+    protected override TimeSpan Interval => options.CurrentValue.RetentionInterval;
 
-            await Task.Delay(options.CurrentValue.RetentionInterval, clock, stoppingToken)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    protected override Task PassAsync(CancellationToken ct) => ApplyAllAsync(ct);
 
     /// <summary>One pass over every workspace with a policy, until nothing more is due.</summary>
     public async Task ApplyAllAsync(CancellationToken ct)
@@ -237,7 +223,7 @@ public sealed partial class Retention(
                     Conversations = conversations,
                     EventId = Guid.CreateVersion7(),
                     WorkspaceId = workspaceId,
-                    RecordedAt = clock.GetUtcNow(),
+                    RecordedAt = Clock.GetUtcNow(),
                     Actor = EventActor.System,
                 },
             ]
@@ -332,7 +318,4 @@ public sealed partial class Retention(
         writer.Execute($"update replies set {clear} where id = any($1)", ids.ToArray());
         return rows.Count;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Applying retention failed; trying again at the next pass.")]
-    private static partial void LogFailed(ILogger logger, Exception error);
 }

@@ -57,24 +57,7 @@ public sealed class Customer_erasure : HubFixture
         );
         var conversation = ids["conversationId"]!.GetValue<Guid>();
         var customer = ids["customerId"]!.GetValue<Guid>();
-        await HubApi.ReadJson(
-            await client.PostAsJsonAsync(
-                $"/v1/conversations/{conversation}/replies",
-                new { text = $"Refund for {marker} on its way" }
-            ),
-            HttpStatusCode.Accepted
-        );
-        await HubApi.ReadJson(
-            await client.PostAsJsonAsync($"/v1/conversations/{conversation}/notes", new { text = $"Note {marker}" }),
-            HttpStatusCode.OK
-        );
-        await HubApi.ReadJson(
-            await client.PostAsJsonAsync(
-                $"/v1/conversations/{conversation}/context",
-                new { values = new { segment = "gold" }, personalValues = new { iban = marker } }
-            ),
-            HttpStatusCode.OK
-        );
+        await MarkedActions.ActAsync(client, conversation, marker);
         await HubApi.ReadJson(
             await client.PostAsJsonAsync($"/v1/conversations/{conversation}/tags", new { add = new[] { "refund" } }),
             HttpStatusCode.OK

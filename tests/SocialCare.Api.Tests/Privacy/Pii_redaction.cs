@@ -53,24 +53,7 @@ public sealed class Pii_redaction : HubFixture
             }
         );
         var conversationId = ids["conversationId"]!.GetValue<Guid>();
-        await HubApi.ReadJson(
-            await client.PostAsJsonAsync(
-                $"/v1/conversations/{conversationId}/replies",
-                new { text = $"We will call you about {marker}" }
-            ),
-            HttpStatusCode.Accepted
-        );
-        await HubApi.ReadJson(
-            await client.PostAsJsonAsync($"/v1/conversations/{conversationId}/notes", new { text = $"VIP {marker}" }),
-            HttpStatusCode.OK
-        );
-        await HubApi.ReadJson(
-            await client.PostAsJsonAsync(
-                $"/v1/conversations/{conversationId}/context",
-                new { values = new { segment = "gold" }, personalValues = new { iban = marker } }
-            ),
-            HttpStatusCode.OK
-        );
+        await MarkedActions.ActAsync(client, conversationId, marker);
         return new Story(workspaceId!.Value, client, marker, userId, conversationId);
     }
 
