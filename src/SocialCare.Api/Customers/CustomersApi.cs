@@ -110,7 +110,16 @@ public static class CustomersApi
         );
         if (rejected is not null)
         {
-            return Problem.Rejected(rejected, "The identity cannot be linked");
+            // Whose an identity is, is personal data: a key without pii:read is not told.
+            return Problem.Rejected(
+                rejected.Code == ProblemCodes.IdentityTaken && !http.User.SeesPii()
+                    ? rejected with
+                    {
+                        Detail = "The identity belongs to another customer. If they are the same person, merge them.",
+                    }
+                    : rejected,
+                "The identity cannot be linked"
+            );
         }
 
         return result!.Linked ? TypedResults.Created($"/v1/customers/{id}", result) : TypedResults.Ok(result);

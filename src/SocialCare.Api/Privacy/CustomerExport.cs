@@ -45,6 +45,7 @@ public sealed class CustomerExport(
             return null;
         }
 
+        // The merged profiles' own streams hold identities of every brand: only for a key of every brand.
         var merged = new List<Guid>();
         await using (
             var command = dataSource.CreateCommand(
@@ -61,16 +62,37 @@ public sealed class CustomerExport(
             command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
             command.Parameters.Add(new NpgsqlParameter { Value = customer.Id });
             await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            while (brands is null && await reader.ReadAsync(ct))
             {
                 merged.Add(reader.GetGuid(0));
             }
         }
 
-        var views = new List<ConversationView>();
-        foreach (var conversation in customer.Conversations)
+        // Every conversation, not only the most recent ones the customer view lists.
+        var ids = new List<Guid>();
+        await using (
+            var command = dataSource.CreateCommand(
+                """
+                select id from conversations where workspace_id = $1 and customer_id = $2
+                  and ($3::text[] is null or brand = any($3)) order by opened_at, id
+                """
+            )
+        )
         {
-            if (await conversations.GetAsync(workspaceId, conversation.Id, ct) is { } view)
+            command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+            command.Parameters.Add(new NpgsqlParameter { Value = customer.Id });
+            command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = brands?.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetGuid(0));
+            }
+        }
+
+        var views = new List<ConversationView>();
+        foreach (var id in ids)
+        {
+            if (await conversations.GetAsync(workspaceId, id, ct) is { } view)
             {
                 views.Add(view);
             }

@@ -83,8 +83,9 @@ internal static class ErasureStore
     }
 
     /// <summary>
-    /// Who must confirm: every subscription that was sent (or tried to be sent) one of the erased events — the only
-    /// ones that can hold the customer's data — and every bus consumer registered in the workspace.
+    /// Who must confirm: every subscription with a delivery of one of the customer's events — sent, tried, or held in
+    /// an instance's memory at the moment of the erasure; the only ones that can hold the customer's data — and every
+    /// bus consumer registered in the workspace.
     /// </summary>
     public static async Task<List<(string Kind, string Party)>> PartiesAsync(
         EventWriter writer,
@@ -95,7 +96,7 @@ internal static class ErasureStore
         await writer.QueryAsync(
             """
             select 'subscription', subscription_id::text from (select distinct subscription_id from webhook_deliveries
-                where workspace_id = $1 and event_id = any($2) and (attempts > 0 or status = 'delivered')) d
+                where workspace_id = $1 and event_id = any($2)) d
             union all
             select 'consumer', name from bus_consumers where workspace_id = $1
             order by 1 desc, 2

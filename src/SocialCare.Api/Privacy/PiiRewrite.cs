@@ -11,9 +11,9 @@ namespace SocialCare.Api.Privacy;
 /// </summary>
 internal static class PiiRewrite
 {
-    /// <summary>The events of <paramref name="streams"/> that <paramref name="which"/> picks (by type and body),
-    /// rewritten with their personal fields — those <paramref name="field"/> accepts — null; the ids of those that
-    /// changed.</summary>
+    /// <summary>The events of <paramref name="streams"/> with personal fields that <paramref name="which"/> picks (by
+    /// type and body), rewritten with those fields — those <paramref name="field"/> accepts — null; the ids of them
+    /// all (a subscriber may hold one that retention had already emptied in the hub).</summary>
     public static async Task<Guid[]> EventsAsync(
         EventWriter writer,
         Guid workspaceId,
@@ -31,6 +31,7 @@ internal static class PiiRewrite
             streams
         );
         var changed = new List<(long Seq, Guid Id, string Data)>();
+        var picked = new List<Guid>();
         foreach (var row in rows)
         {
             if (!EventTypeRegistry.TryGetType(row.Type, out var contract) || !EventRedaction.HasPii(contract))
@@ -44,6 +45,7 @@ internal static class PiiRewrite
                 continue;
             }
 
+            picked.Add(row.Id);
             var before = data.ToJsonString(EventTypeRegistry.Json);
             EventRedaction.Apply(data, contract, PiiView.Nothing, field);
             var after = data.ToJsonString(EventTypeRegistry.Json);
@@ -67,7 +69,7 @@ internal static class PiiRewrite
             );
         }
 
-        var ids = changed.Select(e => e.Id).ToArray();
+        var ids = picked.ToArray();
         await PayloadsAsync(writer, ids, field, ct);
         return ids;
     }
@@ -132,7 +134,7 @@ internal static class PiiRewrite
         );
         writer.Execute(
             """
-            update replies set recipient = null, text = null, attachments = '[]'
+            update replies set recipient = null, text = null, attachments = '[]', error = null
             where workspace_id = $1 and conversation_id = any($2)
             """,
             workspaceId,

@@ -115,6 +115,7 @@ public static partial class PrivacyApi
         consumers
             .MapPut("/{name}", RegisterConsumer)
             .WithName("RegisterBusConsumer")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary(
                 "Register a department's RabbitMQ consumer as a party to every later erasure: it receives "
@@ -125,6 +126,7 @@ public static partial class PrivacyApi
         consumers
             .MapDelete("/{name}", RemoveConsumer)
             .WithName("RemoveBusConsumer")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Stop counting a bus consumer as a party of later erasures (earlier ones still wait for it).");
         return v1;
     }
@@ -151,9 +153,13 @@ public static partial class PrivacyApi
             : Problem.NotFound("The customer");
     }
 
-    /// <summary>The operator, or the workspace's own key with <c>customers:erase</c>.</summary>
+    /// <summary>The operator, or the workspace's own key with <c>customers:erase</c> and no brand limit (the policy
+    /// governs every brand).</summary>
     private static bool MayManageRetention(ClaimsPrincipal user, Guid workspaceId) =>
-        user.IsAdmin() || (user.WorkspaceId() == workspaceId && user.Scopes().Contains(Scopes.CustomersErase));
+        user.IsAdmin()
+        || (
+            user.WorkspaceId() == workspaceId && user.Scopes().Contains(Scopes.CustomersErase) && user.Brands() is null
+        );
 
     private static async Task<Results<Ok<RetentionView>, ProblemHttpResult>> SetRetention(
         Guid id,
@@ -202,7 +208,7 @@ public static partial class PrivacyApi
             ProblemCodes.Forbidden,
             "Not allowed",
             "A workspace's retention is set by the operator (admin key) or by a key of the workspace with "
-                + "customers:erase."
+                + "customers:erase and no brand limit."
         );
 
     private static bool MayReadErasures(ClaimsPrincipal user) =>
@@ -335,6 +341,15 @@ public static partial class PrivacyApi
             : null;
     }
 
+    private static ProblemHttpResult ConsumerTaken() =>
+        Problem.Of(
+            StatusCodes.Status403Forbidden,
+            ProblemCodes.Forbidden,
+            "Not allowed",
+            "This bus consumer was registered by another key: only that key, or one with erasures:confirm, may change "
+                + "or remove it (its receipts count as that department's)."
+        );
+
     private static ProblemHttpResult ScopeMissing() =>
         Problem.Of(
             StatusCodes.Status403Forbidden,
@@ -369,8 +384,8 @@ public static partial class PrivacyApi
             """
             insert into bus_consumers (workspace_id, name, description, registered_by_key_id, created_at)
             values ($1, $2, $3, $4, $5)
-            on conflict (workspace_id, name) do update set description = excluded.description,
-                registered_by_key_id = excluded.registered_by_key_id
+            on conflict (workspace_id, name) do update set description = excluded.description
+                where bus_consumers.registered_by_key_id is not distinct from excluded.registered_by_key_id or $6
             returning name, description, created_at
             """
         );
@@ -379,7 +394,10 @@ public static partial class PrivacyApi
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = request.Description });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = user.KeyId() });
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
-        return TypedResults.Ok((await ReadConsumersAsync(command, ct)).Single());
+        command.Parameters.Add(new NpgsqlParameter { Value = user.Scopes().Contains(Scopes.ErasuresConfirm) });
+        return (await ReadConsumersAsync(command, ct)).SingleOrDefault() is { } registered
+            ? TypedResults.Ok(registered)
+            : ConsumerTaken();
     }
 
     private static async Task<Ok<Infrastructure.Page<BusConsumerView>>> ListConsumers(
@@ -403,12 +421,20 @@ public static partial class PrivacyApi
     )
     {
         await using var command = dataSource.CreateCommand(
-            "delete from bus_consumers where workspace_id = $1 and name = $2"
+            """
+            with gone as (delete from bus_consumers where workspace_id = $1 and name = $2
+                and (registered_by_key_id is not distinct from $3 or $4) returning 1)
+            select (select count(*) from gone), (select count(*) from bus_consumers where workspace_id = $1 and name = $2)
+            """
         );
         command.Parameters.Add(new NpgsqlParameter { Value = user.RequiredWorkspaceId() });
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        return await command.ExecuteNonQueryAsync(ct) == 1
-            ? TypedResults.NoContent()
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = user.KeyId() });
+        command.Parameters.Add(new NpgsqlParameter { Value = user.Scopes().Contains(Scopes.ErasuresConfirm) });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return reader.GetInt64(0) == 1 ? TypedResults.NoContent()
+            : reader.GetInt64(1) == 1 ? ConsumerTaken()
             : Problem.NotFound("The bus consumer");
     }
 

@@ -6,6 +6,8 @@ public abstract partial class PrivacyJob(TimeProvider clock, ILogger logger) : B
 {
     protected TimeProvider Clock { get; } = clock;
 
+    protected ILogger Logger { get; } = logger;
+
     protected abstract TimeSpan Interval { get; }
 
     protected abstract Task PassAsync(CancellationToken ct);
@@ -20,7 +22,7 @@ public abstract partial class PrivacyJob(TimeProvider clock, ILogger logger) : B
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                LogFailed(logger, GetType().Name, e);
+                LogFailed(Logger, GetType().Name, e);
             }
 
             await Task.Delay(Interval, Clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

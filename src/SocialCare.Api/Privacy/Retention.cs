@@ -30,6 +30,9 @@ internal sealed partial class RetentionPolicyValidator : AbstractValidator<Reten
     [GeneratedRegex(@"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")]
     private static partial Regex Duration();
 
+    /// <summary>The longest policy: PostgreSQL must be able to subtract it from now.</summary>
+    private static readonly TimeSpan MaxLength = TimeSpan.FromDays(36_525);
+
     public RetentionPolicyValidator()
     {
         foreach (
@@ -42,10 +45,18 @@ internal sealed partial class RetentionPolicyValidator : AbstractValidator<Reten
         )
         {
             RuleFor(field)
-                .Must(d => d is null || (Duration().IsMatch(d) && Retention.Length(d) >= TimeSpan.FromDays(1)))
+                .Must(d =>
+                    d is null
+                    || (
+                        d.Length <= 32
+                        && Duration().IsMatch(d)
+                        && Retention.Length(d) >= TimeSpan.FromDays(1)
+                        && Retention.Length(d) <= MaxLength
+                    )
+                )
                 .WithMessage(
-                    $"'{name}' is an ISO 8601 duration of years, months, weeks and days (P90D, P2Y), at least P1D; "
-                        + "null keeps it for ever."
+                    $"'{name}' is an ISO 8601 duration of years, months, weeks and days (P90D, P2Y), from P1D to "
+                        + "P100Y; null keeps it for ever."
                 );
         }
     }
@@ -58,7 +69,7 @@ internal sealed partial class RetentionPolicyValidator : AbstractValidator<Reten
 /// — and appends <c>retention.applied</c> with the counts. A crash half-way leaves whole batches done and the rest for
 /// the next pass.
 /// </summary>
-public sealed class Retention(
+public sealed partial class Retention(
     NpgsqlDataSource dataSource,
     EventStore store,
     TimeProvider clock,
@@ -72,10 +83,15 @@ public sealed class Retention(
     /// job itself lets PostgreSQL subtract the interval from now, calendar-exact).</summary>
     public static TimeSpan Length(string duration)
     {
+        const long Longest = 10_000_000;
         var days = 0L;
         foreach (Match part in Regex.Matches(duration, @"(\d+)([YMWD])"))
         {
-            var n = long.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
+            if (!long.TryParse(part.Groups[1].Value, CultureInfo.InvariantCulture, out var n) || n > Longest)
+            {
+                return TimeSpan.FromDays(Longest);
+            }
+
             days += part.Groups[2].Value switch
             {
                 "Y" => n * 365,
@@ -85,7 +101,7 @@ public sealed class Retention(
             };
         }
 
-        return TimeSpan.FromDays(Math.Min(days, 36_500_000));
+        return TimeSpan.FromDays(Math.Min(days, Longest));
     }
 
     public async Task<RetentionView> SetAsync(Guid workspaceId, RetentionPolicy policy, CancellationToken ct)
@@ -153,9 +169,17 @@ public sealed class Retention(
 
         foreach (var workspaceId in workspaces)
         {
-            while (await store.WriteAsync(writer => ApplyAsync(writer, workspaceId, ct), ct))
+            try
             {
-                ct.ThrowIfCancellationRequested();
+                while (await store.WriteAsync(writer => ApplyAsync(writer, workspaceId, ct), ct))
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // One workspace's failure must not hold up the others'.
+                LogWorkspaceFailed(Logger, workspaceId, e);
             }
         }
     }
@@ -318,4 +342,7 @@ public sealed class Retention(
         writer.Execute($"update replies set {clear} where id = any($1)", ids.ToArray());
         return rows.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of workspace {WorkspaceId} failed; next pass.")]
+    private static partial void LogWorkspaceFailed(ILogger logger, Guid workspaceId, Exception error);
 }

@@ -40,6 +40,17 @@ public sealed class Erasure_receipts : HubFixture
                 HttpStatusCode.BadRequest,
                 "bad-request"
             );
+            // Another department's key can neither take the consumer over nor remove it.
+            await HubApi.ReadProblem(
+                await billing.PutAsJsonAsync("/v1/bus-consumers/crm-worker", new { description = "mine now" }),
+                HttpStatusCode.Forbidden,
+                "forbidden"
+            );
+            await HubApi.ReadProblem(
+                await billing.DeleteAsync("/v1/bus-consumers/crm-worker"),
+                HttpStatusCode.Forbidden,
+                "forbidden"
+            );
 
             await using var bus = await RabbitTap.BindAsync("socialcare.customer.erased");
             var channel = await admin.CreateChannelAsync("app-chat", "Careem");

@@ -286,6 +286,66 @@ public sealed class Pii_redaction : HubFixture
             });
         }
 
+        // A rule's dry run shows what a condition read: the customer's words, not to this key.
+        var (_, opsKey) = await Hub.CreateKeyAsync(story.WorkspaceId, "ops", ["workflow:manage"]);
+        using var ops = Hub.ClientWithKey(opsKey);
+        object DryRun() =>
+            new
+            {
+                conversationId = story.ConversationId,
+                trigger = "engagement.received",
+                engagement = new
+                {
+                    channelId = view["currentChannelId"]!.GetValue<Guid>(),
+                    platformMessageId = "dry-1",
+                    author = new { platformUserId = story.UserId },
+                    text = $"Still waiting {story.Marker}",
+                    visibility = "private",
+                    occurredAt = DateTimeOffset.UtcNow,
+                },
+                rule = new
+                {
+                    name = "words",
+                    trigger = "engagement.received",
+                    conditions = new
+                    {
+                        all = new object[]
+                        {
+                            new
+                            {
+                                field = "text",
+                                op = "contains",
+                                value = "waiting",
+                            },
+                            new
+                            {
+                                field = "customer.context.pii keys app.iban",
+                                op = "exists",
+                                value = true,
+                            },
+                        },
+                    },
+                    actions = new object[] { new { type = "addTags", tags = new[] { "late" } } },
+                },
+            };
+        var redactedRun = await HubApi.ReadJson(
+            await ops.PostAsJsonAsync("/v1/rules/test", DryRun()),
+            HttpStatusCode.OK
+        );
+        var fullRun = await HubApi.ReadJson(await full.PostAsJsonAsync("/v1/rules/test", DryRun()), HttpStatusCode.OK);
+        Assert.Multiple(() =>
+        {
+            Assert.That(redactedRun.ToJsonString(), Does.Not.Contain(story.Marker));
+            Assert.That(redactedRun["rules"]![0]!["conditions"]![0]!["actual"], Is.Null);
+            Assert.That(redactedRun["rules"]![0]!["conditions"]![0]!["passed"]!.GetValue<bool>(), Is.True);
+            Assert.That(
+                fullRun["rules"]![0]!["conditions"]![0]!["actual"]!.GetValue<string>(),
+                Does.Contain(story.Marker)
+            );
+            // A value the department marked personal is no fact for rules at all: it cannot be probed through them.
+            Assert.That(fullRun["rules"]![0]!["conditions"]![1]!["passed"]!.GetValue<bool>(), Is.False);
+        });
+
         // Whether someone is a customer is personal too.
         await HubApi.ReadProblem(
             await narrow.GetAsync($"/v1/customers?identity=app-chat:{story.UserId}"),

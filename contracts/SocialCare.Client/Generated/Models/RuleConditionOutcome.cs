@@ -8,7 +8,7 @@ using System;
 namespace SocialCare.Client.Models
 {
     /// <summary>
-    /// One condition&apos;s verdict in a dry run: what the field held (null: missing) and whether it held.
+    /// One condition&apos;s verdict in a dry run: what the field held (null: missing, or not shown to a key without `pii:read`: it may be the customer&apos;s words) and whether it held.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class RuleConditionOutcome : IParsable

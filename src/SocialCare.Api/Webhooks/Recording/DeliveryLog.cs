@@ -10,7 +10,7 @@ public sealed record AttemptView(
     DateTimeOffset AttemptedAt,
     int? StatusCode,
     int LatencyMs,
-    string? ResponseBody,
+    [Pii(PiiCategories.Content)] string? ResponseBody,
     string? Error
 );
 

@@ -14,7 +14,8 @@ public static class RuleFactsStore
     > ContextAsync(EventWriter writer, IReadOnlyCollection<Guid> conversations, CancellationToken ct)
     {
         var rows = await writer.QueryAsync(
-            "select conversation_id, namespace, key, value::text from conversation_context where conversation_id = any($1)",
+            "select conversation_id, namespace, key, value::text from conversation_context where conversation_id = any($1) "
+                + "and not personal",
             r => (Conversation: r.GetGuid(0), Namespace: r.GetString(1), Key: r.GetString(2), Value: r.GetString(3)),
             ct,
             conversations.ToArray()

@@ -77,12 +77,13 @@ public static class RuleActionOutcomes
     public static IReadOnlyList<string> All { get; } = [Applied, Unchanged, Refused];
 }
 
-/// <summary>One condition's verdict in a dry run: what the field held (null: missing) and whether it held.</summary>
+/// <summary>One condition's verdict in a dry run: what the field held (null: missing, or not shown to a key without
+/// <c>pii:read</c>: it may be the customer's words) and whether it held.</summary>
 public sealed record RuleConditionOutcome(
     string Field,
     string Op,
     JsonElement Value,
-    JsonElement? Actual,
+    [Pii(PiiCategories.FreeForm)] JsonElement? Actual,
     bool Passed,
     string? Note
 );
