@@ -165,6 +165,26 @@ internal static class ErasureStore
             )
         ).Count == 1;
 
+    /// <summary>Why a key limited to <paramref name="brands"/> may not see the erasure — its conversations are of
+    /// brands it may not act on — or null when it may.</summary>
+    public static async Task<Infrastructure.Problems.Rejection?> RefuseAsync(
+        EventWriter writer,
+        ErasureView erasure,
+        IReadOnlyList<string>? brands,
+        CancellationToken ct
+    ) =>
+        brands is null
+            ? null
+            : Customers.CustomerBrands.RefuseChange(
+                brands,
+                await writer.QueryAsync(
+                    "select distinct brand from conversations where id = any($1)",
+                    r => r.GetString(0),
+                    ct,
+                    erasure.ConversationIds.ToArray()
+                )
+            );
+
     public static void Complete(EventWriter writer, Guid erasureId, DateTimeOffset now) =>
         writer.Execute("update erasures set completed_at = $2 where id = $1 and completed_at is null", erasureId, now);
 

@@ -78,7 +78,10 @@ public sealed class Erasures(EventStore store, TimeProvider clock, IOptionsMonit
 
         if (await ErasureStore.FindByCustomerAsync(writer, workspaceId, survivor, ct) is { } done)
         {
-            return ((done, false, null), true);
+            // The erasure made before is shown only to a key that could have made it.
+            return await ErasureStore.RefuseAsync(writer, done, brands, ct) is { } refusedAgain
+                ? ((null, false, refusedAgain), true)
+                : ((done, false, null), true);
         }
 
         var customers = await writer.QueryAsync(
@@ -269,6 +272,19 @@ public sealed class Erasures(EventStore store, TimeProvider clock, IOptionsMonit
             ct
         );
 
-    public Task<ErasureView?> FindAsync(Guid workspaceId, Guid erasureId, CancellationToken ct) =>
-        store.WriteAsync(writer => ErasureStore.FindAsync(writer, workspaceId, erasureId, ct), ct);
+    /// <summary>The erasure, to a key that may act on every brand of the erased conversations.</summary>
+    public Task<ErasureView?> FindAsync(
+        Guid workspaceId,
+        Guid erasureId,
+        IReadOnlyList<string>? brands,
+        CancellationToken ct
+    ) =>
+        store.WriteAsync(
+            async writer =>
+                await ErasureStore.FindAsync(writer, workspaceId, erasureId, ct) is { } view
+                && await ErasureStore.RefuseAsync(writer, view, brands, ct) is null
+                    ? view
+                    : null,
+            ct
+        );
 }

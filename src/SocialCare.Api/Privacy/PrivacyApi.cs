@@ -250,7 +250,7 @@ public static partial class PrivacyApi
             return ScopeMissing();
         }
 
-        return await erasures.FindAsync(user.RequiredWorkspaceId(), id, ct) is { } view
+        return await erasures.FindAsync(user.RequiredWorkspaceId(), id, user.Brands(), ct) is { } view
             ? TypedResults.Ok(view)
             : Problem.NotFound("The erasure");
     }

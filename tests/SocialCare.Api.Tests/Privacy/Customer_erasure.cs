@@ -168,6 +168,22 @@ public sealed class Customer_erasure : HubFixture
                 Assert.That(accepted["erasure"]!["status"]!.GetValue<string>(), Is.EqualTo("awaiting_receipts"));
                 Assert.That(accepted["erasure"]!["parties"]!.ToJsonString(), Does.Contain(subscription.ToString()));
             });
+            // A key of another brand sees neither the customer nor the erasure.
+            var (_, zaraKey) = await Hub.CreateKeyAsync(workspaceId, "zara", ["customers:erase"], ["Zara"]);
+            using (var zara = Hub.ClientWithKey(zaraKey))
+            {
+                await HubApi.ReadProblem(
+                    await zara.GetAsync($"/v1/erasures/{erasureId}"),
+                    HttpStatusCode.NotFound,
+                    "not-found"
+                );
+                await HubApi.ReadProblem(
+                    await zara.PostAsync($"/v1/customers/{customer}/erasure", null),
+                    HttpStatusCode.NotFound,
+                    "not-found"
+                );
+            }
+
             var again = await HubApi.ReadJson(
                 await client.PostAsync($"/v1/customers/{customer}/erasure", null),
                 HttpStatusCode.OK
