@@ -43,6 +43,7 @@ public static partial class PrivacyApi
             .AddSingleton<Pseudonyms>()
             .AddSingleton(Pseudonyms.StoredSecrets)
             .AddSingleton<Erasures>()
+            .AddSingleton<ErasedCustomers>()
             .AddSingleton<CustomerExport>()
             .AddSingleton<Retention>()
             .AddHostedService(sp => sp.GetRequiredService<Retention>())
@@ -260,6 +261,7 @@ public static partial class PrivacyApi
         ReceiptRequest request,
         HttpContext http,
         Erasures erasures,
+        Webhooks.SubscriptionStore subscriptions,
         NpgsqlDataSource dataSource
     )
     {
@@ -272,19 +274,13 @@ public static partial class PrivacyApi
         if (request.SubscriptionId is { } subscriptionId)
         {
             (kind, party) = (ErasurePartyKinds.Subscription, subscriptionId.ToString());
-            var brands = await OwnerAsync(
-                dataSource,
-                "select brands, true from subscriptions where workspace_id = $1 and id::text = $2",
-                workspaceId,
-                party,
-                ct
-            );
+            var subscription = await subscriptions.FindAsync(workspaceId, subscriptionId, ct);
             if (
                 !confirmsAny
                 && !(
                     user.Scopes().Contains(Scopes.SubscriptionsManage)
-                    && brands is { } found
-                    && user.MayActOnBrands(found.Brands)
+                    && subscription is not null
+                    && user.MayActOnBrands(subscription.Brands)
                 )
             )
             {
@@ -294,16 +290,14 @@ public static partial class PrivacyApi
         else
         {
             (kind, party) = (ErasurePartyKinds.Consumer, request.Consumer!);
-            var registeredBy = await OwnerAsync(
-                dataSource,
-                "select null::text[], registered_by_key_id = $3 from bus_consumers where workspace_id = $1 and "
-                    + "name = $2",
-                workspaceId,
-                party,
-                ct,
-                user.KeyId()
+            await using var command = dataSource.CreateCommand(
+                "select registered_by_key_id = $3 from bus_consumers where workspace_id = $1 and name = $2"
             );
-            if (!confirmsAny && registeredBy is not { Mine: true })
+            command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+            command.Parameters.Add(new NpgsqlParameter { Value = party });
+            command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = user.KeyId() });
+            var mine = await command.ExecuteScalarAsync(ct) is true;
+            if (!confirmsAny && !mine)
             {
                 return ScopeMissing();
             }
@@ -313,32 +307,6 @@ public static partial class PrivacyApi
         return rejected is not null ? Problem.Rejected(rejected, "The receipt was not recorded")
             : view is not null ? TypedResults.Ok(view)
             : Problem.NotFound("The erasure");
-    }
-
-    private static async Task<(string[]? Brands, bool Mine)?> OwnerAsync(
-        NpgsqlDataSource dataSource,
-        string sql,
-        Guid workspaceId,
-        string party,
-        CancellationToken ct,
-        string? keyId = null
-    )
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = party });
-        if (sql.Contains("$3", StringComparison.Ordinal))
-        {
-            command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = keyId });
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? (
-                reader.IsDBNull(0) ? null : reader.GetFieldValue<string[]>(0),
-                !reader.IsDBNull(1) && reader.GetBoolean(1)
-            )
-            : null;
     }
 
     private static ProblemHttpResult ConsumerTaken() =>

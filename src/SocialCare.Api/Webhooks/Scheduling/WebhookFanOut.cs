@@ -22,6 +22,7 @@ internal sealed class WebhookFanOut<T>(
     DeliverySlots slots,
     WebhookDeliveryWorker worker,
     DeliverySignal signal,
+    Privacy.ErasedCustomers erasedCustomers,
     TimeProvider clock
 ) : IConsumer<T>
     where T : HubEvent
@@ -79,9 +80,14 @@ internal sealed class WebhookFanOut<T>(
         var leasedUntil = DueDelivery.Stamp(now + worker.Lease);
         var held = matching.Select(s => worker.Accepting && slots.CanHold(s.Id)).ToArray();
         var ids = matching.Select(_ => Guid.CreateVersion7()).ToArray();
-        var payload = await ErasedAsync(e, ct)
-            ? Privacy.EventRedaction.Erase(CloudEvents.Envelope(e, type), null)
-            : CloudEvents.Envelope(e, type);
+        // The bus carries the event as the relay published it: if its customer was erased since, it goes out as the log
+        // now holds it, every personal field null.
+        var payload =
+            e.CustomerId is { } customerId
+            && Privacy.EventRedaction.HasPii(e.GetType())
+            && await erasedCustomers.ContainsAsync(e.WorkspaceId, customerId, ct)
+                ? Privacy.EventRedaction.Erase(CloudEvents.Envelope(e, type), null)
+                : CloudEvents.Envelope(e, type);
         var inserted = await inserts.InsertAsync(
             new NewDeliveries(
                 e.EventId,
@@ -124,26 +130,6 @@ internal sealed class WebhookFanOut<T>(
         {
             signal.Pulse();
         }
-    }
-
-    /// <summary>
-    /// Whether the event's customer was erased after the relay published it (the bus still carries the event as it
-    /// was): its deliveries then carry it as the log now holds it, every personal field null. Asked only of events
-    /// with personal fields, and only when some subscription is to receive it.
-    /// </summary>
-    private async Task<bool> ErasedAsync(T e, CancellationToken ct)
-    {
-        if (e.CustomerId is not { } customerId || !Privacy.EventRedaction.HasPii(e.GetType()))
-        {
-            return false;
-        }
-
-        await using var command = dataSource.CreateCommand(
-            "select erased_at is not null from customers where workspace_id = $1 and id = $2"
-        );
-        command.Parameters.Add(new NpgsqlParameter { Value = e.WorkspaceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = customerId });
-        return await command.ExecuteScalarAsync(ct) is true;
     }
 }
 
