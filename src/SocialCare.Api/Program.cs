@@ -12,6 +12,7 @@ using SocialCare.Api.Infrastructure.Health;
 using SocialCare.Api.Infrastructure.Messaging;
 using SocialCare.Api.Infrastructure.OpenApi;
 using SocialCare.Api.Infrastructure.Problems;
+using SocialCare.Api.Infrastructure.Telemetry;
 using SocialCare.Api.Infrastructure.Validation;
 using SocialCare.Api.Privacy;
 using SocialCare.Api.Reports;
@@ -24,6 +25,7 @@ using SocialCare.Api.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddTelemetry();
 builder.Services.AddProblemHandling();
 builder.Services.AddDatabase(builder.Configuration);
 builder.Services.AddSecrets();
@@ -54,6 +56,7 @@ var app = builder.Build();
 
 app.UseProblemHandling();
 app.UseAuthentication();
+app.UseRequestLog();
 app.UseAuthorization();
 app.UseReadRedaction();
 app.UseRateLimiter();
@@ -61,6 +64,7 @@ app.UseStorableInput();
 
 app.MapOpenApiDocs();
 app.MapHealth(ApiPrincipal.AdminRole);
+app.MapTelemetry();
 app.MapHooks();
 app.MapGroup("/v1")
     .MapWorkspaces()

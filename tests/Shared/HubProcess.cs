@@ -11,8 +11,12 @@ namespace SocialCare.Testing;
 internal sealed class HubProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
     private HubProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
+
+    /// <summary>Every line the hub wrote to its standard output (its log) so far.</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     public Uri BaseAddress { get; }
 
@@ -81,9 +85,20 @@ internal sealed class HubProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the hub");
+        var hub = new HubProcess(process, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { } line && line.Contains("fail", StringComparison.Ordinal))
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+
+            hub._output.Enqueue(line);
+            if (
+                line.Contains("fail", StringComparison.Ordinal)
+                || line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal)
+                || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal)
+            )
             {
                 Console.Error.WriteLine("hub: " + line);
             }
@@ -98,7 +113,6 @@ internal sealed class HubProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var hub = new HubProcess(process, new Uri($"http://127.0.0.1:{port}"));
         using var client = new HttpClient { BaseAddress = hub.BaseAddress };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));

@@ -18,7 +18,8 @@ public sealed record PlatformRequest(
     string? Authorization,
     JsonNode? Body,
     int Status,
-    string? MessageId
+    string? MessageId,
+    string? TraceParent = null
 );
 
 /// <summary>
@@ -510,7 +511,8 @@ public sealed class FakePlatform : IAsyncDisposable
                 context.Request.Headers.Authorization.ToString(),
                 body,
                 status,
-                messageId
+                messageId,
+                context.Request.Headers["traceparent"].FirstOrDefault()
             )
         );
         if (retryAfter is not null)

@@ -46,6 +46,10 @@ public sealed record IngestResult(Guid EngagementId, Guid ConversationId, Guid C
 /// <summary>One engagement to ingest, as it arrived on its channel account, with who sent it in.</summary>
 public sealed record IngestionItem(Channel Channel, InboundEngagement Engagement, EventActor Actor)
 {
+    /// <summary>The trace the engagement came in on (the request's span), which its events carry: a batch is written
+    /// on another flow.</summary>
+    public Infrastructure.Telemetry.EventTrace? Trace { get; init; } = Infrastructure.Telemetry.EventTrace.Current();
+
     /// <summary>
     /// The advisory lock keys this item takes: its author's identity, and its public thread. Two items that share a
     /// key, or the same platform message, never go in one batch (see <see cref="IngestionBatcher"/>).
@@ -211,6 +215,9 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                         ),
                     ]
                 )
+                {
+                    Trace = item.Trace,
+                }
             );
         }
 
@@ -317,6 +324,9 @@ public sealed class EngagementIngestor(EventStore store, TimeProvider clock, IOp
                 decision is ThreadingDecision.Open ? 0 : null,
                 events
             )
+            {
+                Trace = item.Trace,
+            }
         );
 
         // The projection's version moves with the stream's: both change only together, in this transaction.

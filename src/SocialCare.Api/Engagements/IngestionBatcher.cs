@@ -16,6 +16,7 @@ namespace SocialCare.Api.Engagements;
 public sealed class IngestionBatcher(
     EngagementIngestor ingestor,
     IOptions<IngestionOptions> options,
+    Infrastructure.Telemetry.HubMetrics metrics,
     ILogger<IngestionBatcher> logger
 ) : BackgroundService
 {
@@ -37,10 +38,17 @@ public sealed class IngestionBatcher(
         InboundEngagement engagement,
         EventActor actor,
         CancellationToken cancellationToken
-    ) =>
+    )
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Never null: an engagement the ingestor left for later (null) is written in a later batch before this
         // completes.
-        (await _ingestion.SubmitAsync(new IngestionItem(channel, engagement, actor), cancellationToken))!;
+        var result = (await _ingestion.SubmitAsync(new IngestionItem(channel, engagement, actor), cancellationToken))!;
+        var type = new KeyValuePair<string, object?>("channel", channel.Type);
+        metrics.Engagements.Add(1, type, new("outcome", result.Duplicate ? "duplicate" : "accepted"));
+        metrics.AcceptDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, type);
+        return result;
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _ingestion.RunAsync(stoppingToken);
 }

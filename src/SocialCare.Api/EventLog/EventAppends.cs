@@ -33,11 +33,11 @@ internal sealed class EventAppends(IReadOnlyList<StreamAppend> appends, EventGra
             on conflict (tenant_id, id) do update set version = s.version + excluded.version, timestamp = now()
             returning s.id, s.tenant_id, s.version)
         insert into mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type,
-            is_archived)
+            is_archived, headers)
         select nextval('mt_events_sequence'), e.id, e.stream, a.version - e.from_end, e.data, e.type, a.tenant_id,
-            now(), e.dotnet_type, false
-        from unnest({4}::uuid[], {5}::uuid[], {6}::bigint[], {7}::jsonb[], {8}::varchar[], {9}::varchar[])
-            with ordinality as e(id, stream, from_end, data, type, dotnet_type, ord)
+            now(), e.dotnet_type, false, e.headers
+        from unnest({4}::uuid[], {5}::uuid[], {6}::bigint[], {7}::jsonb[], {8}::varchar[], {9}::varchar[],
+            {10}::jsonb[]) with ordinality as e(id, stream, from_end, data, type, dotnet_type, headers, ord)
         join appended a on a.id = e.stream
         order by e.ord
         """;
@@ -67,6 +67,7 @@ internal sealed class EventAppends(IReadOnlyList<StreamAppend> appends, EventGra
         var bodies = new string[count];
         var types = new string[count];
         var dotnetTypes = new string[count];
+        var headers = new string?[count];
         var taken = new Dictionary<Guid, long>();
         var at = 0;
         foreach (var append in appends)
@@ -82,6 +83,7 @@ internal sealed class EventAppends(IReadOnlyList<StreamAppend> appends, EventGra
                 bodies[at] = serializer.ToJson(e);
                 types[at] = mapping.EventTypeName;
                 dotnetTypes[at] = mapping.DotNetTypeName;
+                headers[at] = HeadersOf(append.Trace);
                 at++;
             }
         }
@@ -100,6 +102,7 @@ internal sealed class EventAppends(IReadOnlyList<StreamAppend> appends, EventGra
             () => builder.AppendParameter(bodies, NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
             () => builder.AppendParameter(types),
             () => builder.AppendParameter(dotnetTypes),
+            () => builder.AppendParameter(headers, NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
         };
         var text = Sql;
         for (var i = 0; i < parameters.Length; i++)
@@ -112,6 +115,26 @@ internal sealed class EventAppends(IReadOnlyList<StreamAppend> appends, EventGra
         }
 
         builder.Append(text);
+    }
+
+    /// <summary>The event's metadata as Marten keeps it (its <c>headers</c>): the trace it was caused in.</summary>
+    private static string? HeadersOf(Infrastructure.Telemetry.EventTrace? trace)
+    {
+        if (trace is null)
+        {
+            return null;
+        }
+
+        var headers = new Dictionary<string, string>
+        {
+            [Infrastructure.Telemetry.EventTrace.TraceParentName] = trace.TraceParent,
+        };
+        if (trace.TraceState is { Length: > 0 } state)
+        {
+            headers[Infrastructure.Telemetry.EventTrace.TraceStateName] = state;
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(headers);
     }
 
     public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) =>

@@ -8,7 +8,11 @@ namespace SocialCare.Api.EventLog;
 /// The seam around the event store: a unit of work over one PostgreSQL transaction. Whatever
 /// <c>work</c> appends and projects commits together; the caller hears of success only after the commit.
 /// </summary>
-public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store)
+public sealed class EventStore(
+    NpgsqlDataSource dataSource,
+    IDocumentStore store,
+    Infrastructure.Telemetry.HubMetrics metrics
+)
 {
     /// <summary>
     /// Notified by every transaction that appends events, as it commits: the relay leader and the changefeed tails of
@@ -57,6 +61,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
             await using var shared = new EventWriter(ambient.Connection, ambient.Transaction, store);
             var outcome = await work(shared);
             await shared.FlushAsync(cancellationToken);
+            metrics.EventsAppended.Add(shared.Sent);
             return outcome;
         }
 
@@ -67,6 +72,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, IDocumentStore store
         // The COMMIT goes with the last writes (Npgsql then sees the transaction ended; disposing it does nothing
         // more).
         await writer.CommitAsync(cancellationToken);
+        metrics.EventsAppended.Add(writer.Sent);
         return result;
     }
 }

@@ -14,7 +14,11 @@ public sealed record StreamAppend(
     Guid WorkspaceId,
     long? ExpectedVersion,
     IReadOnlyList<HubEvent> Events
-);
+)
+{
+    /// <summary>The trace the events were caused in, kept in their metadata: by default the current span's.</summary>
+    public Infrastructure.Telemetry.EventTrace? Trace { get; init; } = Infrastructure.Telemetry.EventTrace.Current();
+}
 
 /// <summary>
 /// One write transaction. Writes (<see cref="Execute"/>) are queued and sent to PostgreSQL together, pipelined in one
@@ -37,6 +41,9 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
     private readonly Dictionary<Guid, long> _expected = [];
     private readonly Dictionary<Guid, string> _tenants = [];
     private readonly HashSet<Guid> _workspaces = [];
+
+    /// <summary>How many events this writer has sent to PostgreSQL (committed with its transaction).</summary>
+    public int Sent { get; private set; }
 
     /// <summary>Queues a statement that returns no rows; it runs, in order, before the next read or the
     /// commit.</summary>
@@ -216,6 +223,7 @@ public sealed class EventWriter(NpgsqlConnection connection, NpgsqlTransaction t
         try
         {
             await session.SaveChangesAsync(cancellationToken);
+            Sent += _appends.Sum(a => a.Events.Count);
         }
         catch (Exception e)
             when (Refusal(e) is { SqlState: StreamConflict } conflict && Guid.TryParse(conflict.Hint, out var stream))

@@ -40,6 +40,8 @@ public static class MartenEventStore
         options.Events.TenancyStyle = TenancyStyle.Conjoined;
         options.Events.StreamIdentity = StreamIdentity.AsGuid;
         options.Events.EnableUniqueIndexOnEventId = true;
+        // The trace each event was caused in (migration 0037; Infrastructure/Telemetry/EventTrace).
+        options.Events.MetadataConfig.HeadersEnabled = true;
         foreach (var (name, type) in EventTypeRegistry.All)
         {
             options.Events.MapEventType(type, name);

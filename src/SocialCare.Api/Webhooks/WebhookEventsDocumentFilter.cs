@@ -229,6 +229,20 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
                         "The global sequence as the CloudEvents sequence extension has it: a string that sorts "
                         + $"lexicographically, the number zero-padded to {CloudEvents.SequenceWidth} digits.",
                 },
+                ["traceparent"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Pattern = "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                    Description =
+                        "The CloudEvents distributed tracing extension: the W3C trace context the event was appended "
+                        + "in (absent when it was appended outside a trace). The request's own `traceparent` header "
+                        + "is this attempt's span, in the same trace.",
+                },
+                ["tracestate"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "The W3C tracestate that goes with `traceparent`, when there is one.",
+                },
                 ["data"] = new OpenApiSchema { Description = "The event's body: the schema of `type`." },
             },
         };
@@ -270,6 +284,11 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
                         Header("webhook-id", "The event id, the same on every attempt: dedupe on it."),
                         Header("webhook-timestamp", "Unix seconds of this attempt; refuse one too far from now."),
                         Header("webhook-signature", "`v1,<base64 signature>`, space-separated during a rotation."),
+                        Header(
+                            "traceparent",
+                            "W3C Trace Context of this attempt's span, in the trace of the envelope's `traceparent`.",
+                            required: false
+                        ),
                     ],
                     RequestBody = new OpenApiRequestBody
                     {
@@ -322,12 +341,12 @@ internal sealed class WebhookEventsDocumentFilter : IDocumentFilter
         };
     }
 
-    private static OpenApiParameter Header(string name, string description) =>
+    private static OpenApiParameter Header(string name, string description, bool required = true) =>
         new()
         {
             Name = name,
             In = ParameterLocation.Header,
-            Required = true,
+            Required = required,
             Description = description,
             Schema = new OpenApiSchema { Type = JsonSchemaType.String },
         };

@@ -173,6 +173,19 @@ internal static class AsyncApiMessages
                 ["minimum"] = 1,
                 ["description"] = "The event's global sequence (`message.sequence`), an AMQP long: order on it.",
             },
+            [BusHeaders.TraceParent] = new JsonObject
+            {
+                ["type"] = "string",
+                ["pattern"] = "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                ["description"] =
+                    "The W3C trace context the event was appended in (the CloudEvents distributed tracing "
+                    + "extension): continue the trace from it. Absent when the event was appended outside a trace. "
+                    + "MassTransit's own MT-Activity-Id carries the publish span.",
+            },
+            [BusHeaders.TraceState] = String(
+                "The W3C tracestate that goes with cloudEvents_traceparent, when there is one.",
+                null
+            ),
         };
         return new JsonObject
         {
@@ -181,7 +194,10 @@ internal static class AsyncApiMessages
                 "AMQP headers (application properties) named after the CloudEvents AMQP protocol binding, "
                 + "strings but for the sequence. MassTransit may add headers of its own.",
             ["required"] = new JsonArray(
-                BusHeaders.All.Where(h => h != BusHeaders.Subject).Select(h => (JsonNode)h!).ToArray()
+                BusHeaders
+                    .All.Where(h => h is not (BusHeaders.Subject or BusHeaders.TraceParent or BusHeaders.TraceState))
+                    .Select(h => (JsonNode)h!)
+                    .ToArray()
             ),
             ["properties"] = properties,
         };

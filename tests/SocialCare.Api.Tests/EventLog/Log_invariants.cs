@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SocialCare.Api.Tests.Support;
-using SocialCare.Testing;
 
 namespace SocialCare.Api.Tests.EventLog;
 
@@ -178,24 +177,7 @@ public sealed class Log_invariants
                 var channel = await client.CreateChannelAsync("sms", "Namshi");
 
                 // The victim: the hub as a process of its own, on the same database and broker, taking the load.
-                await using var victim = await HubProcess.StartAsync(
-                    new Dictionary<string, string>
-                    {
-                        ["ConnectionStrings__Postgres"] = database,
-                        ["RabbitMq__Host"] = TestEnvironment.RabbitHost,
-                        ["RabbitMq__Port"] = TestEnvironment.RabbitPort.ToString(
-                            System.Globalization.CultureInfo.InvariantCulture
-                        ),
-                        ["RabbitMq__VirtualHost"] = TestEnvironment.RabbitVirtualHost,
-                        ["Admin__ApiKey"] = HubFactory.AdminKey,
-                        [$"Secrets__Keys__{HubFactory.SecretsKeyId}"] = HubFactory.SecretsKey,
-                        ["Secrets__ActiveKey"] = HubFactory.SecretsKeyId,
-                        ["Webhooks__FanOutQueue"] = $"socialcare-webhooks-test-{Guid.NewGuid():N}",
-                        ["Webhooks__FanOutQueueTemporary"] = "true",
-                        ["Connectors__ReplyQueue"] = $"socialcare-replies-test-{Guid.NewGuid():N}",
-                        ["Connectors__ReplyQueueTemporary"] = "true",
-                    }
-                );
+                await using var victim = await TestHubProcess.StartAsync(database);
                 using var load = new HttpClient
                 {
                     BaseAddress = victim.BaseAddress,

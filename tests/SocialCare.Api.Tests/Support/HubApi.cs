@@ -11,6 +11,12 @@ public static class HubApi
     public static async Task<Guid> CreateWorkspaceAsync(this HubFactory hub, string name)
     {
         using var admin = hub.AdminClient();
+        return await admin.CreateWorkspaceAsync(name);
+    }
+
+    /// <summary>Creates a workspace with <paramref name="admin"/>, a client holding the admin key.</summary>
+    public static async Task<Guid> CreateWorkspaceAsync(this HttpClient admin, string name)
+    {
         var created = await ReadJson(
             await admin.PostAsJsonAsync("/v1/workspaces", new { name }),
             HttpStatusCode.Created
@@ -27,6 +33,18 @@ public static class HubApi
     )
     {
         using var admin = hub.AdminClient();
+        return await admin.CreateKeyAsync(workspaceId, name, scopes, brands);
+    }
+
+    /// <summary>Creates an API key with <paramref name="admin"/>, a client holding the admin key.</summary>
+    public static async Task<(Guid Id, string Key)> CreateKeyAsync(
+        this HttpClient admin,
+        Guid workspaceId,
+        string name,
+        string[] scopes,
+        string[]? brands = null
+    )
+    {
         var created = await ReadJson(
             await admin.PostAsJsonAsync(
                 $"/v1/workspaces/{workspaceId}/api-keys",
@@ -49,13 +67,26 @@ public static class HubApi
         params string[] scopes
     )
     {
-        var workspaceId = await hub.CreateWorkspaceAsync(name);
-        var (_, key) = await hub.CreateKeyAsync(
+        using var admin = hub.AdminClient();
+        var (workspaceId, key) = await admin.CreateTenantKeyAsync(name, scopes);
+        return (workspaceId, hub.ClientWithKey(key));
+    }
+
+    /// <summary>A new workspace and a key with <paramref name="scopes"/> (every scope when none are given), made with
+    /// <paramref name="admin"/>.</summary>
+    public static async Task<(Guid WorkspaceId, string Key)> CreateTenantKeyAsync(
+        this HttpClient admin,
+        string name,
+        params string[] scopes
+    )
+    {
+        var workspaceId = await admin.CreateWorkspaceAsync(name);
+        var (_, key) = await admin.CreateKeyAsync(
             workspaceId,
             $"{name} app",
             scopes.Length > 0 ? scopes : SocialCare.Api.Authorization.Scopes.All.ToArray()
         );
-        return (workspaceId, hub.ClientWithKey(key));
+        return (workspaceId, key);
     }
 
     public static async Task<JsonNode> ReadJson(HttpResponseMessage response, HttpStatusCode expected)

@@ -75,6 +75,22 @@ namespace SocialCare.Client.Models
 #endif
         /// <summary>When the hub recorded the event.</summary>
         public DateTimeOffset? Time { get; set; }
+        /// <summary>The CloudEvents distributed tracing extension: the W3C trace context the event was appended in (absent when it was appended outside a trace). The request&apos;s own `traceparent` header is this attempt&apos;s span, in the same trace.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Traceparent { get; set; }
+#nullable restore
+#else
+        public string Traceparent { get; set; }
+#endif
+        /// <summary>The W3C tracestate that goes with `traceparent`, when there is one.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Tracestate { get; set; }
+#nullable restore
+#else
+        public string Tracestate { get; set; }
+#endif
         /// <summary>The event type (`conversation.assigned`); `data` follows its schema.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -117,6 +133,8 @@ namespace SocialCare.Client.Models
                 { "specversion", n => { Specversion = n.GetStringValue(); } },
                 { "subject", n => { Subject = n.GetStringValue(); } },
                 { "time", n => { Time = n.GetDateTimeOffsetValue(); } },
+                { "traceparent", n => { Traceparent = n.GetStringValue(); } },
+                { "tracestate", n => { Tracestate = n.GetStringValue(); } },
                 { "type", n => { Type = n.GetStringValue(); } },
             };
         }
@@ -136,6 +154,8 @@ namespace SocialCare.Client.Models
             writer.WriteStringValue("specversion", Specversion);
             writer.WriteStringValue("subject", Subject);
             writer.WriteDateTimeOffsetValue("time", Time);
+            writer.WriteStringValue("traceparent", Traceparent);
+            writer.WriteStringValue("tracestate", Tracestate);
             writer.WriteStringValue("type", Type);
             writer.WriteAdditionalData(AdditionalData);
         }

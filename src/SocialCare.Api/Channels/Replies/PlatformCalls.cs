@@ -18,17 +18,44 @@ public sealed record SendOutcome(string? PlatformMessageId, PlatformError? Error
 /// 5xx, timeouts and broken connections (honouring <c>Retry-After</c>, and X's <c>x-rate-limit-reset</c>), and a
 /// circuit breaker, so an account whose platform is down fails its replies at once instead of queueing them up.
 /// </summary>
-public sealed class PlatformCalls(
-    IHttpClientFactory httpClients,
-    IOptions<ConnectorOptions> options,
-    TimeProvider clock
-) : IDisposable
+public sealed class PlatformCalls : IDisposable
 {
     public const string HttpClientName = "platforms";
     private const int ResponseLimit = 64 * 1024;
     private const int MaxIdLength = 256;
     private const int MaxErrorLength = 1000;
     private readonly ResiliencePipelineRegistry<Guid> _pipelines = new();
+    private readonly IHttpClientFactory _httpClients;
+    private readonly IOptions<ConnectorOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly Infrastructure.Telemetry.HubMetrics _metrics;
+
+    /// <summary>Each channel account's circuit as this instance knows it: 0 closed, 1 open, 2 half-open (only
+    /// accounts whose circuit has ever opened).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> _circuits = new();
+
+    public PlatformCalls(
+        IHttpClientFactory httpClients,
+        IOptions<ConnectorOptions> options,
+        TimeProvider clock,
+        Infrastructure.Telemetry.HubMetrics metrics
+    )
+    {
+        _httpClients = httpClients;
+        _options = options;
+        _clock = clock;
+        _metrics = metrics;
+        metrics.Meter.CreateObservableGauge(
+            "socialcare.channel.circuit.state",
+            () =>
+                _circuits.Select(c => new System.Diagnostics.Metrics.Measurement<int>(
+                    c.Value,
+                    new KeyValuePair<string, object?>("channel_account_id", c.Key)
+                )),
+            description: "A channel account's circuit breaker in this instance: 0 closed, 1 open (sends fail at once), "
+                + "2 half-open."
+        );
+    }
 
     public async Task<SendOutcome> SendAsync(
         IChannelConnector connector,
@@ -37,10 +64,42 @@ public sealed class PlatformCalls(
         CancellationToken ct
     )
     {
-        var client = httpClients.CreateClient(HttpClientName);
+        using var activity = Infrastructure.Telemetry.HubTracing.Start(
+            "platform send " + channel.Type,
+            System.Diagnostics.ActivityKind.Client,
+            null
+        );
+        activity
+            ?.SetTag("socialcare.channel.type", channel.Type)
+            .SetTag("socialcare.channel_account.id", channel.Id)
+            .SetTag("socialcare.reply.id", reply.ReplyId);
+        var outcome = await SendOnceAsync(connector, reply, channel, ct);
+        var result = outcome.Error?.Code ?? "sent";
+        _metrics.PlatformSends.Add(
+            1,
+            new("channel", channel.Type),
+            new("channel_account_id", channel.Id),
+            new("outcome", result)
+        );
+        if (outcome.Error is not null)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result);
+        }
+
+        return outcome;
+    }
+
+    private async Task<SendOutcome> SendOnceAsync(
+        IChannelConnector connector,
+        ReplyRequested reply,
+        Channel channel,
+        CancellationToken ct
+    )
+    {
+        var client = _httpClients.CreateClient(HttpClientName);
         var pipeline = _pipelines.GetOrAddPipeline<PlatformResponse>(
             channel.Id,
-            builder => Build(builder, options.Value)
+            builder => Build(builder, _options.Value, channel.Id)
         );
         try
         {
@@ -88,7 +147,7 @@ public sealed class PlatformCalls(
                 new PlatformError(
                     "circuit_open",
                     $"Calls to {channel.Type} for this channel account keep failing; they are paused for "
-                        + $"{options.Value.BreakDuration.TotalSeconds:0} s."
+                        + $"{_options.Value.BreakDuration.TotalSeconds:0} s."
                 )
             );
         }
@@ -98,7 +157,7 @@ public sealed class PlatformCalls(
                 null,
                 new PlatformError(
                     "timeout",
-                    $"{channel.Type} did not answer within {options.Value.AttemptTimeout.TotalSeconds:0} s."
+                    $"{channel.Type} did not answer within {_options.Value.AttemptTimeout.TotalSeconds:0} s."
                 )
             );
         }
@@ -125,7 +184,7 @@ public sealed class PlatformCalls(
 
     public void Dispose() => _pipelines.Dispose();
 
-    private static void Build(ResiliencePipelineBuilder<PlatformResponse> builder, ConnectorOptions settings)
+    private void Build(ResiliencePipelineBuilder<PlatformResponse> builder, ConnectorOptions settings, Guid account)
     {
         var transient = new PredicateBuilder<PlatformResponse>()
             .Handle<HttpRequestException>()
@@ -158,9 +217,18 @@ public sealed class PlatformCalls(
                     MinimumThroughput = settings.BreakAfterFailures,
                     SamplingDuration = TimeSpan.FromMinutes(1),
                     BreakDuration = settings.BreakDuration,
+                    OnOpened = _ => Circuit(account, 1),
+                    OnHalfOpened = _ => Circuit(account, 2),
+                    OnClosed = _ => Circuit(account, 0),
                 }
             )
             .AddTimeout(settings.AttemptTimeout);
+    }
+
+    private ValueTask Circuit(Guid account, int state)
+    {
+        _circuits[account] = state;
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>What one attempt got back, read whole (up to the limit) within the attempt's timeout.</summary>
@@ -183,7 +251,7 @@ public sealed class PlatformCalls(
     /// seconds).</summary>
     private TimeSpan? WaitAsked(HttpResponseMessage response)
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         var wait = response.Headers.RetryAfter switch
         {
             { Delta: { } delta } => delta,
@@ -193,7 +261,7 @@ public sealed class PlatformCalls(
                 ? DateTimeOffset.FromUnixTimeSeconds(unix) - now
                 : (TimeSpan?)null,
         };
-        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, options.Value.MaxRetryAfter.Ticks)) : null;
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, _options.Value.MaxRetryAfter.Ticks)) : null;
     }
 
     private static async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MassTransit;
+using SocialCare.Api.Infrastructure.Telemetry;
 using SocialCare.Contracts;
 
 namespace SocialCare.Api.EventLog.Relay;
@@ -22,18 +23,38 @@ public static class BusHeaders
     public const string WorkspaceId = "socialcare_workspaceid";
     public const string Sequence = "socialcare_sequence";
 
+    /// <summary>The CloudEvents distributed tracing extension: the W3C trace context the event was appended in
+    /// (absent when it was appended outside any trace).</summary>
+    public const string TraceParent = "cloudEvents_traceparent";
+
+    public const string TraceState = "cloudEvents_tracestate";
+
     /// <summary>Every header, in the order the AsyncAPI document lists them.</summary>
     public static IReadOnlyList<string> All { get; } =
-    [SpecVersion, Id, Type, Source, Subject, Time, WorkspaceId, Sequence];
+    [SpecVersion, Id, Type, Source, Subject, Time, WorkspaceId, Sequence, TraceParent, TraceState];
 
-    /// <summary>Sets the headers of <paramref name="e"/>, published as <paramref name="type"/>.</summary>
-    public static void Apply(SendContext context, HubEvent e, string type)
+    /// <summary>Sets the headers of <paramref name="e"/>, published as <paramref name="type"/>, appended in
+    /// <paramref name="trace"/>.</summary>
+    public static void Apply(SendContext context, HubEvent e, string type, EventTrace? trace)
     {
         foreach (var (name, value) in Of(e, type))
         {
             context.Headers.Set(name, value);
         }
+
+        if (trace is not null)
+        {
+            context.Headers.Set(TraceParent, trace.TraceParent);
+            if (trace.TraceState is { Length: > 0 } state)
+            {
+                context.Headers.Set(TraceState, state);
+            }
+        }
     }
+
+    /// <summary>The trace context a message published by the relay carries, if any.</summary>
+    public static EventTrace? TraceOf(Headers headers) =>
+        EventTrace.From(headers.Get<string>(TraceParent), headers.Get<string>(TraceState));
 
     /// <summary>The headers of <paramref name="e"/>, published as <paramref name="type"/>: strings, but for the
     /// sequence (an AMQP long); no subject when the event has none.</summary>

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SocialCare.Api.Infrastructure.Telemetry;
 
 namespace SocialCare.Api.EventLog.Relay;
 
@@ -18,6 +20,7 @@ internal sealed partial class EventRelay(
     IBus bus,
     Infrastructure.Messaging.BusReadiness busReadiness,
     IOptions<RelayOptions> options,
+    HubMetrics metrics,
     ILogger<EventRelay> logger
 ) : BackgroundService
 {
@@ -54,7 +57,15 @@ internal sealed partial class EventRelay(
                 }
 
                 LogLeading(logger);
-                await LeadAsync(connection, stoppingToken);
+                metrics.RelayLeading(true);
+                try
+                {
+                    await LeadAsync(connection, stoppingToken);
+                }
+                finally
+                {
+                    metrics.RelayLeading(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -139,7 +150,7 @@ internal sealed partial class EventRelay(
     /// One round trip: reads up to a batch of events after <paramref name="after"/> and, when given, records
     /// <paramref name="confirmed"/> as the relay's checkpoint.
     /// </summary>
-    private async Task<List<(long Seq, Guid Id, string Type, string Data)>> ReadAsync(
+    private async Task<List<Row>> ReadAsync(
         NpgsqlConnection connection,
         long after,
         long? confirmed,
@@ -151,7 +162,8 @@ internal sealed partial class EventRelay(
             BatchCommands =
             {
                 new NpgsqlBatchCommand(
-                    "select seq_id, id, type, data::text from mt_events where seq_id > $1 order by seq_id limit $2"
+                    "select seq_id, id, type, data::text, headers->>'traceparent', headers->>'tracestate' from mt_events "
+                        + "where seq_id > $1 order by seq_id limit $2"
                 )
                 {
                     Parameters =
@@ -177,14 +189,28 @@ internal sealed partial class EventRelay(
         }
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var events = new List<(long Seq, Guid Id, string Type, string Data)>();
+        var events = new List<Row>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+            events.Add(
+                new Row(
+                    reader.GetInt64(0),
+                    reader.GetGuid(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    EventTrace.From(
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        reader.IsDBNull(5) ? null : reader.GetString(5)
+                    )
+                )
+            );
         }
 
         return events;
     }
+
+    /// <summary>An event as the relay reads it: its number, id, type, body and the trace it was appended in.</summary>
+    private sealed record Row(long Seq, Guid Id, string Type, string Data, EventTrace? Trace);
 
     /// <summary>Events handed to the bus: the last one's sequence, and the task that completes when all are
     /// confirmed.</summary>
@@ -194,7 +220,7 @@ internal sealed partial class EventRelay(
     /// dead-lettered.</summary>
     private async Task<Batch> PublishAsync(
         NpgsqlConnection connection,
-        List<(long Seq, Guid Id, string Type, string Data)> events,
+        List<Row> events,
         CancellationToken cancellationToken
     )
     {
@@ -214,22 +240,50 @@ internal sealed partial class EventRelay(
                 continue;
             }
 
-            confirms.Add(
-                bus.Publish(
-                    message,
-                    message.GetType(),
-                    context =>
-                    {
-                        context.MessageId = row.Id;
-                        context.TrySetRoutingKey(BusHeaders.RoutingKeyOf(message, row.Type));
-                        BusHeaders.Apply(context, message, row.Type);
-                    },
-                    cancellationToken
-                )
+            // The relay's span joins the trace the event was appended in; MassTransit's publish span, its child,
+            // carries it to the consumers (MT-Activity-Id), and cloudEvents_traceparent carries the event's own.
+            var previous = Activity.Current;
+            var activity = HubTracing.Start("relay " + row.Type, ActivityKind.Internal, row.Trace);
+            activity
+                ?.SetTag("socialcare.event.id", row.Id)
+                .SetTag("socialcare.event.type", row.Type)
+                .SetTag("socialcare.event.sequence", row.Seq)
+                .SetTag("socialcare.workspace.id", message.WorkspaceId);
+            var published = bus.Publish(
+                message,
+                message.GetType(),
+                context =>
+                {
+                    context.MessageId = row.Id;
+                    context.TrySetRoutingKey(BusHeaders.RoutingKeyOf(message, row.Type));
+                    BusHeaders.Apply(context, message, row.Type, row.Trace);
+                },
+                cancellationToken
             );
+            Activity.Current = previous;
+            confirms.Add(ConfirmedAsync(published, activity));
         }
 
         return new Batch(events.Count > 0 ? events[^1].Seq : 0, Task.WhenAll(confirms));
+    }
+
+    /// <summary>Waits for the broker's confirm of one publish, then counts it and ends its span.</summary>
+    private async Task ConfirmedAsync(Task published, Activity? activity)
+    {
+        try
+        {
+            await published;
+            metrics.EventsPublished.Add(1);
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+        }
     }
 
     private static async Task SaveCheckpointAsync(

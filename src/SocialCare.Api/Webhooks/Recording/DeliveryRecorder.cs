@@ -27,6 +27,10 @@ internal sealed record DueDelivery(
     string Pii
 )
 {
+    /// <summary>The span an attempt continues, when it is not the event's own (the envelope's <c>traceparent</c>): the
+    /// fan-out consumer's.</summary>
+    public Infrastructure.Telemetry.EventTrace? Trace { get; init; }
+
     /// <summary>A lease's end as PostgreSQL stores it (whole microseconds), so that the row and the delivery compare
     /// equal.</summary>
     public static DateTimeOffset Stamp(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);

@@ -33,6 +33,7 @@ internal sealed partial class WebhookDeliveryWorker(
     SubscriptionTargets targets,
     Infrastructure.Secrets.SecretCipher cipher,
     Pseudonyms pseudonyms,
+    Infrastructure.Telemetry.HubMetrics metrics,
     TimeProvider clock,
     ILogger<WebhookDeliveryWorker> logger
 ) : BackgroundService
@@ -191,6 +192,18 @@ internal sealed partial class WebhookDeliveryWorker(
         string? responseBody = null,
             error = null;
         TimeSpan? retryAfter = null;
+        using var activity = Infrastructure.Telemetry.HubTracing.Start(
+            "webhook attempt",
+            ActivityKind.Client,
+            delivery.Trace ?? CloudEvents.TraceOf(delivery.Payload)
+        );
+        activity
+            ?.SetTag("socialcare.subscription.id", delivery.SubscriptionId)
+            .SetTag("socialcare.delivery.id", delivery.Id)
+            .SetTag("socialcare.event.id", delivery.EventId)
+            .SetTag("socialcare.event.type", delivery.EventType)
+            .SetTag("socialcare.workspace.id", delivery.WorkspaceId)
+            .SetTag("socialcare.delivery.attempt", delivery.Attempts + 1);
         var watch = Stopwatch.StartNew();
         try
         {
@@ -215,6 +228,10 @@ internal sealed partial class WebhookDeliveryWorker(
                             "webhook-signature",
                             WebhookSigner.SignatureHeader(secrets, delivery.EventId.ToString(), timestamp, body)
                         );
+                        if (activity is { Id: { } span })
+                        {
+                            request.Headers.Add(Infrastructure.Telemetry.EventTrace.TraceParentName, span);
+                        }
                         using var response = await httpClients
                             .CreateClient(HttpClientName)
                             .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
@@ -244,6 +261,7 @@ internal sealed partial class WebhookDeliveryWorker(
         }
 
         var outcome = Decide(status, delivery.Attempts + 1, retryAfter, settings.RetrySchedule, now);
+        Measure(delivery, outcome, status, watch.Elapsed, activity);
         await recorder.RecordAsync(
             delivery,
             outcome,
@@ -256,6 +274,40 @@ internal sealed partial class WebhookDeliveryWorker(
             now,
             ct
         );
+    }
+
+    /// <summary>Counts the attempt by subscription and outcome, and how long the endpoint and the whole delivery
+    /// took.</summary>
+    private void Measure(DueDelivery delivery, Outcome outcome, int? status, TimeSpan took, Activity? activity)
+    {
+        var result = outcome.Status == DeliveryStatuses.Pending ? "retrying" : outcome.Status;
+        var subscription = new KeyValuePair<string, object?>("subscription_id", delivery.SubscriptionId);
+        metrics.WebhookAttempts.Add(1, subscription, new("outcome", result));
+        metrics.WebhookAttemptDuration.Record(took.TotalSeconds, subscription);
+        if (
+            outcome.Status == DeliveryStatuses.Delivered
+            && Infrastructure.Telemetry.UuidV7.TimeOf(delivery.EventId) is { } recorded
+        )
+        {
+            metrics.WebhookDeliveryLatency.Record(
+                Math.Max(0, (clock.GetUtcNow() - recorded).TotalSeconds),
+                subscription
+            );
+        }
+
+        if (activity is not null)
+        {
+            activity.SetTag("socialcare.delivery.outcome", result);
+            if (status is { } code)
+            {
+                activity.SetTag("http.response.status_code", code);
+            }
+
+            if (outcome.Status != DeliveryStatuses.Delivered)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, status is null ? "unreachable" : $"HTTP {status}");
+            }
+        }
     }
 
     /// <summary>Gives the delivery's slot back, starts the held deliveries that take it, and hands back those let

@@ -82,12 +82,14 @@ internal sealed class WebhookFanOut<T>(
         var ids = matching.Select(_ => Guid.CreateVersion7()).ToArray();
         // The bus carries the event as the relay published it: if its customer was erased since, it goes out as the log
         // now holds it, every personal field null.
+        var trace = EventLog.Relay.BusHeaders.TraceOf(context.Headers);
+        var envelope = CloudEvents.Envelope(e, type, trace);
         var payload =
             e.CustomerId is { } customerId
             && Privacy.EventRedaction.HasPii(e.GetType())
             && await erasedCustomers.ContainsAsync(e.WorkspaceId, customerId, ct)
-                ? Privacy.EventRedaction.Erase(CloudEvents.Envelope(e, type), null)
-                : CloudEvents.Envelope(e, type);
+                ? Privacy.EventRedaction.Erase(envelope, null)
+                : envelope;
         var inserted = await inserts.InsertAsync(
             new NewDeliveries(
                 e.EventId,
@@ -117,7 +119,11 @@ internal sealed class WebhookFanOut<T>(
                 s.PreviousSecretExpiresAt,
                 leasedUntil,
                 s.Pii
-            );
+            )
+            {
+                // Sent from here, the attempt's span is a child of this consumer's; leased later, of the event's.
+                Trace = Infrastructure.Telemetry.EventTrace.Current() ?? trace,
+            };
             if (held[i] && inserted.Contains(ids[i]) && slots.Hold(delivery))
             {
                 worker.Dispatch(delivery);

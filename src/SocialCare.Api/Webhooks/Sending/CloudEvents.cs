@@ -11,7 +11,9 @@ namespace SocialCare.Api.Webhooks.Sending;
 /// Schema (contracts/schemas). <c>sequence</c> is the global sequence in the form the CloudEvents sequence extension
 /// asks for, a string that orders lexicographically: the decimal number, zero-padded to 19 digits (the width of the
 /// largest sequence), so that sorting the strings sorts the events; <c>data.sequence</c> is the same number as a
-/// number.
+/// number. <c>traceparent</c> (and <c>tracestate</c>) are the CloudEvents distributed tracing extension: the W3C
+/// trace context the event was appended in, so a subscriber can continue the trace (the request's own
+/// <c>traceparent</c> header is the attempt's span, in the same trace).
 /// </summary>
 public static class CloudEvents
 {
@@ -20,7 +22,7 @@ public static class CloudEvents
     public static string SequenceOf(long sequence) =>
         sequence.ToString(new string('0', SequenceWidth), CultureInfo.InvariantCulture);
 
-    public static string Envelope(HubEvent e, string type) =>
+    public static string Envelope(HubEvent e, string type, Infrastructure.Telemetry.EventTrace? trace = null) =>
         Envelope(
             e.EventId,
             type,
@@ -28,7 +30,8 @@ public static class CloudEvents
             EventLog.Relay.BusHeaders.SubjectOf(e)?.ToString(),
             e.RecordedAt,
             e.Sequence,
-            JsonSerializer.SerializeToNode(e, e.GetType(), EventTypeRegistry.Json)
+            JsonSerializer.SerializeToNode(e, e.GetType(), EventTypeRegistry.Json),
+            trace
         );
 
     public static string Envelope(
@@ -38,9 +41,11 @@ public static class CloudEvents
         string? subject,
         DateTimeOffset time,
         long sequence,
-        JsonNode? data
-    ) =>
-        new JsonObject
+        JsonNode? data,
+        Infrastructure.Telemetry.EventTrace? trace = null
+    )
+    {
+        var envelope = new JsonObject
         {
             ["specversion"] = "1.0",
             ["id"] = id.ToString(),
@@ -51,6 +56,69 @@ public static class CloudEvents
             ["datacontenttype"] = "application/json",
             ["dataschema"] = EventSchemas.IdOf(type),
             ["sequence"] = SequenceOf(sequence),
-            ["data"] = data,
-        }.ToJsonString(EventTypeRegistry.Json);
+        };
+        if (trace is not null)
+        {
+            envelope[Infrastructure.Telemetry.EventTrace.TraceParentName] = trace.TraceParent;
+            if (trace.TraceState is { Length: > 0 } state)
+            {
+                envelope[Infrastructure.Telemetry.EventTrace.TraceStateName] = state;
+            }
+        }
+
+        envelope["data"] = data;
+        return envelope.ToJsonString(EventTypeRegistry.Json);
+    }
+
+    /// <summary>The trace context an envelope carries: its attributes come before <c>data</c>, within its first
+    /// kilobytes, so only they are read.</summary>
+    public static Infrastructure.Telemetry.EventTrace? TraceOf(string envelope)
+    {
+        var reader = new Utf8JsonReader(
+            System.Text.Encoding.UTF8.GetBytes(envelope[..Math.Min(envelope.Length, 4096)]),
+            isFinalBlock: false,
+            state: default
+        );
+        string? parent = null,
+            state = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("data"u8))
+                {
+                    break;
+                }
+
+                var name = reader.GetString();
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    if (name == Infrastructure.Telemetry.EventTrace.TraceParentName)
+                    {
+                        parent = reader.GetString();
+                    }
+                    else if (name == Infrastructure.Telemetry.EventTrace.TraceStateName)
+                    {
+                        state = reader.GetString();
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return Infrastructure.Telemetry.EventTrace.From(parent, state);
+    }
 }
