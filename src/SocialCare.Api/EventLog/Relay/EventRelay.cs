@@ -224,8 +224,16 @@ internal sealed partial class EventRelay(
         CancellationToken cancellationToken
     )
     {
-        // Publishes start in sequence order on the bus's channel; all must be confirmed before the checkpoint moves.
+        if (events.Count == 0)
+        {
+            return new Batch(0, Task.CompletedTask);
+        }
+
+        // Publishes start in sequence order on the bus's channel; all must be confirmed before the checkpoint moves,
+        // within the publish timeout (see RelayOptions.PublishTimeout).
         var confirms = new List<Task>(events.Count);
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
         foreach (var row in events)
         {
             SocialCare.Contracts.HubEvent message;
@@ -258,13 +266,25 @@ internal sealed partial class EventRelay(
                     context.TrySetRoutingKey(BusHeaders.RoutingKeyOf(message, row.Type));
                     BusHeaders.Apply(context, message, row.Type, row.Trace);
                 },
-                cancellationToken
+                timeout.Token
             );
             Activity.Current = previous;
             confirms.Add(ConfirmedAsync(published, activity));
         }
 
-        return new Batch(events.Count > 0 ? events[^1].Seq : 0, Task.WhenAll(confirms));
+        return new Batch(events[^1].Seq, DisposeAfterAsync(Task.WhenAll(confirms), timeout));
+    }
+
+    private static async Task DisposeAfterAsync(Task confirms, CancellationTokenSource timeout)
+    {
+        try
+        {
+            await confirms;
+        }
+        finally
+        {
+            timeout.Dispose();
+        }
     }
 
     /// <summary>Waits for the broker's confirm of one publish, then counts it and ends its span.</summary>

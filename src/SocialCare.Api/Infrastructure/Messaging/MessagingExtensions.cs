@@ -24,6 +24,9 @@ public static class MessagingExtensions
             .ValidateOnStart();
         services.AddSingleton<BusReadiness>();
         services.AddBusObserver(sp => sp.GetRequiredService<BusReadiness>());
+        services.AddSingleton<BrokerRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<BrokerRecovery>());
+        services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<BrokerRecovery>());
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();

@@ -10,4 +10,18 @@ public sealed class RabbitMqOptions
     public string VirtualHost { get; set; } = "/";
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
+
+    /// <summary>A plain RabbitMQ.Client connection factory for this broker, for what the hub does beside MassTransit
+    /// (topology, probes), its connections named <paramref name="clientName"/> in the management UI.</summary>
+    public RabbitMQ.Client.ConnectionFactory ConnectionFactory(string clientName) =>
+        new()
+        {
+            HostName = Host,
+            Port = Port,
+            VirtualHost = VirtualHost,
+            UserName = Username,
+            Password = Password,
+            ClientProvidedName = clientName,
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+        };
 }

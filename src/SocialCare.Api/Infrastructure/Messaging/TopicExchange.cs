@@ -15,16 +15,7 @@ public static class TopicExchange
 
     public static async Task DeclareAsync(RabbitMqOptions options, CancellationToken ct)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = options.Host,
-            Port = options.Port,
-            VirtualHost = options.VirtualHost,
-            UserName = options.Username,
-            Password = options.Password,
-            ClientProvidedName = "socialcare-topology",
-        };
-        await using var connection = await factory.CreateConnectionAsync(ct);
+        await using var connection = await options.ConnectionFactory("socialcare-topology").CreateConnectionAsync(ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         await channel.ExchangeDeclareAsync(
             HubEntityNameFormatter.AllEventsExchange,

@@ -33,8 +33,9 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
         ["422"] = "Well-formed, but refused by a rule of the hub; `code` says which.",
         ["429"] = "Rate limited; `Retry-After` says when to try again: `rate-limited`.",
         [ServerError] =
-            "The hub failed (`internal-error`) or PostgreSQL or RabbitMQ is unreachable (`service-unavailable`): "
-            + "retry with backoff. Nothing the request asked for was accepted unless a retry says so.",
+            "The hub failed (`internal-error`), or its database is unreachable for the moment (`service-unavailable`, "
+            + "503, with `Retry-After`): retry with backoff. Nothing the request asked for was accepted unless a retry "
+            + "says so.",
     };
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)

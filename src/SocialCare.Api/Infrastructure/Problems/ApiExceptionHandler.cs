@@ -7,13 +7,18 @@ namespace SocialCare.Api.Infrastructure.Problems;
 /// <summary>
 /// Turns exceptions into problems. Bad input (malformed JSON, wrong media type, an oversized body) is the client's
 /// fault and answers 4xx, as does a NUL character PostgreSQL refuses to store; a unique violation that slipped past a
-/// check answers 409; anything else is our fault: 500, logged, with no internals in the body.
+/// check answers 409; PostgreSQL unreachable, restarting or out of connections answers 503 with <c>Retry-After</c>;
+/// anything else is our fault: 500, logged, with no internals in the body.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger, NpgsqlDataSource dataSource)
     : IExceptionHandler
 {
     /// <summary>SQLSTATE class 22, data exception: the errors a value itself causes.</summary>
     private const string DataExceptionClass = "22";
+
+    /// <summary>How long a client is asked to wait after a 503: about what a PostgreSQL restart or a fail-over to a
+    /// standby takes.</summary>
+    public const int RetryAfterSeconds = 2;
 
     public async ValueTask<bool> TryHandleAsync(
         HttpContext context,
@@ -70,6 +75,14 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 "The resource already exists or was changed concurrently; fetch it and retry."
             ),
             IHasProblem known => known.Problem,
+            _ when IsOutage(exception) => Problem.Details(
+                StatusCodes.Status503ServiceUnavailable,
+                ProblemCodes.ServiceUnavailable,
+                "Service unavailable",
+                "The hub cannot reach its database for the moment. Retry after the time Retry-After gives; the "
+                    + "request may or may not have taken effect, and a retry with the same Idempotency-Key (or the "
+                    + "same platform message id) takes effect once."
+            ),
             _ => null,
         };
         if (problem is null)
@@ -88,8 +101,47 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
             return false;
         }
 
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // The pool's idle connections went with the database: none of them serves a request once it is back.
+            dataSource.Clear();
+            LogOutage(logger, context.Request.Method, exception.GetType().Name, exception.Message);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(
+                System.Globalization.CultureInfo.InvariantCulture
+            );
+        }
+
         await Problem.WriteAsync(context, problem);
         return true;
+    }
+
+    /// <summary>
+    /// PostgreSQL is down, restarting, failing over or out of connections, possibly wrapped by Marten: Npgsql says so
+    /// (<c>IsTransient</c>: a broken or refused connection, a timeout), or PostgreSQL does (a connection error, an
+    /// administrator's or a crash's shutdown, "the database system is starting up", too many connections).
+    /// </summary>
+    private static bool IsOutage(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (
+                e is NpgsqlException { IsTransient: true }
+                || e
+                    is PostgresException
+                    {
+                        SqlState: PostgresErrorCodes.AdminShutdown
+                            or PostgresErrorCodes.CrashShutdown
+                            or PostgresErrorCodes.CannotConnectNow
+                            or PostgresErrorCodes.TooManyConnections
+                    }
+                || e is PostgresException { SqlState: var state } && state.StartsWith("08", StringComparison.Ordinal)
+            )
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool HasNoBody(HttpRequest request) =>
@@ -114,6 +166,12 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
             + "connection pool was cleared"
     )]
     private static partial void LogRefusedValue(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "A {Method} request answered 503: the database is unreachable ({Exception}: {Reason})"
+    )]
+    private static partial void LogOutage(ILogger logger, string method, string exception, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
