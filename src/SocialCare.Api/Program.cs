@@ -6,6 +6,7 @@ using SocialCare.Api.Customers;
 using SocialCare.Api.Engagements;
 using SocialCare.Api.EventLog;
 using SocialCare.Api.EventLog.Changefeed;
+using SocialCare.Api.EventLog.DeadLetters;
 using SocialCare.Api.Idempotency;
 using SocialCare.Api.Infrastructure.Database;
 using SocialCare.Api.Infrastructure.Health;
@@ -48,6 +49,7 @@ builder.Services.AddRules();
 builder.Services.AddReports();
 builder.Services.AddPrivacy();
 builder.Services.AddEventLog();
+builder.Services.AddDeadLetters();
 builder.Services.AddConnectors();
 builder.Services.AddMessaging();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -82,6 +84,7 @@ app.MapGroup("/v1")
     .MapRules()
     .MapReports()
     .MapPrivacy()
+    .MapDeadLetters()
     .MapSecrets();
 
 await app.RunAsync();

@@ -61,6 +61,8 @@ public static partial class LogFollower
             return null;
         }
 
+        var events = new List<HubEvent>();
+        await RedrivenAsync(writer, follower, events, logger, ct);
         var rows = await writer.QueryAsync(
             """
             with head as (select coalesce(max(seq_id), 0) as seq from mt_events)
@@ -82,30 +84,83 @@ public static partial class LogFollower
             types,
             batchSize
         );
-        var events = new List<HubEvent>();
         foreach (var row in rows.Where(r => r.Type is not null))
         {
-            try
+            if (Read(writer, follower, row.Id, row.Seq, row.Type!, row.Data!, logger) is { } e)
             {
-                events.Add(EventTypeRegistry.Deserialize(row.Type!, row.Data!) with { Sequence = row.Seq });
-            }
-            catch (Exception e)
-                when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
-            {
-                LogDeadLetter(logger, follower, row.Id, row.Seq, e);
-                writer.Execute(
-                    "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) "
-                        + "on conflict do nothing",
-                    row.Id,
-                    row.Seq,
-                    follower,
-                    e.Message
-                );
+                events.Add(e);
             }
         }
 
         var more = rows.Count(r => r.Type is not null) == batchSize;
         return new FollowedBatch(checkpoint, events, more, more ? rows[^1].Seq : rows[0].Head);
+    }
+
+    /// <summary>
+    /// Events an operator asked this follower to read again (a dead letter's redrive, <see
+    /// cref="DeadLetters.DeadLetterStore.RequestRedriveAsync"/>), taken in this pass's transaction and handled before
+    /// its batch, out of order: a dead letter it can read now is marked redriven; one it still cannot read waits again
+    /// with the new error.
+    /// </summary>
+    private static async Task RedrivenAsync(
+        EventWriter writer,
+        string follower,
+        List<HubEvent> events,
+        ILogger logger,
+        CancellationToken ct
+    )
+    {
+        var redriven = await writer.QueryAsync(
+            """
+            with taken as (delete from event_redrives where follower = $1 returning event_id)
+            select e.seq_id, e.id, e.type, e.data::text from taken join mt_events e on e.id = taken.event_id
+            order by e.seq_id
+            """,
+            r => (Seq: r.GetInt64(0), Id: r.GetGuid(1), Type: r.GetString(2), Data: r.GetString(3)),
+            ct,
+            follower
+        );
+        foreach (var row in redriven)
+        {
+            if (Read(writer, follower, row.Id, row.Seq, row.Type, row.Data, logger) is { } e)
+            {
+                events.Add(e);
+                writer.Execute(
+                    "update dead_letters set redriven_at = now(), redrives = redrives + 1 where fingerprint = $1",
+                    $"{row.Id}:{follower}"
+                );
+            }
+        }
+    }
+
+    /// <summary>The event, or none when it cannot be read: then it is set aside as a dead letter.</summary>
+    private static HubEvent? Read(
+        EventWriter writer,
+        string follower,
+        Guid id,
+        long seq,
+        string type,
+        string data,
+        ILogger logger
+    )
+    {
+        try
+        {
+            return EventTypeRegistry.Deserialize(type, data) with { Sequence = seq };
+        }
+        catch (Exception e)
+            when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        {
+            LogDeadLetter(logger, follower, id, seq, e);
+            writer.Execute(
+                DeadLetters.DeadLetterStore.RecordUnreadableEvent,
+                follower,
+                seq,
+                e.Message,
+                Guid.CreateVersion7()
+            );
+            return null;
+        }
     }
 
     /// <summary>The channel a follower's checkpoint moves are announced on, as <c>&lt;follower&gt;:&lt;sequence&gt;</c>

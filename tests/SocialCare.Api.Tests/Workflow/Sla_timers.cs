@@ -192,7 +192,7 @@ public sealed class Sla_timers
                 await using var check = new NpgsqlConnection(database);
                 await check.OpenAsync();
                 await using var read = new NpgsqlCommand(
-                    "select count(*)::int from event_dead_letters where event_id = $1 and follower = 'workflow'",
+                    "select count(*)::int from dead_letters where event_id = $1 and follower = 'workflow'",
                     check
                 );
                 read.Parameters.Add(new NpgsqlParameter { Value = poison });

@@ -155,6 +155,14 @@ namespace SocialCare.Client.Models
         #pragma warning disable CS1591
         NotAParty,
         #pragma warning restore CS1591
+        [EnumMember(Value = "already-redriven")]
+        #pragma warning disable CS1591
+        AlreadyRedriven,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "dead-letter-unreadable")]
+        #pragma warning disable CS1591
+        DeadLetterUnreadable,
+        #pragma warning restore CS1591
         [EnumMember(Value = "subscription-limit-reached")]
         #pragma warning disable CS1591
         SubscriptionLimitReached,

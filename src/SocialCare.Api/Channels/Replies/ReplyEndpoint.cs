@@ -18,20 +18,7 @@ public sealed class ReplyEndpoint : IBusContribution
             options.ReplyQueue,
             endpoint =>
             {
-                if (options.ReplyQueueTemporary)
-                {
-                    endpoint.Durable = false;
-                    endpoint.AutoDelete = true;
-                }
-
-                endpoint.UseMessageRetry(retry =>
-                    retry.Exponential(
-                        10,
-                        TimeSpan.FromMilliseconds(200),
-                        TimeSpan.FromMinutes(2),
-                        TimeSpan.FromMilliseconds(500)
-                    )
-                );
+                HubQueues.Configure(endpoint, context, options.ReplyQueue, options.ReplyQueueTemporary);
                 endpoint.ConfigureConsumer<ReplyDispatcher>(context);
             }
         );

@@ -257,23 +257,34 @@ internal sealed partial class EventRelay(
                 .SetTag("socialcare.event.type", row.Type)
                 .SetTag("socialcare.event.sequence", row.Seq)
                 .SetTag("socialcare.workspace.id", message.WorkspaceId);
-            var published = bus.Publish(
-                message,
-                message.GetType(),
-                context =>
-                {
-                    context.MessageId = row.Id;
-                    context.TrySetRoutingKey(BusHeaders.RoutingKeyOf(message, row.Type));
-                    BusHeaders.Apply(context, message, row.Type, row.Trace);
-                },
-                timeout.Token
-            );
+            var published = PublishAsync(bus, message, row.Type, row.Trace, timeout.Token);
             Activity.Current = previous;
             confirms.Add(ConfirmedAsync(published, activity));
         }
 
         return new Batch(events[^1].Seq, DisposeAfterAsync(Task.WhenAll(confirms), timeout));
     }
+
+    /// <summary>Publishes one event as the relay does: its id as the message id, its routing key on the topic exchange,
+    /// its headers (<see cref="BusHeaders"/>) and the trace it was appended in.</summary>
+    internal static Task PublishAsync(
+        IBus bus,
+        SocialCare.Contracts.HubEvent message,
+        string type,
+        EventTrace? trace,
+        CancellationToken cancellationToken
+    ) =>
+        bus.Publish(
+            message,
+            message.GetType(),
+            context =>
+            {
+                context.MessageId = message.EventId;
+                context.TrySetRoutingKey(BusHeaders.RoutingKeyOf(message, type));
+                BusHeaders.Apply(context, message, type, trace);
+            },
+            cancellationToken
+        );
 
     private static async Task DisposeAfterAsync(Task confirms, CancellationTokenSource timeout)
     {
@@ -327,15 +338,11 @@ internal sealed partial class EventRelay(
     )
     {
         LogDeadLetter(logger, eventId, seq, error);
-        await using var command = new NpgsqlCommand(
-            "insert into event_dead_letters (event_id, seq, follower, error) values ($1, $2, $3, $4) on conflict "
-                + "do nothing",
-            connection
-        );
-        command.Parameters.Add(new NpgsqlParameter { Value = eventId });
-        command.Parameters.Add(new NpgsqlParameter { Value = seq });
+        await using var command = new NpgsqlCommand(DeadLetters.DeadLetterStore.RecordUnreadableEvent, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = Follower });
+        command.Parameters.Add(new NpgsqlParameter { Value = seq });
         command.Parameters.Add(new NpgsqlParameter { Value = error.Message });
+        command.Parameters.Add(new NpgsqlParameter { Value = Guid.CreateVersion7() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

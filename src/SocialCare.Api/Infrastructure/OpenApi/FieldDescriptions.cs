@@ -561,6 +561,11 @@ internal static class FieldDescriptions
         ["RemoveBusConsumer:name"] = "The consumer's name.",
         ["ListConversations:status"] = "Only `open` or only `resolved` conversations.",
         ["ListSubscriptionDeliveries:status"] = "Only `pending`, `delivered` or `failed` deliveries.",
+        ["ListDeadLetters:source"] =
+            "Only dead letters from `relay` (events the relay could not read), `follower` (events the workflow or the "
+            + "reports could not read) or `queue` (messages that exhausted their retries on a hub queue).",
+        ["ListDeadLetters:status"] =
+            "`pending` (the default: waiting for an operator), `redriven` (sent back), or `all`.",
         ["brand"] = "Only conversations of this brand.",
         ["channel"] = "Only conversations that used this channel account.",
         ["customer"] = "Only conversations of this customer.",

@@ -19,6 +19,8 @@ internal sealed class ParameterDescriptionsFilter : IOperationFilter
         ["ListConversations:priority"] = PriorityLevels.All,
         ["ListConversations:sort"] = ["created", "lastActivity"],
         ["ListSubscriptionDeliveries:status"] = DeliveryStatuses.All,
+        ["ListDeadLetters:source"] = EventLog.DeadLetters.DeadLetterSources.All,
+        ["ListDeadLetters:status"] = ["pending", "redriven", "all"],
         ["GetResponseTimesReport:groupBy"] = Reports.ReportQueries.ResponseGroupings,
         ["GetVolumeReport:groupBy"] = Reports.ReportQueries.VolumeGroupings,
         ["GetVolumeReport:interval"] = ["hour", "day"],

@@ -46,6 +46,8 @@ public static class ProblemCodes
     public const string ChannelNotConnected = "channel-not-connected";
     public const string AlreadyMerged = "already-merged";
     public const string NotAParty = "not-a-party";
+    public const string AlreadyRedriven = "already-redriven";
+    public const string DeadLetterUnreadable = "dead-letter-unreadable";
     public const string SubscriptionLimitReached = "subscription-limit-reached";
     public const string TooManyStreams = "too-many-streams";
     public const string TooManyTags = "too-many-tags";

@@ -92,7 +92,8 @@ public sealed partial class OperationalFigures : BackgroundService
                     new KeyValuePair<string, object?>("source", d.Source)
                 )),
             "{message}",
-            "Messages set aside, by where: the relay or the workflow (events they could not read), a hub queue."
+            "Dead letters waiting for an operator, by where they come from: relay:rabbitmq, follower:<name>, "
+                + "queue:<name>."
         );
     }
 
@@ -152,7 +153,10 @@ public sealed partial class OperationalFigures : BackgroundService
             }
         );
         batch.BatchCommands.Add(
-            new NpgsqlBatchCommand("select follower, count(*) from event_dead_letters group by follower")
+            new NpgsqlBatchCommand(
+                "select source || ':' || coalesce(queue, follower, ''), count(*) from dead_letters "
+                    + "where redriven_at is null group by 1"
+            )
         );
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var backlogs = new List<Backlog>();
@@ -183,7 +187,7 @@ public sealed partial class OperationalFigures : BackgroundService
         var deadLetters = new List<(string Source, long Count)>();
         while (await reader.ReadAsync(ct))
         {
-            deadLetters.Add(("follower:" + reader.GetString(0), reader.GetInt64(1)));
+            deadLetters.Add((reader.GetString(0), reader.GetInt64(1)));
         }
 
         return new Sample(relay, backlogs, subscriptions, due, late, deadLetters);

@@ -29,23 +29,15 @@ public sealed class WebhookFanOutEndpoint : Infrastructure.Messaging.IBusContrib
             options.FanOutQueue,
             endpoint =>
             {
-                if (options.FanOutQueueTemporary)
-                {
-                    endpoint.Durable = false;
-                    endpoint.AutoDelete = true;
-                }
-
+                Infrastructure.Messaging.HubQueues.Configure(
+                    endpoint,
+                    context,
+                    options.FanOutQueue,
+                    options.FanOutQueueTemporary
+                );
                 // Events fanned out at the same moment share one insert (DeliveryInserts): let enough of them be in
                 // flight.
                 endpoint.PrefetchCount = 64;
-                endpoint.UseMessageRetry(retry =>
-                    retry.Exponential(
-                        10,
-                        TimeSpan.FromMilliseconds(100),
-                        TimeSpan.FromMinutes(2),
-                        TimeSpan.FromMilliseconds(500)
-                    )
-                );
                 foreach (var consumer in ConsumerTypes)
                 {
                     endpoint.ConfigureConsumer(context, consumer);

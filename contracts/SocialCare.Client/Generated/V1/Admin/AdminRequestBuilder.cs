@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using SocialCare.Client.V1.Admin.DeadLetters;
 using SocialCare.Client.V1.Admin.Reports;
 using SocialCare.Client.V1.Admin.Secrets;
 using System.Collections.Generic;
@@ -16,6 +17,11 @@ namespace SocialCare.Client.V1.Admin
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class AdminRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The deadLetters property</summary>
+        public global::SocialCare.Client.V1.Admin.DeadLetters.DeadLettersRequestBuilder DeadLetters
+        {
+            get => new global::SocialCare.Client.V1.Admin.DeadLetters.DeadLettersRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The reports property</summary>
         public global::SocialCare.Client.V1.Admin.Reports.ReportsRequestBuilder Reports
         {
