@@ -7,11 +7,22 @@
 #   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A --webhook-rate W)
 #   ./infra/dev.sh demo   deps, then one customer's story across channels and departments (hub, fake platforms, the four samples)
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas, AsyncAPI, the C# client) from the code
+#   ./infra/dev.sh chaos  two hubs behind HAProxy on a PostgreSQL and a RabbitMQ of its own, under load and faults;
+#                         prints what was accepted, stored, published, delivered and lost (--engagements N --rate R --short)
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` (from this checkout or another) finds both servers running and reuses them.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The chaos run stops and restarts its servers: it gets a PostgreSQL and a RabbitMQ of its own, on ports of its own
+# (SOCIALCARE_CHAOS_PG_PORT, SOCIALCARE_CHAOS_RABBIT_PORT), whatever the shell says about the development ones.
+case "${1:-}" in
+  chaos | chaos-fault)
+    SOCIALCARE_PG_PORT=${SOCIALCARE_CHAOS_PG_PORT:-56432} SOCIALCARE_RABBIT_PORT=${SOCIALCARE_CHAOS_RABBIT_PORT:-56672}
+    unset SOCIALCARE_RABBIT_DIST_PORT SOCIALCARE_RABBIT_NODE SOCIALCARE_PG_DIR SOCIALCARE_RABBIT_DIR SOCIALCARE_KEYS_DIR
+    unset ConnectionStrings__Postgres RabbitMq__Host RabbitMq__Port RabbitMq__VirtualHost
+    ;;
+esac
 DATA=${SOCIALCARE_DATA_DIR:-$ROOT/.data}
 PG_PORT=${SOCIALCARE_PG_PORT:-55432}
 RABBIT_PORT=${SOCIALCARE_RABBIT_PORT:-55672}
@@ -380,6 +391,30 @@ regenerate_contracts() {
   "$ROOT/contracts/SocialCare.Client/generate.sh"
 }
 
+# The chaos run (tests/SocialCare.Chaos): HAProxy from Debian in front of two hubs; the run calls back `chaos-fault` to
+# restart PostgreSQL and to stop and start RabbitMQ.
+run_chaos() {
+  deps
+  if ! command -v haproxy >/dev/null; then
+    log "installing haproxy (apt-get)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+  fi
+  export_connection_settings
+  ensure_test_vhost
+  export SOCIALCARE_DEV_SCRIPT=$ROOT/infra/dev.sh
+  dotnet run --project "$ROOT/tests/SocialCare.Chaos" -c "${SOCIALCARE_CHAOS_CONFIGURATION:-Release}" -- "$@"
+}
+
+chaos_fault() {
+  case "${1:-}" in
+    pg-restart) pg_ctl_as_postgres "'$(pg_bin)/pg_ctl' -D '$PG_HOME/data' -m fast -w -t 60 restart -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB\"" >/dev/null ;;
+    rabbit-stop) rabbitmqctl_ stop_app >/dev/null ;;
+    rabbit-start) rabbitmqctl_ start_app >/dev/null ;;
+    *) die "chaos-fault pg-restart|rabbit-stop|rabbit-start" ;;
+  esac
+}
+
 cmd=${1:-help}
 shift || true
 case "$cmd" in
@@ -391,5 +426,7 @@ case "$cmd" in
   demo) run_demo ;;
   contracts) regenerate_contracts ;;
   stop) stop_all ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
+  chaos) run_chaos "$@" ;;
+  chaos-fault) chaos_fault "$@" ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
 esac

@@ -44,9 +44,10 @@ internal sealed class HubProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the hub in Production with <paramref name="settings"/> (environment variables) and waits until
+    /// <summary>Starts the hub in Production with <paramref name="settings"/> (environment variables), on <paramref
+    /// name="port"/> or a free one, and waits until
     /// it is ready.</summary>
-    public static async Task<HubProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    public static async Task<HubProcess> StartAsync(IReadOnlyDictionary<string, string> settings, int? port = null)
     {
         // The project reference builds the hub in this benchmark's configuration (bin/<Configuration>/<tfm>/).
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -65,7 +66,7 @@ internal sealed class HubProcess : IAsyncDisposable
             output.Name
         );
         var assembly = Path.Combine(hubDirectory, "SocialCare.Api.dll");
-        var port = FreePort();
+        port ??= FreePort();
         var start = new ProcessStartInfo("dotnet", [assembly])
         {
             WorkingDirectory = hubDirectory,

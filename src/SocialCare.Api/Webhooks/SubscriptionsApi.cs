@@ -79,6 +79,8 @@ public static class SubscriptionsApi
             .AddHostedService(sp => sp.GetRequiredService<DeliveryRecorder>())
             .AddSingleton<DeliveryInserts>()
             .AddHostedService(sp => sp.GetRequiredService<DeliveryInserts>())
+            .AddSingleton<InstanceLeases>()
+            .AddHostedService(sp => sp.GetRequiredService<InstanceLeases>())
             .AddSingleton<DeliverySlots>()
             .AddSingleton<WebhookDeliveryWorker>()
             .AddHostedService(sp => sp.GetRequiredService<WebhookDeliveryWorker>());

@@ -195,7 +195,7 @@ internal sealed partial class DeliveryRecorder(
                     """
                     update webhook_deliveries set status = $2, attempts = attempts + 1, next_attempt_at = coalesce($3,
                         next_attempt_at),
-                        last_status_code = $4, last_error = $5
+                        last_status_code = $4, last_error = $5, leased_by = null
                     where id = $1 and next_attempt_at = $6 returning 1
                     """,
                     _ => true,

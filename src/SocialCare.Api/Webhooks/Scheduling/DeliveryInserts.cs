@@ -19,10 +19,14 @@ internal sealed record NewDeliveries(
 /// statement and one (durable) commit. A delivery that exists already — the bus redelivered its event — is left as it
 /// is; each caller learns which of its own ids were inserted.
 /// </summary>
-internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<DeliveryInserts> logger) : BackgroundService
+internal sealed class DeliveryInserts(
+    NpgsqlDataSource dataSource,
+    InstanceLeases instance,
+    ILogger<DeliveryInserts> logger
+) : BackgroundService
 {
     private readonly Infrastructure.Database.GroupCommit<NewDeliveries, HashSet<Guid>> _inserts = new(
-        (batch, ct) => InsertAsync(dataSource, batch, ct),
+        (batch, ct) => InsertAsync(dataSource, instance.Id, batch, ct),
         new() { MaxBatch = 200 },
         logger
     );
@@ -33,6 +37,7 @@ internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<Deliv
 
     private static async Task<IReadOnlyList<HashSet<Guid>>> InsertAsync(
         NpgsqlDataSource dataSource,
+        Guid instance,
         IReadOnlyList<NewDeliveries> batch,
         CancellationToken ct
     )
@@ -48,8 +53,8 @@ internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<Deliv
                 insert into webhook_payloads (event_id, payload) select * from unnest($1::uuid[], $2::text[]) on
                     conflict (event_id) do nothing)
             insert into webhook_deliveries (id, subscription_id, workspace_id, event_id, event_type, sequence, status,
-                next_attempt_at)
-            select d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, d.sequence, 'pending', d.due
+                next_attempt_at, leased_by)
+            select d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, d.sequence, 'pending', d.due, $10
             from unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::bigint[], $9::timestamptz[])
                 as d(id, subscription_id, workspace_id, event_id, event_type, sequence, due)
             on conflict (subscription_id, event_id) do nothing
@@ -65,6 +70,7 @@ internal sealed class DeliveryInserts(NpgsqlDataSource dataSource, ILogger<Deliv
         insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Event.EventType).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Event.Sequence).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Due).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = instance });
         var inserted = new HashSet<Guid>();
         await using (var reader = await insert.ExecuteReaderAsync(ct))
         {

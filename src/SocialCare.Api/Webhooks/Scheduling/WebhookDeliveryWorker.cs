@@ -34,6 +34,7 @@ internal sealed partial class WebhookDeliveryWorker(
     Infrastructure.Secrets.SecretCipher cipher,
     Pseudonyms pseudonyms,
     Infrastructure.Telemetry.HubMetrics metrics,
+    InstanceLeases instance,
     TimeProvider clock,
     ILogger<WebhookDeliveryWorker> logger
 ) : BackgroundService
@@ -138,7 +139,7 @@ internal sealed partial class WebhookDeliveryWorker(
                 select d.id from webhook_deliveries d join candidates on candidates.id = d.id
                 where d.status = 'pending' and d.next_attempt_at <= $1
                 for update of d skip locked)
-            update webhook_deliveries d set next_attempt_at = $1 + $3
+            update webhook_deliveries d set next_attempt_at = $1 + $3, leased_by = $7
             from due, subscriptions s, webhook_payloads p
             where d.id = due.id and s.id = d.subscription_id and p.event_id = d.event_id
             returning d.id, d.subscription_id, d.workspace_id, d.event_id, d.event_type, p.payload, d.attempts, s.url,
@@ -152,6 +153,7 @@ internal sealed partial class WebhookDeliveryWorker(
         command.Parameters.Add(new NpgsqlParameter { Value = busy });
         command.Parameters.Add(new NpgsqlParameter { Value = inFlight });
         command.Parameters.Add(new NpgsqlParameter { Value = options.CurrentValue.MaxConcurrentPerEndpoint });
+        command.Parameters.Add(new NpgsqlParameter { Value = instance.Id });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var due = new List<DueDelivery>();
         while (await reader.ReadAsync(ct))
@@ -357,8 +359,8 @@ internal sealed partial class WebhookDeliveryWorker(
         {
             // Lost in a crash, or failing here, the leases simply run out: no need to wait for the WAL flush.
             await using var command = bookkeeping.Source.CreateCommand(
-                "update webhook_deliveries set next_attempt_at = $2 where id = any($1) and status = 'pending' "
-                    + "and attempts = 0"
+                "update webhook_deliveries set next_attempt_at = $2, leased_by = null where id = any($1) "
+                    + "and status = 'pending' and attempts = 0"
             );
             command.Parameters.Add(new NpgsqlParameter { Value = deliveries.Select(d => d.Id).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });

@@ -1,0 +1,9 @@
+using SocialCare.Chaos;
+
+// The chaos run (./infra/dev.sh chaos): two hubs behind HAProxy on one PostgreSQL and one RabbitMQ, three webhook
+// subscribers and a plain AMQP consumer, engagements at a steady rate while the relay leader is killed, the broker
+// stopped, the database restarted and a subscriber taken away; then what was accepted, stored, published and delivered,
+// and what was lost — which must be nothing.
+var options = ChaosOptions.Parse(args);
+await using var run = new ChaosRun(options);
+return await run.RunAsync();
