@@ -9,6 +9,7 @@
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas, AsyncAPI, the C# client) from the code
 #   ./infra/dev.sh chaos  two hubs behind HAProxy on a PostgreSQL and a RabbitMQ of its own, under load and faults;
 #                         prints what was accepted, stored, published, delivered and lost (--engagements N --rate R --short)
+#   ./infra/dev.sh soak   one hub (Release) under a steady load; its working set and GC heap every 30 s (--minutes N --rate R)
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` (from this checkout or another) finds both servers running and reuses them.
 set -euo pipefail
@@ -406,6 +407,13 @@ run_chaos() {
   dotnet run --project "$ROOT/tests/SocialCare.Chaos" -c "${SOCIALCARE_CHAOS_CONFIGURATION:-Release}" -- "$@"
 }
 
+run_soak() {
+  deps
+  export_connection_settings
+  ensure_test_vhost
+  dotnet run --project "$ROOT/tests/SocialCare.Chaos" -c Release -- soak "$@"
+}
+
 chaos_fault() {
   case "${1:-}" in
     pg-restart) pg_ctl_as_postgres "'$(pg_bin)/pg_ctl' -D '$PG_HOME/data' -m fast -w -t 60 restart -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB\"" >/dev/null ;;
@@ -427,6 +435,7 @@ case "$cmd" in
   contracts) regenerate_contracts ;;
   stop) stop_all ;;
   chaos) run_chaos "$@" ;;
+  soak) run_soak "$@" ;;
   chaos-fault) chaos_fault "$@" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
 esac

@@ -71,7 +71,7 @@ public sealed class DeadLetterRedrive(
     {
         await using var connection = await rabbit
             .Value.ConnectionFactory("socialcare-redrive")
-            .CreateConnectionAsync(ct);
+            .CreateConnectionAsync(rabbit.Value.Endpoints(), ct);
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             ct

@@ -259,7 +259,7 @@ internal sealed partial class EventRelay(
                 .SetTag("socialcare.workspace.id", message.WorkspaceId);
             var published = PublishAsync(bus, message, row.Type, row.Trace, timeout.Token);
             Activity.Current = previous;
-            confirms.Add(ConfirmedAsync(published, activity));
+            confirms.Add(ConfirmedAsync(published, activity, timeout));
         }
 
         return new Batch(events[^1].Seq, DisposeAfterAsync(Task.WhenAll(confirms), timeout));
@@ -298,13 +298,18 @@ internal sealed partial class EventRelay(
         }
     }
 
-    /// <summary>Waits for the broker's confirm of one publish, then counts it and ends its span.</summary>
-    private async Task ConfirmedAsync(Task published, Activity? activity)
+    /// <summary>
+    /// Waits for the broker's confirm of one publish, then counts it and ends its span. A confirm shows the broker is
+    /// there: the batch's timeout starts again, so that it only runs out when no confirm comes for
+    /// <see cref="RelayOptions.PublishTimeout"/> — a broker that is away, not one that is slow.
+    /// </summary>
+    private async Task ConfirmedAsync(Task published, Activity? activity, CancellationTokenSource timeout)
     {
         try
         {
             await published;
             metrics.EventsPublished.Add(1);
+            timeout.CancelAfter(_options.PublishTimeout);
         }
         catch (Exception e)
         {

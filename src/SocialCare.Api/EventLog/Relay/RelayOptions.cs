@@ -18,10 +18,11 @@ public sealed class RelayOptions
     public int LeaderRetryMs { get; set; } = 1000;
 
     /// <summary>
-    /// How long the broker may take to confirm a batch. Past it the relay starts again from its checkpoint: while the
-    /// broker is down, MassTransit keeps retrying a publish on a schedule that grows to 30 s, so without this limit the
-    /// relay would resume up to half a minute after the broker's return; with it, within about this long plus
-    /// <see cref="LeaderRetryMs"/>.
+    /// How long the relay waits without any confirm from the broker. Past it the relay starts again from its checkpoint:
+    /// while the broker is down, MassTransit keeps retrying a publish on a schedule that grows to 30 s, so without this
+    /// limit the relay would resume up to half a minute after the broker's return; with it, within about this long plus
+    /// <see cref="LeaderRetryMs"/>. Each confirm starts it again, so a slow broker that keeps confirming is waited for
+    /// (publishing a batch again costs duplicates).
     /// </summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

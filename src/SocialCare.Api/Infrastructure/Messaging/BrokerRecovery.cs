@@ -95,7 +95,7 @@ public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, IL
         {
             await using var connection = await options
                 .Value.ConnectionFactory("socialcare-probe")
-                .CreateConnectionAsync(ct);
+                .CreateConnectionAsync(options.Value.Endpoints(), ct);
             return true;
         }
         catch (Exception e)

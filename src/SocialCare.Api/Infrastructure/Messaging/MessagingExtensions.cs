@@ -21,6 +21,11 @@ public static class MessagingExtensions
                 o => !string.IsNullOrWhiteSpace(o.Host) && o.Port is > 0 and < 65536,
                 "RabbitMq:Host and RabbitMq:Port must be set."
             )
+            .Validate(
+                o => RabbitMqOptions.QueueTypes.All.Contains(o.QueueType),
+                "RabbitMq:QueueType must be classic or quorum."
+            )
+            .Validate(o => o.Hosts.All(IsNode), "RabbitMq:Hosts are host or host:port.")
             .ValidateOnStart();
         services.AddSingleton<BusReadiness>();
         services.AddBusObserver(sp => sp.GetRequiredService<BusReadiness>());
@@ -53,6 +58,18 @@ public static class MessagingExtensions
                         {
                             host.Username(options.Username);
                             host.Password(options.Password);
+                            if (options.Hosts.Count > 0)
+                            {
+                                // MassTransit tries the nodes in turn, one per connection attempt.
+                                host.UseCluster(cluster =>
+                                {
+                                    cluster.Node($"{options.Host}:{options.Port}");
+                                    foreach (var node in options.Hosts)
+                                    {
+                                        cluster.Node(node);
+                                    }
+                                });
+                            }
                         }
                     );
                     rabbit.MessageTopology.SetEntityNameFormatter(
@@ -69,4 +86,13 @@ public static class MessagingExtensions
         });
         return services;
     }
+
+    /// <summary>A cluster node as <c>RabbitMq:Hosts</c> takes it: <c>host</c> or <c>host:port</c>.</summary>
+    private static bool IsNode(string node) =>
+        node.Split(':') switch
+        {
+            [{ Length: > 0 }] => true,
+            [{ Length: > 0 }, var port] => int.TryParse(port, out var number) && number is > 0 and < 65536,
+            _ => false,
+        };
 }

@@ -15,7 +15,9 @@ public static class TopicExchange
 
     public static async Task DeclareAsync(RabbitMqOptions options, CancellationToken ct)
     {
-        await using var connection = await options.ConnectionFactory("socialcare-topology").CreateConnectionAsync(ct);
+        await using var connection = await options
+            .ConnectionFactory("socialcare-topology")
+            .CreateConnectionAsync(options.Endpoints(), ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         await channel.ExchangeDeclareAsync(
             HubEntityNameFormatter.AllEventsExchange,

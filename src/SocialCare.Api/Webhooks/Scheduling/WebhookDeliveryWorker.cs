@@ -331,11 +331,22 @@ internal sealed partial class WebhookDeliveryWorker(
             delivery,
             async () =>
             {
-                if (
-                    (await targets.ForWorkspaceAsync(delivery.WorkspaceId, _stopping)).Any(t =>
+                bool live;
+                try
+                {
+                    live = (await targets.ForWorkspaceAsync(delivery.WorkspaceId, _stopping)).Any(t =>
                         t.Id == delivery.SubscriptionId
-                    )
-                )
+                    );
+                }
+                catch (Exception) when (!_stopping.IsCancellationRequested)
+                {
+                    // The database is away: the delivery is not attempted, its slot is given back (else the endpoint
+                    // would lose it for good), and its lease runs out for the poller to take it.
+                    await ReleaseAsync(delivery, attemptFailed: true, _stopping);
+                    throw;
+                }
+
+                if (live)
                 {
                     await AttemptAsync(delivery, _stopping);
                     return;
