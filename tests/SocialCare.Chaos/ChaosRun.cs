@@ -100,7 +100,7 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
 
         await Task.WhenAll(LoadAsync(key, channel), FaultsAsync());
         Console.WriteLine($"{Elapsed():0} s: load and faults done; waiting for everything accepted to arrive");
-        await DrainAsync();
+        await SettledAsync(options.Drain);
         return await ReportAsync(workspace);
     }
 
@@ -184,22 +184,21 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         _balancer.BeginOutputReadLine();
         _balancer.BeginErrorReadLine();
         using var probe = Client(null);
-        for (var tries = 0; ; tries++)
-        {
-            try
+        await UntilAsync(
+            async () =>
             {
-                if ((await probe.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                try
                 {
-                    return;
+                    return (await probe.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK;
                 }
-            }
-            catch (HttpRequestException) when (tries < 100)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(200);
-        }
+                catch (HttpRequestException)
+                {
+                    return false; // not listening yet
+                }
+            },
+            TimeSpan.FromSeconds(30),
+            "HAProxy to find a hub ready"
+        );
     }
 
     private async Task LoadAsync(string key, Guid channel)
@@ -283,6 +282,7 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
     private async Task FaultsAsync()
     {
         var steady = _subscribers[0];
+        // The gaps between faults are the scenario's pacing (load keeps arriving through them), not a wait for anything.
         await Task.Delay(options.Gap);
 
         var leader = await LeaderAsync();
@@ -290,7 +290,6 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         await _hubs[leader]!.KillAsync();
         _faults.Add(($"kill -9 of the relay leader (hub {leader + 1})", killed, killed, [steady], true));
         Console.WriteLine($"{Elapsed():0} s: killed hub {leader + 1}, the relay leader");
-        await Task.Delay(TimeSpan.FromSeconds(3));
         _hubs[leader] = await StartHubAsync(leader);
         Console.WriteLine($"{Elapsed():0} s: hub {leader + 1} started again");
         await Task.Delay(options.Gap);
@@ -339,30 +338,35 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
     /// <summary>Which hub leads the relay, from their own /metrics.</summary>
     private async Task<int> LeaderAsync()
     {
-        for (var tries = 0; tries < 100; tries++)
-        {
-            for (var i = 0; i < _hubs.Length; i++)
+        var leader = -1;
+        await UntilAsync(
+            async () =>
             {
-                using var client = new HttpClient { BaseAddress = _hubs[i]!.BaseAddress };
-                client.DefaultRequestHeaders.Authorization = new("Bearer", _adminKey);
-                var metrics = await client.GetStringAsync("/metrics");
-                if (
-                    metrics
-                        .Split('\n')
-                        .Any(l =>
-                            l.StartsWith("socialcare_relay_leader", StringComparison.Ordinal)
-                            && l.EndsWith(" 1", StringComparison.Ordinal)
-                        )
-                )
+                for (var i = 0; i < _hubs.Length; i++)
                 {
-                    return i;
+                    using var client = new HttpClient { BaseAddress = _hubs[i]!.BaseAddress };
+                    client.DefaultRequestHeaders.Authorization = new("Bearer", _adminKey);
+                    var metrics = await client.GetStringAsync("/metrics");
+                    if (
+                        metrics
+                            .Split('\n')
+                            .Any(l =>
+                                l.StartsWith("socialcare_relay_leader", StringComparison.Ordinal)
+                                && l.EndsWith(" 1", StringComparison.Ordinal)
+                            )
+                    )
+                    {
+                        leader = i;
+                        return true;
+                    }
                 }
-            }
 
-            await Task.Delay(200);
-        }
-
-        throw new InvalidOperationException("no hub leads the relay");
+                return false;
+            },
+            TimeSpan.FromSeconds(20),
+            "a hub to lead the relay"
+        );
+        return leader;
     }
 
     private async Task DevAsync(string fault)
@@ -375,18 +379,46 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         }
     }
 
-    private async Task DrainAsync()
+    /// <summary>Waits until everything accepted so far has reached the bus consumer and every subscriber, at most
+    /// <paramref name="timeout"/>; false when it had not.</summary>
+    private async Task<bool> SettledAsync(TimeSpan timeout)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * options.Drain.TotalSeconds);
-        while (Stopwatch.GetTimestamp() < deadline)
+        try
         {
-            var ids = _accepted.Values.Select(a => a.Engagement).ToList();
-            if (ids.All(_bus!.Received.ContainsKey) && _subscribers.All(s => ids.All(s.Received.ContainsKey)))
+            await UntilAsync(
+                () =>
+                {
+                    var ids = _accepted.Values.Select(a => a.Engagement).ToList();
+                    return Task.FromResult(
+                        ids.All(_bus!.Received.ContainsKey) && _subscribers.All(s => ids.All(s.Received.ContainsKey))
+                    );
+                },
+                timeout,
+                "everything accepted to arrive"
+            );
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Checks <paramref name="condition"/> every quarter second until it holds; a
+    /// <see cref="TimeoutException"/> naming <paramref name="what"/> when it has not within
+    /// <paramref name="timeout"/>.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * timeout.TotalSeconds);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (!await condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
             {
-                return;
+                throw new TimeoutException($"timed out waiting for {what}");
             }
 
-            await Task.Delay(1000);
+            await tick.WaitForNextTickAsync();
         }
     }
 

@@ -74,7 +74,16 @@ public sealed class Broker_outage
                     );
                 }
 
-                await Task.Delay(Outage);
+                // The outage lasts until the events accepted meanwhile have waited that long for the broker, as the hub
+                // itself reports its relay lag.
+                using var admin = hub.AdminClient();
+                await Eventually.Until(
+                    async () =>
+                        RelayWait(await HubApi.ReadJson(await admin.GetAsync("/health/ready"), HttpStatusCode.OK)),
+                    waited => waited >= Outage,
+                    Outage + TimeSpan.FromMinutes(1),
+                    $"the relay to report events waiting {Outage.TotalSeconds} s for the broker"
+                );
                 Assert.That(bus.Messages(workspaceId), Has.Count.EqualTo(1), "nothing published while it was away");
                 proxy.Restore();
                 var back = Stopwatch.StartNew();
@@ -99,6 +108,19 @@ public sealed class Broker_outage
             }
         );
     }
+
+    /// <summary>How long the oldest event has waited for the broker, from the relay's readiness entry ("… the oldest
+    /// for 12.3 s.").</summary>
+    private static TimeSpan RelayWait(System.Text.Json.Nodes.JsonNode ready) =>
+        System.Text.RegularExpressions.Regex.Match(
+            ready["checks"]!["relay"]!["description"]!.GetValue<string>(),
+            @"the oldest for ([0-9.]+) s"
+        )
+            is { Success: true } match
+            ? TimeSpan.FromSeconds(
+                double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            )
+            : TimeSpan.Zero;
 
     /// <summary>Deletes the test's durable queue (and the exchange MassTransit made for it) afterwards.</summary>
     private sealed class QueueCleanup(string queue) : IAsyncDisposable
