@@ -8,7 +8,8 @@
 #   ./infra/dev.sh demo   deps, then one customer's story across channels and departments (hub, fake platforms, the four samples)
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas, AsyncAPI, the C# client) from the code
 #   ./infra/dev.sh chaos  two hubs behind HAProxy on a PostgreSQL and a RabbitMQ of its own, under load and faults;
-#                         prints what was accepted, stored, published, delivered and lost (--engagements N --rate R --short)
+#                         prints what was accepted, stored, published, delivered and lost (--engagements N --rate R --short);
+#                         --cluster: on a three-node RabbitMQ cluster with quorum queues, one node killed instead
 #   ./infra/dev.sh soak   one hub (Release) under a steady load; its working set and GC heap every 30 s (--minutes N --rate R)
 #   ./infra/dev.sh stop   stop what deps started
 # Everything is idempotent: a second `deps` (from this checkout or another) finds both servers running and reuses them.
@@ -21,7 +22,7 @@ case "${1:-}" in
   chaos | chaos-fault)
     SOCIALCARE_PG_PORT=${SOCIALCARE_CHAOS_PG_PORT:-56432} SOCIALCARE_RABBIT_PORT=${SOCIALCARE_CHAOS_RABBIT_PORT:-56672}
     unset SOCIALCARE_RABBIT_DIST_PORT SOCIALCARE_RABBIT_NODE SOCIALCARE_PG_DIR SOCIALCARE_RABBIT_DIR SOCIALCARE_KEYS_DIR
-    unset ConnectionStrings__Postgres RabbitMq__Host RabbitMq__Port RabbitMq__VirtualHost
+    unset ConnectionStrings__Postgres RabbitMq__Host RabbitMq__Port RabbitMq__VirtualHost SOCIALCARE_CHAOS_RABBIT_NODES
     ;;
 esac
 DATA=${SOCIALCARE_DATA_DIR:-$ROOT/.data}
@@ -392,17 +393,58 @@ regenerate_contracts() {
   "$ROOT/contracts/SocialCare.Client/generate.sh"
 }
 
+# The chaos run's RabbitMQ cluster (chaos --cluster): three nodes on this machine, socialcare-chaos-N@localhost on
+# AMQP port CLUSTER_PORT+N and distribution port CLUSTER_PORT+10+N, state in /var/tmp/socialcare-rabbit-cluster-N,
+# one Erlang cookie. cluster_node N points the single-node functions above (start_rabbitmq, rabbitmqctl_) at node N.
+CLUSTER_PORT=${SOCIALCARE_CHAOS_CLUSTER_PORT:-56680}
+CLUSTER_COOKIE=/var/tmp/socialcare-rabbit-cluster.cookie
+cluster_node() {
+  RABBIT_PORT=$((CLUSTER_PORT + $1)) RABBIT_DIST_PORT=$((CLUSTER_PORT + 10 + $1))
+  RABBIT_NODE=socialcare-chaos-$1@localhost RABBIT_HOME=/var/tmp/socialcare-rabbit-cluster-$1
+}
+
+start_cluster() {
+  local i nodes=()
+  [ -s "$CLUSTER_COOKIE" ] || { head -c 64 /dev/urandom | tr -dc 'A-Z' | head -c 20 >"$CLUSTER_COOKIE"; chmod 400 "$CLUSTER_COOKIE"; }
+  for i in 1 2 3; do
+    (
+      cluster_node "$i"
+      mkdir -p "$RABBIT_HOME/home"
+      cmp -s "$CLUSTER_COOKIE" "$RABBIT_HOME/home/.erlang.cookie" || install -m 400 "$CLUSTER_COOKIE" "$RABBIT_HOME/home/.erlang.cookie"
+      start_rabbitmq
+      reserve_ports
+    )
+    nodes+=("127.0.0.1:$((CLUSTER_PORT + i))")
+  done
+  for i in 2 3; do
+    (
+      cluster_node "$i"
+      if ! rabbitmqctl_ cluster_status --formatter json | grep -q '"socialcare-chaos-1@localhost"'; then
+        log "joining $RABBIT_NODE to the cluster of socialcare-chaos-1@localhost"
+        rabbitmqctl_ stop_app >/dev/null
+        rabbitmqctl_ join_cluster socialcare-chaos-1@localhost >/dev/null
+        rabbitmqctl_ start_app >/dev/null
+      fi
+    )
+  done
+  ( cluster_node 1; ensure_test_vhost )
+  export RabbitMq__VirtualHost=$TEST_VHOST SOCIALCARE_CHAOS_RABBIT_NODES
+  SOCIALCARE_CHAOS_RABBIT_NODES=$(IFS=,; printf '%s' "${nodes[*]}")
+}
+
 # The chaos run (tests/SocialCare.Chaos): HAProxy from Debian in front of two hubs; the run calls back `chaos-fault` to
-# restart PostgreSQL and to stop and start RabbitMQ.
+# restart PostgreSQL and to stop and start RabbitMQ (or to kill and start one node of the cluster).
 run_chaos() {
-  deps
+  case " $* " in
+    *" --cluster "*) install_packages; mkdir -p "$DATA"; start_postgres; reserve_ports; start_cluster ;;
+    *) deps; ensure_test_vhost ;;
+  esac
   if ! command -v haproxy >/dev/null; then
     log "installing haproxy (apt-get)"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
   fi
   export_connection_settings
-  ensure_test_vhost
   export SOCIALCARE_DEV_SCRIPT=$ROOT/infra/dev.sh
   dotnet run --project "$ROOT/tests/SocialCare.Chaos" -c "${SOCIALCARE_CHAOS_CONFIGURATION:-Release}" -- "$@"
 }
@@ -419,7 +461,9 @@ chaos_fault() {
     pg-restart) pg_ctl_as_postgres "'$(pg_bin)/pg_ctl' -D '$PG_HOME/data' -m fast -w -t 60 restart -o \"-p $PG_PORT -k '$PG_HOME' -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB\"" >/dev/null ;;
     rabbit-stop) rabbitmqctl_ stop_app >/dev/null ;;
     rabbit-start) rabbitmqctl_ start_app >/dev/null ;;
-    *) die "chaos-fault pg-restart|rabbit-stop|rabbit-start" ;;
+    node-kill) cluster_node "$2"; kill -9 "$(cat "$RABBIT_HOME/rabbit.pid")" ;;
+    node-start) cluster_node "$2"; start_rabbitmq ;;
+    *) die "chaos-fault pg-restart|rabbit-stop|rabbit-start|node-kill N|node-start N" ;;
   esac
 }
 

@@ -7,7 +7,8 @@ namespace SocialCare.Chaos;
 
 /// <summary>
 /// A department that reads the bus with plain RabbitMQ.Client: a durable queue of its own bound to the topic exchange
-/// for every engagement.received, acknowledged after reading, with the client's own recovery across a broker restart.
+/// for every engagement.received, acknowledged after reading, with the client's own recovery across a broker restart
+/// (on a cluster: to another node, its queue a quorum queue).
 /// </summary>
 internal sealed class BusConsumer : IAsyncDisposable
 {
@@ -25,18 +26,22 @@ internal sealed class BusConsumer : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            HostName = options.RabbitHost,
-            Port = options.RabbitPort,
             VirtualHost = options.RabbitVirtualHost,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
             ClientProvidedName = "chaos-department",
         };
-        _connection = await factory.CreateConnectionAsync();
+        _connection = await factory.CreateConnectionAsync(options.RabbitNodes);
         _channel = await _connection.CreateChannelAsync();
         await _channel.ExchangeDeclareAsync("socialcare.topic", ExchangeType.Topic, durable: true);
-        await _channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
+        await _channel.QueueDeclareAsync(
+            Queue,
+            durable: true,
+            exclusive: false,
+            autoDelete: false,
+            arguments: options.Cluster ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null
+        );
         await _channel.QueuePurgeAsync(Queue);
         await _channel.QueueBindAsync(Queue, "socialcare.topic", "*.*.engagement.received");
         await _channel.BasicQosAsync(0, 200, false);

@@ -4,7 +4,9 @@ namespace SocialCare.Chaos;
 
 /// <summary>
 /// What the chaos run does (arguments) and where its servers are (the environment <c>./infra/dev.sh chaos</c> sets:
-/// a PostgreSQL and a RabbitMQ of its own, on ports of their own, which it may restart and stop).
+/// a PostgreSQL and a RabbitMQ of its own, on ports of their own, which it may restart and stop). With
+/// <c>--cluster</c> the broker is a three-node cluster (<c>SOCIALCARE_CHAOS_RABBIT_NODES</c>), the hub's queues are
+/// quorum queues and the broker fault is one node killed.
 /// </summary>
 internal sealed record ChaosOptions(
     int Engagements,
@@ -14,8 +16,8 @@ internal sealed record ChaosOptions(
     TimeSpan Gap,
     TimeSpan Drain,
     string Postgres,
-    string RabbitHost,
-    int RabbitPort,
+    IReadOnlyList<RabbitMQ.Client.AmqpTcpEndpoint> RabbitNodes,
+    bool Cluster,
     string RabbitVirtualHost,
     string DevScript
 )
@@ -25,6 +27,7 @@ internal sealed record ChaosOptions(
         var engagements = 100_000;
         double? rate = null;
         var isShort = false;
+        var cluster = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -38,9 +41,12 @@ internal sealed record ChaosOptions(
                 case "--short":
                     isShort = true;
                     break;
+                case "--cluster":
+                    cluster = true;
+                    break;
                 default:
                     throw new ArgumentException(
-                        $"unknown argument {args[i]}; usage: chaos [--engagements N] [--rate R] [--short]"
+                        $"unknown argument {args[i]}; usage: chaos [--engagements N] [--rate R] [--short] [--cluster]"
                     );
             }
         }
@@ -64,8 +70,25 @@ internal sealed record ChaosOptions(
             gap,
             TimeSpan.FromMinutes(isShort ? 2 : 5),
             Env("ConnectionStrings__Postgres"),
-            Env("RabbitMq__Host"),
-            int.Parse(Env("RabbitMq__Port"), CultureInfo.InvariantCulture),
+            cluster
+                ?
+                [
+                    .. Env("SOCIALCARE_CHAOS_RABBIT_NODES")
+                        .Split(',')
+                        .Select(node => node.Split(':'))
+                        .Select(node => new RabbitMQ.Client.AmqpTcpEndpoint(
+                            node[0],
+                            int.Parse(node[1], CultureInfo.InvariantCulture)
+                        )),
+                ]
+                :
+                [
+                    new RabbitMQ.Client.AmqpTcpEndpoint(
+                        Env("RabbitMq__Host"),
+                        int.Parse(Env("RabbitMq__Port"), CultureInfo.InvariantCulture)
+                    ),
+                ],
+            cluster,
             Env("RabbitMq__VirtualHost"),
             Env("SOCIALCARE_DEV_SCRIPT")
         );

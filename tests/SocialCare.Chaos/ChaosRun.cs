@@ -38,7 +38,8 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
     {
         Console.WriteLine(
             $"chaos run: {options.Engagements:N0} engagements at {options.Rate:0.#}/s through HAProxy to two hubs; "
-                + $"RabbitMQ away {options.BrokerDown.TotalSeconds:0} s, a subscriber away "
+                + (options.Cluster ? "a three-node RabbitMQ cluster with quorum queues, one node " : "RabbitMQ ")
+                + $"away {options.BrokerDown.TotalSeconds:0} s, a subscriber away "
                 + $"{options.SubscriberDown.TotalSeconds:0} s"
         );
         _database = await CreateDatabaseAsync();
@@ -104,45 +105,52 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         return await ReportAsync(workspace);
     }
 
-    private async Task<HubProcess> StartHubAsync(int index) =>
-        await HubProcess.StartAsync(
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Postgres"] = _database,
-                ["RabbitMq__Host"] = options.RabbitHost,
-                ["RabbitMq__Port"] = options.RabbitPort.ToString(CultureInfo.InvariantCulture),
-                ["RabbitMq__VirtualHost"] = options.RabbitVirtualHost,
-                ["Admin__ApiKey"] = _adminKey,
-                ["Secrets__Keys__chaos"] = _secretsKey,
-                ["Secrets__ActiveKey"] = "chaos",
-                ["Webhooks__AllowPrivateTargets"] = "true",
-                ["Webhooks__FanOutQueue"] = FanOutQueue,
-                ["Connectors__ReplyQueue"] = ReplyQueue,
-                ["RateLimiting__PermitsPerSecond"] = "100000",
-                ["RateLimiting__Burst"] = "100000",
-                ["RateLimiting__HooksPerAddressPerSecond"] = "100000",
-                // Retries compressed to seconds, so that a subscriber's return is seen within the run.
-                ["Webhooks__RetrySchedule__0"] = "00:00:01",
-                ["Webhooks__RetrySchedule__1"] = "00:00:02",
-                ["Webhooks__RetrySchedule__2"] = "00:00:05",
-                ["Webhooks__RetrySchedule__3"] = "00:00:10",
-                ["Webhooks__RetrySchedule__4"] = "00:00:15",
-                ["Webhooks__RetrySchedule__5"] = "00:00:15",
-                ["Webhooks__RetrySchedule__6"] = "00:00:15",
-                ["Webhooks__RetrySchedule__7"] = "00:00:15",
-                ["Webhooks__RetrySchedule__8"] = "00:00:15",
-                ["Webhooks__RetrySchedule__9"] = "00:00:15",
-                ["Webhooks__RetrySchedule__10"] = "00:00:15",
-                ["Webhooks__RetrySchedule__11"] = "00:00:15",
-                ["Webhooks__RetrySchedule__12"] = "00:00:15",
-                ["Webhooks__RetrySchedule__13"] = "00:00:15",
-                ["Webhooks__RetrySchedule__14"] = "00:00:15",
-                // Faults are the point: the hubs' warnings and failing health checks would drown the report.
-                ["Logging__LogLevel__Default"] = "Error",
-                ["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
-            },
-            _hubPorts[index]
-        );
+    private async Task<HubProcess> StartHubAsync(int index)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = _database,
+            ["RabbitMq__Host"] = options.RabbitNodes[0].HostName,
+            ["RabbitMq__Port"] = options.RabbitNodes[0].Port.ToString(CultureInfo.InvariantCulture),
+            ["RabbitMq__VirtualHost"] = options.RabbitVirtualHost,
+            ["RabbitMq__QueueType"] = options.Cluster ? "quorum" : "classic",
+            ["Admin__ApiKey"] = _adminKey,
+            ["Secrets__Keys__chaos"] = _secretsKey,
+            ["Secrets__ActiveKey"] = "chaos",
+            ["Webhooks__AllowPrivateTargets"] = "true",
+            ["Webhooks__FanOutQueue"] = FanOutQueue,
+            ["Connectors__ReplyQueue"] = ReplyQueue,
+            ["RateLimiting__PermitsPerSecond"] = "100000",
+            ["RateLimiting__Burst"] = "100000",
+            ["RateLimiting__HooksPerAddressPerSecond"] = "100000",
+            // Retries compressed to seconds, so that a subscriber's return is seen within the run.
+            ["Webhooks__RetrySchedule__0"] = "00:00:01",
+            ["Webhooks__RetrySchedule__1"] = "00:00:02",
+            ["Webhooks__RetrySchedule__2"] = "00:00:05",
+            ["Webhooks__RetrySchedule__3"] = "00:00:10",
+            ["Webhooks__RetrySchedule__4"] = "00:00:15",
+            ["Webhooks__RetrySchedule__5"] = "00:00:15",
+            ["Webhooks__RetrySchedule__6"] = "00:00:15",
+            ["Webhooks__RetrySchedule__7"] = "00:00:15",
+            ["Webhooks__RetrySchedule__8"] = "00:00:15",
+            ["Webhooks__RetrySchedule__9"] = "00:00:15",
+            ["Webhooks__RetrySchedule__10"] = "00:00:15",
+            ["Webhooks__RetrySchedule__11"] = "00:00:15",
+            ["Webhooks__RetrySchedule__12"] = "00:00:15",
+            ["Webhooks__RetrySchedule__13"] = "00:00:15",
+            ["Webhooks__RetrySchedule__14"] = "00:00:15",
+            // Faults are the point: the hubs' warnings and failing health checks would drown the report.
+            ["Logging__LogLevel__Default"] = "Error",
+            ["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
+        };
+        for (var node = 1; node < options.RabbitNodes.Count; node++)
+        {
+            settings[$"RabbitMq__Hosts__{node - 1}"] =
+                $"{options.RabbitNodes[node].HostName}:{options.RabbitNodes[node].Port}";
+        }
+
+        return await HubProcess.StartAsync(settings, _hubPorts[index]);
+    }
 
     private async Task StartBalancerAsync()
     {
@@ -294,25 +302,30 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         Console.WriteLine($"{Elapsed():0} s: hub {leader + 1} started again");
         await Task.Delay(options.Gap);
 
+        // One broker stopped for a while; on a cluster, the node the hubs connect to first killed -9 meanwhile (they move
+        // to the others, its quorum queues elect leaders there) and started again.
         var brokerStopped = Stopwatch.GetTimestamp();
-        await DevAsync("rabbit-stop");
-        Console.WriteLine($"{Elapsed():0} s: RabbitMQ stopped");
+        var broker = options.Cluster ? "RabbitMQ node 1 of 3" : "RabbitMQ";
+        await DevAsync(options.Cluster ? ["node-kill", "1"] : ["rabbit-stop"]);
+        Console.WriteLine($"{Elapsed():0} s: {broker} {(options.Cluster ? "killed" : "stopped")}");
         await Task.Delay(options.BrokerDown);
-        await DevAsync("rabbit-start");
+        await DevAsync(options.Cluster ? ["node-start", "1"] : ["rabbit-start"]);
         _faults.Add(
             (
-                $"RabbitMQ stopped for {options.BrokerDown.TotalSeconds:0} s",
+                options.Cluster
+                    ? $"kill -9 of {broker}, down for {options.BrokerDown.TotalSeconds:0} s"
+                    : $"RabbitMQ stopped for {options.BrokerDown.TotalSeconds:0} s",
                 brokerStopped,
                 Stopwatch.GetTimestamp(),
                 [steady],
                 true
             )
         );
-        Console.WriteLine($"{Elapsed():0} s: RabbitMQ started again");
+        Console.WriteLine($"{Elapsed():0} s: {broker} started again");
         await Task.Delay(options.Gap);
 
         var restarting = Stopwatch.GetTimestamp();
-        await DevAsync("pg-restart");
+        await DevAsync(["pg-restart"]);
         _faults.Add(("PostgreSQL restarted (fast)", restarting, Stopwatch.GetTimestamp(), [steady], true));
         Console.WriteLine($"{Elapsed():0} s: PostgreSQL restarted");
         await Task.Delay(options.Gap);
@@ -369,13 +382,15 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         return leader;
     }
 
-    private async Task DevAsync(string fault)
+    private async Task DevAsync(string[] fault)
     {
-        using var process = Process.Start(new ProcessStartInfo("bash", [options.DevScript, "chaos-fault", fault]))!;
+        using var process = Process.Start(new ProcessStartInfo("bash", [options.DevScript, "chaos-fault", .. fault]))!;
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dev.sh chaos-fault {fault} failed ({process.ExitCode})");
+            throw new InvalidOperationException(
+                $"dev.sh chaos-fault {string.Join(' ', fault)} failed ({process.ExitCode})"
+            );
         }
     }
 
@@ -641,13 +656,8 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         }
 
         // The run's durable queues would otherwise keep collecting every later run's events.
-        var factory = new RabbitMQ.Client.ConnectionFactory
-        {
-            HostName = options.RabbitHost,
-            Port = options.RabbitPort,
-            VirtualHost = options.RabbitVirtualHost,
-        };
-        await using (var connection = await factory.CreateConnectionAsync())
+        var factory = new RabbitMQ.Client.ConnectionFactory { VirtualHost = options.RabbitVirtualHost };
+        await using (var connection = await factory.CreateConnectionAsync(options.RabbitNodes))
         await using (var channel = await connection.CreateChannelAsync())
         {
             foreach (var queue in new[] { FanOutQueue, ReplyQueue, BusConsumer.Queue })

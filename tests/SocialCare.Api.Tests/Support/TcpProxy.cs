@@ -8,7 +8,8 @@ namespace SocialCare.Api.Tests.Support;
 /// A TCP forwarder between one test hub and a real server (PostgreSQL, RabbitMQ), on a free loopback port: a test takes
 /// the server away from that hub alone (<see cref="Cut"/>: every connection is reset and new ones are reset as they
 /// arrive, as a server that died or restarts looks) and brings it back (<see cref="Restore"/>), while the other tests
-/// keep using the server.
+/// keep using the server. It can also hold back what the server sends while keeping every connection open
+/// (<see cref="Stall"/>, <see cref="Resume"/>), as a server that is there but slow to answer looks.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -19,6 +20,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly Task _accepting;
     private volatile bool _down;
+    private volatile TaskCompletionSource _flowing = Flowing();
 
     private TcpProxy(string host, int port)
     {
@@ -43,6 +45,19 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>The server is back.</summary>
     public void Restore() => _down = false;
+
+    /// <summary>The server stays connected but what it sends is held back until <see cref="Resume"/>.</summary>
+    public void Stall() => _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What the server sent meanwhile arrives, in order, and flows again.</summary>
+    public void Resume() => _flowing.TrySetResult();
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
 
     private async Task AcceptAsync()
     {
@@ -84,12 +99,12 @@ public sealed class TcpProxy : IAsyncDisposable
 
         _open.TryAdd(client, 0);
         _open.TryAdd(server, 0);
-        await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client));
+        await Task.WhenAny(PumpAsync(client, server, fromServer: false), PumpAsync(server, client, fromServer: true));
         Reset(client);
         Reset(server);
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool fromServer)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -100,6 +115,11 @@ public sealed class TcpProxy : IAsyncDisposable
                 if (read == 0 || _down)
                 {
                     return;
+                }
+
+                if (fromServer)
+                {
+                    await _flowing.Task.WaitAsync(_stopping.Token);
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stopping.Token);

@@ -19,6 +19,7 @@ internal sealed partial class EventRelay(
     Infrastructure.Database.SessionConnections sessions,
     IBus bus,
     Infrastructure.Messaging.BusReadiness busReadiness,
+    Infrastructure.Messaging.BrokerRecovery broker,
     IOptions<RelayOptions> options,
     HubMetrics metrics,
     ILogger<EventRelay> logger
@@ -230,10 +231,9 @@ internal sealed partial class EventRelay(
         }
 
         // Publishes start in sequence order on the bus's channel; all must be confirmed before the checkpoint moves,
-        // within the publish timeout (see RelayOptions.PublishTimeout).
+        // unless the watch gives them up (see ConfirmWatch).
         var confirms = new List<Task>(events.Count);
-        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.PublishTimeout);
+        var watch = new ConfirmWatch(_options, broker, logger, cancellationToken);
         foreach (var row in events)
         {
             SocialCare.Contracts.HubEvent message;
@@ -257,12 +257,12 @@ internal sealed partial class EventRelay(
                 .SetTag("socialcare.event.type", row.Type)
                 .SetTag("socialcare.event.sequence", row.Seq)
                 .SetTag("socialcare.workspace.id", message.WorkspaceId);
-            var published = PublishAsync(bus, message, row.Type, row.Trace, timeout.Token);
+            var published = PublishAsync(bus, message, row.Type, row.Trace, watch.Token);
             Activity.Current = previous;
-            confirms.Add(ConfirmedAsync(published, activity, timeout));
+            confirms.Add(ConfirmedAsync(published, activity, watch));
         }
 
-        return new Batch(events[^1].Seq, DisposeAfterAsync(Task.WhenAll(confirms), timeout));
+        return new Batch(events[^1].Seq, DisposeAfterAsync(Task.WhenAll(confirms), watch));
     }
 
     /// <summary>Publishes one event as the relay does: its id as the message id, its routing key on the topic exchange,
@@ -286,7 +286,7 @@ internal sealed partial class EventRelay(
             cancellationToken
         );
 
-    private static async Task DisposeAfterAsync(Task confirms, CancellationTokenSource timeout)
+    private static async Task DisposeAfterAsync(Task confirms, ConfirmWatch watch)
     {
         try
         {
@@ -294,22 +294,19 @@ internal sealed partial class EventRelay(
         }
         finally
         {
-            timeout.Dispose();
+            watch.Dispose();
         }
     }
 
-    /// <summary>
-    /// Waits for the broker's confirm of one publish, then counts it and ends its span. A confirm shows the broker is
-    /// there: the batch's timeout starts again, so that it only runs out when no confirm comes for
-    /// <see cref="RelayOptions.PublishTimeout"/> — a broker that is away, not one that is slow.
-    /// </summary>
-    private async Task ConfirmedAsync(Task published, Activity? activity, CancellationTokenSource timeout)
+    /// <summary>Waits for the broker's confirm of one publish, then counts it, tells the watch and ends its
+    /// span.</summary>
+    private async Task ConfirmedAsync(Task published, Activity? activity, ConfirmWatch watch)
     {
         try
         {
             await published;
             metrics.EventsPublished.Add(1);
-            timeout.CancelAfter(_options.PublishTimeout);
+            watch.Confirmed();
         }
         catch (Exception e)
         {

@@ -18,11 +18,16 @@ public sealed class RelayOptions
     public int LeaderRetryMs { get; set; } = 1000;
 
     /// <summary>
-    /// How long the relay waits without any confirm from the broker. Past it the relay starts again from its checkpoint:
-    /// while the broker is down, MassTransit keeps retrying a publish on a schedule that grows to 30 s, so without this
-    /// limit the relay would resume up to half a minute after the broker's return; with it, within about this long plus
-    /// <see cref="LeaderRetryMs"/>. Each confirm starts it again, so a slow broker that keeps confirming is waited for
-    /// (publishing a batch again costs duplicates).
+    /// How long the relay waits without any confirm from a broker that went away meanwhile. Past it the relay starts
+    /// again from its checkpoint: while the broker is down, MassTransit keeps retrying a publish on a schedule that grows
+    /// to 30 s, so without this limit the relay would resume up to half a minute after the broker's return; with it,
+    /// within about this long plus <see cref="LeaderRetryMs"/>. Each confirm starts it again. A broker that stayed
+    /// connected is waited for up to <see cref="StalledPublishTimeout"/> (see <see cref="ConfirmWatch"/>).
     /// </summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the relay waits without any confirm from a broker that stayed connected (slow under flow
+    /// control or a backlog) before it publishes again from its checkpoint all the same: publishing again costs
+    /// duplicates and adds load to a broker that is catching up.</summary>
+    public TimeSpan StalledPublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

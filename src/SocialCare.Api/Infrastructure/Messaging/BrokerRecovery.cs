@@ -10,7 +10,8 @@ namespace SocialCare.Api.Infrastructure.Messaging;
 /// minute the fan-out and the reply dispatcher could wait half a minute more before taking messages again. While an
 /// endpoint is faulted, this probes the broker (an AMQP connection) every <see cref="ProbeInterval"/>; once it answers,
 /// each faulted endpoint is stopped and started again, which reconnects it at once. The relay, which publishes, has its
-/// own limit (<see cref="EventLog.Relay.RelayOptions.PublishTimeout"/>).
+/// own limit (<see cref="EventLog.Relay.RelayOptions.PublishTimeout"/>), which it applies only when this sees the broker
+/// go away (<see cref="Faults"/>, <see cref="Away"/>).
 /// </summary>
 public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, ILogger<BrokerRecovery> logger)
     : BackgroundService,
@@ -25,6 +26,14 @@ public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, IL
     private readonly ConcurrentDictionary<Uri, IReceiveEndpoint> _faulted = new();
     private readonly Dictionary<Uri, long> _restarted = [];
     private readonly SemaphoreSlim _signal = new(0);
+    private long _faults;
+
+    /// <summary>How many times a receive endpoint faulted (the broker went away, or would not take it) since
+    /// start.</summary>
+    public long Faults => Interlocked.Read(ref _faults);
+
+    /// <summary>Whether a receive endpoint is faulted now.</summary>
+    public bool Away => !_faulted.IsEmpty;
 
     public Task Ready(ReceiveEndpointReady ready)
     {
@@ -38,6 +47,7 @@ public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, IL
 
     public Task Faulted(ReceiveEndpointFaulted faulted)
     {
+        Interlocked.Increment(ref _faults);
         if (_faulted.TryAdd(faulted.InputAddress, faulted.ReceiveEndpoint))
         {
             _signal.Release();

@@ -24,33 +24,9 @@ public sealed class Broker_outage
             "broker-outage",
             async database =>
             {
-                await using var proxy = TcpProxy.To(TestEnvironment.RabbitHost, TestEnvironment.RabbitPort);
-                // A durable fan-out queue: a temporary one would vanish with the connection, with what it held.
-                var fanOut = $"socialcare-webhooks-test-{Guid.NewGuid():N}";
-                await using var cleanup = new QueueCleanup(fanOut);
-                await using var hub = await new HubFactory(
-                    new Dictionary<string, string?>
-                    {
-                        ["ConnectionStrings:Postgres"] = database,
-                        ["RabbitMq:Host"] = "127.0.0.1",
-                        ["RabbitMq:Port"] = proxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["Webhooks:FanOutQueue"] = fanOut,
-                        ["Webhooks:FanOutQueueTemporary"] = "false",
-                        ["Webhooks:AllowPrivateTargets"] = "true",
-                    }
-                ).StartAsync();
-                var (workspaceId, client) = await hub.CreateTenantAsync("broker outage");
-                using var _ = client;
-                using var anonymous = hub.CreateClient();
-                await using var receiver = await WebhookReceiver.StartAsync();
-                await HubApi.ReadJson(
-                    await client.PostAsJsonAsync(
-                        "/v1/subscriptions",
-                        new { url = receiver.Url(), eventTypes = new[] { "engagement.received" } }
-                    ),
-                    HttpStatusCode.Created
-                );
-                await using var bus = await RabbitTap.BindTopicAsync($"{workspaceId}.*.engagement.received");
+                await using var setUp = await OutageHub.StartAsync(database);
+                var (workspaceId, client, proxy, receiver, bus) = setUp;
+                using var anonymous = setUp.Hub.CreateClient();
                 var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
                 await client.IngestAsync(HubApi.Engagement(channel, "before", "971500000501"));
                 await receiver.WaitForAsync(_ => true, 1);
@@ -76,14 +52,7 @@ public sealed class Broker_outage
 
                 // The outage lasts until the events accepted meanwhile have waited that long for the broker, as the hub
                 // itself reports its relay lag.
-                using var admin = hub.AdminClient();
-                await Eventually.Until(
-                    async () =>
-                        RelayWait(await HubApi.ReadJson(await admin.GetAsync("/health/ready"), HttpStatusCode.OK)),
-                    waited => waited >= Outage,
-                    Outage + TimeSpan.FromMinutes(1),
-                    $"the relay to report events waiting {Outage.TotalSeconds} s for the broker"
-                );
+                await setUp.UntilRelayWaitedAsync(Outage);
                 Assert.That(bus.Messages(workspaceId), Has.Count.EqualTo(1), "nothing published while it was away");
                 proxy.Restore();
                 var back = Stopwatch.StartNew();
@@ -109,6 +78,52 @@ public sealed class Broker_outage
         );
     }
 
+    /// <summary>
+    /// A broker that stays connected but holds its confirms back (flow control, a backlog being written) is waited for:
+    /// the relay does not give up after <c>Relay:PublishTimeout</c> and publish its window again, which under a real
+    /// backlog multiplied the load and the duplicates (22 % of the chaos run's messages before this).
+    /// </summary>
+    [Test]
+    public async Task A_broker_slow_to_confirm_is_waited_for_and_gets_each_event_once()
+    {
+        await TestEnvironment.WithDatabaseAsync(
+            "broker-slow",
+            async database =>
+            {
+                await using var setUp = await OutageHub.StartAsync(database);
+                var (workspaceId, client, proxy, receiver, bus) = setUp;
+                var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
+                await client.IngestAsync(HubApi.Engagement(channel, "before", "971500000521"));
+                await receiver.WaitForAsync(_ => true, 1);
+
+                proxy.Stall();
+                for (var i = 0; i < 5; i++)
+                {
+                    await client.IngestAsync(HubApi.Engagement(channel, $"slow-{i}", $"97150000052{i}", "⏳ بطيء"));
+                }
+
+                // The broker has what the relay handed it (the tap sees it) but its confirms do not reach the hub for
+                // three publish timeouts, as the hub itself reports.
+                await bus.WaitForAsync(workspaceId, 2);
+                await setUp.UntilRelayWaitedAsync(TimeSpan.FromSeconds(6));
+                proxy.Resume();
+                await receiver.WaitForAsync(_ => true, 6);
+                await setUp.UntilRelayWaitedAsync(TimeSpan.Zero);
+                var ids = bus.Messages(workspaceId).Select(m => m["eventId"]!.GetValue<Guid>()).ToList();
+                Assert.Multiple(() =>
+                {
+                    Assert.That(ids, Has.Count.EqualTo(6), "each event published once, none again");
+                    Assert.That(ids, Is.Unique);
+                    Assert.That(
+                        receiver.All.Select(r => r.Headers["webhook-id"]).Distinct().Count(),
+                        Is.EqualTo(6),
+                        "every engagement delivered"
+                    );
+                });
+            }
+        );
+    }
+
     /// <summary>How long the oldest event has waited for the broker, from the relay's readiness entry ("… the oldest
     /// for 12.3 s.").</summary>
     private static TimeSpan RelayWait(System.Text.Json.Nodes.JsonNode ready) =>
@@ -121,6 +136,81 @@ public sealed class Broker_outage
                 double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
             )
             : TimeSpan.Zero;
+
+    /// <summary>A hub whose broker connection goes through a <see cref="TcpProxy"/>, with a tenant, a webhook receiver
+    /// subscribed to <c>engagement.received</c> and a tap on the topic exchange for the tenant's events.</summary>
+    private sealed record OutageHub(
+        HubFactory Hub,
+        Guid WorkspaceId,
+        HttpClient Client,
+        TcpProxy Proxy,
+        WebhookReceiver Receiver,
+        RabbitTap Bus,
+        QueueCleanup Cleanup
+    ) : IAsyncDisposable
+    {
+        public static async Task<OutageHub> StartAsync(string database)
+        {
+            var proxy = TcpProxy.To(TestEnvironment.RabbitHost, TestEnvironment.RabbitPort);
+            // A durable fan-out queue: a temporary one would vanish with the connection, with what it held.
+            var fanOut = $"socialcare-webhooks-test-{Guid.NewGuid():N}";
+            var hub = await new HubFactory(
+                new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Postgres"] = database,
+                    ["RabbitMq:Host"] = "127.0.0.1",
+                    ["RabbitMq:Port"] = proxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Webhooks:FanOutQueue"] = fanOut,
+                    ["Webhooks:FanOutQueueTemporary"] = "false",
+                    ["Webhooks:AllowPrivateTargets"] = "true",
+                }
+            ).StartAsync();
+            var (workspaceId, client) = await hub.CreateTenantAsync("broker outage");
+            var receiver = await WebhookReceiver.StartAsync();
+            await HubApi.ReadJson(
+                await client.PostAsJsonAsync(
+                    "/v1/subscriptions",
+                    new { url = receiver.Url(), eventTypes = new[] { "engagement.received" } }
+                ),
+                HttpStatusCode.Created
+            );
+            var bus = await RabbitTap.BindTopicAsync($"{workspaceId}.*.engagement.received");
+            return new OutageHub(hub, workspaceId, client, proxy, receiver, bus, new QueueCleanup(fanOut));
+        }
+
+        public void Deconstruct(
+            out Guid workspaceId,
+            out HttpClient client,
+            out TcpProxy proxy,
+            out WebhookReceiver receiver,
+            out RabbitTap bus
+        ) => (workspaceId, client, proxy, receiver, bus) = (WorkspaceId, Client, Proxy, Receiver, Bus);
+
+        /// <summary>Waits until the hub's relay reports its oldest unpublished event waiting at least
+        /// <paramref name="wait"/> (or, for zero, nothing waiting).</summary>
+        public async Task UntilRelayWaitedAsync(TimeSpan wait)
+        {
+            using var admin = Hub.AdminClient();
+            await Eventually.Until(
+                async () => RelayWait(await HubApi.ReadJson(await admin.GetAsync("/health/ready"), HttpStatusCode.OK)),
+                waited => wait == TimeSpan.Zero ? waited == TimeSpan.Zero : waited >= wait,
+                wait + TimeSpan.FromMinutes(1),
+                wait == TimeSpan.Zero
+                    ? "the relay to report nothing waiting"
+                    : $"the relay to report events waiting {wait.TotalSeconds} s for the broker"
+            );
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Bus.DisposeAsync();
+            await Receiver.DisposeAsync();
+            Client.Dispose();
+            await Hub.DisposeAsync();
+            await Proxy.DisposeAsync();
+            await Cleanup.DisposeAsync();
+        }
+    }
 
     /// <summary>Deletes the test's durable queue (and the exchange MassTransit made for it) afterwards.</summary>
     private sealed class QueueCleanup(string queue) : IAsyncDisposable
