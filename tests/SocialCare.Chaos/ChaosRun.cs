@@ -212,39 +212,20 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
     private async Task LoadAsync(string key, Guid channel)
     {
         using var http = Client(key);
-        using var inflight = new SemaphoreSlim(512);
-        var start = Stopwatch.GetTimestamp();
-        var sends = new List<Task>(options.Engagements);
-        for (var i = 0; i < options.Engagements; i++)
-        {
-            var due = TimeSpan.FromSeconds(i / options.Rate) - Stopwatch.GetElapsedTime(start);
-            if (due > TimeSpan.Zero)
+        var progress = options.Engagements / 10 + 1;
+        await new SteadyLoad(options.Rate, 512).RunAsync(
+            (i, _) => i < options.Engagements,
+            (i, _) =>
             {
-                await Task.Delay(due);
-            }
-
-            await inflight.WaitAsync();
-            var n = i;
-            sends.Add(
-                Task.Run(async () =>
+                if (i % progress == 0 && i > 0)
                 {
-                    try
-                    {
-                        await SendAsync(http, channel, n);
-                    }
-                    finally
-                    {
-                        inflight.Release();
-                    }
-                })
-            );
-            if (i % (options.Engagements / 10 + 1) == 0 && i > 0)
-            {
-                Console.WriteLine($"{Elapsed():0} s: {i:N0} sent, {_accepted.Count:N0} accepted");
-            }
-        }
+                    Console.WriteLine($"{Elapsed():0} s: {i:N0} sent, {_accepted.Count:N0} accepted");
+                }
 
-        await Task.WhenAll(sends);
+                return Task.CompletedTask;
+            },
+            n => SendAsync(http, channel, (int)n)
+        );
     }
 
     /// <summary>Sends one engagement until the hub takes it, as a platform retries its webhook; each answer is

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -128,30 +127,24 @@ internal sealed class SoakRun(string postgres, string rabbitHost, int rabbitPort
             var accepted = 0L;
             var failed = 0L;
             var samples = new List<(double WorkingSet, double Heap)>();
-            var started = Stopwatch.GetTimestamp();
-            using var inflight = new SemaphoreSlim(256);
             var next = Sample;
-            for (var i = 0L; Stopwatch.GetElapsedTime(started) < duration; i++)
-            {
-                var due = TimeSpan.FromSeconds(i / rate) - Stopwatch.GetElapsedTime(started);
-                if (due > TimeSpan.Zero)
+            await new SteadyLoad(rate, 256).RunAsync(
+                (_, elapsed) => elapsed < duration,
+                async (_, elapsed) =>
                 {
-                    await Task.Delay(due);
-                }
+                    if (elapsed < next)
+                    {
+                        return;
+                    }
 
-                if (Stopwatch.GetElapsedTime(started) >= next)
-                {
                     var (workingSet, heap) = await MemoryAsync(client);
                     samples.Add((workingSet, heap));
                     Console.WriteLine(
                         $"  {next.TotalSeconds, 4:0} s {Interlocked.Read(ref accepted), 10:N0} {workingSet, 10:0.0} MB {heap, 7:0.0} MB"
                     );
                     next += Sample;
-                }
-
-                await inflight.WaitAsync();
-                var n = i;
-                _ = Task.Run(async () =>
+                },
+                async n =>
                 {
                     try
                     {
@@ -173,12 +166,8 @@ internal sealed class SoakRun(string postgres, string rabbitHost, int rabbitPort
                     {
                         Interlocked.Increment(ref failed);
                     }
-                    finally
-                    {
-                        inflight.Release();
-                    }
-                });
-            }
+                }
+            );
 
             // Warm-up: the first two samples. Flat: the second half's highest is within 10 % of the first half's.
             var settled = samples.Skip(2).ToList();
