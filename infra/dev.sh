@@ -155,6 +155,7 @@ adopt_older_rabbit() {
   return 1
 }
 
+# --no-wait: launched, not waited for (a cluster's nodes must boot together: each waits for the others' tables).
 start_rabbitmq() {
   local sbin; sbin=$(rabbit_sbin)
   if rabbit_running || adopt_older_rabbit; then
@@ -176,6 +177,11 @@ start_rabbitmq() {
   # Started from its own directory: a node whose working directory is a deleted checkout cannot run a command any more.
   ( cd "$RABBIT_HOME"; rabbit_env; "$sbin/rabbitmq-server" -detached ) ||
     { show_logs "$RABBIT_HOME"/log/*.log; die "RabbitMQ did not start (rabbitmq-server failed)"; }
+  [ "${1:-}" != --no-wait ] || return 0
+  wait_rabbitmq
+}
+
+wait_rabbitmq() {
   rabbitmqctl_ wait "$RABBIT_HOME/rabbit.pid" --timeout 90 >/dev/null ||
     { show_logs "$RABBIT_HOME"/log/*.log; die "RabbitMQ did not start on port $RABBIT_PORT within 90 s (its log is above, if it wrote one; SOCIALCARE_RABBIT_PORT moves it)"; }
 }
@@ -405,17 +411,22 @@ cluster_node() {
 
 start_cluster() {
   local i nodes=()
-  [ -s "$CLUSTER_COOKIE" ] || { tr -dc 'A-Z' </dev/urandom | head -c 32 >"$CLUSTER_COOKIE"; chmod 400 "$CLUSTER_COOKIE"; }
+  if [ ! -s "$CLUSTER_COOKIE" ]; then
+    # 4 KB of random bytes hold about 400 capital letters; no pipe is cut short (pipefail would end the script).
+    local letters; letters=$(head -c 4096 /dev/urandom | LC_ALL=C tr -dc 'A-Z')
+    printf '%s' "${letters:0:32}" >"$CLUSTER_COOKIE" && chmod 400 "$CLUSTER_COOKIE"
+  fi
   for i in 1 2 3; do
     (
       cluster_node "$i"
       mkdir -p "$RABBIT_HOME/home"
       cmp -s "$CLUSTER_COOKIE" "$RABBIT_HOME/home/.erlang.cookie" || install -m 400 "$CLUSTER_COOKIE" "$RABBIT_HOME/home/.erlang.cookie"
-      start_rabbitmq
+      start_rabbitmq --no-wait
       reserve_ports
     )
     nodes+=("127.0.0.1:$((CLUSTER_PORT + i))")
   done
+  for i in 1 2 3; do ( cluster_node "$i"; wait_rabbitmq ); done
   for i in 2 3; do
     (
       cluster_node "$i"

@@ -11,17 +11,19 @@ namespace SocialCare.Api.Authorization;
 /// </summary>
 public sealed class AuthenticationFailures(IOptions<RateLimitOptions> options) : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
-        RateLimitPartition.GetTokenBucketLimiter(
-            address,
-            _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.Value.AuthFailuresPerAddressPerMinute,
-                TokensPerPeriod = options.Value.AuthFailuresPerAddressPerMinute,
-                ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }
+    private readonly PartitionedRateLimiter<string> _limiter = new IdleSafeRateLimiter<string>(
+        PartitionedRateLimiter.Create<string, string>(address =>
+            RateLimitPartition.GetTokenBucketLimiter(
+                address,
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.Value.AuthFailuresPerAddressPerMinute,
+                    TokensPerPeriod = options.Value.AuthFailuresPerAddressPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }
+            )
         )
     );
 

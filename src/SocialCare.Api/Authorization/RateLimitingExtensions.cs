@@ -55,13 +55,15 @@ public static class RateLimitingExtensions
         {
             // Per API key. Unauthenticated traffic is limited elsewhere: platform webhooks by the hooks policy, bad
             // keys by AuthenticationFailures; health and docs are not limited.
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.User.KeyId() is { } keyId
-                    ? RateLimitPartition.GetTokenBucketLimiter(
-                        keyId,
-                        _ => Bucket(limits.Burst, limits.PermitsPerSecond, TimeSpan.FromSeconds(1))
-                    )
-                    : RateLimitPartition.GetNoLimiter(string.Empty)
+            options.GlobalLimiter = new IdleSafeRateLimiter<HttpContext>(
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                    context.User.KeyId() is { } keyId
+                        ? RateLimitPartition.GetTokenBucketLimiter(
+                            keyId,
+                            _ => Bucket(limits.Burst, limits.PermitsPerSecond, TimeSpan.FromSeconds(1))
+                        )
+                        : RateLimitPartition.GetNoLimiter(string.Empty)
+                )
             );
             options.AddPolicy(
                 HooksPolicy,

@@ -20,6 +20,10 @@ public static class EventLogExtensions
                 o => o.BatchSize > 0 && o.PollIntervalMs > 0 && o.LeaderRetryMs > 0,
                 "Relay settings must be positive."
             )
+            .Validate(
+                o => o.PublishTimeout > TimeSpan.Zero && o.StalledPublishTimeout >= o.PublishTimeout,
+                "Relay:PublishTimeout must be positive, and Relay:StalledPublishTimeout at least as long."
+            )
             .ValidateOnStart();
         services.AddMarten(MartenEventStore.Configure).UseNpgsqlDataSource();
         services.AddSingleton<EventStore>();

@@ -12,7 +12,7 @@ public sealed record FollowedBatch(long Checkpoint, IReadOnlyList<HubEvent> Even
 /// commit order from a checkpoint of its own (<c>mt_event_progression</c>), locked for its transaction (<c>for update
 /// skip locked</c>, so that one instance at a time works and the others look again later), and moves the checkpoint in
 /// the transaction that commits what it did with the events: each event's effects happen exactly once, even across a
-/// crash. An event that cannot be read is set aside in <c>event_dead_letters</c>, as the relay does, not retried for
+/// crash. An event that cannot be read is set aside in <c>dead_letters</c>, as the relay does, not retried for
 /// ever.
 /// </summary>
 public static partial class LogFollower

@@ -112,6 +112,12 @@ internal static class PiiRewrite
             """,
             (object)events
         );
+        // A dead letter keeps a queue message as it was received, the event with it: the body goes, and a redrive
+        // sends the event as the log now holds it (DeadLetterRedrive).
+        writer.Execute(
+            "update dead_letters set body = null where event_id = any($1) and body is not null",
+            (object)events
+        );
     }
 
     /// <summary>Every personal field of the conversations' read models: engagements, replies, thread keys, personal

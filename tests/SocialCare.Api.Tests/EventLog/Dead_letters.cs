@@ -142,6 +142,67 @@ public sealed class Dead_letters : HubFixture
         );
     }
 
+    /// <summary>An erasure reaches dead letters too: the message kept as received loses its body, and a redrive sends
+    /// the event as the log now holds it, every personal field null.</summary>
+    [Test]
+    public async Task An_erased_customers_dead_letter_loses_its_body_and_a_redrive_sends_the_erased_event()
+    {
+        var (workspaceId, client) = await Hub.CreateTenantAsync("dead letters erasure");
+        using var _ = client;
+        using var admin = Hub.AdminClient();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await HubApi.ReadJson(
+            await client.PostAsJsonAsync(
+                "/v1/subscriptions",
+                new { url = receiver.Url(), eventTypes = new[] { "engagement.received" } }
+            ),
+            HttpStatusCode.Created
+        );
+        var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
+        await ExecuteAsync(
+            $"""
+            create function fail_erased() returns trigger language plpgsql as
+                $$ begin raise exception 'injected fault for event %', new.event_id; end $$;
+            create trigger fail_erased before insert on webhook_deliveries for each row
+                when (new.workspace_id = '{workspaceId}') execute function fail_erased();
+            """
+        );
+        var ingested = await client.IngestAsync(
+            HubApi.Engagement(channel, "dl-erased", "971500000651", "عنواني 12 شارع النخيل 🏠")
+        );
+        var id = (await WaitForAsync(d => d["workspaceId"]?.GetValue<Guid>() == workspaceId, "?source=queue"))[
+            "id"
+        ]!.GetValue<Guid>();
+
+        await HubApi.ReadJson(
+            await client.PostAsync($"/v1/customers/{ingested["customerId"]}/erasure", null),
+            HttpStatusCode.Accepted
+        );
+        var detail = await HubApi.ReadJson(await admin.GetAsync($"/v1/admin/dead-letters/{id}"), HttpStatusCode.OK);
+        Assert.Multiple(() =>
+        {
+            Assert.That(detail["body"], Is.Null, "the message as received is gone");
+            Assert.That(detail.ToJsonString(), Does.Not.Contain("971500000651"));
+            Assert.That(detail.ToJsonString(), Does.Not.Contain("النخيل"));
+        });
+
+        await ExecuteAsync("drop trigger fail_erased on webhook_deliveries; drop function fail_erased();");
+        await HubApi.ReadJson(
+            await admin.PostAsync($"/v1/admin/dead-letters/{id}/redrive", null),
+            HttpStatusCode.Accepted
+        );
+        var data = JsonNode.Parse((await receiver.WaitForAsync(_ => true, 1)).Single().Body)!["data"]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(
+                data["engagementId"]!.GetValue<string>(),
+                Is.EqualTo(ingested["engagementId"]!.GetValue<string>())
+            );
+            Assert.That(data["text"], Is.Null, "the event as the log holds it after the erasure");
+            Assert.That(data["author"]?["platformUserId"], Is.Null);
+        });
+    }
+
     [Test]
     public async Task An_event_the_relay_and_the_workflow_cannot_read_is_refused_while_unreadable_and_taken_once_repaired()
     {

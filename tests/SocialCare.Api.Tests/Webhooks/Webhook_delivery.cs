@@ -122,6 +122,50 @@ public sealed class Webhook_delivery : HubFixture
         }
     }
 
+    /// <summary>An event without a subject (an SLA policy's, a rule's) has <c>"subject": null</c> in its envelope; its
+    /// retries, leased from the database, are sent like any other and keep the event's trace.</summary>
+    [Test]
+    public async Task An_event_without_a_subject_is_retried_until_delivered_in_its_trace()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, seenBefore) => seenBefore < 1 ? 500 : 200;
+        var (_, client) = await Hub.CreateTenantAsync("no subject");
+        using (client)
+        {
+            var (subscriptionId, _) = await Subscribe(client, receiver.Url("/policies"), ["sla_policy.created"]);
+            await HubApi.ReadJson(
+                await client.PostAsJsonAsync("/v1/sla-policies", new { name = "VIP ⭐ مميز", firstResponse = "PT15M" }),
+                HttpStatusCode.Created
+            );
+
+            var delivered = (
+                await receiver.WaitForAsync(r => r.Path == "/policies" && r.AnsweredWith == 200, 1)
+            ).Single();
+            var attempts = receiver.All.Where(r => r.Path == "/policies").ToList();
+            var envelope = JsonNode.Parse(delivered.Body)!.AsObject();
+            Assert.Multiple(() =>
+            {
+                Assert.That(envelope["subject"], Is.Null, "the event has no subject");
+                Assert.That(envelope.ContainsKey("subject"), Is.True);
+                Assert.That(attempts.Select(r => r.AnsweredWith), Is.EqualTo(new[] { 500, 200 }));
+                Assert.That(
+                    attempts.Select(r => r.Headers["traceparent"].Split('-')[1]).Distinct().Single(),
+                    Is.EqualTo(envelope["traceparent"]!.GetValue<string>().Split('-')[1]),
+                    "the retry continues the event's trace"
+                );
+            });
+            await Eventually.Until(
+                async () =>
+                    await HubApi.ReadJson(
+                        await client.GetAsync($"/v1/subscriptions/{subscriptionId}/deliveries"),
+                        HttpStatusCode.OK
+                    ),
+                l => l["items"]!.AsArray().Single()!["status"]!.GetValue<string>() == "delivered",
+                what: "the delivery to be recorded as delivered"
+            );
+        }
+    }
+
     [Test]
     public async Task Receiver_failing_its_first_attempts_gets_every_event_once_and_the_log_shows_the_failures()
     {

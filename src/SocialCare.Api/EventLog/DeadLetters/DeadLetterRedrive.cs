@@ -21,10 +21,12 @@ public enum RedriveOutcome
 
 /// <summary>
 /// Sends a dead letter back where it failed. A queue message goes back to its queue as it was received (its message
-/// id, content type, headers without MassTransit's fault headers, body), published with confirms; a relay event is
+/// id, content type, headers without MassTransit's fault headers, body), published with confirms — or, when an erasure
+/// or retention took its body, its event is published as the log now holds it, as the relay does; a relay event is
 /// published as the relay publishes it, if it can be read now; a follower's event is handed to that follower, which
-/// reads it on its next pass (<see cref="LogFollower"/>). Consumers dedupe by event id, so a message redriven twice is
-/// handled once.
+/// reads it on its next pass (<see cref="LogFollower"/>). A queue message or relay event is claimed before it is sent
+/// (<see cref="DeadLetterStore.ClaimAsync"/>), so two redrives at once send it once; the claim is given back when the
+/// broker did not take it.
 /// </summary>
 public sealed class DeadLetterRedrive(
     DeadLetterStore store,
@@ -52,22 +54,41 @@ public sealed class DeadLetterRedrive(
             return (RedriveOutcome.Done, null);
         }
 
-        if (deadLetter.Source == DeadLetterSources.Queue)
+        if (!await store.ClaimAsync(deadLetter.Id, ct))
         {
-            await SendBackAsync(letter, ct);
+            return (RedriveOutcome.AlreadyRedriven, null);
         }
-        else if (await PublishEventAsync(deadLetter.EventId!.Value, ct) is { } error)
+
+        string? error;
+        try
         {
-            await store.RecordErrorAsync(deadLetter.Id, error, ct);
+            error = deadLetter.Source switch
+            {
+                DeadLetterSources.Queue when letter.Body is not null => await SendBackAsync(letter, ct),
+                DeadLetterSources.Queue when deadLetter.EventId is { } erased => await PublishEventAsync(erased, ct),
+                DeadLetterSources.Queue => "The message's body is gone and it carried no event to send instead.",
+                _ => await PublishEventAsync(deadLetter.EventId!.Value, ct),
+            };
+        }
+        catch
+        {
+            // Not sent (as far as the hub can tell: a publish the broker took but did not confirm is sent again by
+            // the next redrive, and consumers dedupe by event id): the dead letter waits again.
+            await store.ReleaseAsync(deadLetter.Id, null, CancellationToken.None);
+            throw;
+        }
+
+        if (error is not null)
+        {
+            await store.ReleaseAsync(deadLetter.Id, error, ct);
             return (RedriveOutcome.Unreadable, error);
         }
 
-        return await store.MarkRedrivenAsync(deadLetter.Id, ct)
-            ? (RedriveOutcome.Done, null)
-            : (RedriveOutcome.AlreadyRedriven, null);
+        return (RedriveOutcome.Done, null);
     }
 
-    private async Task SendBackAsync(DeadLetterDetail letter, CancellationToken ct)
+    /// <summary>Sends a queue message back; never an error (the broker's refusal throws).</summary>
+    private async Task<string?> SendBackAsync(DeadLetterDetail letter, CancellationToken ct)
     {
         await using var connection = await rabbit
             .Value.ConnectionFactory("socialcare-redrive")
@@ -91,6 +112,7 @@ public sealed class DeadLetterRedrive(
                 : System.Text.Encoding.UTF8.GetBytes(letter.Body ?? string.Empty);
         // The default exchange routes by queue name: back to the queue it failed on, and to nothing else.
         await channel.BasicPublishAsync(string.Empty, letter.DeadLetter.Queue!, true, properties, body, ct);
+        return null;
     }
 
     /// <summary>Publishes the event as the relay does; the error when it still cannot be read.</summary>

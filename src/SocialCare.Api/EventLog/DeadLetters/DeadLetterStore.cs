@@ -48,15 +48,15 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource)
             insert into dead_letters (id, source, queue, event_id, event_type, workspace_id, error, exception_type,
                 message_id, content_type, headers, body, fingerprint)
             values ($1, 'queue', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-            on conflict (fingerprint) do nothing
+            on conflict (fingerprint) do update set error = excluded.error, exception_type = excluded.exception_type,
+                at = now(), redriven_at = null
             """
         );
+        // The same message on the same queue is one dead letter: delivered again after a crash before its
+        // acknowledgement, or failing again after a redrive, it is listed again with its latest error.
         var fingerprint = Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(
-                Encoding
-                    .UTF8.GetBytes($"{letter.Queue}\n{letter.MessageId}\n{letter.FaultedAt:O}\n")
-                    .Concat(letter.Body)
-                    .ToArray()
+                Encoding.UTF8.GetBytes($"{letter.Queue}\n{letter.MessageId}\n").Concat(letter.Body).ToArray()
             )
         );
         command.Parameters.Add(new NpgsqlParameter { Value = Guid.CreateVersion7() });
@@ -139,7 +139,9 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Notes a redrive; false when the dead letter was redriven meanwhile.</summary>
-    public async Task<bool> MarkRedrivenAsync(Guid id, CancellationToken ct)
+    /// <summary>Claims the dead letter for one redrive, before anything is sent: of two redrives at once, one gets
+    /// it. False when it was redriven (or claimed) already.</summary>
+    public async Task<bool> ClaimAsync(Guid id, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
             "update dead_letters set redriven_at = now(), redrives = redrives + 1 where id = $1 and redriven_at is null"
@@ -148,14 +150,21 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource)
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>Records why a redrive failed; the dead letter waits again.</summary>
-    public async Task RecordErrorAsync(Guid id, string error, CancellationToken ct)
+    /// <summary>Gives a claim back when nothing was sent (the broker did not take it, the event still cannot be read:
+    /// <paramref name="error"/>): the dead letter waits again.</summary>
+    public async Task ReleaseAsync(Guid id, string? error, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "update dead_letters set error = $2, redriven_at = null, redrives = redrives + 1 where id = $1"
+            "update dead_letters set error = coalesce($2, error), redriven_at = null where id = $1"
         );
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = Infrastructure.Database.StorableValues.Clean(error) });
+        command.Parameters.Add(
+            new NpgsqlParameter
+            {
+                Value = error is null ? DBNull.Value : Infrastructure.Database.StorableValues.Clean(error),
+                NpgsqlDbType = NpgsqlDbType.Text,
+            }
+        );
         await command.ExecuteNonQueryAsync(ct);
     }
 

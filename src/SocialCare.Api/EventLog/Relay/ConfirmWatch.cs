@@ -4,8 +4,8 @@ namespace SocialCare.Api.EventLog.Relay;
 
 /// <summary>
 /// Decides when the relay gives up waiting for a batch's confirms and publishes again from its checkpoint. No confirm
-/// for <see cref="RelayOptions.PublishTimeout"/> gives up only when the broker went away during the batch (the bus's
-/// receive endpoints faulted, as <see cref="BrokerRecovery"/> sees): MassTransit is then retrying each publish on a
+/// for <see cref="RelayOptions.PublishTimeout"/> gives up only when the broker was away during the batch (the bus's
+/// receive endpoints faulted and <see cref="BrokerRecovery"/>'s probe failed): MassTransit is then retrying each publish on a
 /// schedule that grows to 30 s, and a new publish reconnects at once. A broker that is there but slow to confirm
 /// (flow control, a backlog being written to disk) is waited for, up to <see cref="RelayOptions.StalledPublishTimeout"/>,
 /// because publishing the window again would only add duplicates and load while it catches up.
@@ -17,14 +17,14 @@ internal sealed partial class ConfirmWatch : IDisposable
     private readonly RelayOptions _options;
     private readonly BrokerRecovery _broker;
     private readonly ILogger _logger;
-    private readonly long _faults;
+    private readonly long _outages;
     private readonly bool _awayAtStart;
     private long _lastConfirm = Environment.TickCount64;
 
     public ConfirmWatch(RelayOptions options, BrokerRecovery broker, ILogger logger, CancellationToken stopping)
     {
         (_options, _broker, _logger) = (options, broker, logger);
-        (_faults, _awayAtStart) = (broker.Faults, broker.Away);
+        (_outages, _awayAtStart) = (broker.Outages, broker.Away);
         _giveUp = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var every = options.PublishTimeout / 4;
         _timer = TimeProvider.System.CreateTimer(_ => Check(), null, every, every);
@@ -39,7 +39,7 @@ internal sealed partial class ConfirmWatch : IDisposable
     private void Check()
     {
         var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastConfirm));
-        var brokerWasAway = _awayAtStart || _broker.Away || _broker.Faults != _faults;
+        var brokerWasAway = _awayAtStart || _broker.Away || _broker.Outages != _outages;
         if (silent < _options.StalledPublishTimeout && (silent < _options.PublishTimeout || !brokerWasAway))
         {
             return;

@@ -97,6 +97,25 @@ internal sealed partial class EventRelay(
 
     private async Task LeadAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
     {
+        // Publishes still on their way when this instance stops leading (its connection broke, the broker went away)
+        // are given up with it: the next leader publishes from the checkpoint, in order.
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        try
+        {
+            await PublishFromCheckpointAsync(connection, leading.Token, stoppingToken);
+        }
+        finally
+        {
+            await leading.CancelAsync();
+        }
+    }
+
+    private async Task PublishFromCheckpointAsync(
+        NpgsqlConnection connection,
+        CancellationToken leading,
+        CancellationToken stoppingToken
+    )
+    {
         await using (var listen = new NpgsqlCommand($"listen {EventLog.EventStore.CommittedChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -117,7 +136,7 @@ internal sealed partial class EventRelay(
             Volatile.Write(ref woken, 0);
             var events = await ReadAsync(connection, handedOver, confirmed, stoppingToken);
             confirmed = null;
-            var next = await PublishAsync(connection, events, stoppingToken);
+            var next = await PublishAsync(connection, events, leading);
             if (unconfirmed is { } previous)
             {
                 await previous.Confirms;

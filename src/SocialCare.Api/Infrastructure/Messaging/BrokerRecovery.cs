@@ -10,8 +10,9 @@ namespace SocialCare.Api.Infrastructure.Messaging;
 /// minute the fan-out and the reply dispatcher could wait half a minute more before taking messages again. While an
 /// endpoint is faulted, this probes the broker (an AMQP connection) every <see cref="ProbeInterval"/>; once it answers,
 /// each faulted endpoint is stopped and started again, which reconnects it at once. The relay, which publishes, has its
-/// own limit (<see cref="EventLog.Relay.RelayOptions.PublishTimeout"/>), which it applies only when this sees the broker
-/// go away (<see cref="Faults"/>, <see cref="Away"/>).
+/// own limit (<see cref="EventLog.Relay.RelayOptions.PublishTimeout"/>), which it applies only when this saw the broker
+/// away (<see cref="Outages"/>, <see cref="Away"/>): a probe that failed, not merely an endpoint that faulted (a queue
+/// declared with another type faults too, with the broker there).
 /// </summary>
 public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, ILogger<BrokerRecovery> logger)
     : BackgroundService,
@@ -26,17 +27,19 @@ public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, IL
     private readonly ConcurrentDictionary<Uri, IReceiveEndpoint> _faulted = new();
     private readonly Dictionary<Uri, long> _restarted = [];
     private readonly SemaphoreSlim _signal = new(0);
-    private long _faults;
+    private long _outages;
+    private volatile bool _away;
 
-    /// <summary>How many times a receive endpoint faulted (the broker went away, or would not take it) since
-    /// start.</summary>
-    public long Faults => Interlocked.Read(ref _faults);
+    /// <summary>How many times the broker was found away (a probe failed after it had answered) since start.</summary>
+    public long Outages => Interlocked.Read(ref _outages);
 
-    /// <summary>Whether a receive endpoint is faulted now.</summary>
-    public bool Away => !_faulted.IsEmpty;
+    /// <summary>Whether the last probe failed and none has answered since.</summary>
+    public bool Away => _away;
 
     public Task Ready(ReceiveEndpointReady ready)
     {
+        // An endpoint connected: the broker answers.
+        _away = false;
         _faulted.TryRemove(ready.InputAddress, out _);
         return Task.CompletedTask;
     }
@@ -47,7 +50,6 @@ public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, IL
 
     public Task Faulted(ReceiveEndpointFaulted faulted)
     {
-        Interlocked.Increment(ref _faults);
         if (_faulted.TryAdd(faulted.InputAddress, faulted.ReceiveEndpoint))
         {
             _signal.Release();
@@ -67,21 +69,40 @@ public sealed partial class BrokerRecovery(IOptions<RabbitMqOptions> options, IL
             }
 
             await Task.Delay(ProbeInterval, stoppingToken);
-            if (_faulted.IsEmpty || !await BrokerAnswersAsync(stoppingToken))
+            if (_faulted.IsEmpty)
             {
                 continue;
             }
 
-            foreach (var (address, endpoint) in _faulted.ToArray())
+            if (!await BrokerAnswersAsync(stoppingToken))
             {
-                if (
-                    _restarted.TryGetValue(address, out var last)
-                    && Environment.TickCount64 - last < RestartAtMostEvery.TotalMilliseconds
-                )
+                if (!_away)
                 {
-                    continue;
+                    _away = true;
+                    Interlocked.Increment(ref _outages);
                 }
 
+                continue;
+            }
+
+            _away = false;
+            var restarting = _faulted
+                .ToArray()
+                .Where(f =>
+                    !_restarted.TryGetValue(f.Key, out var last)
+                    || Environment.TickCount64 - last >= RestartAtMostEvery.TotalMilliseconds
+                )
+                .ToList();
+            if (restarting.Count == 0)
+            {
+                // The broker is there and every faulted endpoint was restarted moments ago: it faults for another
+                // reason. No probe until one may be restarted again.
+                await Task.Delay(RestartAtMostEvery, stoppingToken);
+                continue;
+            }
+
+            foreach (var (address, endpoint) in restarting)
+            {
                 _restarted[address] = Environment.TickCount64;
                 LogRestarting(logger, address);
                 _faulted.TryRemove(address, out _);

@@ -7,7 +7,8 @@ namespace SocialCare.Api.Infrastructure.Problems;
 /// <summary>
 /// Turns exceptions into problems. Bad input (malformed JSON, wrong media type, an oversized body) is the client's
 /// fault and answers 4xx, as does a NUL character PostgreSQL refuses to store; a unique violation that slipped past a
-/// check answers 409; PostgreSQL unreachable, restarting or out of connections answers 503 with <c>Retry-After</c>;
+/// check, a deadlock or a serialization failure answers 409; PostgreSQL unreachable, restarting or out of connections
+/// answers 503 with <c>Retry-After</c>;
 /// anything else is our fault: 500, logged, with no internals in the body.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger, NpgsqlDataSource dataSource)
@@ -74,6 +75,14 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 "Conflict",
                 "The resource already exists or was changed concurrently; fetch it and retry."
             ),
+            // Another request held what this one needed (a deadlock, a serialization failure, a lock not granted): the
+            // database is there, the request lost a race. Nothing took effect.
+            _ when IsLostRace(exception) => Problem.Details(
+                StatusCodes.Status409Conflict,
+                ProblemCodes.Conflict,
+                "Conflict",
+                "A concurrent change to the same data won; nothing took effect. Retry the request."
+            ),
             IHasProblem known => known.Problem,
             _ when IsOutage(exception) => Problem.Details(
                 StatusCodes.Status503ServiceUnavailable,
@@ -117,15 +126,17 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 
     /// <summary>
     /// PostgreSQL is down, restarting, failing over or out of connections, possibly wrapped by Marten: Npgsql says so
-    /// (<c>IsTransient</c>: a broken or refused connection, a timeout), or PostgreSQL does (a connection error, an
-    /// administrator's or a crash's shutdown, "the database system is starting up", too many connections).
+    /// (<c>IsTransient</c> on a failure of the connection itself: broken, refused, timed out), or PostgreSQL does (a
+    /// connection error, an administrator's or a crash's shutdown, "the database system is starting up", too many
+    /// connections). PostgreSQL's other transient errors (a deadlock, a serialization failure) are lost races
+    /// (<see cref="IsLostRace"/>), not outages: the pool is not cleared for them.
     /// </summary>
     private static bool IsOutage(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (
-                e is NpgsqlException { IsTransient: true }
+                e is NpgsqlException { IsTransient: true } and not PostgresException
                 || e
                     is PostgresException
                     {
@@ -135,6 +146,26 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                             or PostgresErrorCodes.TooManyConnections
                     }
                 || e is PostgresException { SqlState: var state } && state.StartsWith("08", StringComparison.Ordinal)
+            )
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsLostRace(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (
+                e is PostgresException
+                {
+                    SqlState: PostgresErrorCodes.DeadlockDetected
+                        or PostgresErrorCodes.SerializationFailure
+                        or PostgresErrorCodes.LockNotAvailable
+                }
             )
             {
                 return true;

@@ -24,25 +24,53 @@ internal sealed partial class RequestLog(RequestDelegate next, ILoggerFactory lo
         }
 
         var started = Stopwatch.GetTimestamp();
-        var status = StatusCodes.Status500InternalServerError;
+        var deferred = false;
         try
         {
             await next(context);
-            status = context.Response.StatusCode;
+        }
+        catch (Exception) when (!context.Response.HasStarted)
+        {
+            // The exception handler, further out, answers with a problem: the line is written as it starts to, with
+            // the status it chose (a 400, a 409, a 503), not a 500 guessed here. It clears the endpoint first: the
+            // route is taken now.
+            deferred = true;
+            var route = RouteOf(context);
+            context.Response.OnStarting(() =>
+            {
+                // The request's own scope has ended by then: the line gets one of its own.
+                using var again = workspace is null ? null : _access.BeginScope(new WorkspaceScope(workspace));
+                Write(context, route, started);
+                return Task.CompletedTask;
+            });
+            throw;
         }
         finally
         {
-            if (_access.IsEnabled(LogLevel.Information))
+            if (!deferred)
             {
-                LogRequest(
-                    _access,
-                    context.Request.Method,
-                    (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)",
-                    status,
-                    Stopwatch.GetElapsedTime(started).TotalMilliseconds
-                );
+                Write(context, RouteOf(context), started);
             }
         }
+    }
+
+    private static string RouteOf(HttpContext context) =>
+        (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+
+    private void Write(HttpContext context, string route, long started)
+    {
+        if (!_access.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        LogRequest(
+            _access,
+            context.Request.Method,
+            route,
+            context.Response.StatusCode,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds
+        );
     }
 
     /// <summary>The scope's one property, written as such by the JSON formatter and as <c>WorkspaceId:…</c> by the

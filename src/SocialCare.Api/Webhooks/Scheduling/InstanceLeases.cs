@@ -9,7 +9,9 @@ namespace SocialCare.Api.Webhooks.Scheduling;
 /// leases at once, instead of waiting for their leases to run out (an attempt's timeout plus the two minutes a
 /// delivery may be held for a slot). An instance that only paused that long loses its leases too: its deliveries may be
 /// sent twice, which webhooks allow (the receiver dedupes on <c>webhook-id</c>), and its outcome is not recorded over
-/// the new lease's.
+/// the new lease's. An instance releases others' deliveries only once its own heartbeat has been written for
+/// <see cref="Timeout"/> without a break: after PostgreSQL was away, every instance's heartbeat is old, and the first
+/// one back must give the others the time to beat again rather than take their deliveries.
 /// </summary>
 internal sealed partial class InstanceLeases(NpgsqlDataSource dataSource, ILogger<InstanceLeases> logger)
     : BackgroundService
@@ -19,6 +21,10 @@ internal sealed partial class InstanceLeases(NpgsqlDataSource dataSource, ILogge
 
     /// <summary>This instance's id.</summary>
     public Guid Id { get; } = Guid.CreateVersion7();
+
+    /// <summary>When this instance's heartbeats began to succeed without a break (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp); null after a failed one.</summary>
+    private long? _beatingSince;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,6 +37,7 @@ internal sealed partial class InstanceLeases(NpgsqlDataSource dataSource, ILogge
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
+                _beatingSince = null;
                 LogHeartbeatFailed(logger, e);
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -38,6 +45,7 @@ internal sealed partial class InstanceLeases(NpgsqlDataSource dataSource, ILogge
 
     private async Task BeatAsync(CancellationToken ct)
     {
+        var release = _beatingSince is { } since && System.Diagnostics.Stopwatch.GetElapsedTime(since) >= Timeout;
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(
             new NpgsqlBatchCommand(
@@ -54,6 +62,13 @@ internal sealed partial class InstanceLeases(NpgsqlDataSource dataSource, ILogge
                 },
             }
         );
+        if (!release)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+            _beatingSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
+            return;
+        }
+
         batch.BatchCommands.Add(
             new NpgsqlBatchCommand(
                 """

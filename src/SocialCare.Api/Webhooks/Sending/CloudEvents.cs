@@ -108,9 +108,10 @@ public static class CloudEvents
                         state = reader.GetString();
                     }
                 }
-                else
+                else if (!reader.TrySkip())
                 {
-                    reader.Skip();
+                    // An object or array running past the part read: the trace attributes are not in it.
+                    break;
                 }
             }
         }

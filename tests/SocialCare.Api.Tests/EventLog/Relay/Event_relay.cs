@@ -506,4 +506,22 @@ public sealed class Event_relay
         writer.Append(stream, typeof(StreamTypes.Conversation), workspaceId, expected, [e]);
         return Task.FromResult(0);
     }
+
+    [TestCase("00:00:00", "00:00:30")]
+    [TestCase("00:00:05", "00:00:02")]
+    public async Task Publish_timeouts_that_cannot_work_stop_the_hub_from_starting(string publish, string stalled)
+    {
+        await using var hub = new HubFactory(
+            new Dictionary<string, string?>
+            {
+                ["Relay:PublishTimeout"] = publish,
+                ["Relay:StalledPublishTimeout"] = stalled,
+            }
+        );
+        var refused = Assert.CatchAsync(hub.StartAsync);
+        Assert.That(
+            refused!.ToString(),
+            Does.Contain("Relay:PublishTimeout must be positive, and Relay:StalledPublishTimeout at least as long.")
+        );
+    }
 }

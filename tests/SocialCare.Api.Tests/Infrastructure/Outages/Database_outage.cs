@@ -100,4 +100,81 @@ public sealed class Database_outage
             }
         );
     }
+
+    /// <summary>
+    /// A request that loses a race inside PostgreSQL (a deadlock, here raised by a trigger with its SQLSTATE) answers 409
+    /// — the database is there, nothing took effect, retry — and is not taken for an outage: no 503, and the pool's
+    /// connections stay open.
+    /// </summary>
+    [Test]
+    public async Task A_deadlock_answers_409_and_leaves_the_pool_alone()
+    {
+        await TestEnvironment.WithDatabaseAsync(
+            "pg-lost-race",
+            async database =>
+            {
+                await using var hub = await new HubFactory(
+                    new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database }
+                ).StartAsync();
+                var (_, client) = await hub.CreateTenantAsync("lost race");
+                using var _ = client;
+                var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
+                await client.IngestAsync(HubApi.Engagement(channel, "warm", "971500000411"));
+                await using var sql = new NpgsqlConnection(database);
+                await sql.OpenAsync();
+                await Execute(
+                    sql,
+                    """
+                    create function lose_race() returns trigger language plpgsql as
+                        $$ begin raise exception 'injected deadlock' using errcode = '40P01'; end $$;
+                    create trigger lose_race before insert on engagements for each row execute function lose_race();
+                    """
+                );
+                var open = await BackendsAsync(sql);
+
+                var answer = await client.PostAsJsonAsync(
+                    "/v1/engagements",
+                    HubApi.Engagement(channel, "raced", "971500000412", "سباق 🏁")
+                );
+                var problem = await HubApi.ReadProblem(answer, HttpStatusCode.Conflict, "conflict");
+                var still = await BackendsAsync(sql);
+                Assert.Multiple(() =>
+                {
+                    Assert.That(answer.Headers.RetryAfter, Is.Null);
+                    Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("Retry"));
+                    Assert.That(open, Is.Not.Empty);
+                    Assert.That(still, Is.SupersetOf(open), "the pool's connections were not closed");
+                });
+
+                await Execute(sql, "drop trigger lose_race on engagements; drop function lose_race();");
+                await client.IngestAsync(
+                    HubApi.Engagement(channel, "raced", "971500000412", "سباق 🏁"),
+                    HttpStatusCode.Accepted
+                );
+            }
+        );
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The server processes of the hub's connections to this database.</summary>
+    private static async Task<List<int>> BackendsAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+            connection
+        );
+        var pids = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            pids.Add(reader.GetInt32(0));
+        }
+
+        return pids;
+    }
 }

@@ -266,12 +266,30 @@ public sealed class Operating_figures
         };
         request.Headers.Add("traceparent", $"00-{trace}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01");
         await HubApi.ReadJson(await client.SendAsync(request), HttpStatusCode.Accepted);
+        // A request the exception handler answers (malformed JSON): its line has the status it was answered with.
+        var refusedTrace = System.Diagnostics.ActivityTraceId.CreateRandom().ToString();
+        using var refused = new HttpRequestMessage(HttpMethod.Post, "/v1/engagements")
+        {
+            Content = new StringContent("{\"channelId\": ", System.Text.Encoding.UTF8, "application/json"),
+        };
+        refused.Headers.Add("traceparent", $"00-{refusedTrace}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01");
+        await HubApi.ReadProblem(await client.SendAsync(refused), HttpStatusCode.BadRequest, "malformed-json");
 
         var lines = await Eventually.Until(
             () => Task.FromResult(_hub.Output.ToList()),
-            o => o.Any(l => l.Contains(trace, StringComparison.Ordinal)),
-            what: "the ingestion's access line"
+            o =>
+                o.Any(l => l.Contains(trace, StringComparison.Ordinal))
+                && o.Any(l =>
+                    l.Contains(refusedTrace, StringComparison.Ordinal)
+                    && l.Contains("answered", StringComparison.Ordinal)
+                ),
+            what: "the two requests' access lines"
         );
+        var refusedAccess = lines
+            .Select(l => JsonNode.Parse(l)!)
+            .Single(l =>
+                Scope(l, "TraceId") == refusedTrace && l["Category"]!.GetValue<string>() == "SocialCare.Api.Access"
+            );
         // The trace and span ids and the workspace are scopes of the line, as .NET's JSON console formatter writes them.
         var access = lines
             .Select(l => JsonNode.Parse(l)!)
@@ -284,6 +302,11 @@ public sealed class Operating_figures
             Assert.That(access["LogLevel"]!.GetValue<string>(), Is.EqualTo("Information"));
             Assert.That(Scope(access, "SpanId"), Has.Length.EqualTo(16));
             Assert.That(Scope(access, "WorkspaceId"), Is.EqualTo(workspaceId.ToString()));
+            Assert.That(
+                refusedAccess["Message"]!.GetValue<string>(),
+                Does.StartWith("POST /v1/engagements answered 400 in ")
+            );
+            Assert.That(Scope(refusedAccess, "WorkspaceId"), Is.EqualTo(workspaceId.ToString()));
             Assert.That(lines.Where(l => l.Contains("secret-order-7731", StringComparison.Ordinal)), Is.Empty);
             Assert.That(lines.Where(l => l.Contains(key, StringComparison.Ordinal)), Is.Empty, "the API key");
             Assert.That(lines.Where(l => l.Contains(HubFactory.AdminKey, StringComparison.Ordinal)), Is.Empty);

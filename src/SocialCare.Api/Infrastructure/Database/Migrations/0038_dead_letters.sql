@@ -23,8 +23,8 @@ create table dead_letters (
     at              timestamptz not null default now(),
     redriven_at     timestamptz,
     redrives        integer     not null default 0,
-    -- What makes one dead letter: an event and its follower, or a queue message and the moment it faulted (a message
-    -- collected twice after a crash is one dead letter).
+    -- What makes one dead letter: an event and its follower, or a queue message (its queue, message id and body: a
+    -- message delivered again after a crash, or failing again after a redrive, is the same dead letter, listed again).
     fingerprint     text        not null unique
 );
 
