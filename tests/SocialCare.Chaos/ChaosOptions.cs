@@ -56,9 +56,9 @@ internal sealed record ChaosOptions(
             ?? throw new InvalidOperationException($"{name} is not set: run the chaos run with ./infra/dev.sh chaos");
         // The full run: a minute without the broker and two without a subscriber, at a rate that keeps the load going
         // through every fault; the short one (the test suite's) compresses the outages.
-        var brokerDown = TimeSpan.FromSeconds(isShort ? 10 : 60);
-        var subscriberDown = TimeSpan.FromSeconds(isShort ? 15 : 120);
-        var gap = TimeSpan.FromSeconds(isShort ? 3 : 15);
+        var brokerDown = TimeSpan.FromSeconds(isShort ? 6 : 60);
+        var subscriberDown = TimeSpan.FromSeconds(isShort ? 8 : 120);
+        var gap = TimeSpan.FromSeconds(isShort ? 2 : 15);
         // The faults take about twice their nominal time (restarting a hub, a database, a broker): the load is spread over
         // that, so that it goes on through all of them.
         var faults = 2 * (4 * gap + brokerDown + subscriberDown + TimeSpan.FromSeconds(10));

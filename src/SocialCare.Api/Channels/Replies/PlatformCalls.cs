@@ -74,7 +74,7 @@ public sealed class PlatformCalls : IDisposable
             .SetTag("socialcare.channel_account.id", channel.Id)
             .SetTag("socialcare.reply.id", reply.ReplyId);
         var outcome = await SendOnceAsync(connector, reply, channel, ct);
-        var result = outcome.Error?.Code ?? "sent";
+        var result = MetricOutcome(outcome.Error);
         _metrics.PlatformSends.Add(
             1,
             new("channel", channel.Type),
@@ -88,6 +88,25 @@ public sealed class PlatformCalls : IDisposable
 
         return outcome;
     }
+
+    /// <summary>The hub's own failure codes, which the send metric's <c>outcome</c> keeps as they are.</summary>
+    private static readonly HashSet<string> HubCodes =
+    [
+        "unexpected_response",
+        "circuit_open",
+        "timeout",
+        "unreachable",
+        "broken_response",
+        "invalid_request",
+    ];
+
+    /// <summary>A send's <c>outcome</c> label: <c>sent</c>, one of the hub's own failure codes, or <c>rejected</c> for
+    /// whatever the platform said (its codes and titles are its own, without bound: as labels they would grow the
+    /// metric's series without limit).</summary>
+    internal static string MetricOutcome(PlatformError? error) =>
+        error is null ? "sent"
+        : HubCodes.Contains(error.Code) ? error.Code
+        : "rejected";
 
     private async Task<SendOutcome> SendOnceAsync(
         IChannelConnector connector,
