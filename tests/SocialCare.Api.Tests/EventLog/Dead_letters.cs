@@ -56,13 +56,12 @@ public sealed class Dead_letters : HubFixture
             what: "the dead letter"
         ) ?? throw new InvalidOperationException("unreachable");
 
-    [Test]
-    public async Task A_message_that_exhausts_its_retries_on_the_fan_out_is_kept_and_redriven_once_the_fault_is_gone()
+    /// <summary>A webhook receiver subscribed to the workspace's <c>engagement.received</c>, and a fault (a trigger named
+    /// <paramref name="fault"/>) the fan-out meets on every attempt for the workspace's deliveries, until
+    /// <see cref="RemoveFaultAsync"/>.</summary>
+    private async Task<WebhookReceiver> FailingFanOutAsync(HttpClient client, Guid workspaceId, string fault)
     {
-        var (workspaceId, client) = await Hub.CreateTenantAsync("dead letters queue");
-        using var _ = client;
-        using var admin = Hub.AdminClient();
-        await using var receiver = await WebhookReceiver.StartAsync();
+        var receiver = await WebhookReceiver.StartAsync();
         await HubApi.ReadJson(
             await client.PostAsJsonAsync(
                 "/v1/subscriptions",
@@ -70,16 +69,28 @@ public sealed class Dead_letters : HubFixture
             ),
             HttpStatusCode.Created
         );
-        var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
-        // A fault the fan-out meets on every attempt for this workspace's deliveries, until it is removed.
         await ExecuteAsync(
             $"""
-            create function fail_deliveries() returns trigger language plpgsql as
+            create function {fault}() returns trigger language plpgsql as
                 $$ begin raise exception 'injected fault for event %', new.event_id; end $$;
-            create trigger fail_deliveries before insert on webhook_deliveries for each row
-                when (new.workspace_id = '{workspaceId}') execute function fail_deliveries();
+            create trigger {fault} before insert on webhook_deliveries for each row
+                when (new.workspace_id = '{workspaceId}') execute function {fault}();
             """
         );
+        return receiver;
+    }
+
+    private Task RemoveFaultAsync(string fault) =>
+        ExecuteAsync($"drop trigger {fault} on webhook_deliveries; drop function {fault}();");
+
+    [Test]
+    public async Task A_message_that_exhausts_its_retries_on_the_fan_out_is_kept_and_redriven_once_the_fault_is_gone()
+    {
+        var (workspaceId, client) = await Hub.CreateTenantAsync("dead letters queue");
+        using var _ = client;
+        using var admin = Hub.AdminClient();
+        await using var receiver = await FailingFanOutAsync(client, workspaceId, "fail_deliveries");
+        var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
         var ingested = await client.IngestAsync(HubApi.Engagement(channel, "dl-1", "971500000601", "مرحبا 👋"));
 
         var letter = await WaitForAsync(d => d["workspaceId"]?.GetValue<Guid>() == workspaceId, "?source=queue");
@@ -104,7 +115,7 @@ public sealed class Dead_letters : HubFixture
             Assert.That(receiver.All, Is.Empty, "nothing was delivered");
         });
 
-        await ExecuteAsync("drop trigger fail_deliveries on webhook_deliveries; drop function fail_deliveries();");
+        await RemoveFaultAsync("fail_deliveries");
         var redriven = await HubApi.ReadJson(
             await admin.PostAsync($"/v1/admin/dead-letters/{id}/redrive", null),
             HttpStatusCode.Accepted
@@ -150,23 +161,8 @@ public sealed class Dead_letters : HubFixture
         var (workspaceId, client) = await Hub.CreateTenantAsync("dead letters erasure");
         using var _ = client;
         using var admin = Hub.AdminClient();
-        await using var receiver = await WebhookReceiver.StartAsync();
-        await HubApi.ReadJson(
-            await client.PostAsJsonAsync(
-                "/v1/subscriptions",
-                new { url = receiver.Url(), eventTypes = new[] { "engagement.received" } }
-            ),
-            HttpStatusCode.Created
-        );
+        await using var receiver = await FailingFanOutAsync(client, workspaceId, "fail_erased");
         var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
-        await ExecuteAsync(
-            $"""
-            create function fail_erased() returns trigger language plpgsql as
-                $$ begin raise exception 'injected fault for event %', new.event_id; end $$;
-            create trigger fail_erased before insert on webhook_deliveries for each row
-                when (new.workspace_id = '{workspaceId}') execute function fail_erased();
-            """
-        );
         var ingested = await client.IngestAsync(
             HubApi.Engagement(channel, "dl-erased", "971500000651", "عنواني 12 شارع النخيل 🏠")
         );
@@ -186,7 +182,7 @@ public sealed class Dead_letters : HubFixture
             Assert.That(detail.ToJsonString(), Does.Not.Contain("النخيل"));
         });
 
-        await ExecuteAsync("drop trigger fail_erased on webhook_deliveries; drop function fail_erased();");
+        await RemoveFaultAsync("fail_erased");
         await HubApi.ReadJson(
             await admin.PostAsync($"/v1/admin/dead-letters/{id}/redrive", null),
             HttpStatusCode.Accepted
