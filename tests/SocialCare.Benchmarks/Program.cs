@@ -86,6 +86,7 @@ try
     var (workspaceId, channelId) = await Bench.ArrangeAsync(http);
     await using var bus = await BusWatch.StartAsync(rabbitHost, rabbitPort, workspaceId, hub);
     var cpu = new CpuMeter(hub.Id);
+    using var memory = new MemoryMeter(hub.BaseAddress, Bench.AdminKey);
 
     await Bench.ClosedLoopAsync(http, channelId, 8, 64, "warm-up");
     await bus.DrainAsync();
@@ -105,7 +106,7 @@ try
 
     if (phases.Contains("ingestion"))
     {
-        await IngestionAsync(http, bus, cpu, channelId, connectionString);
+        await IngestionAsync(http, bus, cpu, memory, channelId, connectionString);
     }
 
     if (phases.Contains("timers"))
@@ -166,11 +167,19 @@ async Task WhatsAppAsync(HttpClient http, BusWatch bus)
 
 // Paced at the target first (on a hub that has not just been overloaded), then the maximum, then paced at 60% of that
 // maximum: latency at the target, the most the machine takes, and latency at a load it sustains.
-async Task IngestionAsync(HttpClient http, BusWatch bus, CpuMeter cpu, Guid channelId, string connectionString)
+async Task IngestionAsync(
+    HttpClient http,
+    BusWatch bus,
+    CpuMeter cpu,
+    MemoryMeter memory,
+    Guid channelId,
+    string connectionString
+)
 {
-    await PacedAsync(http, bus, cpu, channelId, connectionString, rate);
+    await PacedAsync(http, bus, cpu, memory, channelId, connectionString, rate);
     await bus.DrainAsync();
     var before = cpu.Read();
+    var allocated = await memory.ReadAsync();
     var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
     // Until the relay and the fan-out have worked off what the phase left: their CPU is part of each engagement's.
     await bus.DrainAsync();
@@ -179,10 +188,11 @@ async Task IngestionAsync(HttpClient http, BusWatch bus, CpuMeter cpu, Guid chan
             + $"accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}"
     );
     Console.WriteLine($"  {cpu.PerEngagement(before, max.Accepted)}");
+    Console.WriteLine($"  {await memory.PerEngagementAsync(allocated, max.Accepted)}");
     var sustained = Math.Max(10, (int)(max.Rate * 0.6));
     if (sustained != rate)
     {
-        await PacedAsync(http, bus, cpu, channelId, connectionString, sustained);
+        await PacedAsync(http, bus, cpu, memory, channelId, connectionString, sustained);
     }
 
     var baseline = await Baseline.RunAsync(connectionString, seconds);
@@ -199,6 +209,7 @@ async Task PacedAsync(
     HttpClient http,
     BusWatch bus,
     CpuMeter cpu,
+    MemoryMeter memory,
     Guid channelId,
     string connectionString,
     int pacedRate
@@ -207,6 +218,7 @@ async Task PacedAsync(
     await bus.DrainAsync();
     bus.Reset();
     var before = cpu.Read();
+    var allocated = await memory.ReadAsync();
     var paced = await Bench.OpenLoopAsync(http, channelId, seconds, pacedRate);
     var relay = await bus.LatenciesAsync(paced.Accepted);
     await bus.DrainAsync();
@@ -216,6 +228,7 @@ async Task PacedAsync(
             + $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}"
     );
     Console.WriteLine($"  {used}");
+    Console.WriteLine($"  {await memory.PerEngagementAsync(allocated, paced.Accepted)}");
     var fromCommit = await bus.FromCommitAsync(connectionString);
     Console.WriteLine(
         $"  commit → RabbitMQ (PostgreSQL's commit timestamp → delivered to a consumer): "
