@@ -25,9 +25,12 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
     private readonly ConcurrentDictionary<int, (Guid Engagement, long At)> _accepted = new();
     private readonly ConcurrentDictionary<string, int> _answers = new();
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly Lock _readiness = new();
+    private Task? _ready;
     private string _database = "";
     private Process? _balancer;
     private Subscriber[] _subscribers = [];
+    private HttpClient? _probe;
     private BusConsumer? _bus;
 
     private string FanOutQueue => $"chaos-webhooks-{_run}";
@@ -50,6 +53,7 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
 
         await StartBalancerAsync();
         using var admin = Client(_adminKey);
+        _probe = Client(null);
         var workspace = (await ReadAsync(await admin.PostAsJsonAsync("/v1/workspaces", new { name = "chaos" })))[
             "id"
         ]!.GetValue<Guid>();
@@ -264,15 +268,65 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
                 _answers.AddOrUpdate("no answer", 1, (_, c) => c + 1);
             }
 
-            await Task.Delay(500);
+            // Refused or cut off: sent again once the load balancer has a hub that says it is ready (at once if it
+            // has one; while PostgreSQL restarts, none does).
+            await HubReadyAsync();
         }
+    }
+
+    /// <summary>Completes when a hub behind the load balancer answers <c>/health/ready</c> with 200; one probe at a
+    /// time, whichever senders wait for it.</summary>
+    private Task HubReadyAsync()
+    {
+        lock (_readiness)
+        {
+            if (_ready is not { IsCompleted: false })
+            {
+                _ready = UntilAsync(
+                    async () =>
+                    {
+                        try
+                        {
+                            using var response = await _probe!.GetAsync("/health/ready");
+                            return response.StatusCode == HttpStatusCode.OK;
+                        }
+                        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                        {
+                            return false;
+                        }
+                    },
+                    TimeSpan.FromMinutes(5),
+                    "a hub to be ready again"
+                );
+            }
+
+            return _ready;
+        }
+    }
+
+    /// <summary>
+    /// Lets the load run on for <paramref name="worth"/> of it: until the hubs have accepted as many more engagements as
+    /// the rate brings in that long (or all of them), however long a loaded machine takes to accept them. The gaps
+    /// between faults and the length of each outage are measured in engagements that went through them, not in time
+    /// slept.
+    /// </summary>
+    private Task LoadCarriesOnAsync(TimeSpan worth, string what)
+    {
+        var target = Math.Min(
+            options.Engagements,
+            _accepted.Count + Math.Max(1, (int)(options.Rate * worth.TotalSeconds))
+        );
+        return UntilAsync(
+            () => Task.FromResult(_accepted.Count >= target),
+            worth * 10 + TimeSpan.FromMinutes(2),
+            $"{target:N0} engagements accepted ({what})"
+        );
     }
 
     private async Task FaultsAsync()
     {
         var steady = _subscribers[0];
-        // The gaps between faults are the scenario's pacing (load keeps arriving through them), not a wait for anything.
-        await Task.Delay(options.Gap);
+        await LoadCarriesOnAsync(options.Gap, "before the first fault");
 
         var leader = await LeaderAsync();
         var killed = Stopwatch.GetTimestamp();
@@ -281,7 +335,7 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         Console.WriteLine($"{Elapsed():0} s: killed hub {leader + 1}, the relay leader");
         _hubs[leader] = await StartHubAsync(leader);
         Console.WriteLine($"{Elapsed():0} s: hub {leader + 1} started again");
-        await Task.Delay(options.Gap);
+        await LoadCarriesOnAsync(options.Gap, "after the kill");
 
         // One broker stopped for a while; on a cluster, the node the hubs connect to first killed -9 meanwhile (they move
         // to the others, its quorum queues elect leaders there) and started again.
@@ -289,13 +343,14 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         var broker = options.Cluster ? "RabbitMQ node 1 of 3" : "RabbitMQ";
         await DevAsync(options.Cluster ? ["node-kill", "1"] : ["rabbit-stop"]);
         Console.WriteLine($"{Elapsed():0} s: {broker} {(options.Cluster ? "killed" : "stopped")}");
-        await Task.Delay(options.BrokerDown);
+        await LoadCarriesOnAsync(options.BrokerDown, $"while {broker} is down");
+        var brokerDown = Stopwatch.GetElapsedTime(brokerStopped).TotalSeconds;
         await DevAsync(options.Cluster ? ["node-start", "1"] : ["rabbit-start"]);
         _faults.Add(
             (
                 options.Cluster
-                    ? $"kill -9 of {broker}, down for {options.BrokerDown.TotalSeconds:0} s"
-                    : $"RabbitMQ stopped for {options.BrokerDown.TotalSeconds:0} s",
+                    ? $"kill -9 of {broker}, down for {brokerDown:0} s"
+                    : $"RabbitMQ stopped for {brokerDown:0} s",
                 brokerStopped,
                 Stopwatch.GetTimestamp(),
                 [steady],
@@ -303,28 +358,23 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
             )
         );
         Console.WriteLine($"{Elapsed():0} s: {broker} started again");
-        await Task.Delay(options.Gap);
+        await LoadCarriesOnAsync(options.Gap, "after the broker's return");
 
         var restarting = Stopwatch.GetTimestamp();
         await DevAsync(["pg-restart"]);
         _faults.Add(("PostgreSQL restarted (fast)", restarting, Stopwatch.GetTimestamp(), [steady], true));
         Console.WriteLine($"{Elapsed():0} s: PostgreSQL restarted");
-        await Task.Delay(options.Gap);
+        await LoadCarriesOnAsync(options.Gap, "after the database restart");
 
         var away = _subscribers[2];
         var gone = Stopwatch.GetTimestamp();
         await away.StopAsync();
         Console.WriteLine($"{Elapsed():0} s: subscriber '{away.Name}' away");
-        await Task.Delay(options.SubscriberDown);
+        await LoadCarriesOnAsync(options.SubscriberDown, $"while '{away.Name}' is away");
+        var awayFor = Stopwatch.GetElapsedTime(gone).TotalSeconds;
         await away.StartAsync();
         _faults.Add(
-            (
-                $"subscriber '{away.Name}' away for {options.SubscriberDown.TotalSeconds:0} s",
-                gone,
-                Stopwatch.GetTimestamp(),
-                [away],
-                false
-            )
+            ($"subscriber '{away.Name}' away for {awayFor:0} s", gone, Stopwatch.GetTimestamp(), [away], false)
         );
         Console.WriteLine($"{Elapsed():0} s: subscriber '{away.Name}' back");
     }
@@ -618,6 +668,7 @@ internal sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         }
 
         _balancer?.Dispose();
+        _probe?.Dispose();
         foreach (var hub in _hubs)
         {
             if (hub is not null)
