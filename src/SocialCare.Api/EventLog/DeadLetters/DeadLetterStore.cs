@@ -138,7 +138,6 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource)
         );
     }
 
-    /// <summary>Notes a redrive; false when the dead letter was redriven meanwhile.</summary>
     /// <summary>Claims the dead letter for one redrive, before anything is sent: of two redrives at once, one gets
     /// it. False when it was redriven (or claimed) already.</summary>
     public async Task<bool> ClaimAsync(Guid id, CancellationToken ct)

@@ -26,7 +26,10 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
         ["401"] = "Missing, malformed, revoked or unknown credentials: `unauthorized`, `invalid-signature`.",
         ["403"] = "The key lacks the scope or brand this needs: `forbidden`.",
         ["404"] = "No such resource in the key's workspace and brands: `not-found`.",
-        ["409"] = "The resource is not in a state where this makes sense; `code` says which.",
+        ["409"] =
+            "The resource is not in a state where this makes sense; `code` says which. On any change, `conflict` also "
+            + "when a concurrent change to the same data won inside the database (a deadlock, a serialization failure): "
+            + "nothing took effect; retry.",
         ["412"] = "`If-Match` names a version that is no longer current: `precondition-failed`.",
         ["413"] = "The body is larger than the hub accepts: `payload-too-large`.",
         ["415"] = "The body is not `application/json`: `unsupported-media-type`.",
@@ -48,6 +51,12 @@ internal sealed class ProblemResponsesFilter : IOperationFilter, IDocumentFilter
         {
             operation.Responses.TryAdd("413", new OpenApiResponse());
             operation.Responses.TryAdd("415", new OpenApiResponse());
+        }
+
+        // Any change can lose a race inside PostgreSQL (ApiExceptionHandler answers 409 conflict).
+        if (!HttpMethods.IsGet(context.ApiDescription.HttpMethod ?? HttpMethods.Get))
+        {
+            operation.Responses.TryAdd("409", new OpenApiResponse());
         }
 
         if (context.ApiDescription.ParameterDescriptions.Any(p => p.Source.Id == "Path"))

@@ -26,10 +26,8 @@ public sealed class Broker_outage
             {
                 await using var setUp = await OutageHub.StartAsync(database);
                 var (workspaceId, client, proxy, receiver, bus) = setUp;
+                var channel = setUp.Channel;
                 using var anonymous = setUp.Hub.CreateClient();
-                var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
-                await client.IngestAsync(HubApi.Engagement(channel, "before", "971500000501"));
-                await receiver.WaitForAsync(_ => true, 1);
 
                 proxy.Cut();
                 // Degraded, still ready: the API works without the broker (the log is the outbox).
@@ -92,9 +90,7 @@ public sealed class Broker_outage
             {
                 await using var setUp = await OutageHub.StartAsync(database);
                 var (workspaceId, client, proxy, receiver, bus) = setUp;
-                var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
-                await client.IngestAsync(HubApi.Engagement(channel, "before", "971500000521"));
-                await receiver.WaitForAsync(_ => true, 1);
+                var channel = setUp.Channel;
 
                 proxy.Stall();
                 for (var i = 0; i < 5; i++)
@@ -137,12 +133,14 @@ public sealed class Broker_outage
             )
             : TimeSpan.Zero;
 
-    /// <summary>A hub whose broker connection goes through a <see cref="TcpProxy"/>, with a tenant, a webhook receiver
-    /// subscribed to <c>engagement.received</c> and a tap on the topic exchange for the tenant's events.</summary>
+    /// <summary>A hub whose broker connection goes through a <see cref="TcpProxy"/>, with a tenant, a channel, a webhook
+    /// receiver subscribed to <c>engagement.received</c> and a tap on the topic exchange for the tenant's events; one
+    /// engagement has gone all the way through before the test takes the broker away.</summary>
     private sealed record OutageHub(
         HubFactory Hub,
         Guid WorkspaceId,
         HttpClient Client,
+        Guid Channel,
         TcpProxy Proxy,
         WebhookReceiver Receiver,
         RabbitTap Bus,
@@ -175,7 +173,10 @@ public sealed class Broker_outage
                 HttpStatusCode.Created
             );
             var bus = await RabbitTap.BindTopicAsync($"{workspaceId}.*.engagement.received");
-            return new OutageHub(hub, workspaceId, client, proxy, receiver, bus, new QueueCleanup(fanOut));
+            var channel = await client.CreateChannelAsync("whatsapp", "Namshi");
+            await client.IngestAsync(HubApi.Engagement(channel, "before", "971500000501"));
+            await receiver.WaitForAsync(_ => true, 1);
+            return new OutageHub(hub, workspaceId, client, channel, proxy, receiver, bus, new QueueCleanup(fanOut));
         }
 
         public void Deconstruct(

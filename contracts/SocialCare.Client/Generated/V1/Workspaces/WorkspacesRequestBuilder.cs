@@ -87,6 +87,7 @@ namespace SocialCare.Client.V1.Workspaces
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 429 status code</exception>
@@ -107,6 +108,7 @@ namespace SocialCare.Client.V1.Workspaces
                 { "400", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "413", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },

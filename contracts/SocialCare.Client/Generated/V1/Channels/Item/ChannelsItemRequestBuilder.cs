@@ -42,6 +42,7 @@ namespace SocialCare.Client.V1.Channels.Item
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 429 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 5XX status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -60,6 +61,7 @@ namespace SocialCare.Client.V1.Channels.Item
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "5XX", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
@@ -109,6 +111,7 @@ namespace SocialCare.Client.V1.Channels.Item
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 422 status code</exception>
@@ -131,6 +134,7 @@ namespace SocialCare.Client.V1.Channels.Item
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "413", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },

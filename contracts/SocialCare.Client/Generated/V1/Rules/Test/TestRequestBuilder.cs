@@ -44,6 +44,7 @@ namespace SocialCare.Client.V1.Rules.Test
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 422 status code</exception>
@@ -66,6 +67,7 @@ namespace SocialCare.Client.V1.Rules.Test
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "413", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },

@@ -113,6 +113,7 @@ namespace SocialCare.Client.V1.SlaPolicies.Item
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 412 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 415 status code</exception>
@@ -135,6 +136,7 @@ namespace SocialCare.Client.V1.SlaPolicies.Item
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "412", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "413", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },

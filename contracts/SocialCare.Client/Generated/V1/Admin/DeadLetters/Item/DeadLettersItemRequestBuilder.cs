@@ -48,6 +48,7 @@ namespace SocialCare.Client.V1.Admin.DeadLetters.Item
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 429 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 5XX status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -66,6 +67,7 @@ namespace SocialCare.Client.V1.Admin.DeadLetters.Item
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "5XX", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
             };

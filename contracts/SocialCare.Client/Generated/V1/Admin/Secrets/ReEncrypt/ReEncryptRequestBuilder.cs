@@ -42,6 +42,7 @@ namespace SocialCare.Client.V1.Admin.Secrets.ReEncrypt
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 400 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 429 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 5XX status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -59,6 +60,7 @@ namespace SocialCare.Client.V1.Admin.Secrets.ReEncrypt
                 { "400", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "5XX", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
             };

@@ -77,6 +77,7 @@ namespace SocialCare.Client.V1.Workspaces.Item.Retention
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 401 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 403 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 404 status code</exception>
+        /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 413 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 415 status code</exception>
         /// <exception cref="global::SocialCare.Client.Models.Problem">When receiving a 429 status code</exception>
@@ -98,6 +99,7 @@ namespace SocialCare.Client.V1.Workspaces.Item.Retention
                 { "401", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "403", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "404", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
+                { "409", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "413", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "415", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "429", global::SocialCare.Client.Models.Problem.CreateFromDiscriminatorValue },
