@@ -29,6 +29,7 @@ public static class EngagementsApi
                 "Ingestion:Writers must be 1–64 and Ingestion:MaxBatch 1–1000."
             )
             .ValidateOnStart();
+        services.ConfigureSwaggerGen(o => o.OperationFilter<EngagementBatchExample>());
         services.AddSingleton<EngagementIngestor>();
         services.AddSingleton<IngestionBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionBatcher>());
@@ -47,7 +48,7 @@ public static class EngagementsApi
             )
             .RequireScope(Scopes.EngagementsWrite)
             .Validate<IngestEngagementRequest>();
-        return v1;
+        return v1.MapEngagementBatches();
     }
 
     private static async Task<
@@ -84,7 +85,7 @@ public static class EngagementsApi
             $"There is no channel account {channelId} in this workspace that this key may use."
         );
 
-    private static InboundEngagement ToInbound(IngestEngagementRequest r) =>
+    internal static InboundEngagement ToInbound(IngestEngagementRequest r) =>
         new(
             r.PlatformMessageId,
             string.IsNullOrEmpty(r.ThreadKey) ? null : r.ThreadKey,

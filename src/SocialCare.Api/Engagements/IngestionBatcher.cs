@@ -33,18 +33,21 @@ public sealed class IngestionBatcher(
     );
 
     /// <summary>Ingests one engagement with whatever else is queued; answers once it is committed.</summary>
-    public async Task<IngestResult> IngestAsync(
+    public Task<IngestResult> IngestAsync(
         Channels.Channel channel,
         InboundEngagement engagement,
         EventActor actor,
         CancellationToken cancellationToken
-    )
+    ) => IngestAsync(new IngestionItem(channel, engagement, actor), cancellationToken);
+
+    /// <inheritdoc cref="IngestAsync(Channels.Channel, InboundEngagement, EventActor, CancellationToken)"/>
+    public async Task<IngestResult> IngestAsync(IngestionItem item, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Never null: an engagement the ingestor left for later (null) is written in a later batch before this
         // completes.
-        var result = (await _ingestion.SubmitAsync(new IngestionItem(channel, engagement, actor), cancellationToken))!;
-        var type = new KeyValuePair<string, object?>("channel", channel.Type);
+        var result = (await _ingestion.SubmitAsync(item, cancellationToken))!;
+        var type = new KeyValuePair<string, object?>("channel", item.Channel.Type);
         metrics.Engagements.Add(1, type, new("outcome", result.Duplicate ? "duplicate" : "accepted"));
         metrics.AcceptDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, type);
         return result;

@@ -10,11 +10,27 @@ using SocialCare.Api.Infrastructure.Problems;
 
 namespace SocialCare.Api.Idempotency;
 
+/// <summary>A request body an endpoint reads itself rather than through the binder: its bytes make part of the
+/// <c>Idempotency-Key</c>'s fingerprint.</summary>
+public interface IRawRequestBody
+{
+    ReadOnlyMemory<byte> Body { get; }
+}
+
 internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, IdempotencyKeys keys) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     public const int MaxKeyLength = 255;
+
+    private static readonly object Unrecorded = new();
+
+    /// <summary>
+    /// Keeps this success from being stored under its key: a batch some of whose items failed for the hub's own reasons
+    /// (the database away) answers 200 with each item's outcome, and a retry with the same key must try those items
+    /// again rather than replay their failure. The key is free again once the request ends.
+    /// </summary>
+    public static void LeaveUnrecorded(HttpContext http) => http.Items[Unrecorded] = true;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -101,7 +117,7 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
             http.Response.Body = original;
         }
 
-        if (http.Response.StatusCode is < 200 or >= 300)
+        if (http.Response.StatusCode is < 200 or >= 300 || http.Items.ContainsKey(Unrecorded))
         {
             return null;
         }
@@ -135,17 +151,25 @@ internal sealed class IdempotentPostFilter(NpgsqlDataSource dataSource, Idempote
         }
     }
 
-    /// <summary>The route and every bound request body: the same key with another request must not replay.</summary>
-    internal static byte[] Fingerprint(string method, string path, IEnumerable<object?> arguments)
+    /// <summary>The route, every bound request body, and the bytes of a body the endpoint reads itself
+    /// (<see cref="IRawRequestBody"/>): the same key with another request must not replay.</summary>
+    internal static byte[] Fingerprint(string method, string path, IList<object?> arguments)
     {
         var bodies = arguments.Where(a =>
             a is not null
             && a.GetType().Namespace?.StartsWith("SocialCare.Api", StringComparison.Ordinal) == true
             && a.GetType().Name.EndsWith("Request", StringComparison.Ordinal)
         );
-        return SHA256.HashData(
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(
             Encoding.UTF8.GetBytes($"{method} {path}\n{JsonSerializer.Serialize(bodies, EventTypeRegistry.Json)}")
         );
+        foreach (var raw in arguments.OfType<IRawRequestBody>())
+        {
+            hash.AppendData(raw.Body.Span);
+        }
+
+        return hash.GetHashAndReset();
     }
 
     private static ProblemHttpResult InUse(IdempotencyKey key) =>

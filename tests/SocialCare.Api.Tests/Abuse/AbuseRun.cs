@@ -107,20 +107,26 @@ public sealed class AbuseRun(AbuseWorld world)
     {
         var problems = new List<string>();
         string? code = null;
-        if ((int)response.StatusCode is < 400 or >= 500)
+        // A batch answers 200 with each item's outcome: a request whose items all failed is judged by the first item's
+        // problem, which is what that item alone would have got.
+        var itemProblem = response.StatusCode == HttpStatusCode.OK ? FailedItemProblem(body) : null;
+        var answered = itemProblem?["status"]?.GetValue<int>() is { } itemStatus
+            ? (HttpStatusCode)itemStatus
+            : response.StatusCode;
+        if ((int)answered is < 400 or >= 500)
         {
-            problems.Add((int)response.StatusCode >= 500 ? "a server error" : "a success for a bad request");
+            problems.Add((int)answered >= 500 ? "a server error" : "a success for a bad request");
         }
-        else if (status is { } expected && response.StatusCode != expected)
+        else if (status is { } expected && answered != expected)
         {
             problems.Add($"expected {(int)expected}");
         }
 
-        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        if (itemProblem is null && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
         {
             problems.Add($"not a problem (Content-Type {response.Content.Headers.ContentType?.MediaType ?? "none"})");
         }
-        else if (ReadProblem(body) is not { } problem)
+        else if ((itemProblem ?? ReadProblem(body)) is not { } problem)
         {
             problems.Add("a problem that is not JSON");
         }
@@ -131,7 +137,7 @@ public sealed class AbuseRun(AbuseWorld world)
                 code is null
                 || !StableCodes.Contains(code)
                 || problem["type"]?.GetValue<string>() != ProblemCodes.TypePrefix + code
-                || problem["status"]?.GetValue<int>() != (int)response.StatusCode
+                || problem["status"]?.GetValue<int>() != (int)answered
             )
             {
                 problems.Add("a problem without a stable code, type and status");
@@ -150,8 +156,17 @@ public sealed class AbuseRun(AbuseWorld world)
             problems.Add("ANOTHER WORKSPACE'S OR BRAND'S DATA in the answer");
         }
 
-        return (new Answer(response.StatusCode, code), problems);
+        return (new Answer(answered, code), problems);
     }
+
+    /// <summary>The first item's problem of a batch's answer whose every item failed; null for any other
+    /// answer.</summary>
+    private static JsonNode? FailedItemProblem(string body) =>
+        ReadProblem(body) is JsonObject answer
+        && answer["results"] is JsonArray { Count: > 0 } results
+        && results.All(r => r?["status"]?.GetValue<string>() == "failed" && r["problem"] is JsonObject)
+            ? results[0]!["problem"]
+            : null;
 
     private static JsonNode? ReadProblem(string body)
     {

@@ -284,6 +284,31 @@ internal static class FieldDescriptions
             "The id of the stream the event belongs to: the conversation, else the customer, the subscription, the "
             + "team, or the brand's stream.",
         ["engagements"] = "New engagements the payload held.",
+        ["IngestEngagementBatchRequest.engagements"] =
+            "The engagements, 1 to 500, each shaped as the body of `POST /v1/engagements`; each succeeds or fails on "
+            + "its own, and items of one author or thread are ingested in this order.",
+        ["IngestEngagementBatchResponse.results"] = "One outcome per item, in the order of `engagements`.",
+        ["IngestEngagementBatchResponse.accepted"] = "Items ingested now.",
+        ["IngestEngagementBatchResponse.duplicates"] =
+            "Items whose platform message the hub had ingested before (by an earlier request or earlier in this batch).",
+        ["IngestEngagementBatchResponse.failed"] =
+            "Items not ingested (see each one's `problem`). Retry them, or the whole batch: what went in answers "
+            + "`duplicate`, with the same ids.",
+        ["BatchItemResult.index"] = "The item's position in `engagements`, from 0.",
+        ["BatchItemResult.status"] =
+            "`accepted` (new), `duplicate` (seen before: the ids are those of its first ingestion) or `failed` (see "
+            + "`problem`).",
+        ["BatchItemResult.problem"] =
+            "Why the item was not ingested (`failed` only): the problem `POST /v1/engagements` would answer for it alone.",
+        ["BatchItemProblem.type"] = "A URI naming the kind of problem: `urn:socialcare:problem:` and its `code`.",
+        ["BatchItemProblem.title"] = "A short summary of the kind of problem.",
+        ["BatchItemProblem.status"] =
+            "The HTTP status the item would have got alone: 400 or 422 for the item's own fault; 409 or 5xx for a "
+            + "failure a retry may cure.",
+        ["BatchItemProblem.detail"] = "What was wrong with this item.",
+        ["BatchItemProblem.code"] = "The problem's stable code (docs/problems.md).",
+        ["BatchItemProblem.errors"] =
+            "For `validation-failed`: each failing field (its path within the item) and what is wrong with it.",
         ["duplicates"] = "Engagements the hub had already accepted (the platform sent them again).",
         ["statuses"] = "Reply status updates (sent, delivered, read, failed) the payload held.",
         ["ignored"] = "Entries the hub does not act on (reactions, edits, unknown kinds).",

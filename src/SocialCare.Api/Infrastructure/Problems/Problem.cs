@@ -26,7 +26,10 @@ public static partial class Problem
     public static ProblemHttpResult NotFound(string what) =>
         Of(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Not found", $"{what} does not exist.");
 
-    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors)
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(ValidationDetails(errors));
+
+    public static HttpValidationProblemDetails ValidationDetails(IDictionary<string, string[]> errors)
     {
         var problem = new HttpValidationProblemDetails(errors)
         {
@@ -36,7 +39,7 @@ public static partial class Problem
             Detail = "One or more fields failed validation; see errors.",
         };
         problem.Extensions["code"] = ProblemCodes.ValidationFailed;
-        return TypedResults.Problem(problem);
+        return problem;
     }
 
     /// <summary>Writes a problem outside an endpoint (middleware, auth handlers, rate limiter, event

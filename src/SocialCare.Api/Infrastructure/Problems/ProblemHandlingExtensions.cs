@@ -11,7 +11,10 @@ public static class ProblemHandlingExtensions
         services
             .AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.Section)
-            .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.")
+            .Validate(
+                o => o.MaxRequestBodyBytes > 0 && o.MaxBatchRequestBodyBytes > 0,
+                "Api:MaxRequestBodyBytes and Api:MaxBatchRequestBodyBytes must be positive."
+            )
             .ValidateOnStart();
         services.AddProblemDetails(options =>
             options.CustomizeProblemDetails = context =>
@@ -31,6 +34,7 @@ public static class ProblemHandlingExtensions
                 problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             }
         );
+        services.AddSingleton<ExceptionProblems>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<JsonOptions>(options =>
         {

@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 namespace SocialCare.Api.Infrastructure.Problems;
 
 /// <summary>
-/// Caps every request body at <see cref="ApiOptions.MaxRequestBodyBytes"/>. A declared length over the cap is refused
+/// Caps every request body at <see cref="ApiOptions.MaxRequestBodyBytes"/> (a batch's at
+/// <see cref="ApiOptions.MaxBatchRequestBodyBytes"/>). A declared length over the cap is refused
 /// before a byte is read; an undeclared (chunked) body is cut off as it streams in. Kestrel's own limit is set too, but
 /// the wrapper also holds under hosts that have none (tests).
 /// </summary>
@@ -12,23 +13,24 @@ internal sealed class RequestBodyLimitMiddleware(
     Microsoft.Extensions.Options.IOptions<ApiOptions> options
 )
 {
-    private readonly long _limit = options.Value.MaxRequestBodyBytes;
-
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > _limit)
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<Validation.ItemBatchMetadata>() is null
+            ? options.Value.MaxRequestBodyBytes
+            : options.Value.MaxBatchRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
         {
-            await Problem.WriteAsync(context, TooLarge(_limit));
+            await Problem.WriteAsync(context, TooLarge(limit));
             return;
         }
 
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
-            sizeFeature.MaxRequestBodySize = _limit;
+            sizeFeature.MaxRequestBodySize = limit;
         }
 
-        context.Request.Body = new LimitedReadStream(context.Request.Body, _limit);
+        context.Request.Body = new LimitedReadStream(context.Request.Body, limit);
         await next(context);
     }
 

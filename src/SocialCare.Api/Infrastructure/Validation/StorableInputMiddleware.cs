@@ -23,12 +23,16 @@ namespace SocialCare.Api.Infrastructure.Validation;
 /// </summary>
 internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<JsonOptions> json)
 {
-    private readonly JsonReaderOptions _readerOptions = new()
-    {
-        AllowTrailingCommas = json.Value.SerializerOptions.AllowTrailingCommas,
-        CommentHandling = json.Value.SerializerOptions.ReadCommentHandling,
-        MaxDepth = json.Value.SerializerOptions.MaxDepth,
-    };
+    private readonly JsonReaderOptions _readerOptions = ReaderOptions(json.Value);
+
+    /// <summary>How the binder reads a body: the scan must read it the same way.</summary>
+    internal static JsonReaderOptions ReaderOptions(JsonOptions json) =>
+        new()
+        {
+            AllowTrailingCommas = json.SerializerOptions.AllowTrailingCommas,
+            CommentHandling = json.SerializerOptions.ReadCommentHandling,
+            MaxDepth = json.SerializerOptions.MaxDepth,
+        };
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -68,7 +72,11 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
                 return;
             }
 
-            if (JsonBodyScanner.Scan(utf8.Span, _readerOptions) is { } value)
+            if (context.GetEndpoint()?.Metadata.GetMetadata<ItemBatchMetadata>() is not null)
+            {
+                context.Features.Set(new BufferedJsonBody(utf8));
+            }
+            else if (JsonBodyScanner.Scan(utf8.Span, _readerOptions) is { } value)
             {
                 await Problem.WriteAsync(context, Describe(value));
                 return;
@@ -99,8 +107,8 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
         return null;
     }
 
-    /// <summary>Reads the body into memory (it is capped at Api:MaxRequestBodyBytes already) and leaves it there for
-    /// the binder.</summary>
+    /// <summary>Reads the body into memory (it is capped at Api:MaxRequestBodyBytes, or a batch's limit, already) and
+    /// leaves it there for the binder.</summary>
     private static async Task<ReadOnlyMemory<byte>> BufferBodyAsync(
         HttpRequest request,
         CancellationToken cancellationToken
@@ -139,7 +147,7 @@ internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<Jso
         }
     }
 
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails Describe(UnstorableValue value) =>
+    internal static Microsoft.AspNetCore.Mvc.ProblemDetails Describe(UnstorableValue value) =>
         value.Kind switch
         {
             UnstorableKind.Character => Problem.Details(

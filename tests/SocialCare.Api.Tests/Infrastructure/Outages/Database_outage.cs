@@ -47,6 +47,10 @@ public sealed class Database_outage
                         "/v1/engagements",
                         HubApi.Engagement(channel, "during", "971500000402", "مرحبا 👋")
                     ),
+                    await client.PostAsJsonAsync(
+                        "/v1/engagements/batch",
+                        new { engagements = new[] { HubApi.Engagement(channel, "batched", "971500000404") } }
+                    ),
                     await client.GetAsync("/v1/conversations"),
                     await client.GetAsync($"/v1/conversations/{accepted[0]}"),
                     await client.GetAsync("/v1/events"),

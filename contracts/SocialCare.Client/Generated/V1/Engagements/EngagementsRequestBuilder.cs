@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using SocialCare.Client.Models;
+using SocialCare.Client.V1.Engagements.Batch;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -17,6 +18,11 @@ namespace SocialCare.Client.V1.Engagements
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EngagementsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The batch property</summary>
+        public global::SocialCare.Client.V1.Engagements.Batch.BatchRequestBuilder Batch
+        {
+            get => new global::SocialCare.Client.V1.Engagements.Batch.BatchRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::SocialCare.Client.V1.Engagements.EngagementsRequestBuilder"/> and sets the default values.
         /// </summary>
