@@ -14,35 +14,7 @@ internal static class Baseline
     public static async Task<double> RunAsync(string connectionString, int seconds)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var workspaceId = Guid.CreateVersion7();
-        var customerId = Guid.CreateVersion7();
-        var conversationId = Guid.CreateVersion7();
-        var channelId = Guid.CreateVersion7();
-        await using (var arrange = dataSource.CreateBatch())
-        {
-            foreach (
-                var sql in new[]
-                {
-                    $"insert into workspaces (id, name) values ('{workspaceId}', 'baseline')",
-                    $"insert into channels (id, workspace_id, type, name, brand, secrets) values ('{channelId}', "
-                        + $"'{workspaceId}', 'sms', 'baseline', 'Baseline', '{{}}')",
-                    $"insert into customers (id, workspace_id, created_at) values ('{customerId}', "
-                        + $"'{workspaceId}', now())",
-                    $"""
-                        insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id,
-                            channel_ids, channel_types, opened_at, last_activity_at, version)
-                        values ('{conversationId}', '{workspaceId}', 'Baseline', '{customerId}', 'resolved',
-                            '{channelId}', array['{channelId}'::uuid], array['sms'], now(), now(), 0)
-                        """,
-                }
-            )
-            {
-                arrange.BatchCommands.Add(new NpgsqlBatchCommand(sql));
-            }
-
-            await arrange.ExecuteNonQueryAsync();
-        }
-
+        var (workspaceId, customerId, conversationId, channelId) = await ArrangeAsync(dataSource);
         var clock = Stopwatch.StartNew();
         var end = TimeSpan.FromSeconds(seconds);
         var written = 0;
@@ -59,6 +31,59 @@ internal static class Baseline
                 })
         );
         return written / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Appends <paramref name="count"/> events (with their rows) as fast as PostgreSQL takes them, in
+    /// transactions of 1,000: a backlog for the relay.</summary>
+    public static async Task WriteAsync(string connectionString, int count)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var (workspaceId, customerId, conversationId, channelId) = await ArrangeAsync(dataSource);
+        var left = count;
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, 2)
+                .Select(async _ =>
+                {
+                    while (Interlocked.Add(ref left, -1000) > -1000)
+                    {
+                        await InsertBatchAsync(dataSource, workspaceId, customerId, conversationId, channelId, 1000);
+                    }
+                })
+        );
+    }
+
+    private static async Task<(Guid Workspace, Guid Customer, Guid Conversation, Guid Channel)> ArrangeAsync(
+        NpgsqlDataSource dataSource
+    )
+    {
+        var workspaceId = Guid.CreateVersion7();
+        var customerId = Guid.CreateVersion7();
+        var conversationId = Guid.CreateVersion7();
+        var channelId = Guid.CreateVersion7();
+        await using var arrange = dataSource.CreateBatch();
+        foreach (
+            var sql in new[]
+            {
+                $"insert into workspaces (id, name) values ('{workspaceId}', 'baseline')",
+                $"insert into channels (id, workspace_id, type, name, brand, secrets) values ('{channelId}', "
+                    + $"'{workspaceId}', 'sms', 'baseline', 'Baseline', '{{}}')",
+                $"insert into customers (id, workspace_id, created_at) values ('{customerId}', "
+                    + $"'{workspaceId}', now())",
+                $"""
+                    insert into conversations (id, workspace_id, brand, customer_id, status, current_channel_id,
+                        channel_ids, channel_types, opened_at, last_activity_at, version)
+                    values ('{conversationId}', '{workspaceId}', 'Baseline', '{customerId}', 'resolved',
+                        '{channelId}', array['{channelId}'::uuid], array['sms'], now(), now(), 0)
+                    """,
+            }
+        )
+        {
+            arrange.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        }
+
+        await arrange.ExecuteNonQueryAsync();
+        return (workspaceId, customerId, conversationId, channelId);
     }
 
     private static async Task InsertBatchAsync(

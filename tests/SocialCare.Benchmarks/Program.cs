@@ -8,13 +8,20 @@ using Npgsql;
 using SocialCare.Benchmarks;
 using SocialCare.Testing;
 
-// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rate R] [--authors A] [--webhook-rate W]
+// SocialCare Hub benchmark: ./infra/dev.sh bench [--seconds N] [--rates R1,R2] [--batch-size B] [--batch-clients C]
+// [--authors A] [--webhook-rate W]
 // [--whatsapp-rate P] [--timers T] [--timer-rate R] [--report-conversations C]
 // [--phases webhooks,whatsapp,ingestion,timers,reports] (all unless told)
 // Runs the real hub (its own process, Kestrel, Release build) against the real PostgreSQL and RabbitMQ
 // on this machine, in a database of its own, and prints what it measured.
 var seconds = Arg("--seconds", 10);
-var rate = Arg("--rate", 1000);
+var rateIndex = Array.IndexOf(args, "--rates");
+var rates = (rateIndex >= 0 && rateIndex + 1 < args.Length ? args[rateIndex + 1] : "1000,2000")
+    .Split(',')
+    .Select(r => int.Parse(r, CultureInfo.InvariantCulture))
+    .ToArray();
+var batchSize = Arg("--batch-size", 100);
+var batchClients = Arg("--batch-clients", 4);
 var webhookRate = Arg("--webhook-rate", 500);
 var whatsAppRate = Arg("--whatsapp-rate", 500);
 var timers = Arg("--timers", 10_000);
@@ -49,8 +56,8 @@ var connectionString = new NpgsqlConnectionStringBuilder(baseConnection)
 try
 {
     Console.WriteLine(
-        $"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, open-loop target "
-            + $"{rate} engagements/s, {Bench.Authors} customers"
+        $"SocialCare Hub benchmark — {Environment.ProcessorCount} cores, {seconds} s per phase, paced at "
+            + $"{string.Join(" and ", rates)} engagements/s, {Bench.Authors} customers"
     );
     await using var hub = await HubProcess.StartAsync(
         new Dictionary<string, string>
@@ -165,8 +172,11 @@ async Task WhatsAppAsync(HttpClient http, BusWatch bus)
     );
 }
 
-// Paced at the target first (on a hub that has not just been overloaded), then the maximum, then paced at 60% of that
-// maximum: latency at the target, the most the machine takes, and latency at a load it sustains.
+// Issue 22's figures, side by side with the floors they are measured against: the raw Npgsql baseline first (on a
+// database the hub has not yet filled), the single endpoint paced at each of --rates (on a hub not yet overloaded) and
+// at its maximum, the batch endpoint at its maximum and paced at half the raw baseline, then the relay working off a
+// backlog against raw RabbitMQ.Client with confirms. Each phase prints CPU and allocation per engagement and the
+// working set before and after; the last lines say which targets held.
 async Task IngestionAsync(
     HttpClient http,
     BusWatch bus,
@@ -176,56 +186,171 @@ async Task IngestionAsync(
     string connectionString
 )
 {
-    await PacedAsync(http, bus, cpu, memory, channelId, connectionString, rate);
+    var targets = new List<(string Target, bool Met)>();
     await bus.DrainAsync();
-    var before = cpu.Read();
-    var allocated = await memory.ReadAsync();
-    var max = await Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max");
-    // Until the relay and the fan-out have worked off what the phase left: their CPU is part of each engagement's.
-    await bus.DrainAsync();
-    Console.WriteLine(
-        $"max throughput (64 concurrent clients): {Stats.Rate(max.Rate)}, "
-            + $"accept p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}"
-    );
-    Console.WriteLine($"  {cpu.PerEngagement(before, max.Accepted)}");
-    Console.WriteLine($"  {await memory.PerEngagementAsync(allocated, max.Accepted)}");
-    var sustained = Math.Max(10, (int)(max.Rate * 0.6));
-    if (sustained != rate)
-    {
-        await PacedAsync(http, bus, cpu, memory, channelId, connectionString, sustained);
-    }
-
     var baseline = await Baseline.RunAsync(connectionString, seconds);
     Console.WriteLine(
         "raw Npgsql baseline (same engagement, stream and event rows, batches of 100, 2 writers): "
             + Stats.Rate(baseline)
     );
-    Console.WriteLine(
-        $"hub max throughput / raw baseline: {(max.Rate / baseline).ToString("0.00", CultureInfo.InvariantCulture)}"
+    foreach (var pacedRate in rates)
+    {
+        var paced = await PacedAsync(
+            bus,
+            cpu,
+            memory,
+            connectionString,
+            pacedRate,
+            "one engagement per request",
+            () => Bench.OpenLoopAsync(http, channelId, seconds, pacedRate)
+        );
+        targets.Add(
+            ($"POST /v1/engagements at {pacedRate}/s: accept p99 < 50 ms", paced.P99 < 50 && paced.Failed == 0)
+        );
+    }
+
+    var max = await MaxAsync(
+        bus,
+        cpu,
+        memory,
+        "max throughput (64 concurrent clients)",
+        () => Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max")
     );
+    Console.WriteLine($"  single / raw baseline: {Ratio(max.Rate, baseline)}");
+    targets.Add(("POST /v1/engagements maximum ≥ 4,500/s", max.Rate >= 4500));
+
+    var batchMax = await MaxAsync(
+        bus,
+        cpu,
+        memory,
+        $"batch max throughput ({batchClients} concurrent clients, {batchSize} engagements per request)",
+        () => BatchPhase.MaxAsync(http, channelId, seconds, batchClients, batchSize)
+    );
+    Console.WriteLine($"  batch / raw baseline: {Ratio(batchMax.Rate, baseline)}");
+    var half = (int)(baseline / 2);
+    var sustained = await PacedAsync(
+        bus,
+        cpu,
+        memory,
+        connectionString,
+        half,
+        $"batches of {batchSize}",
+        () => BatchPhase.PacedAsync(http, channelId, seconds, half, batchSize)
+    );
+    targets.Add(
+        (
+            $"batches sustain 0.5 × raw baseline ({half}/s) with commit → RabbitMQ p99 < 100 ms",
+            sustained.Rate >= half * 0.98 && sustained.Failed == 0 && sustained.CommitToBusP99 < 100
+        )
+    );
+
+    var (relay, raw) = await PublishingAsync(bus, connectionString);
+    targets.Add(("relay publishes ≥ 0.5 × raw RabbitMQ.Client with confirms", relay >= raw / 2));
+
+    Console.WriteLine("targets (issue 22):");
+    foreach (var (target, met) in targets)
+    {
+        Console.WriteLine($"  {(met ? "met   " : "MISSED")} {target}");
+    }
+
+    Console.WriteLine($"targets met: {targets.Count(t => t.Met)} of {targets.Count}");
 }
 
-async Task PacedAsync(
-    HttpClient http,
+// A closed loop at the most the hub takes; then until the relay and the fan-out have worked off what it left: their CPU
+// is part of each engagement's.
+async Task<PhaseResult> MaxAsync(
     BusWatch bus,
     CpuMeter cpu,
     MemoryMeter memory,
-    Guid channelId,
+    string label,
+    Func<Task<PhaseResult>> run
+)
+{
+    await bus.DrainAsync();
+    var before = cpu.Read();
+    var allocated = await memory.ReadAsync();
+    var max = await run();
+    await bus.DrainAsync();
+    Console.WriteLine(
+        $"{label}: {Stats.Rate(max.Rate)}, {max.Failed} failed, request p50 {Stats.Ms(max.P50)}, p99 {Stats.Ms(max.P99)}"
+    );
+    Console.WriteLine($"  {cpu.PerEngagement(before, max.Accepted)}");
+    Console.WriteLine($"  {await memory.PerEngagementAsync(allocated, max.Accepted)}");
+    return max;
+}
+
+// The relay working off a backlog written straight into the log as fast as PostgreSQL takes it (more than the relay
+// publishes), from its first event to its last confirmed; then plain RabbitMQ.Client with confirms on the same broker.
+async Task<(double Relay, double Raw)> PublishingAsync(BusWatch bus, string connectionString)
+{
+    const int backlog = 50_000;
+    await bus.DrainAsync();
+    var (_, from) = await RelayPositionAsync(connectionString);
+    var clock = Stopwatch.StartNew();
+    await Baseline.WriteAsync(connectionString, backlog);
+    var written = clock.Elapsed;
+    var (head, reached) = await RelayPositionAsync(connectionString);
+    using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+    while ((await RelayPositionAsync(connectionString)).Checkpoint < head && clock.Elapsed < TimeSpan.FromMinutes(3))
+    {
+        await poll.WaitForNextTickAsync();
+    }
+
+    // From the end of the writes on, the relay has the machine to itself, as the raw baseline has.
+    var relay = (head - reached) / (clock.Elapsed - written).TotalSeconds;
+    Console.WriteLine(
+        $"relay, a backlog of {head - from} events written in {written.TotalSeconds:F1} s (while the relay published "
+            + $"{reached - from} of them): all confirmed after {clock.Elapsed.TotalSeconds:F1} s; the last "
+            + $"{head - reached} alone at {Stats.Rate(relay)}"
+    );
+    await bus.DrainAsync();
+    var raw = await RabbitBaseline.RunAsync(rabbitHost, rabbitPort, seconds);
+    Console.WriteLine(
+        $"raw RabbitMQ.Client baseline (persistent, confirms, windows of 500, one channel): {Stats.Rate(raw)}"
+    );
+    Console.WriteLine($"  relay / raw RabbitMQ: {Ratio(relay, raw)}");
+    return (relay, raw);
+}
+
+static async Task<(long Head, long Checkpoint)> RelayPositionAsync(string connectionString)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(
+        "select coalesce((select max(seq_id) from mt_events), 0), "
+            + "coalesce((select last_seq_id from mt_event_progression where name = 'rabbitmq'), 0)",
+        connection
+    );
+    await using var reader = await command.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    return (reader.GetInt64(0), reader.GetInt64(1));
+}
+
+static string Ratio(double value, double floor) => (value / floor).ToString("0.00", CultureInfo.InvariantCulture);
+
+// Paced (open loop) at a steady rate: accept latency, and how long each event took from commit to RabbitMQ.
+async Task<PacedFigures> PacedAsync(
+    BusWatch bus,
+    CpuMeter cpu,
+    MemoryMeter memory,
     string connectionString,
-    int pacedRate
+    int pacedRate,
+    string how,
+    Func<Task<PhaseResult>> run
 )
 {
     await bus.DrainAsync();
     bus.Reset();
     var before = cpu.Read();
     var allocated = await memory.ReadAsync();
-    var paced = await Bench.OpenLoopAsync(http, channelId, seconds, pacedRate);
+    var paced = await run();
     var relay = await bus.LatenciesAsync(paced.Accepted);
     await bus.DrainAsync();
     var used = cpu.PerEngagement(before, paced.Accepted);
     Console.WriteLine(
-        $"paced at {pacedRate}/s: achieved {Stats.Rate(paced.Rate)}, {paced.Accepted} accepted, {paced.Failed} failed; "
-            + $"accept latency p50 {Stats.Ms(paced.P50)}, p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}"
+        $"paced at {pacedRate}/s ({how}): achieved {Stats.Rate(paced.Rate)}, "
+            + $"{paced.Accepted} accepted, {paced.Failed} failed; request latency p50 {Stats.Ms(paced.P50)}, "
+            + $"p95 {Stats.Ms(paced.P95)}, p99 {Stats.Ms(paced.P99)}"
     );
     Console.WriteLine($"  {used}");
     Console.WriteLine($"  {await memory.PerEngagementAsync(allocated, paced.Accepted)}");
@@ -244,6 +369,12 @@ async Task PacedAsync(
         "  recordedAt → RabbitMQ (stamped inside the transaction, before its last round trip and commit): "
             + $"{relay.Count} events, {Stats.P50P99(relay)}"
     );
+    return new PacedFigures(
+        paced.Rate,
+        paced.Failed,
+        paced.P99,
+        fromCommit.ToArrival.Count == 0 ? double.NaN : Stats.Percentile(fromCommit.ToArrival, 99)
+    );
 }
 
 static async Task Sql(string connectionString, string sql)
@@ -261,6 +392,8 @@ int Arg(string name, int fallback)
 }
 
 internal sealed record PhaseResult(double Rate, int Accepted, int Failed, double P50, double P95, double P99);
+
+internal sealed record PacedFigures(double Rate, int Failed, double P99, double CommitToBusP99);
 
 internal static class Bench
 {
@@ -311,12 +444,20 @@ internal static class Bench
         );
     }
 
-    public static async Task<PhaseResult> ClosedLoopAsync(
+    public static Task<PhaseResult> ClosedLoopAsync(
         HttpClient http,
         Guid channelId,
         int seconds,
         int concurrency,
         string label
+    ) => ClosedLoopAsync(seconds, concurrency, () => PostAsync(http, channelId));
+
+    /// <summary>Closed loop: <paramref name="concurrency"/> clients, each sending again as soon as it is
+    /// answered.</summary>
+    public static async Task<PhaseResult> ClosedLoopAsync(
+        int seconds,
+        int concurrency,
+        Func<Task<(bool Ok, double Ms)>> send
     )
     {
         var latencies = new ConcurrentBag<double>();
@@ -330,7 +471,7 @@ internal static class Bench
                 {
                     while (clock.Elapsed < end)
                     {
-                        var (ok, ms) = await PostAsync(http, channelId);
+                        var (ok, ms) = await send();
                         if (ok)
                         {
                             latencies.Add(ms);
@@ -385,23 +526,22 @@ internal static class Bench
         return Summarise(latencies.ToList(), failed, clock.Elapsed.TotalSeconds);
     }
 
-    private static Task<(bool Ok, double Ms)> PostAsync(HttpClient http, Guid channelId)
+    private static Task<(bool Ok, double Ms)> PostAsync(HttpClient http, Guid channelId) =>
+        TimeAsync(() => http.PostAsJsonAsync("/v1/engagements", NextEngagement(channelId)));
+
+    /// <summary>A new engagement (a unique platform message id) from one of <see cref="Authors"/> customers.</summary>
+    public static object NextEngagement(Guid channelId)
     {
         var n = Interlocked.Increment(ref _messageNumber);
-        return TimeAsync(() =>
-            http.PostAsJsonAsync(
-                "/v1/engagements",
-                new
-                {
-                    channelId,
-                    platformMessageId = $"bench-{n}",
-                    author = new { platformUserId = $"customer-{n % Authors}", displayName = "عميل" },
-                    text = $"Order {n} is late 😡 — طلبي متأخر",
-                    visibility = "private",
-                    occurredAt = DateTimeOffset.UtcNow,
-                }
-            )
-        );
+        return new
+        {
+            channelId,
+            platformMessageId = $"bench-{n}",
+            author = new { platformUserId = $"customer-{n % Authors}", displayName = "عميل" },
+            text = $"Order {n} is late 😡 — طلبي متأخر",
+            visibility = "private",
+            occurredAt = DateTimeOffset.UtcNow,
+        };
     }
 
     /// <summary>Whether a request succeeded, and how long its answer took; a broken connection or a timeout is a

@@ -10,5 +10,5 @@ public sealed class IngestionOptions
     public int Writers { get; set; } = 2;
 
     /// <summary>The most engagements one transaction takes.</summary>
-    public int MaxBatch { get; set; } = 64;
+    public int MaxBatch { get; set; } = 256;
 }

@@ -81,11 +81,11 @@ internal sealed partial class InstanceLeases(NpgsqlDataSource dataSource, ILogge
                 Parameters = { new NpgsqlParameter { Value = Timeout } },
             }
         );
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        if (reader.RecordsAffected > 0)
+        await batch.ExecuteNonQueryAsync(ct);
+        // The release's own count: the reader's would add the heartbeat's row.
+        if (batch.BatchCommands[1].RecordsAffected > 0)
         {
-            LogReleased(logger, reader.RecordsAffected);
+            LogReleased(logger, batch.BatchCommands[1].RecordsAffected);
         }
     }
 
