@@ -18,6 +18,11 @@ public sealed class WorkflowOptions
     /// processor: at least this often.</summary>
     public int PollIntervalMs { get; set; } = 1000;
 
+    /// <summary>The least time between two passes once caught up: under a steady stream of commits, each pass takes
+    /// what they brought meanwhile instead of one pass (a transaction) per commit. Rules and SLA clocks react this much
+    /// later at most.</summary>
+    public int CoalesceMs { get; set; } = 50;
+
     /// <summary>The most triage rules a workspace may have: every event of their triggers is matched against them, in
     /// the processor's pass.</summary>
     public int MaxRulesPerWorkspace { get; set; } = 200;

@@ -57,6 +57,8 @@ internal sealed partial class WorkflowProcessor(
 
     protected override TimeSpan PollInterval => TimeSpan.FromMilliseconds(_options.PollIntervalMs);
 
+    protected override TimeSpan Coalesce => TimeSpan.FromMilliseconds(_options.CoalesceMs);
+
     protected override async Task<FollowerPass> PassAsync(CancellationToken ct)
     {
         var pass = await store.WriteAsync(writer => FollowPassAsync(writer, ct), ct);

@@ -26,8 +26,13 @@ public static class SlaPoliciesApi
             .AddOptions<Automation.WorkflowOptions>()
             .BindConfiguration(Automation.WorkflowOptions.Section)
             .Validate(
-                o => o.BatchSize > 0 && o.TimerBatchSize > 0 && o.PollIntervalMs > 0 && o.MaxRulesPerWorkspace > 0,
-                "Workflow settings must be positive."
+                o =>
+                    o.BatchSize > 0
+                    && o.TimerBatchSize > 0
+                    && o.PollIntervalMs > 0
+                    && o.MaxRulesPerWorkspace > 0
+                    && o.CoalesceMs >= 0,
+                "Workflow settings must be positive (Workflow:CoalesceMs may be 0)."
             )
             .ValidateOnStart();
         services.AddHostedService<Automation.WorkflowProcessor>();
