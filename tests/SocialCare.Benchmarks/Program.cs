@@ -410,11 +410,13 @@ async Task<PacedFigures> PacedAsync(
     );
 }
 
+// Administrative statements (creating and dropping the database, deleting the raw baseline's rows, VACUUM): no time
+// limit, they take what they take on a slow day.
 static async Task Sql(string connectionString, string sql)
 {
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
-    await using var command = new NpgsqlCommand(sql, connection);
+    await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
     await command.ExecuteNonQueryAsync();
 }
 
