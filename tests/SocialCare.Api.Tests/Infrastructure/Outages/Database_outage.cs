@@ -146,8 +146,14 @@ public sealed class Database_outage
                 {
                     Assert.That(answer.Headers.RetryAfter, Is.Null);
                     Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("Retry"));
-                    Assert.That(open, Is.Not.Empty);
-                    Assert.That(still, Is.SupersetOf(open), "the pool's connections were not closed");
+                    Assert.That(open, Has.Count.GreaterThanOrEqualTo(3));
+                    // Clearing the pool closes every idle connection; one connection of the hub's own closing meanwhile
+                    // (a short-lived one it opened outside the pool) is not that.
+                    Assert.That(
+                        open.Except(still).Count(),
+                        Is.LessThanOrEqualTo(1),
+                        "the pool's connections were not closed"
+                    );
                 });
 
                 await Execute(sql, "drop trigger lose_race on engagements; drop function lose_race();");
