@@ -4,7 +4,7 @@
 #   ./infra/dev.sh run    deps, then the hub in the foreground, in the Development environment
 #   ./infra/dev.sh env    the export lines another terminal needs: eval "$(./infra/dev.sh env)"
 #   ./infra/dev.sh test   deps, then the whole test suite, ending with "N passed, M failed"
-#   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rate R --authors A --webhook-rate W)
+#   ./infra/dev.sh bench  deps, then the benchmark in Release (prints its figures; --seconds N --rates R1,R2 --batch-size B --authors A --webhook-rate W)
 #   ./infra/dev.sh demo   deps, then one customer's story across channels and departments (hub, fake platforms, the four samples)
 #   ./infra/dev.sh contracts  regenerate contracts/ (OpenAPI, event JSON Schemas, AsyncAPI, the C# client) from the code
 #   ./infra/dev.sh chaos  two hubs behind HAProxy on a PostgreSQL and a RabbitMQ of its own, under load and faults;

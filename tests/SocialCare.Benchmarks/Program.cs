@@ -95,7 +95,7 @@ try
     var cpu = new CpuMeter(hub.Id);
     using var memory = new MemoryMeter(hub.BaseAddress, Bench.AdminKey);
 
-    await Bench.ClosedLoopAsync(http, channelId, 8, 64, "warm-up");
+    await Bench.ClosedLoopAsync(http, channelId, 8, 64);
     await bus.DrainAsync();
     // A fresh database's first statistics (and the warm-up's dead rows): gathered now rather than by autovacuum in the
     // middle of the first measured phase, where its first pass took about a second and changed every cached plan.
@@ -228,7 +228,7 @@ async Task IngestionAsync(
         cpu,
         memory,
         "max throughput (64 concurrent clients)",
-        () => Bench.ClosedLoopAsync(http, channelId, seconds, 64, "max")
+        () => Bench.ClosedLoopAsync(http, channelId, seconds, 64)
     );
     Console.WriteLine($"  single / raw baseline: {Ratio(max.Rate, baseline)}");
     targets.Add(("POST /v1/engagements maximum ≥ 4,500/s", max.Rate >= 4500));
@@ -479,13 +479,8 @@ internal static class Bench
         );
     }
 
-    public static Task<PhaseResult> ClosedLoopAsync(
-        HttpClient http,
-        Guid channelId,
-        int seconds,
-        int concurrency,
-        string label
-    ) => ClosedLoopAsync(seconds, concurrency, () => PostAsync(http, channelId));
+    public static Task<PhaseResult> ClosedLoopAsync(HttpClient http, Guid channelId, int seconds, int concurrency) =>
+        ClosedLoopAsync(seconds, concurrency, () => PostAsync(http, channelId));
 
     /// <summary>Closed loop: <paramref name="concurrency"/> clients, each sending again as soon as it is
     /// answered.</summary>

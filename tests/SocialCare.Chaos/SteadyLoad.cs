@@ -21,15 +21,15 @@ internal sealed class SteadyLoad(double rate, int concurrency)
     )
     {
         using var inflight = new SemaphoreSlim(concurrency);
+        // The load's own pacing, as the benchmark's open loop: every millisecond, what is due by then starts.
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
         var started = Stopwatch.GetTimestamp();
         var sends = new List<Task>();
         for (var i = 0L; keepGoing(i, Stopwatch.GetElapsedTime(started)); i++)
         {
-            // The load's own pacing: the next item is due at its place in the schedule.
-            var due = TimeSpan.FromSeconds(i / rate) - Stopwatch.GetElapsedTime(started);
-            if (due > TimeSpan.Zero)
+            while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(i / rate))
             {
-                await Task.Delay(due);
+                await tick.WaitForNextTickAsync();
             }
 
             await beforeEach(i, Stopwatch.GetElapsedTime(started));

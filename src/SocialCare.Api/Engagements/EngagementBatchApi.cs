@@ -145,14 +145,11 @@ public static class EngagementBatchApi
     )
     {
         var failed = results.Where(r => r.Problem is not null).ToList();
-        var retryable = failed.Where(r => r.Problem!.Status >= 500 || r.Problem.Code == ProblemCodes.Conflict).ToList();
         if (failed.Count == results.Length && failed.FirstOrDefault(r => r.Problem!.Status >= 500) is { } outage)
         {
             if (outage.Problem!.Status == StatusCodes.Status503ServiceUnavailable)
             {
-                http.Response.Headers.RetryAfter = ExceptionProblems.RetryAfterSeconds.ToString(
-                    System.Globalization.CultureInfo.InvariantCulture
-                );
+                ExceptionProblems.AskToRetryLater(http.Response);
             }
 
             var problem = Problem.Details(
@@ -164,7 +161,7 @@ public static class EngagementBatchApi
             return TypedResults.Problem(problem);
         }
 
-        if (retryable.Count > 0)
+        if (failed.Any(r => r.Problem!.Status >= 500 || r.Problem.Code == ProblemCodes.Conflict))
         {
             IdempotentPostFilter.LeaveUnrecorded(http);
         }

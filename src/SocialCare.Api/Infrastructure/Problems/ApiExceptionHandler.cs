@@ -19,9 +19,7 @@ internal sealed class ApiExceptionHandler(ExceptionProblems problems) : IExcepti
 
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
-            context.Response.Headers.RetryAfter = ExceptionProblems.RetryAfterSeconds.ToString(
-                System.Globalization.CultureInfo.InvariantCulture
-            );
+            ExceptionProblems.AskToRetryLater(context.Response);
         }
 
         await Problem.WriteAsync(context, problem);

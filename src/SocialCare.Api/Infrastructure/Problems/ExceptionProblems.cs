@@ -20,6 +20,10 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger,
     /// standby takes.</summary>
     public const int RetryAfterSeconds = 2;
 
+    /// <summary>Asks the client of a 503 to wait <see cref="RetryAfterSeconds"/> before it retries.</summary>
+    public static void AskToRetryLater(HttpResponse response) =>
+        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// The problem <paramref name="exception"/> answers, with what it implies: a value PostgreSQL refused, or an outage,
     /// empties the connection pool; an unknown failure is logged. Also used for each item of a batch, which fails alone.

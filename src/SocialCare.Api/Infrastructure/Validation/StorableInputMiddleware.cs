@@ -19,7 +19,8 @@ namespace SocialCare.Api.Infrastructure.Validation;
 /// holding %00 and decodes only valid UTF-8 there. It answers 400 to a NUL in a header too, but other servers (and the
 /// test server) may not, and headers reach the database (X-Actor, Idempotency-Key). Platform webhooks bind no body
 /// (they verify the raw bytes) and are never refused for their content: their connectors clean what they take
-/// (JsonReading).
+/// (JsonReading). A batch (<see cref="ItemBatchMetadata"/>) is buffered here but scanned by its endpoint, item by item,
+/// so that one item's unstorable value fails that item alone.
 /// </summary>
 internal sealed class StorableInputMiddleware(RequestDelegate next, IOptions<JsonOptions> json)
 {
