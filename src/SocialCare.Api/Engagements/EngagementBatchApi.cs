@@ -44,7 +44,7 @@ public static class EngagementBatchApi
         CancellationToken ct
     )
     {
-        if (body.Items is not { Count: > 0 and <= IngestEngagementBatchRequest.MaxEngagements } items)
+        if (body is not { Items: { } items, Count: > 0 and <= IngestEngagementBatchRequest.MaxEngagements })
         {
             return Problem.Validation(
                 new Dictionary<string, string[]>
@@ -52,7 +52,7 @@ public static class EngagementBatchApi
                     ["engagements"] =
                     [
                         $"'engagements' is an array of 1 to {IngestEngagementBatchRequest.MaxEngagements} "
-                            + $"engagements{(body.Items is null ? "" : $"; this one has {body.Items.Count}")}.",
+                            + $"engagements{(body.Items is null ? "" : $"; this one has {body.Count}")}.",
                     ],
                 }
             );

@@ -30,16 +30,22 @@ public sealed record BatchItem(IngestEngagementRequest? Request, Microsoft.AspNe
 /// </summary>
 public sealed class EngagementBatchBody : IBindableFromHttpContext<EngagementBatchBody>, IRawRequestBody
 {
-    private EngagementBatchBody(ReadOnlyMemory<byte> body, IReadOnlyList<BatchItem>? items)
+    private EngagementBatchBody(ReadOnlyMemory<byte> body, IReadOnlyList<BatchItem>? items, int count)
     {
         Body = body;
         Items = items;
+        Count = count;
     }
 
     public ReadOnlyMemory<byte> Body { get; }
 
-    /// <summary>The items in order; null when the body has no <c>engagements</c> array (or it is <c>null</c>).</summary>
+    /// <summary>The items in order, up to <see cref="IngestEngagementBatchRequest.MaxEngagements"/> of them (those past
+    /// it are counted, not read: the batch is refused); null when the body has no <c>engagements</c> array (or it is
+    /// <c>null</c>).</summary>
     public IReadOnlyList<BatchItem>? Items { get; }
+
+    /// <summary>How many items the array holds.</summary>
+    public int Count { get; }
 
     public static ValueTask<EngagementBatchBody?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
@@ -60,7 +66,8 @@ public sealed class EngagementBatchBody : IBindableFromHttpContext<EngagementBat
 
         try
         {
-            return ValueTask.FromResult<EngagementBatchBody?>(new(body, Read(body, json)));
+            var (items, count) = Read(body, json);
+            return ValueTask.FromResult<EngagementBatchBody?>(new(body, items, count));
         }
         catch (JsonException e)
         {
@@ -68,7 +75,7 @@ public sealed class EngagementBatchBody : IBindableFromHttpContext<EngagementBat
         }
     }
 
-    private static List<BatchItem>? Read(ReadOnlyMemory<byte> body, JsonOptions json)
+    private static (List<BatchItem>? Items, int Count) Read(ReadOnlyMemory<byte> body, JsonOptions json)
     {
         var readerOptions = StorableInputMiddleware.ReaderOptions(json);
         var reader = new Utf8JsonReader(body.Span, readerOptions);
@@ -78,6 +85,7 @@ public sealed class EngagementBatchBody : IBindableFromHttpContext<EngagementBat
         }
 
         List<BatchItem>? items = null;
+        var count = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             // As the binder matches members: without regard to case.
@@ -111,18 +119,24 @@ public sealed class EngagementBatchBody : IBindableFromHttpContext<EngagementBat
             }
 
             items = [];
+            count = 0;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
-                items.Add(ReadItem(body.Span[start..(int)reader.BytesConsumed], readerOptions, json));
+                // Past the limit an item is only counted: a body of a million tiny wrong items costs no more than a
+                // valid one.
+                if (++count <= IngestEngagementBatchRequest.MaxEngagements)
+                {
+                    items.Add(ReadItem(body.Span[start..(int)reader.BytesConsumed], readerOptions, json));
+                }
             }
         }
 
         // The reader has checked the whole object: what follows its end may only be whitespace.
         while (reader.Read()) { }
 
-        return items;
+        return (items, count);
     }
 
     private static BatchItem ReadItem(ReadOnlySpan<byte> item, JsonReaderOptions readerOptions, JsonOptions json)

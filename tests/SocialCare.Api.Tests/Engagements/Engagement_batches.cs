@@ -317,6 +317,16 @@ public sealed class Engagement_batches : HubFixture
             "validation-failed"
         );
         Assert.That(tooMany["errors"]!["engagements"]![0]!.GetValue<string>(), Does.Contain("this one has 501"));
+        // A hundred thousand tiny wrong items: counted, not each read and answered.
+        var flood = await HubApi.ReadProblem(
+            await client.PostAsync(
+                "/v1/engagements/batch",
+                HubApi.Json($"{{\"engagements\": [{string.Join(',', Enumerable.Repeat('1', 100_000))}]}}")
+            ),
+            HttpStatusCode.BadRequest,
+            "validation-failed"
+        );
+        Assert.That(flood["errors"]!["engagements"]![0]!.GetValue<string>(), Does.Contain("this one has 100000"));
         await HubApi.ReadProblem(await PostBatchAsync(client), HttpStatusCode.BadRequest, "validation-failed");
         await HubApi.ReadProblem(
             await client.PostAsync("/v1/engagements/batch", HubApi.Json("""{"items": []}""")),
