@@ -244,9 +244,13 @@ public sealed class Customer_erasure : HubFixture
                 await client.GetAsync($"/v1/conversations/{conversation}"),
                 HttpStatusCode.OK
             );
-            var volume = await HubApi.ReadJson(
-                await client.GetAsync("/v1/reports/volume?interval=day"),
-                HttpStatusCode.OK
+            // The reports are projected a moment after the commit: wait until they count every event so far.
+            var head = (await client.WaitForEventsAsync(1, "customer.erased"))[0]!["sequence"]!.GetValue<long>();
+            var volume = await Eventually.Until(
+                async () =>
+                    await HubApi.ReadJson(await client.GetAsync("/v1/reports/volume?interval=day"), HttpStatusCode.OK),
+                v => v["asOf"]!["sequence"]!.GetValue<long>() >= head,
+                what: "the reports to count the erasure"
             );
             Assert.Multiple(() =>
             {
